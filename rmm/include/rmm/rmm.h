@@ -1,0 +1,34 @@
+/*
+ * The monitor's entry points, as the platform sees them.
+ *
+ * The platform boots the monitor once (rmm_boot) and then forwards every SMC
+ * the normal world makes with an RMI function ID to rmm_handle_rmi(), on any
+ * number of CPUs at once. Everything else about the monitor is private.
+ */
+#ifndef CAEC_RMM_RMM_H
+#define CAEC_RMM_RMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi/smc.h"
+
+/* Cold boot: reset every granule to NS, check the platform (DRAM size within
+ * the monitor's granule array, hash algorithms), report BOOT_COMPLETE to EL3.
+ * Returns 0, or a negative value when the platform cannot host the monitor.
+ * May be called again after the platform is torn down (tests boot many machines). */
+int rmm_boot(void);
+
+/* One RMI call: regs->x[0] = FID, x[1..] arguments; on return x[0] = status,
+ * x[1..4] outputs. Unknown FIDs return SMC_UNKNOWN. Thread-safe. */
+void rmm_handle_rmi(struct smc_regs *regs);
+
+/* True when fid (SVE hint masked) is in the RMI range the monitor serves. */
+bool rmm_is_rmi_fid(uint64_t fid);
+
+/* For invariant checkers in tests: a granule's state (abi/rmi.h
+ * GRANULE_STATE_*) and refcount, read under its lock. False if pa is not a
+ * granule of DRAM. */
+bool rmm_debug_granule(uint64_t pa, unsigned *state, unsigned *refcount);
+
+#endif
