@@ -31,4 +31,18 @@ bool rmm_is_rmi_fid(uint64_t fid);
  * granule of DRAM. */
 bool rmm_debug_granule(uint64_t pa, unsigned *state, unsigned *refcount);
 
+/* For tests: what the monitor holds about the realm whose RD is at rd (RIM
+ * and REMs are the 64-byte slots, zero-padded past the hash size). False if rd
+ * is not a granule in state RD. Not reachable through any ABI. */
+struct rmm_debug_realm {
+	unsigned state;      /* REALM_STATE_* */
+	unsigned hash_algo;  /* RMI_HASH_* */
+	unsigned ipa_bits;   /* s2sz */
+	uint16_t vmid;
+	uint8_t rim[64];
+	uint8_t rem[4][64];
+	uint8_t rpv[64];
+};
+bool rmm_debug_realm(uint64_t rd, struct rmm_debug_realm *out);
+
 #endif
