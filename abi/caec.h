@@ -1,0 +1,85 @@
+/*
+ * The CAEC extension (../shared/spec/caec-ext.md): confidential shared memory
+ * (CSM), realm identity and monitor-enforced communication policy. It lives in
+ * the SMCCC SiP range so it never collides with future RMM versions; status
+ * codes are the RMI/RSI ones.
+ */
+#ifndef CAEC_ABI_CAEC_H
+#define CAEC_ABI_CAEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/smc.h"
+
+#define CAEC_CSM_ABI_VERSION ABI_VERSION(1, 0)
+
+/* Host -> monitor. */
+#define RMI_CSM_VERSION        SMC64_SIP_FID(0xA00)
+#define RMI_CSM_CREATE         SMC64_SIP_FID(0xA01) /* rd, rec, csmd, num_granules */
+#define RMI_CSM_DATA_ADD       SMC64_SIP_FID(0xA02) /* csmd, data, index */
+#define RMI_CSM_LIST_ADD       SMC64_SIP_FID(0xA03) /* csmd, list, slot */
+#define RMI_CSM_MAP            SMC64_SIP_FID(0xA04) /* rd, rec, csmd, ipa */
+#define RMI_CSM_UNMAP          SMC64_SIP_FID(0xA05) /* rd, csmd, ipa -> X1 top */
+#define RMI_CSM_DATA_REMOVE    SMC64_SIP_FID(0xA06) /* csmd, index -> X1 PA */
+#define RMI_CSM_DESTROY        SMC64_SIP_FID(0xA07) /* csmd */
+#define RMI_CAEC_REALM_CONFIG  SMC64_SIP_FID(0xA08) /* rd, flags */
+
+/* Realm -> monitor. */
+#define RSI_CSM_VERSION        SMC64_SIP_FID(0xA10)
+#define RSI_CSM_CREATE         SMC64_SIP_FID(0xA11) /* num_granules, flags -> X1 csm_id */
+#define RSI_CSM_GRANT          SMC64_SIP_FID(0xA12) /* csm_id, identity ipa, perms */
+#define RSI_CSM_REVOKE         SMC64_SIP_FID(0xA13) /* csm_id, acl index */
+#define RSI_CSM_ATTACH         SMC64_SIP_FID(0xA14) /* csm_id, ipa, perms */
+#define RSI_CSM_DETACH         SMC64_SIP_FID(0xA15) /* csm_id */
+#define RSI_CSM_INFO           SMC64_SIP_FID(0xA16) /* csm_id, ipa of a granule */
+#define RSI_POLICY_SET         SMC64_SIP_FID(0xA17) /* ipa, length */
+
+/* RMI_CAEC_REALM_CONFIG flags (measured: RIM descriptor type 0x80). */
+#define CAEC_REALM_POLICY_REQUIRED (UINT64_C(1) << 0)
+#define CAEC_MEASURE_CONFIG_TYPE   UINT64_C(0x80)
+
+/* CSM request exit (RmiRecExit.exit_reason) and its operations in exit.gprs[0]. */
+#define RMI_EXIT_CSM_REQUEST 0x80u
+#define CSM_OP_CREATE   1u
+#define CSM_OP_ATTACH   2u
+#define CSM_OP_DETACHED 3u
+
+/* Access permissions. */
+#define CSM_PERM_READ  (UINT64_C(1) << 0)
+#define CSM_PERM_WRITE (UINT64_C(1) << 1)
+
+/* Granule states the extension adds after GRANULE_STATE_RTT. */
+#define GRANULE_STATE_CSMD     7u
+#define GRANULE_STATE_CSM_DATA 8u
+#define GRANULE_STATE_CSM_LIST 9u
+
+#define CSM_INLINE_PAGES   480 /* pages listed in the descriptor itself */
+#define CSM_LIST_ENTRIES   512 /* pages per list granule */
+#define CSM_MIN_ACL        16
+#define CSM_MIN_MEMBERS    16
+#define CAEC_REALM_ID_SIZE 32
+
+/* Identity record in realm memory (RSI_CSM_GRANT). */
+#define CSM_IDENTITY_RIM      1u /* any realm whose RIM equals value */
+#define CSM_IDENTITY_REALM_ID 2u /* the realm whose realm ID equals value[0..32) */
+struct csm_identity {
+	uint64_t kind;
+	uint8_t value[64];
+};
+_Static_assert(sizeof(struct csm_identity) == 72, "identity record");
+
+/* Attestation claims the extension adds to the realm token. */
+#define CAEC_CLAIM_REALM_ID      65001
+#define CAEC_CLAIM_REGIONS       65002
+#define CAEC_CLAIM_POLICY_DIGEST 65003
+#define CAEC_CLAIM_CONFIG_FLAGS  65004
+/* Keys inside a region map of claim 65002. */
+#define CAEC_REGION_CSM_ID            1
+#define CAEC_REGION_ROLE              2 /* 0 owner, 1 member */
+#define CAEC_REGION_PERMS             3
+#define CAEC_REGION_OWNER_RIM         4
+#define CAEC_REGION_MEMBERSHIP_DIGEST 5
+#define CAEC_REGION_GENERATION        6
+
+#endif
