@@ -54,7 +54,6 @@ struct rsi_host_call {
 	uint16_t imm;                        /* 0x000 */
 	uint8_t pad0[6];
 	uint64_t gprs[RSI_HOST_CALL_GPRS];   /* 0x008 */
-	uint8_t pad1[0x100 - 0x100];
 };
 _Static_assert(offsetof(struct rsi_host_call, gprs) == 0x008, "gprs");
 _Static_assert(sizeof(struct rsi_host_call) == 0x100, "RsiHostCall");
