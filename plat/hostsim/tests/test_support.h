@@ -1,0 +1,28 @@
+/*
+ * Helpers shared by hostsim's tests.
+ *
+ * cmocka installs its own SIGSEGV handler around every test body, replacing
+ * whatever a setup fixture installed; so tests bring the machine up inside the
+ * body (hostsim's handler then sits on top of cmocka's and chains to it) and
+ * tear it down in the teardown fixture, which also runs after a failure.
+ *
+ * Death tests run a function in a child process and check that it was killed
+ * by the expected signal after printing the expected message.
+ */
+#ifndef CAEC_HOSTSIM_TESTS_SUPPORT_H
+#define CAEC_HOSTSIM_TESTS_SUPPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* hostsim_hw_start with a small machine; fails the test if it fails. */
+void test_hw_start(uint64_t granules, unsigned root_granules);
+/* cmocka teardown fixture: hostsim_hw_stop(). */
+int test_hw_stop(void **state);
+
+/* Forks; the child runs fn(arg) with stderr captured, then _exit(0)s.
+ * True when the child died of signal `sig` and its stderr contains `expect`
+ * (NULL: anything). The captured stderr is echoed on mismatch. */
+bool death_test(void (*fn)(void *), void *arg, int sig, const char *expect);
+
+#endif
