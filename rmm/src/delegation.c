@@ -1,0 +1,47 @@
+/*
+ * GRANULE_DELEGATE and GRANULE_UNDELEGATE: moving a granule between the NS
+ * and Realm physical address spaces through EL3, which owns the GPT.
+ *
+ * EL3 zeroes a granule as it delegates it, and every granule the monitor
+ * returns to DELEGATED is scrubbed, so a DELEGATED granule is always zero and
+ * undelegating it hands the host nothing but zeros.
+ */
+#include "abi/el3.h"
+#include "granule.h"
+#include "rmi_handlers.h"
+
+static uint64_t el3_call(uint64_t fid, uint64_t pa)
+{
+	struct smc_regs regs = { .x = { fid, pa } };
+
+	plat_el3_smc(&regs);
+	return regs.x[0];
+}
+
+uint64_t smc_granule_delegate(const uint64_t *x, struct rmi_result *res)
+{
+	struct granule *g = granule_lock_expect(x[1], GRANULE_STATE_NS);
+
+	(void)res;
+	if (!g)
+		return RMI_INPUT_ERROR;                     /* align, bound, state */
+	if (el3_call(RMM_GTSI_DELEGATE, x[1]) != E_RMM_OK) {
+		granule_unlock(g);
+		return RMI_INPUT_ERROR;                     /* gpt: not NS (e.g. Root) */
+	}
+	granule_unlock_transition(g, GRANULE_STATE_DELEGATED);
+	return RMI_OK;
+}
+
+uint64_t smc_granule_undelegate(const uint64_t *x, struct rmi_result *res)
+{
+	struct granule *g = granule_lock_expect(x[1], GRANULE_STATE_DELEGATED);
+
+	(void)res;
+	if (!g)
+		return RMI_INPUT_ERROR;
+	if (el3_call(RMM_GTSI_UNDELEGATE, x[1]) != E_RMM_OK)
+		plat_panic("EL3 refused to undelegate a delegated granule");
+	granule_unlock_transition(g, GRANULE_STATE_NS);
+	return RMI_OK;
+}

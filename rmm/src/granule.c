@@ -1,0 +1,165 @@
+/*
+ * The granule array and its locking rules.
+ *
+ * Lock order (deadlock freedom rests on it):
+ *  1. Argument granules: the granules a command names by address (RD, REC,
+ *     and DELEGATED granules about to become something) are locked as one set
+ *     by granule_lock_set(), in ascending PA order. Each is checked against
+ *     the state the command expects the moment it is held; on a mismatch the
+ *     whole set is released before anything else is waited for. So a thread
+ *     never waits while holding a granule in a state it did not ask for.
+ *  2. Owned granules: granules reached through a held granule, never by
+ *     address: the RTTs of a realm (root first, then parent before child,
+ *     hand over hand, starting from a held RD), the DATA granule an RTT entry
+ *     maps (after its RTT), the REC_AUX granules of a held REC. Ownership is a
+ *     tree, and a thread only descends it.
+ *  A thread holding owned granules takes no argument granule. An argument
+ *  granule can only be waited for by a thread holding argument granules of
+ *  lower PA, and anyone holding an owned granule in a state we did not expect
+ *  releases it without waiting (rule 1), so no cycle of waiters can form.
+ *
+ *  The RD's refcount (number of RECs) is atomic: REC_DESTROY drops it while
+ *  holding only the REC, since taking the RD there would break rule 1.
+ */
+#include "granule.h"
+
+static struct granule granules[GRANULE_MAX_COUNT];
+static uint64_t dram_base_pa;
+static uint64_t dram_granules;
+
+int granule_array_init(uint64_t dram_base, uint64_t dram_size)
+{
+	uint64_t count = dram_size >> GRANULE_SHIFT;
+
+	if ((dram_base & (GRANULE_SIZE - 1)) || (dram_size & (GRANULE_SIZE - 1)) ||
+	    count > GRANULE_MAX_COUNT)
+		return -1;
+	for (uint64_t i = 0; i < count; i++) {
+		atomic_store_explicit(&granules[i].lock.word, 0, memory_order_relaxed);
+		atomic_store_explicit(&granules[i].refcount, 0, memory_order_relaxed);
+		granules[i].state = GRANULE_STATE_NS;
+	}
+	dram_base_pa = dram_base;
+	dram_granules = count;
+	return 0;
+}
+
+struct granule *granule_from_pa(uint64_t pa)
+{
+	uint64_t index;
+
+	if (pa & (GRANULE_SIZE - 1))
+		return NULL;
+	if (pa < dram_base_pa)
+		return NULL;
+	index = (pa - dram_base_pa) >> GRANULE_SHIFT;
+	if (index >= dram_granules)
+		return NULL;
+	return &granules[index];
+}
+
+uint64_t granule_pa(const struct granule *g)
+{
+	return dram_base_pa + ((uint64_t)(g - granules) << GRANULE_SHIFT);
+}
+
+void granule_lock(struct granule *g)
+{
+	plat_lock_acquire(&g->lock);
+}
+
+void granule_unlock(struct granule *g)
+{
+	plat_lock_release(&g->lock);
+}
+
+void granule_unlock_transition(struct granule *g, unsigned new_state)
+{
+	g->state = (uint8_t)new_state;
+	plat_lock_release(&g->lock);
+}
+
+struct granule *granule_lock_expect(uint64_t pa, unsigned expected)
+{
+	struct granule *g = granule_from_pa(pa);
+
+	if (!g)
+		return NULL;
+	granule_lock(g);
+	if (g->state != expected) {
+		granule_unlock(g);
+		return NULL;
+	}
+	return g;
+}
+
+bool granule_lock_set(struct granule_lock_req *reqs, unsigned n)
+{
+	unsigned order[GRANULE_LOCK_SET_MAX];
+
+	if (n > GRANULE_LOCK_SET_MAX)
+		plat_panic("granule_lock_set: set too large");
+	/* Insertion sort by PA: sets are tiny (at most an RD and 17 others). */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned j = i;
+
+		reqs[i].g = granule_from_pa(reqs[i].pa);
+		if (!reqs[i].g)
+			return false;
+		while (j > 0 && reqs[order[j - 1]].pa > reqs[i].pa) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+	for (unsigned i = 1; i < n; i++)
+		if (reqs[order[i]].pa == reqs[order[i - 1]].pa)
+			return false;
+	for (unsigned i = 0; i < n; i++) {
+		struct granule_lock_req *r = &reqs[order[i]];
+
+		granule_lock(r->g);
+		if (r->g->state != r->expected) {
+			for (unsigned k = 0; k <= i; k++)
+				granule_unlock(reqs[order[k]].g);
+			return false;
+		}
+	}
+	return true;
+}
+
+void granule_unlock_set(struct granule_lock_req *reqs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		granule_unlock(reqs[i].g);
+}
+
+void *granule_map(struct granule *g)
+{
+	void *va = plat_granule_map(granule_pa(g));
+
+	if (!va)
+		plat_panic("granule_map: platform cannot map a DRAM granule");
+	return va;
+}
+
+void granule_unmap(void *va)
+{
+	plat_granule_unmap(va);
+}
+
+void granule_scrub(struct granule *g)
+{
+	void *va = granule_map(g);
+
+	__builtin_memset(va, 0, GRANULE_SIZE);
+	granule_unmap(va);
+}
+
+void granule_refcount_sub(struct granule *g, uint32_t n)
+{
+	uint32_t old = atomic_fetch_sub_explicit(&g->refcount, n, memory_order_acq_rel);
+
+	if (old < n)
+		plat_panic("granule refcount underflow");
+}

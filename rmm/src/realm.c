@@ -1,0 +1,198 @@
+/*
+ * RMI commands on realms: REALM_CREATE, REALM_ACTIVATE, REALM_DESTROY.
+ *
+ * Locks (granule.c rule 1): REALM_CREATE takes the RD and the root RTTs as one
+ * argument set; REALM_DESTROY takes the RD, then its root RTTs (owned).
+ */
+#include "checked_math.h"
+#include "rmi_features.h"
+#include "rmi_handlers.h"
+#include "rtt.h"
+
+unsigned realm_root_rtt_count(unsigned ipa_bits, long level_start)
+{
+	unsigned shift, cover;
+
+	if (level_start < S2TT_MIN_START_LEVEL || level_start > S2TT_PAGE_LEVEL)
+		return 0;
+	shift = s2tt_level_shift((int)level_start);
+	cover = shift + 9; /* IPA bits one table at this level translates */
+	if (ipa_bits <= shift)
+		return 0; /* the walk would start above the level the width needs */
+	if (ipa_bits <= cover)
+		return 1;
+	if (ipa_bits - cover > 4)
+		return 0; /* more than 16 concatenated tables */
+	return 1u << (ipa_bits - cover);
+}
+
+/* params_valid and params_supp: encodings the ABI defines, values this
+ * monitor supports (see features.h). */
+static bool realm_params_acceptable(const struct rmi_realm_params *p)
+{
+	uint64_t known_flags = RMI_REALM_FLAG_LPA2 | RMI_REALM_FLAG_SVE | RMI_REALM_FLAG_PMU;
+
+	if ((p->flags & ~known_flags) || measurement_hash_size((unsigned)p->hash_algo) == 0 ||
+	    p->hash_algo > RMI_HASH_SHA_512)
+		return false;
+	if (p->flags & ~FEAT_SUPPORTED_REALM_FLAGS)
+		return false;
+	if (p->s2sz < REALM_MIN_IPA_BITS || p->s2sz > FEAT_MAX_IPA_BITS)
+		return false;
+	return p->num_bps <= FEAT_NUM_BPS && p->num_wps <= FEAT_NUM_WPS;
+}
+
+/* The root RTT range is [rtt_base, rtt_base + num * 4 KiB), aligned to its
+ * size as VTTBR requires for concatenated tables. */
+static bool root_rtts_valid(const struct rmi_realm_params *p, uint64_t rd_pa, unsigned *num)
+{
+	uint64_t size, end;
+
+	*num = realm_root_rtt_count(p->s2sz, (long)p->rtt_level_start);
+	if (*num == 0 || p->rtt_num_start != *num)
+		return false;
+	size = (uint64_t)*num * GRANULE_SIZE;
+	if (!is_aligned(p->rtt_base, size) || add_u64_overflows(p->rtt_base, size, &end))
+		return false;
+	return rd_pa < p->rtt_base || rd_pa >= end; /* alias */
+}
+
+static void init_root_rtts(struct granule_lock_req *roots, unsigned num, const struct rd *rd)
+{
+	int level = rd->rtt_level_start;
+
+	for (unsigned t = 0; t < num; t++) {
+		uint64_t *table = granule_map(roots[t].g);
+
+		for (unsigned i = 0; i < S2TT_ENTRIES; i++) {
+			uint64_t ipa = ((uint64_t)t * S2TT_ENTRIES + i) << s2tt_level_shift(level);
+
+			/* Delegated granules are zero, i.e. UNASSIGNED/EMPTY already. */
+			if (ipa >= rd_protected_top(rd))
+				rtt_entry_write(table, i, s2tte_make_unassigned_ns());
+		}
+		granule_unmap(table);
+		atomic_store_explicit(&roots[t].g->refcount, 0, memory_order_relaxed);
+	}
+}
+
+static void init_rd(struct rd *rd, const struct rmi_realm_params *p)
+{
+	rd->state = REALM_STATE_NEW;
+	rd->hash_algo = (uint32_t)p->hash_algo;
+	rd->ipa_bits = p->s2sz;
+	rd->rtt_level_start = (int32_t)p->rtt_level_start;
+	rd->rtt_num_start = (uint32_t)p->rtt_num_start;
+	rd->vmid = p->vmid;
+	rd->rtt_base = p->rtt_base;
+	rd->rec_count = 0;
+	rd->flags = p->flags;
+	rd->sve_vl = p->sve_vl;
+	rd->num_bps = p->num_bps;
+	rd->num_wps = p->num_wps;
+	rd->pmu_num_ctrs = p->pmu_num_ctrs;
+	__builtin_memcpy(rd->rpv, p->rpv, RMI_RPV_SIZE);
+	measurement_rim_init(rd->hash_algo, p, rd->rim);
+}
+
+uint64_t smc_realm_create(const uint64_t *x, struct rmi_result *res)
+{
+	struct rmi_realm_params params;
+	struct granule_lock_req locks[1 + REALM_MAX_ROOT_RTTS];
+	uint64_t rd_pa = x[1], params_pa = x[2];
+	unsigned num;
+	struct rd *rd;
+
+	(void)res;
+	if (!is_aligned(params_pa, GRANULE_SIZE) || !plat_ns_read(params_pa, &params, sizeof(params)))
+		return RMI_INPUT_ERROR; /* params_align, params_bound, params_pas */
+	if (!realm_params_acceptable(&params) || !root_rtts_valid(&params, rd_pa, &num))
+		return RMI_INPUT_ERROR; /* params_valid, params_supp, alias, rtt_align, rtt_num_level */
+	locks[0] = (struct granule_lock_req){ .pa = rd_pa, .expected = GRANULE_STATE_DELEGATED };
+	for (unsigned i = 0; i < num; i++)
+		locks[1 + i] = (struct granule_lock_req){ .pa = params.rtt_base + i * GRANULE_SIZE,
+							  .expected = GRANULE_STATE_DELEGATED };
+	if (!granule_lock_set(locks, 1 + num))
+		return RMI_INPUT_ERROR; /* rd_align/bound/state, rtt_state */
+	if (!vmid_reserve(params.vmid)) {
+		granule_unlock_set(locks, 1 + num);
+		return RMI_INPUT_ERROR; /* vmid_valid */
+	}
+	rd = rd_map(locks[0].g);
+	init_rd(rd, &params);
+	init_root_rtts(&locks[1], num, rd);
+	granule_unmap(rd);
+	for (unsigned i = 1; i <= num; i++)
+		granule_unlock_transition(locks[i].g, GRANULE_STATE_RTT);
+	granule_unlock_transition(locks[0].g, GRANULE_STATE_RD);
+	return RMI_OK;
+}
+
+uint64_t smc_realm_activate(const uint64_t *x, struct rmi_result *res)
+{
+	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
+	uint64_t status = RMI_OK;
+	struct rd *rd;
+
+	(void)res;
+	if (!g_rd)
+		return RMI_INPUT_ERROR;
+	rd = rd_map(g_rd);
+	if (rd->state != REALM_STATE_NEW)
+		status = RMI_REALM_ERROR(0);
+	else
+		__atomic_store_n(&rd->state, REALM_STATE_ACTIVE, __ATOMIC_RELEASE);
+	granule_unmap(rd);
+	granule_unlock(g_rd);
+	return status;
+}
+
+/* Locks the root RTTs (owned by the held RD); false, none held, if any is live. */
+static bool lock_idle_roots(const struct rd *rd, struct granule **roots)
+{
+	for (unsigned i = 0; i < rd->rtt_num_start; i++) {
+		roots[i] = granule_from_pa(rd->rtt_base + i * GRANULE_SIZE);
+		if (!roots[i])
+			plat_panic("realm: root RTT outside DRAM");
+		granule_lock(roots[i]);
+		if (granule_state(roots[i]) != GRANULE_STATE_RTT)
+			plat_panic("realm: root RTT granule is not an RTT");
+		if (granule_refcount(roots[i]) != 0) {
+			for (unsigned k = 0; k <= i; k++)
+				granule_unlock(roots[k]);
+			return false;
+		}
+	}
+	return true;
+}
+
+uint64_t smc_realm_destroy(const uint64_t *x, struct rmi_result *res)
+{
+	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
+	struct granule *roots[REALM_MAX_ROOT_RTTS];
+	struct rd *rd;
+	uint16_t vmid;
+	unsigned num;
+
+	(void)res;
+	if (!g_rd)
+		return RMI_INPUT_ERROR;
+	rd = rd_map(g_rd);
+	num = rd->rtt_num_start;
+	vmid = rd->vmid;
+	if (granule_refcount(g_rd) != 0 || !lock_idle_roots(rd, roots)) {
+		granule_unmap(rd);
+		granule_unlock(g_rd);
+		return RMI_REALM_ERROR(0); /* realm_live */
+	}
+	granule_unmap(rd);
+	for (unsigned i = 0; i < num; i++) {
+		granule_scrub(roots[i]);
+		granule_unlock_transition(roots[i], GRANULE_STATE_DELEGATED);
+	}
+	plat_s2_tlbi_vmid(vmid);
+	vmid_release(vmid);
+	granule_scrub(g_rd);
+	granule_unlock_transition(g_rd, GRANULE_STATE_DELEGATED);
+	return RMI_OK;
+}

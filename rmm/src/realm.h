@@ -1,0 +1,81 @@
+/*
+ * Realms: the Realm Descriptor (RD) kept in the realm's RD granule.
+ *
+ * The RD holds everything the monitor knows about a realm: its lifecycle
+ * state, the parameters fixed at REALM_CREATE (IPA width, RTT geometry, VMID,
+ * hash algorithm, RPV), the measurements, and the index the next REC must
+ * have. It lives in Realm-PAS memory, so the host never sees it; it is read
+ * and written only while the RD granule is locked. The RD granule's refcount
+ * is the number of RECs of the realm.
+ */
+#ifndef RMM_REALM_H
+#define RMM_REALM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi/rmi.h"
+#include "granule.h"
+#include "measurement.h"
+
+#define REALM_MIN_IPA_BITS 32u
+#define REALM_MAX_IPA_BITS 48u
+#define REALM_MAX_ROOT_RTTS 16u
+#define REALM_NUM_REMS 4u
+
+struct rd {
+	uint32_t state;          /* REALM_STATE_* */
+	uint32_t hash_algo;      /* RMI_HASH_* */
+	uint32_t ipa_bits;       /* s2sz */
+	int32_t rtt_level_start;
+	uint32_t rtt_num_start;
+	uint16_t vmid;
+	uint16_t pad;
+	uint64_t rtt_base;
+	uint64_t rec_count;      /* RECs created so far = MPIDR index of the next */
+	uint64_t flags;
+	uint64_t sve_vl;
+	uint64_t num_bps;
+	uint64_t num_wps;
+	uint64_t pmu_num_ctrs;
+	uint8_t rim[MEASUREMENT_SLOT_SIZE];
+	uint8_t rem[REALM_NUM_REMS][MEASUREMENT_SLOT_SIZE];
+	uint8_t rpv[RMI_RPV_SIZE];
+};
+_Static_assert(sizeof(struct rd) <= GRANULE_SIZE, "the RD fits in its granule");
+
+/* IPA space: [0, protected_top) is protected, [protected_top, ipa_top) is
+ * its unprotected alias. */
+static inline uint64_t rd_ipa_top(const struct rd *rd)
+{
+	return UINT64_C(1) << rd->ipa_bits;
+}
+
+static inline uint64_t rd_protected_top(const struct rd *rd)
+{
+	return UINT64_C(1) << (rd->ipa_bits - 1);
+}
+
+static inline bool rd_ipa_is_protected(const struct rd *rd, uint64_t ipa)
+{
+	return ipa < rd_protected_top(rd);
+}
+
+/* RTT geometry checks shared by REALM_CREATE and its tests: the number of
+ * concatenated starting-level tables an IPA width needs at a start level, or
+ * 0 when that start level cannot translate that width. */
+unsigned realm_root_rtt_count(unsigned ipa_bits, long level_start);
+
+/* VMIDs of live realms (vmid.c): the only monitor state outside the granule
+ * array, a lock-free bitmap. */
+bool vmid_reserve(uint16_t vmid);
+void vmid_release(uint16_t vmid);
+void vmid_reset_all(void);
+
+/* Maps the RD of a locked RD granule (unmap with granule_unmap). */
+static inline struct rd *rd_map(struct granule *g_rd)
+{
+	return (struct rd *)granule_map(g_rd);
+}
+
+#endif

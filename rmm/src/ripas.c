@@ -1,0 +1,149 @@
+/*
+ * RIPAS changes driven by the host: RTT_INIT_RIPAS while the realm is built
+ * (measured), RTT_SET_RIPAS to complete a REC's RIPAS change request.
+ *
+ * Both walk to the entry at `base` and then process the following entries of
+ * that same table while they lie inside [base, top), returning how far they
+ * got; the host calls again for the rest.
+ */
+#include "checked_math.h"
+#include "rec.h"
+#include "rmi_handlers.h"
+#include "rtt.h"
+
+/* Failure conditions after the walk, common to both commands: base aligned
+ * to the entry it hits, top granule aligned, and at least that entry inside. */
+static uint64_t check_range_at_walk(const struct rtt_walk *w, uint64_t base, uint64_t top,
+				    bool (*entry_ok)(uint64_t e, int level, const void *ctx),
+				    const void *ctx)
+{
+	uint64_t size = s2tt_level_size(w->level);
+
+	if (!s2tt_level_aligned(base, w->level))
+		return RMI_RTT_ERROR(w->level);                   /* base_align */
+	if (entry_ok && !entry_ok(rtt_walk_entry(w), w->level, ctx))
+		return RMI_RTT_ERROR(w->level);                   /* rtte_state */
+	if (!is_aligned(top, GRANULE_SIZE))
+		return RMI_INPUT_ERROR;                           /* top_gran_align */
+	if (base + size > top)
+		return RMI_RTT_ERROR(w->level);                   /* no_progress */
+	return RMI_OK;
+}
+
+static bool init_ripas_entry_ok(uint64_t e, int level, const void *ctx)
+{
+	(void)ctx;
+	return s2tte_state(e, level) == S2TTE_UNASSIGNED && s2tte_ripas(e, level) != RIPAS_DESTROYED;
+}
+
+static uint64_t init_ripas_apply(struct rd *rd, struct rtt_walk *w, uint64_t base, uint64_t top)
+{
+	uint64_t size = s2tt_level_size(w->level);
+	uint64_t addr = base;
+
+	for (unsigned i = w->index; i < S2TT_ENTRIES && addr + size <= top; i++, addr += size) {
+		uint64_t e = rtt_entry_read(w->table, i);
+
+		if (!init_ripas_entry_ok(e, w->level, NULL))
+			break;
+		rtt_entry_write(w->table, i, s2tte_make_unassigned(RIPAS_RAM));
+		measurement_extend_ripas(rd->hash_algo, rd->rim, addr, addr + size);
+	}
+	return addr;
+}
+
+uint64_t smc_rtt_init_ripas(const uint64_t *x, struct rmi_result *res)
+{
+	uint64_t base = x[2], top = x[3];
+	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
+	struct rtt_walk w;
+	uint64_t status;
+	struct rd *rd;
+
+	if (!g_rd)
+		return RMI_INPUT_ERROR;
+	rd = rd_map(g_rd);
+	if (top <= base || top > rd_protected_top(rd)) {
+		status = RMI_INPUT_ERROR;                         /* size_valid, top_bound */
+	} else if (rd->state != REALM_STATE_NEW) {
+		status = RMI_REALM_ERROR(0);                      /* realm_state */
+	} else {
+		rtt_walk_lock(rd, base, S2TT_PAGE_LEVEL, &w);
+		status = check_range_at_walk(&w, base, top, init_ripas_entry_ok, NULL);
+		if (status == RMI_OK)
+			res->x[1] = init_ripas_apply(rd, &w, base, top);
+		rtt_walk_unlock(&w);
+	}
+	granule_unmap(rd);
+	granule_unlock(g_rd);
+	return status;
+}
+
+/* Whether the REC's request may change this entry's RIPAS. */
+static bool set_ripas_entry_ok(uint64_t e, int level, const void *ctx)
+{
+	const struct rec *rec = ctx;
+	enum s2tte_state s = s2tte_state(e, level);
+
+	if (s != S2TTE_UNASSIGNED && s != S2TTE_ASSIGNED)
+		return false;
+	return s2tte_ripas(e, level) != RIPAS_DESTROYED || rec->ripas_change_destroyed;
+}
+
+static uint64_t set_ripas_apply(const struct rd *rd, const struct rec *rec, struct rtt_walk *w,
+				uint64_t base, uint64_t top)
+{
+	uint64_t size = s2tt_level_size(w->level);
+	uint64_t addr = base;
+	unsigned start = w->index;
+
+	for (unsigned i = start; i < S2TT_ENTRIES && addr + size <= top; i++, addr += size) {
+		uint64_t e = rtt_entry_read(w->table, i);
+
+		if (!set_ripas_entry_ok(e, w->level, rec))
+			break;
+		w->index = i;
+		rtt_walk_set_entry(rd, w, addr, s2tte_with_ripas(e, w->level, (unsigned)rec->ripas_value));
+	}
+	w->index = start;
+	return addr;
+}
+
+uint64_t smc_rtt_set_ripas(const uint64_t *x, struct rmi_result *res)
+{
+	struct granule_lock_req locks[2] = {
+		{ .pa = x[1], .expected = GRANULE_STATE_RD },
+		{ .pa = x[2], .expected = GRANULE_STATE_REC },
+	};
+	uint64_t base = x[3], top = x[4];
+	struct rtt_walk w;
+	uint64_t status = RMI_OK;
+	struct rec *rec;
+	struct rd *rd;
+
+	if (!granule_lock_set(locks, 2))
+		return RMI_INPUT_ERROR;
+	rd = rd_map(locks[0].g);
+	rec = rec_map(locks[1].g);
+	if (rec->owner_rd != x[1])
+		status = RMI_REC_ERROR;                           /* rec_owner */
+	else if (top <= base)
+		status = RMI_INPUT_ERROR;                         /* size_valid */
+	else if (base != rec->ripas_addr)
+		status = RMI_INPUT_ERROR;                         /* base_bound */
+	else if (top > rec->ripas_top || top > rd_protected_top(rd))
+		status = RMI_INPUT_ERROR;                         /* top_bound */
+	if (status == RMI_OK) {
+		rtt_walk_lock(rd, base, S2TT_PAGE_LEVEL, &w);
+		status = check_range_at_walk(&w, base, top, set_ripas_entry_ok, rec);
+		if (status == RMI_OK) {
+			rec->ripas_addr = set_ripas_apply(rd, rec, &w, base, top);
+			res->x[1] = rec->ripas_addr;
+		}
+		rtt_walk_unlock(&w);
+	}
+	granule_unmap(rec);
+	granule_unmap(rd);
+	granule_unlock_set(locks, 2);
+	return status;
+}
