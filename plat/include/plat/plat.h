@@ -51,6 +51,62 @@ void plat_el3_smc(struct smc_regs *regs);
 void plat_s2_tlbi_ipa(uint16_t vmid, uint64_t ipa, uint64_t size);
 void plat_s2_tlbi_vmid(uint16_t vmid);
 
+/* ---- Realm execution: CPUs and stage-2 translation -------------------------
+ * The monitor runs a REC on the calling CPU with plat_rec_run(): the platform
+ * installs the realm's stage-2 translation (struct plat_s2: what VTTBR_EL2 and
+ * VTCR_EL2 would hold), restores the REC's context and runs realm code until
+ * the realm traps to EL2, then returns with the trap. The MMU walks the RTT
+ * itself: only faults it cannot resolve from a valid descriptor trap. On
+ * hardware this is ERET into the realm and the EL2 vector coming back; on
+ * hostsim a REC's code runs on a thread of its own while the calling thread
+ * waits in plat_rec_run().
+ *
+ * The context lives in the REC granule (monitor memory). gprs hold X0..X30 as
+ * the realm left them at the trap (for an SMC: X0 = FID, X1..X17 arguments);
+ * the monitor writes the results there before running the REC again.
+ */
+struct plat_s2 {
+	uint64_t rtt_base;      /* PA of the first root RTT */
+	uint16_t vmid;
+	uint8_t ipa_bits;       /* s2sz */
+	int8_t level_start;     /* level of the root RTTs */
+	uint8_t num_root_rtts;  /* concatenated root RTTs */
+};
+
+enum plat_trap_kind {
+	PLAT_TRAP_SMC = 0,      /* SMC: FID and arguments in ctx->gprs */
+	PLAT_TRAP_S2_FAULT = 1, /* stage-2 fault: no valid descriptor, or a permission fault */
+	PLAT_TRAP_IRQ = 2,      /* the REC's time slice ended (timer interrupt) */
+	PLAT_TRAP_HALTED = 3,   /* the realm's CPU stopped and can never resume (its code
+	                           crashed natively or returned from its entry); halt_reason says why */
+};
+
+struct plat_trap {
+	enum plat_trap_kind kind;
+	uint64_t ipa;           /* S2_FAULT: faulting IPA */
+	uint64_t esr;           /* S2_FAULT: ESR_EL2 as the hardware reports it (EC data abort,
+	                           ISS with WnR and DFSC) */
+	const char *halt_reason;/* HALTED: a static string for the host's log */
+};
+
+/* Resume actions the monitor asks for before running the REC again. */
+#define PLAT_RESUME_NORMAL     0u /* continue; a faulting access is retried */
+#define PLAT_RESUME_INJECT_SEA 1u /* deliver a synchronous external abort for the last fault */
+
+struct plat_rec_ctx {
+	uint64_t gprs[31];
+	uint64_t pc;            /* IPA where the REC starts, for its first run */
+	uint32_t resume;        /* PLAT_RESUME_* for the next plat_rec_run */
+	uint32_t started;       /* set by the platform once the REC has run */
+	uint64_t cpu;           /* the platform's handle for the REC's execution context */
+};
+
+/* Runs the REC until it traps; fills *trap. Never called concurrently for the
+ * same ctx (the monitor holds the REC: its refcount is 1 while it runs). */
+void plat_rec_run(const struct plat_s2 *s2, struct plat_rec_ctx *ctx, struct plat_trap *trap);
+/* The REC is destroyed: release its execution context. It never runs again. */
+void plat_rec_destroy(struct plat_rec_ctx *ctx);
+
 /* ---- Locks -----------------------------------------------------------------
  * A word-sized lock that may be embedded anywhere (one per granule). Zero is
  * unlocked. Acquire has acquire semantics, release has release semantics. */
