@@ -1,0 +1,141 @@
+/*
+ * Appraisal: comparing a verified token's claims with reference values.
+ *
+ * Verification (verify/token.h) proves who signed what; appraisal decides
+ * whether what was signed is acceptable: the platform implementation, the
+ * firmware components it measured, the realm's initial and extensible
+ * measurements and personalization value, and, for the CAEC extension, which
+ * realms may share a confidential memory region with which. The relying
+ * party writes these in a JSON file (format in verify/README.md). Each check
+ * yields its own verdict: pass, fail, or skip when the file says nothing
+ * about it, so a report shows exactly what was and was not appraised.
+ *
+ * CSM co-membership: the token carries only a digest of each region's member
+ * list (claim 65002 key 5). The member list itself (what RSI_CSM_INFO
+ * reports) can be supplied as evidence; its digest must match the claim, and
+ * then every member must be allowed by the reference rule for that region.
+ */
+#ifndef CAEC_VERIFY_APPRAISE_H
+#define CAEC_VERIFY_APPRAISE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "verify/token.h"
+
+#define REF_VALUE_MAX 64
+#define REF_WHY_MAX   256
+
+struct ref_value {
+	uint8_t bytes[REF_VALUE_MAX];
+	size_t len;
+};
+
+/* present == false: the file does not constrain this claim. */
+struct ref_value_list {
+	bool present;
+	size_t count;
+	struct ref_value *values;
+};
+
+struct ref_sw_component {
+	char *type, *version;   /* NULL: any */
+	struct ref_value measurement;
+	bool has_signer;
+	struct ref_value signer;
+};
+
+enum csm_identity_kind { CSM_ID_RIM = 1, CSM_ID_REALM_ID = 2 };
+
+struct ref_csm_identity {
+	enum csm_identity_kind kind;
+	struct ref_value value;
+	uint64_t max_perms; /* CSM_PERM_READ | CSM_PERM_WRITE */
+};
+
+/* Regions owned by a realm measuring owner_rim may be shared with these. */
+struct ref_csm_rule {
+	struct ref_value owner_rim;
+	size_t num_members;
+	struct ref_csm_identity *members;
+};
+
+struct verify_refvals {
+	size_t num_platform_keys;
+	EVP_PKEY **platform_keys;
+	struct ref_value_list implementation_ids, rims, rpvs;
+	struct ref_value_list rems[CCA_NUM_REMS];
+	bool has_sw_components;
+	size_t num_sw_components;
+	struct ref_sw_component *sw_components;
+	bool has_csm;
+	size_t num_csm_rules;
+	struct ref_csm_rule *csm_rules;
+};
+
+/* Loads a reference file; key paths are relative to its folder. 0 or -errno + why. */
+int verify_refvals_load(const char *path, struct verify_refvals **out, char why[REF_WHY_MAX]);
+/* The same from JSON text; base_dir resolves relative key paths (NULL: cwd). */
+int verify_refvals_parse(const char *json, size_t len, const char *base_dir,
+			 struct verify_refvals **out, char why[REF_WHY_MAX]);
+void verify_refvals_free(struct verify_refvals *ref);
+
+/* ---- CSM membership evidence ---------------------------------------------- */
+struct csm_member {
+	uint8_t realm_id[32];
+	struct ref_value rim;
+	uint64_t perms;
+};
+
+struct csm_member_list {
+	uint64_t csm_id;
+	size_t num_members;
+	struct csm_member *members;
+};
+
+struct csm_evidence {
+	size_t num_regions;
+	struct csm_member_list *regions;
+};
+
+int csm_evidence_load(const char *path, struct csm_evidence **out, char why[REF_WHY_MAX]);
+int csm_evidence_parse(const char *json, size_t len, struct csm_evidence **out,
+		       char why[REF_WHY_MAX]);
+void csm_evidence_free(struct csm_evidence *ev);
+
+/*
+ * The membership digest of claim 65002: H_alg over the CBOR array of the
+ * members sorted by realm ID (bytewise), each member [realm_id bstr(32),
+ * rim bstr, perms uint], shortest-form heads. Sorts list in place. Returns
+ * the digest size, or 0 when the list is too long (> 256 members).
+ */
+size_t caec_membership_digest(enum cca_hash_alg alg, struct csm_member_list *list,
+			      uint8_t out[64]);
+
+/* ---- Verdicts --------------------------------------------------------------- */
+enum verdict_status { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP };
+
+struct verify_verdict {
+	const char *check; /* "rim", "sw-components", ... (static) */
+	enum verdict_status status;
+	char reason[REF_WHY_MAX];
+};
+
+#define APPRAISAL_MAX_VERDICTS 12
+
+struct verify_appraisal {
+	size_t count;
+	struct verify_verdict verdicts[APPRAISAL_MAX_VERDICTS];
+	bool ok; /* no verdict failed */
+};
+
+const char *verdict_status_name(enum verdict_status s);
+
+/* Appraises a token that cca_token_verify accepted. ev may be NULL. */
+void verify_appraise(const struct cca_token *tok, const struct verify_refvals *ref,
+		     const struct csm_evidence *ev, struct verify_appraisal *out);
+
+#endif

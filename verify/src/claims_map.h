@@ -1,0 +1,56 @@
+/*
+ * Walking one CBOR map whose keys are integers or text (claims maps, COSE
+ * headers, COSE_Key, software components) with duplicate keys refused: a
+ * duplicate would let two parties read different values from one token.
+ * Internal to the verifier.
+ */
+#ifndef CAEC_VERIFY_CLAIMS_MAP_H
+#define CAEC_VERIFY_CLAIMS_MAP_H
+
+#include "verify/cbor.h"
+#include "verify/claims.h"
+#include "verify/result.h"
+
+struct claim_key {
+	bool is_text;
+	int64_t num;
+	const char *text;
+	size_t text_len;
+	size_t offset;
+};
+
+struct claims_map {
+	struct cbor_reader *r;
+	uint64_t pairs;
+	uint64_t index;
+	struct claim_key seen[CCA_MAX_CLAIMS];
+};
+
+/* Reads the map head; fails (into res, as check) past CCA_MAX_CLAIMS entries. */
+int claims_map_open(struct claims_map *m, struct cbor_reader *r, enum verify_check check,
+		    const char *what, struct verify_result *res);
+/* 1 with *key read (the value is next in the reader), 0 at the end, or -EBADMSG. */
+int claims_map_next(struct claims_map *m, struct claim_key *key, enum verify_check check,
+		    const char *what, struct verify_result *res);
+
+/* Records the reader's CBOR error as a failure of check. */
+int claims_fail_cbor(struct verify_result *res, enum verify_check check, const char *what,
+		     const struct cbor_reader *r);
+/* "claim 44237" or "claim \"name\"" for messages. */
+void claim_key_describe(const struct claim_key *key, char *out, size_t size);
+
+/* Typed value readers with size rules; each fails into res naming the claim. */
+int claim_bstr(struct cbor_reader *r, const struct claim_key *key, size_t min, size_t max,
+	       struct cca_bytes *out, enum verify_check check, struct verify_result *res);
+int claim_tstr(struct cbor_reader *r, const struct claim_key *key, struct cca_text *out,
+	       enum verify_check check, struct verify_result *res);
+int claim_uint(struct cbor_reader *r, const struct claim_key *key, uint64_t max, uint64_t *out,
+	       enum verify_check check, struct verify_result *res);
+/* A digest: 32, 48 or 64 bytes. */
+int claim_digest(struct cbor_reader *r, const struct claim_key *key, struct cca_bytes *out,
+		 enum verify_check check, struct verify_result *res);
+/* Unknown key: skipped (lenient) or refused (strict). */
+int claim_unknown(struct cbor_reader *r, const struct claim_key *key, bool strict,
+		  size_t *num_unknown, enum verify_check check, struct verify_result *res);
+
+#endif

@@ -1,0 +1,172 @@
+/* CCA platform token claims (both the 2023 profile and the legacy CCA-SSD one). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "claims_map.h"
+
+#define CHECK VERIFY_CHECK_PLATFORM_CLAIMS
+
+enum {
+	HAVE_PROFILE = 1 << 0,
+	HAVE_CHALLENGE = 1 << 1,
+	HAVE_IMPL_ID = 1 << 2,
+	HAVE_INSTANCE_ID = 1 << 3,
+	HAVE_CONFIG = 1 << 4,
+	HAVE_LIFECYCLE = 1 << 5,
+	HAVE_SW = 1 << 6,
+	HAVE_HASH_ALG = 1 << 7,
+};
+
+static const struct {
+	unsigned bit;
+	int key;
+	const char *name;
+} platform_mandatory[] = {
+	{ HAVE_PROFILE, CCA_CLAIM_PROFILE, "profile" },
+	{ HAVE_CHALLENGE, CCA_CLAIM_CHALLENGE, "challenge (binder)" },
+	{ HAVE_IMPL_ID, CCA_PLAT_IMPLEMENTATION_ID, "implementation ID" },
+	{ HAVE_INSTANCE_ID, CCA_PLAT_INSTANCE_ID, "instance ID" },
+	{ HAVE_CONFIG, CCA_PLAT_CONFIG, "platform configuration" },
+	{ HAVE_LIFECYCLE, CCA_PLAT_LIFECYCLE, "security lifecycle" },
+	{ HAVE_SW, CCA_PLAT_SW_COMPONENTS, "software components" },
+	{ HAVE_HASH_ALG, CCA_PLAT_HASH_ALG, "hash algorithm" },
+};
+
+static int read_sw_component(struct cbor_reader *r, bool strict, size_t index,
+			     struct cca_sw_component *c, struct verify_result *res)
+{
+	struct claims_map m;
+	struct claim_key key;
+	bool have_meas = false, have_signer = false;
+	char what[48];
+	int rc;
+
+	snprintf(what, sizeof(what), "software component %zu", index);
+	if (claims_map_open(&m, r, CHECK, what, res) != 0)
+		return -EBADMSG;
+	while ((rc = claims_map_next(&m, &key, CHECK, what, res)) == 1) {
+		switch (key.is_text ? -1 : key.num) {
+		case CCA_SWC_TYPE:
+			c->has_type = true;
+			rc = claim_tstr(r, &key, &c->type, CHECK, res);
+			break;
+		case CCA_SWC_MEASUREMENT:
+			have_meas = true;
+			rc = claim_bstr(r, &key, 32, 64, &c->measurement, CHECK, res);
+			break;
+		case CCA_SWC_VERSION:
+			c->has_version = true;
+			rc = claim_tstr(r, &key, &c->version, CHECK, res);
+			break;
+		case CCA_SWC_SIGNER_ID:
+			have_signer = true;
+			rc = claim_bstr(r, &key, 32, 64, &c->signer_id, CHECK, res);
+			break;
+		case CCA_SWC_HASH_ALG:
+			c->has_hash_alg = true;
+			rc = claim_tstr(r, &key, &c->hash_alg, CHECK, res);
+			break;
+		default:
+			rc = claim_unknown(r, &key, strict, NULL, CHECK, res);
+			break;
+		}
+		if (rc != 0)
+			return -EBADMSG;
+	}
+	if (rc < 0)
+		return -EBADMSG;
+	if (!have_meas)
+		return verify_fail(res, CHECK, "%s: measurement value (key 2) is missing", what);
+	if (!have_signer)
+		return verify_fail(res, CHECK, "%s: signer ID (key 5) is missing", what);
+	return 0;
+}
+
+static int read_sw_components(struct cbor_reader *r, bool strict, struct cca_platform_claims *out,
+			      struct verify_result *res)
+{
+	uint64_t n;
+	if (cbor_read_array(r, &n) != 0)
+		return claims_fail_cbor(res, CHECK, "claim 2399 (software components)", r);
+	if (n == 0 || n > CCA_MAX_SW_COMPONENTS)
+		return verify_fail(res, CHECK, "claim 2399: %" PRIu64 " software components, must be 1..%d",
+				   n, CCA_MAX_SW_COMPONENTS);
+	for (size_t i = 0; i < n; i++)
+		if (read_sw_component(r, strict, i, &out->sw_components[i], res) != 0)
+			return -EBADMSG;
+	out->num_sw_components = (size_t)n;
+	return 0;
+}
+
+static int read_claim(struct cbor_reader *r, const struct claim_key *key, bool strict,
+		      struct cca_platform_claims *out, unsigned *have, struct verify_result *res)
+{
+	switch (key->is_text ? -1 : key->num) {
+	case CCA_CLAIM_PROFILE:
+		*have |= HAVE_PROFILE;
+		return claim_tstr(r, key, &out->profile, CHECK, res);
+	case CCA_CLAIM_CHALLENGE:
+		*have |= HAVE_CHALLENGE;
+		return claim_digest(r, key, &out->challenge, CHECK, res);
+	case CCA_PLAT_IMPLEMENTATION_ID:
+		*have |= HAVE_IMPL_ID;
+		return claim_bstr(r, key, 32, 64, &out->implementation_id, CHECK, res);
+	case CCA_PLAT_INSTANCE_ID:
+		*have |= HAVE_INSTANCE_ID;
+		if (claim_bstr(r, key, CCA_INSTANCE_ID_SIZE, CCA_INSTANCE_ID_SIZE, &out->instance_id,
+			       CHECK, res) != 0)
+			return -EBADMSG;
+		/* An EAT UEID of type RAND starts with 0x01. */
+		if (out->instance_id.ptr[0] != 0x01)
+			return verify_fail(res, CHECK, "claim 256: instance ID must start with 0x01");
+		return 0;
+	case CCA_PLAT_CONFIG:
+		*have |= HAVE_CONFIG;
+		return claim_bstr(r, key, 0, 4096, &out->config, CHECK, res);
+	case CCA_PLAT_LIFECYCLE:
+		*have |= HAVE_LIFECYCLE;
+		return claim_uint(r, key, 0xffff, &out->lifecycle, CHECK, res);
+	case CCA_PLAT_SW_COMPONENTS:
+		*have |= HAVE_SW;
+		return read_sw_components(r, strict, out, res);
+	case CCA_PLAT_VERIFICATION_SERVICE:
+		out->has_verification_service = true;
+		return claim_tstr(r, key, &out->verification_service, CHECK, res);
+	case CCA_PLAT_HASH_ALG:
+		*have |= HAVE_HASH_ALG;
+		return claim_tstr(r, key, &out->hash_alg, CHECK, res);
+	default:
+		return claim_unknown(r, key, strict, &out->num_unknown, CHECK, res);
+	}
+}
+
+int cca_platform_claims_decode(const uint8_t *buf, size_t len, bool strict,
+			       struct cca_platform_claims *out, struct verify_result *res)
+{
+	struct cbor_reader r;
+	struct claims_map m;
+	struct claim_key key;
+	unsigned have = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (cbor_reader_init(&r, buf, len) != 0)
+		return claims_fail_cbor(res, CHECK, "platform claims", &r);
+	if (claims_map_open(&m, &r, CHECK, "platform claims", res) != 0)
+		return -EBADMSG;
+	while ((rc = claims_map_next(&m, &key, CHECK, "platform claims", res)) == 1)
+		if (read_claim(&r, &key, strict, out, &have, res) != 0)
+			return -EBADMSG;
+	if (rc < 0)
+		return -EBADMSG;
+	if (!cbor_at_end(&r))
+		return verify_fail(res, CHECK, "platform claims: %zu bytes after the claims map",
+				   len - r.pos);
+	for (size_t i = 0; i < sizeof(platform_mandatory) / sizeof(platform_mandatory[0]); i++)
+		if (!(have & platform_mandatory[i].bit))
+			return verify_fail(res, CHECK, "mandatory claim %d (%s) is missing",
+					   platform_mandatory[i].key, platform_mandatory[i].name);
+	return 0;
+}

@@ -1,0 +1,220 @@
+/*
+ * Realm token claims (RMM 1.0 attestation token) and the CAEC extension's
+ * claims 65001-65004.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "abi/caec.h"
+#include "claims_map.h"
+
+#define CHECK VERIFY_CHECK_REALM_CLAIMS
+
+/* Bit per mandatory claim, to report the first one missing. */
+enum {
+	HAVE_CHALLENGE = 1 << 0,
+	HAVE_RPV = 1 << 1,
+	HAVE_HASH_ALG = 1 << 2,
+	HAVE_RAK = 1 << 3,
+	HAVE_RAK_HASH_ALG = 1 << 4,
+	HAVE_RIM = 1 << 5,
+	HAVE_REMS = 1 << 6,
+};
+
+static const struct {
+	unsigned bit;
+	int key;
+	const char *name;
+} realm_mandatory[] = {
+	{ HAVE_CHALLENGE, CCA_CLAIM_CHALLENGE, "challenge" },
+	{ HAVE_RPV, CCA_REALM_PERSONALIZATION, "personalization value" },
+	{ HAVE_HASH_ALG, CCA_REALM_HASH_ALG, "hash algorithm" },
+	{ HAVE_RAK, CCA_REALM_PUB_KEY, "public key (RAK)" },
+	{ HAVE_RAK_HASH_ALG, CCA_REALM_PUB_KEY_HASH_ALG, "public key hash algorithm" },
+	{ HAVE_RIM, CCA_REALM_INITIAL_MEAS, "initial measurement (RIM)" },
+	{ HAVE_REMS, CCA_REALM_EXTENSIBLE_MEAS, "extensible measurements (REMs)" },
+};
+
+static int read_hash_alg(struct cbor_reader *r, const struct claim_key *key,
+			 struct cca_text *name, enum cca_hash_alg *alg, struct verify_result *res)
+{
+	if (claim_tstr(r, key, name, CHECK, res) != 0)
+		return -EBADMSG;
+	if (cca_hash_alg_from_name(*name, alg) != 0)
+		return verify_fail(res, CHECK, "claim %" PRId64 ": unknown hash algorithm \"%.*s\"",
+				   key->num, (int)(name->len > 32 ? 32 : name->len), name->ptr);
+	return 0;
+}
+
+static int read_rems(struct cbor_reader *r, const struct claim_key *key,
+		     struct cca_realm_claims *out, struct verify_result *res)
+{
+	uint64_t n;
+	if (cbor_read_array(r, &n) != 0)
+		return claims_fail_cbor(res, CHECK, "claim 44239 (REMs)", r);
+	if (n != CCA_NUM_REMS)
+		return verify_fail(res, CHECK, "claim 44239: %" PRIu64 " REMs, must be %d", n,
+				   CCA_NUM_REMS);
+	for (size_t i = 0; i < CCA_NUM_REMS; i++)
+		if (claim_digest(r, key, &out->rem[i], CHECK, res) != 0)
+			return -EBADMSG;
+	return 0;
+}
+
+/* One map of claim 65002: every field is mandatory. */
+static int read_region(struct cbor_reader *r, bool strict, struct caec_region *reg,
+		       struct verify_result *res)
+{
+	struct claims_map m;
+	struct claim_key key;
+	unsigned have = 0;
+	int rc;
+	if (claims_map_open(&m, r, CHECK, "claim 65002 region", res) != 0)
+		return -EBADMSG;
+	while ((rc = claims_map_next(&m, &key, CHECK, "claim 65002 region", res)) == 1) {
+		int64_t k = key.is_text ? -1 : key.num;
+		switch (k) {
+		case CAEC_REGION_CSM_ID:
+			rc = claim_uint(r, &key, UINT64_MAX, &reg->csm_id, CHECK, res);
+			break;
+		case CAEC_REGION_ROLE:
+			rc = claim_uint(r, &key, 1, &reg->role, CHECK, res);
+			break;
+		case CAEC_REGION_PERMS:
+			rc = claim_uint(r, &key, CSM_PERM_READ | CSM_PERM_WRITE, &reg->perms, CHECK, res);
+			break;
+		case CAEC_REGION_OWNER_RIM:
+			rc = claim_digest(r, &key, &reg->owner_rim, CHECK, res);
+			break;
+		case CAEC_REGION_MEMBERSHIP_DIGEST:
+			rc = claim_digest(r, &key, &reg->membership_digest, CHECK, res);
+			break;
+		case CAEC_REGION_GENERATION:
+			rc = claim_uint(r, &key, UINT64_MAX, &reg->generation, CHECK, res);
+			break;
+		default:
+			rc = claim_unknown(r, &key, strict, NULL, CHECK, res);
+			k = 0;
+			break;
+		}
+		if (rc != 0)
+			return -EBADMSG;
+		if (k > 0)
+			have |= 1u << k;
+	}
+	if (rc < 0)
+		return -EBADMSG;
+	for (int k = CAEC_REGION_CSM_ID; k <= CAEC_REGION_GENERATION; k++)
+		if (!(have & (1u << k)))
+			return verify_fail(res, CHECK, "claim 65002: region without key %d", k);
+	return 0;
+}
+
+static int read_regions(struct cbor_reader *r, bool strict, struct cca_realm_claims *out,
+			struct verify_result *res)
+{
+	uint64_t n;
+	if (cbor_read_array(r, &n) != 0)
+		return claims_fail_cbor(res, CHECK, "claim 65002 (CSM regions)", r);
+	if (n > CAEC_MAX_REGIONS)
+		return verify_fail(res, CHECK, "claim 65002: %" PRIu64 " regions, more than %d", n,
+				   CAEC_MAX_REGIONS);
+	for (size_t i = 0; i < n; i++)
+		if (read_region(r, strict, &out->regions[i], res) != 0)
+			return -EBADMSG;
+	out->num_regions = (size_t)n;
+	out->has_regions = true;
+	return 0;
+}
+
+static int read_claim(struct cbor_reader *r, const struct claim_key *key, bool strict,
+		      struct cca_realm_claims *out, unsigned *have, struct verify_result *res)
+{
+	int64_t k = key->is_text ? -1 : key->num;
+	switch (k) {
+	case CCA_CLAIM_PROFILE:
+		out->has_profile = true;
+		return claim_tstr(r, key, &out->profile, CHECK, res);
+	case CCA_CLAIM_CHALLENGE:
+		*have |= HAVE_CHALLENGE;
+		return claim_bstr(r, key, CCA_REALM_CHALLENGE_SIZE, CCA_REALM_CHALLENGE_SIZE,
+				  &out->challenge, CHECK, res);
+	case CCA_REALM_PERSONALIZATION:
+		*have |= HAVE_RPV;
+		return claim_bstr(r, key, CCA_RPV_SIZE, CCA_RPV_SIZE, &out->rpv, CHECK, res);
+	case CCA_REALM_HASH_ALG:
+		*have |= HAVE_HASH_ALG;
+		return read_hash_alg(r, key, &out->hash_alg_name, &out->hash_alg, res);
+	case CCA_REALM_PUB_KEY:
+		*have |= HAVE_RAK;
+		return claim_bstr(r, key, 1, 1024, &out->rak, CHECK, res);
+	case CCA_REALM_PUB_KEY_HASH_ALG:
+		*have |= HAVE_RAK_HASH_ALG;
+		return read_hash_alg(r, key, &out->rak_hash_alg_name, &out->rak_hash_alg, res);
+	case CCA_REALM_INITIAL_MEAS:
+		*have |= HAVE_RIM;
+		return claim_digest(r, key, &out->rim, CHECK, res);
+	case CCA_REALM_EXTENSIBLE_MEAS:
+		*have |= HAVE_REMS;
+		return read_rems(r, key, out, res);
+	case CAEC_CLAIM_REALM_ID:
+		out->has_realm_id = true;
+		return claim_bstr(r, key, CAEC_REALM_ID_SIZE, CAEC_REALM_ID_SIZE, &out->realm_id,
+				  CHECK, res);
+	case CAEC_CLAIM_REGIONS:
+		return read_regions(r, strict, out, res);
+	case CAEC_CLAIM_POLICY_DIGEST:
+		out->has_policy_digest = true;
+		return claim_digest(r, key, &out->policy_digest, CHECK, res);
+	case CAEC_CLAIM_CONFIG_FLAGS:
+		out->has_config_flags = true;
+		return claim_uint(r, key, UINT64_MAX, &out->config_flags, CHECK, res);
+	default:
+		return claim_unknown(r, key, strict, &out->num_unknown, CHECK, res);
+	}
+}
+
+/* Measurements are digests made with the realm's hash algorithm (44236). */
+static int check_measurement_sizes(const struct cca_realm_claims *c, struct verify_result *res)
+{
+	size_t want = cca_hash_size(c->hash_alg);
+	if (c->rim.len != want)
+		return verify_fail(res, CHECK, "claim 44238: RIM is %zu bytes, %s needs %zu",
+				   c->rim.len, cca_hash_name(c->hash_alg), want);
+	for (size_t i = 0; i < CCA_NUM_REMS; i++)
+		if (c->rem[i].len != want)
+			return verify_fail(res, CHECK, "claim 44239: REM%zu is %zu bytes, %s needs %zu",
+					   i, c->rem[i].len, cca_hash_name(c->hash_alg), want);
+	return 0;
+}
+
+int cca_realm_claims_decode(const uint8_t *buf, size_t len, bool strict,
+			    struct cca_realm_claims *out, struct verify_result *res)
+{
+	struct cbor_reader r;
+	struct claims_map m;
+	struct claim_key key;
+	unsigned have = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (cbor_reader_init(&r, buf, len) != 0)
+		return claims_fail_cbor(res, CHECK, "realm claims", &r);
+	if (claims_map_open(&m, &r, CHECK, "realm claims", res) != 0)
+		return -EBADMSG;
+	while ((rc = claims_map_next(&m, &key, CHECK, "realm claims", res)) == 1)
+		if (read_claim(&r, &key, strict, out, &have, res) != 0)
+			return -EBADMSG;
+	if (rc < 0)
+		return -EBADMSG;
+	if (!cbor_at_end(&r))
+		return verify_fail(res, CHECK, "realm claims: %zu bytes after the claims map",
+				   len - r.pos);
+	for (size_t i = 0; i < sizeof(realm_mandatory) / sizeof(realm_mandatory[0]); i++)
+		if (!(have & realm_mandatory[i].bit))
+			return verify_fail(res, CHECK, "mandatory claim %d (%s) is missing",
+					   realm_mandatory[i].key, realm_mandatory[i].name);
+	return check_measurement_sizes(out, res);
+}

@@ -1,0 +1,14 @@
+/* JSON helpers shared by the reference-value and evidence loaders (internal). */
+#ifndef CAEC_VERIFY_REFVALS_JSON_H
+#define CAEC_VERIFY_REFVALS_JSON_H
+
+#include <jansson.h>
+
+#include "verify/appraise.h"
+
+int ref_fail(char *why, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int ref_hex_value(json_t *j, const char *what, struct ref_value *out, char *why);
+int ref_perms(json_t *j, const char *what, uint64_t *out, char *why);
+char *ref_read_file(const char *path, size_t *len, char *why);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * A test-only CCA token producer: builds a collection whose platform and realm
+ * tokens are signed with keys the test owns, so a test can change one thing
+ * (drop a claim, break the binder, pick ES256/384/512, tag 907 or 399) and
+ * re-sign, leaving exactly one check able to fail.
+ */
+#ifndef CAEC_VERIFY_TOKEN_BUILDER_H
+#define CAEC_VERIFY_TOKEN_BUILDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "verify/claims.h"
+
+struct tb_options {
+	uint64_t tag;             /* 907 or 399 */
+	EVP_PKEY *platform_key;   /* private; its curve picks the algorithm */
+	EVP_PKEY *rak;            /* private */
+	bool rak_as_sec1;         /* legacy raw point instead of a COSE_Key */
+	enum cca_hash_alg rak_hash_alg;
+	int64_t omit_realm_claim;    /* 0: none */
+	int64_t omit_platform_claim; /* 0: none */
+	bool corrupt_binder;
+	int64_t extra_realm_claim;   /* 0: none; else an unknown key with a text value */
+	int64_t duplicate_realm_claim; /* 0: none; else this key appears twice */
+	bool caec_claims;            /* add 65001..65004 */
+	uint8_t nonce[64];
+	uint8_t rim[32];
+	uint8_t realm_id[32];
+	uint8_t membership_digest[32];
+};
+
+/* Defaults: tag 907, COSE_Key RAK, sha-256 binder, nonce 0x5a.., rim 0x11.. */
+void tb_defaults(struct tb_options *o, EVP_PKEY *platform_key, EVP_PKEY *rak);
+/* Builds the token into out; returns its length (the test fails if it does not fit). */
+size_t tb_build(const struct tb_options *o, uint8_t *out, size_t cap);
+/* Wraps two COSE_Sign1 byte strings into a collection. */
+size_t tb_collection(uint64_t tag, const uint8_t *plat, size_t plat_len, const uint8_t *realm,
+		     size_t realm_len, uint8_t *out, size_t cap);
+/* Signs payload as a tagged COSE_Sign1 with key (algorithm from the curve). */
+size_t tb_sign1(EVP_PKEY *key, const uint8_t *payload, size_t payload_len, uint8_t *out, size_t cap);
+
+#endif

@@ -1,0 +1,385 @@
+/*
+ * Tampered tokens are refused by the right check: every signature byte of
+ * the shared vectors flipped in turn, every truncation, each mandatory claim
+ * removed and re-signed, the binder broken, a wrong nonce, duplicate and
+ * (strict) unknown claims; and tokens of this project's own producer with
+ * ES256/ES384/ES512, tag 907 and 399, COSE_Key and SEC1 RAKs are accepted.
+ */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+
+#include "abi/caec.h"
+#include "test_files.h"
+#include "token_builder.h"
+#include "verify/pubkey.h"
+#include "verify/token.h"
+
+#define BUF_SIZE 16384
+
+struct keys {
+	EVP_PKEY *p256, *p384, *p521;
+	EVP_PKEY *vector_cpak;
+};
+
+static int setup(void **state)
+{
+	struct keys *k = calloc(1, sizeof(*k));
+	char why[PUBKEY_WHY_MAX];
+	k->p256 = EVP_EC_gen("P-256");
+	k->p384 = EVP_EC_gen("P-384");
+	k->p521 = EVP_EC_gen("P-521");
+	if (pubkey_load_file(test_vector_path("cca_platform.pub"), &k->vector_cpak, why) != 0)
+		return -1;
+	*state = k;
+	return k->p256 && k->p384 && k->p521 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct keys *k = *state;
+	EVP_PKEY_free(k->p256);
+	EVP_PKEY_free(k->p384);
+	EVP_PKEY_free(k->p521);
+	EVP_PKEY_free(k->vector_cpak);
+	free(k);
+	return 0;
+}
+
+/* Verifies buf with one platform key; returns the failed check (NONE when valid). */
+static enum verify_check run(const uint8_t *buf, size_t len, EVP_PKEY *cpak, const uint8_t *nonce,
+			     bool strict, struct verify_result *res)
+{
+	static struct cca_token tok;
+	struct verify_options opts = { .platform_keys = &cpak, .num_platform_keys = 1,
+				       .nonce = nonce, .nonce_len = nonce ? 64 : 0, .strict = strict };
+	int rc = cca_token_verify(buf, len, &opts, &tok, res);
+	assert_int_equal(rc == 0, res->failed == VERIFY_CHECK_NONE);
+	return res->failed;
+}
+
+static void expect_verdict(const uint8_t *buf, size_t len, EVP_PKEY *cpak, const uint8_t *nonce,
+			 bool strict, enum verify_check want)
+{
+	struct verify_result res;
+	enum verify_check got = run(buf, len, cpak, nonce, strict, &res);
+	if (got != want)
+		fail_msg("expected %s, got %s (%s)", verify_check_name(want), verify_check_name(got),
+			 res.reason);
+}
+
+static void own_tokens_accepted_all_algs_and_tags(void **state)
+{
+	struct keys *k = *state;
+	EVP_PKEY *algs[] = { k->p256, k->p384, k->p521 };
+	static const uint64_t tags[] = { CCA_TAG_COLLECTION, CCA_TAG_COLLECTION_LEGACY };
+	static uint8_t buf[BUF_SIZE];
+	for (size_t p = 0; p < 3; p++)
+		for (size_t r = 0; r < 3; r++)
+			for (size_t t = 0; t < 2; t++)
+				for (int sec1 = 0; sec1 < 2; sec1++) {
+					struct tb_options o;
+					tb_defaults(&o, algs[p], algs[r]);
+					o.tag = tags[t];
+					o.rak_as_sec1 = sec1;
+					o.rak_hash_alg = (enum cca_hash_alg)r;
+					size_t n = tb_build(&o, buf, sizeof(buf));
+					expect_verdict(buf, n, algs[p], o.nonce, true, VERIFY_CHECK_NONE);
+				}
+}
+
+static void caec_claims_decoded(void **state)
+{
+	struct keys *k = *state;
+	static uint8_t buf[BUF_SIZE];
+	static struct cca_token tok;
+	struct tb_options o;
+	tb_defaults(&o, k->p384, k->p384);
+	o.caec_claims = true;
+	size_t n = tb_build(&o, buf, sizeof(buf));
+	struct verify_options opts = { .platform_keys = &k->p384, .num_platform_keys = 1, .strict = true };
+	struct verify_result res;
+	assert_int_equal(cca_token_verify(buf, n, &opts, &tok, &res), 0);
+	const struct cca_realm_claims *c = &tok.realm_claims;
+	assert_true(c->has_realm_id);
+	assert_memory_equal(c->realm_id.ptr, o.realm_id, 32);
+	assert_true(c->has_regions);
+	assert_int_equal(c->num_regions, 1);
+	assert_int_equal(c->regions[0].csm_id, 0x1234567890abcdefull);
+	assert_int_equal(c->regions[0].role, 1);
+	assert_int_equal(c->regions[0].perms, 3);
+	assert_int_equal(c->regions[0].generation, 7);
+	assert_memory_equal(c->regions[0].membership_digest.ptr, o.membership_digest, 32);
+	assert_true(c->has_policy_digest);
+	assert_true(c->has_config_flags);
+	assert_int_equal(c->config_flags, 1);
+}
+
+/* Offset of a COSE signature inside the whole token buffer. */
+static void signature_spans(const uint8_t *buf, size_t len, size_t *plat_off, size_t *plat_len,
+			    size_t *realm_off, size_t *realm_len)
+{
+	static struct cca_token tok;
+	struct verify_result res;
+	verify_result_clear(&res);
+	assert_int_equal(cca_token_decode(buf, len, false, &tok, &res), 0);
+	*plat_off = (size_t)(tok.platform.signature.ptr - buf);
+	*plat_len = tok.platform.signature.len;
+	*realm_off = (size_t)(tok.realm.signature.ptr - buf);
+	*realm_len = tok.realm.signature.len;
+}
+
+static void every_signature_byte_flipped(void **state)
+{
+	struct keys *k = *state;
+	static const char *const vectors[] = { "cca-token-01.cbor", "cca-token-draft-ffm-00.cbor" };
+	for (size_t v = 0; v < 2; v++) {
+		size_t len, po, pl, ro, rl;
+		uint8_t *buf = test_read_vector(vectors[v], &len);
+		signature_spans(buf, len, &po, &pl, &ro, &rl);
+		assert_int_equal(pl, 96);
+		assert_int_equal(rl, 96);
+		for (size_t i = 0; i < pl; i++) {
+			buf[po + i] ^= 0x01;
+			expect_verdict(buf, len, k->vector_cpak, NULL, false, VERIFY_CHECK_PLATFORM_SIGNATURE);
+			buf[po + i] ^= 0x01;
+		}
+		for (size_t i = 0; i < rl; i++) {
+			buf[ro + i] ^= 0x80;
+			expect_verdict(buf, len, k->vector_cpak, NULL, false, VERIFY_CHECK_REALM_SIGNATURE);
+			buf[ro + i] ^= 0x80;
+		}
+		expect_verdict(buf, len, k->vector_cpak, NULL, false, VERIFY_CHECK_NONE);
+		free(buf);
+	}
+}
+
+static void every_payload_byte_flipped_is_refused(void **state)
+{
+	/* Flipping any byte of the signed content breaks the signature or the CBOR. */
+	struct keys *k = *state;
+	size_t len, po, pl, ro, rl;
+	uint8_t *buf = test_read_vector("cca-token-01.cbor", &len);
+	signature_spans(buf, len, &po, &pl, &ro, &rl);
+	for (size_t i = 0; i < len; i++) {
+		struct verify_result res;
+		buf[i] ^= 0x04;
+		assert_int_not_equal(run(buf, len, k->vector_cpak, NULL, false, &res), VERIFY_CHECK_NONE);
+		buf[i] ^= 0x04;
+	}
+	free(buf);
+}
+
+static void truncation_at_every_length(void **state)
+{
+	struct keys *k = *state;
+	static const char *const vectors[] = { "cca-token-01.cbor", "cca-token-draft-ffm-00.cbor" };
+	for (size_t v = 0; v < 2; v++) {
+		size_t len;
+		uint8_t *full = test_read_vector(vectors[v], &len);
+		for (size_t n = 0; n < len; n++) {
+			/* A fresh allocation of exactly n bytes lets ASan catch any over-read. */
+			uint8_t *cut = malloc(n ? n : 1);
+			memcpy(cut, full, n);
+			expect_verdict(cut, n, k->vector_cpak, NULL, false, VERIFY_CHECK_COLLECTION);
+			free(cut);
+		}
+		free(full);
+	}
+}
+
+/* Inner tokens truncated and re-wrapped: the structure check of that token fails. */
+static void inner_token_truncation(void **state)
+{
+	struct keys *k = *state;
+	static uint8_t buf[BUF_SIZE];
+	static struct cca_token tok;
+	size_t len;
+	uint8_t *full = test_read_vector("cca-token-draft-ffm-00.cbor", &len);
+	struct verify_result res;
+	verify_result_clear(&res);
+	assert_int_equal(cca_token_decode(full, len, false, &tok, &res), 0);
+	for (size_t n = 0; n < tok.platform_raw.len; n++) {
+		size_t m = tb_collection(CCA_TAG_COLLECTION, tok.platform_raw.ptr, n, tok.realm_raw.ptr,
+					 tok.realm_raw.len, buf, sizeof(buf));
+		expect_verdict(buf, m, k->vector_cpak, NULL, false, VERIFY_CHECK_PLATFORM_TOKEN);
+	}
+	for (size_t n = 0; n < tok.realm_raw.len; n++) {
+		size_t m = tb_collection(CCA_TAG_COLLECTION, tok.platform_raw.ptr, tok.platform_raw.len,
+					 tok.realm_raw.ptr, n, buf, sizeof(buf));
+		expect_verdict(buf, m, k->vector_cpak, NULL, false, VERIFY_CHECK_REALM_TOKEN);
+	}
+	/* Rewrapped whole, under tag 907, the vector still verifies. */
+	size_t m = tb_collection(CCA_TAG_COLLECTION, tok.platform_raw.ptr, tok.platform_raw.len,
+				 tok.realm_raw.ptr, tok.realm_raw.len, buf, sizeof(buf));
+	expect_verdict(buf, m, k->vector_cpak, NULL, false, VERIFY_CHECK_NONE);
+	free(full);
+}
+
+static void each_mandatory_claim_removed(void **state)
+{
+	struct keys *k = *state;
+	static uint8_t buf[BUF_SIZE];
+	static const int64_t realm_keys[] = { 10, 44235, 44236, 44237, 44238, 44239, 44240 };
+	static const int64_t plat_keys[] = { 265, 10, 2396, 256, 2401, 2395, 2399, 2402 };
+	for (size_t i = 0; i < sizeof(realm_keys) / sizeof(realm_keys[0]); i++) {
+		struct tb_options o;
+		struct verify_result res;
+		char want[32];
+		tb_defaults(&o, k->p384, k->p384);
+		o.omit_realm_claim = realm_keys[i];
+		size_t n = tb_build(&o, buf, sizeof(buf));
+		assert_int_equal(run(buf, n, k->p384, NULL, false, &res), VERIFY_CHECK_REALM_CLAIMS);
+		snprintf(want, sizeof(want), "mandatory claim %d ", (int)realm_keys[i]);
+		assert_non_null(strstr(res.reason, want));
+	}
+	for (size_t i = 0; i < sizeof(plat_keys) / sizeof(plat_keys[0]); i++) {
+		struct tb_options o;
+		struct verify_result res;
+		char want[32];
+		tb_defaults(&o, k->p384, k->p384);
+		o.omit_platform_claim = plat_keys[i];
+		size_t n = tb_build(&o, buf, sizeof(buf));
+		assert_int_equal(run(buf, n, k->p384, NULL, false, &res), VERIFY_CHECK_PLATFORM_CLAIMS);
+		snprintf(want, sizeof(want), "mandatory claim %d ", (int)plat_keys[i]);
+		assert_non_null(strstr(res.reason, want));
+	}
+	/* Optional claims may be left out. */
+	struct tb_options o;
+	tb_defaults(&o, k->p384, k->p384);
+	o.omit_realm_claim = CCA_CLAIM_PROFILE;
+	o.omit_platform_claim = CCA_PLAT_VERIFICATION_SERVICE;
+	size_t n = tb_build(&o, buf, sizeof(buf));
+	expect_verdict(buf, n, k->p384, NULL, true, VERIFY_CHECK_NONE);
+}
+
+static void binder_changed(void **state)
+{
+	struct keys *k = *state;
+	static uint8_t buf[BUF_SIZE];
+	struct tb_options o;
+	tb_defaults(&o, k->p384, k->p256);
+	o.corrupt_binder = true;
+	size_t n = tb_build(&o, buf, sizeof(buf));
+	expect_verdict(buf, n, k->p384, NULL, false, VERIFY_CHECK_BINDER);
+	o.corrupt_binder = false;
+	o.rak_as_sec1 = true;
+	n = tb_build(&o, buf, sizeof(buf));
+	expect_verdict(buf, n, k->p384, NULL, false, VERIFY_CHECK_NONE);
+}
+
+static void rak_swapped_fails_binder(void **state)
+{
+	/* A realm token signed by another RAK, with a platform token vouching for the first. */
+	struct keys *k = *state;
+	static uint8_t a[BUF_SIZE], b[BUF_SIZE], mix[BUF_SIZE];
+	static struct cca_token ta, tb;
+	struct tb_options o;
+	struct verify_result res;
+	tb_defaults(&o, k->p384, k->p384);
+	size_t na = tb_build(&o, a, sizeof(a));
+	o.rak = k->p256;
+	size_t nb = tb_build(&o, b, sizeof(b));
+	verify_result_clear(&res);
+	assert_int_equal(cca_token_decode(a, na, false, &ta, &res), 0);
+	assert_int_equal(cca_token_decode(b, nb, false, &tb, &res), 0);
+	size_t n = tb_collection(CCA_TAG_COLLECTION, ta.platform_raw.ptr, ta.platform_raw.len,
+				 tb.realm_raw.ptr, tb.realm_raw.len, mix, sizeof(mix));
+	expect_verdict(mix, n, k->p384, NULL, false, VERIFY_CHECK_BINDER);
+}
+
+static void wrong_nonce(void **state)
+{
+	struct keys *k = *state;
+	static uint8_t buf[BUF_SIZE];
+	struct tb_options o;
+	tb_defaults(&o, k->p384, k->p384);
+	size_t n = tb_build(&o, buf, sizeof(buf));
+	uint8_t nonce[64];
+	memcpy(nonce, o.nonce, 64);
+	expect_verdict(buf, n, k->p384, nonce, false, VERIFY_CHECK_NONE);
+	for (size_t i = 0; i < 64; i += 9) {
+		nonce[i] ^= 1;
+		expect_verdict(buf, n, k->p384, nonce, false, VERIFY_CHECK_NONCE);
+		nonce[i] ^= 1;
+	}
+	/* The shared vector's challenge is 0xAB..; any other nonce is refused. */
+	size_t len;
+	uint8_t *vec = test_read_vector("cca-token-01.cbor", &len);
+	memset(nonce, 0xab, 64);
+	expect_verdict(vec, len, k->vector_cpak, nonce, false, VERIFY_CHECK_NONE);
+	nonce[63] = 0xac;
+	expect_verdict(vec, len, k->vector_cpak, nonce, false, VERIFY_CHECK_NONCE);
+	free(vec);
+}
+
+static void unknown_claim_strict_only(void **state)
+{
+	struct keys *k = *state;
+	static uint8_t buf[BUF_SIZE];
+	struct tb_options o;
+	tb_defaults(&o, k->p384, k->p384);
+	o.extra_realm_claim = 1234567;
+	size_t n = tb_build(&o, buf, sizeof(buf));
+	expect_verdict(buf, n, k->p384, NULL, false, VERIFY_CHECK_NONE);
+	expect_verdict(buf, n, k->p384, NULL, true, VERIFY_CHECK_REALM_CLAIMS);
+}
+
+static void duplicate_claim_refused(void **state)
+{
+	struct keys *k = *state;
+	static uint8_t buf[BUF_SIZE];
+	struct tb_options o;
+	struct verify_result res;
+	tb_defaults(&o, k->p384, k->p384);
+	o.duplicate_realm_claim = CCA_REALM_INITIAL_MEAS;
+	size_t n = tb_build(&o, buf, sizeof(buf));
+	assert_int_equal(run(buf, n, k->p384, NULL, false, &res), VERIFY_CHECK_REALM_CLAIMS);
+	assert_non_null(strstr(res.reason, "duplicate claim 44238"));
+}
+
+static void wrong_platform_key_curve(void **state)
+{
+	struct keys *k = *state;
+	static uint8_t buf[BUF_SIZE];
+	struct tb_options o;
+	struct verify_result res;
+	tb_defaults(&o, k->p384, k->p384);
+	size_t n = tb_build(&o, buf, sizeof(buf));
+	assert_int_equal(run(buf, n, k->p256, NULL, false, &res), VERIFY_CHECK_PLATFORM_SIGNATURE);
+	assert_non_null(strstr(res.reason, "P-384"));
+	/* Several keys: any one that verifies is enough. */
+	EVP_PKEY *keys[] = { k->p256, k->p521, k->p384 };
+	static struct cca_token tok;
+	struct verify_options opts = { .platform_keys = keys, .num_platform_keys = 3 };
+	assert_int_equal(cca_token_verify(buf, n, &opts, &tok, &res), 0);
+	opts.num_platform_keys = 2;
+	assert_int_not_equal(cca_token_verify(buf, n, &opts, &tok, &res), 0);
+	assert_non_null(strstr(res.reason, "none of the 2"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(own_tokens_accepted_all_algs_and_tags),
+		cmocka_unit_test(caec_claims_decoded),
+		cmocka_unit_test(every_signature_byte_flipped),
+		cmocka_unit_test(every_payload_byte_flipped_is_refused),
+		cmocka_unit_test(truncation_at_every_length),
+		cmocka_unit_test(inner_token_truncation),
+		cmocka_unit_test(each_mandatory_claim_removed),
+		cmocka_unit_test(binder_changed),
+		cmocka_unit_test(rak_swapped_fails_binder),
+		cmocka_unit_test(wrong_nonce),
+		cmocka_unit_test(unknown_claim_strict_only),
+		cmocka_unit_test(duplicate_claim_refused),
+		cmocka_unit_test(wrong_platform_key_curve),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
