@@ -1,0 +1,53 @@
+/*
+ * Matrix-vector kernels: out[r] = W[r,:] . x for a range of rows.
+ *
+ * Weights may be F32, F16 or Q8_0. For Q8_0 the activation vector is
+ * quantised too (blocks of 32 int8 with one float scale each, computed once
+ * per matvec by llm_quantize_act_q8), so the inner loop is an int8 dot
+ * product, the way Q8_0 inference is normally done; this costs a little
+ * precision against a float reference (see the tolerance in the reference
+ * tests). Each kernel exists in a portable C version and an AVX2/FMA version;
+ * llm_isa_best() picks at run time from what the CPU supports, and the
+ * portable one remains callable for tests and on other CPUs.
+ */
+#ifndef LLM_KERNELS_H
+#define LLM_KERNELS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "llm/model.h"
+
+enum llm_isa {
+	LLM_ISA_PORTABLE = 0,
+	LLM_ISA_AVX2 = 1, /* AVX2 + FMA + F16C */
+};
+
+bool llm_isa_available(enum llm_isa isa);
+enum llm_isa llm_isa_best(void);
+const char *llm_isa_name(enum llm_isa isa);
+
+/* The input vector of one matvec, in the forms the kernels read. */
+struct llm_vec {
+	const float *f;     /* n floats */
+	const float *scale; /* n / 32 block scales (Q8_0 weights only) */
+	const int8_t *q;    /* n int8 (Q8_0 weights only) */
+};
+
+/* Quantises x[0..n) (n a multiple of 32) into q and per-block scales. */
+void llm_quantize_act_q8(const float *x, uint32_t n, float *scale, int8_t *q);
+
+/* out[r] for r in [r0, r1). */
+void llm_matvec(enum llm_isa isa, const struct llm_matrix *w, const struct llm_vec *x,
+		float *out, uint32_t r0, uint32_t r1);
+
+/* Row r of w as floats (embedding lookup). */
+void llm_matrix_row_f32(const struct llm_matrix *w, uint32_t r, float *out);
+
+float llm_f16_to_f32(uint16_t h);
+uint16_t llm_f32_to_f16(float f); /* round to nearest even */
+
+/* Quantises one row of n floats (n % 32 == 0) into Q8_0 blocks, as a file writer does. */
+void llm_quantize_row_q8_0(const float *x, uint32_t n, uint8_t *out);
+
+#endif

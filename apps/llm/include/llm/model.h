@@ -1,0 +1,112 @@
+/*
+ * A loaded llama-family model: hyper-parameters, weight matrices and (when
+ * the files carry one) the tokenizer.
+ *
+ * Two on-disk formats load into the same struct llm_model:
+ *  - llama2.c checkpoints (legacy 7-int header, F32 only, optional
+ *    tokenizer.bin beside it), and
+ *  - GGUF v3 with general.architecture = "llama", tensors in F32, F16 or
+ *    Q8_0 and the tokenizer in tokenizer.ggml.* metadata.
+ * Weights are never copied: matrices point into the caller's memory range
+ * (llm_model_load_memory) or into a private read-only mapping of the file
+ * (llm_model_load_file), so a realm can hand the engine a range of its own
+ * memory and nothing else. Only small tables (layer descriptors, the
+ * tokenizer's pieces) are allocated, through the caller's allocator.
+ *
+ * Q and K rows are used in the order they are stored, pairs (2i, 2i+1)
+ * rotated by RoPE as llama2.c does; GGUF files made for this engine store
+ * them in the same order as llama2.c (no llama.cpp-style permutation).
+ */
+#ifndef LLM_MODEL_H
+#define LLM_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "llm/alloc.h"
+#include "llm/error.h"
+#include "llm/tokenizer.h"
+
+enum llm_dtype {
+	LLM_DTYPE_F32 = 0,
+	LLM_DTYPE_F16 = 1,
+	LLM_DTYPE_Q8_0 = 8, /* blocks of 32: f16 scale, then 32 int8 */
+};
+
+#define LLM_Q8_0_BLOCK 32
+#define LLM_Q8_0_BLOCK_BYTES 34
+
+/* A row-major matrix: rows x cols, each row contiguous. */
+struct llm_matrix {
+	const void *data;
+	enum llm_dtype type;
+	uint32_t rows;
+	uint32_t cols;
+};
+
+struct llm_config {
+	uint32_t dim;
+	uint32_t hidden_dim;
+	uint32_t n_layers;
+	uint32_t n_heads;
+	uint32_t n_kv_heads;
+	uint32_t vocab_size;
+	uint32_t seq_len;
+	uint32_t head_size; /* dim / n_heads */
+	uint32_t kv_dim;    /* n_kv_heads * head_size */
+	float rms_eps;
+	float rope_base;
+};
+
+struct llm_layer {
+	const float *attn_norm; /* dim */
+	const float *ffn_norm;  /* dim */
+	struct llm_matrix wq;   /* dim x dim */
+	struct llm_matrix wk;   /* kv_dim x dim */
+	struct llm_matrix wv;   /* kv_dim x dim */
+	struct llm_matrix wo;   /* dim x dim */
+	struct llm_matrix w_gate; /* hidden x dim (llama2.c w1) */
+	struct llm_matrix w_up;   /* hidden x dim (llama2.c w3) */
+	struct llm_matrix w_down; /* dim x hidden (llama2.c w2) */
+};
+
+enum llm_format { LLM_FORMAT_LLAMA2C, LLM_FORMAT_GGUF };
+
+struct llm_model {
+	enum llm_format format;
+	struct llm_config config;
+	struct llm_matrix token_embd; /* vocab x dim */
+	const float *output_norm;     /* dim */
+	struct llm_matrix output;     /* vocab x dim (may alias token_embd) */
+	bool shared_classifier;
+	struct llm_layer *layers;
+	struct llm_tokenizer *tokenizer; /* NULL when the model came without one */
+	const struct llm_allocator *alloc;
+	/* Set by llm_model_load_file: the mappings this model owns. */
+	void *map[2];
+	size_t map_size[2];
+};
+
+/* Loads from memory the caller keeps alive and unchanged for the model's
+ * life. The format is recognised by its magic. tok/tok_size give a llama2.c
+ * tokenizer.bin (ignored for GGUF; may be NULL). */
+int llm_model_load_memory(struct llm_model **out, const void *data, size_t size,
+			  const void *tok, size_t tok_size, const struct llm_allocator *alloc,
+			  struct llm_err *err);
+
+/* mmaps path (and tokenizer_path when non-NULL) read-only and loads it. */
+int llm_model_load_file(struct llm_model **out, const char *path, const char *tokenizer_path,
+			const struct llm_allocator *alloc, struct llm_err *err);
+
+void llm_model_free(struct llm_model *m);
+
+/* Parameter count and bytes of weights read per token (every matrix + norms). */
+uint64_t llm_model_params(const struct llm_model *m);
+uint64_t llm_model_weight_bytes(const struct llm_model *m);
+
+/* Bytes one row of a matrix of this type and width occupies. */
+size_t llm_row_bytes(enum llm_dtype t, uint32_t cols);
+const char *llm_dtype_name(enum llm_dtype t);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * Random-weight llama models, built in memory as GGUF images.
+ *
+ * The benchmark needs models of realistic shape without shipping weights,
+ * and the tests and fuzzers need small valid models to load and corrupt.
+ * Weights are drawn from the library's seeded generator (so a seed gives
+ * the same model everywhere), scaled so activations stay in a sane range;
+ * matrices are stored in the requested type, norms always in F32. A
+ * synthetic sentencepiece-style vocabulary (specials, 256 byte fallbacks,
+ * letters and "▁"-prefixed pieces) makes the model usable with text.
+ */
+#ifndef LLM_RANDOM_MODEL_H
+#define LLM_RANDOM_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "llm/model.h"
+
+struct llm_random_model_spec {
+	uint32_t dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len;
+	enum llm_dtype dtype;
+	uint64_t seed;
+	bool unshared_classifier;
+	bool with_tokenizer; /* needs vocab_size >= 259 */
+};
+
+int llm_random_model_gguf(const struct llm_random_model_spec *spec, const struct llm_allocator *alloc,
+			  void **image, size_t *size, struct llm_err *err);
+
+#endif

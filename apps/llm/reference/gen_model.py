@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+"""Write a random-weight llama model as a llama2.c checkpoint or a GGUF v3 file.
+
+  gen_model.py --format llama2c|gguf --dtype f32|f16|q8_0 --dim D --hidden-dim H
+      --layers L --heads NH --kv-heads NKV --vocab V --seq-len S [--unshared-classifier]
+      --seed N --out MODEL [--tokenizer-out TOK.bin]
+
+llama2.c checkpoints are f32 only; their classifier is the embedding unless
+--unshared-classifier. GGUF files always carry output.weight (its own random values) and the
+tokenizer; F16/Q8_0 apply to every matrix, norms stay F32. Q8_0 needs D and H to be
+multiples of 32 (rows are quantised along their input dimension).
+The vocabulary is learnt from a fixed sample text (see bpe_tokenizer.SAMPLE_CORPUS).
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bpe_tokenizer  # noqa: E402
+import gguf_file  # noqa: E402
+import llama2c_file  # noqa: E402
+import tensor_codec  # noqa: E402
+from llama_model import Config, DEFAULT_RMS_EPS, DEFAULT_ROPE_THETA  # noqa: E402
+
+
+def random_weights(config, seed):
+    """Weights scaled so activations stay near unit size through the layers and the
+    logits spread over a few units (a clear argmax for greedy tests)."""
+    c = config
+    rng = np.random.default_rng(seed)
+
+    def matrix(rows, cols):
+        return (rng.standard_normal((rows, cols)) / np.sqrt(cols)).astype(np.float32)
+
+    def norm(n):
+        return (1.0 + 0.2 * rng.standard_normal(n)).astype(np.float32)
+
+    w = {"token_embd.weight": (0.5 * rng.standard_normal((c.vocab_size, c.dim))).astype(np.float32)}
+    for i in range(c.n_layers):
+        p = f"blk.{i}."
+        w[p + "attn_norm.weight"] = norm(c.dim)
+        w[p + "attn_q.weight"] = matrix(c.dim, c.dim)
+        w[p + "attn_k.weight"] = matrix(c.kv_dim, c.dim)
+        w[p + "attn_v.weight"] = matrix(c.kv_dim, c.dim)
+        w[p + "attn_output.weight"] = matrix(c.dim, c.dim)
+        w[p + "ffn_norm.weight"] = norm(c.dim)
+        w[p + "ffn_gate.weight"] = matrix(c.hidden_dim, c.dim)
+        w[p + "ffn_up.weight"] = matrix(c.hidden_dim, c.dim)
+        w[p + "ffn_down.weight"] = matrix(c.dim, c.hidden_dim)
+    w["output_norm.weight"] = norm(c.dim)
+    w["output.weight"] = (2.0 * matrix(c.vocab_size, c.dim))
+    return w
+
+
+def tensor_order(n_layers):
+    names = ["token_embd.weight"]
+    for i in range(n_layers):
+        names += [f"blk.{i}.{s}.weight" for s in
+                  ("attn_norm", "attn_q", "attn_k", "attn_v", "attn_output",
+                   "ffn_norm", "ffn_gate", "ffn_up", "ffn_down")]
+    return names + ["output_norm.weight", "output.weight"]
+
+
+def write_gguf(path, config, weights, vocab, dtype, name="caec random llama", alignment=32):
+    c = config
+    ggml_type = tensor_codec.TYPE_BY_NAME[dtype]
+    G = gguf_file
+    metadata = [
+        ("general.architecture", G.string("llama")),
+        ("general.name", G.string(name)),
+    ]
+    if alignment != gguf_file.DEFAULT_ALIGNMENT:
+        metadata.append(("general.alignment", G.u32(alignment)))
+    metadata += [
+        ("llama.context_length", G.u32(c.seq_len)),
+        ("llama.embedding_length", G.u32(c.dim)),
+        ("llama.block_count", G.u32(c.n_layers)),
+        ("llama.feed_forward_length", G.u32(c.hidden_dim)),
+        ("llama.rope.dimension_count", G.u32(c.head_size)),
+        ("llama.attention.head_count", G.u32(c.n_heads)),
+        ("llama.attention.head_count_kv", G.u32(c.n_kv_heads)),
+        ("llama.attention.layer_norm_rms_epsilon", G.f32(c.rms_eps)),
+        ("llama.rope.freq_base", G.f32(c.rope_theta)),
+        ("llama.vocab_size", G.u32(c.vocab_size)),
+        ("tokenizer.ggml.model", G.string("llama")),
+        ("tokenizer.ggml.tokens", G.array(G.STRING, vocab.pieces)),
+        ("tokenizer.ggml.scores", G.array(G.FLOAT32, vocab.scores)),
+        ("tokenizer.ggml.token_type", G.array(G.INT32, vocab.token_types())),
+        ("tokenizer.ggml.bos_token_id", G.u32(bpe_tokenizer.BOS_ID)),
+        ("tokenizer.ggml.eos_token_id", G.u32(bpe_tokenizer.EOS_ID)),
+        ("tokenizer.ggml.unknown_token_id", G.u32(bpe_tokenizer.UNK_ID)),
+    ]
+    tensors = []
+    for tname in tensor_order(c.n_layers):
+        a = weights[tname]
+        t = tensor_codec.GGML_TYPE_F32 if a.ndim == 1 else ggml_type
+        # Q/K rows are written in llama2.c order (no permutation), see llama_model.py.
+        tensors.append((tname, list(reversed(a.shape)), t, tensor_codec.encode(a, t)))
+    gguf_file.write(path, metadata, tensors, alignment)
+
+
+def write_llama2c(path, tokenizer_path, config, weights, vocab, shared_classifier):
+    if shared_classifier:
+        weights = dict(weights, **{"output.weight": weights["token_embd.weight"]})
+    llama2c_file.write_checkpoint(path, config.as_dict(), weights, shared_classifier)
+    if tokenizer_path:
+        llama2c_file.write_tokenizer(tokenizer_path, vocab.pieces, vocab.scores)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--format", choices=("llama2c", "gguf"), required=True)
+    ap.add_argument("--dtype", choices=("f32", "f16", "q8_0"), default="f32")
+    ap.add_argument("--dim", type=int, required=True)
+    ap.add_argument("--hidden-dim", type=int, required=True)
+    ap.add_argument("--layers", type=int, required=True)
+    ap.add_argument("--heads", type=int, required=True)
+    ap.add_argument("--kv-heads", type=int)
+    ap.add_argument("--vocab", type=int, required=True)
+    ap.add_argument("--seq-len", type=int, required=True)
+    ap.add_argument("--unshared-classifier", action="store_true")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--alignment", type=int, default=32, help="GGUF data alignment (power of two)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--tokenizer-out")
+    a = ap.parse_args(argv)
+    if a.kv_heads is None:
+        a.kv_heads = a.heads
+    if a.format == "llama2c" and a.dtype != "f32":
+        ap.error("llama2.c checkpoints are f32 only")
+    if a.dtype == "q8_0" and (a.dim % 32 or a.hidden_dim % 32):
+        ap.error("q8_0 needs --dim and --hidden-dim to be multiples of 32")
+    if a.alignment <= 0 or a.alignment & (a.alignment - 1):
+        ap.error("--alignment must be a power of two")
+    for name in ("dim", "hidden_dim", "layers", "heads", "kv_heads", "seq_len"):
+        if getattr(a, name) <= 0:
+            ap.error(f"--{name.replace('_', '-')} must be positive")
+    return a
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    try:
+        config = Config(a.dim, a.hidden_dim, a.layers, a.heads, a.kv_heads, a.vocab, a.seq_len,
+                        DEFAULT_RMS_EPS, DEFAULT_ROPE_THETA)
+        vocab = bpe_tokenizer.build(bpe_tokenizer.SAMPLE_CORPUS, a.vocab)
+    except ValueError as e:
+        print(f"gen_model: {e}", file=sys.stderr)
+        return 2
+    weights = random_weights(config, a.seed)
+    if a.format == "gguf":
+        write_gguf(a.out, config, weights, vocab, a.dtype, alignment=a.alignment)
+        if a.tokenizer_out:  # not needed (GGUF carries it) but harmless for tools that want one
+            llama2c_file.write_tokenizer(a.tokenizer_out, vocab.pieces, vocab.scores)
+    else:
+        write_llama2c(a.out, a.tokenizer_out, config, weights, vocab, not a.unshared_classifier)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

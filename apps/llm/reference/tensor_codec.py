@@ -1,0 +1,86 @@
+"""Encoding and decoding of the tensor element types the engine supports.
+
+GGML type numbers are facts of the GGUF format: F32 = 0, F16 = 1, Q8_0 = 8.
+Q8_0 stores a row in blocks of 32 values; each block is a little-endian IEEE half
+scale d followed by 32 signed bytes q, and value i of the block is d * q[i].
+Rows are quantised independently, so a row length must be a multiple of 32.
+"""
+
+import numpy as np
+
+GGML_TYPE_F32 = 0
+GGML_TYPE_F16 = 1
+GGML_TYPE_Q8_0 = 8
+
+Q8_0_BLOCK = 32
+Q8_0_BLOCK_BYTES = 2 + Q8_0_BLOCK
+
+TYPE_BY_NAME = {"f32": GGML_TYPE_F32, "f16": GGML_TYPE_F16, "q8_0": GGML_TYPE_Q8_0}
+NAME_BY_TYPE = {v: k for k, v in TYPE_BY_NAME.items()}
+
+
+def encoded_size(ggml_type, n_elements):
+    """Bytes that n_elements of ggml_type occupy in a file."""
+    if ggml_type == GGML_TYPE_F32:
+        return 4 * n_elements
+    if ggml_type == GGML_TYPE_F16:
+        return 2 * n_elements
+    if ggml_type == GGML_TYPE_Q8_0:
+        if n_elements % Q8_0_BLOCK:
+            raise ValueError(f"Q8_0 needs a multiple of {Q8_0_BLOCK} elements, got {n_elements}")
+        return n_elements // Q8_0_BLOCK * Q8_0_BLOCK_BYTES
+    raise ValueError(f"unsupported ggml type {ggml_type}")
+
+
+def quantize_q8_0(values):
+    """Quantise a float array (last axis a multiple of 32) to Q8_0 bytes.
+
+    The scale maps the block's largest magnitude to 127; values round half away
+    from zero. The scale is stored as f16, the quantised bytes are computed with
+    the unrounded scale, as the format's producers do.
+    """
+    x = np.asarray(values, dtype=np.float32)
+    if x.shape[-1] % Q8_0_BLOCK:
+        raise ValueError(f"Q8_0 row length {x.shape[-1]} is not a multiple of {Q8_0_BLOCK}")
+    blocks = x.reshape(-1, Q8_0_BLOCK)
+    amax = np.max(np.abs(blocks), axis=1)
+    scale = amax / np.float32(127.0)
+    inv = np.where(scale > 0, np.float32(1.0) / np.where(scale > 0, scale, 1), 0).astype(np.float32)
+    scaled = blocks * inv[:, None]
+    q = (np.sign(scaled) * np.floor(np.abs(scaled) + np.float32(0.5))).astype(np.int8)
+    out = np.empty((blocks.shape[0], Q8_0_BLOCK_BYTES), dtype=np.uint8)
+    out[:, :2] = scale.astype("<f2").view(np.uint8).reshape(-1, 2)
+    out[:, 2:] = q.view(np.uint8)
+    return out.tobytes()
+
+
+def dequantize_q8_0(raw, n_elements):
+    """Q8_0 bytes -> float32 array of n_elements."""
+    blocks = np.frombuffer(raw, dtype=np.uint8, count=encoded_size(GGML_TYPE_Q8_0, n_elements))
+    blocks = blocks.reshape(-1, Q8_0_BLOCK_BYTES)
+    scale = blocks[:, :2].copy().view("<f2").astype(np.float32)
+    q = blocks[:, 2:].copy().view(np.int8).astype(np.float32)
+    return (q * scale).reshape(n_elements)
+
+
+def encode(values, ggml_type):
+    """Float array -> the bytes of ggml_type (row-major, last axis fastest)."""
+    x = np.asarray(values, dtype=np.float32)
+    if ggml_type == GGML_TYPE_F32:
+        return x.astype("<f4").tobytes()
+    if ggml_type == GGML_TYPE_F16:
+        return x.astype("<f2").tobytes()
+    if ggml_type == GGML_TYPE_Q8_0:
+        return quantize_q8_0(x)
+    raise ValueError(f"unsupported ggml type {ggml_type}")
+
+
+def decode(raw, ggml_type, n_elements):
+    """Bytes of ggml_type -> float32 array of n_elements (exact: no rounding added)."""
+    if ggml_type == GGML_TYPE_F32:
+        return np.frombuffer(raw, dtype="<f4", count=n_elements).astype(np.float32)
+    if ggml_type == GGML_TYPE_F16:
+        return np.frombuffer(raw, dtype="<f2", count=n_elements).astype(np.float32)
+    if ggml_type == GGML_TYPE_Q8_0:
+        return dequantize_q8_0(raw, n_elements)
+    raise ValueError(f"unsupported ggml type {ggml_type}")

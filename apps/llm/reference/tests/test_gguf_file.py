@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+"""GGUF writer/reader checks: byte layout against hand-assembled bytes, round trips of every
+metadata type and tensor type, alignment, and the reader's refusals of malformed files."""
+
+import os
+import struct
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import gguf_file as G  # noqa: E402
+import tensor_codec as T  # noqa: E402
+
+
+class Tmp(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.dir.name, "t.gguf")
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def bytes_of(self, metadata, tensors, alignment=32):
+        G.write(self.path, metadata, tensors, alignment)
+        with open(self.path, "rb") as f:
+            return f.read()
+
+
+class Layout(Tmp):
+    def test_minimal_file_matches_hand_assembled_bytes(self):
+        # One u32 key and one 2x1 f32 tensor, assembled here by hand from the format text,
+        # so a symmetric writer/reader mistake cannot hide.
+        raw = np.array([1.5, -2.0], dtype="<f4").tobytes()
+        got = self.bytes_of([("a.b", G.u32(7))], [("w", [2], T.GGML_TYPE_F32, raw)])
+        want = b"GGUF" + struct.pack("<IQQ", 3, 1, 1)
+        want += struct.pack("<Q", 3) + b"a.b" + struct.pack("<II", 4, 7)
+        want += struct.pack("<Q", 1) + b"w" + struct.pack("<IQIQ", 1, 2, 0, 0)
+        want += b"\0" * (-len(want) % 32) + raw + b"\0" * (32 - len(raw))
+        self.assertEqual(got, want)
+
+    def test_string_and_array_encoding(self):
+        got = self.bytes_of([("s", G.string("hé")), ("a", G.array(G.INT32, [-1, 2]))], [])
+        body = got[24:]
+        self.assertEqual(body[:8 + 1 + 4], struct.pack("<Q", 1) + b"s" + struct.pack("<I", G.STRING))
+        self.assertEqual(body[13:13 + 8 + 3], struct.pack("<Q", 3) + "hé".encode())
+        want = struct.pack("<Q", 1) + b"a" + struct.pack("<IIQii", G.ARRAY, G.INT32, 2, -1, 2)
+        self.assertEqual(body[24:24 + len(want)], want)
+        self.assertEqual(body[24 + len(want):], b"\0" * (len(body) - 24 - len(want)))  # padding
+
+    def test_tensor_offsets_and_data_are_aligned(self):
+        for alignment in (32, 64, 256):
+            ts = [(f"t{i}", [32 * (i + 1)], T.GGML_TYPE_Q8_0,
+                   T.encode(np.ones(32 * (i + 1)), T.GGML_TYPE_Q8_0)) for i in range(3)]
+            md = [("general.alignment", G.u32(alignment))] if alignment != 32 else []
+            data = self.bytes_of(md, ts, alignment)
+            g = G.GGUFFile(data)
+            self.assertEqual(g.alignment, alignment)
+            self.assertEqual(g.data_offset % alignment, 0)
+            for t in g.tensors.values():
+                self.assertEqual(t.offset % alignment, 0)
+            self.assertEqual(len(data) % alignment, 0)
+
+
+class RoundTrip(Tmp):
+    def test_every_metadata_type(self):
+        md = [("u8", G.Value(G.UINT8, 255)), ("i8", G.Value(G.INT8, -128)),
+              ("u16", G.Value(G.UINT16, 65535)), ("i16", G.Value(G.INT16, -32768)),
+              ("u32", G.u32(2**32 - 1)), ("i32", G.Value(G.INT32, -2**31)),
+              ("f32", G.f32(0.5)), ("bool", G.Value(G.BOOL, True)),
+              ("str", G.string("▁hello <0x0A> 雪")), ("u64", G.Value(G.UINT64, 2**64 - 1)),
+              ("i64", G.Value(G.INT64, -2**63)), ("f64", G.Value(G.FLOAT64, 1e-300)),
+              ("arr.str", G.array(G.STRING, ["<unk>", "", "▁a"])),
+              ("arr.f32", G.array(G.FLOAT32, [0.0, -1.25, 3.5])),
+              ("arr.empty", G.array(G.UINT32, []))]
+        g = G.GGUFFile(self.bytes_of(md, []))
+        self.assertEqual(list(g.metadata), [k for k, _ in md])
+        for k, v in md:
+            self.assertEqual(g.metadata[k], v, k)
+
+    def test_tensor_types_read_back(self):
+        rng = np.random.default_rng(1)
+        m = rng.standard_normal((3, 64)).astype(np.float32)
+        ts = [("f32", [64, 3], T.GGML_TYPE_F32, T.encode(m, T.GGML_TYPE_F32)),
+              ("f16", [64, 3], T.GGML_TYPE_F16, T.encode(m, T.GGML_TYPE_F16)),
+              ("q8", [64, 3], T.GGML_TYPE_Q8_0, T.encode(m, T.GGML_TYPE_Q8_0)),
+              ("vec", [5], T.GGML_TYPE_F32, T.encode(m[0, :5], T.GGML_TYPE_F32))]
+        g = G.GGUFFile(self.bytes_of([], ts))
+        self.assertEqual(g.tensors["q8"].ne, [64, 3])
+        np.testing.assert_array_equal(g.tensor("f32"), m)
+        np.testing.assert_array_equal(g.tensor("f16"), m.astype(np.float16).astype(np.float32))
+        self.assertEqual(g.tensor("q8").shape, (3, 64))
+        # Q8_0 error: half a quantisation step, plus 127 times the f16 rounding of the scale.
+        step = np.abs(m.reshape(-1, 32)).max(axis=1) / 127
+        err = np.abs(g.tensor("q8") - m).reshape(-1, 32).max(axis=1)
+        self.assertTrue(np.all(err <= (0.5 + 127 * 2 ** -11) * step + 1e-7))
+        self.assertTrue(np.any(err > 0.25 * step))  # and it really is quantised
+        np.testing.assert_array_equal(g.tensor("vec"), m[0, :5])
+
+    def test_writer_refuses_wrong_sizes(self):
+        with self.assertRaises(ValueError):
+            G.write(self.path, [], [("t", [4], T.GGML_TYPE_F32, b"\0" * 12)])
+        with self.assertRaises(ValueError):
+            T.encode(np.ones(31), T.GGML_TYPE_Q8_0)
+
+
+class Q8_0(unittest.TestCase):
+    def test_known_block(self):
+        x = np.arange(32, dtype=np.float32) - 16  # amax 16 -> scale 16/127
+        raw = T.quantize_q8_0(x)
+        self.assertEqual(len(raw), 34)
+        scale = np.frombuffer(raw[:2], dtype="<f2")[0]
+        self.assertEqual(scale, np.float16(16 / 127))
+        q = np.frombuffer(raw[2:], dtype=np.int8)
+        self.assertEqual(q[0], -127)
+        self.assertEqual(q[16], 0)
+        self.assertEqual(q[31], round(15 * 127 / 16))
+        self.assertEqual(q[17], 8)  # 1 * 127/16 = 7.94 -> 8
+
+    def test_zero_block_and_half_away_rounding(self):
+        raw = T.quantize_q8_0(np.zeros(32))
+        self.assertEqual(raw, b"\0" * 34)
+        x = np.zeros(32, dtype=np.float32)
+        x[0], x[1] = 127.0, 2.5  # scale exactly 1: 2.5 rounds away from zero to 3
+        self.assertEqual(np.frombuffer(T.quantize_q8_0(x)[2:], dtype=np.int8)[1], 3)
+
+
+class Refusals(Tmp):
+    def good(self):
+        ts = [("w", [32, 2], T.GGML_TYPE_Q8_0, T.encode(np.ones((2, 32)), T.GGML_TYPE_Q8_0))]
+        return self.bytes_of([("k", G.u32(1))], ts)
+
+    def refused(self, data, words):
+        with self.assertRaises(G.GGUFError) as cm:
+            G.GGUFFile(data)
+        self.assertIn(words, str(cm.exception))
+
+    def test_good_file_parses(self):
+        G.GGUFFile(self.good())
+
+    def test_bad_magic(self):
+        self.refused(b"GGUX" + self.good()[4:], "bad magic")
+
+    def test_bad_version(self):
+        d = self.good()
+        self.refused(d[:4] + struct.pack("<I", 2) + d[8:], "version 2")
+
+    def test_every_truncation(self):
+        d = self.good()
+        data_start = G.GGUFFile(d).data_offset
+        for n in range(0, data_start, 3):
+            with self.assertRaises(G.GGUFError):
+                G.GGUFFile(d[:n])
+        self.refused(d[:data_start + 10], "outside the file")
+
+    def test_tensor_offset_out_of_range(self):
+        d = bytearray(self.good())
+        g = G.GGUFFile(bytes(d))
+        at = d.index(b"\x01\x00\x00\x00\x00\x00\x00\x00w") + 9 + 4 + 16 + 4
+        d[at:at + 8] = struct.pack("<Q", 1 << 40)
+        self.refused(bytes(d), "outside the file")
+        d[at:at + 8] = struct.pack("<Q", 1)
+        self.refused(bytes(d), "not aligned")
+        self.assertEqual(g.tensors["w"].offset, 0)
+
+    def test_unsupported_tensor_type_and_dims(self):
+        d = bytearray(self.good())
+        at = d.index(b"\x01\x00\x00\x00\x00\x00\x00\x00w") + 9
+        d2 = bytearray(d)
+        d2[at:at + 4] = struct.pack("<I", 9)
+        self.refused(bytes(d2), "dimensions")
+        d2 = bytearray(d)
+        d2[at + 4 + 16:at + 4 + 16 + 4] = struct.pack("<I", 2)  # Q4_0
+        self.refused(bytes(d2), "unsupported type")
+
+    def test_huge_array_count(self):
+        d = self.bytes_of([("a", G.array(G.UINT8, [1, 2]))], [])
+        at = d.index(struct.pack("<IIQ", G.ARRAY, G.UINT8, 2)) + 8
+        bad = d[:at] + struct.pack("<Q", 2**62) + d[at + 8:]
+        self.refused(bad, "exceeds the file")
+
+    def test_bad_alignment_value(self):
+        self.refused(self.bytes_of([("general.alignment", G.u32(48))], [], 32), "power of two")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,99 @@
+/*
+ * AVX2/FMA/F16C matvec kernels. Compiled with per-function target
+ * attributes rather than -mavx2 for the file, so the library still runs on
+ * CPUs without AVX2: kernels.c only calls these after checking the CPU.
+ */
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <string.h>
+
+#include "kernels_internal.h"
+
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+
+AVX2 static inline float hsum(__m256 v)
+{
+	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+	s = _mm_add_ss(s, _mm_movehdup_ps(s));
+	return _mm_cvtss_f32(s);
+}
+
+AVX2 static float dot_f32(const float *w, const float *x, uint32_t n)
+{
+	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+	__m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+	uint32_t i = 0;
+	for (; i + 32 <= n; i += 32) {
+		a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
+		a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
+		a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
+		a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
+	}
+	for (; i + 8 <= n; i += 8)
+		a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
+	float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+	for (; i < n; i++)
+		s += w[i] * x[i];
+	return s;
+}
+
+AVX2 static float dot_f16(const uint8_t *w, const float *x, uint32_t n)
+{
+	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+	uint32_t i = 0;
+	for (; i + 16 <= n; i += 16) {
+		__m256 w0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(w + 2 * (size_t)i)));
+		__m256 w1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(w + 2 * (size_t)i + 16)));
+		a0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + i), a0);
+		a1 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + i + 8), a1);
+	}
+	float s = hsum(_mm256_add_ps(a0, a1));
+	for (; i < n; i++) {
+		uint16_t h;
+		memcpy(&h, w + 2 * (size_t)i, 2);
+		s += _cvtsh_ss(h) * x[i];
+	}
+	return s;
+}
+
+/* Sum over one block of w[i] * x[i] as 8 int32 lanes. sign_epi8 moves the
+ * sign of w onto x so maddubs (unsigned x signed) sees |w| and +-x; with x
+ * in [-127, 127] no 16-bit pair sum can saturate. */
+AVX2 static inline __m256i block_dot(const uint8_t *wq, const int8_t *xq)
+{
+	__m256i w = _mm256_loadu_si256((const __m256i *)(const void *)wq);
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)xq);
+	__m256i p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
+	return _mm256_madd_epi16(p16, _mm256_set1_epi16(1));
+}
+
+AVX2 static float dot_q8_0(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	__m256 acc = _mm256_setzero_ps();
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q8_0_BLOCK_BYTES;
+		uint16_t h;
+		memcpy(&h, blk, 2);
+		__m256 d = _mm256_set1_ps(_cvtsh_ss(h) * x->scale[b]);
+		__m256 p = _mm256_cvtepi32_ps(block_dot(blk + 2, x->q + (size_t)b * 32));
+		acc = _mm256_fmadd_ps(d, p, acc);
+	}
+	return hsum(acc);
+}
+
+AVX2 void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, float *out,
+			  uint32_t r0, uint32_t r1)
+{
+	size_t row_bytes = llm_row_bytes(w->type, w->cols);
+	const uint8_t *base = w->data;
+	for (uint32_t r = r0; r < r1; r++) {
+		const uint8_t *row = base + (size_t)r * row_bytes;
+		switch (w->type) {
+		case LLM_DTYPE_F32: out[r] = dot_f32((const float *)(const void *)row, x->f, w->cols); break;
+		case LLM_DTYPE_F16: out[r] = dot_f16(row, x->f, w->cols); break;
+		case LLM_DTYPE_Q8_0: out[r] = dot_q8_0(row, x, w->cols); break;
+		}
+	}
+}
+#endif

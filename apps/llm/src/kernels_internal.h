@@ -1,0 +1,14 @@
+/* The per-ISA matvec entry points behind llm_matvec. */
+#ifndef LLM_KERNELS_INTERNAL_H
+#define LLM_KERNELS_INTERNAL_H
+
+#include "llm/kernels.h"
+
+void llm_matvec_portable(const struct llm_matrix *w, const struct llm_vec *x, float *out,
+			 uint32_t r0, uint32_t r1);
+#if defined(__x86_64__)
+void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, float *out,
+		     uint32_t r0, uint32_t r1);
+#endif
+
+#endif

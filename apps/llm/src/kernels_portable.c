@@ -1,0 +1,169 @@
+/*
+ * Portable matvec kernels and number formats: the reference behaviour the
+ * vectorised kernels must reproduce, and what runs on CPUs without AVX2.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "kernels_internal.h"
+
+float llm_f16_to_f32(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h >> 15) << 31;
+	uint32_t exp = (h >> 10) & 0x1f;
+	uint32_t mant = h & 0x3ff;
+	uint32_t bits;
+	if (exp == 0x1f) {
+		bits = sign | 0x7f800000u | (mant << 13); /* inf / nan */
+	} else if (exp != 0) {
+		bits = sign | ((exp + 112) << 23) | (mant << 13);
+	} else if (mant == 0) {
+		bits = sign;
+	} else { /* subnormal: value = mant * 2^-24 */
+		float v = (float)mant * 0x1p-24f;
+		memcpy(&bits, &v, 4);
+		bits |= sign;
+	}
+	float f;
+	memcpy(&f, &bits, 4);
+	return f;
+}
+
+uint16_t llm_f32_to_f16(float f)
+{
+	uint32_t x;
+	memcpy(&x, &f, 4);
+	uint16_t sign = (uint16_t)((x >> 16) & 0x8000);
+	uint32_t ax = x & 0x7fffffffu;
+	if (ax >= 0x7f800000u) /* inf or nan */
+		return sign | 0x7c00 | (ax > 0x7f800000u ? 0x200 : 0);
+	if (ax >= 0x477ff000u) /* rounds to >= 65520: overflow to inf */
+		return sign | 0x7c00;
+	if (ax < 0x38800000u) { /* below the smallest normal half: subnormal or zero */
+		float a;
+		memcpy(&a, &ax, 4);
+		/* Scale so one half-subnormal ulp is 1.0, round to nearest even. */
+		return sign | (uint16_t)nearbyintf(a * 0x1p24f);
+	}
+	uint32_t mant = ax & 0x7fffff;
+	uint32_t exp = (ax >> 23) - 112;
+	uint32_t h = (exp << 10) | (mant >> 13);
+	uint32_t rest = mant & 0x1fff;
+	if (rest > 0x1000 || (rest == 0x1000 && (h & 1)))
+		h++; /* may carry into the exponent, which is still correct */
+	return sign | (uint16_t)h;
+}
+
+void llm_quantize_act_q8(const float *x, uint32_t n, float *scale, int8_t *q)
+{
+	for (uint32_t b = 0; b < n / LLM_Q8_0_BLOCK; b++) {
+		const float *xb = x + (size_t)b * LLM_Q8_0_BLOCK;
+		float amax = 0;
+		for (int i = 0; i < LLM_Q8_0_BLOCK; i++)
+			amax = fmaxf(amax, fabsf(xb[i]));
+		float d = amax / 127.0f;
+		float inv = d > 0 ? 1.0f / d : 0.0f;
+		scale[b] = d;
+		for (int i = 0; i < LLM_Q8_0_BLOCK; i++)
+			q[(size_t)b * LLM_Q8_0_BLOCK + i] = (int8_t)lrintf(xb[i] * inv);
+	}
+}
+
+void llm_quantize_row_q8_0(const float *x, uint32_t n, uint8_t *out)
+{
+	for (uint32_t b = 0; b < n / LLM_Q8_0_BLOCK; b++) {
+		const float *xb = x + (size_t)b * LLM_Q8_0_BLOCK;
+		uint8_t *blk = out + (size_t)b * LLM_Q8_0_BLOCK_BYTES;
+		float amax = 0;
+		for (int i = 0; i < LLM_Q8_0_BLOCK; i++)
+			amax = fmaxf(amax, fabsf(xb[i]));
+		float d = amax / 127.0f;
+		float inv = d > 0 ? 1.0f / d : 0.0f;
+		uint16_t h = llm_f32_to_f16(d);
+		memcpy(blk, &h, 2);
+		for (int i = 0; i < LLM_Q8_0_BLOCK; i++)
+			blk[2 + i] = (uint8_t)(int8_t)lrintf(xb[i] * inv);
+	}
+}
+
+static float dot_f32(const float *w, const float *x, uint32_t n)
+{
+	float s[4] = { 0, 0, 0, 0 };
+	uint32_t i = 0;
+	for (; i + 4 <= n; i += 4)
+		for (int k = 0; k < 4; k++)
+			s[k] += w[i + k] * x[i + k];
+	for (; i < n; i++)
+		s[0] += w[i] * x[i];
+	return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+static float dot_f16(const uint8_t *w, const float *x, uint32_t n)
+{
+	float s = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint16_t h;
+		memcpy(&h, w + 2 * (size_t)i, 2);
+		s += llm_f16_to_f32(h) * x[i];
+	}
+	return s;
+}
+
+static float dot_q8_0(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	float s = 0;
+	for (uint32_t b = 0; b < n / LLM_Q8_0_BLOCK; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q8_0_BLOCK_BYTES;
+		const int8_t *wq = (const int8_t *)(blk + 2);
+		const int8_t *xq = x->q + (size_t)b * LLM_Q8_0_BLOCK;
+		uint16_t h;
+		memcpy(&h, blk, 2);
+		int32_t acc = 0;
+		for (int i = 0; i < LLM_Q8_0_BLOCK; i++)
+			acc += (int32_t)wq[i] * xq[i];
+		s += (float)acc * (llm_f16_to_f32(h) * x->scale[b]);
+	}
+	return s;
+}
+
+void llm_matvec_portable(const struct llm_matrix *w, const struct llm_vec *x, float *out,
+			 uint32_t r0, uint32_t r1)
+{
+	size_t row_bytes = llm_row_bytes(w->type, w->cols);
+	const uint8_t *base = w->data;
+	for (uint32_t r = r0; r < r1; r++) {
+		const uint8_t *row = base + (size_t)r * row_bytes;
+		switch (w->type) {
+		case LLM_DTYPE_F32: out[r] = dot_f32((const float *)(const void *)row, x->f, w->cols); break;
+		case LLM_DTYPE_F16: out[r] = dot_f16(row, x->f, w->cols); break;
+		case LLM_DTYPE_Q8_0: out[r] = dot_q8_0(row, x, w->cols); break;
+		}
+	}
+}
+
+void llm_matrix_row_f32(const struct llm_matrix *w, uint32_t r, float *out)
+{
+	const uint8_t *row = (const uint8_t *)w->data + (size_t)r * llm_row_bytes(w->type, w->cols);
+	switch (w->type) {
+	case LLM_DTYPE_F32:
+		memcpy(out, row, (size_t)w->cols * 4);
+		break;
+	case LLM_DTYPE_F16:
+		for (uint32_t i = 0; i < w->cols; i++) {
+			uint16_t h;
+			memcpy(&h, row + 2 * (size_t)i, 2);
+			out[i] = llm_f16_to_f32(h);
+		}
+		break;
+	case LLM_DTYPE_Q8_0:
+		for (uint32_t b = 0; b < w->cols / LLM_Q8_0_BLOCK; b++) {
+			const uint8_t *blk = row + (size_t)b * LLM_Q8_0_BLOCK_BYTES;
+			uint16_t h;
+			memcpy(&h, blk, 2);
+			float d = llm_f16_to_f32(h);
+			for (int i = 0; i < LLM_Q8_0_BLOCK; i++)
+				out[(size_t)b * LLM_Q8_0_BLOCK + i] = d * (float)(int8_t)blk[2 + i];
+		}
+		break;
+	}
+}

@@ -1,0 +1,233 @@
+/*
+ * Building a llama model from a parsed GGUF file: hyper-parameters from the
+ * llama.* metadata, tensors by their conventional names with their shapes
+ * and types checked, and the tokenizer from tokenizer.ggml.*.
+ *
+ * Q and K weights are taken in stored row order (pairs 2i, 2i+1 rotated by
+ * RoPE, as llama2.c does): the generator in apps/llm/reference writes them
+ * unpermuted. GGUF files converted by llama.cpp's tools permute them for
+ * the "half-split" rotation instead and would need the inverse permutation.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "llm/gguf.h"
+#include "llm/model_loaders.h"
+
+static int get_u32(const struct gguf_file *f, const char *key, bool required, uint32_t dflt,
+		   uint32_t *out, struct llm_err *err)
+{
+	uint64_t v;
+	int rc = gguf_get_u64(f, key, &v);
+	if (rc == -ENOENT && !required) {
+		*out = dflt;
+		return 0;
+	}
+	if (rc == -ENOENT)
+		return llm_err_set(err, -EINVAL, "gguf: missing metadata %s", key);
+	if (rc || v > UINT32_MAX)
+		return llm_err_set(err, -EINVAL, "gguf: metadata %s must be an integer in 0..2^32-1", key);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int get_f32(const struct gguf_file *f, const char *key, float dflt, float *out, struct llm_err *err)
+{
+	double v;
+	int rc = gguf_get_f64(f, key, &v);
+	if (rc == -ENOENT) {
+		*out = dflt;
+		return 0;
+	}
+	if (rc || !(v > 0) || v > 1e30)
+		return llm_err_set(err, -EINVAL, "gguf: metadata %s must be a positive number", key);
+	*out = (float)v;
+	return 0;
+}
+
+static int check_architecture(const struct gguf_file *f, struct llm_err *err)
+{
+	struct gguf_string arch;
+	int rc = gguf_get_string(f, "general.architecture", &arch);
+	if (rc == -ENOENT)
+		return llm_err_set(err, -EINVAL, "gguf: missing metadata general.architecture");
+	if (rc)
+		return llm_err_set(err, -EINVAL, "gguf: general.architecture is not a string");
+	if (arch.len != 5 || memcmp(arch.ptr, "llama", 5) != 0)
+		return llm_err_set(err, -ENOTSUP, "gguf: architecture '%.*s' is not supported (only 'llama')",
+				   arch.len > 32 ? 32 : (int)arch.len, arch.ptr);
+	return 0;
+}
+
+static int read_config(const struct gguf_file *f, struct llm_config *c, struct llm_err *err)
+{
+	int rc = check_architecture(f, err);
+	if (!rc) rc = get_u32(f, "llama.embedding_length", true, 0, &c->dim, err);
+	if (!rc) rc = get_u32(f, "llama.feed_forward_length", true, 0, &c->hidden_dim, err);
+	if (!rc) rc = get_u32(f, "llama.block_count", true, 0, &c->n_layers, err);
+	if (!rc) rc = get_u32(f, "llama.attention.head_count", true, 0, &c->n_heads, err);
+	if (!rc) rc = get_u32(f, "llama.attention.head_count_kv", false, c->n_heads, &c->n_kv_heads, err);
+	if (!rc) rc = get_u32(f, "llama.context_length", true, 0, &c->seq_len, err);
+	if (!rc) rc = get_f32(f, "llama.attention.layer_norm_rms_epsilon", 1e-5f, &c->rms_eps, err);
+	if (!rc) rc = get_f32(f, "llama.rope.freq_base", 10000.0f, &c->rope_base, err);
+	return rc;
+}
+
+static int find_matrix(const struct gguf_file *f, const char *name, uint32_t rows, uint32_t cols,
+		       struct llm_matrix *m, bool required, struct llm_err *err)
+{
+	const struct gguf_tensor *t = gguf_find_tensor(f, name);
+	if (!t) {
+		m->data = NULL;
+		return required ? llm_err_set(err, -EINVAL, "gguf: missing tensor %s", name) : 0;
+	}
+	if (t->n_dims != 2 || t->dims[0] != cols || t->dims[1] != rows)
+		return llm_err_set(err, -EINVAL, "gguf: tensor %s has shape [%llu, %llu] (%u dims), expected [%u, %u]",
+				   name, (unsigned long long)t->dims[0], (unsigned long long)t->dims[1],
+				   t->n_dims, cols, rows);
+	*m = (struct llm_matrix){ t->data, (enum llm_dtype)t->type, rows, cols };
+	return 0;
+}
+
+static int find_norm(const struct gguf_file *f, const char *name, uint32_t dim, const float **out,
+		     struct llm_err *err)
+{
+	const struct gguf_tensor *t = gguf_find_tensor(f, name);
+	if (!t)
+		return llm_err_set(err, -EINVAL, "gguf: missing tensor %s", name);
+	if (t->type != GGUF_TENSOR_F32)
+		return llm_err_set(err, -EINVAL, "gguf: tensor %s is %s, norms must be F32", name,
+				   gguf_tensor_type_name(t->type));
+	if (t->n_elements != dim || t->dims[0] != dim)
+		return llm_err_set(err, -EINVAL, "gguf: tensor %s has %llu elements, expected %u", name,
+				   (unsigned long long)t->n_elements, dim);
+	*out = (const float *)(const void *)t->data;
+	return 0;
+}
+
+static int load_layer(const struct gguf_file *f, const struct llm_config *c, uint32_t l,
+		      struct llm_layer *ly, struct llm_err *err)
+{
+	char name[64];
+#define NAME(suffix) (snprintf(name, sizeof(name), "blk.%u." suffix, l), name)
+	int rc = find_norm(f, NAME("attn_norm.weight"), c->dim, &ly->attn_norm, err);
+	if (!rc) rc = find_norm(f, NAME("ffn_norm.weight"), c->dim, &ly->ffn_norm, err);
+	if (!rc) rc = find_matrix(f, NAME("attn_q.weight"), c->dim, c->dim, &ly->wq, true, err);
+	if (!rc) rc = find_matrix(f, NAME("attn_k.weight"), c->kv_dim, c->dim, &ly->wk, true, err);
+	if (!rc) rc = find_matrix(f, NAME("attn_v.weight"), c->kv_dim, c->dim, &ly->wv, true, err);
+	if (!rc) rc = find_matrix(f, NAME("attn_output.weight"), c->dim, c->dim, &ly->wo, true, err);
+	if (!rc) rc = find_matrix(f, NAME("ffn_gate.weight"), c->hidden_dim, c->dim, &ly->w_gate, true, err);
+	if (!rc) rc = find_matrix(f, NAME("ffn_up.weight"), c->hidden_dim, c->dim, &ly->w_up, true, err);
+	if (!rc) rc = find_matrix(f, NAME("ffn_down.weight"), c->dim, c->hidden_dim, &ly->w_down, true, err);
+#undef NAME
+	return rc;
+}
+
+/* The vocabulary as the tokenizer builder reads it. */
+struct gguf_vocab {
+	const struct gguf_value *tokens;
+	const struct gguf_value *scores; /* NULL: all 0 */
+	struct gguf_string_cursor cur;
+};
+
+static int vocab_get(void *ctx, uint32_t i, struct llm_piece *p, struct llm_err *err)
+{
+	struct gguf_vocab *v = ctx;
+	if (i == 0)
+		v->cur = (struct gguf_string_cursor){ v->tokens->arr.data, 0 };
+	if (v->cur.index != i)
+		return llm_err_set(err, -EINVAL, "gguf: vocabulary must be read in order");
+	struct gguf_string s = gguf_array_string_next(&v->cur);
+	p->text = s.ptr;
+	p->len = (size_t)s.len;
+	p->score = v->scores ? gguf_array_f32(v->scores, i) : 0.0f;
+	return 0;
+}
+
+static int load_tokenizer(const struct gguf_file *f, struct llm_model *m, struct llm_err *err)
+{
+	const struct gguf_kv *tokens = gguf_find_kv(f, "tokenizer.ggml.tokens");
+	if (!tokens)
+		return 0; /* a model without a tokenizer still runs on token ids */
+	struct gguf_string model;
+	if (gguf_get_string(f, "tokenizer.ggml.model", &model) == 0 &&
+	    !(model.len == 5 && memcmp(model.ptr, "llama", 5) == 0))
+		return llm_err_set(err, -ENOTSUP, "gguf: tokenizer model '%.*s' is not supported (only 'llama')",
+				   model.len > 32 ? 32 : (int)model.len, model.ptr);
+	uint32_t n = m->config.vocab_size;
+	if (tokens->value.type != GGUF_TYPE_ARRAY || tokens->value.arr.elem_type != GGUF_TYPE_STRING ||
+	    tokens->value.arr.count != n)
+		return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.tokens must be an array of %u strings", n);
+	const struct gguf_kv *scores = gguf_find_kv(f, "tokenizer.ggml.scores");
+	if (scores && (scores->value.type != GGUF_TYPE_ARRAY ||
+		       scores->value.arr.elem_type != GGUF_TYPE_FLOAT32 || scores->value.arr.count != n))
+		return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.scores must be an array of %u FLOAT32", n);
+	uint32_t bos, eos, unk;
+	int rc = get_u32(f, "tokenizer.ggml.bos_token_id", false, 1, &bos, err);
+	if (!rc) rc = get_u32(f, "tokenizer.ggml.eos_token_id", false, 2, &eos, err);
+	if (!rc) rc = get_u32(f, "tokenizer.ggml.unknown_token_id", false, 0, &unk, err);
+	if (rc)
+		return rc;
+	struct gguf_vocab v = { &tokens->value, scores ? &scores->value : NULL, { NULL, 0 } };
+	return llm_tokenizer_create(&m->tokenizer, n, vocab_get, &v, bos, eos, unk, m->alloc, err);
+}
+
+static int load_from(const struct gguf_file *f, struct llm_model *m, struct llm_err *err)
+{
+	struct llm_config *c = &m->config;
+	int rc = read_config(f, c, err);
+	if (rc)
+		return rc;
+	const struct gguf_tensor *emb = gguf_find_tensor(f, "token_embd.weight");
+	if (!emb)
+		return llm_err_set(err, -EINVAL, "gguf: missing tensor token_embd.weight");
+	if (emb->n_dims != 2 || emb->dims[1] > UINT32_MAX)
+		return llm_err_set(err, -EINVAL, "gguf: tensor token_embd.weight must be a [dim, vocab] matrix");
+	c->vocab_size = (uint32_t)emb->dims[1];
+	uint32_t declared_vocab;
+	rc = get_u32(f, "llama.vocab_size", false, c->vocab_size, &declared_vocab, err);
+	if (rc)
+		return rc;
+	if (declared_vocab != c->vocab_size)
+		return llm_err_set(err, -EINVAL, "gguf: llama.vocab_size %u disagrees with token_embd.weight (%u rows)",
+				   declared_vocab, c->vocab_size);
+	rc = llm_config_check(c, err);
+	if (rc)
+		return rc;
+	uint32_t rope_dims;
+	rc = get_u32(f, "llama.rope.dimension_count", false, c->head_size, &rope_dims, err);
+	if (rc)
+		return rc;
+	if (rope_dims != c->head_size)
+		return llm_err_set(err, -ENOTSUP, "gguf: llama.rope.dimension_count %u differs from the head size %u",
+				   rope_dims, c->head_size);
+	rc = find_matrix(f, "token_embd.weight", c->vocab_size, c->dim, &m->token_embd, true, err);
+	if (!rc) rc = find_norm(f, "output_norm.weight", c->dim, &m->output_norm, err);
+	if (!rc) rc = find_matrix(f, "output.weight", c->vocab_size, c->dim, &m->output, false, err);
+	if (rc)
+		return rc;
+	m->shared_classifier = m->output.data == NULL;
+	if (m->shared_classifier)
+		m->output = m->token_embd;
+	m->layers = llm_alloc_array(m->alloc, c->n_layers, sizeof(*m->layers), _Alignof(struct llm_layer));
+	if (!m->layers)
+		return llm_err_set(err, -ENOMEM, "gguf: out of memory");
+	for (uint32_t l = 0; l < c->n_layers && !rc; l++)
+		rc = load_layer(f, c, l, &m->layers[l], err);
+	if (!rc)
+		rc = load_tokenizer(f, m, err);
+	m->format = LLM_FORMAT_GGUF;
+	return rc;
+}
+
+int llm_gguf_load_model(struct llm_model *m, const void *data, size_t size, struct llm_err *err)
+{
+	struct gguf_file f;
+	int rc = gguf_parse(data, size, m->alloc, &f, err);
+	if (rc)
+		return rc;
+	rc = load_from(&f, m, err);
+	gguf_file_release(&f); /* the model keeps pointers into data, not into f */
+	return rc;
+}

@@ -1,0 +1,196 @@
+/* Kernels: AVX2 and portable agree, number formats convert correctly,
+ * quantisation stays within its error bound. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "llm/kernels.h"
+#include "llm/sampler.h"
+
+static void fill(float *v, size_t n, uint64_t seed)
+{
+	struct llm_rng r;
+	llm_rng_seed(&r, seed);
+	for (size_t i = 0; i < n; i++)
+		v[i] = 2.0f * llm_rng_float(&r) - 1.0f;
+}
+
+static void test_f16_round_trip_all_values(void **state)
+{
+	(void)state;
+	for (uint32_t h = 0; h < 65536; h++) {
+		float f = llm_f16_to_f32((uint16_t)h);
+		if (isnan(f)) {
+			assert_true(((h >> 10) & 0x1f) == 0x1f && (h & 0x3ff));
+			assert_true(isnan(llm_f16_to_f32(llm_f32_to_f16(f))));
+			continue;
+		}
+		assert_int_equal(llm_f32_to_f16(f), h);
+	}
+}
+
+static void test_f16_rounding(void **state)
+{
+	(void)state;
+	assert_int_equal(llm_f32_to_f16(1.0f), 0x3c00);
+	assert_int_equal(llm_f32_to_f16(-2.0f), 0xc000);
+	assert_int_equal(llm_f32_to_f16(65504.0f), 0x7bff);
+	assert_int_equal(llm_f32_to_f16(65520.0f), 0x7c00); /* rounds up to infinity */
+	assert_int_equal(llm_f32_to_f16(1e-8f), 0x0000);
+	assert_int_equal(llm_f32_to_f16(0x1p-24f), 0x0001); /* smallest subnormal */
+	/* Halfway between 1 and the next half (1 + 2^-10): ties to even (1.0). */
+	assert_int_equal(llm_f32_to_f16(1.0f + 0x1p-11f), 0x3c00);
+	assert_int_equal(llm_f32_to_f16(1.0f + 3 * 0x1p-11f), 0x3c02);
+	assert_true(isinf(llm_f16_to_f32(0x7c00)));
+}
+
+/* Builds an n x cols matrix of type t from random floats. */
+static struct llm_matrix make_matrix(enum llm_dtype t, uint32_t rows, uint32_t cols, float *f32, void *buf)
+{
+	uint8_t *o = buf;
+	for (uint32_t r = 0; r < rows; r++) {
+		float *row = f32 + (size_t)r * cols;
+		uint8_t *dst = o + (size_t)r * llm_row_bytes(t, cols);
+		if (t == LLM_DTYPE_F32)
+			memcpy(dst, row, (size_t)cols * 4);
+		else if (t == LLM_DTYPE_F16)
+			for (uint32_t i = 0; i < cols; i++) {
+				uint16_t h = llm_f32_to_f16(row[i]);
+				memcpy(dst + 2 * i, &h, 2);
+			}
+		else
+			llm_quantize_row_q8_0(row, cols, dst);
+	}
+	return (struct llm_matrix){ buf, t, rows, cols };
+}
+
+static void compare_isas(enum llm_dtype t, uint32_t rows, uint32_t cols)
+{
+	float *w = malloc((size_t)rows * cols * 4), *x = malloc((size_t)cols * 4);
+	void *buf = malloc((size_t)rows * cols * 4);
+	float *a = calloc(rows, 4), *b = calloc(rows, 4), *exact = calloc(rows, 4);
+	float *scale = malloc((cols / 32 + 1) * 4);
+	int8_t *q = malloc(cols);
+	fill(w, (size_t)rows * cols, rows * 31 + cols);
+	fill(x, cols, cols);
+	struct llm_matrix m = make_matrix(t, rows, cols, w, buf);
+	struct llm_vec v = { x, NULL, NULL };
+	if (t == LLM_DTYPE_Q8_0) {
+		llm_quantize_act_q8(x, cols, scale, q);
+		v.scale = scale;
+		v.q = q;
+	}
+	llm_matvec(LLM_ISA_PORTABLE, &m, &v, a, 0, rows);
+	llm_matvec(LLM_ISA_AVX2, &m, &v, b, 0, rows);
+	for (uint32_t r = 0; r < rows; r++) {
+		double e = 0, mag = 0;
+		for (uint32_t i = 0; i < cols; i++) {
+			e += (double)w[(size_t)r * cols + i] * x[i];
+			mag += fabs((double)w[(size_t)r * cols + i] * x[i]);
+		}
+		/* Same rounding of the inputs, different summation order. */
+		if (fabs(a[r] - b[r]) > 1e-5 * (mag + 1))
+			fail_msg("%s %ux%u row %u: portable %g avx2 %g", llm_dtype_name(t), rows, cols, r, a[r], b[r]);
+		/* Against the exact product: the type's own precision. */
+		double tol = t == LLM_DTYPE_F32 ? 1e-5 : t == LLM_DTYPE_F16 ? 2e-3 : 2e-2;
+		if (fabs(a[r] - e) > tol * (mag + 1))
+			fail_msg("%s row %u: %g vs exact %g", llm_dtype_name(t), r, a[r], e);
+	}
+	/* A sub-range writes only its rows. */
+	memset(b, 0, rows * 4);
+	llm_matvec(LLM_ISA_AVX2, &m, &v, b, 1, 3);
+	assert_true(b[0] == 0 && b[3 % rows] == (rows > 3 ? 0 : b[3 % rows]));
+	free(w), free(x), free(buf), free(a), free(b), free(exact), free(scale), free(q);
+}
+
+static void test_avx2_matches_portable(void **state)
+{
+	(void)state;
+	if (!llm_isa_available(LLM_ISA_AVX2))
+		skip();
+	const uint32_t cols_f[] = { 1, 7, 8, 31, 64, 100, 288, 777 };
+	for (size_t i = 0; i < sizeof(cols_f) / sizeof(cols_f[0]); i++) {
+		compare_isas(LLM_DTYPE_F32, 5, cols_f[i]);
+		compare_isas(LLM_DTYPE_F16, 5, cols_f[i]);
+	}
+	const uint32_t cols_q[] = { 32, 64, 96, 288, 768 };
+	for (size_t i = 0; i < sizeof(cols_q) / sizeof(cols_q[0]); i++)
+		compare_isas(LLM_DTYPE_Q8_0, 9, cols_q[i]);
+}
+
+static void test_portable_alone_is_correct(void **state)
+{
+	(void)state;
+	/* compare_isas also checks the portable kernels against the exact
+	 * product; run that part on machines without AVX2 too by comparing
+	 * portable with itself. */
+	float w[6] = { 1, 2, 3, 4, 5, 6 }, x[3] = { 1, -1, 0.5f }, out[2];
+	struct llm_matrix m = { w, LLM_DTYPE_F32, 2, 3 };
+	struct llm_vec v = { x, NULL, NULL };
+	llm_matvec(LLM_ISA_PORTABLE, &m, &v, out, 0, 2);
+	assert_true(out[0] == 1 - 2 + 1.5f);
+	assert_true(out[1] == 4 - 5 + 3);
+}
+
+static void test_q8_extremes_do_not_saturate(void **state)
+{
+	(void)state;
+	/* Weights of -128 (possible in files) against activations of +-127. */
+	uint8_t row[34];
+	uint16_t one = llm_f32_to_f16(1.0f);
+	memcpy(row, &one, 2);
+	memset(row + 2, 0x80, 32);
+	int8_t q[32];
+	float scale = 1.0f, x[32], out[2];
+	for (int i = 0; i < 32; i++)
+		q[i] = -127, x[i] = -127;
+	struct llm_matrix m = { row, LLM_DTYPE_Q8_0, 1, 32 };
+	struct llm_vec v = { x, &scale, q };
+	llm_matvec(LLM_ISA_PORTABLE, &m, &v, out, 0, 1);
+	assert_true(out[0] == 32.0f * 128 * 127);
+	if (llm_isa_available(LLM_ISA_AVX2)) {
+		llm_matvec(LLM_ISA_AVX2, &m, &v, out + 1, 0, 1);
+		assert_true(out[1] == out[0]);
+	}
+}
+
+static void test_quantisation_error_bound(void **state)
+{
+	(void)state;
+	float x[256], back[256], scale[8];
+	int8_t q[256];
+	fill(x, 256, 3);
+	x[5] = 0; /* an all-zero block must not divide by zero */
+	memset(x + 32, 0, 32 * 4);
+	llm_quantize_act_q8(x, 256, scale, q);
+	assert_true(scale[1] == 0);
+	for (int b = 0; b < 8; b++)
+		for (int i = 0; i < 32; i++) {
+			float v = scale[b] * q[b * 32 + i];
+			assert_true(fabsf(v - x[b * 32 + i]) <= scale[b] * 0.5f + 1e-7f);
+		}
+	uint8_t rowq[8 * 34];
+	llm_quantize_row_q8_0(x, 256, rowq);
+	struct llm_matrix m = { rowq, LLM_DTYPE_Q8_0, 1, 256 };
+	llm_matrix_row_f32(&m, 0, back);
+	for (int i = 0; i < 256; i++)
+		assert_true(fabsf(back[i] - x[i]) <= 1.0f / 127 + 1e-3f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_f16_round_trip_all_values),
+		cmocka_unit_test(test_f16_rounding),
+		cmocka_unit_test(test_avx2_matches_portable),
+		cmocka_unit_test(test_portable_alone_is_correct),
+		cmocka_unit_test(test_q8_extremes_do_not_saturate),
+		cmocka_unit_test(test_quantisation_error_bound),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
