@@ -27,6 +27,31 @@ static bool unprotected_args_valid(const struct rd *rd, uint64_t ipa, int level)
 	       ipa < rd_ipa_top(rd);
 }
 
+/* MAP_UNPROTECTED: the output range must not hold a granule the monitor has
+ * given to the Realm world. The GPT would fault the realm's accesses anyway;
+ * refusing the mapping up front makes the host's mistake (or attack) visible
+ * and leaves nothing behind. Each granule is locked on its own, with no other
+ * lock held, so the ascending lock order is kept. A host that delegates a
+ * granule after mapping it is stopped by the granule protection check. */
+static bool unprotected_output_is_ns(uint64_t desc, int level)
+{
+	uint64_t pa = s2tte_pa(desc, level);
+
+	for (uint64_t off = 0; off < s2tt_level_size(level); off += GRANULE_SIZE) {
+		struct granule *g = granule_from_pa(pa + off);
+		unsigned state;
+
+		if (!g)
+			continue; /* not DRAM (e.g. a device the host emulates) */
+		granule_lock(g);
+		state = granule_state(g);
+		granule_unlock(g);
+		if (state != GRANULE_STATE_NS)
+			return false;
+	}
+	return true;
+}
+
 /* Walks to `level - 1` and checks that the entry there is a TABLE. On success
  * the walk is held; otherwise it is released and the error returned. */
 static uint64_t walk_to_table_entry(const struct rd *rd, uint64_t ipa, int level,
@@ -202,12 +227,15 @@ uint64_t smc_rtt_map_unprotected(const uint64_t *x, struct rmi_result *res)
 {
 	uint64_t ipa = x[2], desc = x[4];
 	int level = rtt_level_arg(x[3]);
-	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
+	struct granule *g_rd;
 	struct rtt_walk w;
 	uint64_t status = RMI_INPUT_ERROR;
 	struct rd *rd;
 
 	(void)res;
+	if (level >= 0 && s2tt_host_desc_valid(desc, level) && !unprotected_output_is_ns(desc, level))
+		return RMI_INPUT_ERROR; /* desc names a Realm granule */
+	g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
 	if (!g_rd)
 		return RMI_INPUT_ERROR;
 	rd = rd_map(g_rd);

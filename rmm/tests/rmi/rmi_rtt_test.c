@@ -551,7 +551,15 @@ static void test_map_unprotected_failures(void **state)
 	RMI_FAILS(RMI_ERROR_RTT, 2, RMI_RTT_MAP_UNPROTECTED, rd, u + SZ_2M, 3, desc);
 	/* rtte_state: mapped already; a level-2 entry that is a table */
 	RMI_FAILS(RMI_ERROR_RTT, 3, RMI_RTT_MAP_UNPROTECTED, rd, u + GRANULE, 3, desc);
-	RMI_FAILS(RMI_ERROR_RTT, 2, RMI_RTT_MAP_UNPROTECTED, rd, u, 2, (page & ~(SZ_2M - 1)) | NS_ATTRS);
+	uint64_t beyond = (dram + SZ_2M - 1) & ~(SZ_2M - 1); /* a block with no Realm granule */
+	RMI_FAILS(RMI_ERROR_RTT, 2, RMI_RTT_MAP_UNPROTECTED, rd, u, 2, beyond | NS_ATTRS);
+	/* output_pas (this monitor): the output range holds a granule given to
+	 * the Realm world, alone or inside a block */
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd, u, 3, z.data | NS_ATTRS);
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd, u, 3, z.delegated | NS_ATTRS);
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd, u, 3, z.rtt | NS_ATTRS);
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd, u, 3, rd | NS_ATTRS);
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd, u, 2, (z.data & ~(SZ_2M - 1)) | NS_ATTRS);
 	/* Precedence */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd, SZ_1G, 3, desc);      /* ipa_bound + rtt_walk */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd, u + GRANULE, 3, desc | 1); /* attr + rtte_state */
