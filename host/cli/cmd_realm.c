@@ -1,10 +1,486 @@
-/* Placeholder until this command lands: an explicit error, never a fake result. */
+/*
+ * caec realm run|measure: run a realm image on a fresh hostsim machine, or
+ * compute its RIM offline. The VMM (host/vmm.h) does the work; this file
+ * parses options, streams the console and prints results.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/rand.h>
+
 #include "cli.h"
+#include "host/measure.h"
+#include "host/realm_image.h"
+#include "host/vmm.h"
+#include "hostsim/hostsim.h"
+#include "rmm/rmm.h"
+
+static const char realm_usage[] =
+	"usage: caec realm <run|measure> IMAGE.so [options]\n"
+	"\n"
+	"  run       build the realm on a fresh hostsim machine, run it until it turns\n"
+	"            itself off, stream its console, tear it down\n"
+	"  measure   compute the realm's RIM offline (no monitor) with the log of steps\n"
+	"\n"
+	"'caec realm <run|measure> --help' lists the options.\n";
+
+static const char run_usage[] =
+	"usage: caec realm run IMAGE.so [--mem SIZE] [--vcpus N] [--rpv HEX] [--hash sha256|sha512]\n"
+	"                      [--ipa-bits N] [--nonce HEX] [--cpak PEM] [--json]\n"
+	"                      [--token-out FILE] [--key-out FILE]\n"
+	"\n"
+	"Builds a realm from IMAGE.so (a realm image: caec_add_realm_image), runs it to\n"
+	"PSCI SYSTEM_OFF with its console on stdout (stderr with --json), tears it down\n"
+	"and checks that no granule leaked.\n"
+	"\n"
+	"  --mem SIZE        realm RAM, bytes with optional K/M/G suffix (default 16M)\n"
+	"  --vcpus N         vCPUs, 1..64 (default 1); vCPU 0 boots, others start with CPU_ON\n"
+	"  --rpv HEX         realm personalization value, up to 64 bytes (zero-padded)\n"
+	"  --hash ALG        measurement algorithm: sha256 (default) or sha512\n"
+	"  --ipa-bits N      IPA width, 32..48 (default 39)\n"
+	"  --nonce HEX       attestation challenge the realm gets from host call 0xCAE2,\n"
+	"                    up to 64 bytes (zero-padded); default: 64 random bytes\n"
+	"  --cpak PEM        platform attestation key (P-384 private key PEM); default:\n"
+	"                    a fresh key generated for this machine\n"
+	"  --json            print {rim, exit, token, nonce, platform_key, ...} on stdout\n"
+	"  --token-out FILE  write the last token the realm fetched (CBOR) to FILE\n"
+	"  --key-out FILE    write the platform public key (PEM) to FILE\n"
+	"\n"
+	"Verify the token with: caec attest verify TOKEN --platform-key KEY --nonce HEX\n"
+	"Exit status: the realm's own exit status (host call 0xCAE1) when it ran to\n"
+	"SYSTEM_OFF and nothing leaked; 1 for anything else; 2 for usage errors.\n";
+
+static const char measure_usage[] =
+	"usage: caec realm measure IMAGE.so [--mem SIZE] [--vcpus N] [--rpv HEX]\n"
+	"                          [--hash sha256|sha512] [--ipa-bits N] [--json]\n"
+	"\n"
+	"Computes the RIM the realm will have when `caec realm run` builds it with the\n"
+	"same options, without a monitor. With --json also prints \"log\", the ordered\n"
+	"measurement steps (realm parameters, RIPAS, DATA, REC) with the fields each\n"
+	"one hashes and the RIM after it, so anyone can recompute the RIM.\n";
+
+struct realm_args {
+	const char *image;
+	struct vmm_realm_opts opts;
+	uint8_t nonce[HOST_CALL_CHALLENGE_SIZE];
+	bool have_nonce;
+	const char *cpak;
+	const char *token_out;
+	const char *key_out;
+	bool json;
+};
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	else if (*end)
+		return -1;
+	if (shift && end[1])
+		return -1;
+	if (v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	uint64_t v;
+
+	if (parse_size(s, &v) != 0 || v > max || strpbrk(s, "KkMmGg"))
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Up to cap bytes of hex into out (zero-padded); -1 for odd length, a bad
+ * digit or too many bytes. */
+static int parse_hex(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = strlen(s);
+
+	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		n -= 2;
+	}
+	if (n == 0 || n % 2 || n / 2 > cap)
+		return -1;
+	memset(out, 0, cap);
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned b;
+
+		if (sscanf(s + 2 * i, "%2x", &b) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
+		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
+			return -1;
+		out[i] = (uint8_t)b;
+	}
+	return 0;
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "caec realm %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (try 'caec realm %s --help')\n", cmd);
+	return CLI_USAGE;
+}
+
+static int parse_args(const char *cmd, int argc, char **argv, bool run, struct realm_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	vmm_realm_opts_default(&a->opts);
+	for (int i = 1; i < argc; i++) {
+		const char *opt = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes_value = strcmp(opt, "--json") != 0;
+
+		if (opt[0] != '-') {
+			if (a->image)
+				return usage_error(cmd, "unexpected argument '%s'", opt);
+			a->image = opt;
+			continue;
+		}
+		if (takes_value && !val)
+			return usage_error(cmd, "%s needs a value", opt);
+		if (!strcmp(opt, "--json")) {
+			a->json = true;
+			continue;
+		}
+		i++;
+		if (!strcmp(opt, "--mem")) {
+			if (parse_size(val, &a->opts.mem_size) != 0)
+				return usage_error(cmd, "--mem: '%s' is not a size", val);
+		} else if (!strcmp(opt, "--vcpus")) {
+			if (parse_uint(val, VMM_MAX_VCPUS, &a->opts.vcpus) != 0 || a->opts.vcpus == 0)
+				return usage_error(cmd, "--vcpus: '%s' is not 1..64", val);
+		} else if (!strcmp(opt, "--rpv")) {
+			if (parse_hex(val, a->opts.rpv, sizeof(a->opts.rpv)) != 0)
+				return usage_error(cmd, "--rpv: '%s' is not hex of at most 64 bytes", val);
+		} else if (!strcmp(opt, "--hash")) {
+			if (!strcmp(val, "sha256"))
+				a->opts.hash_algo = RMI_HASH_SHA_256;
+			else if (!strcmp(val, "sha512"))
+				a->opts.hash_algo = RMI_HASH_SHA_512;
+			else
+				return usage_error(cmd, "--hash: '%s' is not sha256 or sha512", val);
+		} else if (!strcmp(opt, "--ipa-bits")) {
+			if (parse_uint(val, VMM_MAX_IPA_BITS, &a->opts.ipa_bits) != 0 ||
+			    a->opts.ipa_bits < VMM_MIN_IPA_BITS)
+				return usage_error(cmd, "--ipa-bits: '%s' is not 32..48", val);
+		} else if (run && !strcmp(opt, "--nonce")) {
+			if (parse_hex(val, a->nonce, sizeof(a->nonce)) != 0)
+				return usage_error(cmd, "--nonce: '%s' is not hex of at most 64 bytes", val);
+			a->have_nonce = true;
+		} else if (run && !strcmp(opt, "--cpak")) {
+			a->cpak = val;
+		} else if (run && !strcmp(opt, "--token-out")) {
+			a->token_out = val;
+		} else if (run && !strcmp(opt, "--key-out")) {
+			a->key_out = val;
+		} else {
+			return usage_error(cmd, "unknown option '%s'", opt);
+		}
+	}
+	if (!a->image)
+		return usage_error(cmd, "%s", "missing IMAGE.so");
+	return CLI_OK;
+}
+
+static int load_image(const char *cmd, const char *path, struct realm_image *img)
+{
+	int rc = realm_image_load(path, img);
+
+	if (rc == 0)
+		return CLI_OK;
+	if (rc == -ENOEXEC)
+		fprintf(stderr, "caec realm %s: %s is not an ELF realm image (build it with caec_add_realm_image)\n",
+			cmd, path);
+	else if (rc == -EFBIG || rc == -EINVAL)
+		fprintf(stderr, "caec realm %s: %s: image must be 1 byte..256 MiB\n", cmd, path);
+	else
+		fprintf(stderr, "caec realm %s: cannot read %s: %s\n", cmd, path, strerror(-rc));
+	return CLI_USAGE;
+}
+
+static void print_hex_line(FILE *out, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%02x", b[i]);
+	fputc('\n', out);
+}
+
+static int cmd_measure(int argc, char **argv)
+{
+	struct realm_args a;
+	struct realm_image img;
+	struct vmm_measurement m;
+	const char *why = "";
+	int rc;
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(measure_usage, stdout);
+		return CLI_OK;
+	}
+	if ((rc = parse_args("measure", argc, argv, false, &a)) != CLI_OK)
+		return rc;
+	if ((rc = load_image("measure", a.image, &img)) != CLI_OK)
+		return rc;
+	rc = vmm_measure(img.bytes, img.size, &a.opts, &m, &why);
+	realm_image_free(&img);
+	if (rc) {
+		fprintf(stderr, "caec realm measure: %s\n", why);
+		return rc == -EINVAL || rc == -E2BIG ? CLI_USAGE : CLI_FAIL;
+	}
+	if (a.json) {
+		json_t *j = vmm_measurement_to_json(&m);
+
+		if (!j || json_dumpf(j, stdout, JSON_INDENT(2)) != 0) {
+			fprintf(stderr, "caec realm measure: out of memory writing JSON\n");
+			rc = -ENOMEM;
+		}
+		fputc('\n', stdout);
+		json_decref(j);
+	} else {
+		print_hex_line(stdout, m.rim, m.hash_size);
+	}
+	vmm_measurement_free(&m);
+	return rc ? CLI_FAIL : CLI_OK;
+}
+
+/* ---- run --------------------------------------------------------------------- */
+
+static void console_out(void *ctx, const char *bytes, size_t len)
+{
+	FILE *out = ctx;
+
+	fwrite(bytes, 1, len, out);
+	fflush(out);
+}
+
+static const char *stop_name(enum vmm_stop_reason s)
+{
+	switch (s) {
+	case VMM_STOP_SYSTEM_OFF: return "system_off";
+	case VMM_STOP_SYSTEM_RESET: return "system_reset";
+	case VMM_STOP_ALL_OFF: return "all_cpus_off";
+	case VMM_STOP_CRASHED: return "crashed";
+	case VMM_STOP_HOST_ERROR: return "host_error";
+	}
+	return "?";
+}
+
+static int write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	bool ok = f && fwrite(data, 1, len, f) == len;
+
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		fprintf(stderr, "caec realm run: cannot write %s: %s\n", path, strerror(errno));
+	return ok ? 0 : -1;
+}
+
+static json_t *hex_json(const uint8_t *b, size_t n)
+{
+	char *s = malloc(2 * n + 1);
+	json_t *j;
+
+	if (!s)
+		return NULL;
+	vmm_hex(b, n, s);
+	j = json_string(s);
+	free(s);
+	return j;
+}
+
+struct run_report {
+	uint8_t rim[64];
+	size_t rim_size;
+	struct vmm_run_result res;
+	char key_pem[1024];
+	bool leaked;
+	int teardown_rc;
+};
+
+static void print_run_json(const struct realm_args *a, const struct run_report *rep)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "rim", hex_json(rep->rim, rep->rim_size));
+	json_object_set_new(j, "exit", rep->res.exit_reported ? json_integer((json_int_t)rep->res.exit_status)
+							       : json_null());
+	json_object_set_new(j, "stop", json_string(stop_name(rep->res.stop)));
+	if (rep->res.detail[0] && rep->res.stop != VMM_STOP_SYSTEM_OFF)
+		json_object_set_new(j, "error", json_string(rep->res.detail));
+	json_object_set_new(j, "token", rep->res.token ? hex_json(rep->res.token, rep->res.token_len)
+						       : json_null());
+	json_object_set_new(j, "nonce", hex_json(a->nonce, sizeof(a->nonce)));
+	json_object_set_new(j, "platform_key", json_string(rep->key_pem));
+	json_object_set_new(j, "hash_algo",
+			    json_string(a->opts.hash_algo == RMI_HASH_SHA_512 ? "sha512" : "sha256"));
+	json_object_set_new(j, "leaked_granules", json_boolean(rep->leaked));
+	json_t *ex = json_object();
+	json_object_set_new(ex, "sync", json_integer((json_int_t)rep->res.exits.sync));
+	json_object_set_new(ex, "irq", json_integer((json_int_t)rep->res.exits.irq));
+	json_object_set_new(ex, "psci", json_integer((json_int_t)rep->res.exits.psci));
+	json_object_set_new(ex, "ripas_change", json_integer((json_int_t)rep->res.exits.ripas_change));
+	json_object_set_new(ex, "host_call", json_integer((json_int_t)rep->res.exits.host_call));
+	json_object_set_new(ex, "serror", json_integer((json_int_t)rep->res.exits.serror));
+	json_object_set_new(j, "exits", ex);
+	json_dumpf(j, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(j);
+}
+
+/* Builds, runs and tears down on a machine that is already up. */
+static int run_on_machine(const struct realm_args *a, const struct realm_image *img,
+			  struct run_report *rep)
+{
+	struct vmm vmm;
+	struct vmm_realm *realm;
+	struct vmm_error err = { "" };
+	struct leak_snapshot before, after;
+	struct rmm_debug_realm info;
+	struct vmm_run_config cfg = {
+		.console = console_out,
+		.console_ctx = a->json ? stderr : stdout,
+		.challenge = a->nonce,
+	};
+	int rc;
+
+	vmm_init(&vmm);
+	leak_snapshot_take(&vmm.ledger, &before);
+	rc = vmm_realm_create(&vmm, img->bytes, img->size, &a->opts, &realm, &err);
+	if (rc) {
+		fprintf(stderr, "caec realm run: building the realm failed: %s\n", err.msg);
+		return rc == -EINVAL || rc == -E2BIG ? CLI_USAGE : CLI_FAIL;
+	}
+	/* The RIM as the machine's monitor recorded it: hostsim is the machine
+	 * this command runs, so it reads it the way a platform debugger would.
+	 * The same value is in the token (claim 44238) the realm fetched. */
+	rep->rim_size = a->opts.hash_algo == RMI_HASH_SHA_512 ? 64 : 32;
+	if (rmm_debug_realm(vmm_realm_rd(realm), &info))
+		memcpy(rep->rim, info.rim, sizeof(rep->rim));
+	rc = vmm_realm_run(realm, &cfg, &rep->res);
+	if (rc)
+		snprintf(rep->res.detail, sizeof(rep->res.detail), "the run loop could not start: %s",
+			 strerror(-rc));
+	rep->teardown_rc = vmm_realm_destroy(realm);
+	leak_snapshot_take(&vmm.ledger, &after);
+	rep->leaked = rep->teardown_rc != 0 || !leak_snapshot_same(&before, &after);
+	if (rep->leaked)
+		fprintf(stderr, "caec realm run: teardown leaked granules: %llu still held by the VMM, "
+			"%llu more in the Realm PAS\n",
+			(unsigned long long)(after.held - before.held),
+			(unsigned long long)(after.not_ns - before.not_ns));
+	return rc ? CLI_FAIL : CLI_OK;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct realm_args a;
+	struct realm_image img;
+	struct run_report *rep;
+	struct hostsim_config hc;
+	int rc;
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(run_usage, stdout);
+		return CLI_OK;
+	}
+	if ((rc = parse_args("run", argc, argv, true, &a)) != CLI_OK)
+		return rc;
+	if (!a.have_nonce && RAND_bytes(a.nonce, sizeof(a.nonce)) != 1) {
+		fprintf(stderr, "caec realm run: no randomness for a nonce; give one with --nonce\n");
+		return CLI_FAIL;
+	}
+	if ((rc = load_image("run", a.image, &img)) != CLI_OK)
+		return rc;
+	rep = calloc(1, sizeof(*rep));
+	if (!rep) {
+		realm_image_free(&img);
+		fprintf(stderr, "caec realm run: out of memory\n");
+		return CLI_FAIL;
+	}
+	memset(&hc, 0, sizeof(hc));
+	hc.cpak_pem_path = a.cpak;
+	rc = hostsim_start(&hc);
+	if (rc) {
+		fprintf(stderr, "caec realm run: the hostsim machine did not start: %s%s\n", strerror(-rc),
+			a.cpak ? " (is --cpak a P-384 private key PEM?)" : "");
+		realm_image_free(&img);
+		free(rep);
+		return CLI_FAIL;
+	}
+	if (hostsim_platform_key_pem(rep->key_pem, sizeof(rep->key_pem)) < 0)
+		rep->key_pem[0] = '\0';
+	rc = run_on_machine(&a, &img, rep);
+	hostsim_stop();
+	realm_image_free(&img);
+	if (rc == CLI_OK) {
+		if (a.json)
+			print_run_json(&a, rep);
+		if (a.token_out && rep->res.token &&
+		    write_file(a.token_out, rep->res.token, rep->res.token_len) != 0)
+			rc = CLI_FAIL;
+		if (a.token_out && !rep->res.token) {
+			fprintf(stderr, "caec realm run: the realm fetched no token; %s not written\n", a.token_out);
+			rc = CLI_FAIL;
+		}
+		if (a.key_out && write_file(a.key_out, rep->key_pem, strlen(rep->key_pem)) != 0)
+			rc = CLI_FAIL;
+		if (rep->res.stop != VMM_STOP_SYSTEM_OFF) {
+			fprintf(stderr, "caec realm run: the realm did not turn itself off (%s): %s\n",
+				stop_name(rep->res.stop), rep->res.detail);
+			rc = CLI_FAIL;
+		} else if (rep->leaked) {
+			rc = CLI_FAIL;
+		} else if (rc == CLI_OK) {
+			/* The realm's own verdict; a status that does not fit an exit
+			 * code is a failure, never a silent success. */
+			rc = !rep->res.exit_reported ? CLI_FAIL
+			     : rep->res.exit_status <= 125 ? (int)rep->res.exit_status : CLI_FAIL;
+			if (!rep->res.exit_reported)
+				fprintf(stderr, "caec realm run: the realm turned off without reporting an exit status\n");
+		}
+	}
+	vmm_run_result_free(&rep->res);
+	free(rep);
+	return rc;
+}
 
 int cmd_realm(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "caec realm (issue 4): not implemented yet\n");
-	return CLI_FAIL;
+	if (argc < 2) {
+		fputs(realm_usage, stderr);
+		return CLI_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(realm_usage, stdout);
+		return CLI_OK;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "measure"))
+		return cmd_measure(argc - 1, argv + 1);
+	fprintf(stderr, "caec realm: unknown subcommand '%s' (try 'caec realm --help')\n", argv[1]);
+	return CLI_USAGE;
 }

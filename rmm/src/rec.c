@@ -163,6 +163,8 @@ uint64_t smc_rec_destroy(const uint64_t *x, struct rmi_result *res)
 		return RMI_REC_ERROR; /* running on another CPU */
 	}
 	rec = rec_map(g_rec);
+	/* The platform's execution context goes first: the REC never runs again. */
+	plat_rec_destroy(&rec->ctx);
 	owner = rec->owner_rd;
 	num_aux = rec->num_aux;
 	__builtin_memcpy(aux, rec->aux, sizeof(aux));

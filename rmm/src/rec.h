@@ -5,16 +5,31 @@
  * its MPIDR and index, the register state the realm starts or resumes with,
  * its auxiliary granules, and the requests it has made that the host must
  * complete: a PSCI call (PSCI_COMPLETE) and a RIPAS change (RTT_SET_RIPAS).
- * The REC granule's refcount is 1 while the REC runs on a CPU.
+ *
+ * Running (rec_enter.c): REC_ENTER claims the REC under its granule lock by
+ * raising the refcount to 1, drops the lock while the realm runs, and gives
+ * the claim back under the lock. Who may touch what:
+ *  - ctx (the execution context, whose gprs/pc alias the fields below),
+ *    last_exit, host_call_ipa and attest belong to the claim holder while
+ *    the refcount is 1, and to whoever holds the lock while it is 0;
+ *  - runnable, the psci_* and ripas_* fields are read by other commands
+ *    (PSCI_COMPLETE, RTT_SET_RIPAS) under the lock even while the REC runs,
+ *    so the claim holder reads and writes them only under the lock, and
+ *    publishes a stop (runnable = false) together with the refcount drop:
+ *    a REC that is not runnable is never running.
  */
 #ifndef RMM_REC_H
 #define RMM_REC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "abi/rmi.h"
+#include "abi/rsi.h"
+#include "attest.h"
 #include "granule.h"
+#include "plat/plat.h"
 
 /* Auxiliary granules per REC (REC_AUX_COUNT): one, so the aux path is real. */
 #define REC_NUM_AUX 1u
@@ -22,21 +37,39 @@
 #define REC_MAX_RECS_ORDER 8u
 #define REC_MAX_COUNT (UINT64_C(1) << REC_MAX_RECS_ORDER)
 
-/* PSCI function IDs and return codes a REC's pending request may carry. */
-#define PSCI_CPU_ON_64        UINT64_C(0xC4000003)
-#define PSCI_AFFINITY_INFO_64 UINT64_C(0xC4000004)
-#define PSCI_RET_SUCCESS      UINT64_C(0)
-#define PSCI_RET_DENIED       ((uint64_t)-3)
-#define PSCI_RET_ALREADY_ON   ((uint64_t)-4)
-#define PSCI_AFFINITY_ON      UINT64_C(0)
-#define PSCI_AFFINITY_OFF     UINT64_C(1)
+/* PSCI function IDs and return codes a REC's pending request may carry, as
+ * the 64-bit register values (abi/rsi.h has the numbers). */
+#define PSCI_CPU_ON_64        PSCI_CPU_ON
+#define PSCI_AFFINITY_INFO_64 PSCI_AFFINITY_INFO
+#define PSCI_RET_SUCCESS      ((uint64_t)(int64_t)PSCI_SUCCESS)
+#define PSCI_RET_DENIED       ((uint64_t)(int64_t)PSCI_DENIED)
+#define PSCI_RET_ALREADY_ON   ((uint64_t)(int64_t)PSCI_ALREADY_ON)
+
+/* Why the REC last left the realm, for what the next REC_ENTER completes. */
+enum rec_last_exit {
+	REC_LAST_EXIT_NONE = 0,      /* never ran, or nothing to complete */
+	REC_LAST_EXIT_HOST_CALL,     /* entry gprs go back into the RsiHostCall */
+	REC_LAST_EXIT_RIPAS_CHANGE,  /* X0..X2 report the host's progress and answer */
+	REC_LAST_EXIT_UNPROT_ABORT,  /* the host may answer INJECT_SEA */
+};
 
 struct rec {
 	uint64_t owner_rd;
 	uint64_t index;
 	uint64_t mpidr;
-	uint64_t pc;
-	uint64_t gprs[RMI_REC_RUN_GPRS];
+	/* The register state lives in the platform's context; gprs and pc name
+	 * its first two members, so REC_CREATE and PSCI_COMPLETE write the
+	 * registers the platform runs with. */
+	union {
+		struct plat_rec_ctx ctx;
+		struct {
+			uint64_t gprs[RMI_REC_RUN_GPRS];
+			uint64_t pc;
+		};
+	};
+	uint32_t last_exit;          /* enum rec_last_exit */
+	uint64_t host_call_ipa;      /* the RsiHostCall of a HOST_CALL exit */
+	struct rec_attest attest;
 	uint64_t num_aux;
 	uint64_t aux[RMI_REC_MAX_AUX];
 	bool runnable;
@@ -57,6 +90,8 @@ struct rec {
 	bool ripas_change_destroyed;
 };
 _Static_assert(sizeof(struct rec) <= GRANULE_SIZE, "the REC fits in its granule");
+_Static_assert(offsetof(struct rec, gprs) == offsetof(struct rec, ctx.gprs), "gprs alias ctx.gprs");
+_Static_assert(offsetof(struct rec, pc) == offsetof(struct rec, ctx.pc), "pc aliases ctx.pc");
 
 static inline struct rec *rec_map(struct granule *g_rec)
 {

@@ -119,6 +119,19 @@ static inline void test_hash(unsigned algo, const void *data, size_t len, uint8_
 			       NULL));
 }
 
+/* Enters a REC whose PC does not point at a bootable image: the realm's CPU
+ * halts at once, so REC_ENTER succeeds with an SError exit. */
+static inline void test_rec_enter_halts(uint64_t rec, uint64_t run)
+{
+	struct rmi_rec_exit exit;
+
+	assert_int_equal(RMI(RMI_REC_ENTER, rec, run).x[0], RMI_SUCCESS);
+	assert_true(hostsim_host_read(run + offsetof(struct rmi_rec_run, exit), &exit, sizeof(exit)));
+	assert_int_equal(exit.exit_reason, RMI_EXIT_SERROR);
+	/* The halted CPU never runs again. */
+	assert_int_equal(RMI(RMI_REC_ENTER, rec, run).x[0], RMI_ERROR_REC);
+}
+
 static inline void test_put64(uint8_t *p, uint64_t v)
 {
 	memcpy(p, &v, 8); /* hosts running the tests are little endian */

@@ -340,7 +340,7 @@ static void test_psci_complete_and_rec_enter(void **state)
 	assert_int_equal(RMI(RMI_REC_ENTER, rec0, run).x[0], RMI_ERROR_REC);      /* rec_gicv3 */
 	entry.entry.gicv3_lrs[3] = 0;
 	assert_true(hostsim_host_write(run, &entry, sizeof(entry)));
-	assert_int_equal(RMI(RMI_REC_ENTER, rec0, run).x[0], RMM_REC_ENTER_NOT_EXECUTED);
+	test_rec_enter_halts(rec0, run);
 
 	assert_int_equal(RMI(RMI_PSCI_COMPLETE, rec0, rec0, 0).x[0], RMI_ERROR_INPUT);  /* alias */
 	assert_int_equal(RMI(RMI_PSCI_COMPLETE, rec0, rec1, 0).x[0], RMI_ERROR_INPUT);  /* none pending */
@@ -373,7 +373,7 @@ static void test_psci_complete_and_rec_enter(void **state)
 	assert_int_equal(RMI(RMI_PSCI_COMPLETE, rec0, rec1, 0).x[0], RMI_SUCCESS);
 	poke_rec(rec0, read_rec, &seen);
 	assert_int_equal(seen.gprs[0], PSCI_AFFINITY_ON);
-	assert_int_equal(RMI(RMI_REC_ENTER, rec1, run).x[0], RMM_REC_ENTER_NOT_EXECUTED);
+	test_rec_enter_halts(rec1, run);
 }
 
 static void test_realm_create_geometry(void **state)

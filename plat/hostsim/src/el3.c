@@ -2,16 +2,20 @@
  * The emulated EL3 firmware: the RMM-EL3 services the monitor calls with SMC.
  *
  * GTSI_DELEGATE moves a granule from NS to REALM: the host window closes first,
- * so no host access can observe the granule once the PAS says REALM, and then
- * the granule is zeroed so the Realm world never inherits host data.
+ * so no host access can observe the granule once the PAS says REALM; realm
+ * windows drop their unprotected mappings (a realm may have had the granule
+ * as shared memory); then the granule is zeroed so the Realm world never
+ * inherits host data.
  * GTSI_UNDELEGATE moves it back; the PAS changes first and the window opens
  * after, so a host access racing with it faults, sees NS in the GPT and is
  * retried (host_access.c) rather than reported.
  * Both run under the GPT entry's lock, so any number of CPUs may call them.
+ * GET_PLAT_TOKEN hands the monitor the platform token (el3_attest.c).
  */
 #include <string.h>
 
 #include "abi/el3.h"
+#include "el3_attest.h"
 #include "hostsim_internal.h"
 
 static _Atomic bool boot_completed;
@@ -48,6 +52,10 @@ static uint64_t gtsi_delegate(uint64_t pa)
 		ret = E_RMM_NOMEM; /* the OS refused the mapping change: nothing changed */
 	} else {
 		hostsim_gpt_entry_set_pas(g, HOSTSIM_PAS_REALM);
+		/* A realm may hold the granule through an unprotected mapping: drop
+		 * it before zeroing, or a racing realm store could survive into a
+		 * DELEGATED granule (and so into another realm's memory). */
+		hostsim_s2_invalidate_unprotected();
 		memset(hostsim_dram_monitor_ptr(pa), 0, PLAT_GRANULE_SIZE);
 	}
 	hostsim_gpt_entry_unlock(g);
@@ -99,10 +107,12 @@ void plat_el3_smc(struct smc_regs *regs)
 	case RMM_BOOT_COMPLETE:
 		regs->x[0] = boot_complete(regs->x[1]);
 		break;
-	case RMM_GET_REALM_ATTEST_KEY:
 	case RMM_GET_PLAT_TOKEN:
-		/* Attestation (the CPAK/RAK keys and the platform token) lands in a
-		 * later issue; until then EL3 does not offer these services. */
+		hostsim_el3_get_plat_token(regs); /* el3_attest.c */
+		break;
+	case RMM_GET_REALM_ATTEST_KEY:
+		/* The RAK's private half never leaves EL3 here: the monitor signs
+		 * through plat_rak_sign() (plat.h, "Attestation"). */
 	default:
 		regs->x[0] = E_RMM_UNK;
 		break;

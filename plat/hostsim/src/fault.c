@@ -4,10 +4,18 @@
  * The emulated MMU and GPT work by closing pages (PROT_NONE), so a forbidden
  * access raises SIGSEGV in the accessing thread. This handler finds the fault
  * window the address falls in and lets its owner decide what the hardware
- * would do (retry, report and stop, or, in a later issue, turn a realm's
- * stage-2 fault into a REC exit). Addresses outside every window are
- * not hostsim's: they go to the previously installed handler, so ASan and
- * friends still report real bugs.
+ * would do (retry, report and stop, or turn a realm's stage-2 fault into a
+ * trap of its REC: each realm's IPA window is one of these windows).
+ * Addresses outside every window are not hostsim's, unless realm code
+ * running on a REC thread made them: they go to the previously installed
+ * handler, so ASan and friends still report real bugs.
+ *
+ * The other signals a CPU can raise (SIGILL, SIGFPE, SIGBUS) and the one
+ * that ends a REC's time slice (HOSTSIM_PREEMPT_SIGNAL) go to cpu.c first,
+ * which takes those of REC threads running realm code and leaves the rest to
+ * the previous handlers. Every hostsim handler runs with the preemption
+ * signal blocked, on the thread's alternate stack when it has one (REC
+ * threads always do: their realm stack may be the very page that faulted).
  *
  * Windows live in a fixed table of atomic pointers: the handler may run on any
  * thread at any time and must neither lock nor allocate.
@@ -20,22 +28,34 @@
 #include "hostsim_internal.h"
 
 static const struct hostsim_fault_window *_Atomic windows[HOSTSIM_FAULT_WINDOWS_MAX];
-static struct sigaction previous;
+static const int handled_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, HOSTSIM_PREEMPT_SIGNAL };
+#define NUM_HANDLED (sizeof(handled_signals) / sizeof(handled_signals[0]))
+static struct sigaction previous[NUM_HANDLED];
 static bool installed;
 
 static void chain_to_previous(int sig, siginfo_t *si, void *uctx)
 {
-	if (previous.sa_flags & SA_SIGINFO) {
-		previous.sa_sigaction(sig, si, uctx);
+	const struct sigaction *prev = NULL;
+
+	for (unsigned i = 0; i < NUM_HANDLED; i++)
+		if (handled_signals[i] == sig)
+			prev = &previous[i];
+	if (prev->sa_flags & SA_SIGINFO) {
+		prev->sa_sigaction(sig, si, uctx);
 		return;
 	}
-	if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN) {
-		previous.sa_handler(sig);
+	if (prev->sa_handler == SIG_IGN)
+		return;
+	if (prev->sa_handler != SIG_DFL) {
+		prev->sa_handler(sig);
 		return;
 	}
-	/* Default action: restore it and return, so the faulting instruction runs
-	 * again and the kernel kills the process with the original fault. */
+	/* Default action: restore it; a fault returns and runs the instruction
+	 * again, so the kernel kills the process with the original fault; a sent
+	 * signal is raised again. */
 	signal(sig, SIG_DFL);
+	if (si->si_code <= 0)
+		raise(sig);
 }
 
 static void on_sigsegv(int sig, siginfo_t *si, void *uctx)
@@ -49,7 +69,14 @@ static void on_sigsegv(int sig, siginfo_t *si, void *uctx)
 			return;
 		}
 	}
-	chain_to_previous(sig, si, uctx);
+	if (!hostsim_cpu_signal(sig, si, uctx))
+		chain_to_previous(sig, si, uctx);
+}
+
+static void on_cpu_signal(int sig, siginfo_t *si, void *uctx)
+{
+	if (!hostsim_cpu_signal(sig, si, uctx))
+		chain_to_previous(sig, si, uctx);
 }
 
 int hostsim_fault_install(void)
@@ -59,11 +86,18 @@ int hostsim_fault_install(void)
 	if (installed)
 		return 0;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_sigsegv;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSEGV, &sa, &previous) != 0)
-		return -errno;
+	sigaddset(&sa.sa_mask, HOSTSIM_PREEMPT_SIGNAL);
+	for (unsigned i = 0; i < NUM_HANDLED; i++) {
+		sa.sa_sigaction = handled_signals[i] == SIGSEGV ? on_sigsegv : on_cpu_signal;
+		if (sigaction(handled_signals[i], &sa, &previous[i]) != 0) {
+			int rc = -errno;
+			while (i-- > 0)
+				sigaction(handled_signals[i], &previous[i], NULL);
+			return rc;
+		}
+	}
 	installed = true;
 	return 0;
 }
@@ -72,7 +106,8 @@ void hostsim_fault_uninstall(void)
 {
 	if (!installed)
 		return;
-	sigaction(SIGSEGV, &previous, NULL);
+	for (unsigned i = NUM_HANDLED; i-- > 0;)
+		sigaction(handled_signals[i], &previous[i], NULL);
 	installed = false;
 }
 
@@ -130,6 +165,22 @@ _Noreturn void hostsim_fault_fatal(const char *what, uint64_t pa, unsigned pas)
 	n = append_hex(msg, n, sizeof(msg), pa);
 	n = append(msg, n, sizeof(msg), " (PAS ");
 	n = append(msg, n, sizeof(msg), hostsim_pas_name(pas));
+	n = append(msg, n, sizeof(msg), ")\n");
+	ssize_t ignored = write(STDERR_FILENO, msg, n);
+	(void)ignored;
+	abort();
+}
+
+_Noreturn void hostsim_fatal_ipa(const char *what, uint16_t vmid, uint64_t ipa)
+{
+	char msg[200];
+	size_t n = 0;
+
+	n = append(msg, n, sizeof(msg), what);
+	n = append(msg, n, sizeof(msg), " (VMID ");
+	n = append_hex(msg, n, sizeof(msg), vmid);
+	n = append(msg, n, sizeof(msg), ", IPA ");
+	n = append_hex(msg, n, sizeof(msg), ipa);
 	n = append(msg, n, sizeof(msg), ")\n");
 	ssize_t ignored = write(STDERR_FILENO, msg, n);
 	(void)ignored;

@@ -9,12 +9,17 @@
  * checked copies), ns_access.c (the monitor's copies from host memory),
  * host_alloc.c (NS granules for the host), hw.c (bring-up and tear-down of
  * all of it), machine.c (the monitor on top).
+ * Realm execution: s2_walk.c (the stage-2 table walker), s2_window.c (a
+ * realm's IPA window, per VMID), realm_loader.c (the boot protocol's image
+ * loader), cpu.c (REC threads, traps, preemption, SEA delivery).
  *
  * Lock order: host allocator lock, then GPT entry locks in ascending PA order.
+ * Realm table lock (s2_window.c), then a realm's loader lock.
  */
 #ifndef CAEC_HOSTSIM_INTERNAL_H
 #define CAEC_HOSTSIM_INTERNAL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -85,6 +90,8 @@ int hostsim_fault_window_add(const struct hostsim_fault_window *w);
 void hostsim_fault_window_remove(const struct hostsim_fault_window *w);
 /* Async-signal-safe report of a fatal emulated fault, then abort(). */
 _Noreturn void hostsim_fault_fatal(const char *what, uint64_t pa, unsigned pas);
+/* The same for an access to a realm's IPA window that no realm code made. */
+_Noreturn void hostsim_fatal_ipa(const char *what, uint16_t vmid, uint64_t ipa);
 
 /* ---- host_access.c ---- */
 void hostsim_host_access_reset(void);
@@ -97,5 +104,101 @@ int hostsim_host_alloc_init(uint64_t granules);
 void hostsim_host_alloc_fini(void);
 
 const char *hostsim_pas_name(unsigned pas);
+
+/* ---- s2_walk.c: the MMU's stage-2 walk over a realm's RTT in DRAM ---- */
+/* Data abort fault status codes (ESR_ELx.ISS.DFSC) the walk reports. */
+#define HOSTSIM_DFSC_ADDR_SIZE(level) (0x00u + (unsigned)(level))
+#define HOSTSIM_DFSC_TRANSLATION(level) (0x04u + (unsigned)(level))
+#define HOSTSIM_DFSC_ACCESS_FLAG(level) (0x08u + (unsigned)(level))
+#define HOSTSIM_DFSC_PERMISSION(level) (0x0cu + (unsigned)(level))
+#define HOSTSIM_DFSC_GPF_WALK(level) (0x24u + (unsigned)(level))
+#define HOSTSIM_DFSC_GPF 0x28u
+/* ESR_EL2 of a data abort from a lower EL: EC 0x24, IL, ISV = 0, WnR, DFSC. */
+static inline uint64_t hostsim_esr_data_abort(bool write, unsigned dfsc)
+{
+	return (UINT64_C(0x24) << 26) | (UINT64_C(1) << 25) | ((uint64_t)write << 6) | dfsc;
+}
+
+struct hostsim_s2_translation {
+	bool valid;        /* a leaf descriptor with AF set was found */
+	unsigned dfsc;     /* !valid: why (HOSTSIM_DFSC_*) */
+	int level;         /* level of the leaf, or of the fault */
+	bool read, write;  /* S2AP */
+	bool ns;           /* output in the NS PAS (bit 55) */
+	uint64_t ipa;      /* base of the block or page the leaf maps */
+	uint64_t pa;       /* its output address */
+	uint64_t size;     /* its size */
+};
+/* Walks the RTT of s2 for ipa (tables read from DRAM, as the MMU does). */
+void hostsim_s2_translate(const struct plat_s2 *s2, uint64_t ipa, struct hostsim_s2_translation *t);
+/* True when [pa, pa + size) is DRAM outside the Root granules and every granule
+ * of it is in the PAS the translation targets (GPC check). */
+bool hostsim_s2_gpc_ok(uint64_t pa, uint64_t size, bool ns);
+/* Reads len bytes at ipa the way realm code would read them: protected IPAs
+ * mapped readable to Realm-PAS granules only. False if any byte fails. */
+bool hostsim_s2_read(const struct plat_s2 *s2, uint64_t ipa, void *dst, uint64_t len);
+/* Monitor-view pointer to the byte at ipa when it is writable realm memory
+ * (protected, valid, S2AP write, Realm PAS); NULL otherwise. */
+void *hostsim_s2_writable_ptr(const struct plat_s2 *s2, uint64_t ipa);
+
+/* ---- realm_loader.c: the image a realm boots from ---- */
+#define HOSTSIM_IMAGE_MAX_SIZE (UINT64_C(256) << 20)
+#define HOSTSIM_IMAGE_MAX_EXEC 8
+struct hostsim_image {
+	bool loaded;
+	void *handle;               /* dlopen handle */
+	int memfd;                  /* sealed copy of the measured bytes */
+	uint64_t ipa_base, ipa_size;/* where the image lies in the realm (granule multiple) */
+	uintptr_t load_base;        /* address of the loaded copy's ELF vaddr 0 */
+	unsigned num_exec;          /* executable PT_LOAD ranges (vaddr) */
+	uint64_t exec_start[HOSTSIM_IMAGE_MAX_EXEC], exec_end[HOSTSIM_IMAGE_MAX_EXEC];
+	void (*entry)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+};
+/* What a REC's first run starts (loader lock held by the caller). */
+struct hostsim_boot {
+	bool secondary;
+	uintptr_t fn;               /* entry (boot) or pc translated (secondary) */
+};
+/* NULL, or a static reason to halt. */
+const char *hostsim_image_boot(struct hostsim_image *img, const struct plat_s2 *s2,
+			       uint64_t pc, hostsim_smc_gate_fn gate, struct hostsim_boot *boot);
+void hostsim_image_unload(struct hostsim_image *img);
+
+/* ---- s2_window.c: a realm (one per live VMID) and its IPA window ---- */
+struct hostsim_realm {
+	struct hostsim_realm *next;     /* realm table, under its lock */
+	unsigned refs;                  /* CPUs bound to it, under the table lock */
+	struct plat_s2 s2;
+	uint8_t *window;
+	uint64_t window_size;
+	struct hostsim_fault_window fault_window;
+	/* Bumped by every invalidation before it unmaps: a fault that mapped from
+	 * a walk older than an invalidation undoes its mapping and walks again. */
+	_Atomic uint64_t tlbi_seq;
+	pthread_mutex_t loader_lock;
+	struct hostsim_image image;
+};
+/* The realm of s2->vmid with a reference for one CPU, created with its window
+ * on first use. NULL with *why when it cannot be. */
+struct hostsim_realm *hostsim_realm_acquire(const struct plat_s2 *s2, const char **why);
+void hostsim_realm_release(struct hostsim_realm *r);
+/* Resolves a fault at ipa from the realm's RTT: 0 when the access may be
+ * retried (mapped), else the DFSC of the stage-2 fault. Async-signal-safe. */
+unsigned hostsim_realm_map(struct hostsim_realm *r, uint64_t ipa, bool write);
+/* Drops the window's mappings of [ipa, ipa + size) of the realm with this
+ * VMID (all of them for size UINT64_MAX); no-op when none is live. */
+void hostsim_realm_invalidate(uint16_t vmid, uint64_t ipa, uint64_t size);
+
+/* ---- cpu.c: REC threads ---- */
+/* A stage-2 fault in r's window (from s2_window.c's fault window). */
+void hostsim_cpu_window_fault(struct hostsim_realm *r, uint64_t ipa, siginfo_t *si, void *uctx);
+/* Signals that may belong to a REC thread (preemption, a crash in realm code):
+ * true when handled; false to chain to the previous handler. */
+bool hostsim_cpu_signal(int sig, siginfo_t *si, void *uctx);
+/* Ends every REC thread still alive (machine stop): the host may stop a
+ * machine without destroying its RECs. No CPU may be running. */
+void hostsim_cpus_stop(void);
+/* The signal that ends a REC's time slice. */
+#define HOSTSIM_PREEMPT_SIGNAL SIGSYS
 
 #endif

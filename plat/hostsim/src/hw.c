@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 
+#include "el3_attest.h"
 #include "hostsim_internal.h"
 
 static bool running;
@@ -35,9 +36,12 @@ int hostsim_hw_start(const struct hostsim_config *cfg)
 	rc = check_config(cfg, &size, &root);
 	if (rc)
 		return rc;
-	rc = hostsim_dram_init(size, root);
+	rc = hostsim_attest_start(cfg); /* EL3's attestation keys and measurements */
 	if (rc)
 		return rc;
+	rc = hostsim_dram_init(size, root);
+	if (rc)
+		goto fail_attest;
 	uint64_t granules = size >> PLAT_GRANULE_SHIFT;
 	rc = hostsim_gpt_init(granules, root);
 	if (rc)
@@ -73,6 +77,8 @@ fail_gpt:
 	hostsim_gpt_fini();
 fail_dram:
 	hostsim_dram_fini();
+fail_attest:
+	hostsim_attest_stop();
 	return rc;
 }
 
@@ -80,11 +86,14 @@ void hostsim_hw_stop(void)
 {
 	if (!running)
 		return;
+	/* RECs the host never destroyed still have threads parked in traps. */
+	hostsim_cpus_stop();
 	hostsim_fault_uninstall();
 	hostsim_fault_window_remove(&host_window);
 	hostsim_fault_window_remove(&monitor_window);
 	hostsim_host_alloc_fini();
 	hostsim_gpt_fini();
 	hostsim_dram_fini();
+	hostsim_attest_stop();
 	running = false;
 }

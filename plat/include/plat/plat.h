@@ -145,4 +145,39 @@ bool plat_hash_final(struct plat_hash_ctx *ctx, uint8_t *out);
  * For broken invariants only, never for input from the host or a realm. */
 _Noreturn void plat_panic(const char *why);
 
+/* ---- Attestation -----------------------------------------------------------
+ * Two P-384 keys stand behind a CCA attestation token. The platform key (CPAK)
+ * belongs to EL3: it signs the platform token, which EL3 builds and hands out
+ * with RMM_GET_PLAT_TOKEN. The realm attestation key (RAK) signs the realm
+ * tokens the monitor builds; the monitor asks the platform to sign and never
+ * holds the private half (TF-A hands the RAK's private key to the monitor with
+ * RMM_GET_REALM_ATTEST_KEY and the monitor signs in its own crypto library;
+ * a port with that shape implements plat_rak_* on top of it).
+ *
+ * RMM_GET_PLAT_TOKEN through plat_el3_smc():
+ *   in:  X1 = PA of a buffer in the Realm PAS (monitor memory) whose first X3
+ *        bytes hold the challenge, X2 = buffer size, X3 = challenge size
+ *        (32, 48 or 64)
+ *   out: X0 = E_RMM_OK, X1 = size of the platform token (a COSE_Sign1, CBOR
+ *        tag 18) written at the start of the buffer; E_RMM_NOMEM with X1 =
+ *        the size needed when it does not fit; E_RMM_BAD_ADDR / E_RMM_BAD_PAS
+ *        when the buffer leaves DRAM / is not all Realm PAS; E_RMM_INVAL for
+ *        another challenge size; E_RMM_UNK when EL3 offers no token.
+ */
+#define PLAT_RAK_COORD_SIZE  48 /* a P-384 affine coordinate, big endian */
+#define PLAT_RAK_DIGEST_SIZE 48 /* what the RAK signs: a SHA-384 digest */
+#define PLAT_RAK_SIG_SIZE    96 /* raw r || s, each 48 bytes big endian */
+
+/* The RAK's public key. False when the platform has none. */
+bool plat_rak_public(uint8_t x[PLAT_RAK_COORD_SIZE], uint8_t y[PLAT_RAK_COORD_SIZE]);
+/* ECDSA P-384 signature by the RAK of a SHA-384 digest (ES384). */
+bool plat_rak_sign(const uint8_t digest[PLAT_RAK_DIGEST_SIZE], uint8_t sig[PLAT_RAK_SIG_SIZE]);
+
+/* The token format the platform's relying parties expect. */
+enum plat_token_format {
+	PLAT_TOKEN_FORMAT_CCA = 0,    /* collection tag 907, RAK as a COSE_Key (current) */
+	PLAT_TOKEN_FORMAT_LEGACY = 1, /* collection tag 399, RAK as a raw SEC1 point */
+};
+enum plat_token_format plat_attest_token_format(void);
+
 #endif

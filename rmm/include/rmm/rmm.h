@@ -23,12 +23,6 @@ int rmm_boot(void);
  * x[1..4] outputs. Unknown FIDs return SMC_UNKNOWN. Thread-safe. */
 void rmm_handle_rmi(struct smc_regs *regs);
 
-/* What RMI_REC_ENTER returns, in this version of the monitor, once every one
- * of its failure conditions has passed: REC execution is not implemented yet,
- * so nothing ran and nothing changed. ERROR_REC with index 0xFF, an index the
- * specification never uses, so no host mistakes it for a real exit. */
-#define RMM_REC_ENTER_NOT_EXECUTED ((uint64_t)0x3 | ((uint64_t)0xFF << 8))
-
 /* True when fid (SVE hint masked) is in the RMI range the monitor serves. */
 bool rmm_is_rmi_fid(uint64_t fid);
 

@@ -42,6 +42,12 @@ struct hostsim_config {
 	uint64_t dram_size;     /* bytes, granule multiple; 0 = HOSTSIM_DEFAULT_DRAM_SIZE */
 	unsigned root_granules; /* granules at the bottom of DRAM in the Root PAS (firmware);
 	                           0 = HOSTSIM_DEFAULT_ROOT_GRANULES */
+	/* Attestation (section "Attestation" below). NULL = a fresh P-384 key
+	 * generated at machine start; else a PEM file with the private key
+	 * (PKCS#8 or SEC1 "EC PRIVATE KEY", curve P-384). */
+	const char *cpak_pem_path;  /* platform attestation key: signs platform tokens */
+	const char *rak_pem_path;   /* realm attestation key: signs realm tokens */
+	unsigned token_format;      /* HOSTSIM_TOKEN_CCA (0, default) or HOSTSIM_TOKEN_LEGACY */
 };
 
 /* Builds the machine (DRAM, GPT with every granule NS except the Root ones,
@@ -92,4 +98,89 @@ unsigned hostsim_gpt_pas(uint64_t pa);
  * granule. */
 const void *hostsim_monitor_view(uint64_t pa);
 
+/* ---- Attestation -------------------------------------------------------------
+ * hostsim's EL3 holds the two attestation keys, P-384 both: the platform key
+ * (CPAK), which signs the platform token EL3 gives the monitor
+ * (RMM_GET_PLAT_TOKEN), and the realm attestation key (RAK), which signs
+ * realm tokens for the monitor (plat_rak_sign). They are generated when the
+ * machine starts, or loaded from the PEM files named in hostsim_config; a
+ * machine that cannot load them does not start (-EINVAL).
+ *
+ * The platform token's claims, and exactly what hostsim measures for them:
+ *   2396 implementation ID = SHA-256("caec hostsim")
+ *   256  instance ID = 0x01 || SHA-256(CPAK public key as a SEC1 uncompressed point)
+ *   2401 config = dram_size (8 bytes LE) || root_granules (4 bytes LE) ||
+ *        token_format (4 bytes LE), the machine's configuration
+ *   2395 lifecycle = 0x5000 (PSA RoT debug): nothing keeps another thread of
+ *        the process or a debugger from the keys, and the token says so
+ *   2399 software components, each {1 type, 2 SHA-256 measurement, 4 version,
+ *        5 signer ID = SHA-256 of the CPAK point, 6 "sha-256"}:
+ *        "BL31": the executable (PF_X) PT_LOAD segments, as mapped in memory,
+ *                of the ELF object holding hostsim's EL3 (plat_el3_smc)
+ *        "RMM":  the same for the object holding the monitor (rmm_boot),
+ *                present only when the monitor is linked in
+ *        With both linked statically into one program the two measure the
+ *        same image: that program is the machine's firmware.
+ *   2400 verification service = "caec attest verify"
+ *   2402 hash algorithm = "sha-256"
+ * The legacy format uses the profile "http://arm.com/CCA-SSD/1.0.0" instead
+ * of "tag:arm.com,2023:cca_platform#1.0.0".
+ */
+#define HOSTSIM_TOKEN_CCA    0u /* collection tag 907, RAK claim as a COSE_Key */
+#define HOSTSIM_TOKEN_LEGACY 1u /* collection tag 399, RAK claim as a SEC1 point */
+
+/* The CPAK's public key as PEM (SubjectPublicKeyInfo), NUL-terminated, for a
+ * relying party that verifies this machine's tokens. Returns the length
+ * without the NUL, -ENODEV when no machine runs, -ENOSPC when len is short. */
+int hostsim_platform_key_pem(char *buf, size_t len);
+
 #endif
+
+/* ==== Realm execution =======================================================
+ * Each REC runs on an OS thread of its own, created on its first
+ * plat_rec_run; the monitor's thread waits until the REC traps. A realm's
+ * memory is reached through its IPA window, a reserved VA range of
+ * 2^ipa_bits bytes that hostsim keeps equal to the realm's RTT as an MMU
+ * would: a fault in it is resolved by walking the RTT (mapping the granule
+ * with the descriptor's permissions) or becomes a stage-2 fault trap.
+ * Reserve windows with care under TSan: keep ipa_bits <= 39 there.
+ *
+ * Realm code calls the emulated hardware through one function, the SMC gate
+ * the loader stores in the image's `caec_smc_gate` (hostsim_smc_gate_fn).
+ * SMC function IDs trap to the monitor (PLAT_TRAP_SMC); the hostsim gate IDs
+ * below are answered by the platform itself, as system-register accesses
+ * would be on hardware, and never reach the monitor.
+ */
+#ifndef CAEC_HOSTSIM_REALM_EXECUTION
+#define CAEC_HOSTSIM_REALM_EXECUTION
+
+typedef void (*hostsim_smc_gate_fn)(struct smc_regs *regs);
+/* A realm's synchronous external abort vector: called on the realm's stack
+ * with the faulting IPA and the ESR; it must not return. */
+typedef void (*hostsim_sea_handler_fn)(uint64_t ipa, uint64_t esr);
+
+/* Vendor-specific hypervisor range (SMCCC OEN 7): hostsim's own calls. */
+#define HOSTSIM_GATE_FID(n)          (UINT64_C(0xC7000000) | (uint64_t)(n))
+/* x1 = handler address (hostsim_sea_handler_fn) or 0 to remove it; x0 = 0. */
+#define HOSTSIM_GATE_SET_SEA_HANDLER HOSTSIM_GATE_FID(1)
+/* Out: x0 = 0, x1 = VA of IPA 0 in the caller's IPA window, x2 = window size. */
+#define HOSTSIM_GATE_IPA_WINDOW      HOSTSIM_GATE_FID(2)
+
+/* Time slice: a REC running longer is interrupted (SIGSYS to its thread,
+ * a signal nothing else in the process uses) and traps PLAT_TRAP_IRQ; it
+ * resumes exactly where it stopped. The default is overridden by the
+ * environment variable CAEC_TIME_SLICE_MS (read when a REC first runs)
+ * or by hostsim_set_time_slice_us (which wins; 0 restores the default). */
+#define HOSTSIM_DEFAULT_TIME_SLICE_US UINT64_C(20000)
+void hostsim_set_time_slice_us(uint64_t us);
+uint64_t hostsim_time_slice_us(void);
+
+/* The emulated hardware drops what every realm window cached: for EL3 after a
+ * GPT change (a granule that left the NS PAS must not stay reachable through
+ * an unprotected stage-2 mapping), as TLBI PAALL does. */
+void hostsim_s2_invalidate_all(void);
+/* The same, limited to the unprotected half of every window: the only place
+ * an NS granule can be mapped (protected IPAs only ever map Realm granules). */
+void hostsim_s2_invalidate_unprotected(void);
+
+#endif /* realm execution */

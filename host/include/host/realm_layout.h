@@ -1,0 +1,89 @@
+/*
+ * Where a realm's pieces go, decided once and used twice: by the VMM that
+ * builds the realm through the monitor and by the offline measurement that
+ * predicts its RIM without one. Both must agree to the byte, so neither
+ * decides anything on its own.
+ *
+ * The layout (the project's conventions for realm images):
+ *   [image_base, ram_base)       the image FILE bytes, zero-padded to whole
+ *                                granules, DATA_CREATE'd with MEASURE_CONTENT
+ *   [ram_base, ram_base+ram_size) realm RAM, DATA_CREATE_UNKNOWN (see below)
+ *   RIPAS RAM over [image_base, ram_base + ram_size), set by INIT_RIPAS.
+ * vCPU 0 is the only runnable REC: pc = image_base (the ELF header), X0 =
+ * image_base, X1 = image size in bytes, X2 = RAM base, X3 = RAM size, X4 =
+ * number of vCPUs. The other RECs are created not runnable (so unmeasured)
+ * and start with PSCI CPU_ON.
+ *
+ * RAM is not measured content: it is DATA_CREATE_UNKNOWN. Its contents are
+ * zero anyway (the monitor zeroes every granule it delegates and a DELEGATED
+ * granule stays zero), its RIPAS is measured (INIT_RIPAS), and hashing one
+ * zero page per granule would only lengthen the RIM's log by thousands of
+ * identical steps without telling a verifier anything more.
+ */
+#ifndef CAEC_HOST_REALM_LAYOUT_H
+#define CAEC_HOST_REALM_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/rmi.h"
+
+#define VMM_DEFAULT_MEM_SIZE  (UINT64_C(16) << 20)
+/* 39 bits: a 512 GiB IPA window per realm on hostsim, which TSan's address
+ * layout still has room for (hostsim.h). */
+#define VMM_DEFAULT_IPA_BITS  39u
+#define VMM_MIN_IPA_BITS      32u
+#define VMM_MAX_IPA_BITS      48u
+#define VMM_MAX_VCPUS         64u
+/* Bounds that keep a realm a realm and not a typo: 64 KiB .. 4 GiB of RAM,
+ * images up to 256 MiB. */
+#define VMM_MIN_MEM_SIZE      (UINT64_C(64) << 10)
+#define VMM_MAX_MEM_SIZE      (UINT64_C(4) << 30)
+#define VMM_MAX_IMAGE_SIZE    (UINT64_C(256) << 20)
+
+struct vmm_realm_opts {
+	uint64_t mem_size;         /* realm RAM in bytes, a granule multiple */
+	unsigned vcpus;            /* 1 .. VMM_MAX_VCPUS */
+	unsigned hash_algo;        /* RMI_HASH_SHA_256 / RMI_HASH_SHA_512 */
+	unsigned ipa_bits;         /* s2sz */
+	uint64_t image_base;       /* IPA of the image, granule aligned */
+	uint8_t rpv[RMI_RPV_SIZE]; /* personalization value, not measured */
+};
+
+/* 16 MiB, one vCPU, SHA-256, 39-bit IPAs, image at IPA 0, RPV zero. */
+void vmm_realm_opts_default(struct vmm_realm_opts *opts);
+
+struct vmm_layout {
+	uint64_t image_base;
+	uint64_t image_size;       /* file bytes */
+	uint64_t image_span;       /* image_size rounded up to granules */
+	uint64_t ram_base;
+	uint64_t ram_size;
+	uint64_t top;              /* end of the protected range the realm uses */
+	unsigned ipa_bits;
+	int rtt_level_start;       /* root RTT level for ipa_bits */
+	unsigned rtt_num_start;    /* concatenated root RTTs */
+	unsigned vcpus;
+	unsigned hash_algo;
+};
+
+/* Validates the options against an image of image_size bytes and fills the
+ * layout. -EINVAL for an option out of range (message in why, if not NULL),
+ * -E2BIG when the image plus RAM does not fit the protected IPA space. */
+int vmm_layout_compute(const struct vmm_realm_opts *opts, uint64_t image_size,
+		       struct vmm_layout *out, const char **why);
+
+/* RmiRealmParams as the VMM passes them (rtt_base and vmid left zero: the
+ * builder fills them; they are not measured). */
+void vmm_layout_realm_params(const struct vmm_layout *l, const struct vmm_realm_opts *opts,
+			     struct rmi_realm_params *p);
+/* RmiRecParams of vCPU `index` (num_aux/aux left zero for the builder). */
+void vmm_layout_rec_params(const struct vmm_layout *l, unsigned index, struct rmi_rec_params *p);
+
+/* MPIDR of the vCPU with linear index i (Aff0 = i[3:0], Aff1 = i[11:4]), the
+ * order the monitor requires RECs to be created in. */
+uint64_t vmm_vcpu_mpidr(unsigned index);
+/* Size of the IPA range one RTT entry at `level` maps (4 KiB granules). */
+uint64_t vmm_rtt_level_size(int level);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * The VMM: builds realms through the RMI, runs them, tears them down, the way
+ * KVM and kvmtool do it for a CCA host, on the hostsim machine.
+ *
+ * struct vmm is one VMM on one running machine (hostsim_start first): it owns
+ * the VMID counter and the granule ledger. A realm is built in the order the
+ * specification expects (realm_layout.h says what goes where):
+ *   delegate RD and root RTTs, REALM_CREATE; RTT_INIT_RIPAS over the whole
+ *   protected range, creating RTTs where it answers ERROR_RTT; DATA_CREATE
+ *   of the image granules with MEASURE_CONTENT in ascending IPA;
+ *   DATA_CREATE_UNKNOWN of the RAM; REC_CREATE for each vCPU (only vCPU 0
+ *   runnable); REALM_ACTIVATE.
+ * vmm_realm_run() enters vCPU 0 on a host thread and serves every exit until
+ * the realm turns itself off; CPU_ON starts a host thread for that vCPU.
+ * vmm_realm_destroy() returns every granule to the NS world and the
+ * allocator: DATA, unprotected mappings, RTTs bottom-up, RECs with their aux
+ * granules, the RD and the root RTTs.
+ *
+ * Functions return 0 or a negative errno; a refusal from the monitor during
+ * building is -EPROTO, and the struct vmm_error (optional) names the call.
+ */
+#ifndef CAEC_HOST_VMM_H
+#define CAEC_HOST_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host/granule_ledger.h"
+#include "host/host_call_abi.h"
+#include "host/realm_layout.h"
+
+struct vmm {
+	struct granule_ledger ledger;
+	_Atomic unsigned next_vmid;
+};
+
+void vmm_init(struct vmm *vmm);
+
+struct vmm_realm;
+
+/* One line saying what failed, e.g. "RMI_DATA_CREATE(ipa 0x3000) -> ERROR_RTT(2)". */
+struct vmm_error {
+	char msg[160];
+};
+
+/* Builds and activates a realm from image[0..size). On failure everything
+ * built so far is torn down, *out is NULL and err (if not NULL) says why. */
+int vmm_realm_create(struct vmm *vmm, const uint8_t *image, size_t size,
+		     const struct vmm_realm_opts *opts, struct vmm_realm **out, struct vmm_error *err);
+
+/* Like vmm_realm_create but leaves the realm NEW (not activated), for tests
+ * that attack a realm under construction. vmm_realm_activate finishes it. */
+int vmm_realm_create_new(struct vmm *vmm, const uint8_t *image, size_t size,
+			 const struct vmm_realm_opts *opts, struct vmm_realm **out,
+			 struct vmm_error *err);
+int vmm_realm_activate(struct vmm_realm *r, struct vmm_error *err);
+
+/* Tears the realm down and frees it. 0, or -EBUSY when the monitor refused a
+ * step (granules then stay held: the leak checker will say so). */
+int vmm_realm_destroy(struct vmm_realm *r);
+
+/* What the run loop did and why it stopped. */
+enum vmm_stop_reason {
+	VMM_STOP_SYSTEM_OFF = 0,  /* PSCI SYSTEM_OFF */
+	VMM_STOP_SYSTEM_RESET,    /* PSCI SYSTEM_RESET (not restarted) */
+	VMM_STOP_ALL_OFF,         /* every vCPU turned itself off (CPU_OFF) */
+	VMM_STOP_CRASHED,         /* a vCPU died (SError exit, or REC_ENTER refused it) */
+	VMM_STOP_HOST_ERROR,      /* the VMM could not serve an exit */
+};
+
+struct vmm_run_config {
+	/* Console bytes as they arrive (from any vCPU thread, one call at a time). */
+	void (*console)(void *ctx, const char *bytes, size_t len);
+	void *console_ctx;
+	/* Attestation challenge for host call 0xCAE2; NULL = none. */
+	const uint8_t *challenge; /* HOST_CALL_CHALLENGE_SIZE bytes */
+};
+
+struct vmm_exit_counts {
+	uint64_t sync, irq, fiq, psci, ripas_change, host_call, serror, other;
+};
+
+struct vmm_run_result {
+	enum vmm_stop_reason stop;
+	bool exit_reported;       /* host call 0xCAE1 seen */
+	uint64_t exit_status;
+	uint8_t *token;           /* last complete token the realm reported (malloc) */
+	size_t token_len;
+	struct vmm_exit_counts exits;
+	uint64_t unprotected_maps;  /* NS pages given on SYNC exits */
+	uint64_t ripas_changes;
+	char detail[160];         /* why, for CRASHED / HOST_ERROR */
+};
+
+/* Runs an activated realm to its end. 0 when the run loop worked (look at
+ * result->stop), -EINVAL if the realm was already run, -errno if a host
+ * thread could not start. */
+int vmm_realm_run(struct vmm_realm *r, const struct vmm_run_config *cfg,
+		  struct vmm_run_result *result);
+void vmm_run_result_free(struct vmm_run_result *result);
+
+/* Introspection for tests and the CLI. */
+uint64_t vmm_realm_rd(const struct vmm_realm *r);
+const struct vmm_layout *vmm_realm_layout(const struct vmm_realm *r);
+unsigned vmm_realm_num_recs(const struct vmm_realm *r);
+uint64_t vmm_realm_rec(const struct vmm_realm *r, unsigned index);
+/* PA of the DATA granule at a protected IPA, or 0 when none is mapped. */
+uint64_t vmm_realm_data_pa(const struct vmm_realm *r, uint64_t ipa);
+/* Unprotected alias of a protected IPA. */
+uint64_t vmm_realm_unprotected_ipa(const struct vmm_realm *r, uint64_t ipa);
+
+#endif

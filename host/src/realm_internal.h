@@ -1,0 +1,115 @@
+/*
+ * The VMM's private view of a realm: every granule it gave the monitor for
+ * it, where, and the run state. Shared by the builder, the memory manager,
+ * the run loop and the teardown; nothing outside host/src sees it.
+ *
+ * Locking: mm_lock guards the memory bookkeeping (RTT set, DATA map, shared
+ * pages) and serialises the RMI sequences that change the realm's memory,
+ * since several vCPU threads can need memory at once. run_lock guards the
+ * run state (vCPU threads, stop reason, token, console ordering).
+ * Order: run_lock before mm_lock, never the other way.
+ */
+#ifndef CAEC_HOST_REALM_INTERNAL_H
+#define CAEC_HOST_REALM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include "host/vmm.h"
+#include "rtt_set.h"
+
+struct vmm_vcpu {
+	struct vmm_realm *realm;
+	unsigned index;
+	uint64_t mpidr;
+	uint64_t rec;               /* delegated granule for the REC, NO_PA if none */
+	bool is_rec;                /* REC_CREATE succeeded on it */
+	unsigned num_aux;
+	uint64_t aux[RMI_REC_MAX_AUX];
+	uint64_t run;               /* NS granule holding RmiRecRun */
+	pthread_t thread;
+	bool thread_live;           /* its host thread is running (run_lock) */
+	bool joinable;              /* a thread was started and not joined (run_lock) */
+	bool restart;               /* CPU_ON arrived while its thread was ending (run_lock) */
+};
+
+struct shared_page {
+	uint64_t ipa;               /* unprotected IPA */
+	uint64_t pa;                /* NS granule */
+};
+
+struct vmm_realm {
+	struct vmm *vmm;
+	struct vmm_realm_opts opts;
+	struct vmm_layout layout;
+	uint16_t vmid;
+	uint64_t rd;
+	uint64_t rtt_base;          /* first root RTT */
+	bool created;               /* REALM_CREATE succeeded */
+
+	pthread_mutex_t mm_lock;
+	struct rtt_set rtts;        /* non-root RTTs */
+	uint64_t *data;             /* DATA PA per protected granule of [image_base, top) */
+	uint64_t ndata_slots;
+	struct shared_page *shared;
+	size_t nshared, shared_cap;
+
+	struct vmm_vcpu *vcpus;
+	unsigned nvcpus;            /* RECs created */
+
+	/* Run state. */
+	pthread_mutex_t run_lock;
+	pthread_cond_t run_cond;
+	bool ran;
+	bool stopping;
+	unsigned live_threads;
+	const struct vmm_run_config *run_cfg;
+	struct vmm_run_result *result;
+	uint8_t *token_buf;          /* token being reassembled */
+	size_t token_total;
+	size_t token_fill;
+};
+
+#define GRANULE RMI_GRANULE_SIZE
+
+/* Formats err ("what -> STATUS(index)") and returns -EPROTO. */
+int vmm_rmi_fail(struct vmm_error *err, const char *what, uint64_t x0);
+void vmm_err(struct vmm_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* realm_memory.c (caller holds mm_lock unless noted). */
+/* Creates the RTT at `level` mapping ipa (its parent must exist). */
+int realm_rtt_create(struct vmm_realm *r, uint64_t ipa, int level, struct vmm_error *err);
+/* Calls an RTT-walking command, creating the RTT it asks for on ERROR_RTT
+ * (index < 3) and retrying. call() returns X0. */
+int realm_with_rtts(struct vmm_realm *r, uint64_t ipa, uint64_t (*call)(struct vmm_realm *, uint64_t ipa, void *ctx),
+		    void *ctx, const char *what, struct vmm_error *err);
+int realm_init_ripas(struct vmm_realm *r, uint64_t base, uint64_t top, struct vmm_error *err);
+int realm_data_create(struct vmm_realm *r, uint64_t ipa, const uint8_t page[GRANULE], struct vmm_error *err);
+int realm_data_create_unknown(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err);
+int realm_data_destroy(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err);
+int realm_map_shared(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err);
+bool realm_ipa_in_ram_range(const struct vmm_realm *r, uint64_t ipa);
+bool realm_ipa_is_unprotected(const struct vmm_realm *r, uint64_t ipa);
+
+/* realm_run.c */
+/* Starts (or keeps alive) the host thread of a vCPU; run_lock held. */
+int realm_vcpu_start_locked(struct vmm_realm *r, struct vmm_vcpu *v);
+/* Ends the run with reason (first reason wins); detail printf-style. */
+void realm_stop(struct vmm_realm *r, enum vmm_stop_reason reason, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* realm_exits.c: serves one exit. RESUME: enter again with *entry;
+ * VCPU_OFF: this vCPU's thread ends; STOP: realm_stop() was called. */
+enum exit_action {
+	EXIT_RESUME,
+	EXIT_VCPU_OFF,
+	EXIT_STOP,
+};
+enum exit_action realm_handle_exit(struct vmm_vcpu *v, const struct rmi_rec_exit *exit,
+				   struct rmi_rec_entry *entry);
+
+/* realm_teardown.c: undoes whatever the realm holds; -EBUSY if any step failed. */
+int realm_teardown(struct vmm_realm *r);
+
+#endif

@@ -1,0 +1,194 @@
+/*
+ * Building realms through the monitor: the RIM the monitor computes equals
+ * the offline prediction (measure.c) for every layout shape, the realm is
+ * ACTIVE with the expected memory, and the teardown gives every granule back.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/measure.h"
+#include "host/rmi_call.h"
+#include "hostsim/hostsim.h"
+#include "rmm/rmm.h"
+#include "vmm_test_util.h"
+
+struct shape {
+	const char *name;
+	size_t image_size;
+	uint64_t mem;
+	unsigned vcpus, hash, ipa_bits;
+	uint64_t image_base;
+};
+
+static const struct shape shapes[] = {
+	{ "default", 20000, UINT64_C(16) << 20, 1, RMI_HASH_SHA_256, 39, 0 },
+	{ "sha512, 32-bit IPA, base 64K", 4096, UINT64_C(1) << 20, 2, RMI_HASH_SHA_512, 32, 0x10000 },
+	{ "crosses 2 MiB, 48-bit IPA", 9000, (UINT64_C(3) << 20) + 4096, 4, RMI_HASH_SHA_256, 48, 0x1fe000 },
+	{ "unaligned base, sha512, 40-bit IPA", 70000, (UINT64_C(5) << 20) + 12288, 2, RMI_HASH_SHA_512, 40, 0x7000 },
+};
+
+static void check_shape(struct vmm *vmm, const struct shape *s)
+{
+	struct vmm_realm_opts opts;
+	struct vmm_measurement m;
+	struct vmm_realm *r = NULL;
+	struct vmm_error err = { "" };
+	struct rmm_debug_realm info;
+	struct leak_snapshot before, after;
+	uint8_t *img = vmm_test_fake_image(s->image_size, (unsigned)s->mem);
+
+	vmm_realm_opts_default(&opts);
+	opts.mem_size = s->mem;
+	opts.vcpus = s->vcpus;
+	opts.hash_algo = s->hash;
+	opts.ipa_bits = s->ipa_bits;
+	opts.image_base = s->image_base;
+	memset(opts.rpv, 0x5a, sizeof(opts.rpv));
+
+	assert_int_equal(vmm_measure(img, s->image_size, &opts, &m, NULL), 0);
+	leak_snapshot_take(&vmm->ledger, &before);
+	int rc = vmm_realm_create(vmm, img, s->image_size, &opts, &r, &err);
+	if (rc)
+		print_error("%s: %s\n", s->name, err.msg);
+	assert_int_equal(rc, 0);
+
+	assert_true(rmm_debug_realm(vmm_realm_rd(r), &info));
+	assert_int_equal(info.state, REALM_STATE_ACTIVE);
+	if (memcmp(info.rim, m.rim, sizeof(info.rim)) != 0) {
+		print_error("%s: monitor RIM and offline RIM differ\n", s->name);
+		fail();
+	}
+	assert_memory_equal(info.rpv, opts.rpv, sizeof(opts.rpv));
+	assert_int_equal(vmm_realm_num_recs(r), s->vcpus);
+
+	/* Every image and RAM granule is backed by a DATA granule in the Realm PAS. */
+	const struct vmm_layout *l = vmm_realm_layout(r);
+	for (uint64_t ipa = l->image_base; ipa < l->top; ipa += (l->top - l->image_base) / 7 & ~UINT64_C(0xfff)) {
+		uint64_t pa = vmm_realm_data_pa(r, ipa);
+		unsigned state, ref;
+
+		assert_true(pa != 0);
+		assert_true(rmm_debug_granule(pa, &state, &ref));
+		assert_int_equal(state, GRANULE_STATE_DATA);
+		assert_int_equal(hostsim_gpt_pas(pa), HOSTSIM_PAS_REALM);
+	}
+
+	assert_int_equal(vmm_realm_destroy(r), 0);
+	leak_snapshot_take(&vmm->ledger, &after);
+	assert_true(leak_snapshot_same(&before, &after));
+	assert_int_equal(after.held, 0);
+	assert_int_equal(after.not_ns, 0);
+	vmm_measurement_free(&m);
+	free(img);
+}
+
+static void test_rim_matches_monitor(void **state)
+{
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		check_shape(*state, &shapes[i]);
+}
+
+/* The RPV and the nonce-free run-time inputs never change the RIM; the image
+ * bytes, memory size and hash algorithm do. */
+static void test_rim_depends_on_measured_inputs_only(void **state)
+{
+	struct vmm_realm_opts a, b;
+	struct vmm_measurement ma, mb;
+	uint8_t *img = vmm_test_fake_image(8192, 1);
+
+	(void)state;
+	vmm_realm_opts_default(&a);
+	b = a;
+	memset(b.rpv, 0xff, sizeof(b.rpv));
+	assert_int_equal(vmm_measure(img, 8192, &a, &ma, NULL), 0);
+	assert_int_equal(vmm_measure(img, 8192, &b, &mb, NULL), 0);
+	assert_memory_equal(ma.rim, mb.rim, 64);
+	vmm_measurement_free(&mb);
+
+	b = a;
+	b.mem_size += 4096;
+	assert_int_equal(vmm_measure(img, 8192, &b, &mb, NULL), 0);
+	assert_memory_not_equal(ma.rim, mb.rim, 32);
+	vmm_measurement_free(&mb);
+
+	img[5000] ^= 1;
+	assert_int_equal(vmm_measure(img, 8192, &a, &mb, NULL), 0);
+	assert_memory_not_equal(ma.rim, mb.rim, 32);
+	vmm_measurement_free(&mb);
+	vmm_measurement_free(&ma);
+	free(img);
+}
+
+/* A realm that does not fit the machine fails cleanly and leaks nothing. */
+static void test_out_of_memory_leaks_nothing(void **state)
+{
+	struct vmm *vmm = *state;
+	struct vmm_realm_opts opts;
+	struct vmm_realm *r = (struct vmm_realm *)1;
+	struct vmm_error err = { "" };
+	struct leak_snapshot before, after;
+	uint8_t *img = vmm_test_fake_image(4096, 2);
+
+	vmm_realm_opts_default(&opts);
+	opts.mem_size = VMM_TEST_DRAM; /* the whole machine: cannot fit */
+	leak_snapshot_take(&vmm->ledger, &before);
+	assert_int_equal(vmm_realm_create(vmm, img, 4096, &opts, &r, &err), -ENOMEM);
+	assert_null(r);
+	assert_true(strlen(err.msg) > 0);
+	leak_snapshot_take(&vmm->ledger, &after);
+	assert_true(leak_snapshot_same(&before, &after));
+	assert_int_equal(after.held, 0);
+	free(img);
+}
+
+static void test_bad_options_refused_before_any_rmi(void **state)
+{
+	struct vmm *vmm = *state;
+	struct vmm_realm_opts opts;
+	struct vmm_realm *r;
+	struct vmm_error err = { "" };
+	uint8_t *img = vmm_test_fake_image(4096, 3);
+
+	vmm_realm_opts_default(&opts);
+	opts.vcpus = 0;
+	assert_int_equal(vmm_realm_create(vmm, img, 4096, &opts, &r, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "vCPU"));
+	assert_int_equal(atomic_load(&vmm->ledger.allocated), 0);
+	free(img);
+}
+
+/* A NEW realm can be activated later, and a second ACTIVATE is refused. */
+static void test_create_new_then_activate(void **state)
+{
+	struct vmm *vmm = *state;
+	struct vmm_realm_opts opts;
+	struct vmm_realm *r;
+	struct vmm_error err = { "" };
+	struct rmm_debug_realm info;
+	uint8_t *img = vmm_test_fake_image(4096, 4);
+
+	vmm_realm_opts_default(&opts);
+	opts.mem_size = UINT64_C(1) << 20;
+	assert_int_equal(vmm_realm_create_new(vmm, img, 4096, &opts, &r, &err), 0);
+	assert_true(rmm_debug_realm(vmm_realm_rd(r), &info));
+	assert_int_equal(info.state, REALM_STATE_NEW);
+	assert_int_equal(vmm_realm_activate(r, &err), 0);
+	assert_int_equal(vmm_realm_activate(r, &err), -EPROTO);
+	assert_non_null(strstr(err.msg, "RMI_REALM_ACTIVATE"));
+	assert_int_equal(vmm_realm_destroy(r), 0);
+	assert_int_equal(atomic_load(&vmm->ledger.held), 0);
+	free(img);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_rim_matches_monitor, vmm_test_machine_up, vmm_test_machine_down),
+		cmocka_unit_test(test_rim_depends_on_measured_inputs_only),
+		cmocka_unit_test_setup_teardown(test_out_of_memory_leaks_nothing, vmm_test_machine_up, vmm_test_machine_down),
+		cmocka_unit_test_setup_teardown(test_bad_options_refused_before_any_rmi, vmm_test_machine_up, vmm_test_machine_down),
+		cmocka_unit_test_setup_teardown(test_create_new_then_activate, vmm_test_machine_up, vmm_test_machine_down),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

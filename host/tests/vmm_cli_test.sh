@@ -1,0 +1,63 @@
+#!/bin/sh
+# caec realm: usage errors exit 2 with one line, measure --json has the log
+# the issue describes, and run agrees with measure for non-default options.
+# usage: vmm_cli_test.sh CAEC IMAGE.so WORKDIR
+set -eu
+caec=$1
+image=$2
+work=$3
+mkdir -p "$work"
+fail() { echo "vmm_cli_test: $*" >&2; exit 1; }
+expect_usage() {
+	set +e
+	"$caec" "$@" >/dev/null 2>"$work/err.txt"
+	rc=$?
+	set -e
+	[ "$rc" = 2 ] || fail "caec $* exited $rc, expected 2"
+	[ "$(wc -l <"$work/err.txt")" -ge 1 ] || fail "caec $*: no message"
+}
+
+"$caec" realm --help | grep -q measure || fail "realm --help"
+"$caec" realm run --help | grep -q -- --nonce || fail "realm run --help"
+"$caec" realm measure --help | grep -q -- --json || fail "realm measure --help"
+expect_usage realm
+expect_usage realm nosuch
+expect_usage realm measure
+expect_usage realm measure "$image" --mem 12Q
+expect_usage realm measure "$image" --vcpus 0
+expect_usage realm measure "$image" --hash md5
+expect_usage realm measure "$image" --rpv 123
+expect_usage realm measure "$image" --ipa-bits 60
+expect_usage realm measure "$image" --nonce 00
+expect_usage realm measure "$image" --mem 4097
+expect_usage realm run "$image" --nonce zz
+expect_usage realm run "$work/missing.so"
+printf 'not an elf' >"$work/bad.so"
+expect_usage realm measure "$work/bad.so"
+
+"$caec" realm measure "$image" --json --mem 2M --hash sha512 >"$work/measure.json"
+python3 - "$work/measure.json" <<'PY' || fail "measure --json log"
+import json, sys
+m = json.load(open(sys.argv[1]))
+log = m["log"]
+assert m["hash_algo"] == "sha512" and len(m["rim"]) == 128
+assert log[0]["type"] == "realm"
+for k in ("flags", "s2sz", "sve_vl", "num_bps", "num_wps", "pmu_num_ctrs", "hash_algo"):
+    assert k in log[0], k
+assert log[0]["hash_algo"] == 1
+types = [s["type"] for s in log]
+assert types[-1] == "rec" and "data" in types and "ripas" in types
+assert types == sorted(types, key=["realm", "ripas", "data", "rec"].index)
+data = [s for s in log if s["type"] == "data"]
+assert [s["ipa"] for s in data] == sorted(s["ipa"] for s in data)
+assert all(set(s) >= {"ipa", "flags", "content"} for s in data)
+assert set(log[-1]) >= {"flags", "pc", "gprs", "content"} and len(log[-1]["gprs"]) == 8
+assert log[-1]["rim"] == m["rim"]
+PY
+
+rim=$("$caec" realm measure "$image" --mem 2M --hash sha512 --vcpus 2 --rpv 0102)
+"$caec" realm run "$image" --mem 2M --hash sha512 --vcpus 2 --rpv 0102 --json >"$work/run.json" 2>/dev/null ||
+	fail "run with options failed"
+python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["rim"] != sys.argv[2])' "$work/run.json" "$rim" ||
+	fail "run and measure disagree with options"
+echo "vmm_cli_test: ok"

@@ -1,0 +1,231 @@
+/*
+ * Realms as the emulated MMU sees them: one per live VMID, each with its IPA
+ * window.
+ *
+ * The window is a reserved VA range of 2^ipa_bits bytes (PROT_NONE,
+ * MAP_NORESERVE) in which VA = window + IPA. It starts empty, like a cold
+ * TLB: realm code's first access to a granule faults, the fault handler
+ * walks the RTT and maps the granule from DRAM with the descriptor's
+ * permissions (it is a TLB fill), and the access is retried. Invalidation
+ * (plat_s2_tlbi_*) puts ranges back to PROT_NONE, so a changed RTT entry
+ * takes effect at the next access. The window and the host window are
+ * separate VA ranges: neither reaches the other.
+ *
+ * A realm lives while a CPU (REC thread) is bound to it; its last REC's
+ * destruction unmaps the window and unloads its image. The monitor only
+ * reuses a VMID after REALM_DESTROY, which needs every REC destroyed first.
+ *
+ * Fills run in the faulting thread's signal handler: they only walk (plain
+ * reads) and call mremap/mprotect, which are async-signal-safe.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "hostsim_internal.h"
+
+/* Lock order: realms_lock, then a realm's loader_lock. */
+static pthread_mutex_t realms_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hostsim_realm *realms;
+
+static void window_fault(const struct hostsim_fault_window *w, uintptr_t addr, siginfo_t *si,
+			 void *uctx)
+{
+	struct hostsim_realm *r = w->ctx;
+
+	hostsim_cpu_window_fault(r, addr - w->base, si, uctx);
+}
+
+static struct hostsim_realm *realm_find(uint16_t vmid)
+{
+	for (struct hostsim_realm *r = realms; r; r = r->next)
+		if (r->s2.vmid == vmid)
+			return r;
+	return NULL;
+}
+
+static bool same_s2(const struct plat_s2 *a, const struct plat_s2 *b)
+{
+	return a->rtt_base == b->rtt_base && a->vmid == b->vmid && a->ipa_bits == b->ipa_bits &&
+	       a->level_start == b->level_start && a->num_root_rtts == b->num_root_rtts;
+}
+
+static struct hostsim_realm *realm_create(const struct plat_s2 *s2, const char **why)
+{
+	struct hostsim_realm *r;
+
+	if (s2->ipa_bits < 12 || s2->ipa_bits > 48) {
+		*why = "hostsim: stage-2 IPA width out of range";
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		*why = "hostsim: out of memory for the realm";
+		return NULL;
+	}
+	r->s2 = *s2;
+	r->window_size = UINT64_C(1) << s2->ipa_bits;
+	void *va = mmap(NULL, r->window_size, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (va == MAP_FAILED) {
+		free(r);
+		*why = "hostsim: no address space for the realm's IPA window (IPA width too large)";
+		return NULL;
+	}
+	r->window = va;
+	r->image.memfd = -1;
+	r->fault_window.base = (uintptr_t)va;
+	r->fault_window.size = r->window_size;
+	r->fault_window.on_fault = window_fault;
+	r->fault_window.ctx = r;
+	pthread_mutex_init(&r->loader_lock, NULL);
+	if (hostsim_fault_window_add(&r->fault_window) != 0) {
+		munmap(va, r->window_size);
+		pthread_mutex_destroy(&r->loader_lock);
+		free(r);
+		*why = "hostsim: too many realm windows";
+		return NULL;
+	}
+	return r;
+}
+
+struct hostsim_realm *hostsim_realm_acquire(const struct plat_s2 *s2, const char **why)
+{
+	struct hostsim_realm *r;
+
+	pthread_mutex_lock(&realms_lock);
+	r = realm_find(s2->vmid);
+	if (r && !same_s2(&r->s2, s2)) {
+		/* Two live realms never share a VMID: the monitor guarantees it. */
+		pthread_mutex_unlock(&realms_lock);
+		plat_panic("hostsim: a VMID in use runs with another stage-2 configuration");
+	}
+	if (!r) {
+		r = realm_create(s2, why);
+		if (r) {
+			r->next = realms;
+			realms = r;
+		}
+	}
+	if (r)
+		r->refs++;
+	pthread_mutex_unlock(&realms_lock);
+	return r;
+}
+
+void hostsim_realm_release(struct hostsim_realm *r)
+{
+	pthread_mutex_lock(&realms_lock);
+	if (--r->refs != 0) {
+		pthread_mutex_unlock(&realms_lock);
+		return;
+	}
+	for (struct hostsim_realm **p = &realms; *p; p = &(*p)->next) {
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&realms_lock);
+	hostsim_fault_window_remove(&r->fault_window);
+	munmap(r->window, r->window_size);
+	hostsim_image_unload(&r->image);
+	pthread_mutex_destroy(&r->loader_lock);
+	free(r);
+}
+
+/* Back to "not cached": a fresh reservation over the range. */
+static void window_clear(struct hostsim_realm *r, uint64_t ipa, uint64_t size)
+{
+	void *va = r->window + ipa;
+
+	if (mmap(va, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+		 -1, 0) == MAP_FAILED)
+		plat_panic("hostsim: cannot invalidate a realm window range");
+}
+
+/* Maps [pa, pa + size) of DRAM at window + ipa with prot, atomically: the
+ * pages are aliased from the monitor view (same memfd pages) into a spare
+ * range, given their final protection there, then moved into place. */
+static bool window_fill(struct hostsim_realm *r, uint64_t ipa, uint64_t pa, uint64_t size, int prot)
+{
+	void *src = hostsim_dram_monitor_ptr(pa);
+	void *alias = mremap(src, 0, size, MREMAP_MAYMOVE);
+
+	if (alias == MAP_FAILED)
+		return false;
+	if (mprotect(alias, size, prot) != 0 ||
+	    mremap(alias, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, r->window + ipa) == MAP_FAILED) {
+		munmap(alias, size);
+		return false;
+	}
+	return true;
+}
+
+unsigned hostsim_realm_map(struct hostsim_realm *r, uint64_t ipa, bool write)
+{
+	struct hostsim_s2_translation t;
+
+	for (;;) {
+		uint64_t seq = atomic_load_explicit(&r->tlbi_seq, memory_order_acquire);
+
+		hostsim_s2_translate(&r->s2, ipa, &t);
+		if (!t.valid)
+			return t.dfsc;
+		if (write ? !t.write : !t.read)
+			return HOSTSIM_DFSC_PERMISSION(t.level);
+		if (!hostsim_s2_gpc_ok(t.pa, t.size, t.ns))
+			return HOSTSIM_DFSC_GPF;
+		int prot = (t.read ? PROT_READ : 0) | (t.write ? PROT_WRITE : 0);
+		if (!window_fill(r, t.ipa, t.pa, t.size, prot))
+			plat_panic("hostsim: cannot map a granule into a realm window");
+		/* An invalidation that ran while we walked may have missed our fill. */
+		if (atomic_load_explicit(&r->tlbi_seq, memory_order_acquire) == seq)
+			return 0;
+		window_clear(r, t.ipa, t.size);
+	}
+}
+
+static void realm_invalidate(struct hostsim_realm *r, uint64_t ipa, uint64_t size)
+{
+	uint64_t base = 0, len = r->window_size;
+
+	if (size != UINT64_MAX) {
+		if (ipa >= r->window_size)
+			return;
+		base = ipa & ~(PLAT_GRANULE_SIZE - 1);
+		uint64_t end = ipa + size < ipa ? r->window_size : ipa + size;
+		if (end > r->window_size)
+			end = r->window_size;
+		len = ((end - base) + PLAT_GRANULE_SIZE - 1) & ~(PLAT_GRANULE_SIZE - 1);
+	}
+	atomic_fetch_add_explicit(&r->tlbi_seq, 1, memory_order_acq_rel);
+	window_clear(r, base, len);
+}
+
+void hostsim_realm_invalidate(uint16_t vmid, uint64_t ipa, uint64_t size)
+{
+	pthread_mutex_lock(&realms_lock);
+	struct hostsim_realm *r = realm_find(vmid);
+	if (r)
+		realm_invalidate(r, ipa, size);
+	pthread_mutex_unlock(&realms_lock);
+}
+
+void hostsim_s2_invalidate_unprotected(void)
+{
+	pthread_mutex_lock(&realms_lock);
+	for (struct hostsim_realm *r = realms; r; r = r->next)
+		realm_invalidate(r, r->window_size / 2, r->window_size / 2);
+	pthread_mutex_unlock(&realms_lock);
+}
+
+void hostsim_s2_invalidate_all(void)
+{
+	pthread_mutex_lock(&realms_lock);
+	for (struct hostsim_realm *r = realms; r; r = r->next)
+		realm_invalidate(r, 0, UINT64_MAX);
+	pthread_mutex_unlock(&realms_lock);
+}

@@ -1,0 +1,92 @@
+/*
+ * Attestation: RSI_ATTEST_TOKEN_INIT / RSI_ATTEST_TOKEN_CONTINUE.
+ *
+ * A realm asks for a CCA attestation token bound to a 64-byte challenge of
+ * its choosing. INIT builds the whole token at once: the platform token comes
+ * from EL3 (RMM_GET_PLAT_TOKEN, challenge = SHA-256 of the RAK public key
+ * claim), the realm token (claims of this REC's realm, COSE_Sign1 ES384) is
+ * signed by the RAK through plat_rak_sign(), and both are wrapped in the CCA
+ * collection (CBOR tag 907, or the legacy tag 399). The token bytes live in
+ * the REC's first auxiliary granule, which belongs to attestation alone;
+ * only the small bookkeeping struct rec_attest sits in the REC itself.
+ * CONTINUE then copies the next chunk into a realm granule, returning
+ * RSI_INCOMPLETE until the last byte is out. A new INIT restarts.
+ *
+ * The RSI dispatcher (rsi.c) calls the two handlers with the REC it runs (the
+ * REC is held: refcount 1, nobody else touches it or its aux granules) and
+ * the realm's X0..X17; a handler returns the RSI status for X0 and fills the
+ * result registers regs->x[1..].
+ */
+#ifndef RMM_ATTEST_H
+#define RMM_ATTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/smc.h"
+#include "plat/plat.h"
+
+struct rec;
+
+/* Per-REC attestation bookkeeping, embedded in struct rec (zero = idle). */
+struct rec_attest {
+	uint32_t state;     /* ATTEST_STATE_* */
+	uint32_t pad;
+	uint64_t token_len; /* bytes of the token in the aux granule */
+	uint64_t copied;    /* bytes already handed out by CONTINUE */
+};
+
+#define ATTEST_STATE_IDLE  0u /* no INIT yet (or the last token was fully read) */
+#define ATTEST_STATE_READY 1u /* a token is built; CONTINUE hands it out */
+
+/* X1..X8 = challenge. Returns RSI_SUCCESS with X1 = upper bound of the token
+ * size, or RSI_ERROR_STATE if the platform cannot produce a token. */
+uint64_t rsi_attest_token_init(struct rec *rec, struct smc_regs *regs);
+
+/* X1 = IPA of a protected, ASSIGNED, RIPAS RAM granule of the realm, X2 =
+ * offset in it, X3 = size (offset + size <= 4096). Writes up to size bytes
+ * of the token there; X1 = bytes written. RSI_INCOMPLETE while bytes remain,
+ * RSI_SUCCESS with the last one, RSI_ERROR_INPUT for a bad IPA/offset/size,
+ * RSI_ERROR_STATE without a preceding INIT. */
+uint64_t rsi_attest_token_continue(struct rec *rec, struct smc_regs *regs);
+
+/* ---- The token builder (attest_token.c), exposed for unit tests ---------- */
+
+#define ATTEST_CHALLENGE_SIZE 64
+#define ATTEST_SLOT_SIZE      64
+#define ATTEST_NUM_REMS       4
+/* Largest raw claim 44237: a COSE_Key with two 48-byte coordinates. */
+#define ATTEST_RAK_CLAIM_MAX  112
+
+/* What the realm token says about a realm, copied out of its RD. */
+struct attest_realm_state {
+	uint32_t hash_algo;                    /* RMI_HASH_SHA_256 / RMI_HASH_SHA_512 */
+	uint8_t rim[ATTEST_SLOT_SIZE];
+	uint8_t rem[ATTEST_NUM_REMS][ATTEST_SLOT_SIZE];
+	uint8_t rpv[ATTEST_SLOT_SIZE];
+};
+
+/* The raw bytes of claim 44237 for the platform's RAK: a COSE_Key
+ * {1: 2 (EC2), -1: 2 (P-384), -2: x, -3: y} (CCA format) or the SEC1
+ * uncompressed point 0x04 || x || y (legacy). False without a RAK. */
+bool attest_rak_claim(enum plat_token_format format, uint8_t out[ATTEST_RAK_CLAIM_MAX],
+		      size_t *len);
+
+/* The realm token, a COSE_Sign1 signed by the RAK, into buf. False when it
+ * does not fit (*len = the size it needs), the hash algorithm is unknown or
+ * the platform fails to hash or sign (*len = 0). */
+bool attest_realm_token_build(const struct attest_realm_state *st,
+			      const uint8_t challenge[ATTEST_CHALLENGE_SIZE],
+			      enum plat_token_format format, const uint8_t *rak_claim,
+			      size_t rak_claim_len, uint8_t *buf, size_t cap, size_t *len);
+
+/* The whole token: the platform token from EL3 (challenge = SHA-256 of the
+ * raw claim 44237) and the realm token, in the collection of the platform's
+ * format. buf is monitor memory in the Realm PAS at physical address buf_pa
+ * (EL3 writes the platform token into it). False, *len = 0, on any failure. */
+bool attest_token_build(const struct attest_realm_state *st,
+			const uint8_t challenge[ATTEST_CHALLENGE_SIZE], uint8_t *buf,
+			uint64_t buf_pa, size_t cap, size_t *len);
+
+#endif

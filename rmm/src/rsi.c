@@ -1,0 +1,101 @@
+/*
+ * SMCs from a realm: RSI commands, PSCI, SMCCC_VERSION; everything else is
+ * answered SMC_UNKNOWN and the realm continues.
+ *
+ * The realm's X0..X17 are copied into a struct smc_regs for the handler and
+ * copied back when the call returns to the realm, so registers a handler does
+ * not write keep their values (SMCCC: X4 and up are preserved unless the call
+ * returns results in them).
+ */
+#include "attest.h"
+#include "rsi_handlers.h"
+
+#define RSI_FID_FIRST SMC64_STD_FID(0x190)
+#define RSI_FID_LAST  SMC64_STD_FID(0x1AF)
+
+/* PSCI owns SMC32 0x84000000..0x8400001F and SMC64 0xC4000000..0xC400001F. */
+#define PSCI_FID_MASK  UINT64_C(0xBFFFFFE0)
+#define PSCI_FID_BASE  UINT64_C(0x84000000)
+
+/* The CAEC extension's SiP range: confidential shared memory arrives with a
+ * later issue; until then its calls are unknown to the monitor. */
+#define SIP_FID_MASK   UINT64_C(0xBFFF0000)
+#define SIP_FID_BASE   UINT64_C(0x82000000)
+
+/* SMCCC v1.2 (abi/smc.h). */
+#define SMCCC_VERSION_1_2 UINT64_C(0x10002)
+
+static enum rec_action rsi_attest_init(struct rec_run *run, struct smc_regs *regs)
+{
+	regs->x[0] = rsi_attest_token_init(run->rec, regs);
+	return REC_RESUME;
+}
+
+static enum rec_action rsi_attest_continue(struct rec_run *run, struct smc_regs *regs)
+{
+	regs->x[0] = rsi_attest_token_continue(run->rec, regs);
+	return REC_RESUME;
+}
+
+typedef enum rec_action (*rsi_handler_fn)(struct rec_run *run, struct smc_regs *regs);
+
+#define CMD(fid, fn) [(fid) - RSI_FID_FIRST] = fn
+
+static const rsi_handler_fn rsi_commands[RSI_FID_LAST - RSI_FID_FIRST + 1] = {
+	CMD(RSI_VERSION, rsi_version),
+	CMD(RSI_FEATURES, rsi_features),
+	CMD(RSI_MEASUREMENT_READ, rsi_measurement_read),
+	CMD(RSI_MEASUREMENT_EXTEND, rsi_measurement_extend),
+	CMD(RSI_ATTEST_TOKEN_INIT, rsi_attest_init),
+	CMD(RSI_ATTEST_TOKEN_CONTINUE, rsi_attest_continue),
+	CMD(RSI_REALM_CONFIG, rsi_realm_config),
+	CMD(RSI_IPA_STATE_SET, rsi_ipa_state_set),
+	CMD(RSI_IPA_STATE_GET, rsi_ipa_state_get),
+	CMD(RSI_HOST_CALL, rsi_host_call),
+};
+
+static enum rec_action unknown_call(struct rec_run *run, struct smc_regs *regs)
+{
+	(void)run;
+	regs->x[0] = SMC_UNKNOWN;
+	return REC_RESUME;
+}
+
+static enum rec_action smccc_version(struct rec_run *run, struct smc_regs *regs)
+{
+	(void)run;
+	regs->x[0] = SMCCC_VERSION_1_2;
+	return REC_RESUME;
+}
+
+static rsi_handler_fn handler_for(uint64_t fid)
+{
+	if (fid >= RSI_FID_FIRST && fid <= RSI_FID_LAST)
+		return rsi_commands[fid - RSI_FID_FIRST] ? rsi_commands[fid - RSI_FID_FIRST] : unknown_call;
+	if ((fid & PSCI_FID_MASK) == PSCI_FID_BASE)
+		return psci_realm_call;
+	if (fid == SMCCC_VERSION_FID)
+		return smccc_version;
+	if ((fid & SIP_FID_MASK) == SIP_FID_BASE)
+		return unknown_call;
+	return unknown_call;
+}
+
+enum rec_action rec_handle_smc(struct rec_run *run)
+{
+	uint64_t *gprs = run->rec->ctx.gprs;
+	struct smc_regs regs;
+	enum rec_action action;
+	uint64_t fid;
+
+	for (unsigned i = 0; i < 18; i++)
+		regs.x[i] = gprs[i];
+	/* SMCCC: the function ID is W0 (the upper half of X0 is ignored); bit
+	 * 16 is the SVE live-state hint. */
+	fid = regs.x[0] & UINT64_C(0xFFFFFFFF) & ~SMC_FID_SVE_HINT;
+	action = handler_for(fid)(run, &regs);
+	if (action == REC_RESUME)
+		for (unsigned i = 0; i < 18; i++)
+			gprs[i] = regs.x[i];
+	return action;
+}

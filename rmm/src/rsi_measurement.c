@@ -1,0 +1,84 @@
+/*
+ * RSI_MEASUREMENT_READ and RSI_MEASUREMENT_EXTEND: the realm reads its RIM
+ * and REMs and extends the REMs.
+ *
+ * A slot is 64 bytes, carried in eight registers, little-endian, first byte
+ * in the lowest byte of X1 (READ) or X3 (EXTEND). The measurements live in
+ * the RD, read and written under its lock: the realm's RECs may extend and
+ * read concurrently from several CPUs.
+ */
+#include "realm.h"
+#include "rsi_handlers.h"
+
+#define SLOT_WORDS (MEASUREMENT_SLOT_SIZE / 8)
+#define EXTEND_VALUE_FIRST_REG 3
+
+static void slot_to_regs(const uint8_t slot[MEASUREMENT_SLOT_SIZE], uint64_t *regs)
+{
+	for (unsigned w = 0; w < SLOT_WORDS; w++) {
+		uint64_t v = 0;
+
+		for (unsigned b = 0; b < 8; b++)
+			v |= (uint64_t)slot[w * 8 + b] << (8 * b);
+		regs[w] = v;
+	}
+}
+
+static void regs_to_bytes(const uint64_t *regs, uint8_t out[MEASUREMENT_SLOT_SIZE])
+{
+	for (unsigned w = 0; w < SLOT_WORDS; w++)
+		for (unsigned b = 0; b < 8; b++)
+			out[w * 8 + b] = (uint8_t)(regs[w] >> (8 * b));
+}
+
+/* Maps the locked RD of the running realm. The RD outlives the claimed REC. */
+static struct rd *lock_rd(const struct rec_run *run, struct granule **g_rd)
+{
+	*g_rd = granule_from_pa(run->rd_pa);
+	if (!*g_rd)
+		plat_panic("rsi: owner RD outside DRAM");
+	granule_lock(*g_rd);
+	return rd_map(*g_rd);
+}
+
+static void unlock_rd(struct granule *g_rd, struct rd *rd)
+{
+	granule_unmap(rd);
+	granule_unlock(g_rd);
+}
+
+enum rec_action rsi_measurement_read(struct rec_run *run, struct smc_regs *regs)
+{
+	uint64_t index = regs->x[1];
+	struct granule *g_rd;
+	struct rd *rd;
+
+	if (index >= RSI_MEASUREMENT_SLOTS) {
+		regs->x[0] = RSI_ERROR_INPUT;
+		return REC_RESUME;
+	}
+	rd = lock_rd(run, &g_rd);
+	slot_to_regs(index == 0 ? rd->rim : rd->rem[index - 1], &regs->x[1]);
+	unlock_rd(g_rd, rd);
+	regs->x[0] = RSI_SUCCESS;
+	return REC_RESUME;
+}
+
+enum rec_action rsi_measurement_extend(struct rec_run *run, struct smc_regs *regs)
+{
+	uint64_t index = regs->x[1], size = regs->x[2];
+	uint8_t value[MEASUREMENT_SLOT_SIZE];
+	struct granule *g_rd;
+	struct rd *rd;
+
+	if (index < 1 || index >= RSI_MEASUREMENT_SLOTS || size > MEASUREMENT_SLOT_SIZE) {
+		regs->x[0] = RSI_ERROR_INPUT;
+		return REC_RESUME;
+	}
+	regs_to_bytes(&regs->x[EXTEND_VALUE_FIRST_REG], value);
+	rd = lock_rd(run, &g_rd);
+	measurement_extend_rem(rd->hash_algo, rd->rem[index - 1], value, (size_t)size);
+	unlock_rd(g_rd, rd);
+	regs->x[0] = RSI_SUCCESS;
+	return REC_RESUME;
+}

@@ -1,0 +1,34 @@
+/*
+ * A small active realm for the execution tests, built through RMI:
+ * IPA width 39 (one level-1 root RTT), level 2 and 3 RTTs at IPA 0 and at the
+ * unprotected alias base, RIPAS RAM over [0, 0x4000), EMPTY above:
+ *   0x0000 DATA (measured, content = pattern), 0x1000 DATA (measured, the
+ *   test's content: e.g. an RsiHostCall), 0x2000 DATA_CREATE_UNKNOWN,
+ *   0x3000 RAM but UNASSIGNED, 0x4000.. EMPTY.
+ * Two RECs: MPIDR 0 runnable at pc 0x0, MPIDR 1 not runnable. A run page.
+ */
+#ifndef EXEC_REALM_H
+#define EXEC_REALM_H
+
+#include <stdint.h>
+
+#include "rmm_test_util.h"
+
+#define EXEC_IPA_BITS     39
+#define EXEC_UNPROT_BASE  (UINT64_C(1) << (EXEC_IPA_BITS - 1))
+#define EXEC_RAM_TOP      UINT64_C(0x4000)
+
+struct exec_realm {
+	uint64_t rd, root, l2, l3, ul2, ul3, data[3], rec[2], aux[2];
+	uint64_t run; /* NS RmiRecRun page */
+};
+
+/* data1: 4096 bytes for the DATA granule at IPA 0x1000, or NULL for zeros. */
+void exec_realm_build(struct exec_realm *r, const void *data1);
+
+/* REC_ENTER with the given entry flags and gprs (NULL = zeros); returns X0. */
+uint64_t exec_enter(const struct exec_realm *r, unsigned rec, uint64_t flags, const uint64_t *gprs);
+/* The exit record of the last REC_ENTER. */
+struct rmi_rec_exit exec_exit(const struct exec_realm *r);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * RSI calls and address translation for realm code on hostsim.
+ */
+#include "arch_internal.h"
+
+void rsi_call(struct smc_regs *regs)
+{
+	if (!caec_smc_gate)
+		__builtin_trap();
+	caec_smc_gate(regs);
+}
+
+void *caec_arch_ipa_to_ptr(uint64_t ipa)
+{
+	if (ipa >= caec_arch.window_size)
+		return 0;
+	return (void *)(caec_arch.window + ipa);
+}
+
+uint64_t caec_arch_ptr_to_ipa(const void *ptr)
+{
+	return (uint64_t)((uintptr_t)ptr - caec_arch.window);
+}
+
+uint64_t caec_arch_code_to_ipa(const void *code)
+{
+	return caec_arch.image_base + (uint64_t)((uintptr_t)code - (uintptr_t)__ehdr_start);
+}
+
+const void *caec_arch_ipa_to_code(uint64_t ipa)
+{
+	return __ehdr_start + (ipa - caec_arch.image_base);
+}
+
+uint64_t caec_arch_image_base(void)
+{
+	return caec_arch.image_base;
+}
+
+int caec_arch_set_sea_handler(caec_sea_handler_fn handler)
+{
+	struct smc_regs regs = { .x = { HOSTSIM_GATE_SET_SEA_HANDLER, (uintptr_t)handler } };
+
+	rsi_call(&regs);
+	return regs.x[0] == 0 ? 0 : -1;
+}

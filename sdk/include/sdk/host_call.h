@@ -1,0 +1,39 @@
+/*
+ * Host calls (RSI_HOST_CALL): a realm asks its host for a service by number
+ * (the immediate) with 31 registers of arguments and results. The numbers
+ * are the VMM's contract (host/include/host/host_call_abi.h has the host
+ * side; a host test checks they agree):
+ *   0xCAE0 console write, 0xCAE1 exit status, 0xCAE2 attestation challenge
+ *   (the nonce the host chose, given at run time so it is never measured),
+ *   0xCAE3 token report (the realm hands its token to the host in chunks).
+ */
+#ifndef CAEC_SDK_HOST_CALL_H
+#define CAEC_SDK_HOST_CALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/rsi.h"
+
+#define SDK_HOST_CALL_CONSOLE      0xCAE0u
+#define SDK_HOST_CALL_EXIT_STATUS  0xCAE1u
+#define SDK_HOST_CALL_CHALLENGE    0xCAE2u
+#define SDK_HOST_CALL_TOKEN_REPORT 0xCAE3u
+#define SDK_HOST_CALL_ERROR        UINT64_MAX
+#define SDK_CONSOLE_CHUNK          240u
+#define SDK_TOKEN_CHUNK            224u
+#define SDK_CHALLENGE_SIZE         64u
+
+/* One host call: gprs[0..30] in, results back in gprs. RSI status. */
+uint64_t sdk_host_call(uint16_t imm, uint64_t gprs[RSI_HOST_CALL_GPRS]);
+
+/* Console bytes (any length: sent in chunks). 0, or -1 if the host refused. */
+int sdk_console_write(const char *bytes, size_t len);
+/* Reports the program's exit status. */
+int sdk_report_exit(uint64_t status);
+/* The host's attestation challenge. 0, or -1 when the host has none. */
+int sdk_host_challenge(uint8_t challenge[SDK_CHALLENGE_SIZE]);
+/* Hands token[0..len) to the host. 0, or -1 if it refused a chunk. */
+int sdk_report_token(const uint8_t *token, size_t len);
+
+#endif
