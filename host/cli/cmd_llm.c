@@ -3,7 +3,8 @@
  *
  * The prompt (text encoded with BOS, or ids as given) is fed position by
  * position, then tokens are sampled and streamed until -n tokens, the end
- * of the context or the end-of-sequence token.
+ * of the context, or a token that ends the sequence: EOS, or BOS, which
+ * llama2.c-style models emit where one text ends and the next begins.
  */
 #include <errno.h>
 #include <math.h>
@@ -224,7 +225,7 @@ static int generate(const struct run_opts *o, const struct llm_model *m, struct 
 	while (rc == CLI_OK && g->n < o->n) {
 		memcpy(scratch, logits, (size_t)m->config.vocab_size * sizeof(float));
 		uint32_t next = llm_sample(s, scratch);
-		if (m->tokenizer && next == m->tokenizer->eos_id)
+		if (m->tokenizer && (next == m->tokenizer->eos_id || next == m->tokenizer->bos_id))
 			break;
 		g->ids[g->n++] = next;
 		if (!o->json)
@@ -321,6 +322,7 @@ static int cmd_llm_run(int argc, char **argv)
 			print_json(m, prompt, n_prompt, &g);
 		else if (rc == CLI_OK) {
 			printf("\n");
+			fflush(stdout); /* the text first, then the figures on stderr */
 			fprintf(stderr, "caec llm run: %zu tokens, %.1f tokens/s\n", g.n, g.tokens_per_s);
 		}
 	}
