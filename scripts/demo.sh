@@ -1,14 +1,55 @@
 #!/usr/bin/env bash
-# The main demo on a fresh machine: installs dependencies, builds, and runs the most
-# complete end-to-end demo available.
+# The main demo on a fresh machine: installs dependencies, builds, then runs the
+# most complete end-to-end flow caec has today on the emulated CCA machine:
+#   1. computes a realm image's expected RIM offline (caec realm measure),
+#   2. builds and runs the realm on hostsim through the real monitor; the realm
+#      prints, reads its measurements and fetches an attestation token for a
+#      nonce the host chose (caec realm run),
+#   3. verifies the token as a relying party would: platform key, nonce, RIM
+#      (caec attest verify) and prints its claims (caec attest show),
+#   4. runs the inference engine that will live in AgenTEE's llm realm on the
+#      committed tiny model (caec llm run).
+# Usage: scripts/demo.sh [--help]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 case "${1:-}" in
-  -h|--help) sed -n '2,3p' "$0" | sed 's/^# //'; exit 0 ;;
+  -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  "") ;;
+  *) echo "demo.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
+
 scripts/install-deps.sh
+echo "== building (build/) =="
 cmake -S . -B build -G Ninja -Wno-dev >/dev/null
 cmake --build build -j "$(nproc)" >/dev/null
-echo "caec built; the end-to-end demo lands with the realm issues."
-build/host/caec --help
+caec=build/host/caec
+image=build/examples/hello/hello.so
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "1. expected RIM of $image, computed offline"
+rim=$("$caec" realm measure "$image")
+echo "RIM $rim"
+
+step "2. the realm runs on hostsim (console below)"
+nonce=$(od -An -N64 -tx1 /dev/urandom | tr -d ' \n')
+"$caec" realm run "$image" --nonce "$nonce" --token-out "$work/token.cbor" --key-out "$work/cpak.pem"
+
+step "3. a relying party verifies the token (platform key, nonce, reference RIM)"
+printf '{"rims": ["%s"]}\n' "$rim" > "$work/ref.json"
+"$caec" attest verify "$work/token.cbor" --platform-key "$work/cpak.pem" --nonce "$nonce" --ref "$work/ref.json"
+"$caec" attest show "$work/token.cbor" | head -40
+echo "..."
+echo "and with another nonce it must fail:"
+if "$caec" attest verify "$work/token.cbor" --platform-key "$work/cpak.pem" --nonce "$(printf '%0128d' 0)"; then
+  echo "demo: the token verified with the wrong nonce" >&2; exit 1
+fi
+
+step "4. the inference engine on the tiny model"
+"$caec" llm run apps/llm/models/tiny/tiny.bin --tokenizer apps/llm/models/tiny/tokenizer.bin \
+  --prompt "Once upon a time," -n 120 --seed 1
+echo
+step "demo finished"

@@ -2,7 +2,7 @@
 # The whole test suite, as CI runs it: installs what is missing, then
 #   1. builds and runs every test (gcc, -Werror),
 #   2. runs them again under AddressSanitizer + UndefinedBehaviorSanitizer,
-#   3. runs the concurrency tests under ThreadSanitizer,
+#   3. runs them again under ThreadSanitizer,
 #   4. compiles the monitor core freestanding for aarch64,
 #   5. runs each libFuzzer harness for a bounded time (clang).
 # Usage: scripts/test.sh [--quick]   (--quick: step 1 only)
@@ -41,11 +41,11 @@ cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -j "$jobs" -LE "fuzz|no-asan"
 
-step "concurrency tests under TSan"
+step "tests under TSan"
 configure build-tsan -DCMAKE_BUILD_TYPE=Debug -DCAEC_SANITIZE=thread
 cmake --build build-tsan -j "$jobs"
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --test-dir build-tsan -j "$jobs" -L concurrency
+  ctest --test-dir build-tsan -j "$jobs" -LE fuzz
 
 step "monitor core, freestanding aarch64"
 scripts/check-freestanding.sh "$top/build-aarch64"
