@@ -23,19 +23,14 @@ static void challenge_from_regs(const struct smc_regs *regs, uint8_t out[ATTEST_
 
 static void realm_state_snapshot(const struct rec *rec, struct attest_realm_state *st)
 {
-	struct granule *g_rd = granule_from_pa(rec->owner_rd);
-	const struct rd *rd;
+	struct granule *g_rd;
+	struct rd *rd = rd_lock_owner(rec->owner_rd, &g_rd); /* REMs change under it */
 
-	if (!g_rd)
-		plat_panic("attest: owner RD outside DRAM");
-	granule_lock(g_rd); /* REMs change under it (MEASUREMENT_EXTEND) */
-	rd = rd_map(g_rd);
 	st->hash_algo = rd->hash_algo;
 	__builtin_memcpy(st->rim, rd->rim, sizeof(st->rim));
 	__builtin_memcpy(st->rem, rd->rem, sizeof(st->rem));
 	__builtin_memcpy(st->rpv, rd->rpv, sizeof(st->rpv));
-	granule_unmap((void *)rd);
-	granule_unlock(g_rd);
+	rd_unlock(g_rd, rd);
 }
 
 uint64_t rsi_attest_token_init(struct rec *rec, struct smc_regs *regs)
@@ -87,9 +82,7 @@ uint64_t rsi_attest_token_continue(struct rec *rec, struct smc_regs *regs)
 	n = at->token_len - at->copied;
 	if (n > size)
 		n = size;
-	g_aux = granule_from_pa(rec->aux[0]);
-	if (!g_aux)
-		plat_panic("attest: aux granule outside DRAM");
+	g_aux = granule_owned(rec->aux[0], "attest: aux granule outside DRAM");
 	buf = granule_map(g_aux);
 	/* Only the realm's own private RAM (realm_mem.h); else ERROR_INPUT. */
 	ok = realm_mem_write(rec->owner_rd, ipa + offset, buf + at->copied, (size_t)n);

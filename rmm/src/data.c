@@ -46,22 +46,12 @@ static uint64_t data_map(struct rd *rd, struct granule *g_data, uint64_t ipa, bo
 	return RMI_OK;
 }
 
-uint64_t smc_data_create(const uint64_t *x, struct rmi_result *res)
+static uint64_t data_create(struct rd *rd, struct granule *g_data, const uint64_t *x)
 {
-	struct granule_lock_req locks[2] = {
-		{ .pa = x[1], .expected = GRANULE_STATE_RD },
-		{ .pa = x[2], .expected = GRANULE_STATE_DELEGATED },
-	};
 	uint64_t ipa = x[3], src = x[4], flags = x[5];
-	uint64_t status = RMI_INPUT_ERROR;
-	void *data;
-	struct rd *rd;
+	void *data = granule_map(g_data);
+	uint64_t status;
 
-	(void)res;
-	if (!is_aligned(src, GRANULE_SIZE) || !granule_lock_set(locks, 2))
-		return RMI_INPUT_ERROR;
-	rd = rd_map(locks[0].g);
-	data = granule_map(locks[1].g);
 	/* The source is copied into monitor memory first, so the bytes measured
 	 * and mapped are the same bytes, whatever the host does to src meanwhile. */
 	if (!plat_ns_read(src, data, GRANULE_SIZE))
@@ -71,88 +61,65 @@ uint64_t smc_data_create(const uint64_t *x, struct rmi_result *res)
 	else if (rd->state != REALM_STATE_NEW)
 		status = RMI_REALM_ERROR(0);
 	else
-		status = data_map(rd, locks[1].g, ipa, true, flags,
+		status = data_map(rd, g_data, ipa, true, flags,
 				  flags == RMI_MEASURE_CONTENT ? data : NULL, RIPAS_RAM);
 	granule_unmap(data);
-	granule_unmap(rd);
-	if (status == RMI_OK) {
-		granule_unlock_transition(locks[1].g, GRANULE_STATE_DATA);
-	} else {
-		granule_scrub(locks[1].g); /* it stays DELEGATED, so it must be zero */
-		granule_unlock(locks[1].g);
-	}
-	granule_unlock(locks[0].g);
+	if (status != RMI_OK)
+		granule_scrub(g_data); /* it stays DELEGATED, so it must be zero */
 	return status;
+}
+
+uint64_t smc_data_create(const uint64_t *x, struct rmi_result *res)
+{
+	(void)res;
+	if (!is_aligned(x[4], GRANULE_SIZE))
+		return RMI_INPUT_ERROR;                           /* src_align */
+	return rd_new_granule_command(x, GRANULE_STATE_DATA, data_create);
+}
+
+static uint64_t data_create_unknown(struct rd *rd, struct granule *g_data, const uint64_t *x)
+{
+	uint64_t ipa = x[3];
+
+	if (!data_ipa_valid(rd, ipa))
+		return RMI_INPUT_ERROR;
+	return data_map(rd, g_data, ipa, false, 0, NULL, -1);
 }
 
 uint64_t smc_data_create_unknown(const uint64_t *x, struct rmi_result *res)
 {
-	struct granule_lock_req locks[2] = {
-		{ .pa = x[1], .expected = GRANULE_STATE_RD },
-		{ .pa = x[2], .expected = GRANULE_STATE_DELEGATED },
-	};
-	uint64_t ipa = x[3];
-	uint64_t status = RMI_INPUT_ERROR;
-	struct rd *rd;
-
 	(void)res;
-	if (!granule_lock_set(locks, 2))
-		return RMI_INPUT_ERROR;
-	rd = rd_map(locks[0].g);
-	if (data_ipa_valid(rd, ipa))
-		status = data_map(rd, locks[1].g, ipa, false, 0, NULL, -1);
-	granule_unmap(rd);
-	if (status == RMI_OK)
-		granule_unlock_transition(locks[1].g, GRANULE_STATE_DATA);
-	else
-		granule_unlock(locks[1].g);
-	granule_unlock(locks[0].g);
-	return status;
+	return rd_new_granule_command(x, GRANULE_STATE_DATA, data_create_unknown);
 }
 
-static void release_data_granule(uint64_t pa)
+static uint64_t data_destroy(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
-	struct granule *g = granule_from_pa(pa);
+	uint64_t ipa = x[2], e;
+	struct granule *g_data;
+	struct rtt_walk w;
+	uint64_t status = RMI_OK;
 
-	if (!g)
-		plat_panic("data_destroy: mapped PA outside DRAM");
-	granule_lock(g);
-	if (granule_state(g) != GRANULE_STATE_DATA)
-		plat_panic("data_destroy: mapped granule is not DATA");
-	granule_scrub(g);
-	granule_unlock_transition(g, GRANULE_STATE_DELEGATED);
+	if (!data_ipa_valid(rd, ipa))
+		return RMI_INPUT_ERROR;
+	rtt_walk_lock(rd, ipa, S2TT_PAGE_LEVEL, &w);
+	e = rtt_walk_entry(&w);
+	if (w.level < S2TT_PAGE_LEVEL || s2tte_state(e, w.level) != S2TTE_ASSIGNED) {
+		status = RMI_RTT_ERROR(w.level);
+	} else {
+		unsigned ripas = s2tte_ripas(e, w.level) == RIPAS_EMPTY ? RIPAS_EMPTY : RIPAS_DESTROYED;
+
+		res->x[1] = s2tte_pa(e, w.level);
+		rtt_walk_set_entry(rd, &w, ipa, s2tte_make_unassigned(ripas));
+		g_data = granule_lock_owned(res->x[1], GRANULE_STATE_DATA,
+					    "data_destroy: an ASSIGNED entry does not map a DATA granule");
+		granule_unlock_delegated(g_data);
+	}
+	res->x[2] = s2tt_skip_non_live(w.table, w.level, w.index, ipa);
+	rtt_walk_unlock(&w);
+	return status;
 }
 
 uint64_t smc_data_destroy(const uint64_t *x, struct rmi_result *res)
 {
-	uint64_t ipa = x[2];
-	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
-	struct rtt_walk w;
-	uint64_t status = RMI_INPUT_ERROR;
-	struct rd *rd;
-
-	if (!g_rd)
-		return RMI_INPUT_ERROR;
-	rd = rd_map(g_rd);
-	if (data_ipa_valid(rd, ipa)) {
-		uint64_t e;
-
-		rtt_walk_lock(rd, ipa, S2TT_PAGE_LEVEL, &w);
-		e = rtt_walk_entry(&w);
-		if (w.level < S2TT_PAGE_LEVEL || s2tte_state(e, w.level) != S2TTE_ASSIGNED) {
-			status = RMI_RTT_ERROR(w.level);
-		} else {
-			unsigned ripas = s2tte_ripas(e, w.level) == RIPAS_EMPTY ? RIPAS_EMPTY : RIPAS_DESTROYED;
-
-			res->x[1] = s2tte_pa(e, w.level);
-			rtt_walk_set_entry(rd, &w, ipa, s2tte_make_unassigned(ripas));
-			release_data_granule(res->x[1]);
-			status = RMI_OK;
-		}
-		res->x[2] = s2tt_skip_non_live(w.table, w.level, w.index, ipa);
-		rtt_walk_unlock(&w);
-	}
-	granule_unmap(rd);
-	granule_unlock(g_rd);
-	return status;
+	return rd_command(x, res, data_destroy);
 }

@@ -33,7 +33,6 @@ bool rmm_debug_realm(uint64_t rd_pa, struct rmm_debug_realm *out)
 	__builtin_memcpy(out->rim, rd->rim, sizeof(out->rim));
 	__builtin_memcpy(out->rem, rd->rem, sizeof(out->rem));
 	__builtin_memcpy(out->rpv, rd->rpv, sizeof(out->rpv));
-	granule_unmap(rd);
-	granule_unlock(g);
+	rd_unlock(g, rd);
 	return true;
 }

@@ -93,6 +93,25 @@ struct granule *granule_lock_expect(uint64_t pa, unsigned expected)
 	return g;
 }
 
+struct granule *granule_owned(uint64_t pa, const char *why)
+{
+	struct granule *g = granule_from_pa(pa);
+
+	if (!g)
+		plat_panic(why);
+	return g;
+}
+
+struct granule *granule_lock_owned(uint64_t pa, unsigned expected, const char *why)
+{
+	struct granule *g = granule_owned(pa, why);
+
+	granule_lock(g);
+	if (g->state != expected)
+		plat_panic(why);
+	return g;
+}
+
 bool granule_lock_set(struct granule_lock_req *reqs, unsigned n)
 {
 	unsigned order[GRANULE_LOCK_SET_MAX];
@@ -154,6 +173,12 @@ void granule_scrub(struct granule *g)
 
 	__builtin_memset(va, 0, GRANULE_SIZE);
 	granule_unmap(va);
+}
+
+void granule_unlock_delegated(struct granule *g)
+{
+	granule_scrub(g);
+	granule_unlock_transition(g, GRANULE_STATE_DELEGATED);
 }
 
 void granule_refcount_sub(struct granule *g, uint32_t n)

@@ -44,6 +44,13 @@ void granule_unlock_transition(struct granule *g, unsigned new_state);
  * held) when pa is unaligned, outside DRAM or in another state. */
 struct granule *granule_lock_expect(uint64_t pa, unsigned expected);
 
+/* Owned granules (lock rule 2): a granule the monitor's own records name (an
+ * RTT entry, a REC's owner RD or aux list), never the host. Not being in DRAM,
+ * or for granule_lock_owned in state `expected`, means those records are
+ * corrupt: the monitor panics with `why` rather than carry on. */
+struct granule *granule_owned(uint64_t pa, const char *why);
+struct granule *granule_lock_owned(uint64_t pa, unsigned expected, const char *why);
+
 /* One argument granule of a command, for granule_lock_set(). */
 struct granule_lock_req {
 	uint64_t pa;       /* in: address the host gave */
@@ -64,6 +71,9 @@ void *granule_map(struct granule *g);
 void granule_unmap(void *va);
 /* Zeroes the granule: every granule that goes back to DELEGATED is scrubbed. */
 void granule_scrub(struct granule *g);
+/* The end of an object's life: scrubs the locked granule and releases it as
+ * DELEGATED. */
+void granule_unlock_delegated(struct granule *g);
 
 static inline unsigned granule_state(const struct granule *g)
 {

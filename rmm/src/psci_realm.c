@@ -125,16 +125,11 @@ static enum rec_action affinity_info(struct rec_run *run, struct smc_regs *regs)
  * writes it under the lock, so the store takes the lock too. */
 static void realm_system_off(const struct rec_run *run)
 {
-	struct granule *g_rd = granule_from_pa(run->rd_pa);
-	struct rd *rd;
+	struct granule *g_rd;
+	struct rd *rd = rd_lock_owner(run->rd_pa, &g_rd);
 
-	if (!g_rd)
-		plat_panic("psci: owner RD outside DRAM");
-	granule_lock(g_rd);
-	rd = rd_map(g_rd);
 	__atomic_store_n(&rd->state, REALM_STATE_SYSTEM_OFF, __ATOMIC_RELEASE);
-	granule_unmap(rd);
-	granule_unlock(g_rd);
+	rd_unlock(g_rd, rd);
 }
 
 enum rec_action psci_realm_call(struct rec_run *run, struct smc_regs *regs)

@@ -3,6 +3,7 @@
  *
  * Locks (granule.c rule 1): REALM_CREATE takes the RD and the root RTTs as one
  * argument set; REALM_DESTROY takes the RD, then its root RTTs (owned).
+ * Also the RD locking the other realm commands share (rmi_handlers.h).
  */
 #include "checked_math.h"
 #include "rmi_features.h"
@@ -128,35 +129,75 @@ uint64_t smc_realm_create(const uint64_t *x, struct rmi_result *res)
 	return RMI_OK;
 }
 
-uint64_t smc_realm_activate(const uint64_t *x, struct rmi_result *res)
+struct rd *rd_lock_owner(uint64_t rd_pa, struct granule **g_rd)
+{
+	*g_rd = granule_owned(rd_pa, "realm: a REC's owner RD is outside DRAM");
+	granule_lock(*g_rd);
+	return rd_map(*g_rd);
+}
+
+void rd_unlock(struct granule *g_rd, struct rd *rd)
+{
+	granule_unmap(rd);
+	granule_unlock(g_rd);
+}
+
+uint64_t rd_command(const uint64_t *x, struct rmi_result *res, rd_command_fn *body)
 {
 	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
-	uint64_t status = RMI_OK;
+	uint64_t status;
 	struct rd *rd;
 
-	(void)res;
 	if (!g_rd)
 		return RMI_INPUT_ERROR;
 	rd = rd_map(g_rd);
-	if (rd->state != REALM_STATE_NEW)
-		status = RMI_REALM_ERROR(0);
-	else
-		__atomic_store_n(&rd->state, REALM_STATE_ACTIVE, __ATOMIC_RELEASE);
-	granule_unmap(rd);
-	granule_unlock(g_rd);
+	status = body(rd, x, res);
+	rd_unlock(g_rd, rd);
 	return status;
+}
+
+uint64_t rd_new_granule_command(const uint64_t *x, unsigned new_state, rd_new_granule_fn *body)
+{
+	struct granule_lock_req locks[2] = {
+		{ .pa = x[1], .expected = GRANULE_STATE_RD },
+		{ .pa = x[2], .expected = GRANULE_STATE_DELEGATED },
+	};
+	uint64_t status;
+	struct rd *rd;
+
+	if (!granule_lock_set(locks, 2))
+		return RMI_INPUT_ERROR;
+	rd = rd_map(locks[0].g);
+	status = body(rd, locks[1].g, x);
+	granule_unmap(rd);
+	if (status == RMI_OK)
+		granule_unlock_transition(locks[1].g, new_state);
+	else
+		granule_unlock(locks[1].g);
+	granule_unlock(locks[0].g);
+	return status;
+}
+
+static uint64_t realm_activate(struct rd *rd, const uint64_t *x, struct rmi_result *res)
+{
+	(void)x;
+	(void)res;
+	if (rd->state != REALM_STATE_NEW)
+		return RMI_REALM_ERROR(0);
+	__atomic_store_n(&rd->state, REALM_STATE_ACTIVE, __ATOMIC_RELEASE);
+	return RMI_OK;
+}
+
+uint64_t smc_realm_activate(const uint64_t *x, struct rmi_result *res)
+{
+	return rd_command(x, res, realm_activate);
 }
 
 /* Locks the root RTTs (owned by the held RD); false, none held, if any is live. */
 static bool lock_idle_roots(const struct rd *rd, struct granule **roots)
 {
 	for (unsigned i = 0; i < rd->rtt_num_start; i++) {
-		roots[i] = granule_from_pa(rd->rtt_base + i * GRANULE_SIZE);
-		if (!roots[i])
-			plat_panic("realm: root RTT outside DRAM");
-		granule_lock(roots[i]);
-		if (granule_state(roots[i]) != GRANULE_STATE_RTT)
-			plat_panic("realm: root RTT granule is not an RTT");
+		roots[i] = rtt_lock_table(rd->rtt_base + i * GRANULE_SIZE);
 		if (granule_refcount(roots[i]) != 0) {
 			for (unsigned k = 0; k <= i; k++)
 				granule_unlock(roots[k]);
@@ -181,18 +222,14 @@ uint64_t smc_realm_destroy(const uint64_t *x, struct rmi_result *res)
 	num = rd->rtt_num_start;
 	vmid = rd->vmid;
 	if (granule_refcount(g_rd) != 0 || !lock_idle_roots(rd, roots)) {
-		granule_unmap(rd);
-		granule_unlock(g_rd);
+		rd_unlock(g_rd, rd);
 		return RMI_REALM_ERROR(0); /* realm_live */
 	}
 	granule_unmap(rd);
-	for (unsigned i = 0; i < num; i++) {
-		granule_scrub(roots[i]);
-		granule_unlock_transition(roots[i], GRANULE_STATE_DELEGATED);
-	}
+	for (unsigned i = 0; i < num; i++)
+		granule_unlock_delegated(roots[i]);
 	plat_s2_tlbi_vmid(vmid);
 	vmid_release(vmid);
-	granule_scrub(g_rd);
-	granule_unlock_transition(g_rd, GRANULE_STATE_DELEGATED);
+	granule_unlock_delegated(g_rd);
 	return RMI_OK;
 }

@@ -78,4 +78,10 @@ static inline struct rd *rd_map(struct granule *g_rd)
 	return (struct rd *)granule_map(g_rd);
 }
 
+/* Locks and maps the RD of a realm through one of its RECs (rd_pa is the
+ * REC's owner_rd): the RD outlives its RECs, so it is there to be found. */
+struct rd *rd_lock_owner(uint64_t rd_pa, struct granule **g_rd);
+/* Unmaps and unlocks an RD. */
+void rd_unlock(struct granule *g_rd, struct rd *rd);
+
 #endif

@@ -135,23 +135,9 @@ uint64_t smc_rec_create(const uint64_t *x, struct rmi_result *res)
 	return RMI_OK;
 }
 
-static void release_aux(uint64_t pa)
-{
-	struct granule *g = granule_from_pa(pa);
-
-	if (!g)
-		plat_panic("rec_destroy: aux granule outside DRAM");
-	granule_lock(g);
-	if (granule_state(g) != GRANULE_STATE_REC_AUX)
-		plat_panic("rec_destroy: aux granule is not REC_AUX");
-	granule_scrub(g);
-	granule_unlock_transition(g, GRANULE_STATE_DELEGATED);
-}
-
 uint64_t smc_rec_destroy(const uint64_t *x, struct rmi_result *res)
 {
 	struct granule *g_rec = granule_lock_expect(x[1], GRANULE_STATE_REC);
-	struct granule *g_rd;
 	struct rec *rec;
 	uint64_t num_aux, aux[RMI_REC_MAX_AUX], owner;
 
@@ -170,13 +156,10 @@ uint64_t smc_rec_destroy(const uint64_t *x, struct rmi_result *res)
 	__builtin_memcpy(aux, rec->aux, sizeof(aux));
 	granule_unmap(rec);
 	for (uint64_t i = 0; i < num_aux && i < RMI_REC_MAX_AUX; i++)
-		release_aux(aux[i]);
-	granule_scrub(g_rec);
-	granule_unlock_transition(g_rec, GRANULE_STATE_DELEGATED);
-	g_rd = granule_from_pa(owner);
-	if (!g_rd)
-		plat_panic("rec_destroy: owner RD outside DRAM");
-	granule_refcount_sub(g_rd, 1);
+		granule_unlock_delegated(granule_lock_owned(aux[i], GRANULE_STATE_REC_AUX,
+							    "rec_destroy: an aux granule is not REC_AUX"));
+	granule_unlock_delegated(g_rec);
+	granule_refcount_sub(granule_owned(owner, "rec_destroy: owner RD outside DRAM"), 1);
 	return RMI_OK;
 }
 

@@ -52,12 +52,10 @@ static bool gic_state_valid(const struct rmi_rec_entry *entry)
 
 static uint32_t realm_state_of(uint64_t rd_pa)
 {
-	struct granule *g_rd = granule_from_pa(rd_pa);
+	struct granule *g_rd = granule_owned(rd_pa, "rec_enter: owner RD outside DRAM");
 	const struct rd *rd;
 	uint32_t state;
 
-	if (!g_rd)
-		plat_panic("rec_enter: owner RD outside DRAM");
 	/* The RD outlives its RECs (its refcount counts them), and the realm's
 	 * state is read atomically, so the RD lock is not needed here. */
 	rd = rd_map(g_rd);
@@ -104,14 +102,10 @@ static void claim(struct granule *g_rec, struct rec *rec, uint64_t *ripas_progre
  * realm was switched off since the checks. */
 static bool load_realm(struct rec_run *run, struct plat_s2 *s2)
 {
-	struct granule *g_rd = granule_from_pa(run->rd_pa);
+	struct granule *g_rd;
+	struct rd *rd = rd_lock_owner(run->rd_pa, &g_rd);
 	bool active;
-	struct rd *rd;
 
-	if (!g_rd)
-		plat_panic("rec_enter: owner RD outside DRAM");
-	granule_lock(g_rd);
-	rd = rd_map(g_rd);
 	s2->rtt_base = rd->rtt_base;
 	s2->vmid = rd->vmid;
 	s2->ipa_bits = (uint8_t)rd->ipa_bits;
@@ -121,8 +115,7 @@ static bool load_realm(struct rec_run *run, struct plat_s2 *s2)
 	run->hash_algo = rd->hash_algo;
 	run->rec_count = rd->rec_count;
 	active = __atomic_load_n(&rd->state, __ATOMIC_ACQUIRE) == REALM_STATE_ACTIVE;
-	granule_unmap(rd);
-	granule_unlock(g_rd);
+	rd_unlock(g_rd, rd);
 	return active;
 }
 

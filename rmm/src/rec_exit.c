@@ -81,22 +81,17 @@ static enum rec_action exit_sync_abort(struct rec_run *run, uint64_t ipa, uint64
 static void protected_entry(const struct rec_run *run, uint64_t ipa, enum s2tte_state *state,
 			    unsigned *ripas)
 {
-	struct granule *g_rd = granule_from_pa(run->rd_pa);
+	struct granule *g_rd;
+	struct rd *rd = rd_lock_owner(run->rd_pa, &g_rd);
 	struct rtt_walk w;
-	struct rd *rd;
 	uint64_t e;
 
-	if (!g_rd)
-		plat_panic("rec_exit: owner RD outside DRAM");
-	granule_lock(g_rd);
-	rd = rd_map(g_rd);
 	rtt_walk_lock(rd, ipa, S2TT_PAGE_LEVEL, &w);
 	e = rtt_walk_entry(&w);
 	*state = s2tte_state(e, w.level);
 	*ripas = s2tte_ripas(e, w.level);
 	rtt_walk_unlock(&w);
-	granule_unmap(rd);
-	granule_unlock(g_rd);
+	rd_unlock(g_rd, rd);
 }
 
 enum rec_action rec_handle_s2_fault(struct rec_run *run, uint64_t ipa, uint64_t esr)

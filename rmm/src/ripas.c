@@ -52,31 +52,27 @@ static uint64_t init_ripas_apply(struct rd *rd, struct rtt_walk *w, uint64_t bas
 	return addr;
 }
 
-uint64_t smc_rtt_init_ripas(const uint64_t *x, struct rmi_result *res)
+static uint64_t rtt_init_ripas(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
 	uint64_t base = x[2], top = x[3];
-	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
 	struct rtt_walk w;
 	uint64_t status;
-	struct rd *rd;
 
-	if (!g_rd)
-		return RMI_INPUT_ERROR;
-	rd = rd_map(g_rd);
-	if (top <= base || top > rd_protected_top(rd)) {
-		status = RMI_INPUT_ERROR;                         /* size_valid, top_bound */
-	} else if (rd->state != REALM_STATE_NEW) {
-		status = RMI_REALM_ERROR(0);                      /* realm_state */
-	} else {
-		rtt_walk_lock(rd, base, S2TT_PAGE_LEVEL, &w);
-		status = check_range_at_walk(&w, base, top, init_ripas_entry_ok, NULL);
-		if (status == RMI_OK)
-			res->x[1] = init_ripas_apply(rd, &w, base, top);
-		rtt_walk_unlock(&w);
-	}
-	granule_unmap(rd);
-	granule_unlock(g_rd);
+	if (top <= base || top > rd_protected_top(rd))
+		return RMI_INPUT_ERROR;                           /* size_valid, top_bound */
+	if (rd->state != REALM_STATE_NEW)
+		return RMI_REALM_ERROR(0);                        /* realm_state */
+	rtt_walk_lock(rd, base, S2TT_PAGE_LEVEL, &w);
+	status = check_range_at_walk(&w, base, top, init_ripas_entry_ok, NULL);
+	if (status == RMI_OK)
+		res->x[1] = init_ripas_apply(rd, &w, base, top);
+	rtt_walk_unlock(&w);
 	return status;
+}
+
+uint64_t smc_rtt_init_ripas(const uint64_t *x, struct rmi_result *res)
+{
+	return rd_command(x, res, rtt_init_ripas);
 }
 
 /* Whether the REC's request may change this entry's RIPAS. */
@@ -109,15 +105,38 @@ static uint64_t set_ripas_apply(const struct rd *rd, const struct rec *rec, stru
 	return addr;
 }
 
+static uint64_t rtt_set_ripas(const struct rd *rd, struct rec *rec, const uint64_t *x,
+			      struct rmi_result *res)
+{
+	uint64_t base = x[3], top = x[4];
+	struct rtt_walk w;
+	uint64_t status;
+
+	if (rec->owner_rd != x[1])
+		return RMI_REC_ERROR;                             /* rec_owner */
+	if (top <= base)
+		return RMI_INPUT_ERROR;                           /* size_valid */
+	if (base != rec->ripas_addr)
+		return RMI_INPUT_ERROR;                           /* base_bound */
+	if (top > rec->ripas_top || top > rd_protected_top(rd))
+		return RMI_INPUT_ERROR;                           /* top_bound */
+	rtt_walk_lock(rd, base, S2TT_PAGE_LEVEL, &w);
+	status = check_range_at_walk(&w, base, top, set_ripas_entry_ok, rec);
+	if (status == RMI_OK) {
+		rec->ripas_addr = set_ripas_apply(rd, rec, &w, base, top);
+		res->x[1] = rec->ripas_addr;
+	}
+	rtt_walk_unlock(&w);
+	return status;
+}
+
 uint64_t smc_rtt_set_ripas(const uint64_t *x, struct rmi_result *res)
 {
 	struct granule_lock_req locks[2] = {
 		{ .pa = x[1], .expected = GRANULE_STATE_RD },
 		{ .pa = x[2], .expected = GRANULE_STATE_REC },
 	};
-	uint64_t base = x[3], top = x[4];
-	struct rtt_walk w;
-	uint64_t status = RMI_OK;
+	uint64_t status;
 	struct rec *rec;
 	struct rd *rd;
 
@@ -125,23 +144,7 @@ uint64_t smc_rtt_set_ripas(const uint64_t *x, struct rmi_result *res)
 		return RMI_INPUT_ERROR;
 	rd = rd_map(locks[0].g);
 	rec = rec_map(locks[1].g);
-	if (rec->owner_rd != x[1])
-		status = RMI_REC_ERROR;                           /* rec_owner */
-	else if (top <= base)
-		status = RMI_INPUT_ERROR;                         /* size_valid */
-	else if (base != rec->ripas_addr)
-		status = RMI_INPUT_ERROR;                         /* base_bound */
-	else if (top > rec->ripas_top || top > rd_protected_top(rd))
-		status = RMI_INPUT_ERROR;                         /* top_bound */
-	if (status == RMI_OK) {
-		rtt_walk_lock(rd, base, S2TT_PAGE_LEVEL, &w);
-		status = check_range_at_walk(&w, base, top, set_ripas_entry_ok, rec);
-		if (status == RMI_OK) {
-			rec->ripas_addr = set_ripas_apply(rd, rec, &w, base, top);
-			res->x[1] = rec->ripas_addr;
-		}
-		rtt_walk_unlock(&w);
-	}
+	status = rtt_set_ripas(rd, rec, x, res);
 	granule_unmap(rec);
 	granule_unmap(rd);
 	granule_unlock_set(locks, 2);

@@ -11,6 +11,23 @@
 
 #include "rmi_status.h"
 
+struct granule;
+struct rd;
+
+/* The two ways most realm commands hold their argument granules, so a
+ * handler's body only validates and acts (realm.c):
+ * - rd_command: the RD named by X1 alone, locked and mapped around `body`;
+ * - rd_new_granule_command: the RD (X1) and a DELEGATED granule (X2) that
+ *   becomes a new object of the realm, locked as one argument set; the
+ *   granule takes `new_state` if `body` returns RMI_OK and stays DELEGATED
+ *   (as `body` left it: body scrubs what it wrote) otherwise.
+ * Either returns RMI_INPUT_ERROR without calling `body` if a granule is not
+ * in the state the command needs. */
+typedef uint64_t rd_command_fn(struct rd *rd, const uint64_t *x, struct rmi_result *res);
+typedef uint64_t rd_new_granule_fn(struct rd *rd, struct granule *g_new, const uint64_t *x);
+uint64_t rd_command(const uint64_t *x, struct rmi_result *res, rd_command_fn *body);
+uint64_t rd_new_granule_command(const uint64_t *x, unsigned new_state, rd_new_granule_fn *body);
+
 uint64_t smc_version(const uint64_t *x, struct rmi_result *res);
 uint64_t smc_features(const uint64_t *x, struct rmi_result *res);
 uint64_t smc_granule_delegate(const uint64_t *x, struct rmi_result *res);

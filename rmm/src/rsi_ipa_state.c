@@ -92,14 +92,9 @@ enum rec_action rsi_ipa_state_get(struct rec_run *run, struct smc_regs *regs)
 		regs->x[0] = RSI_ERROR_INPUT;
 		return REC_RESUME;
 	}
-	g_rd = granule_from_pa(run->rd_pa);
-	if (!g_rd)
-		plat_panic("rsi_ipa_state_get: owner RD outside DRAM");
-	granule_lock(g_rd);
-	rd = rd_map(g_rd);
+	rd = rd_lock_owner(run->rd_pa, &g_rd);
 	regs->x[1] = ripas_run(rd, base, end, &ripas);
-	granule_unmap(rd);
-	granule_unlock(g_rd);
+	rd_unlock(g_rd, rd);
 	regs->x[0] = RSI_SUCCESS;
 	regs->x[2] = ripas;
 	return REC_RESUME;

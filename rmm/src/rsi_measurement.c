@@ -31,22 +31,6 @@ static void regs_to_bytes(const uint64_t *regs, uint8_t out[MEASUREMENT_SLOT_SIZ
 			out[w * 8 + b] = (uint8_t)(regs[w] >> (8 * b));
 }
 
-/* Maps the locked RD of the running realm. The RD outlives the claimed REC. */
-static struct rd *lock_rd(const struct rec_run *run, struct granule **g_rd)
-{
-	*g_rd = granule_from_pa(run->rd_pa);
-	if (!*g_rd)
-		plat_panic("rsi: owner RD outside DRAM");
-	granule_lock(*g_rd);
-	return rd_map(*g_rd);
-}
-
-static void unlock_rd(struct granule *g_rd, struct rd *rd)
-{
-	granule_unmap(rd);
-	granule_unlock(g_rd);
-}
-
 enum rec_action rsi_measurement_read(struct rec_run *run, struct smc_regs *regs)
 {
 	uint64_t index = regs->x[1];
@@ -57,9 +41,9 @@ enum rec_action rsi_measurement_read(struct rec_run *run, struct smc_regs *regs)
 		regs->x[0] = RSI_ERROR_INPUT;
 		return REC_RESUME;
 	}
-	rd = lock_rd(run, &g_rd);
+	rd = rd_lock_owner(run->rd_pa, &g_rd);
 	slot_to_regs(index == 0 ? rd->rim : rd->rem[index - 1], &regs->x[1]);
-	unlock_rd(g_rd, rd);
+	rd_unlock(g_rd, rd);
 	regs->x[0] = RSI_SUCCESS;
 	return REC_RESUME;
 }
@@ -76,9 +60,9 @@ enum rec_action rsi_measurement_extend(struct rec_run *run, struct smc_regs *reg
 		return REC_RESUME;
 	}
 	regs_to_bytes(&regs->x[EXTEND_VALUE_FIRST_REG], value);
-	rd = lock_rd(run, &g_rd);
+	rd = rd_lock_owner(run->rd_pa, &g_rd);
 	measurement_extend_rem(rd->hash_algo, rd->rem[index - 1], value, (size_t)size);
-	unlock_rd(g_rd, rd);
+	rd_unlock(g_rd, rd);
 	regs->x[0] = RSI_SUCCESS;
 	return REC_RESUME;
 }

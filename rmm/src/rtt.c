@@ -13,7 +13,7 @@
  * is created or removed (never a root), an IPA aligned to the range it maps. */
 static bool structure_args_valid(const struct rd *rd, uint64_t ipa, int level)
 {
-	if (level <= rd->rtt_level_start || level > S2TT_PAGE_LEVEL)
+	if (level < 0 || level <= rd->rtt_level_start || level > S2TT_PAGE_LEVEL)
 		return false;
 	return s2tt_level_aligned(ipa, level - 1) && ipa < rd_ipa_top(rd);
 }
@@ -21,7 +21,7 @@ static bool structure_args_valid(const struct rd *rd, uint64_t ipa, int level)
 /* MAP/UNMAP_UNPROTECTED: a mapping level, an unprotected IPA aligned to it. */
 static bool unprotected_args_valid(const struct rd *rd, uint64_t ipa, int level)
 {
-	if (!s2tt_level_allows_block(level) || level < rd->rtt_level_start)
+	if (level < 0 || !s2tt_level_allows_block(level) || level < rd->rtt_level_start)
 		return false;
 	return s2tt_level_aligned(ipa, level) && !rd_ipa_is_protected(rd, ipa) &&
 	       ipa < rd_ipa_top(rd);
@@ -52,13 +52,19 @@ static bool unprotected_output_is_ns(uint64_t desc, int level)
 	return true;
 }
 
-/* Walks to `level - 1` and checks that the entry there is a TABLE. On success
- * the walk is held; otherwise it is released and the error returned. */
-static uint64_t walk_to_table_entry(const struct rd *rd, uint64_t ipa, int level,
-				    struct rtt_walk *w, uint64_t *top)
+/* The checks CREATE, DESTROY and FOLD share, in their failure order: the
+ * arguments, then the walk to the entry at `level - 1` that the RTT at
+ * `level` hangs from, which must be a TABLE (DESTROY/FOLD) or not (CREATE).
+ * On RMI_OK the walk is held; otherwise nothing is, and after a failed walk
+ * *top (if top is not NULL) is the IPA of the next live entry. */
+static uint64_t walk_to_parent_entry(const struct rd *rd, uint64_t ipa, int level, bool is_table,
+				     struct rtt_walk *w, uint64_t *top)
 {
+	if (!structure_args_valid(rd, ipa, level))
+		return RMI_INPUT_ERROR;
 	rtt_walk_lock(rd, ipa, level - 1, w);
-	if (w->level < level - 1 || s2tte_state(rtt_walk_entry(w), w->level) != S2TTE_TABLE) {
+	if (w->level < level - 1 ||
+	    (s2tte_state(rtt_walk_entry(w), w->level) == S2TTE_TABLE) != is_table) {
 		uint64_t status = RMI_RTT_ERROR(w->level);
 
 		if (top)
@@ -83,41 +89,35 @@ static void create_table(const struct rd *rd, struct rtt_walk *w, uint64_t ipa, 
 	rtt_walk_set_entry(rd, w, ipa, s2tte_make_table(granule_pa(g_rtt)));
 }
 
-uint64_t smc_rtt_create(const uint64_t *x, struct rmi_result *res)
+static uint64_t rtt_create(struct rd *rd, struct granule *g_rtt, const uint64_t *x)
 {
-	struct granule_lock_req locks[2] = {
-		{ .pa = x[1], .expected = GRANULE_STATE_RD },
-		{ .pa = x[2], .expected = GRANULE_STATE_DELEGATED },
-	};
 	uint64_t ipa = x[3];
 	int level = rtt_level_arg(x[4]);
 	struct rtt_walk w;
-	uint64_t status = RMI_INPUT_ERROR;
-	struct rd *rd;
+	uint64_t status = walk_to_parent_entry(rd, ipa, level, false, &w, NULL);
 
+	if (status != RMI_OK)
+		return status;
+	create_table(rd, &w, ipa, level, g_rtt);
+	rtt_walk_unlock(&w);
+	return RMI_OK;
+}
+
+uint64_t smc_rtt_create(const uint64_t *x, struct rmi_result *res)
+{
 	(void)res;
-	if (!granule_lock_set(locks, 2))
-		return RMI_INPUT_ERROR;
-	rd = rd_map(locks[0].g);
-	if (level >= 0 && structure_args_valid(rd, ipa, level)) {
-		rtt_walk_lock(rd, ipa, level - 1, &w);
-		if (w.level < level - 1) {
-			status = RMI_RTT_ERROR(w.level);
-		} else if (s2tte_state(rtt_walk_entry(&w), w.level) == S2TTE_TABLE) {
-			status = RMI_RTT_ERROR(w.level);
-		} else {
-			create_table(rd, &w, ipa, level, locks[1].g);
-			status = RMI_OK;
-		}
-		rtt_walk_unlock(&w);
-	}
-	granule_unmap(rd);
-	if (status == RMI_OK) {
-		granule_unlock_transition(locks[1].g, GRANULE_STATE_RTT);
-		granule_unlock(locks[0].g);
-	} else {
-		granule_unlock_set(locks, 2);
-	}
+	return rd_new_granule_command(x, GRANULE_STATE_RTT, rtt_create);
+}
+
+/* DESTROY/FOLD: walk_to_parent_entry to a TABLE entry, then lock the child
+ * RTT it points to. On RMI_OK both are held. */
+static uint64_t lock_child(const struct rd *rd, uint64_t ipa, int level, struct rtt_walk *w,
+			   struct granule **g_child, uint64_t *top)
+{
+	uint64_t status = walk_to_parent_entry(rd, ipa, level, true, w, top);
+
+	if (status == RMI_OK)
+		*g_child = rtt_lock_table(s2tte_pa(rtt_walk_entry(w), w->level));
 	return status;
 }
 
@@ -129,42 +129,19 @@ static void remove_child(const struct rd *rd, struct rtt_walk *w, uint64_t ipa,
 {
 	rtt_walk_set_entry(rd, w, ipa, replacement);
 	atomic_store_explicit(&g_child->refcount, 0, memory_order_release);
-	granule_scrub(g_child);
-	granule_unlock_transition(g_child, GRANULE_STATE_DELEGATED);
+	granule_unlock_delegated(g_child);
 }
 
-static struct granule *lock_child(const struct rtt_walk *w)
-{
-	struct granule *g = granule_from_pa(s2tte_pa(rtt_walk_entry(w), w->level));
-
-	if (!g)
-		plat_panic("rtt: table entry outside DRAM");
-	granule_lock(g);
-	if (granule_state(g) != GRANULE_STATE_RTT)
-		plat_panic("rtt: table entry does not point to an RTT");
-	return g;
-}
-
-uint64_t smc_rtt_destroy(const uint64_t *x, struct rmi_result *res)
+static uint64_t rtt_destroy(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
 	uint64_t ipa = x[2];
 	int level = rtt_level_arg(x[3]);
-	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
 	struct granule *g_child;
 	struct rtt_walk w;
-	uint64_t status;
-	struct rd *rd;
+	uint64_t status = lock_child(rd, ipa, level, &w, &g_child, &res->x[2]);
 
-	if (!g_rd)
-		return RMI_INPUT_ERROR;
-	rd = rd_map(g_rd);
-	status = RMI_INPUT_ERROR;
-	if (level < 0 || !structure_args_valid(rd, ipa, level))
-		goto out;
-	status = walk_to_table_entry(rd, ipa, level, &w, &res->x[2]);
 	if (status != RMI_OK)
-		goto out;
-	g_child = lock_child(&w);
+		return status;
 	if (granule_refcount(g_child) != 0) {
 		granule_unlock(g_child);
 		res->x[2] = ipa;
@@ -178,34 +155,26 @@ uint64_t smc_rtt_destroy(const uint64_t *x, struct rmi_result *res)
 		res->x[2] = s2tt_skip_non_live(w.table, w.level, w.index, ipa);
 	}
 	rtt_walk_unlock(&w);
-out:
-	granule_unmap(rd);
-	granule_unlock(g_rd);
 	return status;
 }
 
-uint64_t smc_rtt_fold(const uint64_t *x, struct rmi_result *res)
+uint64_t smc_rtt_destroy(const uint64_t *x, struct rmi_result *res)
+{
+	return rd_command(x, res, rtt_destroy);
+}
+
+static uint64_t rtt_fold(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
 	uint64_t ipa = x[2];
 	int level = rtt_level_arg(x[3]);
-	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
 	struct granule *g_child;
 	struct rtt_walk w;
-	uint64_t status, folded;
-	struct rd *rd;
-	uint64_t *child;
+	uint64_t folded, *child;
 	bool homogeneous;
+	uint64_t status = lock_child(rd, ipa, level, &w, &g_child, NULL);
 
-	if (!g_rd)
-		return RMI_INPUT_ERROR;
-	rd = rd_map(g_rd);
-	status = RMI_INPUT_ERROR;
-	if (level < 0 || !structure_args_valid(rd, ipa, level))
-		goto out;
-	status = walk_to_table_entry(rd, ipa, level, &w, NULL);
 	if (status != RMI_OK)
-		goto out;
-	g_child = lock_child(&w);
+		return status;
 	child = granule_map(g_child);
 	homogeneous = s2tt_fold(child, level, &folded);
 	granule_unmap(child);
@@ -217,73 +186,72 @@ uint64_t smc_rtt_fold(const uint64_t *x, struct rmi_result *res)
 		remove_child(rd, &w, ipa, g_child, folded);
 	}
 	rtt_walk_unlock(&w);
-out:
-	granule_unmap(rd);
-	granule_unlock(g_rd);
 	return status;
+}
+
+uint64_t smc_rtt_fold(const uint64_t *x, struct rmi_result *res)
+{
+	return rd_command(x, res, rtt_fold);
+}
+
+/* The walk and state checks of MAP/UNMAP_UNPROTECTED, after their argument
+ * checks: the entry at `level` must be in state `from`; it becomes `to`.
+ * *top (if top is not NULL) gets the IPA of the next live entry after the
+ * walk, whether or not the entry was changed. */
+static uint64_t swap_unprotected_entry(const struct rd *rd, uint64_t ipa, int level,
+				       enum s2tte_state from, uint64_t to, uint64_t *top)
+{
+	struct rtt_walk w;
+	uint64_t status = RMI_OK;
+
+	rtt_walk_lock(rd, ipa, level, &w);
+	if (w.level < level)
+		status = RMI_RTT_ERROR(w.level);
+	else if (s2tte_state(rtt_walk_entry(&w), level) != from)
+		status = RMI_RTT_ERROR(level);
+	else
+		rtt_walk_set_entry(rd, &w, ipa, to);
+	if (top)
+		*top = s2tt_skip_non_live(w.table, w.level, w.index, ipa);
+	rtt_walk_unlock(&w);
+	return status;
+}
+
+static uint64_t rtt_map_unprotected(struct rd *rd, const uint64_t *x, struct rmi_result *res)
+{
+	uint64_t ipa = x[2], desc = x[4];
+	int level = rtt_level_arg(x[3]);
+
+	(void)res;
+	if (!unprotected_args_valid(rd, ipa, level) || !s2tt_host_desc_valid(desc, level))
+		return RMI_INPUT_ERROR;
+	return swap_unprotected_entry(rd, ipa, level, S2TTE_UNASSIGNED_NS,
+				      s2tte_make_assigned_ns(desc, level), NULL);
 }
 
 uint64_t smc_rtt_map_unprotected(const uint64_t *x, struct rmi_result *res)
 {
-	uint64_t ipa = x[2], desc = x[4];
 	int level = rtt_level_arg(x[3]);
-	struct granule *g_rd;
-	struct rtt_walk w;
-	uint64_t status = RMI_INPUT_ERROR;
-	struct rd *rd;
 
-	(void)res;
-	if (level >= 0 && s2tt_host_desc_valid(desc, level) && !unprotected_output_is_ns(desc, level))
+	if (level >= 0 && s2tt_host_desc_valid(x[4], level) && !unprotected_output_is_ns(x[4], level))
 		return RMI_INPUT_ERROR; /* desc names a Realm granule */
-	g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
-	if (!g_rd)
+	return rd_command(x, res, rtt_map_unprotected);
+}
+
+static uint64_t rtt_unmap_unprotected(struct rd *rd, const uint64_t *x, struct rmi_result *res)
+{
+	uint64_t ipa = x[2];
+	int level = rtt_level_arg(x[3]);
+
+	if (!unprotected_args_valid(rd, ipa, level))
 		return RMI_INPUT_ERROR;
-	rd = rd_map(g_rd);
-	if (level >= 0 && unprotected_args_valid(rd, ipa, level) && s2tt_host_desc_valid(desc, level)) {
-		rtt_walk_lock(rd, ipa, level, &w);
-		if (w.level < level) {
-			status = RMI_RTT_ERROR(w.level);
-		} else if (s2tte_state(rtt_walk_entry(&w), level) != S2TTE_UNASSIGNED_NS) {
-			status = RMI_RTT_ERROR(level);
-		} else {
-			rtt_walk_set_entry(rd, &w, ipa, s2tte_make_assigned_ns(desc, level));
-			status = RMI_OK;
-		}
-		rtt_walk_unlock(&w);
-	}
-	granule_unmap(rd);
-	granule_unlock(g_rd);
-	return status;
+	return swap_unprotected_entry(rd, ipa, level, S2TTE_ASSIGNED_NS, s2tte_make_unassigned_ns(),
+				      &res->x[1]);
 }
 
 uint64_t smc_rtt_unmap_unprotected(const uint64_t *x, struct rmi_result *res)
 {
-	uint64_t ipa = x[2];
-	int level = rtt_level_arg(x[3]);
-	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
-	struct rtt_walk w;
-	uint64_t status = RMI_INPUT_ERROR;
-	struct rd *rd;
-
-	if (!g_rd)
-		return RMI_INPUT_ERROR;
-	rd = rd_map(g_rd);
-	if (level >= 0 && unprotected_args_valid(rd, ipa, level)) {
-		rtt_walk_lock(rd, ipa, level, &w);
-		if (w.level < level) {
-			status = RMI_RTT_ERROR(w.level);
-		} else if (s2tte_state(rtt_walk_entry(&w), level) != S2TTE_ASSIGNED_NS) {
-			status = RMI_RTT_ERROR(level);
-		} else {
-			rtt_walk_set_entry(rd, &w, ipa, s2tte_make_unassigned_ns());
-			status = RMI_OK;
-		}
-		res->x[1] = s2tt_skip_non_live(w.table, w.level, w.index, ipa);
-		rtt_walk_unlock(&w);
-	}
-	granule_unmap(rd);
-	granule_unlock(g_rd);
-	return status;
+	return rd_command(x, res, rtt_unmap_unprotected);
 }
 
 static uint64_t rmi_entry_state(enum s2tte_state s)
@@ -299,31 +267,25 @@ static uint64_t rmi_entry_state(enum s2tte_state s)
 	}
 }
 
+static uint64_t rtt_read_entry(struct rd *rd, const uint64_t *x, struct rmi_result *res)
+{
+	uint64_t ipa = x[2], e;
+	int level = rtt_level_arg(x[3]);
+	struct rtt_walk w;
+
+	if (level < rd->rtt_level_start || !s2tt_level_aligned(ipa, level) || ipa >= rd_ipa_top(rd))
+		return RMI_INPUT_ERROR;
+	rtt_walk_lock(rd, ipa, level, &w);
+	e = rtt_walk_entry(&w);
+	res->x[1] = (uint64_t)w.level;
+	res->x[2] = rmi_entry_state(s2tte_state(e, w.level));
+	res->x[3] = s2tte_host_view(e, w.level);
+	res->x[4] = s2tte_ripas(e, w.level);
+	rtt_walk_unlock(&w);
+	return RMI_OK;
+}
+
 uint64_t smc_rtt_read_entry(const uint64_t *x, struct rmi_result *res)
 {
-	uint64_t ipa = x[2];
-	int level = rtt_level_arg(x[3]);
-	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
-	struct rtt_walk w;
-	uint64_t status = RMI_INPUT_ERROR;
-	struct rd *rd;
-
-	if (!g_rd)
-		return RMI_INPUT_ERROR;
-	rd = rd_map(g_rd);
-	if (level >= rd->rtt_level_start && s2tt_level_aligned(ipa, level) && ipa < rd_ipa_top(rd)) {
-		uint64_t e;
-
-		rtt_walk_lock(rd, ipa, level, &w);
-		e = rtt_walk_entry(&w);
-		res->x[1] = (uint64_t)w.level;
-		res->x[2] = rmi_entry_state(s2tte_state(e, w.level));
-		res->x[3] = s2tte_host_view(e, w.level);
-		res->x[4] = s2tte_ripas(e, w.level);
-		rtt_walk_unlock(&w);
-		status = RMI_OK;
-	}
-	granule_unmap(rd);
-	granule_unlock(g_rd);
-	return status;
+	return rd_command(x, res, rtt_read_entry);
 }

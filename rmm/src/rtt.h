@@ -23,6 +23,9 @@ struct rtt_walk {
 	unsigned index;    /* the entry covering the walked IPA */
 };
 
+/* Locks the RTT granule a TABLE entry (or the RD's root list) names. */
+struct granule *rtt_lock_table(uint64_t pa);
+
 /* Walks towards target_level (>= the realm's start level); ipa < rd_ipa_top(rd). */
 void rtt_walk_lock(const struct rd *rd, uint64_t ipa, int target_level, struct rtt_walk *w);
 void rtt_walk_unlock(struct rtt_walk *w);

@@ -8,23 +8,16 @@ int rtt_level_arg(uint64_t level)
 	return level <= S2TT_PAGE_LEVEL ? (int)level : -1;
 }
 
-static struct granule *lock_rtt(uint64_t pa)
+struct granule *rtt_lock_table(uint64_t pa)
 {
-	struct granule *g = granule_from_pa(pa);
-
-	if (!g)
-		plat_panic("rtt walk: table outside DRAM");
-	granule_lock(g);
-	if (granule_state(g) != GRANULE_STATE_RTT)
-		plat_panic("rtt walk: table granule is not an RTT");
-	return g;
+	return granule_lock_owned(pa, GRANULE_STATE_RTT, "rtt: a table entry does not name an RTT granule");
 }
 
 void rtt_walk_lock(const struct rd *rd, uint64_t ipa, int target_level, struct rtt_walk *w)
 {
 	int level = rd->rtt_level_start;
 	uint64_t root = ipa >> (s2tt_level_shift(level) + 9); /* which concatenated table */
-	struct granule *g = lock_rtt(rd->rtt_base + root * GRANULE_SIZE);
+	struct granule *g = rtt_lock_table(rd->rtt_base + root * GRANULE_SIZE);
 	uint64_t *table = granule_map(g);
 
 	for (;;) {
@@ -39,7 +32,7 @@ void rtt_walk_lock(const struct rd *rd, uint64_t ipa, int target_level, struct r
 			w->index = index;
 			return;
 		}
-		child = lock_rtt(s2tte_pa(e, level));
+		child = rtt_lock_table(s2tte_pa(e, level));
 		granule_unmap(table);
 		granule_unlock(g);
 		g = child;

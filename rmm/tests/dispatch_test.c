@@ -4,19 +4,6 @@
  */
 #include "rmm_test_util.h"
 
-static int machine_up(void **state)
-{
-	(void)state;
-	return hostsim_start(NULL);
-}
-
-static int machine_down(void **state)
-{
-	(void)state;
-	hostsim_stop();
-	return 0;
-}
-
 static void test_unknown_fids(void **state)
 {
 	/* Holes in the RMI table, the ends of the range, RSI, EL3 and others. */
@@ -117,5 +104,5 @@ int main(void)
 		cmocka_unit_test(test_registers_beyond_outputs_preserved),
 	};
 
-	return cmocka_run_group_tests(tests, machine_up, machine_down);
+	return cmocka_run_group_tests(tests, test_machine_up, test_machine_down);
 }

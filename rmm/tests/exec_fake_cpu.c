@@ -36,6 +36,11 @@ void exec_fake_smc(struct plat_rec_ctx *ctx, struct plat_trap *trap, uint64_t fi
 	trap->kind = PLAT_TRAP_SMC;
 }
 
+void exec_fake_irq(struct plat_trap *trap)
+{
+	trap->kind = PLAT_TRAP_IRQ;
+}
+
 void exec_fake_rec_run(const struct plat_s2 *s2, struct plat_rec_ctx *ctx, struct plat_trap *trap)
 {
 	trap->kind = PLAT_TRAP_HALTED;

@@ -24,9 +24,11 @@ void exec_fake_set_step(exec_fake_step_fn fn);
 unsigned exec_fake_runs(void);       /* plat_rec_run calls since set_step */
 unsigned exec_fake_destroys(void);   /* plat_rec_destroy calls since set_step */
 
-/* Step helpers: an SMC trap with X0..X7 (the rest of X8..X17 untouched). */
+/* Step helpers: an SMC trap with X0..X7 (the rest of X8..X17 untouched);
+ * an IRQ, which ends a script with an exit to the host. */
 void exec_fake_smc(struct plat_rec_ctx *ctx, struct plat_trap *trap, uint64_t fid, uint64_t a1,
 		   uint64_t a2, uint64_t a3, uint64_t a4);
+void exec_fake_irq(struct plat_trap *trap);
 
 void exec_fake_rec_run(const struct plat_s2 *s2, struct plat_rec_ctx *ctx, struct plat_trap *trap);
 void exec_fake_rec_destroy(struct plat_rec_ctx *ctx);

@@ -3,6 +3,22 @@
  */
 #include "exec_realm.h"
 
+#include "exec_fake_cpu.h"
+
+int exec_machine_up(void **state)
+{
+	(void)state;
+	return hostsim_start(NULL);
+}
+
+int exec_machine_down(void **state)
+{
+	(void)state;
+	exec_fake_set_step(NULL);
+	hostsim_stop();
+	return 0;
+}
+
 static uint64_t rec_create(struct exec_realm *r, unsigned i, bool runnable)
 {
 	struct rmi_rec_params rp = { 0 };

@@ -23,6 +23,12 @@ struct exec_realm {
 	uint64_t run; /* NS RmiRecRun page */
 };
 
+/* cmocka setup/teardown: a fresh machine; teardown also drops the script
+ * (exec_fake_cpu.h), so no test's steps run in the next test. */
+int exec_machine_up(void **state);
+int exec_machine_down(void **state);
+#define EXEC_TEST(fn) cmocka_unit_test_setup_teardown(fn, exec_machine_up, exec_machine_down)
+
 /* data1: 4096 bytes for the DATA granule at IPA 0x1000, or NULL for zeros. */
 void exec_realm_build(struct exec_realm *r, const void *data1);
 

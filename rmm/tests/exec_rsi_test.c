@@ -11,25 +11,6 @@
 
 static struct exec_realm realm;
 
-static int machine_up(void **state)
-{
-	(void)state;
-	return hostsim_start(NULL);
-}
-
-static int machine_down(void **state)
-{
-	(void)state;
-	exec_fake_set_step(NULL);
-	hostsim_stop();
-	return 0;
-}
-
-static void irq(struct plat_trap *trap)
-{
-	trap->kind = PLAT_TRAP_IRQ;
-}
-
 /* Runs the script on REC 0 to its final IRQ exit; checks the monitor gave the REC back. */
 static void run_script(exec_fake_step_fn fn, unsigned expected_runs)
 {
@@ -86,7 +67,7 @@ static void version_steps(unsigned step, const struct plat_s2 *s2, struct plat_r
 		break;
 	case 7:
 		assert_int_equal(ctx->gprs[0], SMC_UNKNOWN);
-		irq(trap);
+		exec_fake_irq(trap);
 		break;
 	}
 }
@@ -166,7 +147,7 @@ static void measurement_steps(unsigned step, const struct plat_s2 *s2, struct pl
 			assert_memory_equal(info.rem[0], zero, 64); /* failed calls changed nothing */
 			assert_memory_equal(info.rem[3], zero, 64);
 		}
-		irq(trap);
+		exec_fake_irq(trap);
 		break;
 	}
 }
@@ -204,7 +185,7 @@ static void realm_config_steps(unsigned step, const struct plat_s2 *s2, struct p
 	if (step - 1 < sizeof(bad) / sizeof(bad[0]))
 		exec_fake_smc(ctx, trap, RSI_REALM_CONFIG, bad[step - 1], 0, 0, 0);
 	else
-		irq(trap);
+		exec_fake_irq(trap);
 }
 
 static void test_realm_config(void **state)
@@ -251,7 +232,7 @@ static void state_get_steps(unsigned step, const struct plat_s2 *s2, struct plat
 	if (step < NUM_GET_CASES)
 		exec_fake_smc(ctx, trap, RSI_IPA_STATE_GET, get_cases[step].base, get_cases[step].end, 0, 0);
 	else
-		irq(trap);
+		exec_fake_irq(trap);
 }
 
 static void test_ipa_state_get(void **state)
@@ -296,7 +277,7 @@ static void state_set_steps(unsigned step, const struct plat_s2 *s2, struct plat
 		assert_int_equal(ctx->gprs[0], RSI_SUCCESS);
 		assert_int_equal(ctx->gprs[1], 0x2000);
 		assert_int_equal(ctx->gprs[2], RSI_REJECT);
-		irq(trap);
+		exec_fake_irq(trap);
 		break;
 	}
 }
@@ -369,7 +350,7 @@ static void host_call_steps(unsigned step, const struct plat_s2 *s2, struct plat
 		assert_int_equal(call->imm, 0xCAE0);
 		for (unsigned i = 0; i < RSI_HOST_CALL_GPRS; i++)
 			assert_int_equal(call->gprs[i], 5000 + i);
-		irq(trap);
+		exec_fake_irq(trap);
 		break;
 	}
 	}
@@ -414,7 +395,7 @@ static void busy_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_
 	assert_int_equal(RMI(RMI_REC_ENTER, realm.rec[0], realm.run).x[0], RMI_ERROR_REC);
 	assert_int_equal(RMI(RMI_REC_DESTROY, realm.rec[0]).x[0], RMI_ERROR_REC);
 	assert_int_equal(RMI(RMI_PSCI_COMPLETE, realm.rec[0], realm.rec[1], 0).x[0], RMI_ERROR_INPUT);
-	irq(trap);
+	exec_fake_irq(trap);
 }
 
 static void test_running_rec_is_busy(void **state)
@@ -431,13 +412,13 @@ static void test_running_rec_is_busy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_version_features_unknown, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_measurement_read_extend, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_realm_config, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_ipa_state_get, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_ipa_state_set, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_host_call, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_running_rec_is_busy, machine_up, machine_down),
+		EXEC_TEST(test_version_features_unknown),
+		EXEC_TEST(test_measurement_read_extend),
+		EXEC_TEST(test_realm_config),
+		EXEC_TEST(test_ipa_state_get),
+		EXEC_TEST(test_ipa_state_set),
+		EXEC_TEST(test_host_call),
+		EXEC_TEST(test_running_rec_is_busy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -131,24 +131,10 @@ static void test_concurrent_enter(void **state)
 	assert_memory_not_equal(info.rem[0], zero, 64);
 }
 
-static int machine_up(void **state)
-{
-	(void)state;
-	return hostsim_start(NULL);
-}
-
-static int machine_down(void **state)
-{
-	(void)state;
-	exec_fake_set_step(NULL);
-	hostsim_stop();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_concurrent_enter, machine_up, machine_down),
+		EXEC_TEST(test_concurrent_enter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

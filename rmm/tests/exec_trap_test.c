@@ -21,20 +21,6 @@
 
 static struct exec_realm realm;
 
-static int machine_up(void **state)
-{
-	(void)state;
-	return hostsim_start(NULL);
-}
-
-static int machine_down(void **state)
-{
-	(void)state;
-	exec_fake_set_step(NULL);
-	hostsim_stop();
-	return 0;
-}
-
 static void fault(struct plat_trap *trap, uint64_t ipa, uint64_t esr)
 {
 	trap->kind = PLAT_TRAP_S2_FAULT;
@@ -42,9 +28,13 @@ static void fault(struct plat_trap *trap, uint64_t ipa, uint64_t esr)
 	trap->esr = esr;
 }
 
-static void irq(struct plat_trap *trap)
+/* Builds the realm and enters REC 0 with the script; returns the first exit. */
+static struct rmi_rec_exit build_and_enter(exec_fake_step_fn steps)
 {
-	trap->kind = PLAT_TRAP_IRQ;
+	exec_realm_build(&realm, NULL);
+	exec_fake_set_step(steps);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	return exec_exit(&realm);
 }
 
 static const uint64_t full_esr = EC_DABT | ESR_IL | ESR_ISV | ESR_SAS | ESR_SRT5 | ESR_WNR | DFSC_L3_TRANSLATION;
@@ -63,11 +53,11 @@ static void unprot_steps(unsigned step, const struct plat_s2 *s2, struct plat_re
 		break;
 	case 2: /* the host answered INJECT_SEA */
 		assert_int_equal(ctx->resume, PLAT_RESUME_INJECT_SEA);
-		irq(trap);
+		exec_fake_irq(trap);
 		break;
 	case 3: /* INJECT_SEA after an IRQ exit means nothing */
 		assert_int_equal(ctx->resume, PLAT_RESUME_NORMAL);
-		irq(trap);
+		exec_fake_irq(trap);
 		break;
 	}
 }
@@ -78,10 +68,7 @@ static void test_unprotected_fault(void **state)
 	uint64_t ns = test_alloc();
 
 	(void)state;
-	exec_realm_build(&realm, NULL);
-	exec_fake_set_step(unprot_steps);
-	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
-	exit = exec_exit(&realm);
+	exit = build_and_enter(unprot_steps);
 	assert_int_equal(exit.exit_reason, RMI_EXIT_SYNC);
 	/* Sanitised: no ISV, SAS or SRT; FAR keeps the page offset only. */
 	assert_int_equal(exit.esr, EC_DABT | ESR_IL | ESR_WNR | DFSC_L3_TRANSLATION);
@@ -136,7 +123,7 @@ static void protected_steps(unsigned step, const struct plat_s2 *s2, struct plat
 		break;
 	case 6:
 		assert_int_equal(ctx->resume, PLAT_RESUME_INJECT_SEA);
-		irq(trap);
+		exec_fake_irq(trap);
 		break;
 	}
 }
@@ -146,10 +133,7 @@ static void test_protected_faults(void **state)
 	struct rmi_rec_exit exit;
 
 	(void)state;
-	exec_realm_build(&realm, NULL);
-	exec_fake_set_step(protected_steps);
-	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
-	exit = exec_exit(&realm);
+	exit = build_and_enter(protected_steps);
 	assert_int_equal(exec_fake_runs(), 5);
 	assert_int_equal(exit.exit_reason, RMI_EXIT_SYNC);
 	assert_int_equal(exit.esr, EC_DABT | ESR_IL | ESR_WNR | DFSC_L3_TRANSLATION);
@@ -177,10 +161,7 @@ static void test_halted_cpu(void **state)
 	struct rmi_rec_exit exit;
 
 	(void)state;
-	exec_realm_build(&realm, NULL);
-	exec_fake_set_step(halt_steps);
-	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
-	exit = exec_exit(&realm);
+	exit = build_and_enter(halt_steps);
 	assert_int_equal(exit.exit_reason, RMI_EXIT_SERROR);
 	assert_int_equal(exit.esr, 0);
 	assert_int_equal(exec_fake_destroys(), 1);
@@ -344,10 +325,10 @@ static void test_psci(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_unprotected_fault, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_protected_faults, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_halted_cpu, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_psci, machine_up, machine_down),
+		EXEC_TEST(test_unprotected_fault),
+		EXEC_TEST(test_protected_faults),
+		EXEC_TEST(test_halted_cpu),
+		EXEC_TEST(test_psci),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,22 @@
 #include "hostsim/hostsim.h"
 #include "rmm/rmm.h"
 
+/* cmocka setup/teardown: a fresh emulated machine with the default config. */
+static inline int test_machine_up(void **state)
+{
+	(void)state;
+	return hostsim_start(NULL);
+}
+
+static inline int test_machine_down(void **state)
+{
+	(void)state;
+	hostsim_stop();
+	return 0;
+}
+
+#define TEST_ON_MACHINE(fn) cmocka_unit_test_setup_teardown(fn, test_machine_up, test_machine_down)
+
 static inline struct smc_regs rmi6(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
 				   uint64_t a4, uint64_t a5)
 {

@@ -14,19 +14,6 @@ struct realm {
 	uint64_t rd, root, params;
 };
 
-static int machine_up(void **state)
-{
-	(void)state;
-	return hostsim_start(NULL);
-}
-
-static int machine_down(void **state)
-{
-	(void)state;
-	hostsim_stop();
-	return 0;
-}
-
 static struct realm make_realm(uint16_t vmid)
 {
 	struct rmi_realm_params p = { 0 };
@@ -394,11 +381,11 @@ static void test_realm_create_geometry(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_walk, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_fold_protected_block_and_unfold, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_unprotected_map_fold_unmap, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_set_ripas, machine_up, machine_down),
-		cmocka_unit_test_setup_teardown(test_psci_complete_and_rec_enter, machine_up, machine_down),
+		TEST_ON_MACHINE(test_walk),
+		TEST_ON_MACHINE(test_fold_protected_block_and_unfold),
+		TEST_ON_MACHINE(test_unprotected_map_fold_unmap),
+		TEST_ON_MACHINE(test_set_ripas),
+		TEST_ON_MACHINE(test_psci_complete_and_rec_enter),
 		cmocka_unit_test(test_realm_create_geometry),
 	};
 

@@ -13,19 +13,6 @@ struct realm_fixture {
 	uint8_t rim[64];
 };
 
-static int machine_up(void **state)
-{
-	(void)state;
-	return hostsim_start(NULL);
-}
-
-static int machine_down(void **state)
-{
-	(void)state;
-	hostsim_stop();
-	return 0;
-}
-
 static void expect_rim_init(struct realm_fixture *f, const struct rmi_realm_params *p)
 {
 	struct rmi_realm_params image;
@@ -207,7 +194,7 @@ static void test_realm_lifecycle(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_realm_lifecycle, machine_up, machine_down),
+		TEST_ON_MACHINE(test_realm_lifecycle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
