@@ -39,10 +39,14 @@ static size_t count(const char *hay, const char *needle)
 	return n;
 }
 
-/* Builds path's realm, runs it, tears it down; asserts nothing leaked. */
-static void run_image(struct vmm *vmm, const char *path, unsigned vcpus, struct console *con,
+/* On a machine of its own: builds path's realm, runs it, tears it down;
+ * asserts nothing leaked. cmocka installs its own SIGSEGV handler around each
+ * test body, and the machine's stage-2 faults arrive as SIGSEGV: the machine
+ * starts here, inside the body, so hostsim's handler is the one installed last. */
+static void run_image(const char *path, unsigned vcpus, struct console *con,
 		      struct vmm_run_result *res)
 {
+	void *machine = NULL;
 	struct realm_image img;
 	struct vmm_realm_opts opts;
 	struct vmm_realm *r;
@@ -50,6 +54,8 @@ static void run_image(struct vmm *vmm, const char *path, unsigned vcpus, struct 
 	struct vmm_run_config cfg = { .console = capture, .console_ctx = con };
 	struct leak_snapshot after;
 
+	assert_int_equal(vmm_test_machine_up(&machine), 0);
+	struct vmm *vmm = machine;
 	assert_int_equal(realm_image_load(path, &img), 0);
 	vmm_realm_opts_default(&opts);
 	opts.vcpus = vcpus;
@@ -65,35 +71,16 @@ static void run_image(struct vmm *vmm, const char *path, unsigned vcpus, struct 
 	assert_int_equal(after.held, 0);
 	assert_int_equal(after.not_ns, 0);
 	realm_image_free(&img);
-}
-
-/* cmocka installs its own SIGSEGV handler around each test body, and the
- * machine's stage-2 faults arrive as SIGSEGV: start the machine inside the
- * body so hostsim's handler is the one installed last. */
-static struct vmm *machine_up(void)
-{
-	void *vmm = NULL;
-
-	assert_int_equal(vmm_test_machine_up(&vmm), 0);
-	return vmm;
-}
-
-static void machine_down(struct vmm *vmm)
-{
-	void *p = vmm;
-
-	vmm_test_machine_down(&p);
+	vmm_test_machine_down(&machine);
 }
 
 static void test_every_exit_served(void **state)
 {
 	struct console con = { .len = 0 };
 	struct vmm_run_result res[2];
-	struct vmm *vmm = machine_up();
 
 	(void)state;
-	run_image(vmm, exercise_path, 2, &con, res);
-	machine_down(vmm);
+	run_image(exercise_path, 2, &con, res);
 	if (res[0].stop != VMM_STOP_SYSTEM_OFF || res[0].exit_status != 0)
 		print_error("stop %d status %llu: %s\nconsole:\n%s\n", res[0].stop,
 			    (unsigned long long)res[0].exit_status, res[0].detail, con.text);
@@ -115,11 +102,9 @@ static void test_dying_vcpu_is_a_crash(void **state)
 {
 	struct console con = { .len = 0 };
 	struct vmm_run_result res[2];
-	struct vmm *vmm = machine_up();
 
 	(void)state;
-	run_image(vmm, crash_path, 1, &con, res);
-	machine_down(vmm);
+	run_image(crash_path, 1, &con, res);
 	assert_non_null(strstr(con.text, "touching memory given back"));
 	assert_int_equal(res[0].stop, VMM_STOP_CRASHED);
 	assert_false(res[0].exit_reported);

@@ -25,10 +25,10 @@
 #include "attest_test_support.h"
 #include "el3_attest.h"
 #include "hostsim_internal.h"
+#include "test_support.h"
 
 #define GRANULES 64u
 #define ROOT     4u
-#define G(n)     ((uint64_t)(n) << PLAT_GRANULE_SHIFT)
 
 static void start(unsigned format)
 {
@@ -37,19 +37,9 @@ static void start(unsigned format)
 	assert_int_equal(hostsim_hw_start(&cfg), 0);
 }
 
-static int stop(void **state)
-{
-	(void)state;
-	hostsim_hw_stop();
-	return 0;
-}
-
 static uint64_t delegated(unsigned n)
 {
-	struct smc_regs r = { .x = { RMM_GTSI_DELEGATE, G(n) } };
-
-	plat_el3_smc(&r);
-	assert_int_equal(r.x[0], E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(n)), E_RMM_OK);
 	return G(n);
 }
 
@@ -307,12 +297,12 @@ static void bad_format_refuses_the_machine(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(plat_token_for_each_challenge_size, stop),
-		cmocka_unit_test_teardown(plat_token_legacy_profile, stop),
-		cmocka_unit_test_teardown(plat_token_refuses_bad_buffers, stop),
-		cmocka_unit_test_teardown(measurements_are_stable_keys_are_not, stop),
-		cmocka_unit_test_teardown(no_machine_no_token, stop),
-		cmocka_unit_test_teardown(bad_format_refuses_the_machine, stop),
+		cmocka_unit_test_teardown(plat_token_for_each_challenge_size, test_hw_stop),
+		cmocka_unit_test_teardown(plat_token_legacy_profile, test_hw_stop),
+		cmocka_unit_test_teardown(plat_token_refuses_bad_buffers, test_hw_stop),
+		cmocka_unit_test_teardown(measurements_are_stable_keys_are_not, test_hw_stop),
+		cmocka_unit_test_teardown(no_machine_no_token, test_hw_stop),
+		cmocka_unit_test_teardown(bad_format_refuses_the_machine, test_hw_stop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,23 +11,15 @@
 #include "test_support.h"
 #include "hostsim_internal.h"
 
-#define DRAM_SIZE (UINT64_C(64) << PLAT_GRANULE_SHIFT)
+#define GRANULES  64u
+#define DRAM_SIZE G(GRANULES)
 #define ROOT      4u
-#define G(n)      ((uint64_t)(n) << PLAT_GRANULE_SHIFT)
-
-
-static uint64_t el3(uint64_t fid, uint64_t x1)
-{
-	struct smc_regs r = { .x = { fid, x1 } };
-	plat_el3_smc(&r);
-	return r.x[0];
-}
 
 static void gpt_starts_ns_except_root(void **state)
 {
 	(void)state;
-	test_hw_start(DRAM_SIZE >> PLAT_GRANULE_SHIFT, ROOT);
-	for (unsigned g = 0; g < DRAM_SIZE >> PLAT_GRANULE_SHIFT; g++)
+	test_hw_start(GRANULES, ROOT);
+	for (unsigned g = 0; g < GRANULES; g++)
 		assert_int_equal(hostsim_gpt_pas(G(g)), g < ROOT ? HOSTSIM_PAS_ROOT : HOSTSIM_PAS_NS);
 	assert_int_equal(hostsim_gpt_pas(DRAM_SIZE), HOSTSIM_PAS_NONE);
 	assert_int_equal(hostsim_gpt_pas(UINT64_MAX), HOSTSIM_PAS_NONE);
@@ -38,7 +30,7 @@ static void gpt_starts_ns_except_root(void **state)
 static void delegate_flips_pas_and_zeroes(void **state)
 {
 	(void)state;
-	test_hw_start(DRAM_SIZE >> PLAT_GRANULE_SHIFT, ROOT);
+	test_hw_start(GRANULES, ROOT);
 	uint64_t pa = G(10);
 	uint8_t pattern[PLAT_GRANULE_SIZE];
 
@@ -46,7 +38,7 @@ static void delegate_flips_pas_and_zeroes(void **state)
 	assert_true(hostsim_host_write(pa, pattern, sizeof(pattern)));
 	assert_int_equal(((const uint8_t *)hostsim_monitor_view(pa))[100], 0xa5);
 
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, pa), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, pa), E_RMM_OK);
 	assert_int_equal(hostsim_gpt_pas(pa), HOSTSIM_PAS_REALM);
 	const uint8_t *view = hostsim_monitor_view(pa);
 	for (size_t i = 0; i < PLAT_GRANULE_SIZE; i++)
@@ -59,24 +51,24 @@ static void delegate_flips_pas_and_zeroes(void **state)
 static void delegate_twice_is_bad_pas(void **state)
 {
 	(void)state;
-	test_hw_start(DRAM_SIZE >> PLAT_GRANULE_SHIFT, ROOT);
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, G(12)), E_RMM_OK);
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, G(12)), E_RMM_BAD_PAS);
+	test_hw_start(GRANULES, ROOT);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(12)), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(12)), E_RMM_BAD_PAS);
 	assert_int_equal(hostsim_gpt_pas(G(12)), HOSTSIM_PAS_REALM);
 }
 
 static void undelegate_restores_access(void **state)
 {
 	(void)state;
-	test_hw_start(DRAM_SIZE >> PLAT_GRANULE_SHIFT, ROOT);
+	test_hw_start(GRANULES, ROOT);
 	uint64_t pa = G(20);
 	uint8_t byte = 0x11, got = 0;
 
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, pa), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, pa), E_RMM_OK);
 	assert_false(hostsim_host_write(pa, &byte, 1));
 	/* The monitor scribbles, then scrubs before undelegating. */
 	memset(plat_granule_map(pa), 0, PLAT_GRANULE_SIZE);
-	assert_int_equal(el3(RMM_GTSI_UNDELEGATE, pa), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_UNDELEGATE, pa), E_RMM_OK);
 	assert_int_equal(hostsim_gpt_pas(pa), HOSTSIM_PAS_NS);
 	assert_true(hostsim_host_write(pa, &byte, 1));
 	assert_true(hostsim_host_read(pa, &got, 1));
@@ -88,19 +80,19 @@ static void undelegate_restores_access(void **state)
 static void undelegate_of_ns_or_root_is_bad_pas(void **state)
 {
 	(void)state;
-	test_hw_start(DRAM_SIZE >> PLAT_GRANULE_SHIFT, ROOT);
-	assert_int_equal(el3(RMM_GTSI_UNDELEGATE, G(30)), E_RMM_BAD_PAS);
+	test_hw_start(GRANULES, ROOT);
+	assert_int_equal(el3_call(RMM_GTSI_UNDELEGATE, G(30)), E_RMM_BAD_PAS);
 	assert_int_equal(hostsim_gpt_pas(G(30)), HOSTSIM_PAS_NS);
-	assert_int_equal(el3(RMM_GTSI_UNDELEGATE, G(1)), E_RMM_BAD_PAS);
+	assert_int_equal(el3_call(RMM_GTSI_UNDELEGATE, G(1)), E_RMM_BAD_PAS);
 	assert_int_equal(hostsim_gpt_pas(G(1)), HOSTSIM_PAS_ROOT);
 }
 
 static void root_cannot_be_delegated(void **state)
 {
 	(void)state;
-	test_hw_start(DRAM_SIZE >> PLAT_GRANULE_SHIFT, ROOT);
+	test_hw_start(GRANULES, ROOT);
 	for (unsigned g = 0; g < ROOT; g++) {
-		assert_int_equal(el3(RMM_GTSI_DELEGATE, G(g)), E_RMM_BAD_PAS);
+		assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(g)), E_RMM_BAD_PAS);
 		assert_int_equal(hostsim_gpt_pas(G(g)), HOSTSIM_PAS_ROOT);
 	}
 }
@@ -108,12 +100,12 @@ static void root_cannot_be_delegated(void **state)
 static void bad_addresses_are_refused(void **state)
 {
 	(void)state;
-	test_hw_start(DRAM_SIZE >> PLAT_GRANULE_SHIFT, ROOT);
+	test_hw_start(GRANULES, ROOT);
 	const uint64_t bad[] = { G(10) + 1, G(10) + 0x800, DRAM_SIZE, DRAM_SIZE + G(1),
 				 UINT64_MAX & ~(PLAT_GRANULE_SIZE - 1), UINT64_MAX };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(el3(RMM_GTSI_DELEGATE, bad[i]), E_RMM_BAD_ADDR);
-		assert_int_equal(el3(RMM_GTSI_UNDELEGATE, bad[i]), E_RMM_BAD_ADDR);
+		assert_int_equal(el3_call(RMM_GTSI_DELEGATE, bad[i]), E_RMM_BAD_ADDR);
+		assert_int_equal(el3_call(RMM_GTSI_UNDELEGATE, bad[i]), E_RMM_BAD_ADDR);
 	}
 	assert_int_equal(hostsim_gpt_pas(G(10)), HOSTSIM_PAS_NS);
 }
@@ -121,41 +113,41 @@ static void bad_addresses_are_refused(void **state)
 static void sve_hint_bit_is_ignored(void **state)
 {
 	(void)state;
-	test_hw_start(DRAM_SIZE >> PLAT_GRANULE_SHIFT, ROOT);
-	assert_int_equal(el3(RMM_GTSI_DELEGATE | SMC_FID_SVE_HINT, G(40)), E_RMM_OK);
+	test_hw_start(GRANULES, ROOT);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE | SMC_FID_SVE_HINT, G(40)), E_RMM_OK);
 	assert_int_equal(hostsim_gpt_pas(G(40)), HOSTSIM_PAS_REALM);
 }
 
 static void unknown_services_refused(void **state)
 {
 	(void)state;
-	test_hw_start(DRAM_SIZE >> PLAT_GRANULE_SHIFT, ROOT);
+	test_hw_start(GRANULES, ROOT);
 	/* The RAK's private key stays in EL3 (plat_rak_sign signs instead). */
-	assert_int_equal(el3(RMM_GET_REALM_ATTEST_KEY, 0), E_RMM_UNK);
+	assert_int_equal(el3_call(RMM_GET_REALM_ATTEST_KEY, 0), E_RMM_UNK);
 	/* GET_PLAT_TOKEN is offered (tests/attest_el3_test.c); no buffer here. */
-	assert_int_equal(el3(RMM_GET_PLAT_TOKEN, 0), E_RMM_BAD_ADDR);
-	assert_int_equal(el3(SMC64_STD_FID(0x1C0), 0), E_RMM_UNK);
-	assert_int_equal(el3(0, 0), E_RMM_UNK);
+	assert_int_equal(el3_call(RMM_GET_PLAT_TOKEN, 0), E_RMM_BAD_ADDR);
+	assert_int_equal(el3_call(SMC64_STD_FID(0x1C0), 0), E_RMM_UNK);
+	assert_int_equal(el3_call(0, 0), E_RMM_UNK);
 }
 
 static void boot_complete_once(void **state)
 {
 	(void)state;
-	test_hw_start(DRAM_SIZE >> PLAT_GRANULE_SHIFT, ROOT);
+	test_hw_start(GRANULES, ROOT);
 	assert_false(hostsim_el3_boot_completed());
 	/* A failed boot is reported but leaves the RMI closed. */
-	assert_int_equal(el3(RMM_BOOT_COMPLETE, 5), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_BOOT_COMPLETE, 5), E_RMM_OK);
 	assert_false(hostsim_el3_boot_completed());
-	assert_int_equal(el3(RMM_BOOT_COMPLETE, 0), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_BOOT_COMPLETE, 0), E_RMM_OK);
 	assert_true(hostsim_el3_boot_completed());
-	assert_int_equal(el3(RMM_BOOT_COMPLETE, 0), E_RMM_INVAL);
+	assert_int_equal(el3_call(RMM_BOOT_COMPLETE, 0), E_RMM_INVAL);
 	assert_true(hostsim_el3_boot_completed());
 }
 
 static void granule_map_rules(void **state)
 {
 	(void)state;
-	test_hw_start(DRAM_SIZE >> PLAT_GRANULE_SHIFT, ROOT);
+	test_hw_start(GRANULES, ROOT);
 	assert_non_null(plat_granule_map(G(ROOT)));
 	assert_ptr_equal(plat_granule_map(G(ROOT)), hostsim_monitor_view(G(ROOT)));
 	assert_null(plat_granule_map(G(0)));            /* Root */
@@ -167,7 +159,7 @@ static void granule_map_rules(void **state)
 	assert_null(hostsim_monitor_view(DRAM_SIZE));
 	assert_non_null(hostsim_monitor_view(G(ROOT) + 8));
 	/* A delegated granule stays mapped for the monitor. */
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, G(50)), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(50)), E_RMM_OK);
 	uint8_t *p = plat_granule_map(G(50));
 	assert_non_null(p);
 	p[0] = 7;
@@ -189,7 +181,7 @@ static void monitor_touches_root(void *arg)
 static void monitor_access_to_root_is_fatal(void **state)
 {
 	(void)state;
-	test_hw_start(DRAM_SIZE >> PLAT_GRANULE_SHIFT, ROOT);
+	test_hw_start(GRANULES, ROOT);
 	assert_true(death_test(monitor_touches_root, NULL, SIGABRT,
 			       "hostsim: granule protection fault: monitor access to PA 0x3fff (PAS ROOT)"));
 }

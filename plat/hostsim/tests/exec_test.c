@@ -32,6 +32,9 @@
 #define UNPROT_IPA  ((UINT64_C(1) << (S2SZ - 1)) + 0x200000)
 #define SECONDARY_STACK_TOP (RAM_IPA + 0x10000)
 #define MAX_GRANULES 128
+/* Host attributes of an unprotected mapping: Normal WB (FWB encoding),
+ * S2AP read/write, inner shareable. */
+#define NS_ATTRS    ((UINT64_C(6) << 2) | (UINT64_C(3) << 6) | (UINT64_C(3) << 8))
 
 struct realm {
 	uint64_t rd;
@@ -221,34 +224,62 @@ static void expect_smc(const struct realm *r, struct plat_rec_ctx *ctx, uint64_t
 	assert_int_equal(ctx->gprs[0], fid);
 }
 
-/* Answers the pending NEXT with a command, then waits for the RESULT. */
-static void command(const struct realm *r, struct plat_rec_ctx *ctx, uint64_t cmd, uint64_t a1,
-		    uint64_t a2, uint64_t a3)
+static struct plat_trap expect_s2_fault(const struct realm *r, struct plat_rec_ctx *ctx,
+					uint64_t ipa)
 {
-	(void)r;
+	struct plat_trap t = run(r, ctx);
+
+	assert_int_equal(t.kind, PLAT_TRAP_S2_FAULT);
+	assert_int_equal(t.ipa, ipa);
+	return t;
+}
+
+/* Answers the pending NEXT with a command (the next run carries it in). */
+static void command(struct plat_rec_ctx *ctx, uint64_t cmd, uint64_t a1, uint64_t a2, uint64_t a3)
+{
 	ctx->gprs[0] = cmd;
 	ctx->gprs[1] = a1;
 	ctx->gprs[2] = a2;
 	ctx->gprs[3] = a3;
 }
 
-/* Boots to the first NEXT; returns the hello registers. */
+/* Boots to the first NEXT; returns the hello registers (hello may be NULL). */
 static void boot_to_next(const struct realm *r, struct plat_rec_ctx *ctx, uint64_t hello[5])
 {
 	boot_ctx(r, ctx);
 	expect_smc(r, ctx, EXEC_FID_HELLO);
-	memcpy(hello, ctx->gprs, 5 * sizeof(uint64_t));
+	if (hello)
+		memcpy(hello, ctx->gprs, 5 * sizeof(uint64_t));
 	expect_smc(r, ctx, EXEC_FID_NEXT);
+}
+
+/* The image as built, booted to its first NEXT. */
+static void realm_start(struct realm *r, struct plat_rec_ctx *ctx, uint64_t hello[5])
+{
+	realm_build(r, IMAGE_AS_BUILT, 0);
+	boot_to_next(r, ctx, hello);
 }
 
 static uint64_t do_command(const struct realm *r, struct plat_rec_ctx *ctx, uint64_t cmd,
 			   uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	command(r, ctx, cmd, a1, a2, a3);
+	command(ctx, cmd, a1, a2, a3);
 	expect_smc(r, ctx, EXEC_FID_RESULT);
 	uint64_t result = ctx->gprs[1];
 	expect_smc(r, ctx, EXEC_FID_NEXT);
 	return result;
+}
+
+/* The host maps a fresh NS granule at UNPROT_IPA, `value` at offset 16;
+ * returns the granule. */
+static uint64_t map_ns_granule(const struct realm *r, uint64_t value)
+{
+	uint64_t ns = hostsim_host_alloc();
+
+	assert_true(hostsim_host_write(ns + 16, &value, sizeof(value)));
+	assert_int_equal(rmi(RMI_RTT_MAP_UNPROTECTED, r->rd, UNPROT_IPA, 3, ns | NS_ATTRS, 0).x[0],
+			 RMI_SUCCESS);
+	return ns;
 }
 
 /* ---- tests ---- */
@@ -260,14 +291,13 @@ static void test_boot_smc_round_trip(void **state)
 	uint64_t hello[5];
 
 	(void)state;
-	realm_build(&r, IMAGE_AS_BUILT, 0);
-	boot_to_next(&r, &ctx, hello);
+	realm_start(&r, &ctx, hello);
 	assert_int_equal(hello[1], EXEC_IMAGE_MAGIC);
 	assert_int_equal(hello[2], IMAGE_IPA);
 	assert_true(ctx.started);
 	assert_int_not_equal(ctx.cpu, 0);
 	/* Registers in, results back. */
-	command(&r, &ctx, EXEC_CMD_ECHO, 10, 20, 30);
+	command(&ctx, EXEC_CMD_ECHO, 10, 20, 30);
 	expect_smc(&r, &ctx, EXEC_FID_RESULT);
 	assert_int_equal(ctx.gprs[1], 11);
 	assert_int_equal(ctx.gprs[2], 22);
@@ -278,7 +308,7 @@ static void test_boot_smc_round_trip(void **state)
 	const uint64_t *ram = hostsim_monitor_view(data_pa(&r, RAM_IPA));
 	assert_int_equal(ram[1], 0xabcdef);
 	/* The exit path: status host call, then SYSTEM_OFF. */
-	command(&r, &ctx, EXEC_CMD_EXIT, 7, 0, 0);
+	command(&ctx, EXEC_CMD_EXIT, 7, 0, 0);
 	struct plat_trap t = run(&r, &ctx);
 	assert_int_equal(t.kind, PLAT_TRAP_SMC);
 	assert_int_equal(ctx.gprs[0], RSI_HOST_CALL);
@@ -309,16 +339,12 @@ static void test_unprotected_fault_then_map(void **state)
 {
 	struct realm r;
 	struct plat_rec_ctx ctx;
-	uint64_t hello[5];
 	uint64_t value = UINT64_C(0x5ca1ab1e);
 
 	(void)state;
-	realm_build(&r, IMAGE_AS_BUILT, 0);
-	boot_to_next(&r, &ctx, hello);
-	command(&r, &ctx, EXEC_CMD_READ, UNPROT_IPA + 16, 0, 0);
-	struct plat_trap t = run(&r, &ctx);
-	assert_int_equal(t.kind, PLAT_TRAP_S2_FAULT);
-	assert_int_equal(t.ipa, UNPROT_IPA + 16);
+	realm_start(&r, &ctx, NULL);
+	command(&ctx, EXEC_CMD_READ, UNPROT_IPA + 16, 0, 0);
+	struct plat_trap t = expect_s2_fault(&r, &ctx, UNPROT_IPA + 16);
 	assert_int_equal(t.esr >> 26, 0x24);               /* data abort, lower EL */
 	assert_int_equal(t.esr & 0x3c, 0x04);              /* translation fault */
 	assert_int_equal(t.esr & (1u << 6), 0);            /* a read */
@@ -326,16 +352,13 @@ static void test_unprotected_fault_then_map(void **state)
 	t = run(&r, &ctx);
 	assert_int_equal(t.kind, PLAT_TRAP_S2_FAULT);
 	/* The host maps an NS granule there; the retried load reads it. */
-	uint64_t ns = hostsim_host_alloc();
-	assert_true(hostsim_host_write(ns + 16, &value, sizeof(value)));
-	uint64_t desc = ns | (UINT64_C(6) << 2) | (UINT64_C(3) << 6) | (UINT64_C(3) << 8);
-	assert_int_equal(rmi(RMI_RTT_MAP_UNPROTECTED, r.rd, UNPROT_IPA, 3, desc, 0).x[0], RMI_SUCCESS);
+	map_ns_granule(&r, value);
 	expect_smc(&r, &ctx, EXEC_FID_RESULT);
 	assert_int_equal(ctx.gprs[1], value);
 	expect_smc(&r, &ctx, EXEC_FID_NEXT);
 	/* TLBI: unmapping makes the next access fault again. */
 	assert_int_equal(rmi(RMI_RTT_UNMAP_UNPROTECTED, r.rd, UNPROT_IPA, 3, 0, 0).x[0], RMI_SUCCESS);
-	command(&r, &ctx, EXEC_CMD_READ, UNPROT_IPA + 16, 0, 0);
+	command(&ctx, EXEC_CMD_READ, UNPROT_IPA + 16, 0, 0);
 	t = run(&r, &ctx);
 	assert_int_equal(t.kind, PLAT_TRAP_S2_FAULT);
 	plat_rec_destroy(&ctx); /* blocked in a stage-2 fault */
@@ -349,27 +372,19 @@ static void test_delegated_ns_granule_unreachable(void **state)
 {
 	struct realm r;
 	struct plat_rec_ctx ctx;
-	uint64_t hello[5];
 	uint64_t value = UINT64_C(0x0b5e55ed);
 
 	(void)state;
-	realm_build(&r, IMAGE_AS_BUILT, 0);
-	boot_to_next(&r, &ctx, hello);
-	uint64_t ns = hostsim_host_alloc();
-	assert_true(hostsim_host_write(ns + 16, &value, sizeof(value)));
-	uint64_t desc = ns | (UINT64_C(6) << 2) | (UINT64_C(3) << 6) | (UINT64_C(3) << 8);
-	assert_int_equal(rmi(RMI_RTT_MAP_UNPROTECTED, r.rd, UNPROT_IPA, 3, desc, 0).x[0], RMI_SUCCESS);
+	realm_start(&r, &ctx, NULL);
+	uint64_t ns = map_ns_granule(&r, value);
 	assert_int_equal(do_command(&r, &ctx, EXEC_CMD_READ, UNPROT_IPA + 16, 0, 0), value);
 
 	/* The window now caches the mapping; the host delegates the granule. */
 	assert_int_equal(rmi(RMI_GRANULE_DELEGATE, ns, 0, 0, 0, 0).x[0], RMI_SUCCESS);
-	command(&r, &ctx, EXEC_CMD_READ, UNPROT_IPA + 16, 0, 0);
-	struct plat_trap t = run(&r, &ctx);
-	assert_int_equal(t.kind, PLAT_TRAP_S2_FAULT);
-	assert_int_equal(t.ipa, UNPROT_IPA + 16);
+	command(&ctx, EXEC_CMD_READ, UNPROT_IPA + 16, 0, 0);
+	struct plat_trap t = expect_s2_fault(&r, &ctx, UNPROT_IPA + 16);
 	assert_int_equal(t.esr & 0x3f, HOSTSIM_DFSC_GPF);
-	command(&r, &ctx, EXEC_CMD_WRITE, UNPROT_IPA + 24, 0xbad, 0);
-	ctx.resume = PLAT_RESUME_NORMAL;
+	command(&ctx, EXEC_CMD_WRITE, UNPROT_IPA + 24, 0xbad, 0);
 	t = run(&r, &ctx);
 	assert_int_equal(t.kind, PLAT_TRAP_S2_FAULT);
 	/* The delegated granule stayed zero: no realm store reached it. */
@@ -397,17 +412,14 @@ static void test_stop_ends_undestroyed_recs(void **state)
 {
 	struct realm r;
 	struct plat_rec_ctx ctx;
-	uint64_t hello[5];
 	unsigned before = thread_count();
 
 	(void)state;
-	realm_build(&r, IMAGE_AS_BUILT, 0);
-	boot_to_next(&r, &ctx, hello);
+	realm_start(&r, &ctx, NULL);
 	assert_int_equal(thread_count(), before + 1);
 	hostsim_stop();
 	assert_int_equal(thread_count(), before);
-	realm_build(&r, IMAGE_AS_BUILT, 0);
-	boot_to_next(&r, &ctx, hello);
+	realm_start(&r, &ctx, NULL);
 	plat_rec_destroy(&ctx);
 	assert_int_equal(thread_count(), before);
 }
@@ -416,21 +428,17 @@ static void test_protected_tlbi_and_sea(void **state)
 {
 	struct realm r;
 	struct plat_rec_ctx ctx;
-	uint64_t hello[5];
 	uint64_t ipa = RAM_IPA + 0x20000;
 
 	(void)state;
-	realm_build(&r, IMAGE_AS_BUILT, 0);
-	boot_to_next(&r, &ctx, hello);
+	realm_start(&r, &ctx, NULL);
 	assert_int_equal(do_command(&r, &ctx, EXEC_CMD_WRITE, ipa, 99, 0), 0);
 	assert_int_equal(do_command(&r, &ctx, EXEC_CMD_READ, ipa, 0, 0), 99);
 	/* The host destroys the granule: the mapping the window cached goes. */
 	struct smc_regs d = rmi(RMI_DATA_DESTROY, r.rd, ipa, 0, 0, 0);
 	assert_int_equal(d.x[0], RMI_SUCCESS);
-	command(&r, &ctx, EXEC_CMD_READ, ipa, 0, 0);
-	struct plat_trap t = run(&r, &ctx);
-	assert_int_equal(t.kind, PLAT_TRAP_S2_FAULT);
-	assert_int_equal(t.ipa, ipa);
+	command(&ctx, EXEC_CMD_READ, ipa, 0, 0);
+	struct plat_trap t = expect_s2_fault(&r, &ctx, ipa);
 	/* The monitor injects an SEA: the realm's handler gets it. */
 	ctx.resume = PLAT_RESUME_INJECT_SEA;
 	t = run(&r, &ctx);
@@ -442,10 +450,8 @@ static void test_protected_tlbi_and_sea(void **state)
 	expect_smc(&r, &ctx, EXEC_FID_NEXT);
 	assert_int_equal(do_command(&r, &ctx, EXEC_CMD_ECHO, 1, 2, 3), 2);
 	/* An EMPTY IPA: fault, SEA again (a write this time). */
-	command(&r, &ctx, EXEC_CMD_WRITE, EMPTY_IPA, 5, 0);
-	t = run(&r, &ctx);
-	assert_int_equal(t.kind, PLAT_TRAP_S2_FAULT);
-	assert_int_equal(t.ipa, EMPTY_IPA);
+	command(&ctx, EXEC_CMD_WRITE, EMPTY_IPA, 5, 0);
+	t = expect_s2_fault(&r, &ctx, EMPTY_IPA);
 	assert_int_not_equal(t.esr & (1u << 6), 0);        /* WnR */
 	ctx.resume = PLAT_RESUME_INJECT_SEA;
 	t = run(&r, &ctx);
@@ -458,16 +464,14 @@ static void test_preemption_resumes(void **state)
 {
 	struct realm r;
 	struct plat_rec_ctx ctx;
-	uint64_t hello[5];
 	uint64_t flag = RAM_IPA + 0x30000;
 	unsigned irqs = 0;
 
 	(void)state;
-	realm_build(&r, IMAGE_AS_BUILT, 0);
-	boot_to_next(&r, &ctx, hello);
+	realm_start(&r, &ctx, NULL);
 	hostsim_set_time_slice_us(2000);
 	want_irq = true;
-	command(&r, &ctx, EXEC_CMD_SPIN, flag, 0, 0);
+	command(&ctx, EXEC_CMD_SPIN, flag, 0, 0);
 	struct plat_trap t;
 	for (;;) {
 		t = run(&r, &ctx);
@@ -488,14 +492,12 @@ static void test_destroy_while_preempted(void **state)
 {
 	struct realm r;
 	struct plat_rec_ctx ctx;
-	uint64_t hello[5];
 
 	(void)state;
-	realm_build(&r, IMAGE_AS_BUILT, 0);
-	boot_to_next(&r, &ctx, hello);
+	realm_start(&r, &ctx, NULL);
 	hostsim_set_time_slice_us(2000);
 	want_irq = true;
-	command(&r, &ctx, EXEC_CMD_SPIN, RAM_IPA + 0x30000, 0, 0);
+	command(&ctx, EXEC_CMD_SPIN, RAM_IPA + 0x30000, 0, 0);
 	assert_int_equal(run(&r, &ctx).kind, PLAT_TRAP_IRQ);
 	plat_rec_destroy(&ctx);
 	assert_int_equal(ctx.cpu, 0);
@@ -505,11 +507,9 @@ static void expect_crash(uint64_t how, const char *reason)
 {
 	struct realm r;
 	struct plat_rec_ctx ctx;
-	uint64_t hello[5];
 
-	realm_build(&r, IMAGE_AS_BUILT, 0);
-	boot_to_next(&r, &ctx, hello);
-	command(&r, &ctx, EXEC_CMD_CRASH, how, 64, 0);
+	realm_start(&r, &ctx, NULL);
+	command(&ctx, EXEC_CMD_CRASH, how, 64, 0);
 	struct plat_trap t = run(&r, &ctx);
 	assert_int_equal(t.kind, PLAT_TRAP_HALTED);
 	assert_non_null(strstr(t.halt_reason, reason));
@@ -596,8 +596,7 @@ static void test_two_recs_two_threads(void **state)
 	pthread_t th;
 
 	(void)state;
-	realm_build(&r, IMAGE_AS_BUILT, 0);
-	boot_to_next(&r, &ctx, hello);
+	realm_start(&r, &ctx, hello);
 	uint64_t context = do_command(&r, &ctx, EXEC_CMD_SECONDARY, SECONDARY_STACK_TOP, 0, 0);
 	memset(&s, 0, sizeof(s));
 	s.r = &r;
@@ -635,8 +634,7 @@ static void test_host_access_to_window_aborts(void **state)
 	uint64_t hello[5];
 
 	(void)state;
-	realm_build(&r, IMAGE_AS_BUILT, 0);
-	boot_to_next(&r, &ctx, hello);
+	realm_start(&r, &ctx, hello);
 	death_window = (uint8_t *)(uintptr_t)hello[3];
 	assert_true(death_test(host_touches_window, NULL, SIGABRT,
 			       "a host thread touched a realm's IPA window"));

@@ -31,7 +31,6 @@
 #define GRANULES (ROOT + POOL)
 #define SECRET   0xee
 #define HOSTDATA 0x11
-#define G(n)     ((uint64_t)(n) << PLAT_GRANULE_SHIFT)
 
 static _Atomic bool stop;
 static _Atomic uint64_t host_copy_failures;
@@ -47,13 +46,6 @@ static uint8_t *buf_for_check(void)
 {
 	static uint8_t b[PLAT_GRANULE_SIZE];
 	return b;
-}
-
-static uint64_t el3(uint64_t fid, uint64_t x1)
-{
-	struct smc_regs r = { .x = { fid, x1 } };
-	plat_el3_smc(&r);
-	return r.x[0];
 }
 
 static bool has_secret(const uint8_t *p, size_t n)
@@ -74,7 +66,7 @@ static void own_as_realm(uint64_t g, struct worker_stats *st)
 	sched_yield();
 	memset(p, 0, PLAT_GRANULE_SIZE); /* the monitor scrubs before giving it back */
 	atomic_fetch_sub(&delegated_tally[g], 1);
-	if (el3(RMM_GTSI_UNDELEGATE, G(g)) != E_RMM_OK)
+	if (el3_call(RMM_GTSI_UNDELEGATE, G(g)) != E_RMM_OK)
 		st->bad_undelegate = true;
 }
 
@@ -96,7 +88,7 @@ static void *worker(void *arg)
 
 		switch (rand_r(&seed) % 6) {
 		case 0:
-			if (el3(RMM_GTSI_DELEGATE, G(g)) == E_RMM_OK)
+			if (el3_call(RMM_GTSI_DELEGATE, G(g)) == E_RMM_OK)
 				own_as_realm(g, st);
 			break;
 		case 1:

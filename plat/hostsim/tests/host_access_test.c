@@ -21,14 +21,6 @@
 
 #define GRANULES 64u
 #define ROOT     16u
-#define G(n)     ((uint64_t)(n) << PLAT_GRANULE_SHIFT)
-
-static uint64_t el3(uint64_t fid, uint64_t x1)
-{
-	struct smc_regs r = { .x = { fid, x1 } };
-	plat_el3_smc(&r);
-	return r.x[0];
-}
 
 static void host_write_is_seen_by_monitor(void **state)
 {
@@ -56,7 +48,7 @@ static void read_of_delegated_granule_fails_and_counts(void **state)
 	test_hw_start(GRANULES, ROOT);
 	uint8_t buf[64];
 
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, G(20)), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(20)), E_RMM_OK);
 	memset(plat_granule_map(G(20)), 0x5e, PLAT_GRANULE_SIZE); /* realm data */
 	memset(buf, 0xee, sizeof(buf));
 	assert_false(hostsim_host_read(G(20), buf, sizeof(buf)));
@@ -77,7 +69,7 @@ static void range_touching_delegated_granule_copies_nothing(void **state)
 
 	memset(ones, 1, sizeof(ones));
 	assert_true(hostsim_host_write(G(40), ones, PLAT_GRANULE_SIZE));
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, G(41)), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(41)), E_RMM_OK);
 	memset(buf, 0xee, sizeof(buf));
 	assert_false(hostsim_host_read(G(40), buf, sizeof(buf)));
 	for (size_t i = 0; i < sizeof(buf); i++)
@@ -125,7 +117,7 @@ static void unguarded_access_to_delegated_granule_aborts(void **state)
 	(void)state;
 	test_hw_start(GRANULES, ROOT);
 	uint64_t pa = G(25) + 0x123;
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, G(25)), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(25)), E_RMM_OK);
 	assert_true(death_test(touch_delegated, &pa, SIGABRT,
 			       "hostsim: granule protection fault: host access to PA 0x19123 (PAS REALM)"));
 	/* The parent never touched it. */
@@ -146,8 +138,8 @@ static void undelegated_granule_is_reachable_again(void **state)
 	(void)state;
 	test_hw_start(GRANULES, ROOT);
 	uint64_t pa = G(26);
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, pa), E_RMM_OK);
-	assert_int_equal(el3(RMM_GTSI_UNDELEGATE, pa), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, pa), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_UNDELEGATE, pa), E_RMM_OK);
 	*(volatile uint8_t *)hostsim_host_va(pa) = 9; /* would abort if still closed */
 	assert_int_equal(((const uint8_t *)hostsim_monitor_view(pa))[0], 9);
 }
@@ -188,9 +180,9 @@ static void raw_access_racing_with_undelegate_is_retried(void **state)
 	atomic_store(&race_ack, 0);
 	assert_int_equal(pthread_create(&t, NULL, race_reader, &pa), 0);
 	for (int round = 1; round <= RACE_ROUNDS; round++) {
-		assert_int_equal(el3(RMM_GTSI_DELEGATE, pa), E_RMM_OK);
+		assert_int_equal(el3_call(RMM_GTSI_DELEGATE, pa), E_RMM_OK);
 		atomic_store(&race_round, round);
-		assert_int_equal(el3(RMM_GTSI_UNDELEGATE, pa), E_RMM_OK);
+		assert_int_equal(el3_call(RMM_GTSI_UNDELEGATE, pa), E_RMM_OK);
 		while (atomic_load(&race_ack) != round)
 			sched_yield();
 	}

@@ -14,14 +14,6 @@
 
 #define GRANULES 200u /* more than three bitmap words, not a multiple of 64 */
 #define ROOT     16u
-#define G(n)     ((uint64_t)(n) << PLAT_GRANULE_SHIFT)
-
-static uint64_t el3(uint64_t fid, uint64_t x1)
-{
-	struct smc_regs r = { .x = { fid, x1 } };
-	plat_el3_smc(&r);
-	return r.x[0];
-}
 
 static void never_root_or_delegated_and_always_zeroed(void **state)
 {
@@ -31,7 +23,7 @@ static void never_root_or_delegated_and_always_zeroed(void **state)
 
 	/* Delegate a few granules the host never allocated, and dirty some free ones. */
 	for (unsigned g = 50; g < 60; g++)
-		assert_int_equal(el3(RMM_GTSI_DELEGATE, G(g)), E_RMM_OK);
+		assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(g)), E_RMM_OK);
 	for (unsigned g = ROOT; g < GRANULES; g += 3)
 		memset((void *)hostsim_monitor_view(G(g)), 0xab, 32);
 
@@ -79,14 +71,14 @@ static void allocated_then_delegated_is_not_handed_out_again(void **state)
 	(void)state;
 	test_hw_start(GRANULES, ROOT);
 	uint64_t pa = hostsim_host_alloc();
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, pa), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, pa), E_RMM_OK);
 	/* The VMM returns it to the allocator while it is still delegated (a VMM
 	 * bug, but the allocator must not pass realm memory on). */
 	hostsim_host_free(pa);
 	uint64_t p;
 	while ((p = hostsim_host_alloc()) != HOSTSIM_NO_PA)
 		assert_int_not_equal(p, pa);
-	assert_int_equal(el3(RMM_GTSI_UNDELEGATE, pa), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_UNDELEGATE, pa), E_RMM_OK);
 	assert_int_equal(hostsim_host_alloc(), pa);
 }
 

@@ -13,8 +13,6 @@
 #include "hostsim_internal.h"
 #include "test_support.h"
 
-#define G(n) ((uint64_t)(n) << PLAT_GRANULE_SHIFT)
-
 static void defaults_are_one_gib_and_sixteen_root(void **state)
 {
 	(void)state;

@@ -17,8 +17,6 @@
 #include "rmm/rmm.h"
 #include "test_support.h"
 
-#define G(n) ((uint64_t)(n) << PLAT_GRANULE_SHIFT)
-
 /* ---- the fake monitor ---- */
 static struct {
 	int boot_result;
@@ -71,21 +69,7 @@ static int reset_fake(void **state)
 	return 0;
 }
 
-static int stop_machine(void **state)
-{
-	(void)state;
-	hostsim_stop();
-	return 0;
-}
-
 static const struct hostsim_config small = { .dram_size = G(64), .root_granules = 4 };
-
-static uint64_t smc(uint64_t fid, uint64_t x1)
-{
-	struct smc_regs r = { .x = { fid, x1 } };
-	hostsim_smc(&r);
-	return r.x[0];
-}
 
 static void start_boots_the_monitor(void **state)
 {
@@ -106,10 +90,10 @@ static void rmi_calls_reach_the_monitor(void **state)
 	assert_int_equal(r.x[0], RMI_SUCCESS);
 	assert_int_equal(r.x[1], RMI_ABI_VERSION);
 	assert_int_equal(fake.calls, 1);
-	assert_int_equal(smc(RMI_VERSION | SMC_FID_SVE_HINT, 0), RMI_SUCCESS);
+	assert_int_equal(host_smc(RMI_VERSION | SMC_FID_SVE_HINT, 0), RMI_SUCCESS);
 	assert_int_equal(fake.last_fid, RMI_VERSION | SMC_FID_SVE_HINT);
 
-	assert_int_equal(smc(RMI_GRANULE_DELEGATE, G(10)), RMI_SUCCESS);
+	assert_int_equal(host_smc(RMI_GRANULE_DELEGATE, G(10)), RMI_SUCCESS);
 	assert_int_equal(hostsim_gpt_pas(G(10)), HOSTSIM_PAS_REALM);
 	uint8_t b;
 	assert_false(hostsim_host_read(G(10), &b, 1));
@@ -124,7 +108,7 @@ static void other_fids_are_unknown_to_the_normal_world(void **state)
 				  SMC64_STD_FID(0x14F), SMC64_STD_FID(0x190), SMC64_SIP_FID(0x150),
 				  UINT64_MAX };
 	for (size_t i = 0; i < sizeof(fids) / sizeof(fids[0]); i++)
-		assert_int_equal(smc(fids[i], G(10)), SMC_UNKNOWN);
+		assert_int_equal(host_smc(fids[i], G(10)), SMC_UNKNOWN);
 	assert_int_equal(fake.calls, 0);
 	/* The normal world cannot flip the GPT itself. */
 	assert_int_equal(hostsim_gpt_pas(G(10)), HOSTSIM_PAS_NS);
@@ -136,7 +120,7 @@ static void failed_boot_leaves_nothing(void **state)
 	fake.boot_result = -ENOMEM;
 	assert_int_equal(hostsim_start(&small), -ENOMEM);
 	assert_int_equal(plat_dram_size(), 0);
-	assert_int_equal(smc(RMI_VERSION, 0), SMC_UNKNOWN);
+	assert_int_equal(host_smc(RMI_VERSION, 0), SMC_UNKNOWN);
 	assert_int_equal(fake.calls, 0);
 
 	fake.boot_result = 3; /* not a negative errno: still a failure */
@@ -150,7 +134,7 @@ static void failed_boot_leaves_nothing(void **state)
 
 	fake.report_boot_complete = true;
 	assert_int_equal(hostsim_start(&small), 0);
-	assert_int_equal(smc(RMI_VERSION, 0), RMI_SUCCESS);
+	assert_int_equal(host_smc(RMI_VERSION, 0), RMI_SUCCESS);
 }
 
 static void bad_config_does_not_boot(void **state)
@@ -167,10 +151,10 @@ static void start_stop_start(void **state)
 	for (unsigned round = 1; round <= 3; round++) {
 		assert_int_equal(hostsim_start(&small), 0);
 		assert_int_equal(fake.boots, round);
-		assert_int_equal(smc(RMI_GRANULE_DELEGATE, G(10)), RMI_SUCCESS);
+		assert_int_equal(host_smc(RMI_GRANULE_DELEGATE, G(10)), RMI_SUCCESS);
 		assert_int_equal(hostsim_gpf_count(), 0);
 		hostsim_stop();
-		assert_int_equal(smc(RMI_VERSION, 0), SMC_UNKNOWN);
+		assert_int_equal(host_smc(RMI_VERSION, 0), SMC_UNKNOWN);
 		assert_int_equal(plat_dram_size(), 0);
 	}
 	assert_int_equal(fake.calls, 3);
@@ -180,12 +164,12 @@ static void start_stop_start(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(start_boots_the_monitor, reset_fake, stop_machine),
-		cmocka_unit_test_setup_teardown(rmi_calls_reach_the_monitor, reset_fake, stop_machine),
-		cmocka_unit_test_setup_teardown(other_fids_are_unknown_to_the_normal_world, reset_fake, stop_machine),
-		cmocka_unit_test_setup_teardown(failed_boot_leaves_nothing, reset_fake, stop_machine),
-		cmocka_unit_test_setup_teardown(bad_config_does_not_boot, reset_fake, stop_machine),
-		cmocka_unit_test_setup_teardown(start_stop_start, reset_fake, stop_machine),
+		cmocka_unit_test_setup_teardown(start_boots_the_monitor, reset_fake, test_machine_stop),
+		cmocka_unit_test_setup_teardown(rmi_calls_reach_the_monitor, reset_fake, test_machine_stop),
+		cmocka_unit_test_setup_teardown(other_fids_are_unknown_to_the_normal_world, reset_fake, test_machine_stop),
+		cmocka_unit_test_setup_teardown(failed_boot_leaves_nothing, reset_fake, test_machine_stop),
+		cmocka_unit_test_setup_teardown(bad_config_does_not_boot, reset_fake, test_machine_stop),
+		cmocka_unit_test_setup_teardown(start_stop_start, reset_fake, test_machine_stop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,20 +15,7 @@
 #include "abi/rmi.h"
 #include "hostsim/hostsim.h"
 #include "rmm/rmm.h"
-
-static int stop_machine(void **state)
-{
-	(void)state;
-	hostsim_stop();
-	return 0;
-}
-
-static uint64_t smc(uint64_t fid, uint64_t x1)
-{
-	struct smc_regs r = { .x = { fid, x1 } };
-	hostsim_smc(&r);
-	return r.x[0];
-}
+#include "test_support.h"
 
 static void version_through_smc(void **state)
 {
@@ -47,9 +34,9 @@ static void el3_services_are_not_reachable_from_the_host(void **state)
 	(void)state;
 	assert_int_equal(hostsim_start(NULL), 0);
 	uint64_t pa = hostsim_host_alloc();
-	assert_int_equal(smc(RMM_GTSI_DELEGATE, pa), SMC_UNKNOWN);
-	assert_int_equal(smc(RMM_BOOT_COMPLETE, 0), SMC_UNKNOWN);
-	assert_int_equal(smc(SMC64_STD_FID(0x1B2), 0), SMC_UNKNOWN);
+	assert_int_equal(host_smc(RMM_GTSI_DELEGATE, pa), SMC_UNKNOWN);
+	assert_int_equal(host_smc(RMM_BOOT_COMPLETE, 0), SMC_UNKNOWN);
+	assert_int_equal(host_smc(SMC64_STD_FID(0x1B2), 0), SMC_UNKNOWN);
 	assert_int_equal(hostsim_gpt_pas(pa), HOSTSIM_PAS_NS);
 }
 
@@ -61,7 +48,7 @@ static void delegate_closes_the_host_window(void **state)
 	uint8_t b = 1;
 	assert_true(hostsim_host_write(pa, &b, 1));
 
-	assert_int_equal(smc(RMI_GRANULE_DELEGATE, pa), RMI_SUCCESS);
+	assert_int_equal(host_smc(RMI_GRANULE_DELEGATE, pa), RMI_SUCCESS);
 	assert_int_equal(hostsim_gpt_pas(pa), HOSTSIM_PAS_REALM);
 	assert_false(hostsim_host_read(pa, &b, 1));
 	assert_int_equal(hostsim_gpf_count(), 1);
@@ -70,7 +57,7 @@ static void delegate_closes_the_host_window(void **state)
 	assert_int_equal(state_, GRANULE_STATE_DELEGATED);
 	assert_int_equal(((const uint8_t *)hostsim_monitor_view(pa))[0], 0);
 
-	assert_int_equal(smc(RMI_GRANULE_UNDELEGATE, pa), RMI_SUCCESS);
+	assert_int_equal(host_smc(RMI_GRANULE_UNDELEGATE, pa), RMI_SUCCESS);
 	assert_int_equal(hostsim_gpt_pas(pa), HOSTSIM_PAS_NS);
 	assert_true(hostsim_host_read(pa, &b, 1));
 	assert_int_equal(b, 0);
@@ -81,7 +68,7 @@ static void root_granule_delegation_is_refused(void **state)
 {
 	(void)state;
 	assert_int_equal(hostsim_start(NULL), 0);
-	assert_int_not_equal(smc(RMI_GRANULE_DELEGATE, 0), RMI_SUCCESS);
+	assert_int_not_equal(host_smc(RMI_GRANULE_DELEGATE, 0), RMI_SUCCESS);
 	assert_int_equal(hostsim_gpt_pas(0), HOSTSIM_PAS_ROOT);
 }
 
@@ -92,9 +79,9 @@ static void start_stop_start(void **state)
 	for (int round = 0; round < 3; round++) {
 		assert_int_equal(hostsim_start(&cfg), 0);
 		uint64_t pa = hostsim_host_alloc();
-		assert_int_equal(smc(RMI_GRANULE_DELEGATE, pa), RMI_SUCCESS);
+		assert_int_equal(host_smc(RMI_GRANULE_DELEGATE, pa), RMI_SUCCESS);
 		hostsim_stop();
-		assert_int_equal(smc(RMI_VERSION, RMI_ABI_VERSION), SMC_UNKNOWN);
+		assert_int_equal(host_smc(RMI_VERSION, RMI_ABI_VERSION), SMC_UNKNOWN);
 	}
 	/* The next machine starts with every granule NS, in the GPT and the monitor. */
 	assert_int_equal(hostsim_start(&cfg), 0);
@@ -108,11 +95,11 @@ static void start_stop_start(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(version_through_smc, stop_machine),
-		cmocka_unit_test_teardown(el3_services_are_not_reachable_from_the_host, stop_machine),
-		cmocka_unit_test_teardown(delegate_closes_the_host_window, stop_machine),
-		cmocka_unit_test_teardown(root_granule_delegation_is_refused, stop_machine),
-		cmocka_unit_test_teardown(start_stop_start, stop_machine),
+		cmocka_unit_test_teardown(version_through_smc, test_machine_stop),
+		cmocka_unit_test_teardown(el3_services_are_not_reachable_from_the_host, test_machine_stop),
+		cmocka_unit_test_teardown(delegate_closes_the_host_window, test_machine_stop),
+		cmocka_unit_test_teardown(root_granule_delegation_is_refused, test_machine_stop),
+		cmocka_unit_test_teardown(start_stop_start, test_machine_stop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,14 +13,6 @@
 
 #define GRANULES 64u
 #define ROOT     16u
-#define G(n)     ((uint64_t)(n) << PLAT_GRANULE_SHIFT)
-
-static uint64_t el3(uint64_t fid, uint64_t x1)
-{
-	struct smc_regs r = { .x = { fid, x1 } };
-	plat_el3_smc(&r);
-	return r.x[0];
-}
 
 static void ns_read_and_write_ns_memory(void **state)
 {
@@ -44,7 +36,7 @@ static void ns_read_of_delegated_granule_copies_nothing(void **state)
 	test_hw_start(GRANULES, ROOT);
 	uint8_t buf[2 * PLAT_GRANULE_SIZE];
 
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, G(30)), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(30)), E_RMM_OK);
 	memset(plat_granule_map(G(30)), 0x77, PLAT_GRANULE_SIZE);
 	memset(buf, 0xee, sizeof(buf));
 	assert_false(plat_ns_read(G(30), buf, 16));
@@ -63,7 +55,7 @@ static void ns_write_to_delegated_granule_writes_nothing(void **state)
 	uint8_t ones[64];
 
 	memset(ones, 1, sizeof(ones));
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, G(31)), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(31)), E_RMM_OK);
 	assert_false(plat_ns_write(G(31), ones, sizeof(ones)));
 	assert_false(plat_ns_write(G(31) - 8, ones, 16));
 	const uint8_t *view = hostsim_monitor_view(G(31) - 8);
@@ -91,9 +83,9 @@ static void ns_access_after_undelegate_works(void **state)
 	(void)state;
 	test_hw_start(GRANULES, ROOT);
 	uint8_t b = 0xff;
-	assert_int_equal(el3(RMM_GTSI_DELEGATE, G(33)), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(33)), E_RMM_OK);
 	assert_false(plat_ns_read(G(33), &b, 1));
-	assert_int_equal(el3(RMM_GTSI_UNDELEGATE, G(33)), E_RMM_OK);
+	assert_int_equal(el3_call(RMM_GTSI_UNDELEGATE, G(33)), E_RMM_OK);
 	assert_true(plat_ns_read(G(33), &b, 1));
 	assert_int_equal(b, 0);
 }

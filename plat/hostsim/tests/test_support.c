@@ -31,6 +31,29 @@ int test_hw_stop(void **state)
 	return 0;
 }
 
+int test_machine_stop(void **state)
+{
+	(void)state;
+	hostsim_stop();
+	return 0;
+}
+
+uint64_t el3_call(uint64_t fid, uint64_t x1)
+{
+	struct smc_regs r = { .x = { fid, x1 } };
+
+	plat_el3_smc(&r);
+	return r.x[0];
+}
+
+uint64_t host_smc(uint64_t fid, uint64_t x1)
+{
+	struct smc_regs r = { .x = { fid, x1 } };
+
+	hostsim_smc(&r);
+	return r.x[0];
+}
+
 bool death_test(void (*fn)(void *), void *arg, int sig, const char *expect)
 {
 	int fds[2];

@@ -8,27 +8,6 @@
 #include "hostsim/hostsim.h"
 #include "rmm/rmm.h"
 
-#define GRANULE RMI_GRANULE_SIZE
-#define SZ_2M (UINT64_C(1) << 21)
-#define SZ_1G (UINT64_C(1) << 30)
-
-static void rim_of(uint64_t rd, uint8_t rim[64])
-{
-	struct rmm_debug_realm info;
-	assert_true(rmm_debug_realm(rd, &info));
-	memcpy(rim, info.rim, 64);
-}
-
-static void expect_entry(const struct realm *r, uint64_t ipa, unsigned level, unsigned state,
-			 unsigned ripas, uint64_t desc)
-{
-	struct rtte e = rtt_read(r, ipa, 3);
-	assert_int_equal(e.level, level);
-	assert_int_equal(e.state, state);
-	assert_int_equal(e.ripas, ripas);
-	assert_int_equal(e.desc, desc);
-}
-
 static void test_data_create_success(void **state)
 {
 	(void)state;
@@ -36,7 +15,7 @@ static void test_data_create_success(void **state)
 	uint64_t l3 = realm_rtt_map(r, 0, 3);
 	realm_init_ripas(r, 0, 0x10000);
 	uint8_t rim0[64], rim1[64], rim2[64];
-	rim_of(r->rd, rim0);
+	realm_rim(r->rd, rim0);
 
 	uint8_t content[GRANULE];
 	for (size_t i = 0; i < sizeof(content); i++)
@@ -48,9 +27,9 @@ static void test_data_create_success(void **state)
 	assert_rmi_ok(c);
 	assert_int_equal(granule_state(data), GRANULE_STATE_DATA);
 	assert_memory_equal(hostsim_monitor_view(data), content, GRANULE);
-	expect_entry(r, 0, 3, RMI_ASSIGNED, RIPAS_RAM, data);
+	EXPECT_ENTRY(r, 0, 3, 3, RMI_ASSIGNED, RIPAS_RAM, data);
 	assert_int_equal(granule_refcount(l3), 1);
-	rim_of(r->rd, rim1);
+	realm_rim(r->rd, rim1);
 	assert_memory_not_equal(rim0, rim1, 64);
 	/* The source is the host's, untouched; the copy is out of its reach. */
 	uint8_t back[GRANULE];
@@ -61,13 +40,13 @@ static void test_data_create_success(void **state)
 	memset(back, 0, sizeof(back));
 	ns_write(src, back, sizeof(back));
 	assert_memory_equal(hostsim_monitor_view(data), content, GRANULE);
-	rim_of(r->rd, rim2);
+	realm_rim(r->rd, rim2);
 	assert_memory_equal(rim1, rim2, 64);
 
 	/* NO_MEASURE_CONTENT still extends the RIM (IPA and flags). */
 	uint64_t d2 = realm_data_create(r, GRANULE, content, RMI_NO_MEASURE_CONTENT);
-	expect_entry(r, GRANULE, 3, RMI_ASSIGNED, RIPAS_RAM, d2);
-	rim_of(r->rd, rim2);
+	EXPECT_ENTRY(r, GRANULE, 3, 3, RMI_ASSIGNED, RIPAS_RAM, d2);
+	realm_rim(r->rd, rim2);
 	assert_memory_not_equal(rim1, rim2, 64);
 	assert_int_equal(granule_refcount(l3), 2);
 	ns_free(src);
@@ -81,15 +60,15 @@ static void test_data_create_unknown_success(void **state)
 	uint64_t l3 = realm_rtt_map(r, 0, 3);
 	realm_init_ripas(r, 0, 0x4000);
 	uint8_t rim0[64], rim1[64];
-	rim_of(r->rd, rim0);
+	realm_rim(r->rd, rim0);
 
 	/* RIPAS is kept: EMPTY stays EMPTY, RAM stays RAM; nothing measured. */
 	uint64_t e = realm_data_create_unknown(r, 0x8000);
-	expect_entry(r, 0x8000, 3, RMI_ASSIGNED, RIPAS_EMPTY, e);
+	EXPECT_ENTRY(r, 0x8000, 3, 3, RMI_ASSIGNED, RIPAS_EMPTY, e);
 	assert_true(granule_is_zero(e));
 	uint64_t m = realm_data_create_unknown(r, 0x1000);
-	expect_entry(r, 0x1000, 3, RMI_ASSIGNED, RIPAS_RAM, m);
-	rim_of(r->rd, rim1);
+	EXPECT_ENTRY(r, 0x1000, 3, 3, RMI_ASSIGNED, RIPAS_RAM, m);
+	realm_rim(r->rd, rim1);
 	assert_memory_equal(rim0, rim1, 64);
 	assert_int_equal(granule_refcount(l3), 2);
 
@@ -97,14 +76,14 @@ static void test_data_create_unknown_success(void **state)
 	struct smc_regs d = RMI(RMI_DATA_DESTROY, r->rd, 0x1000);
 	assert_rmi_ok(d);
 	delegated_free(d.x[1]);
-	expect_entry(r, 0x1000, 3, RMI_UNASSIGNED, RIPAS_DESTROYED, 0);
+	EXPECT_ENTRY(r, 0x1000, 3, 3, RMI_UNASSIGNED, RIPAS_DESTROYED, 0);
 	uint64_t x = realm_data_create_unknown(r, 0x1000);
-	expect_entry(r, 0x1000, 3, RMI_ASSIGNED, RIPAS_DESTROYED, x);
+	EXPECT_ENTRY(r, 0x1000, 3, 3, RMI_ASSIGNED, RIPAS_DESTROYED, x);
 
 	/* Allowed in an ACTIVE realm. */
 	realm_activate(r);
 	uint64_t a = realm_data_create_unknown(r, 0x9000);
-	expect_entry(r, 0x9000, 3, RMI_ASSIGNED, RIPAS_EMPTY, a);
+	EXPECT_ENTRY(r, 0x9000, 3, 3, RMI_ASSIGNED, RIPAS_EMPTY, a);
 	realm_teardown(r);
 }
 
@@ -121,7 +100,7 @@ static void test_data_destroy_success(void **state)
 	uint64_t d8 = realm_data_create_unknown(r, 0x8000);
 	realm_activate(r); /* DATA_DESTROY works in any realm state */
 	uint8_t rim0[64], rim1[64];
-	rim_of(r->rd, rim0);
+	realm_rim(r->rd, rim0);
 
 	/* X1 = the DATA granule, X2 = the next live IPA. */
 	struct smc_regs d = RMI(RMI_DATA_DESTROY, r->rd, 0);
@@ -131,7 +110,7 @@ static void test_data_destroy_success(void **state)
 	assert_int_equal(granule_state(d0), GRANULE_STATE_DELEGATED);
 	assert_true(granule_is_zero(d0)); /* scrubbed */
 	assert_int_equal(granule_refcount(l3), 2);
-	expect_entry(r, 0, 3, RMI_UNASSIGNED, RIPAS_DESTROYED, 0); /* RAM -> DESTROYED */
+	EXPECT_ENTRY(r, 0, 3, 3, RMI_UNASSIGNED, RIPAS_DESTROYED, 0); /* RAM -> DESTROYED */
 
 	d = RMI(RMI_DATA_DESTROY, r->rd, 0x3000);
 	assert_rmi_ok(d);
@@ -144,9 +123,9 @@ static void test_data_destroy_success(void **state)
 	assert_rmi_ok(d);
 	assert_int_equal(d.x[1], d8);
 	assert_int_equal(d.x[2], SZ_2M);
-	expect_entry(r, 0x8000, 3, RMI_UNASSIGNED, RIPAS_EMPTY, 0);
+	EXPECT_ENTRY(r, 0x8000, 3, 3, RMI_UNASSIGNED, RIPAS_EMPTY, 0);
 	assert_int_equal(granule_refcount(l3), 0);
-	rim_of(r->rd, rim1);
+	realm_rim(r->rd, rim1);
 	assert_memory_equal(rim0, rim1, 64);
 
 	delegated_free(d0);
@@ -174,9 +153,7 @@ static void data_fixture_build(struct data_fixture *fx)
 
 static void data_fixture_free(struct data_fixture *fx)
 {
-	realm_teardown(fx->z.realm);
-	delegated_free(fx->z.delegated);
-	ns_free(fx->z.ns);
+	state_zoo_free(&fx->z);
 	ns_free(fx->src);
 }
 
@@ -199,23 +176,9 @@ static void test_data_create_failures(void **state)
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, g, ipa, z->data, M); /* realm data as a source */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, g, ipa, 0x1000, M);  /* Root PAS */
 	/* data_align, data_bound, data_state */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, g + 8, ipa, src, M);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, dram, ipa, src, M);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, z->ns, ipa, src, M);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, z->rd, ipa, src, M);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, z->rec, ipa, src, M);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, z->rtt, ipa, src, M);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, z->data, ipa, src, M);
-	if (z->rec_aux)
-		RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, z->rec_aux, ipa, src, M);
+	RMI_FAILS_WRONG_GRANULE(z, 2, GRANULE_STATE_DELEGATED, RMI_DATA_CREATE, rd, g, ipa, src, M);
 	/* rd_align, rd_bound, rd_state */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd + 8, g, ipa, src, M);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, dram, g, ipa, src, M);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, z->ns, g, ipa, src, M);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, z->delegated, g, ipa, src, M);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, z->rec, g, ipa, src, M);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, z->rtt, g, ipa, src, M);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, z->data, g, ipa, src, M);
+	RMI_FAILS_WRONG_RD(z, RMI_DATA_CREATE, rd, g, ipa, src, M);
 	/* ipa_align, ipa_bound */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, g, ipa + 0x800, src, M);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, g, fx.unprot + ipa, src, M);
@@ -256,23 +219,11 @@ static void test_data_create_unknown_failures(void **state)
 	struct data_fixture fx;
 	data_fixture_build(&fx);
 	struct state_zoo *z = &fx.z;
-	uint64_t rd = z->rd, g = fx.g, dram = rmi_dram_size();
+	uint64_t rd = z->rd, g = fx.g;
 	const uint64_t ipa = GRANULE;
 
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, rd, g + 8, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, rd, dram, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, rd, z->ns, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, rd, z->rd, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, rd, z->rec, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, rd, z->rtt, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, rd, z->data, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, rd + 8, g, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, dram, g, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, z->ns, g, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, z->delegated, g, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, z->rec, g, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, z->rtt, g, ipa);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, z->data, g, ipa);
+	RMI_FAILS_WRONG_GRANULE(z, 2, GRANULE_STATE_DELEGATED, RMI_DATA_CREATE_UNKNOWN, rd, g, ipa);
+	RMI_FAILS_WRONG_RD(z, RMI_DATA_CREATE_UNKNOWN, rd, g, ipa);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, rd, g, ipa + 8);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, rd, g, fx.unprot + ipa);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE_UNKNOWN, rd, g, fx.top);
@@ -292,16 +243,10 @@ static void test_data_destroy_failures(void **state)
 	struct data_fixture fx;
 	data_fixture_build(&fx);
 	struct state_zoo *z = &fx.z;
-	uint64_t rd = z->rd, dram = rmi_dram_size();
+	uint64_t rd = z->rd;
 	realm_data_create(z->realm, 0x5000, NULL, RMI_NO_MEASURE_CONTENT);
 
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_DESTROY, rd + 8, 0);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_DESTROY, dram, 0);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_DESTROY, z->ns, 0);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_DESTROY, z->delegated, 0);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_DESTROY, z->rec, 0);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_DESTROY, z->rtt, 0);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_DESTROY, z->data, 0);
+	RMI_FAILS_WRONG_RD(z, RMI_DATA_DESTROY, rd, 0);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_DESTROY, rd, 0x800);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_DESTROY, rd, fx.unprot);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_DESTROY, rd, fx.top);

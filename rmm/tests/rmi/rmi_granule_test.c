@@ -8,8 +8,6 @@
 
 #include "hostsim/hostsim.h"
 
-#define GRANULE RMI_GRANULE_SIZE
-
 static void test_delegate_success(void **state)
 {
 	(void)state;
@@ -126,9 +124,7 @@ static void test_delegate_failures(void **state)
 	/* Precedence: misaligned and out of bounds at once. */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_GRANULE_DELEGATE, dram + 8);
 
-	realm_teardown(z.realm);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
+	state_zoo_free(&z);
 }
 
 static void test_undelegate_failures(void **state)
@@ -156,9 +152,7 @@ static void test_undelegate_failures(void **state)
 	uint8_t b;
 	assert_false(hostsim_host_read(z.data, &b, 1));
 
-	realm_teardown(z.realm);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
+	state_zoo_free(&z);
 }
 
 int main(void)

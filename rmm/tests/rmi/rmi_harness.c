@@ -12,7 +12,6 @@
 #include "hostsim/hostsim.h"
 #include "rmm/rmm.h"
 
-#define GRANULE RMI_GRANULE_SIZE
 #define MAX_REALMS 64
 
 /* Test-process bookkeeping, reset with every machine: the realms built so
@@ -382,6 +381,14 @@ uint64_t realm_unprotected(const struct realm *r, uint64_t ipa)
 	return ipa | (UINT64_C(1) << (r->cfg.s2sz - 1));
 }
 
+void realm_rim(uint64_t rd, uint8_t rim[64])
+{
+	struct rmm_debug_realm info;
+
+	assert_true(rmm_debug_realm(rd, &info));
+	memcpy(rim, info.rim, 64);
+}
+
 uint64_t rtt_level_size(int level)
 {
 	return UINT64_C(1) << (12 + 9 * (3 - level));
@@ -398,6 +405,20 @@ struct rtte rtt_read(const struct realm *r, uint64_t ipa, int level)
 		.ripas = (unsigned)regs.x[4],
 	};
 	return e;
+}
+
+void rtt_expect_entry(const struct realm *r, uint64_t ipa, int level, unsigned walk_level,
+		      unsigned state, unsigned ripas, uint64_t desc, const char *file, int line)
+{
+	struct rtte e = rtt_read(r, ipa, level);
+
+	if (e.level != walk_level || e.state != state || e.ripas != ripas || e.desc != desc) {
+		print_error("%s:%d: RTT_READ_ENTRY(0x%llx, %d) = level %u state %u ripas %u desc 0x%llx; "
+			    "expected level %u state %u ripas %u desc 0x%llx\n",
+			    file, line, (unsigned long long)ipa, level, e.level, e.state, e.ripas,
+			    (unsigned long long)e.desc, walk_level, state, ripas, (unsigned long long)desc);
+		fail();
+	}
 }
 
 uint64_t realm_rtt_map(struct realm *r, uint64_t ipa, int level)
@@ -749,4 +770,47 @@ void state_zoo_build(struct state_zoo *z)
 	z->rd = z->realm->rd;
 	z->ns = ns_alloc();
 	z->delegated = delegated_alloc();
+}
+
+void state_zoo_free(struct state_zoo *z)
+{
+	realm_teardown(z->realm);
+	delegated_free(z->delegated);
+	ns_free(z->ns);
+}
+
+void rmi_fails_wrong_granule(const struct state_zoo *z, unsigned arg, unsigned want,
+			     const char *what, const char *file, int line, uint64_t fid,
+			     uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+			     uint64_t a6)
+{
+	uint64_t args[7] = { fid, a1, a2, a3, a4, a5, a6 };
+	const struct {
+		const char *name;
+		uint64_t pa;
+		unsigned state;	/* of the zoo granule; UINT32_MAX: not a granule */
+	} wrong[] = {
+		{ "misaligned", args[arg] + 8, UINT32_MAX },
+		{ "the end of DRAM", rmi_dram_size(), UINT32_MAX },
+		{ "an NS granule", z->ns, GRANULE_STATE_NS },
+		{ "a DELEGATED granule", z->delegated, GRANULE_STATE_DELEGATED },
+		{ "an RD", z->rd, GRANULE_STATE_RD },
+		{ "a REC", z->rec, GRANULE_STATE_REC },
+		{ "an RTT", z->rtt, GRANULE_STATE_RTT },
+		{ "a DATA granule", z->data, GRANULE_STATE_DATA },
+		{ "a REC aux granule", z->rec_aux, GRANULE_STATE_REC_AUX },
+	};
+	char desc[160];
+
+	assert_true(arg >= 1 && arg <= 6);
+	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		if (wrong[i].state == want || (wrong[i].state == GRANULE_STATE_REC_AUX && !z->rec_aux))
+			continue;
+		uint64_t a[7];
+		memcpy(a, args, sizeof(a));
+		a[arg] = wrong[i].pa;
+		snprintf(desc, sizeof(desc), "RMI(%s) with X%u = %s", what, arg, wrong[i].name);
+		rmi_fails_unchanged(RMI_ERROR_INPUT, 0, desc, file, line, a[0], a[1], a[2], a[3],
+				    a[4], a[5], a[6]);
+	}
 }

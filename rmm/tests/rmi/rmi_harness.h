@@ -26,6 +26,13 @@
 
 #include "abi/rmi.h"
 
+#define GRANULE RMI_GRANULE_SIZE
+#define SZ_2M   (UINT64_C(1) << 21)
+#define SZ_1G   (UINT64_C(1) << 30)
+/* Host attributes of an unprotected mapping: Normal WB (FWB encoding),
+ * S2AP read/write, inner shareable. */
+#define NS_ATTRS ((UINT64_C(6) << 2) | (UINT64_C(3) << 6) | (UINT64_C(3) << 8))
+
 /* ---- The machine --------------------------------------------------------- */
 
 /* DRAM of the machines the conformance tests boot: small enough that a
@@ -137,12 +144,20 @@ struct realm *realm_new_default(void);
 /* Protected IPA -> its unprotected alias. */
 uint64_t realm_unprotected(const struct realm *r, uint64_t ipa);
 uint64_t realm_ipa_size(const struct realm *r);
+/* The realm's RIM as the monitor holds it (rmm_debug_realm, asserted). */
+void realm_rim(uint64_t rd, uint8_t rim[64]);
 
 struct rtte {
 	unsigned level, state, ripas;
 	uint64_t desc;
 };
 struct rtte rtt_read(const struct realm *r, uint64_t ipa, int level);
+/* RTT_READ_ENTRY(ipa, level) must give exactly this walk level, state, RIPAS
+ * and descriptor; a mismatch names the caller's line and both entries. */
+void rtt_expect_entry(const struct realm *r, uint64_t ipa, int level, unsigned walk_level,
+		      unsigned state, unsigned ripas, uint64_t desc, const char *file, int line);
+#define EXPECT_ENTRY(r, ipa, lvl, wl, st, rp, desc) \
+	rtt_expect_entry((r), (ipa), (lvl), (wl), (st), (rp), (desc), __FILE__, __LINE__)
 /* Creates every missing RTT from the start level down to `level` for ipa
  * (level = the deepest RTT wanted, e.g. 3). Returns the last RTT's PA. */
 uint64_t realm_rtt_map(struct realm *r, uint64_t ipa, int level);
@@ -204,5 +219,30 @@ struct state_zoo {
 	uint64_t ns, delegated, rd, rec, rec_aux, rtt, data;
 };
 void state_zoo_build(struct state_zoo *z);
+/* Tears the zoo's realm down and gives back its NS and DELEGATED granules. */
+void state_zoo_free(struct state_zoo *z);
+
+/*
+ * The _align, _bound and _state failure conditions of a granule argument in
+ * one call: RMI_FAILS_WRONG_GRANULE(z, arg, want, fid, a1, ...) makes the
+ * call once for each wrong value of argument X<arg> (1..6) and expects
+ * ERROR_INPUT and no change every time. The wrong values: the good value
+ * + 8 (misaligned), the end of DRAM (out of bounds), and every granule of
+ * the zoo whose state is not `want` (GRANULE_STATE_*), its REC's aux granule
+ * included when there is one. A failure names the caller's line, the call
+ * as written and the wrong value.
+ */
+void rmi_fails_wrong_granule(const struct state_zoo *z, unsigned arg, unsigned want,
+			     const char *what, const char *file, int line, uint64_t fid,
+			     uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+			     uint64_t a6);
+#define RMI_FAILS_WRONG_PAD_(z, arg, want, what, fid, a1, a2, a3, a4, a5, a6, ...)      \
+	rmi_fails_wrong_granule((z), (arg), (want), (what), __FILE__, __LINE__, (fid), (a1), \
+				(a2), (a3), (a4), (a5), (a6))
+#define RMI_FAILS_WRONG_GRANULE(z, arg, want, ...) \
+	RMI_FAILS_WRONG_PAD_(z, arg, want, #__VA_ARGS__, __VA_ARGS__, 0, 0, 0, 0, 0, 0, 0)
+/* The common case: X1 names the realm's RD. */
+#define RMI_FAILS_WRONG_RD(z, ...) \
+	RMI_FAILS_WRONG_PAD_(z, 1, GRANULE_STATE_RD, #__VA_ARGS__, __VA_ARGS__, 0, 0, 0, 0, 0, 0, 0)
 
 #endif

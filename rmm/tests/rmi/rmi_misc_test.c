@@ -77,16 +77,8 @@ static void test_rec_aux_count(void **state)
 	struct smc_regs again = RMI(RMI_REC_AUX_COUNT, z.rd);
 	assert_int_equal(again.x[1], r.x[1]);
 
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_AUX_COUNT, z.rd + 8);           /* rd_align */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_AUX_COUNT, rmi_dram_size());   /* rd_bound */
+	RMI_FAILS_WRONG_RD(&z, RMI_REC_AUX_COUNT, z.rd);                     /* rd_align, rd_bound, rd_state */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_AUX_COUNT, UINT64_C(1) << 52); /* rd_bound */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_AUX_COUNT, z.ns);              /* rd_state */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_AUX_COUNT, z.delegated);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_AUX_COUNT, z.rec);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_AUX_COUNT, z.rtt);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_AUX_COUNT, z.data);
-	if (z.rec_aux)
-		RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_AUX_COUNT, z.rec_aux);
 	realm_teardown(z.realm);
 }
 

@@ -8,8 +8,6 @@
 #include "hostsim/hostsim.h"
 #include "rmm/rmm.h"
 
-#define GRANULE RMI_GRANULE_SIZE
-
 static void expect_fresh_realm(const struct realm *r)
 {
 	struct rmm_debug_realm info;
@@ -116,8 +114,8 @@ static void fixture_build(struct create_fixture *fx)
 					 fx->cfg.rtt_num_start * GRANULE);
 }
 
-static void expect_create_fails(const struct create_fixture *fx, const struct realm_cfg *cfg,
-				uint64_t rd, uint64_t rtt_base, int line)
+static void expect_create_fails(const struct realm_cfg *cfg, uint64_t rd, uint64_t rtt_base,
+				int line)
 {
 	uint64_t params = realm_params_write(cfg, rtt_base);
 	struct snapshot *s = snap_take();
@@ -126,7 +124,6 @@ static void expect_create_fails(const struct create_fixture *fx, const struct re
 	snap_expect_same(s, __FILE__, line);
 	snap_free(s);
 	ns_free(params);
-	(void)fx;
 }
 
 static void test_realm_create_failures(void **state)
@@ -149,78 +146,70 @@ static void test_realm_create_failures(void **state)
 
 	/* params_valid */
 	c = fx.cfg; c.hash_algo = 2;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	c = fx.cfg; c.hash_algo = UINT64_MAX;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	c = fx.cfg; c.s2sz = (uint8_t)(f.s2sz + 1);
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	c = fx.cfg; c.s2sz = 0;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 
 	/* params_supp: features beyond what FEATURES reports. */
 	if (!f.lpa2) {
 		c = fx.cfg; c.flags = RMI_REALM_FLAG_LPA2;
-		expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+		expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	}
 	c = fx.cfg; c.flags = RMI_REALM_FLAG_SVE; c.sve_vl = f.sve ? f.sve_vl + 1 : 0;
 	if (!f.sve || f.sve_vl < 15)
-		expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+		expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	c = fx.cfg; c.flags = RMI_REALM_FLAG_PMU; c.pmu_num_ctrs = f.pmu ? 32 : 0;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	c = fx.cfg; c.num_bps = 64;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	c = fx.cfg; c.num_wps = 64;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	if (!f.sha512) {
 		c = fx.cfg; c.hash_algo = RMI_HASH_SHA_512;
-		expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+		expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	}
 
 	/* alias: the RD is one of the root RTT granules. */
-	expect_create_fails(&fx, &fx.cfg, fx.rtt, fx.rtt, __LINE__);
-	expect_create_fails(&fx, &fx.cfg, fx.rtt + (fx.cfg.rtt_num_start - 1) * GRANULE, fx.rtt, __LINE__);
+	expect_create_fails(&fx.cfg, fx.rtt, fx.rtt, __LINE__);
+	expect_create_fails(&fx.cfg, fx.rtt + (fx.cfg.rtt_num_start - 1) * GRANULE, fx.rtt, __LINE__);
 
 	/* rd_align, rd_bound, rd_state */
-	expect_create_fails(&fx, &fx.cfg, fx.rd + 8, fx.rtt, __LINE__);
-	expect_create_fails(&fx, &fx.cfg, dram, fx.rtt, __LINE__);
-	expect_create_fails(&fx, &fx.cfg, fx.z.ns, fx.rtt, __LINE__);
-	expect_create_fails(&fx, &fx.cfg, fx.z.rd, fx.rtt, __LINE__);
-	expect_create_fails(&fx, &fx.cfg, fx.z.rec, fx.rtt, __LINE__);
-	expect_create_fails(&fx, &fx.cfg, fx.z.rtt, fx.rtt, __LINE__);
-	expect_create_fails(&fx, &fx.cfg, fx.z.data, fx.rtt, __LINE__);
-	if (fx.z.rec_aux)
-		expect_create_fails(&fx, &fx.cfg, fx.z.rec_aux, fx.rtt, __LINE__);
+	RMI_FAILS_WRONG_GRANULE(&fx.z, 1, GRANULE_STATE_DELEGATED, RMI_REALM_CREATE, fx.rd, good);
 
 	/* rtt_align */
-	expect_create_fails(&fx, &fx.cfg, fx.rd, fx.rtt + 8, __LINE__);
-	expect_create_fails(&fx, &fx.cfg, fx.rd, fx.rtt + 0x800, __LINE__);
+	expect_create_fails(&fx.cfg, fx.rd, fx.rtt + 8, __LINE__);
+	expect_create_fails(&fx.cfg, fx.rd, fx.rtt + 0x800, __LINE__);
 
 	/* rtt_num_level: start level and root count must match the IPA width. */
 	c = fx.cfg; c.rtt_num_start = fx.cfg.rtt_num_start * 2;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	c = fx.cfg; c.rtt_level_start = fx.cfg.rtt_level_start + 1;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	c = fx.cfg; c.rtt_level_start = 4;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	c = fx.cfg; c.rtt_level_start = -1;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	c = fx.cfg; c.rtt_num_start = 0;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	c = fx.cfg; c.rtt_num_start = 17;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 
 	/* rtt_state: a root granule that is not DELEGATED. */
 	if (fx.z.rtt % (fx.cfg.rtt_num_start * GRANULE) == 0)
-		expect_create_fails(&fx, &fx.cfg, fx.rd, fx.z.rtt, __LINE__);
+		expect_create_fails(&fx.cfg, fx.rd, fx.z.rtt, __LINE__);
 	{
 		unsigned n = (unsigned)fx.cfg.rtt_num_start;
 		uint64_t ns_roots = ns_alloc_contig(n, n * GRANULE);
-		expect_create_fails(&fx, &fx.cfg, fx.rd, ns_roots, __LINE__);
+		expect_create_fails(&fx.cfg, fx.rd, ns_roots, __LINE__);
 		if (n > 1) {
 			/* Only the first root delegated. */
 			struct smc_regs d = RMI(RMI_GRANULE_DELEGATE, ns_roots);
 			assert_rmi_ok(d);
-			expect_create_fails(&fx, &fx.cfg, fx.rd, ns_roots, __LINE__);
+			expect_create_fails(&fx.cfg, fx.rd, ns_roots, __LINE__);
 			delegated_free(ns_roots);
 		} else {
 			ns_free(ns_roots);
@@ -231,7 +220,7 @@ static void test_realm_create_failures(void **state)
 
 	/* vmid_valid: the VMID of a live realm. */
 	c = fx.cfg; c.vmid = fx.z.realm->cfg.vmid;
-	expect_create_fails(&fx, &c, fx.rd, fx.rtt, __LINE__);
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 
 	/* The good parameters do work with these granules. */
 	struct smc_regs ok = RMI(RMI_REALM_CREATE, fx.rd, good);
@@ -242,9 +231,7 @@ static void test_realm_create_failures(void **state)
 	delegated_free(fx.rd);
 	for (unsigned i = 0; i < fx.cfg.rtt_num_start; i++)
 		delegated_free(fx.rtt + i * GRANULE);
-	realm_teardown(fx.z.realm);
-	delegated_free(fx.z.delegated);
-	ns_free(fx.z.ns);
+	state_zoo_free(&fx.z);
 	expect_all_ns();
 }
 
@@ -316,15 +303,7 @@ static void test_realm_activate(void **state)
 	assert_true(rmm_debug_realm(z.rd, &before));
 	assert_int_equal(before.state, REALM_STATE_NEW);
 
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_ACTIVATE, z.rd + 8);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_ACTIVATE, rmi_dram_size());
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_ACTIVATE, z.ns);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_ACTIVATE, z.delegated);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_ACTIVATE, z.rec);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_ACTIVATE, z.rtt);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_ACTIVATE, z.data);
-	if (z.rec_aux)
-		RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_ACTIVATE, z.rec_aux);
+	RMI_FAILS_WRONG_RD(&z, RMI_REALM_ACTIVATE, z.rd);
 
 	struct smc_regs r = RMI(RMI_REALM_ACTIVATE, z.rd);
 	assert_rmi_ok(r);
@@ -335,9 +314,7 @@ static void test_realm_activate(void **state)
 	/* realm_state: only a NEW realm can be activated. */
 	RMI_FAILS(RMI_ERROR_REALM, 0, RMI_REALM_ACTIVATE, z.rd);
 
-	realm_teardown(z.realm);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
+	state_zoo_free(&z);
 }
 
 static void test_realm_destroy(void **state)
@@ -346,13 +323,7 @@ static void test_realm_destroy(void **state)
 	struct state_zoo z;
 	state_zoo_build(&z);
 
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_DESTROY, z.rd + 8);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_DESTROY, rmi_dram_size());
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_DESTROY, z.ns);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_DESTROY, z.delegated);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_DESTROY, z.rec);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_DESTROY, z.rtt);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REALM_DESTROY, z.data);
+	RMI_FAILS_WRONG_RD(&z, RMI_REALM_DESTROY, z.rd);
 
 	/* realm_live: a REC, RTTs and DATA hang off it. */
 	RMI_FAILS(RMI_ERROR_REALM, 0, RMI_REALM_DESTROY, z.rd);

@@ -9,22 +9,13 @@
 #include "hostsim/hostsim.h"
 #include "rmm/rmm.h"
 
-#define GRANULE RMI_GRANULE_SIZE
-
-static void rim_of(uint64_t rd, uint8_t rim[64])
-{
-	struct rmm_debug_realm info;
-	assert_true(rmm_debug_realm(rd, &info));
-	memcpy(rim, info.rim, 64);
-}
-
 static void test_rec_create_destroy_success(void **state)
 {
 	(void)state;
 	struct realm *r = realm_new_default();
 	unsigned naux = realm_aux_count(r);
 	uint8_t rim0[64], rim1[64], rim2[64];
-	rim_of(r->rd, rim0);
+	realm_rim(r->rd, rim0);
 
 	struct rec_cfg runnable = { .flags = RMI_REC_FLAG_RUNNABLE, .pc = 0x80000,
 				    .gprs = { 1, 2, 3, 4, 5, 6, 7, 8 } };
@@ -34,13 +25,13 @@ static void test_rec_create_destroy_success(void **state)
 	assert_int_equal(granule_refcount(r->rd), 1);
 	for (unsigned i = 0; i < naux; i++)
 		assert_int_equal(granule_state(r->recs[0].aux[i]), GRANULE_STATE_REC_AUX);
-	rim_of(r->rd, rim1);
+	realm_rim(r->rd, rim1);
 	assert_memory_not_equal(rim0, rim1, 64); /* a runnable REC is measured */
 
 	struct rec_cfg parked = { .flags = 0, .pc = 0x90000 };
 	uint64_t rec1 = realm_rec_create(r, &parked);
 	assert_int_equal(granule_refcount(r->rd), 2);
-	rim_of(r->rd, rim2);
+	realm_rim(r->rd, rim2);
 	assert_memory_equal(rim1, rim2, 64); /* a non-runnable one is not */
 
 	uint8_t b;
@@ -136,23 +127,9 @@ static void test_rec_create_failures(void **state)
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, fx.rec, z->delegated);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, fx.rec, 0x1000);
 	/* rec_align, rec_bound, rec_state */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, fx.rec + 8, good);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, dram, good);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, z->ns, good);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, z->rd, good);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, z->rec, good);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, z->rtt, good);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, z->data, good);
-	if (z->rec_aux)
-		RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, z->rec_aux, good);
+	RMI_FAILS_WRONG_GRANULE(z, 2, GRANULE_STATE_DELEGATED, RMI_REC_CREATE, z->rd, fx.rec, good);
 	/* rd_align, rd_bound, rd_state */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd + 8, fx.rec, good);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, dram, fx.rec, good);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->ns, fx.rec, good);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->delegated, fx.rec, good);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rec, fx.rec, good);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rtt, fx.rec, good);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->data, fx.rec, good);
+	RMI_FAILS_WRONG_RD(z, RMI_REC_CREATE, z->rd, fx.rec, good);
 	/* Precedence: a bad params pointer outranks a bad REC. */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, z->ns, 0x1000);
 
@@ -206,9 +183,7 @@ static void test_rec_create_failures(void **state)
 	delegated_free(fx.rec);
 	for (unsigned i = 0; i < fx.naux; i++)
 		delegated_free(fx.aux[i]);
-	realm_teardown(z->realm);
-	delegated_free(z->delegated);
-	ns_free(z->ns);
+	state_zoo_free(z);
 }
 
 static void test_rec_destroy_failures(void **state)
@@ -216,18 +191,8 @@ static void test_rec_destroy_failures(void **state)
 	(void)state;
 	struct state_zoo z;
 	state_zoo_build(&z);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_DESTROY, z.rec + 8);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_DESTROY, rmi_dram_size());
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_DESTROY, z.ns);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_DESTROY, z.delegated);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_DESTROY, z.rd);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_DESTROY, z.rtt);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_DESTROY, z.data);
-	if (z.rec_aux)
-		RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_DESTROY, z.rec_aux);
-	realm_teardown(z.realm);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
+	RMI_FAILS_WRONG_GRANULE(&z, 1, GRANULE_STATE_REC, RMI_REC_DESTROY, z.rec);
+	state_zoo_free(&z);
 }
 
 static void expect_enter_fails(unsigned status, unsigned index, uint64_t rec, uint64_t run, int line)
@@ -304,9 +269,7 @@ static void test_rec_enter_validation(void **state)
 
 	ns_free(run);
 	realm_teardown(act);
-	realm_teardown(z.realm);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
+	state_zoo_free(&z);
 }
 
 static void test_psci_complete_validation(void **state)
@@ -320,27 +283,14 @@ static void test_psci_complete_validation(void **state)
 	uint64_t rec0 = realm_rec_create(r, &c0);
 	uint64_t rec1 = realm_rec_create(r, &c1);
 	realm_activate(r);
-	uint64_t dram = rmi_dram_size();
 	const uint64_t psci_success = 0;
 
 	/* alias */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, rec0, rec0, psci_success);
 	/* calling_align, calling_bound, calling_state */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, rec0 + 8, rec1, psci_success);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, dram, rec1, psci_success);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, z.ns, rec1, psci_success);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, z.delegated, rec1, psci_success);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, z.rd, rec1, psci_success);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, z.rtt, rec1, psci_success);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, z.data, rec1, psci_success);
+	RMI_FAILS_WRONG_GRANULE(&z, 1, GRANULE_STATE_REC, RMI_PSCI_COMPLETE, rec0, rec1, psci_success);
 	/* target_align, target_bound, target_state */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, rec0, rec1 + 8, psci_success);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, rec0, dram, psci_success);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, rec0, z.ns, psci_success);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, rec0, z.delegated, psci_success);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, rec0, z.rd, psci_success);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, rec0, z.rtt, psci_success);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, rec0, z.data, psci_success);
+	RMI_FAILS_WRONG_GRANULE(&z, 2, GRANULE_STATE_REC, RMI_PSCI_COMPLETE, rec0, rec1, psci_success);
 	/* pending: no PSCI request is outstanding on the calling REC. */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, rec0, rec1, psci_success);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, rec1, rec0, psci_success);
@@ -348,9 +298,7 @@ static void test_psci_complete_validation(void **state)
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_PSCI_COMPLETE, rec0, z.rec, psci_success);
 
 	realm_teardown(r);
-	realm_teardown(z.realm);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
+	state_zoo_free(&z);
 }
 
 int main(void)

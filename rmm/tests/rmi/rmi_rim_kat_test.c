@@ -17,9 +17,6 @@
 
 #include "rmm/rmm.h"
 
-#define GRANULE RMI_GRANULE_SIZE
-#define SZ_2M (UINT64_C(1) << 21)
-#define SZ_1G (UINT64_C(1) << 30)
 #define DESC_SIZE 0x100
 
 enum { DESC_DATA = 0, DESC_REC = 1, DESC_RIPAS = 2 };

@@ -9,17 +9,6 @@
 
 #include "rmm/rmm.h"
 
-#define GRANULE RMI_GRANULE_SIZE
-#define SZ_2M (UINT64_C(1) << 21)
-#define SZ_1G (UINT64_C(1) << 30)
-
-static void rim_of(uint64_t rd, uint8_t rim[64])
-{
-	struct rmm_debug_realm info;
-	assert_true(rmm_debug_realm(rd, &info));
-	memcpy(rim, info.rim, 64);
-}
-
 static void expect_ripas(const struct realm *r, uint64_t ipa, unsigned level, unsigned ripas)
 {
 	struct rtte e = rtt_read(r, ipa, 3);
@@ -34,7 +23,7 @@ static void test_init_ripas_success(void **state)
 	struct realm *r = realm_new_default();
 	realm_rtt_map(r, 0, 3);
 	uint8_t rim0[64], rim1[64];
-	rim_of(r->rd, rim0);
+	realm_rim(r->rd, rim0);
 
 	/* Level-3 entries; X1 = how far it got. */
 	struct smc_regs s = RMI(RMI_RTT_INIT_RIPAS, r->rd, 0, 0x4000);
@@ -43,7 +32,7 @@ static void test_init_ripas_success(void **state)
 	expect_ripas(r, 0, 3, RIPAS_RAM);
 	expect_ripas(r, 0x3000, 3, RIPAS_RAM);
 	expect_ripas(r, 0x4000, 3, RIPAS_EMPTY);
-	rim_of(r->rd, rim1);
+	realm_rim(r->rd, rim1);
 	assert_memory_not_equal(rim0, rim1, 64);
 
 	/* A range past the end of the level-3 table stops at its end. */
@@ -80,17 +69,11 @@ static void test_init_ripas_failures(void **state)
 	struct state_zoo z; /* L2, L3 at 0; DATA at 0 */
 	state_zoo_build(&z);
 	struct realm *r = z.realm;
-	uint64_t rd = r->rd, dram = rmi_dram_size();
+	uint64_t rd = r->rd;
 	uint64_t unprot = realm_unprotected(r, 0);
 
 	/* rd_* */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd + 8, 0x1000, 0x2000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, dram, 0x1000, 0x2000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, z.ns, 0x1000, 0x2000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, z.delegated, 0x1000, 0x2000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, z.rec, 0x1000, 0x2000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, z.rtt, 0x1000, 0x2000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, z.data, 0x1000, 0x2000);
+	RMI_FAILS_WRONG_RD(&z, RMI_RTT_INIT_RIPAS, rd, 0x1000, 0x2000);
 	/* size_valid */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, 0x2000, 0x2000);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, 0x3000, 0x2000);
@@ -120,9 +103,7 @@ static void test_init_ripas_failures(void **state)
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, 0x3000, 0x2000);            /* size_valid first */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, 0x1000, unprot + 0x1000);   /* top_bound first */
 
-	realm_teardown(r);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
+	state_zoo_free(&z);
 }
 
 static void test_set_ripas_failures(void **state)
@@ -137,26 +118,12 @@ static void test_set_ripas_failures(void **state)
 	uint64_t other_rec = realm_rec_create(other, &rc);
 	realm_activate(r);
 	realm_activate(other);
-	uint64_t rd = r->rd, rec = z.rec, dram = rmi_dram_size();
+	uint64_t rd = r->rd, rec = z.rec;
 
 	/* rd_* */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, rd + 8, rec, 0, 0x1000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, dram, rec, 0, 0x1000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, z.ns, rec, 0, 0x1000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, z.delegated, rec, 0, 0x1000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, z.rec, rec, 0, 0x1000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, z.rtt, rec, 0, 0x1000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, z.data, rec, 0, 0x1000);
+	RMI_FAILS_WRONG_RD(&z, RMI_RTT_SET_RIPAS, rd, rec, 0, 0x1000);
 	/* rec_* */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, rd, rec + 8, 0, 0x1000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, rd, dram, 0, 0x1000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, rd, z.ns, 0, 0x1000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, rd, z.delegated, 0, 0x1000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, rd, z.rd, 0, 0x1000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, rd, z.rtt, 0, 0x1000);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, rd, z.data, 0, 0x1000);
-	if (z.rec_aux)
-		RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, rd, z.rec_aux, 0, 0x1000);
+	RMI_FAILS_WRONG_GRANULE(&z, 2, GRANULE_STATE_REC, RMI_RTT_SET_RIPAS, rd, rec, 0, 0x1000);
 	/* rec_owner */
 	RMI_FAILS(RMI_ERROR_REC, 0, RMI_RTT_SET_RIPAS, rd, other_rec, 0, 0x1000);
 	RMI_FAILS(RMI_ERROR_REC, 0, RMI_RTT_SET_RIPAS, other->rd, rec, 0, 0x1000);
@@ -173,9 +140,7 @@ static void test_set_ripas_failures(void **state)
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_SET_RIPAS, rd, z.rd, 0x2000, 0x1000);    /* rec_state + size_valid */
 
 	realm_teardown(other);
-	realm_teardown(r);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
+	state_zoo_free(&z);
 }
 
 int main(void)

@@ -12,27 +12,6 @@
 
 #include "hostsim/hostsim.h"
 
-#define GRANULE RMI_GRANULE_SIZE
-#define SZ_2M (UINT64_C(1) << 21)
-#define SZ_1G (UINT64_C(1) << 30)
-/* Host attributes of an unprotected mapping: Normal WB (FWB encoding),
- * S2AP read/write, inner shareable. */
-#define NS_ATTRS ((UINT64_C(6) << 2) | (UINT64_C(3) << 6) | (UINT64_C(3) << 8))
-
-static void expect_entry(const struct realm *r, uint64_t ipa, int level, unsigned walk_level,
-			 unsigned state, unsigned ripas, uint64_t desc, int line)
-{
-	struct rtte e = rtt_read(r, ipa, level);
-	if (e.level != walk_level || e.state != state || e.ripas != ripas || e.desc != desc) {
-		print_error("%s:%d: RTT_READ_ENTRY(0x%llx, %d) = level %u state %u ripas %u desc 0x%llx; "
-			    "expected level %u state %u ripas %u desc 0x%llx\n",
-			    __FILE__, line, (unsigned long long)ipa, level, e.level, e.state, e.ripas,
-			    (unsigned long long)e.desc, walk_level, state, ripas, (unsigned long long)desc);
-		fail();
-	}
-}
-#define EXPECT_ENTRY(r, ipa, lvl, wl, st, rp, desc) expect_entry((r), (ipa), (lvl), (wl), (st), (rp), (desc), __LINE__)
-
 static void expect_scrubbed(uint64_t pa)
 {
 	assert_int_equal(granule_state(pa), GRANULE_STATE_DELEGATED);
@@ -103,19 +82,12 @@ static void test_rtt_create_failures(void **state)
 	(void)state;
 	struct state_zoo z; /* L2 and L3 RTTs at IPA 0, DATA at 0 */
 	state_zoo_build(&z);
-	uint64_t dram = rmi_dram_size();
 	uint64_t g = delegated_alloc();
 	uint64_t rd = z.rd;
 	uint64_t top = realm_ipa_size(z.realm);
 
 	/* rd_align, rd_bound, rd_state */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd + 8, g, SZ_1G, 2);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, dram, g, SZ_1G, 2);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, z.ns, g, SZ_1G, 2);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, z.delegated, g, SZ_1G, 2);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, z.rec, g, SZ_1G, 2);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, z.rtt, g, SZ_1G, 2);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, z.data, g, SZ_1G, 2);
+	RMI_FAILS_WRONG_RD(&z, RMI_RTT_CREATE, rd, g, SZ_1G, 2);
 	/* level_bound: not the start level (root RTTs come with the realm), not beyond 3 */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd, g, 0, 1);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd, g, 0, 0);
@@ -128,15 +100,7 @@ static void test_rtt_create_failures(void **state)
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd, g, top, 2);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd, g, top * 2, 3);
 	/* rtt_align, rtt_bound, rtt_state */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd, g + 8, SZ_1G, 2);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd, dram, SZ_1G, 2);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd, z.ns, SZ_1G, 2);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd, z.rd, SZ_1G, 2);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd, z.rec, SZ_1G, 2);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd, z.rtt, SZ_1G, 2);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd, z.data, SZ_1G, 2);
-	if (z.rec_aux)
-		RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_CREATE, rd, z.rec_aux, SZ_1G, 2);
+	RMI_FAILS_WRONG_GRANULE(&z, 2, GRANULE_STATE_DELEGATED, RMI_RTT_CREATE, rd, g, SZ_1G, 2);
 	/* rtt_walk: no level-2 table at 1 GiB, the walk stops at level 1 */
 	RMI_FAILS(RMI_ERROR_RTT, 1, RMI_RTT_CREATE, rd, g, SZ_1G, 3);
 	RMI_FAILS(RMI_ERROR_RTT, 1, RMI_RTT_CREATE, rd, g, realm_unprotected(z.realm, 0), 3);
@@ -153,9 +117,7 @@ static void test_rtt_create_failures(void **state)
 	/* The granule itself was fine. */
 	struct smc_regs ok = RMI(RMI_RTT_CREATE, rd, g, SZ_1G, 2);
 	assert_rmi_ok(ok);
-	realm_teardown(z.realm);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
+	state_zoo_free(&z);
 }
 
 static void test_rtt_destroy_success(void **state)
@@ -210,16 +172,10 @@ static void test_rtt_destroy_failures(void **state)
 	(void)state;
 	struct state_zoo z; /* L2 at 0, L3 at 0 with DATA at IPA 0 */
 	state_zoo_build(&z);
-	uint64_t rd = z.rd, dram = rmi_dram_size();
+	uint64_t rd = z.rd;
 	uint64_t top = realm_ipa_size(z.realm);
 
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_DESTROY, rd + 8, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_DESTROY, dram, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_DESTROY, z.ns, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_DESTROY, z.delegated, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_DESTROY, z.rec, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_DESTROY, z.rtt, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_DESTROY, z.data, 0, 3);
+	RMI_FAILS_WRONG_RD(&z, RMI_RTT_DESTROY, rd, 0, 3);
 	/* level_bound: root RTTs go with REALM_DESTROY */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_DESTROY, rd, 0, 1);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_DESTROY, rd, 0, 0);
@@ -240,9 +196,7 @@ static void test_rtt_destroy_failures(void **state)
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_DESTROY, rd, 0, 4);               /* level_bound + live */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_DESTROY, rd, top, 3);             /* ipa_bound + rtt_walk */
 
-	realm_teardown(z.realm);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
+	state_zoo_free(&z);
 }
 
 static void test_rtt_fold_unassigned(void **state)
@@ -299,15 +253,9 @@ static void test_rtt_fold_failures(void **state)
 	(void)state;
 	struct state_zoo z;
 	state_zoo_build(&z);
-	uint64_t rd = z.rd, dram = rmi_dram_size();
+	uint64_t rd = z.rd;
 	uint64_t top = realm_ipa_size(z.realm);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_FOLD, rd + 8, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_FOLD, dram, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_FOLD, z.ns, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_FOLD, z.delegated, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_FOLD, z.rec, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_FOLD, z.rtt, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_FOLD, z.data, 0, 3);
+	RMI_FAILS_WRONG_RD(&z, RMI_RTT_FOLD, rd, 0, 3);
 	/* level_bound */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_FOLD, rd, 0, 1);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_FOLD, rd, 0, 0);
@@ -323,9 +271,7 @@ static void test_rtt_fold_failures(void **state)
 	/* Precedence */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_FOLD, rd, SZ_1G, 4);           /* level_bound + rtt_walk */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_FOLD, rd, 3 * SZ_2M + GRANULE, 3); /* ipa_align + rtte_state */
-	realm_teardown(z.realm);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
+	state_zoo_free(&z);
 }
 
 /* 512 contiguous DATA granules at a 2 MiB-aligned PA fold into a block
@@ -408,7 +354,7 @@ static void test_rtt_read_entry(void **state)
 	struct state_zoo z;
 	state_zoo_build(&z);
 	struct realm *r = z.realm;
-	uint64_t rd = r->rd, dram = rmi_dram_size();
+	uint64_t rd = r->rd;
 	uint64_t top = realm_ipa_size(r);
 
 	/* Outputs: walk level, state, PA/descriptor, RIPAS. */
@@ -425,13 +371,7 @@ static void test_rtt_read_entry(void **state)
 	EXPECT_ENTRY(r, SZ_1G, 2, 1, RMI_UNASSIGNED, RIPAS_EMPTY, 0);
 	EXPECT_ENTRY(r, top - GRANULE, 3, 1, RMI_UNASSIGNED, RIPAS_EMPTY, 0);
 
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_READ_ENTRY, rd + 8, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_READ_ENTRY, dram, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_READ_ENTRY, z.ns, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_READ_ENTRY, z.delegated, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_READ_ENTRY, z.rec, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_READ_ENTRY, z.rtt, 0, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_READ_ENTRY, z.data, 0, 3);
+	RMI_FAILS_WRONG_RD(&z, RMI_RTT_READ_ENTRY, rd, 0, 3);
 	/* level_bound */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_READ_ENTRY, rd, 0, 4);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_READ_ENTRY, rd, 0, 0);
@@ -443,9 +383,7 @@ static void test_rtt_read_entry(void **state)
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_READ_ENTRY, rd, top, 3);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_READ_ENTRY, rd, UINT64_MAX & ~(GRANULE - 1), 3);
 
-	realm_teardown(r);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
+	state_zoo_free(&z);
 }
 
 static void test_map_unmap_unprotected(void **state)
@@ -527,13 +465,7 @@ static void test_map_unprotected_failures(void **state)
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd, u, 3, desc | (UINT64_C(1) << 10));
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd, u, 3, desc | (UINT64_C(1) << 63));
 	/* rd_* */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd + 8, u, 3, desc);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, dram, u, 3, desc);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, z.ns, u, 3, desc);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, z.delegated, u, 3, desc);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, z.rec, u, 3, desc);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, z.rtt, u, 3, desc);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, z.data, u, 3, desc);
+	RMI_FAILS_WRONG_RD(&z, RMI_RTT_MAP_UNPROTECTED, rd, u, 3, desc);
 	/* level_bound: blocks start at level 2 */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd, u, 1, (page & ~(SZ_1G - 1)) | NS_ATTRS);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd, u, 4, desc);
@@ -566,10 +498,8 @@ static void test_map_unprotected_failures(void **state)
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, z.ns, u, 3, desc | 1);    /* attr + rd_state */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_MAP_UNPROTECTED, rd, u + SZ_1G, 4, desc);  /* level + rtt_walk */
 
-	realm_teardown(r);
+	state_zoo_free(&z);
 	ns_free(page);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
 }
 
 static void test_unmap_unprotected_failures(void **state)
@@ -578,7 +508,7 @@ static void test_unmap_unprotected_failures(void **state)
 	struct state_zoo z;
 	state_zoo_build(&z);
 	struct realm *r = z.realm;
-	uint64_t rd = r->rd, dram = rmi_dram_size();
+	uint64_t rd = r->rd;
 	uint64_t top = realm_ipa_size(r);
 	uint64_t u = realm_unprotected(r, 0);
 	realm_rtt_map(r, u, 3);
@@ -586,13 +516,7 @@ static void test_unmap_unprotected_failures(void **state)
 	struct smc_regs m = RMI(RMI_RTT_MAP_UNPROTECTED, rd, u, 3, page | NS_ATTRS);
 	assert_rmi_ok(m);
 
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_UNMAP_UNPROTECTED, rd + 8, u, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_UNMAP_UNPROTECTED, dram, u, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_UNMAP_UNPROTECTED, z.ns, u, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_UNMAP_UNPROTECTED, z.delegated, u, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_UNMAP_UNPROTECTED, z.rec, u, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_UNMAP_UNPROTECTED, z.rtt, u, 3);
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_UNMAP_UNPROTECTED, z.data, u, 3);
+	RMI_FAILS_WRONG_RD(&z, RMI_RTT_UNMAP_UNPROTECTED, rd, u, 3);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_UNMAP_UNPROTECTED, rd, u, 1);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_UNMAP_UNPROTECTED, rd, u, 4);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_UNMAP_UNPROTECTED, rd, u + 8, 3);
@@ -610,10 +534,8 @@ static void test_unmap_unprotected_failures(void **state)
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_UNMAP_UNPROTECTED, rd, u + SZ_1G, 4); /* level_bound + rtt_walk */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_UNMAP_UNPROTECTED, rd, u + GRANULE, 4); /* level_bound + rtte_state */
 
-	realm_teardown(r);
+	state_zoo_free(&z);
 	ns_free(page);
-	delegated_free(z.delegated);
-	ns_free(z.ns);
 }
 
 int main(void)

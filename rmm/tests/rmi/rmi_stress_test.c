@@ -28,11 +28,6 @@
 #include "hostsim/hostsim.h"
 #include "rmm/rmm.h"
 
-#define GRANULE RMI_GRANULE_SIZE
-#define SZ_2M (UINT64_C(1) << 21)
-#define SZ_1G (UINT64_C(1) << 30)
-#define NS_ATTRS ((UINT64_C(6) << 2) | (UINT64_C(3) << 6) | (UINT64_C(3) << 8))
-
 #define NTHREADS 4
 #define REALMS_PER_THREAD 2
 #define POOL 48
