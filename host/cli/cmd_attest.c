@@ -82,11 +82,15 @@ static uint8_t *read_token(const char *path, size_t *len)
 	return buf;
 }
 
+#define CMD_VERIFY "attest verify" /* messages start "caec attest verify: " */
+#define CMD_SHOW   "attest show"
+
 struct verify_args {
 	const char *token, *platform_key, *ref, *members, *nonce_hex;
 	bool strict, json;
 };
 
+/* CLI_OK or CLI_USAGE (with the message printed). */
 static int parse_verify_args(int argc, char **argv, struct verify_args *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -104,28 +108,21 @@ static int parse_verify_args(int argc, char **argv, struct verify_args *a)
 			a->strict = true;
 		else if (!strcmp(argv[i], "--json"))
 			a->json = true;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "caec attest verify: unknown option '%s' (try --help)\n", argv[i]);
-			return -1;
-		} else if (!a->token)
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_usage_error(CMD_VERIFY, "unknown option '%s' (try --help)", argv[i]);
+		else if (!a->token)
 			a->token = argv[i];
-		else {
-			fprintf(stderr, "caec attest verify: one TOKEN only ('%s' is extra)\n", argv[i]);
-			return -1;
-		}
+		else
+			return cli_usage_error(CMD_VERIFY, "one TOKEN only ('%s' is extra)", argv[i]);
 		if (value) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "caec attest verify: %s needs a value\n", argv[i]);
-				return -1;
-			}
+			if (i + 1 >= argc)
+				return cli_usage_error(CMD_VERIFY, "%s needs a value", argv[i]);
 			*value = argv[++i];
 		}
 	}
-	if (!a->token) {
-		fprintf(stderr, "caec attest verify: no TOKEN given (try --help)\n");
-		return -1;
-	}
-	return 0;
+	if (!a->token)
+		return cli_usage_error(CMD_VERIFY, "no TOKEN given (try --help)");
+	return CLI_OK;
 }
 
 /* Everything a verify run loads before looking at the token. */
@@ -147,6 +144,7 @@ static void free_inputs(struct verify_inputs *in)
 	free(in->keys);
 }
 
+/* CLI_OK, or CLI_USAGE with the message printed (an input that cannot be used). */
 static int load_inputs(const struct verify_args *a, struct verify_inputs *in)
 {
 	char why[REF_WHY_MAX];
@@ -154,33 +152,25 @@ static int load_inputs(const struct verify_args *a, struct verify_inputs *in)
 	if (a->nonce_hex) {
 		size_t n;
 		if (hex_decode(a->nonce_hex, in->nonce, sizeof(in->nonce), &n) != 0 ||
-		    n != sizeof(in->nonce)) {
-			fprintf(stderr, "caec attest verify: --nonce must be 64 bytes as 128 hex digits\n");
-			return -1;
-		}
+		    n != sizeof(in->nonce))
+			return cli_usage_error(CMD_VERIFY, "--nonce must be 64 bytes as 128 hex digits");
 		in->has_nonce = true;
 	}
-	if (a->platform_key && pubkey_load_file(a->platform_key, &in->cli_key, why) != 0) {
-		fprintf(stderr, "caec attest verify: --platform-key %s: %s\n", a->platform_key, why);
-		return -1;
-	}
-	if (a->ref && verify_refvals_load(a->ref, &in->ref, why) != 0) {
-		fprintf(stderr, "caec attest verify: --ref %s: %s\n", a->ref, why);
-		return -1;
-	}
-	if (a->members && csm_evidence_load(a->members, &in->members, why) != 0) {
-		fprintf(stderr, "caec attest verify: --members %s: %s\n", a->members, why);
-		return -1;
-	}
+	if (a->platform_key && pubkey_load_file(a->platform_key, &in->cli_key, why) != 0)
+		return cli_usage_error(CMD_VERIFY, "--platform-key %s: %s", a->platform_key, why);
+	if (a->ref && verify_refvals_load(a->ref, &in->ref, why) != 0)
+		return cli_usage_error(CMD_VERIFY, "--ref %s: %s", a->ref, why);
+	if (a->members && csm_evidence_load(a->members, &in->members, why) != 0)
+		return cli_usage_error(CMD_VERIFY, "--members %s: %s", a->members, why);
 	size_t ref_keys = in->ref ? in->ref->num_platform_keys : 0;
 	in->keys = calloc(ref_keys + 1, sizeof(EVP_PKEY *));
 	if (!in->keys)
-		return -1;
+		return CLI_USAGE;
 	if (in->cli_key)
 		in->keys[in->num_keys++] = in->cli_key;
 	for (size_t i = 0; i < ref_keys; i++)
 		in->keys[in->num_keys++] = in->ref->platform_keys[i];
-	return 0;
+	return CLI_OK;
 }
 
 static const char *check_status(const struct verify_result *res, enum verify_check c, bool nonce)
@@ -230,9 +220,9 @@ static int attest_verify(int argc, char **argv)
 		fputs(verify_usage, stdout);
 		return CLI_OK;
 	}
-	if (parse_verify_args(argc, argv, &a) != 0)
+	if (parse_verify_args(argc, argv, &a) != CLI_OK)
 		return CLI_USAGE;
-	if (load_inputs(&a, &in) != 0) {
+	if (load_inputs(&a, &in) != CLI_OK) {
 		free_inputs(&in);
 		return CLI_USAGE;
 	}
@@ -301,19 +291,15 @@ static int attest_show(int argc, char **argv)
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "caec attest show: unknown option '%s' (try --help)\n", argv[i]);
-			return CLI_USAGE;
+			return cli_usage_error(CMD_SHOW, "unknown option '%s' (try --help)", argv[i]);
 		} else if (!token) {
 			token = argv[i];
 		} else {
-			fprintf(stderr, "caec attest show: one TOKEN only ('%s' is extra)\n", argv[i]);
-			return CLI_USAGE;
+			return cli_usage_error(CMD_SHOW, "one TOKEN only ('%s' is extra)", argv[i]);
 		}
 	}
-	if (!token) {
-		fprintf(stderr, "caec attest show: no TOKEN given (try --help)\n");
-		return CLI_USAGE;
-	}
+	if (!token)
+		return cli_usage_error(CMD_SHOW, "no TOKEN given (try --help)");
 	size_t len = 0;
 	uint8_t *buf = read_token(token, &len);
 	if (!buf)
@@ -330,18 +316,17 @@ static int attest_show(int argc, char **argv)
 
 int cmd_attest(int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(attest_usage, stderr);
-		return CLI_USAGE;
-	}
-	if (!strcmp(argv[1], "verify"))
-		return attest_verify(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "show"))
-		return attest_show(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(attest_usage, stdout);
-		return CLI_OK;
-	}
-	fprintf(stderr, "caec attest: unknown subcommand '%s' (verify or show)\n", argv[1]);
-	return CLI_USAGE;
+	static const struct cli_subcommand subcommands[] = {
+		{ "verify", attest_verify },
+		{ "show", attest_show },
+	};
+	static const struct cli_command attest = {
+		.name = "attest",
+		.usage = attest_usage,
+		.noun = "subcommand",
+		.hint = "(verify or show)",
+		.subcommands = subcommands,
+		.num_subcommands = sizeof(subcommands) / sizeof(subcommands[0]),
+	};
+	return cli_dispatch(&attest, argc, argv);
 }

@@ -261,16 +261,14 @@ static int bench_llm(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+			/* Decimal only, unlike the base-0 numbers of the other commands. */
 			char *end;
 			long v = strtol(argv[++i], &end, 10);
-			if (*end || v < 1 || v > 64) {
-				fprintf(stderr, "caec bench llm: --threads needs a number in 1..64\n");
-				return CLI_USAGE;
-			}
+			if (*end || v < 1 || v > 64)
+				return cli_usage_error("bench llm", "--threads needs a number in 1..64");
 			threads = (unsigned)v;
 		} else {
-			fprintf(stderr, "caec bench llm: unknown argument '%s' (try --help)\n", argv[i]);
-			return CLI_USAGE;
+			return cli_usage_error("bench llm", "unknown argument '%s' (try --help)", argv[i]);
 		}
 	}
 	if (threads == 0) {
@@ -302,24 +300,17 @@ static int bench_llm(int argc, char **argv)
 	return CLI_OK;
 }
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: caec bench <what> [options]\n\nbenchmarks:\n"
-		     "  llm      llama inference throughput vs. memory bandwidth (caec bench llm --help)\n");
-}
-
 int cmd_bench(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return CLI_USAGE;
-	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(stdout);
-		return CLI_OK;
-	}
-	if (!strcmp(argv[1], "llm"))
-		return bench_llm(argc - 1, argv + 1);
-	fprintf(stderr, "caec bench: unknown benchmark '%s' (try 'caec bench --help')\n", argv[1]);
-	return CLI_USAGE;
+	static const struct cli_subcommand benchmarks[] = { { "llm", bench_llm } };
+	static const struct cli_command bench = {
+		.name = "bench",
+		.usage = "usage: caec bench <what> [options]\n\nbenchmarks:\n"
+			 "  llm      llama inference throughput vs. memory bandwidth (caec bench llm --help)\n",
+		.noun = "benchmark",
+		.hint = "(try 'caec bench --help')",
+		.subcommands = benchmarks,
+		.num_subcommands = sizeof(benchmarks) / sizeof(benchmarks[0]),
+	};
+	return cli_dispatch(&bench, argc, argv);
 }

@@ -18,6 +18,8 @@
 #include "llm/json_out.h"
 #include "llm/sampler.h"
 
+#define CMD "llm run" /* messages start "caec llm run: " */
+
 struct run_opts {
 	const char *model, *tokenizer, *prompt, *prompt_ids;
 	unsigned long n, threads;
@@ -49,19 +51,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static bool parse_ulong(const char *s, unsigned long long max, unsigned long long *out)
-{
-	char *end;
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		return false;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || *end || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
+/* A finite number, nothing after it. */
 static bool parse_double(const char *s, double *out)
 {
 	char *end;
@@ -78,21 +68,18 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 	*o = (struct run_opts){ .n = 64, .temp = 1.0, .top_p = 0.9 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		unsigned long long u;
+		uint64_t u;
 		bool takes_value = true;
 		if (!strcmp(a, "--json")) {
 			o->json = true;
 			takes_value = false;
 		} else if (a[0] != '-') {
-			if (o->model) {
-				fprintf(stderr, "caec llm run: unexpected argument '%s' (one MODEL only)\n", a);
-				return CLI_USAGE;
-			}
+			if (o->model)
+				return cli_usage_error(CMD, "unexpected argument '%s' (one MODEL only)", a);
 			o->model = a;
 			takes_value = false;
 		} else if (!v) {
-			fprintf(stderr, "caec llm run: %s needs a value (try --help)\n", a);
-			return CLI_USAGE;
+			return cli_usage_error(CMD, "%s needs a value (try --help)", a);
 		} else if (!strcmp(a, "--tokenizer")) {
 			o->tokenizer = v;
 		} else if (!strcmp(a, "--prompt")) {
@@ -100,16 +87,17 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		} else if (!strcmp(a, "--prompt-ids")) {
 			o->prompt_ids = v;
 		} else if (!strcmp(a, "-n")) {
-			if (!parse_ulong(v, 1u << 20, &u))
+			if (!cli_parse_u64(v, 1u << 20, &u))
 				goto bad;
 			o->n = (unsigned long)u;
 		} else if (!strcmp(a, "--threads")) {
-			if (!parse_ulong(v, 64, &u) || u == 0)
+			if (!cli_parse_u64(v, 64, &u) || u == 0)
 				goto bad;
 			o->threads = (unsigned long)u;
 		} else if (!strcmp(a, "--seed")) {
-			if (!parse_ulong(v, ~0ull, &o->seed))
+			if (!cli_parse_u64(v, UINT64_MAX, &u))
 				goto bad;
+			o->seed = u;
 			o->seed_set = true;
 		} else if (!strcmp(a, "--temp")) {
 			if (!parse_double(v, &o->temp) || o->temp < 0)
@@ -118,24 +106,18 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 			if (!parse_double(v, &o->top_p) || o->top_p <= 0 || o->top_p > 1)
 				goto bad;
 		} else {
-			fprintf(stderr, "caec llm run: unknown option '%s' (try --help)\n", a);
-			return CLI_USAGE;
+			return cli_usage_error(CMD, "unknown option '%s' (try --help)", a);
 		}
 		if (takes_value)
 			i++;
 		continue;
 bad:
-		fprintf(stderr, "caec llm run: invalid value '%s' for %s (try --help)\n", v, a);
-		return CLI_USAGE;
+		return cli_usage_error(CMD, "invalid value '%s' for %s (try --help)", v, a);
 	}
-	if (!o->model) {
-		fprintf(stderr, "caec llm run: no MODEL given (try --help)\n");
-		return CLI_USAGE;
-	}
-	if (!!o->prompt == !!o->prompt_ids) {
-		fprintf(stderr, "caec llm run: give exactly one of --prompt and --prompt-ids\n");
-		return CLI_USAGE;
-	}
+	if (!o->model)
+		return cli_usage_error(CMD, "no MODEL given (try --help)");
+	if (!!o->prompt == !!o->prompt_ids)
+		return cli_usage_error(CMD, "give exactly one of --prompt and --prompt-ids");
 	if (!o->seed_set)
 		o->seed = (unsigned long long)time(NULL);
 	return CLI_OK;
@@ -145,11 +127,9 @@ bad:
 static int prompt_tokens(const struct run_opts *o, const struct llm_model *m, uint32_t **ids, size_t *n)
 {
 	if (o->prompt) {
-		if (!m->tokenizer) {
-			fprintf(stderr, "caec llm run: %s has no tokenizer: pass --tokenizer FILE or use --prompt-ids\n",
-				o->model);
-			return CLI_USAGE;
-		}
+		if (!m->tokenizer)
+			return cli_usage_error(CMD, "%s has no tokenizer: pass --tokenizer FILE or use --prompt-ids",
+					       o->model);
 		size_t len = strlen(o->prompt);
 		*ids = calloc(len + 2, sizeof(**ids));
 		if (!*ids || llm_tokenizer_encode(m->tokenizer, o->prompt, len, true, *ids, len + 2, n)) {
@@ -169,18 +149,14 @@ static int prompt_tokens(const struct run_opts *o, const struct llm_model *m, ui
 		char *end;
 		errno = 0;
 		v = strtoull(s, &end, 10);
-		if (end == s || errno || v >= m->config.vocab_size || (*end && *end != ',') || *n == cap) {
-			fprintf(stderr, "caec llm run: --prompt-ids needs ids below %u separated by commas (near '%s')\n",
-				m->config.vocab_size, s);
-			return CLI_USAGE;
-		}
+		if (end == s || errno || v >= m->config.vocab_size || (*end && *end != ',') || *n == cap)
+			return cli_usage_error(CMD, "--prompt-ids needs ids below %u separated by commas (near '%s')",
+					       m->config.vocab_size, s);
 		(*ids)[(*n)++] = (uint32_t)v;
 		s = *end ? end + 1 : end;
 	}
-	if (*n == 0) {
-		fprintf(stderr, "caec llm run: --prompt-ids is empty\n");
-		return CLI_USAGE;
-	}
+	if (*n == 0)
+		return cli_usage_error(CMD, "--prompt-ids is empty");
 	return CLI_OK;
 }
 
@@ -300,11 +276,9 @@ static int cmd_llm_run(int argc, char **argv)
 	struct llm_context *c = NULL;
 	struct generation g = { 0 };
 	rc = prompt_tokens(&o, m, &prompt, &n_prompt);
-	if (rc == CLI_OK && n_prompt >= m->config.seq_len) {
-		fprintf(stderr, "caec llm run: the prompt (%zu tokens) does not fit the model's context of %u\n",
-			n_prompt, m->config.seq_len);
-		rc = CLI_USAGE;
-	}
+	if (rc == CLI_OK && n_prompt >= m->config.seq_len)
+		rc = cli_usage_error(CMD, "the prompt (%zu tokens) does not fit the model's context of %u",
+				     n_prompt, m->config.seq_len);
 	if (rc == CLI_OK) {
 		struct llm_context_params p;
 		llm_context_params_default(&p);
@@ -333,23 +307,16 @@ static int cmd_llm_run(int argc, char **argv)
 	return rc;
 }
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: caec llm run MODEL ...   (caec llm run --help for the options)\n");
-}
-
 int cmd_llm(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return CLI_USAGE;
-	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(stdout);
-		return CLI_OK;
-	}
-	if (!strcmp(argv[1], "run"))
-		return cmd_llm_run(argc - 1, argv + 1);
-	fprintf(stderr, "caec llm: unknown subcommand '%s' (try 'caec llm --help')\n", argv[1]);
-	return CLI_USAGE;
+	static const struct cli_subcommand subcommands[] = { { "run", cmd_llm_run } };
+	static const struct cli_command llm = {
+		.name = "llm",
+		.usage = "usage: caec llm run MODEL ...   (caec llm run --help for the options)\n",
+		.noun = "subcommand",
+		.hint = "(try 'caec llm --help')",
+		.subcommands = subcommands,
+		.num_subcommands = sizeof(subcommands) / sizeof(subcommands[0]),
+	};
+	return cli_dispatch(&llm, argc, argv);
 }

@@ -18,6 +18,7 @@
 #include "host/vmm.h"
 #include "hostsim/hostsim.h"
 #include "rmm/rmm.h"
+#include "verify/hex.h"
 
 static const char realm_usage[] =
 	"usage: caec realm <run|measure> IMAGE.so [options]\n"
@@ -74,64 +75,13 @@ struct realm_args {
 	bool json;
 };
 
-static int parse_size(const char *s, uint64_t *out)
+/* Up to cap bytes of hex (optional 0x) into out, zero-padded; false for
+ * nothing, odd length, a bad digit or too many bytes. */
+static bool parse_hex(const char *s, uint8_t *out, size_t cap)
 {
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		shift = 10;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20;
-	else if (*end == 'G' || *end == 'g')
-		shift = 30;
-	else if (*end)
-		return -1;
-	if (shift && end[1])
-		return -1;
-	if (v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static int parse_uint(const char *s, unsigned max, unsigned *out)
-{
-	uint64_t v;
-
-	if (parse_size(s, &v) != 0 || v > max || strpbrk(s, "KkMmGg"))
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-/* Up to cap bytes of hex into out (zero-padded); -1 for odd length, a bad
- * digit or too many bytes. */
-static int parse_hex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(s);
-
-	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		s += 2;
-		n -= 2;
-	}
-	if (n == 0 || n % 2 || n / 2 > cap)
-		return -1;
+	size_t n;
 	memset(out, 0, cap);
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned b;
-
-		if (sscanf(s + 2 * i, "%2x", &b) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
-		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
-			return -1;
-		out[i] = (uint8_t)b;
-	}
-	return 0;
+	return hex_decode(s, out, cap, &n) == 0 && n > 0;
 }
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -149,6 +99,7 @@ static int parse_args(const char *cmd, int argc, char **argv, bool run, struct r
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		uint64_t u;
 		bool takes_value = strcmp(opt, "--json") != 0;
 
 		if (opt[0] != '-') {
@@ -165,13 +116,14 @@ static int parse_args(const char *cmd, int argc, char **argv, bool run, struct r
 		}
 		i++;
 		if (!strcmp(opt, "--mem")) {
-			if (parse_size(val, &a->opts.mem_size) != 0)
+			if (!cli_parse_size(val, &a->opts.mem_size))
 				return usage_error(cmd, "--mem: '%s' is not a size", val);
 		} else if (!strcmp(opt, "--vcpus")) {
-			if (parse_uint(val, VMM_MAX_VCPUS, &a->opts.vcpus) != 0 || a->opts.vcpus == 0)
+			if (!cli_parse_u64(val, VMM_MAX_VCPUS, &u) || u == 0)
 				return usage_error(cmd, "--vcpus: '%s' is not 1..64", val);
+			a->opts.vcpus = (unsigned)u;
 		} else if (!strcmp(opt, "--rpv")) {
-			if (parse_hex(val, a->opts.rpv, sizeof(a->opts.rpv)) != 0)
+			if (!parse_hex(val, a->opts.rpv, sizeof(a->opts.rpv)))
 				return usage_error(cmd, "--rpv: '%s' is not hex of at most 64 bytes", val);
 		} else if (!strcmp(opt, "--hash")) {
 			if (!strcmp(val, "sha256"))
@@ -181,11 +133,11 @@ static int parse_args(const char *cmd, int argc, char **argv, bool run, struct r
 			else
 				return usage_error(cmd, "--hash: '%s' is not sha256 or sha512", val);
 		} else if (!strcmp(opt, "--ipa-bits")) {
-			if (parse_uint(val, VMM_MAX_IPA_BITS, &a->opts.ipa_bits) != 0 ||
-			    a->opts.ipa_bits < VMM_MIN_IPA_BITS)
+			if (!cli_parse_u64(val, VMM_MAX_IPA_BITS, &u) || u < VMM_MIN_IPA_BITS)
 				return usage_error(cmd, "--ipa-bits: '%s' is not 32..48", val);
+			a->opts.ipa_bits = (unsigned)u;
 		} else if (run && !strcmp(opt, "--nonce")) {
-			if (parse_hex(val, a->nonce, sizeof(a->nonce)) != 0)
+			if (!parse_hex(val, a->nonce, sizeof(a->nonce)))
 				return usage_error(cmd, "--nonce: '%s' is not hex of at most 64 bytes", val);
 			a->have_nonce = true;
 		} else if (run && !strcmp(opt, "--cpak")) {
@@ -469,18 +421,17 @@ static int cmd_run(int argc, char **argv)
 
 int cmd_realm(int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(realm_usage, stderr);
-		return CLI_USAGE;
-	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(realm_usage, stdout);
-		return CLI_OK;
-	}
-	if (!strcmp(argv[1], "run"))
-		return cmd_run(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "measure"))
-		return cmd_measure(argc - 1, argv + 1);
-	fprintf(stderr, "caec realm: unknown subcommand '%s' (try 'caec realm --help')\n", argv[1]);
-	return CLI_USAGE;
+	static const struct cli_subcommand subcommands[] = {
+		{ "run", cmd_run },
+		{ "measure", cmd_measure },
+	};
+	static const struct cli_command realm = {
+		.name = "realm",
+		.usage = realm_usage,
+		.noun = "subcommand",
+		.hint = "(try 'caec realm --help')",
+		.subcommands = subcommands,
+		.num_subcommands = sizeof(subcommands) / sizeof(subcommands[0]),
+	};
+	return cli_dispatch(&realm, argc, argv);
 }

@@ -86,6 +86,41 @@ int claims_map_next(struct claims_map *m, struct claim_key *key, enum verify_che
 	return 1;
 }
 
+int claims_map_walk(struct cbor_reader *r, const char *what, enum verify_check check,
+		    claim_read_fn read, bool strict, void *out, unsigned *have,
+		    struct verify_result *res)
+{
+	struct claims_map m;
+	struct claim_key key;
+	int rc;
+	if (claims_map_open(&m, r, check, what, res) != 0)
+		return -EBADMSG;
+	while ((rc = claims_map_next(&m, &key, check, what, res)) == 1)
+		if (read(r, &key, strict, out, have, res) != 0)
+			return -EBADMSG;
+	return rc < 0 ? -EBADMSG : 0;
+}
+
+int claims_decode_map(const uint8_t *buf, size_t len, const char *what, enum verify_check check,
+		      claim_read_fn read, bool strict, void *out,
+		      const struct claim_required *required, size_t num_required,
+		      struct verify_result *res)
+{
+	struct cbor_reader r;
+	unsigned have = 0;
+	if (cbor_reader_init(&r, buf, len) != 0)
+		return claims_fail_cbor(res, check, what, &r);
+	if (claims_map_walk(&r, what, check, read, strict, out, &have, res) != 0)
+		return -EBADMSG;
+	if (!cbor_at_end(&r))
+		return verify_fail(res, check, "%s: %zu bytes after the claims map", what, len - r.pos);
+	for (size_t i = 0; i < num_required; i++)
+		if (!(have & required[i].bit))
+			return verify_fail(res, check, "mandatory claim %d (%s) is missing",
+					   required[i].key, required[i].name);
+	return 0;
+}
+
 int claim_bstr(struct cbor_reader *r, const struct claim_key *key, size_t min, size_t max,
 	       struct cca_bytes *out, enum verify_check check, struct verify_result *res)
 {

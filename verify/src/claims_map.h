@@ -33,6 +33,35 @@ int claims_map_open(struct claims_map *m, struct cbor_reader *r, enum verify_che
 int claims_map_next(struct claims_map *m, struct claim_key *key, enum verify_check check,
 		    const char *what, struct verify_result *res);
 
+/*
+ * Reads one value whose key was just read, storing it in out (the claims
+ * struct being filled) and setting bits in *have for keys the caller must
+ * see; 0, or nonzero with the failure in res.
+ */
+typedef int (*claim_read_fn)(struct cbor_reader *r, const struct claim_key *key, bool strict,
+			     void *out, unsigned *have, struct verify_result *res);
+
+/* Walks the map at the reader, calling read for every key; 0 or -EBADMSG. */
+int claims_map_walk(struct cbor_reader *r, const char *what, enum verify_check check,
+		    claim_read_fn read, bool strict, void *out, unsigned *have,
+		    struct verify_result *res);
+
+/* A claim that must be present: its bit in *have, its key and name for the message. */
+struct claim_required {
+	unsigned bit;
+	int key;
+	const char *name;
+};
+
+/*
+ * A whole token payload: one claims map (walked as above), nothing after it,
+ * and every required claim present, the first missing one reported.
+ */
+int claims_decode_map(const uint8_t *buf, size_t len, const char *what, enum verify_check check,
+		      claim_read_fn read, bool strict, void *out,
+		      const struct claim_required *required, size_t num_required,
+		      struct verify_result *res);
+
 /* Records the reader's CBOR error as a failure of check. */
 int claims_fail_cbor(struct verify_result *res, enum verify_check check, const char *what,
 		     const struct cbor_reader *r);

@@ -19,11 +19,7 @@ enum {
 	HAVE_HASH_ALG = 1 << 7,
 };
 
-static const struct {
-	unsigned bit;
-	int key;
-	const char *name;
-} platform_mandatory[] = {
+static const struct claim_required platform_mandatory[] = {
 	{ HAVE_PROFILE, CCA_CLAIM_PROFILE, "profile" },
 	{ HAVE_CHALLENGE, CCA_CLAIM_CHALLENGE, "challenge (binder)" },
 	{ HAVE_IMPL_ID, CCA_PLAT_IMPLEMENTATION_ID, "implementation ID" },
@@ -34,52 +30,46 @@ static const struct {
 	{ HAVE_HASH_ALG, CCA_PLAT_HASH_ALG, "hash algorithm" },
 };
 
+/* The two mandatory keys of a software component. */
+enum { SWC_HAVE_MEASUREMENT = 1 << 0, SWC_HAVE_SIGNER = 1 << 1 };
+
+static int read_sw_field(struct cbor_reader *r, const struct claim_key *key, bool strict,
+			 void *out, unsigned *have, struct verify_result *res)
+{
+	struct cca_sw_component *c = out;
+	switch (key->is_text ? -1 : key->num) {
+	case CCA_SWC_TYPE:
+		c->has_type = true;
+		return claim_tstr(r, key, &c->type, CHECK, res);
+	case CCA_SWC_MEASUREMENT:
+		*have |= SWC_HAVE_MEASUREMENT;
+		return claim_bstr(r, key, 32, 64, &c->measurement, CHECK, res);
+	case CCA_SWC_VERSION:
+		c->has_version = true;
+		return claim_tstr(r, key, &c->version, CHECK, res);
+	case CCA_SWC_SIGNER_ID:
+		*have |= SWC_HAVE_SIGNER;
+		return claim_bstr(r, key, 32, 64, &c->signer_id, CHECK, res);
+	case CCA_SWC_HASH_ALG:
+		c->has_hash_alg = true;
+		return claim_tstr(r, key, &c->hash_alg, CHECK, res);
+	default:
+		return claim_unknown(r, key, strict, NULL, CHECK, res);
+	}
+}
+
 static int read_sw_component(struct cbor_reader *r, bool strict, size_t index,
 			     struct cca_sw_component *c, struct verify_result *res)
 {
-	struct claims_map m;
-	struct claim_key key;
-	bool have_meas = false, have_signer = false;
+	unsigned have = 0;
 	char what[48];
-	int rc;
 
 	snprintf(what, sizeof(what), "software component %zu", index);
-	if (claims_map_open(&m, r, CHECK, what, res) != 0)
+	if (claims_map_walk(r, what, CHECK, read_sw_field, strict, c, &have, res) != 0)
 		return -EBADMSG;
-	while ((rc = claims_map_next(&m, &key, CHECK, what, res)) == 1) {
-		switch (key.is_text ? -1 : key.num) {
-		case CCA_SWC_TYPE:
-			c->has_type = true;
-			rc = claim_tstr(r, &key, &c->type, CHECK, res);
-			break;
-		case CCA_SWC_MEASUREMENT:
-			have_meas = true;
-			rc = claim_bstr(r, &key, 32, 64, &c->measurement, CHECK, res);
-			break;
-		case CCA_SWC_VERSION:
-			c->has_version = true;
-			rc = claim_tstr(r, &key, &c->version, CHECK, res);
-			break;
-		case CCA_SWC_SIGNER_ID:
-			have_signer = true;
-			rc = claim_bstr(r, &key, 32, 64, &c->signer_id, CHECK, res);
-			break;
-		case CCA_SWC_HASH_ALG:
-			c->has_hash_alg = true;
-			rc = claim_tstr(r, &key, &c->hash_alg, CHECK, res);
-			break;
-		default:
-			rc = claim_unknown(r, &key, strict, NULL, CHECK, res);
-			break;
-		}
-		if (rc != 0)
-			return -EBADMSG;
-	}
-	if (rc < 0)
-		return -EBADMSG;
-	if (!have_meas)
+	if (!(have & SWC_HAVE_MEASUREMENT))
 		return verify_fail(res, CHECK, "%s: measurement value (key 2) is missing", what);
-	if (!have_signer)
+	if (!(have & SWC_HAVE_SIGNER))
 		return verify_fail(res, CHECK, "%s: signer ID (key 5) is missing", what);
 	return 0;
 }
@@ -101,8 +91,9 @@ static int read_sw_components(struct cbor_reader *r, bool strict, struct cca_pla
 }
 
 static int read_claim(struct cbor_reader *r, const struct claim_key *key, bool strict,
-		      struct cca_platform_claims *out, unsigned *have, struct verify_result *res)
+		      void *claims, unsigned *have, struct verify_result *res)
 {
+	struct cca_platform_claims *out = claims;
 	switch (key->is_text ? -1 : key->num) {
 	case CCA_CLAIM_PROFILE:
 		*have |= HAVE_PROFILE;
@@ -145,28 +136,8 @@ static int read_claim(struct cbor_reader *r, const struct claim_key *key, bool s
 int cca_platform_claims_decode(const uint8_t *buf, size_t len, bool strict,
 			       struct cca_platform_claims *out, struct verify_result *res)
 {
-	struct cbor_reader r;
-	struct claims_map m;
-	struct claim_key key;
-	unsigned have = 0;
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	if (cbor_reader_init(&r, buf, len) != 0)
-		return claims_fail_cbor(res, CHECK, "platform claims", &r);
-	if (claims_map_open(&m, &r, CHECK, "platform claims", res) != 0)
-		return -EBADMSG;
-	while ((rc = claims_map_next(&m, &key, CHECK, "platform claims", res)) == 1)
-		if (read_claim(&r, &key, strict, out, &have, res) != 0)
-			return -EBADMSG;
-	if (rc < 0)
-		return -EBADMSG;
-	if (!cbor_at_end(&r))
-		return verify_fail(res, CHECK, "platform claims: %zu bytes after the claims map",
-				   len - r.pos);
-	for (size_t i = 0; i < sizeof(platform_mandatory) / sizeof(platform_mandatory[0]); i++)
-		if (!(have & platform_mandatory[i].bit))
-			return verify_fail(res, CHECK, "mandatory claim %d (%s) is missing",
-					   platform_mandatory[i].key, platform_mandatory[i].name);
-	return 0;
+	return claims_decode_map(buf, len, "platform claims", CHECK, read_claim, strict, out,
+				 platform_mandatory,
+				 sizeof(platform_mandatory) / sizeof(platform_mandatory[0]), res);
 }

@@ -23,11 +23,7 @@ enum {
 	HAVE_REMS = 1 << 6,
 };
 
-static const struct {
-	unsigned bit;
-	int key;
-	const char *name;
-} realm_mandatory[] = {
+static const struct claim_required realm_mandatory[] = {
 	{ HAVE_CHALLENGE, CCA_CLAIM_CHALLENGE, "challenge" },
 	{ HAVE_RPV, CCA_REALM_PERSONALIZATION, "personalization value" },
 	{ HAVE_HASH_ALG, CCA_REALM_HASH_ALG, "hash algorithm" },
@@ -63,48 +59,38 @@ static int read_rems(struct cbor_reader *r, const struct claim_key *key,
 	return 0;
 }
 
-/* One map of claim 65002: every field is mandatory. */
+/* One field of a claim 65002 map; *have gets bit k for key k, all six are mandatory. */
+static int read_region_field(struct cbor_reader *r, const struct claim_key *key, bool strict,
+			     void *out, unsigned *have, struct verify_result *res)
+{
+	struct caec_region *reg = out;
+	int64_t k = key->is_text ? -1 : key->num;
+	if (k >= CAEC_REGION_CSM_ID && k <= CAEC_REGION_GENERATION)
+		*have |= 1u << k;
+	switch (k) {
+	case CAEC_REGION_CSM_ID:
+		return claim_uint(r, key, UINT64_MAX, &reg->csm_id, CHECK, res);
+	case CAEC_REGION_ROLE:
+		return claim_uint(r, key, 1, &reg->role, CHECK, res);
+	case CAEC_REGION_PERMS:
+		return claim_uint(r, key, CSM_PERM_READ | CSM_PERM_WRITE, &reg->perms, CHECK, res);
+	case CAEC_REGION_OWNER_RIM:
+		return claim_digest(r, key, &reg->owner_rim, CHECK, res);
+	case CAEC_REGION_MEMBERSHIP_DIGEST:
+		return claim_digest(r, key, &reg->membership_digest, CHECK, res);
+	case CAEC_REGION_GENERATION:
+		return claim_uint(r, key, UINT64_MAX, &reg->generation, CHECK, res);
+	default:
+		return claim_unknown(r, key, strict, NULL, CHECK, res);
+	}
+}
+
 static int read_region(struct cbor_reader *r, bool strict, struct caec_region *reg,
 		       struct verify_result *res)
 {
-	struct claims_map m;
-	struct claim_key key;
 	unsigned have = 0;
-	int rc;
-	if (claims_map_open(&m, r, CHECK, "claim 65002 region", res) != 0)
-		return -EBADMSG;
-	while ((rc = claims_map_next(&m, &key, CHECK, "claim 65002 region", res)) == 1) {
-		int64_t k = key.is_text ? -1 : key.num;
-		switch (k) {
-		case CAEC_REGION_CSM_ID:
-			rc = claim_uint(r, &key, UINT64_MAX, &reg->csm_id, CHECK, res);
-			break;
-		case CAEC_REGION_ROLE:
-			rc = claim_uint(r, &key, 1, &reg->role, CHECK, res);
-			break;
-		case CAEC_REGION_PERMS:
-			rc = claim_uint(r, &key, CSM_PERM_READ | CSM_PERM_WRITE, &reg->perms, CHECK, res);
-			break;
-		case CAEC_REGION_OWNER_RIM:
-			rc = claim_digest(r, &key, &reg->owner_rim, CHECK, res);
-			break;
-		case CAEC_REGION_MEMBERSHIP_DIGEST:
-			rc = claim_digest(r, &key, &reg->membership_digest, CHECK, res);
-			break;
-		case CAEC_REGION_GENERATION:
-			rc = claim_uint(r, &key, UINT64_MAX, &reg->generation, CHECK, res);
-			break;
-		default:
-			rc = claim_unknown(r, &key, strict, NULL, CHECK, res);
-			k = 0;
-			break;
-		}
-		if (rc != 0)
-			return -EBADMSG;
-		if (k > 0)
-			have |= 1u << k;
-	}
-	if (rc < 0)
+	if (claims_map_walk(r, "claim 65002 region", CHECK, read_region_field, strict, reg, &have,
+			    res) != 0)
 		return -EBADMSG;
 	for (int k = CAEC_REGION_CSM_ID; k <= CAEC_REGION_GENERATION; k++)
 		if (!(have & (1u << k)))
@@ -130,8 +116,9 @@ static int read_regions(struct cbor_reader *r, bool strict, struct cca_realm_cla
 }
 
 static int read_claim(struct cbor_reader *r, const struct claim_key *key, bool strict,
-		      struct cca_realm_claims *out, unsigned *have, struct verify_result *res)
+		      void *claims, unsigned *have, struct verify_result *res)
 {
+	struct cca_realm_claims *out = claims;
 	int64_t k = key->is_text ? -1 : key->num;
 	switch (k) {
 	case CCA_CLAIM_PROFILE:
@@ -193,28 +180,10 @@ static int check_measurement_sizes(const struct cca_realm_claims *c, struct veri
 int cca_realm_claims_decode(const uint8_t *buf, size_t len, bool strict,
 			    struct cca_realm_claims *out, struct verify_result *res)
 {
-	struct cbor_reader r;
-	struct claims_map m;
-	struct claim_key key;
-	unsigned have = 0;
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	if (cbor_reader_init(&r, buf, len) != 0)
-		return claims_fail_cbor(res, CHECK, "realm claims", &r);
-	if (claims_map_open(&m, &r, CHECK, "realm claims", res) != 0)
+	if (claims_decode_map(buf, len, "realm claims", CHECK, read_claim, strict, out,
+			      realm_mandatory, sizeof(realm_mandatory) / sizeof(realm_mandatory[0]),
+			      res) != 0)
 		return -EBADMSG;
-	while ((rc = claims_map_next(&m, &key, CHECK, "realm claims", res)) == 1)
-		if (read_claim(&r, &key, strict, out, &have, res) != 0)
-			return -EBADMSG;
-	if (rc < 0)
-		return -EBADMSG;
-	if (!cbor_at_end(&r))
-		return verify_fail(res, CHECK, "realm claims: %zu bytes after the claims map",
-				   len - r.pos);
-	for (size_t i = 0; i < sizeof(realm_mandatory) / sizeof(realm_mandatory[0]); i++)
-		if (!(have & realm_mandatory[i].bit))
-			return verify_fail(res, CHECK, "mandatory claim %d (%s) is missing",
-					   realm_mandatory[i].key, realm_mandatory[i].name);
 	return check_measurement_sizes(out, res);
 }

@@ -84,11 +84,10 @@ static int parse_member(json_t *m, const char *what, struct csm_member *out, cha
 int csm_evidence_parse(const char *json, size_t len, struct csm_evidence **out,
 		       char why[REF_WHY_MAX])
 {
-	json_error_t jerr;
 	*out = NULL;
-	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = ref_parse_json(json, len, "members", why);
 	if (!root)
-		return ref_fail(why, -EINVAL, "members: JSON error at line %d: %s", jerr.line, jerr.text);
+		return -EINVAL;
 	json_t *regions = json_object_get(root, "regions");
 	struct csm_evidence *ev = NULL;
 	int rc = -EINVAL;

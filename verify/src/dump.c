@@ -212,15 +212,20 @@ static json_t *walk(struct walker *w, enum ctx c)
 	}
 }
 
-/* A claims map (already known to be well-formed) as a tree. */
-static json_t *claims_tree(struct cca_bytes payload, enum ctx c, bool text)
+/* CBOR already known to be well-formed, as a tree. */
+static json_t *tree_of(struct cca_bytes cbor, enum ctx c, bool text)
 {
 	struct cbor_reader r;
 	struct walker w = { &r, text };
-	cbor_reader_init(&r, payload.ptr, payload.len);
+	cbor_reader_init(&r, cbor.ptr, cbor.len);
+	return walk(&w, c);
+}
+
+static json_t *claims_tree(struct cca_bytes payload, enum ctx c, bool text)
+{
 	if (cbor_check_well_formed(payload.ptr, payload.len, NULL) != 0)
 		return json_string("<malformed CBOR>");
-	return walk(&w, c);
+	return tree_of(payload, c, text);
 }
 
 /* The RAK claim: also shown decoded when it is a COSE_Key. */
@@ -229,11 +234,8 @@ static void add_rak_detail(json_t *realm, struct cca_bytes rak, bool text)
 	if (rak.len == 0 || (rak.ptr[0] >> 5) != CBOR_MAJOR_MAP ||
 	    cbor_check_well_formed(rak.ptr, rak.len, NULL) != 0)
 		return;
-	struct cbor_reader r;
-	struct walker w = { &r, text };
-	cbor_reader_init(&r, rak.ptr, rak.len);
 	json_object_set_new(realm, text ? "public-key as COSE_Key" : "public-key-cose-key",
-			    walk(&w, CTX_COSE_KEY));
+			    tree_of(rak, CTX_COSE_KEY, text));
 }
 
 static json_t *sign1_tree(const struct cose_sign1 *s, enum ctx c, bool text)
@@ -246,32 +248,34 @@ static json_t *sign1_tree(const struct cose_sign1 *s, enum ctx c, bool text)
 	return t;
 }
 
+static void print_text(FILE *out, json_t *j, int indent);
+
+/* "label:" then a scalar on the same line or a container indented below. */
+static void print_entry(FILE *out, const char *label, json_t *v, int indent)
+{
+	fprintf(out, "%*s%s:", indent, "", label);
+	if (json_is_object(v) || json_is_array(v)) {
+		fputc('\n', out);
+		print_text(out, v, indent + 2);
+	} else {
+		fputc(' ', out);
+		print_text(out, v, 0);
+	}
+}
+
 static void print_text(FILE *out, json_t *j, int indent)
 {
 	const char *key;
 	json_t *v;
 	size_t i;
 	if (json_is_object(j)) {
-		json_object_foreach(j, key, v) {
-			fprintf(out, "%*s%s:", indent, "", key);
-			if (json_is_object(v) || json_is_array(v)) {
-				fputc('\n', out);
-				print_text(out, v, indent + 2);
-			} else {
-				fputc(' ', out);
-				print_text(out, v, 0);
-			}
-		}
+		json_object_foreach(j, key, v)
+			print_entry(out, key, v, indent);
 	} else if (json_is_array(j)) {
 		json_array_foreach(j, i, v) {
-			fprintf(out, "%*s[%zu]:", indent, "", i);
-			if (json_is_object(v) || json_is_array(v)) {
-				fputc('\n', out);
-				print_text(out, v, indent + 2);
-			} else {
-				fputc(' ', out);
-				print_text(out, v, 0);
-			}
+			char label[24];
+			snprintf(label, sizeof(label), "[%zu]", i);
+			print_entry(out, label, v, indent);
 		}
 		if (json_array_size(j) == 0)
 			fprintf(out, "%*s(empty)\n", indent, "");

@@ -69,14 +69,39 @@ char *ref_read_file(const char *path, size_t *len, char *why)
 	return buf;
 }
 
+json_t *ref_parse_json(const char *json, size_t len, const char *what, char *why)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		ref_fail(why, -EINVAL, "%s: JSON error at line %d: %s", what, jerr.line, jerr.text);
+	return root;
+}
+
+/*
+ * The optional array root[name] of at most max items: 0 with *arr NULL when
+ * it is absent or null, 0 with *arr set, -EINVAL when it is anything else.
+ */
+static int optional_array(json_t *root, const char *name, size_t max, const char *expected,
+			  json_t **arr, char *why)
+{
+	*arr = json_object_get(root, name);
+	if (!*arr || json_is_null(*arr)) {
+		*arr = NULL;
+		return 0;
+	}
+	if (!json_is_array(*arr) || json_array_size(*arr) > max)
+		return ref_fail(why, -EINVAL, "%s: expected %s", name, expected);
+	return 0;
+}
+
 /* A list of hex values; absent (or null) leaves it not present. */
 static int load_list(json_t *root, const char *name, struct ref_value_list *out, char *why)
 {
-	json_t *arr = json_object_get(root, name);
-	if (!arr || json_is_null(arr))
-		return 0;
-	if (!json_is_array(arr) || json_array_size(arr) > REF_LIST_MAX)
-		return ref_fail(why, -EINVAL, "%s: expected an array of hex strings", name);
+	json_t *arr;
+	int rc = optional_array(root, name, REF_LIST_MAX, "an array of hex strings", &arr, why);
+	if (rc != 0 || !arr)
+		return rc;
 	out->present = true;
 	out->count = json_array_size(arr);
 	out->values = calloc(out->count ? out->count : 1, sizeof(*out->values));
@@ -85,7 +110,7 @@ static int load_list(json_t *root, const char *name, struct ref_value_list *out,
 	for (size_t i = 0; i < out->count; i++) {
 		char what[64];
 		snprintf(what, sizeof(what), "%s[%zu]", name, i);
-		int rc = ref_hex_value(json_array_get(arr, i), what, &out->values[i], why);
+		rc = ref_hex_value(json_array_get(arr, i), what, &out->values[i], why);
 		if (rc != 0)
 			return rc;
 	}
@@ -115,11 +140,10 @@ static int load_rems(json_t *root, struct verify_refvals *ref, char *why)
 static int load_platform_keys(json_t *root, const char *base_dir, struct verify_refvals *ref,
 			      char *why)
 {
-	json_t *keys = json_object_get(root, "platform_keys");
-	if (!keys || json_is_null(keys))
-		return 0;
-	if (!json_is_array(keys) || json_array_size(keys) > 64)
-		return ref_fail(why, -EINVAL, "platform_keys: expected an array (at most 64)");
+	json_t *keys;
+	int err = optional_array(root, "platform_keys", 64, "an array (at most 64)", &keys, why);
+	if (err != 0 || !keys)
+		return err;
 	size_t n = json_array_size(keys);
 	ref->platform_keys = calloc(n ? n : 1, sizeof(EVP_PKEY *));
 	if (!ref->platform_keys)
@@ -161,11 +185,11 @@ static char *dup_string(json_t *obj, const char *name)
 
 static int load_sw_components(json_t *root, struct verify_refvals *ref, char *why)
 {
-	json_t *arr = json_object_get(root, "sw_components");
-	if (!arr || json_is_null(arr))
-		return 0;
-	if (!json_is_array(arr) || json_array_size(arr) > REF_LIST_MAX)
-		return ref_fail(why, -EINVAL, "sw_components: expected an array of objects");
+	json_t *arr;
+	int err = optional_array(root, "sw_components", REF_LIST_MAX, "an array of objects", &arr,
+				 why);
+	if (err != 0 || !arr)
+		return err;
 	size_t n = json_array_size(arr);
 	ref->has_sw_components = true;
 	ref->sw_components = calloc(n ? n : 1, sizeof(*ref->sw_components));
@@ -211,11 +235,10 @@ static int load_csm_identity(json_t *m, const char *what, struct ref_csm_identit
 
 static int load_csm(json_t *root, struct verify_refvals *ref, char *why)
 {
-	json_t *arr = json_object_get(root, "csm");
-	if (!arr || json_is_null(arr))
-		return 0;
-	if (!json_is_array(arr) || json_array_size(arr) > REF_LIST_MAX)
-		return ref_fail(why, -EINVAL, "csm: expected an array of region rules");
+	json_t *arr;
+	int err = optional_array(root, "csm", REF_LIST_MAX, "an array of region rules", &arr, why);
+	if (err != 0 || !arr)
+		return err;
 	size_t n = json_array_size(arr);
 	ref->has_csm = true;
 	ref->csm_rules = calloc(n ? n : 1, sizeof(*ref->csm_rules));
@@ -249,12 +272,10 @@ static int load_csm(json_t *root, struct verify_refvals *ref, char *why)
 int verify_refvals_parse(const char *json, size_t len, const char *base_dir,
 			 struct verify_refvals **out, char why[REF_WHY_MAX])
 {
-	json_error_t jerr;
 	*out = NULL;
-	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = ref_parse_json(json, len, "reference values", why);
 	if (!root)
-		return ref_fail(why, -EINVAL, "reference values: JSON error at line %d: %s", jerr.line,
-				jerr.text);
+		return -EINVAL;
 	struct verify_refvals *ref = calloc(1, sizeof(*ref));
 	int rc = -ENOMEM;
 	if (!ref) {

@@ -7,6 +7,8 @@
 #include "verify/appraise.h"
 
 int ref_fail(char *why, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* JSON text with duplicate keys refused; NULL with why naming what on failure. */
+json_t *ref_parse_json(const char *json, size_t len, const char *what, char *why);
 int ref_hex_value(json_t *j, const char *what, struct ref_value *out, char *why);
 int ref_perms(json_t *j, const char *what, uint64_t *out, char *why);
 char *ref_read_file(const char *path, size_t *len, char *why);

@@ -47,14 +47,28 @@ static int read_entry(struct cbor_reader *r, uint64_t tag, const char *what, str
 	return 0;
 }
 
+enum { HAVE_PLATFORM = 1 << 0, HAVE_REALM = 1 << 1 };
+
+static int read_collection_entry(struct cbor_reader *r, const struct claim_key *key, bool strict,
+				 void *out, unsigned *have, struct verify_result *res)
+{
+	struct cca_token *tok = out;
+	if (!key->is_text && key->num == CCA_COLLECTION_PLATFORM) {
+		*have |= HAVE_PLATFORM;
+		return read_entry(r, tok->tag, "platform token (44234)", &tok->platform_raw, res);
+	}
+	if (!key->is_text && key->num == CCA_COLLECTION_REALM) {
+		*have |= HAVE_REALM;
+		return read_entry(r, tok->tag, "realm token (44241)", &tok->realm_raw, res);
+	}
+	return claim_unknown(r, key, strict, NULL, CHECK, res);
+}
+
 int cca_token_decode_collection(const uint8_t *buf, size_t len, bool strict,
 				struct cca_token *tok, struct verify_result *res)
 {
 	struct cbor_reader r;
-	struct claims_map m;
-	struct claim_key key;
-	bool have_platform = false, have_realm = false;
-	int rc;
+	unsigned have = 0;
 
 	memset(tok, 0, sizeof(*tok));
 	if (cbor_reader_init(&r, buf, len) != 0)
@@ -64,28 +78,14 @@ int cca_token_decode_collection(const uint8_t *buf, size_t len, bool strict,
 	if (tok->tag != CCA_TAG_COLLECTION && tok->tag != CCA_TAG_COLLECTION_LEGACY)
 		return verify_fail(res, CHECK, "tag %" PRIu64 ", a CCA token is tag 907 (or legacy 399)",
 				   tok->tag);
-	if (claims_map_open(&m, &r, CHECK, "token collection", res) != 0)
-		return -EBADMSG;
-	while ((rc = claims_map_next(&m, &key, CHECK, "token collection", res)) == 1) {
-		if (!key.is_text && key.num == CCA_COLLECTION_PLATFORM) {
-			have_platform = true;
-			rc = read_entry(&r, tok->tag, "platform token (44234)", &tok->platform_raw, res);
-		} else if (!key.is_text && key.num == CCA_COLLECTION_REALM) {
-			have_realm = true;
-			rc = read_entry(&r, tok->tag, "realm token (44241)", &tok->realm_raw, res);
-		} else {
-			rc = claim_unknown(&r, &key, strict, NULL, CHECK, res);
-		}
-		if (rc != 0)
-			return -EBADMSG;
-	}
-	if (rc < 0)
+	if (claims_map_walk(&r, "token collection", CHECK, read_collection_entry, strict, tok, &have,
+			    res) != 0)
 		return -EBADMSG;
 	if (!cbor_at_end(&r))
 		return verify_fail(res, CHECK, "%zu bytes after the token", len - r.pos);
-	if (!have_platform)
+	if (!(have & HAVE_PLATFORM))
 		return verify_fail(res, CHECK, "no platform token (key 44234)");
-	if (!have_realm)
+	if (!(have & HAVE_REALM))
 		return verify_fail(res, CHECK, "no realm token (key 44241)");
 	return 0;
 }
