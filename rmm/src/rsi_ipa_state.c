@@ -45,15 +45,25 @@ enum rec_action rsi_ipa_state_set(struct rec_run *run, struct smc_regs *regs)
 }
 
 /* From addr, the end of the run of entries with RIPAS `ripas` within the
- * walked table, stopping at end. */
-static uint64_t scan_table(const struct rtt_walk *w, uint64_t addr, uint64_t end, unsigned ripas)
+ * walked table, stopping at end, or at a TABLE entry (*at_table): a table's
+ * RIPAS is that of its own entries, which only a new walk can read. */
+static uint64_t scan_table(const struct rtt_walk *w, uint64_t addr, uint64_t end, unsigned ripas,
+			   bool *at_table)
 {
 	uint64_t size = s2tt_level_size(w->level);
 
+	*at_table = false;
 	addr &= ~(size - 1);
-	for (unsigned i = w->index; i < S2TT_ENTRIES && addr < end; i++, addr += size)
-		if (s2tte_ripas(rtt_entry_read(w->table, i), w->level) != ripas)
+	for (unsigned i = w->index; i < S2TT_ENTRIES && addr < end; i++, addr += size) {
+		uint64_t e = rtt_entry_read(w->table, i);
+
+		if (s2tte_state(e, w->level) == S2TTE_TABLE) {
+			*at_table = true;
 			break;
+		}
+		if (s2tte_ripas(e, w->level) != ripas)
+			break;
+	}
 	return addr;
 }
 
@@ -62,14 +72,17 @@ static uint64_t ripas_run(const struct rd *rd, uint64_t base, uint64_t end, unsi
 {
 	uint64_t addr = base, next;
 	struct rtt_walk w;
+	bool at_table;
 
 	rtt_walk_lock(rd, base, S2TT_PAGE_LEVEL, &w);
 	*ripas = s2tte_ripas(rtt_walk_entry(&w), w.level);
 	for (;;) {
-		next = scan_table(&w, addr, end, *ripas);
+		next = scan_table(&w, addr, end, *ripas, &at_table);
 		rtt_walk_unlock(&w);
-		/* The run stopped inside this table (a different RIPAS), or at end. */
-		if (next >= end || (next & (s2tt_level_size(w.level) * S2TT_ENTRIES - 1)) != 0)
+		/* The run stopped inside this table (a different RIPAS), or at
+		 * end; at a TABLE entry or the table's end, walk on from next. */
+		if (next >= end ||
+		    (!at_table && (next & (s2tt_level_size(w.level) * S2TT_ENTRIES - 1)) != 0))
 			break;
 		addr = next;
 		rtt_walk_lock(rd, addr, S2TT_PAGE_LEVEL, &w);
