@@ -175,6 +175,11 @@ struct hostsim_realm {
 	/* Bumped by every invalidation before it unmaps: a fault that mapped from
 	 * a walk older than an invalidation undoes its mapping and walks again. */
 	_Atomic uint64_t tlbi_seq;
+	/* Fills in progress, by the parity of the tlbi_seq they walked under: an
+	 * invalidation waits for those of the epoch it ends, or their stale
+	 * mapping (undone only after it returned) would serve the realm's other
+	 * CPUs; fills of the new epoch count elsewhere and cannot starve it. */
+	_Atomic unsigned fills_in_flight[2];
 	pthread_mutex_t loader_lock;
 	struct hostsim_image image;
 };

@@ -20,6 +20,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -164,27 +166,46 @@ static bool window_fill(struct hostsim_realm *r, uint64_t ipa, uint64_t pa, uint
 	return true;
 }
 
-unsigned hostsim_realm_map(struct hostsim_realm *r, uint64_t ipa, bool write)
+/* One fill from a walk under TLBI epoch seq: 0 when mapped (and no
+ * invalidation ran meanwhile), a DFSC, or UINT_MAX to walk again. */
+static unsigned realm_fill_once(struct hostsim_realm *r, uint64_t ipa, bool write, uint64_t seq)
 {
 	struct hostsim_s2_translation t;
 
-	for (;;) {
-		uint64_t seq = atomic_load_explicit(&r->tlbi_seq, memory_order_acquire);
+	hostsim_s2_translate(&r->s2, ipa, &t);
+	if (!t.valid)
+		return t.dfsc;
+	if (write ? !t.write : !t.read)
+		return HOSTSIM_DFSC_PERMISSION(t.level);
+	if (!hostsim_s2_gpc_ok(t.pa, t.size, t.ns))
+		return HOSTSIM_DFSC_GPF;
+	int prot = (t.read ? PROT_READ : 0) | (t.write ? PROT_WRITE : 0);
+	if (!window_fill(r, t.ipa, t.pa, t.size, prot))
+		plat_panic("hostsim: cannot map a granule into a realm window");
+	/* An invalidation that ran while we walked may have missed our fill. */
+	if (atomic_load(&r->tlbi_seq) == seq)
+		return 0;
+	window_clear(r, t.ipa, t.size);
+	return UINT_MAX;
+}
 
-		hostsim_s2_translate(&r->s2, ipa, &t);
-		if (!t.valid)
-			return t.dfsc;
-		if (write ? !t.write : !t.read)
-			return HOSTSIM_DFSC_PERMISSION(t.level);
-		if (!hostsim_s2_gpc_ok(t.pa, t.size, t.ns))
-			return HOSTSIM_DFSC_GPF;
-		int prot = (t.read ? PROT_READ : 0) | (t.write ? PROT_WRITE : 0);
-		if (!window_fill(r, t.ipa, t.pa, t.size, prot))
-			plat_panic("hostsim: cannot map a granule into a realm window");
-		/* An invalidation that ran while we walked may have missed our fill. */
-		if (atomic_load_explicit(&r->tlbi_seq, memory_order_acquire) == seq)
-			return 0;
-		window_clear(r, t.ipa, t.size);
+/* A fill counts itself in flight in its epoch's slot, then checks the epoch
+ * is still current (seq_cst both sides: realm_invalidate bumps the epoch,
+ * then reads the slot), so no invalidation returns while a fill from an
+ * older walk can still leave a mapping. A fill never blocks. */
+unsigned hostsim_realm_map(struct hostsim_realm *r, uint64_t ipa, bool write)
+{
+	for (;;) {
+		uint64_t seq = atomic_load(&r->tlbi_seq);
+		_Atomic unsigned *slot = &r->fills_in_flight[seq & 1];
+		unsigned dfsc = UINT_MAX;
+
+		atomic_fetch_add(slot, 1);
+		if (atomic_load(&r->tlbi_seq) == seq)
+			dfsc = realm_fill_once(r, ipa, write, seq);
+		atomic_fetch_sub(slot, 1);
+		if (dfsc != UINT_MAX)
+			return dfsc;
 	}
 }
 
@@ -201,7 +222,12 @@ static void realm_invalidate(struct hostsim_realm *r, uint64_t ipa, uint64_t siz
 			end = r->window_size;
 		len = ((end - base) + PLAT_GRANULE_SIZE - 1) & ~(PLAT_GRANULE_SIZE - 1);
 	}
-	atomic_fetch_add_explicit(&r->tlbi_seq, 1, memory_order_acq_rel);
+	/* Fills of the epoch this ends finish (undoing what they mapped, or
+	 * leaving it for the clear below); later ones walk the new RTT. Callers
+	 * hold realms_lock, so epochs end one at a time. */
+	uint64_t ended = atomic_fetch_add(&r->tlbi_seq, 1);
+	while (atomic_load(&r->fills_in_flight[ended & 1]) != 0)
+		sched_yield();
 	window_clear(r, base, len);
 }
 
