@@ -26,6 +26,28 @@ static EVP_PKEY *cpak;
 static EVP_PKEY *rak;
 static unsigned token_format;
 
+/* A key file carries both halves; the machine publishes the public one and
+ * signs with the private one, so they must be one key pair. */
+static bool halves_match(EVP_PKEY *key)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+	bool ok = ctx && EVP_PKEY_pairwise_check(ctx) == 1;
+
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+/* EL3 has no one to ask for a passphrase: an encrypted key file is refused
+ * (OpenSSL's default would prompt on the terminal or read stdin). */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
 static bool is_p384_private_key(EVP_PKEY *key)
 {
 	char group[32];
@@ -40,7 +62,7 @@ static bool is_p384_private_key(EVP_PKEY *key)
 	ok = strcmp(group, "secp384r1") == 0 &&
 	     EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1;
 	BN_clear_free(priv);
-	return ok;
+	return ok && halves_match(key);
 }
 
 /* A P-384 private key from the PEM file at path, or a new one if path is NULL. */
@@ -58,7 +80,7 @@ static int key_get(const char *path, EVP_PKEY **out)
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -EINVAL;
-	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	key = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
 	fclose(f);
 	if (!key || !is_p384_private_key(key)) {
 		EVP_PKEY_free(key);

@@ -556,8 +556,12 @@ static uint64_t now_ns(void)
 /* Waits for the REC's trap; past the time slice, interrupts it once. */
 static void wait_for_trap(struct hostsim_cpu *cpu, uint64_t seq)
 {
-	uint64_t deadline = now_ns() + hostsim_time_slice_us() * 1000u;
+	uint64_t slice_us = hostsim_time_slice_us(), start = now_ns(), deadline = UINT64_MAX;
 	bool kicked = false;
+
+	/* A slice past what nanoseconds can count never ends (no wrap-around). */
+	if (slice_us <= (UINT64_MAX - start) / 1000u)
+		deadline = start + slice_us * 1000u;
 
 	while (atomic_load_explicit(&cpu->turn, memory_order_acquire) == TURN_REALM) {
 		uint64_t now = kicked ? 0 : now_ns();

@@ -138,12 +138,13 @@ const void *hostsim_monitor_view(uint64_t pa)
 }
 
 /* The monitor view's fault handler: only Root granules are closed in it, and
- * the monitor touching firmware memory is a monitor bug, fatal as on hardware. */
+ * the monitor touching firmware memory is a monitor bug, fatal as on hardware.
+ * Realm code reaching it through a wild pointer crashes only its own CPU. */
 void hostsim_dram_monitor_fault(const struct hostsim_fault_window *w, uintptr_t addr,
 				siginfo_t *si, void *uctx)
 {
-	(void)si;
-	(void)uctx;
+	if (hostsim_cpu_signal(SIGSEGV, si, uctx))
+		return;
 	uint64_t pa = addr - w->base;
 	hostsim_fault_fatal("monitor access", pa, hostsim_gpt_pas(pa));
 }

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/bio.h>
@@ -294,6 +296,112 @@ static void bad_format_refuses_the_machine(void **state)
 	assert_int_equal(plat_attest_token_format(), PLAT_TOKEN_FORMAT_LEGACY);
 }
 
+/* ---- key files the user hands the machine ---- */
+
+/* A new P-384 key's ECPrivateKey DER (the "EC PRIVATE KEY" PEM body). */
+static int p384_der(uint8_t **der, EVP_PKEY **key)
+{
+	*key = EVP_EC_gen("P-384");
+	assert_non_null(*key);
+	*der = NULL;
+	int len = i2d_PrivateKey(*key, der);
+	assert_true(len > 97);
+	return len;
+}
+
+static char *temp_pem(const char *name, const uint8_t *der, long len)
+{
+	char *path = strdup("/tmp/caec-hostsim-key-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_true(PEM_write(f, name, "", der, len) > 0);
+	fclose(f);
+	return path;
+}
+
+static int load_cpak(const char *path)
+{
+	struct hostsim_config cfg = { .cpak_pem_path = path };
+	int rc = hostsim_attest_keys_start(&cfg);
+
+	hostsim_attest_keys_stop();
+	return rc;
+}
+
+/* Both halves of a key must belong together: a private scalar with someone
+ * else's public point would sign tokens that the public key the machine
+ * publishes (instance ID, hostsim_platform_key_pem) can never verify. */
+static void mismatched_key_halves_are_refused(void **state)
+{
+	uint8_t *a, *b;
+	EVP_PKEY *ka, *kb;
+	int len = p384_der(&a, &ka);
+
+	(void)state;
+	assert_int_equal(p384_der(&b, &kb), len);
+	char *good = temp_pem("EC PRIVATE KEY", a, len);
+	assert_int_equal(load_cpak(good), 0); /* the file format itself is fine */
+	/* The public point is the DER's last 97 bytes (a named-curve key). */
+	assert_int_equal(a[len - 97], 0x04);
+	memcpy(a + len - 97, b + len - 97, 97);
+	char *mixed = temp_pem("EC PRIVATE KEY", a, len);
+	assert_int_equal(load_cpak(mixed), -EINVAL);
+	unlink(good);
+	unlink(mixed);
+	free(good);
+	free(mixed);
+	OPENSSL_free(a);
+	OPENSSL_free(b);
+	EVP_PKEY_free(ka);
+	EVP_PKEY_free(kb);
+}
+
+/* In a child without a controlling terminal, stdin a pipe holding the
+ * passphrase: exits 0 when the load was refused and stdin left unread. */
+static void load_encrypted_in_child(const char *path)
+{
+	int fds[2];
+	char left[8];
+
+	if (setsid() < 0 || pipe(fds) != 0 || write(fds[1], "x\n", 2) != 2 ||
+	    dup2(fds[0], STDIN_FILENO) < 0)
+		_exit(2);
+	close(fds[1]);
+	freopen("/dev/null", "w", stderr); /* where OpenSSL's prompt would go */
+	int rc = load_cpak(path);
+	_exit(rc == -EINVAL && read(STDIN_FILENO, left, sizeof(left)) == 2 ? 0 : 1);
+}
+
+/* An encrypted key file is refused: EL3 has no one to ask for a passphrase,
+ * and OpenSSL's default would prompt on the terminal or read the process's
+ * stdin (blocking the machine's start, or eating the VMM's input). */
+static void encrypted_key_file_is_refused_without_asking(void **state)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-384");
+	char path[] = "/tmp/caec-hostsim-key-XXXXXX";
+	int fd = mkstemp(path), status;
+
+	(void)state;
+	assert_non_null(key);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	assert_true(PEM_write_PrivateKey(f, key, EVP_aes_256_cbc(), (unsigned char *)"x", 1,
+					 NULL, NULL) == 1);
+	fclose(f);
+	EVP_PKEY_free(key);
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		load_encrypted_in_child(path);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	unlink(path);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +411,8 @@ int main(void)
 		cmocka_unit_test_teardown(measurements_are_stable_keys_are_not, test_hw_stop),
 		cmocka_unit_test_teardown(no_machine_no_token, test_hw_stop),
 		cmocka_unit_test_teardown(bad_format_refuses_the_machine, test_hw_stop),
+		cmocka_unit_test(mismatched_key_halves_are_refused),
+		cmocka_unit_test(encrypted_key_file_is_refused_without_asking),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -488,6 +488,45 @@ static void test_preemption_resumes(void **state)
 	plat_rec_destroy(&ctx);
 }
 
+struct flag_setter {
+	volatile uint64_t *flag;
+};
+
+static void *set_flag_later(void *arg)
+{
+	struct flag_setter *fs = arg;
+	struct timespec ts = { .tv_nsec = 20 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+	*fs->flag = 7;
+	return NULL;
+}
+
+/* A slice too long to count in nanoseconds means "never preempt": it must
+ * not wrap around to a slice of a few hundred nanoseconds. */
+static void test_huge_time_slice_does_not_wrap(void **state)
+{
+	struct realm r;
+	struct plat_rec_ctx ctx;
+	uint64_t flag = RAM_IPA + 0x30000;
+	pthread_t th;
+
+	(void)state;
+	realm_start(&r, &ctx, NULL);
+	/* x 1000 is 2^64 + 384 */
+	hostsim_set_time_slice_us(UINT64_C(18446744073709552));
+	want_irq = true;
+	struct flag_setter fs = { (volatile uint64_t *)hostsim_monitor_view(data_pa(&r, flag)) };
+	command(&ctx, EXEC_CMD_SPIN, flag, 0, 0);
+	assert_int_equal(pthread_create(&th, NULL, set_flag_later, &fs), 0);
+	struct plat_trap t = run(&r, &ctx);
+	pthread_join(th, NULL);
+	assert_int_equal(t.kind, PLAT_TRAP_SMC);
+	assert_int_equal(ctx.gprs[0], EXEC_FID_RESULT);
+	assert_int_equal(ctx.gprs[2], 7);
+	plat_rec_destroy(&ctx);
+}
+
 static void test_destroy_while_preempted(void **state)
 {
 	struct realm r;
@@ -528,6 +567,42 @@ static void test_realm_crashes_halt(void **state)
 #if defined(__x86_64__)
 	expect_crash(3, "arithmetic");
 #endif
+}
+
+/* Realm code storing through a wild pointer into hostsim's other fault
+ * windows (the host window at a delegated granule, the monitor view at a Root
+ * granule) crashes that realm only: its CPU halts, the machine lives on. */
+static void expect_wild_store_halts(uint64_t (*target)(void))
+{
+	struct realm r;
+	struct plat_rec_ctx ctx;
+
+	realm_start(&r, &ctx, NULL);
+	command(&ctx, EXEC_CMD_CRASH, 2, target(), 0);
+	struct plat_trap t = run(&r, &ctx);
+	assert_int_equal(t.kind, PLAT_TRAP_HALTED);
+	assert_non_null(strstr(t.halt_reason, "outside its IPA window"));
+	assert_int_equal(hostsim_gpf_count(), 0); /* not the host's access */
+	plat_rec_destroy(&ctx);
+	hostsim_stop();
+}
+
+static uint64_t host_window_of_delegated(void)
+{
+	return (uintptr_t)hostsim_host_va(delegated());
+}
+
+static uint64_t monitor_view_of_root(void)
+{
+	assert_int_equal(hostsim_gpt_pas(0), HOSTSIM_PAS_ROOT);
+	return (uintptr_t)hostsim_dram_monitor_ptr(0);
+}
+
+static void test_realm_wild_store_to_hostsim_windows_halts(void **state)
+{
+	(void)state;
+	expect_wild_store_halts(host_window_of_delegated);
+	expect_wild_store_halts(monitor_view_of_root);
 }
 
 static void expect_boot_halt(enum image_kind kind, uint64_t pc, const char *reason)
@@ -699,8 +774,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_stop_ends_undestroyed_recs, machine_down),
 		cmocka_unit_test_teardown(test_preemption_resumes, machine_down),
 		cmocka_unit_test_teardown(test_destroy_while_preempted, machine_down),
+		cmocka_unit_test_teardown(test_huge_time_slice_does_not_wrap, machine_down),
 		cmocka_unit_test_teardown(test_realm_crashes_halt, machine_down),
 		cmocka_unit_test_teardown(test_bad_images_halt, machine_down),
+		cmocka_unit_test_teardown(test_realm_wild_store_to_hostsim_windows_halts, machine_down),
 		cmocka_unit_test_teardown(test_two_recs_two_threads, machine_down),
 		cmocka_unit_test_teardown(test_host_access_to_window_aborts, machine_down),
 	};
