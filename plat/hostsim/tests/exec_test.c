@@ -621,6 +621,24 @@ static void expect_boot_halt(enum image_kind kind, uint64_t pc, const char *reas
 	hostsim_stop();
 }
 
+/* Boot registers that put the realm's RAM (its stack and heap) in the
+ * unprotected, host-visible half: the crt refuses to run on it. */
+static void test_ram_in_unprotected_half_refused(void **state)
+{
+	struct realm r;
+	struct plat_rec_ctx ctx;
+
+	(void)state;
+	realm_build(&r, IMAGE_AS_BUILT, 0);
+	boot_ctx(&r, &ctx);
+	ctx.gprs[2] = UNPROT_IPA;
+	struct plat_trap t = run(&r, &ctx);
+	assert_int_equal(t.kind, PLAT_TRAP_HALTED);
+	if (!strstr(t.halt_reason, "returned from its entry"))
+		fail_msg("halt reason \"%s\"", t.halt_reason);
+	plat_rec_destroy(&ctx);
+}
+
 static void test_bad_images_halt(void **state)
 {
 	(void)state;
@@ -777,6 +795,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_huge_time_slice_does_not_wrap, machine_down),
 		cmocka_unit_test_teardown(test_realm_crashes_halt, machine_down),
 		cmocka_unit_test_teardown(test_bad_images_halt, machine_down),
+		cmocka_unit_test_teardown(test_ram_in_unprotected_half_refused, machine_down),
 		cmocka_unit_test_teardown(test_realm_wild_store_to_hostsim_windows_halts, machine_down),
 		cmocka_unit_test_teardown(test_two_recs_two_threads, machine_down),
 		cmocka_unit_test_teardown(test_host_access_to_window_aborts, machine_down),

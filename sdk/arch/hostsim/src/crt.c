@@ -70,9 +70,12 @@ void caec_realm_entry(uint64_t image_base, uint64_t image_size, uint64_t ram_bas
 	caec_arch.ram_base = ram_base;
 	caec_arch.ram_size = ram_size;
 	caec_arch.nr_cpus = nr_cpus;
-	/* RAM must lie in the IPA space for its top to be a stack. */
+	/* RAM must lie in the protected half of the IPA space: its top becomes
+	 * the stack and the rest the heap, and the unprotected half is memory the
+	 * host reads and writes. The boot registers are measured, but a realm
+	 * that refuses such a layout does not depend on a verifier noticing it. */
 	if (ram_size < CAEC_ARCH_BOOT_STACK_SIZE || ram_base + ram_size < ram_base ||
-	    ram_base + ram_size > caec_arch.window_size)
+	    ram_base + ram_size > caec_arch.window_size / 2)
 		return;
 	caec_arch_call_on_stack(NULL, boot_on_realm_stack, caec_arch.window + ram_base + ram_size);
 }
