@@ -1,9 +1,13 @@
 /*
  * caec realm run|measure: run a realm image on a fresh hostsim machine, or
  * compute its RIM offline. The VMM (host/vmm.h) does the work; this file
- * parses options, streams the console and prints results.
+ * parses options, streams the console and prints results. A run that must
+ * end from outside (--timeout, SIGINT, SIGTERM) is stopped through the VMM,
+ * so the realm is still torn down and checked for leaks.
  */
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +28,7 @@ static const char realm_usage[] =
 	"usage: caec realm <run|measure> IMAGE.so [options]\n"
 	"\n"
 	"  run       build the realm on a fresh hostsim machine, run it until it turns\n"
-	"            itself off, stream its console, tear it down\n"
+	"            itself off (or --timeout, Ctrl-C), stream its console, tear it down\n"
 	"  measure   compute the realm's RIM offline (no monitor) with the log of steps\n"
 	"\n"
 	"'caec realm <run|measure> --help' lists the options.\n";
@@ -32,7 +36,7 @@ static const char realm_usage[] =
 static const char run_usage[] =
 	"usage: caec realm run IMAGE.so [--mem SIZE] [--vcpus N] [--rpv HEX] [--hash sha256|sha512]\n"
 	"                      [--ipa-bits N] [--nonce HEX] [--cpak PEM] [--json]\n"
-	"                      [--token-out FILE] [--key-out FILE]\n"
+	"                      [--token-out FILE] [--key-out FILE] [--timeout SECONDS]\n"
 	"\n"
 	"Builds a realm from IMAGE.so (a realm image: caec_add_realm_image), runs it to\n"
 	"PSCI SYSTEM_OFF with its console on stdout (stderr with --json), tears it down\n"
@@ -50,10 +54,19 @@ static const char run_usage[] =
 	"  --json            print {rim, exit, token, nonce, platform_key, ...} on stdout\n"
 	"  --token-out FILE  write the last token the realm fetched (CBOR) to FILE\n"
 	"  --key-out FILE    write the platform public key (PEM) to FILE\n"
+	"  --timeout SECONDS stop the realm if it has not turned itself off this many\n"
+	"                    seconds (decimals allowed, e.g. 0.5) after it started;\n"
+	"                    default: no limit\n"
+	"\n"
+	"SIGINT (Ctrl-C) or SIGTERM stops the realm at its vCPUs' next exit (within\n"
+	"a time slice, 20 ms) and tears it down as usual; a second one kills caec at\n"
+	"once, without teardown.\n"
 	"\n"
 	"Verify the token with: caec attest verify TOKEN --platform-key KEY --nonce HEX\n"
 	"Exit status: the realm's own exit status (host call 0xCAE1) when it ran to\n"
-	"SYSTEM_OFF and nothing leaked; 1 for anything else; 2 for usage errors.\n";
+	"SYSTEM_OFF and nothing leaked; 1 for anything else (a timeout or a signal\n"
+	"included; the JSON's \"stop\" then says \"timeout\" or \"interrupted\");\n"
+	"2 for usage errors.\n";
 
 static const char measure_usage[] =
 	"usage: caec realm measure IMAGE.so [--mem SIZE] [--vcpus N] [--rpv HEX]\n"
@@ -72,6 +85,8 @@ struct realm_args {
 	const char *cpak;
 	const char *token_out;
 	const char *key_out;
+	const char *timeout;       /* as given, for messages */
+	uint64_t timeout_ms;       /* 0 = none */
 	bool json;
 };
 
@@ -82,6 +97,38 @@ static bool parse_hex(const char *s, uint8_t *out, size_t cap)
 	size_t n;
 	memset(out, 0, cap);
 	return hex_decode(s, out, cap, &n) == 0 && n > 0;
+}
+
+/* Seconds, optionally with up to three decimals ("5", "0.25"), more than 0
+ * and at most a day, into milliseconds. */
+static bool parse_seconds(const char *s, uint64_t *ms)
+{
+	uint64_t whole = 0, frac = 0;
+	unsigned frac_digits = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (uint64_t)(*p - '0');
+		if (whole > 86400)
+			return false;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (++frac_digits > 3)
+				return false;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+		}
+		if (frac_digits == 0)
+			return false;
+	}
+	if (*p)
+		return false;
+	while (frac_digits++ < 3)
+		frac *= 10;
+	*ms = whole * 1000 + frac;
+	return *ms > 0 && *ms <= UINT64_C(86400000);
 }
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -146,6 +193,10 @@ static int parse_args(const char *cmd, int argc, char **argv, bool run, struct r
 			a->token_out = val;
 		} else if (run && !strcmp(opt, "--key-out")) {
 			a->key_out = val;
+		} else if (run && !strcmp(opt, "--timeout")) {
+			if (!parse_seconds(val, &a->timeout_ms))
+				return usage_error(cmd, "--timeout: '%s' is not a number of seconds, 0.001..86400", val);
+			a->timeout = val;
 		} else {
 			return usage_error(cmd, "unknown option '%s'", opt);
 		}
@@ -226,16 +277,65 @@ static void console_out(void *ctx, const char *bytes, size_t len)
 	fflush(out);
 }
 
-static const char *stop_name(enum vmm_stop_reason s)
+/* ---- stopping on a signal -------------------------------------------------------
+ * The handler may run before the VMM exists (while the machine starts) or
+ * after: it counts the signal, and stops the VMM if there is one; whoever
+ * publishes the VMM checks the count afterwards. A second signal restores
+ * the default action and raises it again: the user wants out now. Only
+ * lock-free atomics and async-signal-safe calls here. */
+static struct vmm *_Atomic signal_vmm;
+static atomic_int stop_signals;       /* signals received */
+static atomic_int first_stop_signal;  /* the first one's number */
+
+static void on_stop_signal(int sig)
 {
-	switch (s) {
-	case VMM_STOP_SYSTEM_OFF: return "system_off";
-	case VMM_STOP_SYSTEM_RESET: return "system_reset";
-	case VMM_STOP_ALL_OFF: return "all_cpus_off";
-	case VMM_STOP_CRASHED: return "crashed";
-	case VMM_STOP_HOST_ERROR: return "host_error";
+	if (atomic_fetch_add(&stop_signals, 1) > 0) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
 	}
-	return "?";
+	atomic_store(&first_stop_signal, sig);
+	struct vmm *vmm = atomic_load(&signal_vmm);
+	if (vmm)
+		vmm_request_stop(vmm);
+}
+
+struct saved_signals {
+	struct sigaction intr, term;
+};
+
+static void catch_stop_signals(struct saved_signals *saved)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	atomic_store(&stop_signals, 0);
+	atomic_store(&first_stop_signal, 0);
+	/* Also when the shell ignored SIGINT (a background job): whoever sends
+	 * it to this process by its id means it. */
+	sigaction(SIGINT, &sa, &saved->intr);
+	sigaction(SIGTERM, &sa, &saved->term);
+}
+
+static void restore_stop_signals(const struct saved_signals *saved)
+{
+	sigaction(SIGINT, &saved->intr, NULL);
+	sigaction(SIGTERM, &saved->term, NULL);
+}
+
+/* Makes vmm the one a signal stops (NULL: none). */
+static void publish_vmm(struct vmm *vmm)
+{
+	atomic_store(&signal_vmm, vmm);
+	if (vmm && atomic_load(&stop_signals) > 0)
+		vmm_request_stop(vmm);
+}
+
+static const char *signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }
 
 static int write_file(const char *path, const void *data, size_t len)
@@ -279,7 +379,7 @@ static void print_run_json(const struct realm_args *a, const struct run_report *
 	json_object_set_new(j, "rim", hex_json(rep->rim, rep->rim_size));
 	json_object_set_new(j, "exit", rep->res.exit_reported ? json_integer((json_int_t)rep->res.exit_status)
 							       : json_null());
-	json_object_set_new(j, "stop", json_string(stop_name(rep->res.stop)));
+	json_object_set_new(j, "stop", json_string(vmm_stop_reason_name(rep->res.stop)));
 	if (rep->res.detail[0] && rep->res.stop != VMM_STOP_SYSTEM_OFF)
 		json_object_set_new(j, "error", json_string(rep->res.detail));
 	json_object_set_new(j, "token", rep->res.token ? hex_json(rep->res.token, rep->res.token_len)
@@ -315,13 +415,16 @@ static int run_on_machine(const struct realm_args *a, const struct realm_image *
 		.console = console_out,
 		.console_ctx = a->json ? stderr : stdout,
 		.challenge = a->nonce,
+		.timeout_ms = a->timeout_ms,
 	};
 	int rc;
 
 	vmm_init(&vmm);
+	publish_vmm(&vmm);
 	leak_snapshot_take(&vmm.ledger, &before);
 	rc = vmm_realm_create(&vmm, img->bytes, img->size, &a->opts, &realm, &err);
 	if (rc) {
+		publish_vmm(NULL);
 		fprintf(stderr, "caec realm run: building the realm failed: %s\n", err.msg);
 		return rc == -EINVAL || rc == -E2BIG ? CLI_USAGE : CLI_FAIL;
 	}
@@ -332,6 +435,7 @@ static int run_on_machine(const struct realm_args *a, const struct realm_image *
 	if (rmm_debug_realm(vmm_realm_rd(realm), &info))
 		memcpy(rep->rim, info.rim, sizeof(rep->rim));
 	rc = vmm_realm_run(realm, &cfg, &rep->res);
+	publish_vmm(NULL); /* the vmm lives on this stack only until we return */
 	if (rc)
 		snprintf(rep->res.detail, sizeof(rep->res.detail), "the run loop could not start: %s",
 			 strerror(-rc));
@@ -352,6 +456,7 @@ static int cmd_run(int argc, char **argv)
 	struct realm_image img;
 	struct run_report *rep;
 	struct hostsim_config hc;
+	struct saved_signals saved;
 	int rc;
 
 	if (cli_wants_help(argc, argv)) {
@@ -374,8 +479,10 @@ static int cmd_run(int argc, char **argv)
 	}
 	memset(&hc, 0, sizeof(hc));
 	hc.cpak_pem_path = a.cpak;
+	catch_stop_signals(&saved);
 	rc = hostsim_start(&hc);
 	if (rc) {
+		restore_stop_signals(&saved);
 		fprintf(stderr, "caec realm run: the hostsim machine did not start: %s%s\n", strerror(-rc),
 			a.cpak ? " (is --cpak a P-384 private key PEM?)" : "");
 		realm_image_free(&img);
@@ -386,6 +493,7 @@ static int cmd_run(int argc, char **argv)
 		rep->key_pem[0] = '\0';
 	rc = run_on_machine(&a, &img, rep);
 	hostsim_stop();
+	restore_stop_signals(&saved);
 	realm_image_free(&img);
 	if (rc == CLI_OK) {
 		if (a.json)
@@ -399,9 +507,17 @@ static int cmd_run(int argc, char **argv)
 		}
 		if (a.key_out && write_file(a.key_out, rep->key_pem, strlen(rep->key_pem)) != 0)
 			rc = CLI_FAIL;
-		if (rep->res.stop != VMM_STOP_SYSTEM_OFF) {
+		if (rep->res.stop == VMM_STOP_TIMEOUT) {
+			fprintf(stderr, "caec realm run: the realm did not turn itself off within %s s; "
+				"stopped and torn down\n", a.timeout);
+			rc = CLI_FAIL;
+		} else if (rep->res.stop == VMM_STOP_INTERRUPTED) {
+			fprintf(stderr, "caec realm run: interrupted by %s; the realm was stopped and torn down\n",
+				signal_name(atomic_load(&first_stop_signal)));
+			rc = CLI_FAIL;
+		} else if (rep->res.stop != VMM_STOP_SYSTEM_OFF) {
 			fprintf(stderr, "caec realm run: the realm did not turn itself off (%s): %s\n",
-				stop_name(rep->res.stop), rep->res.detail);
+				vmm_stop_reason_name(rep->res.stop), rep->res.detail);
 			rc = CLI_FAIL;
 		} else if (rep->leaked) {
 			rc = CLI_FAIL;

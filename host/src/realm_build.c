@@ -16,6 +16,7 @@ void vmm_init(struct vmm *vmm)
 {
 	memset(vmm, 0, sizeof(*vmm));
 	atomic_store(&vmm->next_vmid, 1);
+	atomic_store(&vmm->stop_requested, 0);
 }
 
 /* `num` delegated granules, physically contiguous and aligned to their total

@@ -63,6 +63,7 @@ struct vmm_realm {
 	pthread_cond_t run_cond;
 	bool ran;
 	bool stopping;
+	uint64_t deadline_ns;        /* CLOCK_MONOTONIC; 0 = none (set before threads start) */
 	unsigned live_threads;
 	const struct vmm_run_config *run_cfg;
 	struct vmm_run_result *result;
@@ -95,9 +96,18 @@ bool realm_ipa_is_unprotected(const struct vmm_realm *r, uint64_t ipa);
 /* realm_run.c */
 /* Starts (or keeps alive) the host thread of a vCPU; run_lock held. */
 int realm_vcpu_start_locked(struct vmm_realm *r, struct vmm_vcpu *v);
+
+/* realm_stop.c */
 /* Ends the run with reason (first reason wins); detail printf-style. */
 void realm_stop(struct vmm_realm *r, enum vmm_stop_reason reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Whether the run is ending (run_lock taken inside). */
+bool realm_stopping(struct vmm_realm *r);
+/* Sets the run's deadline timeout_ms from now (0: none); before any thread runs. */
+void realm_set_deadline(struct vmm_realm *r, uint64_t timeout_ms);
+/* Ends the run (realm_stop) when a stop was requested or the deadline passed;
+ * true when the run is ending, for whatever reason. run_lock not held. */
+bool realm_check_stop(struct vmm_realm *r);
 
 /* realm_exits.c: serves one exit. RESUME: enter again with *entry;
  * VCPU_OFF: this vCPU's thread ends; STOP: realm_stop() was called. */

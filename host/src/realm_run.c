@@ -3,41 +3,28 @@
  * RMI_REC_ENTER and serving the exits (realm_exits.c) until the vCPU turns
  * off or the realm stops. vCPU 0 starts the run; PSCI CPU_ON starts others.
  * The caller of vmm_realm_run waits until the realm is off (or every vCPU
- * is), then joins every thread: a thread still inside the realm comes back
- * at the next IRQ exit (time slice) or when REC_ENTER finds the realm off.
+ * is, or the run must stop: realm_stop.c), then joins every thread: a thread
+ * still inside the realm comes back at the next IRQ exit (time slice) or when
+ * REC_ENTER finds the realm off, and enters no more once the run is ending.
+ *
+ * vCPU threads (and the REC threads hostsim starts from them) block the
+ * asynchronous signals a user or a shell sends, so that a Ctrl-C is handled
+ * by the application's own thread, not in the middle of realm code.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "host/rmi_call.h"
 #include "hostsim/hostsim.h"
 #include "realm_internal.h"
 
-void realm_stop(struct vmm_realm *r, enum vmm_stop_reason reason, const char *fmt, ...)
-{
-	va_list ap;
-
-	pthread_mutex_lock(&r->run_lock);
-	if (!r->stopping) {
-		r->stopping = true;
-		r->result->stop = reason;
-		va_start(ap, fmt);
-		vsnprintf(r->result->detail, sizeof(r->result->detail), fmt, ap);
-		va_end(ap);
-		pthread_cond_broadcast(&r->run_cond);
-	}
-	pthread_mutex_unlock(&r->run_lock);
-}
-
-static bool stopping(struct vmm_realm *r)
-{
-	pthread_mutex_lock(&r->run_lock);
-	bool s = r->stopping;
-	pthread_mutex_unlock(&r->run_lock);
-	return s;
-}
+/* How often the thread waiting in vmm_realm_run looks at the deadline and
+ * the stop flag on its own (the vCPU threads look at every exit). */
+#define STOP_POLL_MS 50
 
 /* One REC_ENTER; false when the REC could not be entered (reason in x0). */
 static bool enter(struct vmm_vcpu *v, const struct rmi_rec_entry *entry, struct rmi_rec_exit *exit,
@@ -69,11 +56,11 @@ static void vcpu_loop(struct vmm_vcpu *v)
 		realm_stop(r, VMM_STOP_HOST_ERROR, "vCPU %u: out of memory", v->index);
 		goto out;
 	}
-	while (!stopping(r)) {
+	while (!realm_check_stop(r)) {
 		if (!enter(v, entry, exit, &x0)) {
 			if (x0 == RMI_STATUS(RMI_ERROR_REALM, 1))
 				break; /* the realm is off (another vCPU turned it off) */
-			if (!stopping(r))
+			if (!realm_stopping(r))
 				realm_stop(r, VMM_STOP_CRASHED, "vCPU %u: RMI_REC_ENTER -> %s(%u)", v->index,
 					   rmi_status_name(x0), RMI_STATUS_INDEX(x0));
 			break;
@@ -111,6 +98,26 @@ static void *vcpu_thread(void *arg)
 	}
 }
 
+/* Starts a thread with the signals meant for the application blocked (it
+ * inherits the mask of its creator, so the caller's mask is swapped around
+ * pthread_create). hostsim's own signals (preemption, stage-2 faults) are
+ * synchronous or thread-directed and stay open. */
+static int start_thread_masked(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	static const int app_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM,
+					   SIGUSR1, SIGUSR2, SIGPIPE, SIGCHLD };
+	sigset_t block, old;
+	int rc;
+
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof(app_signals) / sizeof(app_signals[0]); i++)
+		sigaddset(&block, app_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	rc = pthread_create(thread, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 int realm_vcpu_start_locked(struct vmm_realm *r, struct vmm_vcpu *v)
 {
 	int rc;
@@ -127,7 +134,7 @@ int realm_vcpu_start_locked(struct vmm_realm *r, struct vmm_vcpu *v)
 		pthread_join(v->thread, NULL);
 		v->joinable = false;
 	}
-	rc = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	rc = start_thread_masked(&v->thread, vcpu_thread, v);
 	if (rc)
 		return -rc;
 	v->thread_live = true;
@@ -168,10 +175,27 @@ int vmm_realm_run(struct vmm_realm *r, const struct vmm_run_config *cfg,
 	r->ran = true;
 	r->run_cfg = cfg;
 	r->result = result;
+	realm_set_deadline(r, cfg->timeout_ms);
 	rc = realm_vcpu_start_locked(r, &r->vcpus[0]);
 	if (rc == 0) {
-		while (!r->stopping && r->live_threads > 0)
-			pthread_cond_wait(&r->run_cond, &r->run_lock);
+		while (!r->stopping && r->live_threads > 0) {
+			struct timespec until;
+
+			/* Wakes at least every STOP_POLL_MS: a signal handler can set
+			 * the stop flag but cannot signal run_cond. */
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += STOP_POLL_MS * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&r->run_cond, &r->run_lock, &until);
+			if (!r->stopping) {
+				pthread_mutex_unlock(&r->run_lock);
+				realm_check_stop(r);
+				pthread_mutex_lock(&r->run_lock);
+			}
+		}
 		if (!r->stopping) {
 			r->stopping = true;
 			result->stop = VMM_STOP_ALL_OFF;

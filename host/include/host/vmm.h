@@ -12,6 +12,10 @@
  *   runnable); REALM_ACTIVATE.
  * vmm_realm_run() enters vCPU 0 on a host thread and serves every exit until
  * the realm turns itself off; CPU_ON starts a host thread for that vCPU.
+ * A run also ends when its deadline passes (vmm_run_config.timeout_ms) or
+ * vmm_request_stop() is called: a REC that runs past its time slice exits
+ * with IRQ, so every vCPU thread sees either at its next exit and stops
+ * entering; the realm is then torn down as always.
  * vmm_realm_destroy() returns every granule to the NS world and the
  * allocator: DATA, unprotected mappings, RTTs bottom-up, RECs with their aux
  * granules, the RD and the root RTTs.
@@ -33,9 +37,17 @@
 struct vmm {
 	struct granule_ledger ledger;
 	_Atomic unsigned next_vmid;
+	_Atomic int stop_requested;  /* vmm_request_stop() was called */
 };
 
 void vmm_init(struct vmm *vmm);
+
+/* Asks every run of this VMM, now or later, to stop at its next exit (with
+ * VMM_STOP_INTERRUPTED). Safe from any thread and from a signal handler: it
+ * only sets an atomic flag, which the run loop polls. The request stays until
+ * vmm_init. */
+void vmm_request_stop(struct vmm *vmm);
+bool vmm_stop_requested(const struct vmm *vmm);
 
 struct vmm_realm;
 
@@ -67,7 +79,13 @@ enum vmm_stop_reason {
 	VMM_STOP_ALL_OFF,         /* every vCPU turned itself off (CPU_OFF) */
 	VMM_STOP_CRASHED,         /* a vCPU died (SError exit, or REC_ENTER refused it) */
 	VMM_STOP_HOST_ERROR,      /* the VMM could not serve an exit */
+	VMM_STOP_TIMEOUT,         /* the run's deadline passed first (timeout_ms) */
+	VMM_STOP_INTERRUPTED,     /* vmm_request_stop() */
 };
+
+/* "system_off", "system_reset", "all_cpus_off", "crashed", "host_error",
+ * "timeout", "interrupted" (the names the CLI's JSON uses); "?" otherwise. */
+const char *vmm_stop_reason_name(enum vmm_stop_reason reason);
 
 struct vmm_run_config {
 	/* Console bytes as they arrive (from any vCPU thread, one call at a time). */
@@ -75,6 +93,9 @@ struct vmm_run_config {
 	void *console_ctx;
 	/* Attestation challenge for host call 0xCAE2; NULL = none. */
 	const uint8_t *challenge; /* HOST_CALL_CHALLENGE_SIZE bytes */
+	/* Stop the run this long after vmm_realm_run starts (CLOCK_MONOTONIC)
+	 * unless the realm turned itself off first; 0 = no deadline. */
+	uint64_t timeout_ms;
 };
 
 struct vmm_exit_counts {
@@ -93,9 +114,13 @@ struct vmm_run_result {
 	char detail[160];         /* why, for CRASHED / HOST_ERROR */
 };
 
-/* Runs an activated realm to its end. 0 when the run loop worked (look at
- * result->stop), -EINVAL if the realm was already run, -errno if a host
- * thread could not start. */
+/* Runs an activated realm to its end: the realm turns itself off or dies,
+ * the deadline passes, or a stop is requested; each vCPU thread stops
+ * entering at its next exit and all are joined before this returns. 0 when
+ * the run loop worked (look at result->stop), -EINVAL if the realm was
+ * already run, -errno if a host thread could not start. vCPU threads block
+ * the process's asynchronous signals (SIGINT, SIGTERM, ...), so those reach
+ * the caller's threads, never a thread running realm code. */
 int vmm_realm_run(struct vmm_realm *r, const struct vmm_run_config *cfg,
 		  struct vmm_run_result *result);
 void vmm_run_result_free(struct vmm_run_result *result);
