@@ -247,11 +247,3 @@ void hostsim_s2_invalidate_unprotected(void)
 		realm_invalidate(r, r->window_size / 2, r->window_size / 2);
 	pthread_mutex_unlock(&realms_lock);
 }
-
-void hostsim_s2_invalidate_all(void)
-{
-	pthread_mutex_lock(&realms_lock);
-	for (struct hostsim_realm *r = realms; r; r = r->next)
-		realm_invalidate(r, 0, UINT64_MAX);
-	pthread_mutex_unlock(&realms_lock);
-}

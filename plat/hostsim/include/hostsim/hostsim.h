@@ -175,12 +175,11 @@ typedef void (*hostsim_sea_handler_fn)(uint64_t ipa, uint64_t esr);
 void hostsim_set_time_slice_us(uint64_t us);
 uint64_t hostsim_time_slice_us(void);
 
-/* The emulated hardware drops what every realm window cached: for EL3 after a
- * GPT change (a granule that left the NS PAS must not stay reachable through
- * an unprotected stage-2 mapping), as TLBI PAALL does. */
-void hostsim_s2_invalidate_all(void);
-/* The same, limited to the unprotected half of every window: the only place
- * an NS granule can be mapped (protected IPAs only ever map Realm granules). */
+/* The emulated hardware drops what every realm window cached in its
+ * unprotected half, for EL3 after a GPT change: a granule that left the NS
+ * PAS must not stay reachable through an unprotected stage-2 mapping, and
+ * that half is the only place an NS granule can be mapped (protected IPAs only
+ * ever map Realm granules). */
 void hostsim_s2_invalidate_unprotected(void);
 
 #endif /* realm execution */
