@@ -34,17 +34,8 @@ static inline int test_machine_down(void **state)
 
 #define TEST_ON_MACHINE(fn) cmocka_unit_test_setup_teardown(fn, test_machine_up, test_machine_down)
 
-static inline struct smc_regs rmi6(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
-				   uint64_t a4, uint64_t a5)
-{
-	struct smc_regs r = { .x = { fid, a1, a2, a3, a4, a5 } };
-
-	hostsim_smc(&r);
-	return r;
-}
-
 #define RMI(fid, ...) rmi_args(fid, __VA_ARGS__, 0, 0, 0, 0, 0)
-#define rmi_args(fid, a1, a2, a3, a4, a5, ...) rmi6(fid, a1, a2, a3, a4, a5)
+#define rmi_args(fid, a1, a2, a3, a4, a5, ...) hostsim_smc_call(fid, a1, a2, a3, a4, a5, 0)
 
 static inline uint64_t test_alloc(void)
 {

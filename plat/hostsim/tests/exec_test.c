@@ -53,10 +53,7 @@ static bool want_irq;
 static struct smc_regs rmi(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 			   uint64_t a5)
 {
-	struct smc_regs r = { .x = { fid, a1, a2, a3, a4, a5 } };
-
-	hostsim_smc(&r);
-	return r;
+	return hostsim_smc_call(fid, a1, a2, a3, a4, a5, 0);
 }
 
 static uint64_t delegated(void)

@@ -67,6 +67,17 @@ void hostsim_stop(void);
  * (EL3's RMM-only services included) returns SMC_UNKNOWN in x[0]. */
 void hostsim_smc(struct smc_regs *regs);
 
+/* hostsim_smc with X0 = fid, X1..X6 = the arguments, every other register
+ * zero; returns the registers as the call left them. */
+static inline struct smc_regs hostsim_smc_call(uint64_t fid, uint64_t a1, uint64_t a2,
+					       uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6)
+{
+	struct smc_regs regs = { .x = { fid, a1, a2, a3, a4, a5, a6 } };
+
+	hostsim_smc(&regs);
+	return regs;
+}
+
 /* Host-window address of pa (NULL outside DRAM). Loads and stores through it
  * fault unless the granule is NS, and the fault aborts the process with
  * "hostsim: granule protection fault: ...". (Code that replaces the SIGSEGV
