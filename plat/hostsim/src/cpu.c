@@ -45,6 +45,7 @@
 #include <asm/sigcontext.h>
 #endif
 
+#include "hostsim/call_on_stack.h"
 #include "hostsim_internal.h"
 
 enum { TURN_MONITOR = 0, TURN_REALM = 1, TURN_EXIT = 2 };
@@ -103,40 +104,7 @@ static void cpu_list_remove(struct hostsim_cpu *cpu)
 static __thread struct hostsim_cpu *this_cpu;
 static _Atomic uint64_t time_slice_us;
 
-void hostsim_call_on_stack(void *arg, void (*fn)(void *), uintptr_t stack_top);
-#if defined(__x86_64__)
-__asm__(".text\n"
-	".globl hostsim_call_on_stack\n"
-	".hidden hostsim_call_on_stack\n"
-	".type hostsim_call_on_stack, @function\n"
-	"hostsim_call_on_stack:\n"
-	"	push %rbp\n"
-	"	mov %rsp, %rbp\n"
-	"	and $-16, %rdx\n"
-	"	mov %rdx, %rsp\n"
-	"	call *%rsi\n"
-	"	mov %rbp, %rsp\n"
-	"	pop %rbp\n"
-	"	ret\n"
-	".size hostsim_call_on_stack, .-hostsim_call_on_stack\n");
-#elif defined(__aarch64__)
-__asm__(".text\n"
-	".globl hostsim_call_on_stack\n"
-	".hidden hostsim_call_on_stack\n"
-	".type hostsim_call_on_stack, %function\n"
-	"hostsim_call_on_stack:\n"
-	"	stp x29, x30, [sp, #-16]!\n"
-	"	mov x29, sp\n"
-	"	and x2, x2, #~15\n"
-	"	mov sp, x2\n"
-	"	blr x1\n"
-	"	mov sp, x29\n"
-	"	ldp x29, x30, [sp], #16\n"
-	"	ret\n"
-	".size hostsim_call_on_stack, .-hostsim_call_on_stack\n");
-#else
-#error "hostsim runs realm code on x86_64 and aarch64 hosts"
-#endif
+HOSTSIM_DEFINE_CALL_ON_STACK(hostsim_call_on_stack);
 
 /* ---- time slice ---- */
 

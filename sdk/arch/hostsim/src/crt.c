@@ -9,43 +9,12 @@
  */
 #include "arch_internal.h"
 #include "abi/rsi.h"
+#include "hostsim/call_on_stack.h"
 
 __attribute__((visibility("default"))) hostsim_smc_gate_fn caec_smc_gate;
 struct caec_arch_state caec_arch;
 
-#if defined(__x86_64__)
-__asm__(".text\n"
-	".globl caec_arch_call_on_stack\n"
-	".hidden caec_arch_call_on_stack\n"
-	".type caec_arch_call_on_stack, @function\n"
-	"caec_arch_call_on_stack:\n"
-	"	push %rbp\n"
-	"	mov %rsp, %rbp\n"
-	"	and $-16, %rdx\n"
-	"	mov %rdx, %rsp\n"
-	"	call *%rsi\n"
-	"	mov %rbp, %rsp\n"
-	"	pop %rbp\n"
-	"	ret\n"
-	".size caec_arch_call_on_stack, .-caec_arch_call_on_stack\n");
-#elif defined(__aarch64__)
-__asm__(".text\n"
-	".globl caec_arch_call_on_stack\n"
-	".hidden caec_arch_call_on_stack\n"
-	".type caec_arch_call_on_stack, %function\n"
-	"caec_arch_call_on_stack:\n"
-	"	stp x29, x30, [sp, #-16]!\n"
-	"	mov x29, sp\n"
-	"	and x2, x2, #~15\n"
-	"	mov sp, x2\n"
-	"	blr x1\n"
-	"	mov sp, x29\n"
-	"	ldp x29, x30, [sp], #16\n"
-	"	ret\n"
-	".size caec_arch_call_on_stack, .-caec_arch_call_on_stack\n");
-#else
-#error "the hostsim realm crt supports x86_64 and aarch64"
-#endif
+HOSTSIM_DEFINE_CALL_ON_STACK(caec_arch_call_on_stack);
 
 static void boot_on_realm_stack(void *arg)
 {
