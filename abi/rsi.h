@@ -27,6 +27,7 @@
 #define RSI_ERROR_INPUT  1u
 #define RSI_ERROR_STATE  2u
 #define RSI_INCOMPLETE   3u
+#define RSI_ERROR_UNKNOWN 4u /* the monitor could not do it (e.g. no token can be built) */
 
 #define RSI_MEASUREMENT_SLOTS 5 /* 0 = RIM, 1..4 = REMs */
 #define RSI_MEASUREMENT_SIZE  64
@@ -67,6 +68,11 @@ _Static_assert(sizeof(struct rsi_host_call) == 0x100, "RsiHostCall");
 #define PSCI_SYSTEM_OFF        UINT64_C(0x84000008)
 #define PSCI_SYSTEM_RESET      UINT64_C(0x84000009)
 #define PSCI_FEATURES          UINT64_C(0x8400000A)
+/* The SMC32 forms of the calls above that have an SMC64 one. A realm may use
+ * either; the monitor forwards the one the realm used (PSCI exits). */
+#define PSCI_CPU_SUSPEND_32    UINT64_C(0x84000001)
+#define PSCI_CPU_ON_32         UINT64_C(0x84000003)
+#define PSCI_AFFINITY_INFO_32  UINT64_C(0x84000004)
 
 #define PSCI_SUCCESS            0
 #define PSCI_NOT_SUPPORTED      (-1)

@@ -14,8 +14,7 @@
  *
  * The RSI dispatcher (rsi.c) calls the two handlers with the REC it runs (the
  * REC is held: refcount 1, nobody else touches it or its aux granules) and
- * the realm's X0..X17; a handler returns the RSI status for X0 and fills the
- * result registers regs->x[1..].
+ * the realm's X0..X17, like every RSI handler (rsi_handlers.h).
  */
 #ifndef RMM_ATTEST_H
 #define RMM_ATTEST_H
@@ -40,16 +39,8 @@ struct rec_attest {
 #define ATTEST_STATE_IDLE  0u /* no INIT yet (or the last token was fully read) */
 #define ATTEST_STATE_READY 1u /* a token is built; CONTINUE hands it out */
 
-/* X1..X8 = challenge. Returns RSI_SUCCESS with X1 = upper bound of the token
- * size, or RSI_ERROR_STATE if the platform cannot produce a token. */
-uint64_t rsi_attest_token_init(struct rec *rec, struct smc_regs *regs);
-
-/* X1 = IPA of a protected, ASSIGNED, RIPAS RAM granule of the realm, X2 =
- * offset in it, X3 = size (offset + size <= 4096). Writes up to size bytes
- * of the token there; X1 = bytes written. RSI_INCOMPLETE while bytes remain,
- * RSI_SUCCESS with the last one, RSI_ERROR_INPUT for a bad IPA/offset/size,
- * RSI_ERROR_STATE without a preceding INIT. */
-uint64_t rsi_attest_token_continue(struct rec *rec, struct smc_regs *regs);
+/* The RSI handlers, rsi_attest_token_init / rsi_attest_token_continue, are
+ * declared with the other RSI commands in rsi_handlers.h (attest_rsi.c). */
 
 /* ---- The token builder (attest_token.c), exposed for unit tests ---------- */
 

@@ -14,39 +14,56 @@ static bool range_in_one_granule(uint64_t ipa, size_t len)
 	return (ipa >> GRANULE_SHIFT) == (last >> GRANULE_SHIFT);
 }
 
-/* With the walk held: the monitor's mapping of the granule behind ipa, or
- * NULL if that granule is not the realm's private RAM. */
-static uint8_t *map_private_granule(const struct rtt_walk *w, uint64_t ipa)
+/* With the walk held: what the entry behind ipa lets the monitor do. */
+static enum realm_mem_status classify(const struct rtt_walk *w)
 {
 	uint64_t e = rtt_walk_entry(w);
-	uint64_t offset_in_block;
-	uint8_t *va;
+	enum s2tte_state state = s2tte_state(e, w->level);
+	unsigned ripas;
 
-	if (s2tte_state(e, w->level) != S2TTE_ASSIGNED || s2tte_ripas(e, w->level) != RIPAS_RAM)
-		return NULL;
-	offset_in_block = (ipa & (s2tt_level_size(w->level) - 1)) & ~(GRANULE_SIZE - 1);
-	va = plat_granule_map(s2tte_pa(e, w->level) + offset_in_block);
+	if (state != S2TTE_UNASSIGNED && state != S2TTE_ASSIGNED)
+		return REALM_MEM_REFUSED; /* no RIPAS at all (never for a protected IPA) */
+	ripas = s2tte_ripas(e, w->level);
+	if (ripas == RIPAS_EMPTY)
+		return REALM_MEM_REFUSED;
+	if (state == S2TTE_ASSIGNED && ripas == RIPAS_RAM)
+		return REALM_MEM_OK;
+	return REALM_MEM_UNMAPPED; /* UNASSIGNED RAM, or DESTROYED */
+}
+
+static uint8_t *map_assigned(const struct rtt_walk *w, uint64_t ipa)
+{
+	uint64_t e = rtt_walk_entry(w);
+	uint64_t offset_in_block = (ipa & (s2tt_level_size(w->level) - 1)) & ~(GRANULE_SIZE - 1);
+	uint8_t *va = plat_granule_map(s2tte_pa(e, w->level) + offset_in_block);
+
 	if (!va)
 		plat_panic("realm_mem: an ASSIGNED entry maps a PA outside DRAM");
 	return va;
 }
 
-uint8_t *realm_mem_map(uint64_t rd_pa, uint64_t ipa, struct realm_mem_mapping *m)
+enum realm_mem_status realm_mem_map(uint64_t rd_pa, uint64_t ipa, struct realm_mem_mapping *m)
 {
+	enum realm_mem_status status = REALM_MEM_REFUSED;
+
+	m->level = 0;
 	m->g_rd = granule_lock_expect(rd_pa, GRANULE_STATE_RD);
 	if (!m->g_rd)
-		return NULL;
+		return REALM_MEM_REFUSED;
 	m->rd = rd_map(m->g_rd);
 	if (rd_ipa_is_protected(m->rd, ipa)) {
 		rtt_walk_lock(m->rd, ipa, S2TT_PAGE_LEVEL, &m->walk);
-		m->granule = map_private_granule(&m->walk, ipa);
-		if (m->granule)
-			return m->granule;
+		m->level = m->walk.level;
+		status = classify(&m->walk);
+		if (status == REALM_MEM_OK) {
+			m->granule = map_assigned(&m->walk, ipa);
+			return REALM_MEM_OK;
+		}
 		rtt_walk_unlock(&m->walk);
 	}
 	granule_unmap(m->rd);
 	granule_unlock(m->g_rd);
-	return NULL;
+	return status;
 }
 
 void realm_mem_unmap(struct realm_mem_mapping *m)
@@ -57,26 +74,37 @@ void realm_mem_unmap(struct realm_mem_mapping *m)
 	granule_unlock(m->g_rd);
 }
 
-bool realm_mem_read(uint64_t rd_pa, uint64_t ipa, void *buf, size_t len)
+enum realm_mem_status realm_mem_read(uint64_t rd_pa, uint64_t ipa, void *buf, size_t len, int *level)
 {
 	struct realm_mem_mapping m;
-	uint8_t *granule;
+	enum realm_mem_status status;
 
-	if (!range_in_one_granule(ipa, len) || !(granule = realm_mem_map(rd_pa, ipa, &m)))
-		return false;
-	__builtin_memcpy(buf, granule + (ipa & (GRANULE_SIZE - 1)), len);
+	*level = 0;
+	if (!range_in_one_granule(ipa, len))
+		return REALM_MEM_REFUSED;
+	status = realm_mem_map(rd_pa, ipa, &m);
+	*level = m.level;
+	if (status != REALM_MEM_OK)
+		return status;
+	__builtin_memcpy(buf, m.granule + (ipa & (GRANULE_SIZE - 1)), len);
 	realm_mem_unmap(&m);
-	return true;
+	return REALM_MEM_OK;
 }
 
-bool realm_mem_write(uint64_t rd_pa, uint64_t ipa, const void *buf, size_t len)
+enum realm_mem_status realm_mem_write(uint64_t rd_pa, uint64_t ipa, const void *buf, size_t len,
+				      int *level)
 {
 	struct realm_mem_mapping m;
-	uint8_t *granule;
+	enum realm_mem_status status;
 
-	if (!range_in_one_granule(ipa, len) || !(granule = realm_mem_map(rd_pa, ipa, &m)))
-		return false;
-	__builtin_memcpy(granule + (ipa & (GRANULE_SIZE - 1)), buf, len);
+	*level = 0;
+	if (!range_in_one_granule(ipa, len))
+		return REALM_MEM_REFUSED;
+	status = realm_mem_map(rd_pa, ipa, &m);
+	*level = m.level;
+	if (status != REALM_MEM_OK)
+		return status;
+	__builtin_memcpy(m.granule + (ipa & (GRANULE_SIZE - 1)), buf, len);
 	realm_mem_unmap(&m);
-	return true;
+	return REALM_MEM_OK;
 }

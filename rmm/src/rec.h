@@ -51,6 +51,7 @@ enum rec_last_exit {
 	REC_LAST_EXIT_HOST_CALL,     /* entry gprs go back into the RsiHostCall */
 	REC_LAST_EXIT_RIPAS_CHANGE,  /* X0..X2 report the host's progress and answer */
 	REC_LAST_EXIT_UNPROT_ABORT,  /* the host may answer INJECT_SEA */
+	REC_LAST_EXIT_RSI_UNMAPPED,  /* an RSI call waits for memory: it runs again */
 };
 
 struct rec {

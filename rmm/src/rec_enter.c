@@ -15,7 +15,11 @@
  *
  * What RmiRecEntry may change, by the last exit (RMM 1.0):
  *  - HOST_CALL: gprs[0..30] become RsiHostCall.gprs; the realm gets X0 =
- *    RSI_SUCCESS. The host writes nothing else of the realm.
+ *    RSI_SUCCESS. The host writes nothing else of the realm. If the
+ *    RsiHostCall's page is not mapped now, the REC exits SYNC for it again
+ *    at once (rsi_host_call.c).
+ *  - SYNC for an RSI call's unmapped memory (rsi_unmapped): the call runs
+ *    again before the realm does; it may exit at once again.
  *  - RIPAS_CHANGE: flags.RIPAS_RESPONSE (reject) is the answer; X1 = how far
  *    RTT_SET_RIPAS got, X2 = RSI_ACCEPT / RSI_REJECT.
  *  - SYNC at an unprotected IPA: flags.INJECT_SEA makes the access abort in
@@ -119,18 +123,22 @@ static bool load_realm(struct rec_run *run, struct plat_s2 *s2)
 	return active;
 }
 
-static void apply_entry(struct rec_run *run, const struct rmi_rec_entry *entry, uint64_t ripas_progress)
+/* Completes what the last exit asked of the host. REC_EXIT: the REC exits
+ * again at once with run->exit, without running (the host has still not
+ * mapped memory an RSI call needs). */
+static enum rec_action apply_entry(struct rec_run *run, const struct rmi_rec_entry *entry,
+				   uint64_t ripas_progress)
 {
 	struct rec *rec = run->rec;
+	uint32_t last_exit = rec->last_exit;
 
 	rec->ctx.resume = PLAT_RESUME_NORMAL;
-	switch (rec->last_exit) {
+	rec->last_exit = REC_LAST_EXIT_NONE;
+	switch (last_exit) {
 	case REC_LAST_EXIT_HOST_CALL:
-		/* If the realm gave that memory up meanwhile, it has nowhere to
-		 * receive the results; it still sees the call return. */
-		(void)rsi_host_call_complete(run, entry->gprs);
-		rec->gprs[0] = RSI_SUCCESS;
-		break;
+		return rsi_host_call_complete(run, entry->gprs);
+	case REC_LAST_EXIT_RSI_UNMAPPED:
+		return rsi_retry(run);
 	case REC_LAST_EXIT_RIPAS_CHANGE:
 		rec->gprs[0] = RSI_SUCCESS;
 		rec->gprs[1] = ripas_progress;
@@ -143,7 +151,7 @@ static void apply_entry(struct rec_run *run, const struct rmi_rec_entry *entry, 
 	default:
 		break;
 	}
-	rec->last_exit = REC_LAST_EXIT_NONE;
+	return REC_RESUME;
 }
 
 static enum rec_action handle_trap(struct rec_run *run, const struct plat_trap *trap)
@@ -251,8 +259,8 @@ uint64_t smc_rec_enter(const uint64_t *x, struct rmi_result *res)
 		granule_unmap(run.rec);
 		return RMI_REALM_ERROR(RMI_REALM_INDEX_SYSTEM_OFF);
 	}
-	apply_entry(&run, &entry, ripas_progress);
-	run_until_exit(&run, &s2);
+	if (apply_entry(&run, &entry, ripas_progress) == REC_RESUME)
+		run_until_exit(&run, &s2);
 	report_exit(&run, &entry, run_pa);
 	if (run.publish.stop)
 		reset_cpu(run.rec);

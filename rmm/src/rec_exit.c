@@ -36,6 +36,7 @@
 #define ESR_IL             (UINT64_C(1) << 25)
 #define ESR_WNR            (UINT64_C(1) << 6)
 #define ESR_DFSC_MASK      UINT64_C(0x3f)
+#define DFSC_TRANSLATION_L0 UINT64_C(0x04) /* + level */
 #define FAR_PAGE_OFFSET    UINT64_C(0xfff)
 #define HPFAR_FIPA_SHIFT   4
 
@@ -75,6 +76,17 @@ static enum rec_action exit_sync_abort(struct rec_run *run, uint64_t ipa, uint64
 	run->exit.far = far;
 	run->exit.hpfar = hpfar_of(ipa);
 	return REC_EXIT;
+}
+
+/* TF-RMM reports IL = 0 here; IL is 1 as the hardware reports any data abort
+ * without a valid ISS (ISV = 0), and as this monitor's other SYNC exits do.
+ * WnR is 0: the access is the monitor's, not a realm instruction's. */
+void rec_exit_unmapped_ipa(struct rec_run *run, uint64_t ipa, int level)
+{
+	rec_exit_begin(run, RMI_EXIT_SYNC);
+	run->exit.esr = (ESR_EC_DABT_LOWER << ESR_EC_SHIFT) | ESR_IL | (DFSC_TRANSLATION_L0 + (uint64_t)level);
+	run->exit.far = 0;
+	run->exit.hpfar = hpfar_of(ipa);
 }
 
 /* The RTT entry behind a protected IPA, read under the RD lock. */

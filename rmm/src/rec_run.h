@@ -75,4 +75,10 @@ enum rec_action rec_handle_halt(struct rec_run *run);
 /* rec_exit.c: starts an exit record of the given reason (everything else zero). */
 void rec_exit_begin(struct rec_run *run, uint64_t reason);
 
+/* rec_exit.c: a SYNC exit reporting a stage-2 translation fault (a data
+ * abort with no valid descriptor) at the protected IPA ipa, found by an RTT
+ * walk that stopped at level: what the host sees when the monitor needs
+ * realm memory the host has not mapped yet. */
+void rec_exit_unmapped_ipa(struct rec_run *run, uint64_t ipa, int level);
+
 #endif

@@ -6,6 +6,14 @@
  * copied back when the call returns to the realm, so registers a handler does
  * not write keep their values (SMCCC: X4 and up are preserved unless the call
  * returns results in them).
+ *
+ * A call that needs realm memory the host has not mapped yet exits with a
+ * stage-2 data abort instead (rsi_unmapped). On hardware the monitor would
+ * then leave ELR_EL2 at the SMC, so the realm executes it again when the REC
+ * next runs; here the next REC_ENTER runs the call again from the REC's
+ * saved registers before the realm runs (rsi_retry). The realm cannot tell
+ * the two apart: it has not run in between, and the host cannot change its
+ * registers.
  */
 #include "attest.h"
 #include "rsi_handlers.h"
@@ -25,18 +33,6 @@
 /* SMCCC v1.2 (abi/smc.h). */
 #define SMCCC_VERSION_1_2 UINT64_C(0x10002)
 
-static enum rec_action rsi_attest_init(struct rec_run *run, struct smc_regs *regs)
-{
-	regs->x[0] = rsi_attest_token_init(run->rec, regs);
-	return REC_RESUME;
-}
-
-static enum rec_action rsi_attest_continue(struct rec_run *run, struct smc_regs *regs)
-{
-	regs->x[0] = rsi_attest_token_continue(run->rec, regs);
-	return REC_RESUME;
-}
-
 typedef enum rec_action (*rsi_handler_fn)(struct rec_run *run, struct smc_regs *regs);
 
 #define CMD(fid, fn) [(fid) - RSI_FID_FIRST] = fn
@@ -46,8 +42,8 @@ static const rsi_handler_fn rsi_commands[RSI_FID_LAST - RSI_FID_FIRST + 1] = {
 	CMD(RSI_FEATURES, rsi_features),
 	CMD(RSI_MEASUREMENT_READ, rsi_measurement_read),
 	CMD(RSI_MEASUREMENT_EXTEND, rsi_measurement_extend),
-	CMD(RSI_ATTEST_TOKEN_INIT, rsi_attest_init),
-	CMD(RSI_ATTEST_TOKEN_CONTINUE, rsi_attest_continue),
+	CMD(RSI_ATTEST_TOKEN_INIT, rsi_attest_token_init),
+	CMD(RSI_ATTEST_TOKEN_CONTINUE, rsi_attest_token_continue),
 	CMD(RSI_REALM_CONFIG, rsi_realm_config),
 	CMD(RSI_IPA_STATE_SET, rsi_ipa_state_set),
 	CMD(RSI_IPA_STATE_GET, rsi_ipa_state_get),
@@ -79,6 +75,18 @@ static rsi_handler_fn handler_for(uint64_t fid)
 	if ((fid & SIP_FID_MASK) == SIP_FID_BASE)
 		return unknown_call;
 	return unknown_call;
+}
+
+enum rec_action rsi_unmapped(struct rec_run *run, uint64_t ipa, int level)
+{
+	rec_exit_unmapped_ipa(run, ipa, level);
+	run->rec->last_exit = REC_LAST_EXIT_RSI_UNMAPPED;
+	return REC_EXIT;
+}
+
+enum rec_action rsi_retry(struct rec_run *run)
+{
+	return rec_handle_smc(run);
 }
 
 enum rec_action rec_handle_smc(struct rec_run *run)

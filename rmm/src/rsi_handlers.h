@@ -19,10 +19,32 @@ enum rec_action rsi_realm_config(struct rec_run *run, struct smc_regs *regs);
 enum rec_action rsi_ipa_state_set(struct rec_run *run, struct smc_regs *regs);
 enum rec_action rsi_ipa_state_get(struct rec_run *run, struct smc_regs *regs);
 enum rec_action rsi_host_call(struct rec_run *run, struct smc_regs *regs);
+/* attest_rsi.c (attest.h describes the token). */
+enum rec_action rsi_attest_token_init(struct rec_run *run, struct smc_regs *regs);
+enum rec_action rsi_attest_token_continue(struct rec_run *run, struct smc_regs *regs);
 
 /* At REC_ENTER after a HOST_CALL exit: the host's 31 registers into the
- * realm's RsiHostCall. False if that memory is no longer the realm's RAM. */
-bool rsi_host_call_complete(struct rec_run *run, const uint64_t *host_gprs);
+ * realm's RsiHostCall and X0 = RSI_SUCCESS (REC_RESUME), or, if that memory
+ * is not mapped, another SYNC exit for it (REC_EXIT; rsi_host_call.c). */
+enum rec_action rsi_host_call_complete(struct rec_run *run, const uint64_t *host_gprs);
+
+/* Returns to the realm with X0 = status. */
+static inline enum rec_action rsi_return(struct smc_regs *regs, uint64_t status)
+{
+	regs->x[0] = status;
+	return REC_RESUME;
+}
+
+/* The call needs realm memory at ipa that the host has not mapped (RIPAS RAM
+ * or DESTROYED, no RAM granule; realm_mem.h): exit SYNC with a stage-2 data
+ * abort at ipa (the RTT walk stopped at level), leave the realm's registers
+ * as they are, and run the same call again at the next REC_ENTER, as the
+ * realm's SMC would be executed again on hardware (rsi.c). */
+enum rec_action rsi_unmapped(struct rec_run *run, uint64_t ipa, int level);
+
+/* At REC_ENTER after rsi_unmapped(): the call again, with the realm's
+ * registers as they were (rsi.c). */
+enum rec_action rsi_retry(struct rec_run *run);
 
 /* The size of the RsiHostCall structure and its alignment in realm memory. */
 #define RSI_HOST_CALL_SIZE sizeof(struct rsi_host_call)

@@ -83,8 +83,11 @@ static uint64_t init(uint8_t challenge[64], uint8_t seed, uint64_t *bound)
 {
 	struct smc_regs regs;
 
+	struct peek_exit exit;
+
 	challenge_regs(&regs, challenge, seed);
-	uint64_t status = rsi_attest_token_init(fx.rec, &regs);
+	uint64_t status = peek_attest_call(true, fx.rec, fx.r->rd, &regs, &exit);
+	assert_false(exit.exited);
 	*bound = regs.x[1];
 	return status;
 }
@@ -92,8 +95,10 @@ static uint64_t init(uint8_t challenge[64], uint8_t seed, uint64_t *bound)
 static uint64_t cont(uint64_t ipa, uint64_t offset, uint64_t size, uint64_t *written)
 {
 	struct smc_regs regs = { .x = { RSI_ATTEST_TOKEN_CONTINUE, ipa, offset, size } };
-	uint64_t status = rsi_attest_token_continue(fx.rec, &regs);
+	struct peek_exit exit;
+	uint64_t status = peek_attest_call(false, fx.rec, fx.r->rd, &regs, &exit);
 
+	assert_false(exit.exited);
 	*written = regs.x[1];
 	return status;
 }
@@ -198,12 +203,10 @@ static void bad_continue_arguments(void **state)
 	const uint64_t bad[][3] = {
 		{ RAM_BASE + 8, 0, 16 },          /* IPA not granule aligned */
 		{ RAM_BASE, 4096, 1 },            /* offset outside the granule */
-		{ RAM_BASE, 0, 0 },               /* nothing to write */
 		{ RAM_BASE, 4000, 97 },           /* offset + size beyond the granule */
 		{ RAM_BASE, 1, UINT64_MAX },      /* ... wrapping around */
 		{ unprotected, 0, 64 },           /* unprotected IPA */
 		{ EMPTY_IPA, 0, 64 },             /* ASSIGNED but RIPAS EMPTY */
-		{ HOLE_IPA, 0, 64 },              /* RIPAS RAM but UNASSIGNED */
 		{ UINT64_C(1) << 47, 0, 64 },     /* beyond the IPA space */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -282,11 +285,97 @@ static void rec_without_aux_cannot_attest(void **state)
 	(void)state;
 	/* An impossible REC (REC_AUX_COUNT is 1): no room for a token. */
 	uint64_t saved = peek_rec_set_num_aux(fx.rec, 0);
-	assert_int_equal(init(challenge, 1, &bound), RSI_ERROR_STATE);
+	assert_int_equal(init(challenge, 1, &bound), RSI_ERROR_UNKNOWN);
 	assert_int_equal(bound, 0);
 	peek_rec_set_num_aux(fx.rec, saved);
 	uint64_t n;
 	assert_int_equal(cont(RAM_BASE, 0, 64, &n), RSI_ERROR_STATE);
+}
+
+/* A token the monitor cannot build (here: the realm token, for a hash
+ * algorithm the monitor has no claims for) is RSI_ERROR_UNKNOWN, not a
+ * fault of the realm's input or state; nothing is left to read. */
+static void unbuildable_token_is_unknown(void **state)
+{
+	uint8_t challenge[64];
+	uint64_t bound = 99, n = 99;
+
+	(void)state;
+	uint64_t saved = peek_rd_set_hash_algo(fx.r->rd, 7);
+	assert_int_equal(init(challenge, 2, &bound), RSI_ERROR_UNKNOWN);
+	assert_int_equal(bound, 0);
+	peek_rd_set_hash_algo(fx.r->rd, saved);
+	assert_int_equal(cont(RAM_BASE, 0, 64, &n), RSI_ERROR_STATE);
+	assert_int_equal(n, 0);
+	/* The realm can ask again once the platform can build it. */
+	assert_int_equal(init(challenge, 2, &bound), RSI_SUCCESS);
+}
+
+/* A size of 0 writes nothing and is not an error (TF-RMM: INCOMPLETE). */
+static void continue_with_no_room_writes_nothing(void **state)
+{
+	uint8_t challenge[64], tok[8192];
+	uint64_t bound, n = 99;
+
+	(void)state;
+	assert_int_equal(init(challenge, 4, &bound), RSI_SUCCESS);
+	assert_int_equal(cont(RAM_BASE, 100, 0, &n), RSI_INCOMPLETE);
+	assert_int_equal(n, 0);
+	size_t len = read_token(4096, tok, sizeof(tok));
+	assert_int_equal(len, bound);
+	check_token(tok, len, challenge);
+}
+
+/* CONTINUE into a page the host has not mapped yet: exits with the stage-2
+ * data abort the host can serve, consuming nothing. */
+static void expect_unmapped_exit(uint64_t ipa, uint64_t offset)
+{
+	struct smc_regs regs = { .x = { RSI_ATTEST_TOKEN_CONTINUE, ipa, offset, 64 } };
+	struct peek_exit exit;
+
+	peek_attest_call(false, fx.rec, fx.r->rd, &regs, &exit);
+	assert_true(exit.exited);
+	assert_int_equal(exit.reason, RMI_EXIT_SYNC);
+	/* EC data abort from a lower EL, IL, DFSC = translation fault, level 3. */
+	assert_int_equal(exit.esr, (UINT64_C(0x24) << 26) | (UINT64_C(1) << 25) | 0x07);
+	assert_int_equal(exit.far, 0);
+	assert_int_equal(exit.hpfar, (ipa >> 12) << 4);
+}
+
+static void continue_into_unmapped_ram_exits_then_succeeds(void **state)
+{
+	uint8_t challenge[64], tok[8192];
+	uint64_t bound, n;
+
+	(void)state;
+	assert_int_equal(init(challenge, 5, &bound), RSI_SUCCESS);
+	expect_unmapped_exit(HOLE_IPA, 0);
+	expect_unmapped_exit(HOLE_IPA, 64); /* again: the host has not acted */
+	/* The host maps the page; the call, run again, writes the token there. */
+	uint64_t pa = realm_data_create_unknown(fx.r, HOLE_IPA);
+	size_t total = 0;
+	uint64_t status = RSI_INCOMPLETE;
+	while (status == RSI_INCOMPLETE) {
+		status = cont(HOLE_IPA, 0, 512, &n);
+		assert_true(status == RSI_INCOMPLETE || status == RSI_SUCCESS);
+		memcpy(tok + total, hostsim_monitor_view(pa), n);
+		total += n;
+	}
+	assert_int_equal(total, bound);
+	check_token(tok, total, challenge);
+}
+
+/* DESTROYED memory is not EMPTY: it exits to the host too (TF-RMM rel0),
+ * which cannot back it, but it is the host's call what happens next. */
+static void continue_into_destroyed_ram_exits(void **state)
+{
+	uint8_t challenge[64];
+	uint64_t bound;
+
+	(void)state;
+	assert_int_equal(init(challenge, 6, &bound), RSI_SUCCESS);
+	assert_int_equal(rmi_call(RMI_DATA_DESTROY, fx.r->rd, RAM_BASE + 4096, 0, 0, 0, 0).x[0], RMI_SUCCESS);
+	expect_unmapped_exit(RAM_BASE + 4096, 0);
 }
 
 int main(void)
@@ -298,6 +387,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(init_restarts, setup, teardown),
 		cmocka_unit_test_setup_teardown(rems_are_read_at_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(rec_without_aux_cannot_attest, setup, teardown),
+		cmocka_unit_test_setup_teardown(unbuildable_token_is_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(continue_with_no_room_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(continue_into_unmapped_ram_exits_then_succeeds, setup, teardown),
+		cmocka_unit_test_setup_teardown(continue_into_destroyed_ram_exits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -162,8 +162,7 @@ static void test_measurement_read_extend(void **state)
 static void realm_config_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
 			       struct plat_trap *trap)
 {
-	static const uint64_t bad[] = { 0x1008, 0x3000, 0x5000, EXEC_UNPROT_BASE + 0x1000,
-					UINT64_C(1) << 40 };
+	static const uint64_t bad[] = { 0x1008, 0x5000, EXEC_UNPROT_BASE + 0x1000, UINT64_C(1) << 40 };
 
 	(void)s2;
 	if (step == 0) {
@@ -195,7 +194,7 @@ static void test_realm_config(void **state)
 	(void)state;
 	memset(junk, 0xee, sizeof(junk));
 	exec_realm_build(&realm, junk);
-	run_script(realm_config_steps, 7);
+	run_script(realm_config_steps, 6);
 }
 
 struct state_get_case {
@@ -328,21 +327,17 @@ static void host_call_steps(unsigned step, const struct plat_s2 *s2, struct plat
 		break;
 	case 1:
 		assert_int_equal(ctx->gprs[0], RSI_ERROR_INPUT);
-		exec_fake_smc(ctx, trap, RSI_HOST_CALL, 0x3000, 0, 0, 0); /* RAM, no granule */
+		exec_fake_smc(ctx, trap, RSI_HOST_CALL, 0x5000, 0, 0, 0); /* EMPTY */
 		break;
 	case 2:
 		assert_int_equal(ctx->gprs[0], RSI_ERROR_INPUT);
-		exec_fake_smc(ctx, trap, RSI_HOST_CALL, 0x5000, 0, 0, 0); /* EMPTY */
+		exec_fake_smc(ctx, trap, RSI_HOST_CALL, EXEC_UNPROT_BASE + 0x100, 0, 0, 0);
 		break;
 	case 3:
 		assert_int_equal(ctx->gprs[0], RSI_ERROR_INPUT);
-		exec_fake_smc(ctx, trap, RSI_HOST_CALL, EXEC_UNPROT_BASE + 0x100, 0, 0, 0);
-		break;
-	case 4:
-		assert_int_equal(ctx->gprs[0], RSI_ERROR_INPUT);
 		exec_fake_smc(ctx, trap, RSI_HOST_CALL, 0x1100, 0, 0, 0);
 		break;
-	case 5: {
+	case 4: {
 		const struct rsi_host_call *call =
 			(const void *)((const uint8_t *)hostsim_monitor_view(realm.data[1]) + 0x100);
 
@@ -409,6 +404,156 @@ static void test_running_rec_is_busy(void **state)
 	assert_int_equal(test_granule_state(realm.rec[0]), GRANULE_STATE_DELEGATED);
 }
 
+/* ---- RSI calls on memory the host has not mapped yet ---------------------- */
+
+#define EC_DABT (UINT64_C(0x24) << 26)
+#define ESR_IL  (UINT64_C(1) << 25)
+#define DFSC_TRANSLATION_L3 UINT64_C(0x07)
+
+/* The exit a call on unmapped protected memory at ipa gives the host. */
+static void expect_unmapped_exit(uint64_t ipa)
+{
+	struct rmi_rec_exit exit = exec_exit(&realm);
+
+	assert_int_equal(exit.exit_reason, RMI_EXIT_SYNC);
+	assert_int_equal(exit.esr, EC_DABT | ESR_IL | DFSC_TRANSLATION_L3);
+	assert_int_equal(exit.far, 0);
+	assert_int_equal(exit.hpfar, (ipa >> 12) << 4);
+	for (unsigned i = 0; i < RMI_REC_RUN_GPRS; i++)
+		assert_int_equal(exit.gprs[i], 0);
+}
+
+/* REALM_CONFIG into 0x3000 (RIPAS RAM, no granule): the realm makes the call
+ * once; the monitor runs it again when the host has mapped the page. */
+static void unmapped_config_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+				  struct plat_trap *trap)
+{
+	(void)s2;
+	switch (step) {
+	case 0:
+		ctx->gprs[7] = 0x7777;
+		exec_fake_smc(ctx, trap, RSI_REALM_CONFIG, 0x3000, 0, 0, 0);
+		break;
+	case 1: /* the call, run again after the host's DATA_CREATE_UNKNOWN, succeeded */
+		assert_int_equal(ctx->gprs[0], RSI_SUCCESS);
+		assert_int_equal(ctx->gprs[7], 0x7777);
+		exec_fake_irq(trap);
+		break;
+	}
+}
+
+static void test_realm_config_unmapped_exits_then_retries(void **state)
+{
+	uint64_t g;
+
+	(void)state;
+	exec_realm_build(&realm, NULL);
+	exec_fake_set_step(unmapped_config_steps);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	expect_unmapped_exit(0x3000);
+	assert_int_equal(exec_fake_runs(), 1);
+	assert_int_equal(test_granule_refcount(realm.rec[0]), 0);
+	/* The host has not mapped it: the same exit again, the realm not run. */
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	expect_unmapped_exit(0x3000);
+	assert_int_equal(exec_fake_runs(), 1);
+	/* It maps the page; the call runs again and the realm sees it succeed. */
+	g = test_delegated();
+	assert_int_equal(RMI(RMI_DATA_CREATE_UNKNOWN, realm.rd, g, 0x3000).x[0], RMI_SUCCESS);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(&realm).exit_reason, RMI_EXIT_IRQ);
+	assert_int_equal(exec_fake_runs(), 2);
+	assert_int_equal(((const struct rsi_realm_config *)hostsim_monitor_view(g))->ipa_width, EXEC_IPA_BITS);
+}
+
+/* REALM_CONFIG into DESTROYED memory exits too; EMPTY memory is refused. */
+static void destroyed_config_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+				   struct plat_trap *trap)
+{
+	(void)s2;
+	switch (step) {
+	case 0:
+		exec_fake_smc(ctx, trap, RSI_REALM_CONFIG, 0x5000, 0, 0, 0); /* EMPTY */
+		break;
+	case 1:
+		assert_int_equal(ctx->gprs[0], RSI_ERROR_INPUT);
+		exec_fake_smc(ctx, trap, RSI_REALM_CONFIG, 0x2000, 0, 0, 0); /* DESTROYED */
+		break;
+	default:
+		fail_msg("the realm ran again after a DESTROYED REALM_CONFIG");
+	}
+}
+
+static void test_realm_config_destroyed_exits_empty_refused(void **state)
+{
+	(void)state;
+	exec_realm_build(&realm, NULL);
+	assert_int_equal(RMI(RMI_DATA_DESTROY, realm.rd, 0x2000).x[0], RMI_SUCCESS);
+	exec_fake_set_step(destroyed_config_steps);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	expect_unmapped_exit(0x2000);
+	assert_int_equal(exec_fake_runs(), 2);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	expect_unmapped_exit(0x2000);
+	assert_int_equal(exec_fake_runs(), 2);
+}
+
+/* HOST_CALL with its RsiHostCall at 0x3100 (unmapped), then its completion
+ * into a page that is gone by the time the host answers. */
+static void unmapped_host_call_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+				     struct plat_trap *trap)
+{
+	(void)s2;
+	switch (step) {
+	case 0:
+		exec_fake_smc(ctx, trap, RSI_HOST_CALL, 0x3100, 0, 0, 0);
+		break;
+	case 1:
+		assert_int_equal(ctx->gprs[0], RSI_SUCCESS);
+		exec_fake_smc(ctx, trap, RSI_HOST_CALL, 0x1100, 0, 0, 0);
+		break;
+	default:
+		fail_msg("the realm ran before its host call was complete");
+	}
+}
+
+static void test_host_call_unmapped(void **state)
+{
+	uint64_t answer[RMI_REC_RUN_GPRS] = { 0 };
+	struct rmi_rec_exit exit;
+	uint64_t g;
+	struct rsi_host_call call = { .imm = 0x5A };
+
+	(void)state;
+	exec_realm_build(&realm, NULL);
+	exec_fake_set_step(unmapped_host_call_steps);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	expect_unmapped_exit(0x3100);
+	/* The host maps the page (DATA_CREATE, as a VMM filling it from a
+	 * file would); the call runs again and reaches the host. */
+	g = test_delegated();
+	assert_int_equal(RMI(RMI_DATA_CREATE_UNKNOWN, realm.rd, g, 0x3000).x[0], RMI_SUCCESS);
+	memcpy((uint8_t *)hostsim_monitor_view(g) + 0x100, &call, sizeof(call));
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	exit = exec_exit(&realm);
+	assert_int_equal(exit.exit_reason, RMI_EXIT_HOST_CALL);
+	assert_int_equal(exit.imm, 0x5A);
+	assert_int_equal(exec_fake_runs(), 1);
+	answer[0] = 42;
+	assert_int_equal(exec_enter(&realm, 0, 0, answer), RMI_SUCCESS);
+	exit = exec_exit(&realm);
+	assert_int_equal(exit.exit_reason, RMI_EXIT_HOST_CALL); /* the second call, at 0x1100 */
+	assert_int_equal(((const struct rsi_host_call *)((const uint8_t *)hostsim_monitor_view(g) + 0x100))->gprs[0], 42);
+	/* The host takes 0x1000 away before answering: the answer cannot be
+	 * written, so the REC exits for that page again, without running. */
+	assert_int_equal(RMI(RMI_DATA_DESTROY, realm.rd, 0x1000).x[0], RMI_SUCCESS);
+	assert_int_equal(exec_enter(&realm, 0, 0, answer), RMI_SUCCESS);
+	expect_unmapped_exit(0x1100);
+	assert_int_equal(exec_enter(&realm, 0, 0, answer), RMI_SUCCESS);
+	expect_unmapped_exit(0x1100);
+	assert_int_equal(exec_fake_runs(), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +563,9 @@ int main(void)
 		EXEC_TEST(test_ipa_state_get),
 		EXEC_TEST(test_ipa_state_set),
 		EXEC_TEST(test_host_call),
+		EXEC_TEST(test_realm_config_unmapped_exits_then_retries),
+		EXEC_TEST(test_realm_config_destroyed_exits_empty_refused),
+		EXEC_TEST(test_host_call_unmapped),
 		EXEC_TEST(test_running_rec_is_busy),
 	};
 
