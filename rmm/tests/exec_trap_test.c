@@ -192,10 +192,13 @@ static void psci_rec0_steps(unsigned run, const struct plat_s2 *s2, struct plat_
 		break;
 	case 3:
 		assert_int_equal(ctx->gprs[0], (uint64_t)(int64_t)PSCI_NOT_SUPPORTED);
-		exec_fake_smc(ctx, trap, PSCI_CPU_SUSPEND, 0, 0, 0, 0);
+		ctx->gprs[4] = 0x4444;
+		exec_fake_smc(ctx, trap, PSCI_CPU_SUSPEND, 0x10000, 0x2000, 3, 0x4444);
 		break;
-	case 4:
+	case 4: /* after the CPU_SUSPEND exit: the call returned SUCCESS */
 		assert_int_equal(ctx->gprs[0], PSCI_SUCCESS);
+		assert_int_equal(ctx->gprs[1], 0x10000); /* nothing else changed */
+		assert_int_equal(ctx->gprs[4], 0x4444);
 		exec_fake_smc(ctx, trap, PSCI_CPU_ON, 1, EXEC_UNPROT_BASE, 0, 0);
 		break;
 	case 5:
@@ -274,13 +277,23 @@ static void test_psci(void **state)
 	exec_fake_set_step(psci_rec0_steps);
 	assert_int_equal(exec_enter(&realm, 1, 0, NULL), RMI_ERROR_REC); /* not runnable yet */
 	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	/* CPU_SUSPEND tells the host (X0 = the FID only) and completes itself. */
+	exit = exec_exit(&realm);
+	assert_int_equal(exec_fake_runs(), 4);
+	assert_int_equal(exit.exit_reason, RMI_EXIT_PSCI);
+	assert_int_equal(exit.gprs[0], PSCI_CPU_SUSPEND);
+	for (unsigned i = 1; i < RMI_REC_RUN_GPRS; i++)
+		assert_int_equal(exit.gprs[i], 0);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
 	exit = exec_exit(&realm);
 	assert_int_equal(exec_fake_runs(), 11);
+	/* CPU_ON, SMC32 form: the host sees that FID and the target MPIDR only;
+	 * the entry point and context ID stay in the monitor. */
 	assert_int_equal(exit.exit_reason, RMI_EXIT_PSCI);
-	assert_int_equal(exit.gprs[0], PSCI_CPU_ON);
+	assert_int_equal(exit.gprs[0], PSCI_CPU_ON_32);
 	assert_int_equal(exit.gprs[1], 1);
-	assert_int_equal(exit.gprs[2], 0x1000);
-	assert_int_equal(exit.gprs[3], 77);
+	for (unsigned i = 2; i < RMI_REC_RUN_GPRS; i++)
+		assert_int_equal(exit.gprs[i], 0);
 	/* Until the host completes the request, REC 0 cannot run. */
 	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_ERROR_REC);
 	assert_int_equal(RMI(RMI_PSCI_COMPLETE, realm.rec[0], realm.rec[1], 0).x[0], RMI_SUCCESS);
@@ -289,6 +302,7 @@ static void test_psci(void **state)
 	assert_int_equal(exit.exit_reason, RMI_EXIT_PSCI);
 	assert_int_equal(exit.gprs[0], PSCI_AFFINITY_INFO);
 	assert_int_equal(exit.gprs[1], 1);
+	assert_int_equal(exit.gprs[2], 0);
 
 	/* REC 1 starts at the entry point with the context ID, then turns off. */
 	exec_fake_set_step(psci_rec1_steps);
@@ -296,6 +310,7 @@ static void test_psci(void **state)
 	exit = exec_exit(&realm);
 	assert_int_equal(exit.exit_reason, RMI_EXIT_PSCI);
 	assert_int_equal(exit.gprs[0], PSCI_CPU_OFF);
+	assert_int_equal(exit.gprs[1], 0);
 	assert_int_equal(exec_fake_destroys(), 1); /* its context is gone */
 	assert_int_equal(exec_enter(&realm, 1, 0, NULL), RMI_ERROR_REC);
 
@@ -322,6 +337,113 @@ static void test_psci(void **state)
 	assert_int_equal(exec_fake_runs(), 1);
 }
 
+/* The SMC32 and SMC64 forms of CPU_SUSPEND and AFFINITY_INFO reach the host
+ * as the realm used them. */
+static void psci_forms_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+			     struct plat_trap *trap)
+{
+	(void)s2;
+	switch (step) {
+	case 0:
+		exec_fake_smc(ctx, trap, PSCI_CPU_SUSPEND_32 | SMC_FID_SVE_HINT, 1, 2, 3, 4);
+		break;
+	case 1:
+		assert_int_equal(ctx->gprs[0], PSCI_SUCCESS);
+		exec_fake_smc(ctx, trap, PSCI_AFFINITY_INFO_32, UINT64_C(0xABCD000000000001), 0, 0, 0);
+		break;
+	default:
+		fail_msg("AFFINITY_INFO returned before PSCI_COMPLETE");
+	}
+}
+
+static void test_psci_function_ids_forwarded(void **state)
+{
+	struct rmi_rec_exit exit = build_and_enter(psci_forms_steps);
+
+	(void)state;
+	assert_int_equal(exit.exit_reason, RMI_EXIT_PSCI);
+	assert_int_equal(exit.gprs[0], PSCI_CPU_SUSPEND_32);
+	assert_int_equal(exit.gprs[1], 0);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	exit = exec_exit(&realm);
+	assert_int_equal(exit.exit_reason, RMI_EXIT_PSCI);
+	assert_int_equal(exit.gprs[0], PSCI_AFFINITY_INFO_32);
+	assert_int_equal(exit.gprs[1], 1); /* W1 */
+	assert_int_equal(exit.gprs[2], 0);
+	/* The request is completed as the SMC32 call it was. */
+	assert_int_equal(RMI(RMI_PSCI_COMPLETE, realm.rec[0], realm.rec[1], (uint64_t)(int64_t)PSCI_DENIED).x[0],
+			 RMI_ERROR_INPUT);
+	assert_int_equal(RMI(RMI_PSCI_COMPLETE, realm.rec[0], realm.rec[1], 0).x[0], RMI_SUCCESS);
+}
+
+/* PSCI_COMPLETE with DENIED: allowed for a target that is off (the realm
+ * sees DENIED); refused, changing nothing, for one that is on or running. */
+static unsigned denied_next;
+
+static void denied_rec0_steps(unsigned run, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+			      struct plat_trap *trap)
+{
+	(void)s2;
+	(void)run;
+	switch (denied_next++) {
+	case 0:
+		exec_fake_smc(ctx, trap, PSCI_CPU_ON, 1, 0x1000, 5, 0);
+		break;
+	case 1: /* denied while REC 1 was off */
+		assert_int_equal(ctx->gprs[0], (uint64_t)(int64_t)PSCI_DENIED);
+		exec_fake_smc(ctx, trap, PSCI_CPU_ON, 1, 0x1000, 5, 0);
+		break;
+	case 2:
+		assert_int_equal(ctx->gprs[0], PSCI_SUCCESS);
+		exec_fake_smc(ctx, trap, PSCI_CPU_ON, 1, 0x2000, 6, 0);
+		break;
+	case 3: /* REC 1 was on: the host could only answer SUCCESS */
+		assert_int_equal(ctx->gprs[0], (uint64_t)(int64_t)PSCI_ALREADY_ON);
+		exec_fake_irq(trap);
+		break;
+	}
+}
+
+static void denied_rec1_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+			      struct plat_trap *trap)
+{
+	(void)s2;
+	(void)ctx;
+	assert_int_equal(step, 0);
+	/* REC 1 is running: the host cannot deny a CPU_ON of it. */
+	assert_int_equal(RMI(RMI_PSCI_COMPLETE, realm.rec[0], realm.rec[1], (uint64_t)(int64_t)PSCI_DENIED).x[0],
+			 RMI_ERROR_INPUT);
+	exec_fake_irq(trap);
+}
+
+static void test_psci_complete_denied(void **state)
+{
+	const uint64_t denied = (uint64_t)(int64_t)PSCI_DENIED;
+
+	(void)state;
+	denied_next = 0;
+	exec_realm_build(&realm, NULL);
+	exec_fake_set_step(denied_rec0_steps);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(RMI(RMI_PSCI_COMPLETE, realm.rec[0], realm.rec[1], denied).x[0], RMI_SUCCESS);
+	assert_int_equal(exec_enter(&realm, 1, 0, NULL), RMI_ERROR_REC); /* still off */
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(RMI(RMI_PSCI_COMPLETE, realm.rec[0], realm.rec[1], 0).x[0], RMI_SUCCESS);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS); /* CPU_ON(1) again */
+	assert_int_equal(exec_exit(&realm).exit_reason, RMI_EXIT_PSCI);
+	/* REC 1 is runnable now: DENIED is refused and the request stays. */
+	assert_int_equal(RMI(RMI_PSCI_COMPLETE, realm.rec[0], realm.rec[1], denied).x[0], RMI_ERROR_INPUT);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_ERROR_REC); /* rec_psci */
+	exec_fake_set_step(denied_rec1_steps);
+	assert_int_equal(exec_enter(&realm, 1, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(&realm).exit_reason, RMI_EXIT_IRQ);
+	assert_int_equal(RMI(RMI_PSCI_COMPLETE, realm.rec[0], realm.rec[1], 0).x[0], RMI_SUCCESS);
+	exec_fake_set_step(denied_rec0_steps);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(&realm).exit_reason, RMI_EXIT_IRQ);
+	assert_int_equal(denied_next, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +451,8 @@ int main(void)
 		EXEC_TEST(test_protected_faults),
 		EXEC_TEST(test_halted_cpu),
 		EXEC_TEST(test_psci),
+		EXEC_TEST(test_psci_function_ids_forwarded),
+		EXEC_TEST(test_psci_complete_denied),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
