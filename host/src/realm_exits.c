@@ -3,19 +3,29 @@
  *   SYNC          data abort on an unprotected IPA: give it a fresh NS page
  *                 (RTT_MAP_UNPROTECTED, RTTs as needed) and enter again; on
  *                 protected RAM the VMM owns but has not backed (after a
- *                 RIPAS change back to RAM), DATA_CREATE_UNKNOWN
+ *                 RIPAS change back to RAM), DATA_CREATE_UNKNOWN. The realm
+ *                 or an RSI call of it (REALM_CONFIG, HOST_CALL,
+ *                 ATTEST_TOKEN_CONTINUE on memory not mapped yet) may stop
+ *                 there; an RSI call runs again when the vCPU is entered.
+ *                 Protected memory whose RIPAS is DESTROYED cannot be backed
+ *                 again: the run ends with a host error naming the IPA
  *   HOST_CALL     host_call_abi.h
  *   RIPAS_CHANGE  RTT_SET_RIPAS over the range, then DATA_DESTROY what went
  *                 EMPTY (the memory comes back to the host) or back what went
  *                 RAM; accepted when the range lies in the realm's layout
- *   PSCI          CPU_ON / AFFINITY_INFO completed with PSCI_COMPLETE (CPU_ON
- *                 starts the target's thread), CPU_OFF ends this thread,
+ *   PSCI          X0 = the function ID as the realm used it (SMC32 or SMC64),
+ *                 X1 = the target MPIDR: CPU_ON / AFFINITY_INFO completed
+ *                 with PSCI_COMPLETE (CPU_ON starts the target's thread),
+ *                 CPU_SUSPEND enter again (the monitor has answered it; the
+ *                 thread yields the CPU first, as a vCPU waiting for an
+ *                 interrupt would), CPU_OFF ends this thread,
  *                 SYSTEM_OFF / SYSTEM_RESET end the run
  *   IRQ, FIQ      enter again (the time slice ended)
  *   SERROR        the vCPU died: the run ends as a crash
  * Anything the VMM cannot serve ends the run with a host error saying why.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,13 +56,61 @@ static void count_exit(struct vmm_realm *r, uint64_t reason)
 
 /* ---- SYNC ------------------------------------------------------------------ */
 
+/* With mm_lock held: the RTT entry at a protected page the realm faulted on
+ * (or an RSI call of it needs). 0 and *ripas set, or -EIO. */
+static int protected_page_ripas(struct vmm_realm *r, uint64_t ipa, bool *assigned, uint64_t *ripas,
+				struct vmm_error *err)
+{
+	struct smc_regs res = RMI(RMI_RTT_READ_ENTRY, r->rd, ipa, 3);
+
+	if (res.x[0] != RMI_SUCCESS) {
+		vmm_err(err, "RMI_RTT_READ_ENTRY -> %s(%u)", rmi_status_name(res.x[0]),
+			RMI_STATUS_INDEX(res.x[0]));
+		return -EIO;
+	}
+	*assigned = res.x[2] == RMI_ASSIGNED;
+	*ripas = res.x[4];
+	return 0;
+}
+
+/* With mm_lock held: backs a protected RAM page on demand, or says why not. */
+static int serve_protected(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err)
+{
+	bool assigned = false;
+	uint64_t ripas = RIPAS_EMPTY;
+	int rc;
+
+	if (!realm_ipa_in_ram_range(r, ipa)) {
+		vmm_err(err, "the IPA is outside the realm's RAM");
+		return -EFAULT;
+	}
+	rc = protected_page_ripas(r, ipa, &assigned, &ripas, err);
+	if (rc)
+		return rc;
+	if (ripas == RIPAS_DESTROYED) {
+		vmm_err(err, "its RIPAS is DESTROYED, which the host cannot back again");
+		return -EFAULT;
+	}
+	if (ripas != RIPAS_RAM) {
+		vmm_err(err, "its RIPAS is EMPTY");
+		return -EFAULT;
+	}
+	if (assigned)
+		return 0; /* another vCPU backed it first */
+	if (vmm_realm_data_pa(r, ipa)) {
+		vmm_err(err, "the VMM's ledger has a granule there but the RTT does not");
+		return -EPROTO;
+	}
+	return realm_data_create_unknown(r, ipa, err);
+}
+
 static enum exit_action handle_sync(struct vmm_vcpu *v, const struct rmi_rec_exit *exit)
 {
 	struct vmm_realm *r = v->realm;
 	/* HPFAR_EL2.FIPA (bits [43:4]) holds IPA[51:12]. */
 	uint64_t ipa = (exit->hpfar >> 4 << 12) & IPA_PAGE_MASK;
 	struct vmm_error err = { "" };
-	int rc = -EFAULT;
+	int rc;
 
 	pthread_mutex_lock(&r->mm_lock);
 	if (realm_ipa_is_unprotected(r, ipa)) {
@@ -62,8 +120,8 @@ static enum exit_action handle_sync(struct vmm_vcpu *v, const struct rmi_rec_exi
 		for (size_t i = 0; i < r->nshared && !mapped; i++)
 			mapped = r->shared[i].ipa == ipa;
 		rc = mapped ? 0 : realm_map_shared(r, ipa, &err);
-	} else if (realm_ipa_in_ram_range(r, ipa)) {
-		rc = vmm_realm_data_pa(r, ipa) ? 0 : realm_data_create_unknown(r, ipa, &err);
+	} else {
+		rc = serve_protected(r, ipa, &err);
 	}
 	pthread_mutex_unlock(&r->mm_lock);
 	if (rc == 0) {
@@ -283,7 +341,7 @@ static enum exit_action psci_complete(struct vmm_vcpu *v, uint64_t fid, uint64_t
 			   rmi_status_name(x0), RMI_STATUS_INDEX(x0));
 		return EXIT_STOP;
 	}
-	if (fid == PSCI_CPU_ON) {
+	if (fid == PSCI_CPU_ON || fid == PSCI_CPU_ON_32) {
 		pthread_mutex_lock(&r->run_lock);
 		rc = realm_vcpu_start_locked(r, t);
 		pthread_mutex_unlock(&r->run_lock);
@@ -302,8 +360,14 @@ static enum exit_action handle_psci(struct vmm_vcpu *v, const struct rmi_rec_exi
 
 	switch (fid) {
 	case PSCI_CPU_ON:
+	case PSCI_CPU_ON_32:
 	case PSCI_AFFINITY_INFO:
+	case PSCI_AFFINITY_INFO_32:
 		return psci_complete(v, fid, exit->gprs[1]);
+	case PSCI_CPU_SUSPEND:
+	case PSCI_CPU_SUSPEND_32:
+		sched_yield(); /* nothing to wait for: no interrupts are emulated */
+		return EXIT_RESUME;
 	case PSCI_CPU_OFF:
 		return EXIT_VCPU_OFF;
 	case PSCI_SYSTEM_OFF:
@@ -313,7 +377,9 @@ static enum exit_action handle_psci(struct vmm_vcpu *v, const struct rmi_rec_exi
 		realm_stop(r, VMM_STOP_SYSTEM_RESET, "vCPU %u: PSCI SYSTEM_RESET", v->index);
 		return EXIT_STOP;
 	default:
-		return EXIT_RESUME; /* informational: the monitor answered the realm already */
+		realm_stop(r, VMM_STOP_HOST_ERROR, "vCPU %u: PSCI exit for function 0x%llx, which the VMM does not know",
+			   v->index, (unsigned long long)fid);
+		return EXIT_STOP;
 	}
 }
 

@@ -2,7 +2,9 @@
  * A realm program that makes its host serve every kind of exit: a store to
  * an unprotected IPA (SYNC), an unknown host call, RIPAS changes to EMPTY
  * and back to RAM and one outside its memory (RIPAS_CHANGE), a secondary
- * vCPU started twice (PSCI CPU_ON, AFFINITY_INFO, CPU_OFF), then SYSTEM_OFF.
+ * vCPU started twice (PSCI CPU_ON, AFFINITY_INFO, CPU_OFF), CPU_SUSPEND and
+ * the SMC32 forms of the PSCI calls that have one, then SYSTEM_OFF. RSI
+ * calls on memory it gave back (EMPTY) are refused, not served.
  * Built with EXERCISE_CRASH it instead touches memory it gave back (EMPTY),
  * which the monitor answers with a synchronous external abort: the vCPU dies.
  * The exit status says which step failed (0 = all served).
@@ -82,6 +84,9 @@ int realm_main(void)
 		return 12;
 	if (rsi_ipa_state_get(base, base + 16 * PAGE, &top, &ripas) != RSI_SUCCESS || ripas != RIPAS_EMPTY)
 		return 13;
+	/* The monitor refuses to write into EMPTY memory; the host is not asked. */
+	if (rsi_realm_config((struct rsi_realm_config *)(void *)(chunk + PAGE)) != RSI_ERROR_INPUT)
+		return 22;
 #ifdef EXERCISE_CRASH
 	sdk_printf("exercise: touching memory given back\n");
 	return *(volatile uint8_t *)chunk; /* synchronous external abort: never returns */
@@ -111,7 +116,15 @@ int realm_main(void)
 	if (sdk_host_call(0x1234, g) != RSI_SUCCESS || g[0] != SDK_HOST_CALL_ERROR)
 		return 19;
 
+	/* CPU_SUSPEND is a notification to the host; both forms succeed. */
+	if (sdk_smc(PSCI_CPU_SUSPEND, 0, 0, 0, 0, 0, 0).x[0] != PSCI_SUCCESS ||
+	    sdk_smc(PSCI_CPU_SUSPEND_32, 0, 0, 0, 0, 0, 0).x[0] != PSCI_SUCCESS)
+		return 23;
+
 	if (info->nr_cpus > 1) {
+		/* The SMC32 form reaches the host as such, which completes it. */
+		if ((int64_t)sdk_smc(PSCI_AFFINITY_INFO_32, sdk_vcpu_mpidr(1), 0, 0, 0, 0, 0).x[0] != PSCI_AFFINITY_OFF)
+			return 24;
 		for (int round = 1; round <= 2; round++) {
 			if (sdk_cpu_on(sdk_vcpu_mpidr(1), secondary, &secondary_runs) != PSCI_SUCCESS)
 				return 20;
