@@ -15,6 +15,30 @@
 #include "rsi_handlers.h"
 #include "rtt.h"
 
+struct ipa_state_set_args {
+	uint64_t base;  /* X1 */
+	uint64_t top;   /* X2 */
+	uint64_t ripas; /* X3: RIPAS_EMPTY or RIPAS_RAM */
+	uint64_t flags; /* X4: RSI_CHANGE_DESTROYED */
+};
+
+struct ipa_state_get_args {
+	uint64_t base; /* X1 */
+	uint64_t end;  /* X2 */
+};
+
+static struct ipa_state_set_args decode_set(const struct smc_regs *regs)
+{
+	return (struct ipa_state_set_args){
+		.base = regs->x[1], .top = regs->x[2], .ripas = regs->x[3], .flags = regs->x[4],
+	};
+}
+
+static struct ipa_state_get_args decode_get(const struct smc_regs *regs)
+{
+	return (struct ipa_state_get_args){ .base = regs->x[1], .end = regs->x[2] };
+}
+
 /* base and top (or end): granule aligned, non-empty, inside the protected range. */
 static bool protected_range_valid(const struct rec_run *run, uint64_t base, uint64_t top)
 {
@@ -24,22 +48,22 @@ static bool protected_range_valid(const struct rec_run *run, uint64_t base, uint
 
 enum rec_action rsi_ipa_state_set(struct rec_run *run, struct smc_regs *regs)
 {
-	uint64_t base = regs->x[1], top = regs->x[2], ripas = regs->x[3], flags = regs->x[4];
+	struct ipa_state_set_args a = decode_set(regs);
 
-	if (!protected_range_valid(run, base, top) || (ripas != RIPAS_EMPTY && ripas != RIPAS_RAM) ||
-	    (flags & ~RSI_CHANGE_DESTROYED)) {
+	if (!protected_range_valid(run, a.base, a.top) || (a.ripas != RIPAS_EMPTY && a.ripas != RIPAS_RAM) ||
+	    (a.flags & ~RSI_CHANGE_DESTROYED)) {
 		regs->x[0] = RSI_ERROR_INPUT;
 		return REC_RESUME;
 	}
 	rec_exit_begin(run, RMI_EXIT_RIPAS_CHANGE);
-	run->exit.ripas_base = base;
-	run->exit.ripas_top = top;
-	run->exit.ripas_value = ripas;
+	run->exit.ripas_base = a.base;
+	run->exit.ripas_top = a.top;
+	run->exit.ripas_value = a.ripas;
 	run->publish.ripas_request = true;
-	run->publish.ripas_base = base;
-	run->publish.ripas_top = top;
-	run->publish.ripas_value = ripas;
-	run->publish.ripas_change_destroyed = (flags & RSI_CHANGE_DESTROYED) != 0;
+	run->publish.ripas_base = a.base;
+	run->publish.ripas_top = a.top;
+	run->publish.ripas_value = a.ripas;
+	run->publish.ripas_change_destroyed = (a.flags & RSI_CHANGE_DESTROYED) != 0;
 	run->rec->last_exit = REC_LAST_EXIT_RIPAS_CHANGE;
 	return REC_EXIT;
 }
@@ -96,17 +120,17 @@ static uint64_t ripas_run(const struct rd *rd, uint64_t base, uint64_t end, unsi
 
 enum rec_action rsi_ipa_state_get(struct rec_run *run, struct smc_regs *regs)
 {
-	uint64_t base = regs->x[1], end = regs->x[2];
+	struct ipa_state_get_args a = decode_get(regs);
 	struct granule *g_rd;
 	unsigned ripas;
 	struct rd *rd;
 
-	if (!protected_range_valid(run, base, end)) {
+	if (!protected_range_valid(run, a.base, a.end)) {
 		regs->x[0] = RSI_ERROR_INPUT;
 		return REC_RESUME;
 	}
 	rd = rd_lock_owner(run->rd_pa, &g_rd);
-	regs->x[1] = ripas_run(rd, base, end, &ripas);
+	regs->x[1] = ripas_run(rd, a.base, a.end, &ripas);
 	rd_unlock(g_rd, rd);
 	regs->x[0] = RSI_SUCCESS;
 	regs->x[2] = ripas;

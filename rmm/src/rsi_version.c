@@ -10,8 +10,10 @@
 
 enum rec_action rsi_version(struct rec_run *run, struct smc_regs *regs)
 {
+	uint64_t requested = regs->x[1]; /* X1: the version the realm asks for */
+
 	(void)run;
-	regs->x[0] = regs->x[1] == RSI_ABI_VERSION ? RSI_SUCCESS : RSI_ERROR_INPUT;
+	regs->x[0] = requested == RSI_ABI_VERSION ? RSI_SUCCESS : RSI_ERROR_INPUT;
 	regs->x[1] = RSI_ABI_VERSION;
 	regs->x[2] = RSI_ABI_VERSION;
 	return REC_RESUME;
