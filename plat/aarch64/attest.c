@@ -5,7 +5,7 @@
  * RMM_GET_REALM_ATTEST_KEY (X1 = buffer PA, X2 = size, X3 = curve) and signs
  * with an ECDSA P-384 implementation of its own (a freestanding crypto
  * library or the platform's crypto engine). This port has neither yet, so it
- * reports no key: RSI_ATTEST_TOKEN_INIT then fails with RSI_ERROR_STATE, the
+ * reports no key: RSI_ATTEST_TOKEN_INIT then fails with RSI_ERROR_UNKNOWN, the
  * safe failure. The platform token needs nothing here: it comes from EL3
  * through plat_el3_smc (RMM_GET_PLAT_TOKEN), a real SMC in this port.
  */
