@@ -7,6 +7,9 @@
  * calls on memory it gave back (EMPTY) are refused, not served.
  * Built with EXERCISE_CRASH it instead touches memory it gave back (EMPTY),
  * which the monitor answers with a synchronous external abort: the vCPU dies.
+ * Built with EXERCISE_DESTROYED it asks its host (through the console) to
+ * destroy one of its pages, then makes an RSI call into it: the monitor
+ * exits to the host for that page, which cannot back DESTROYED memory.
  * The exit status says which step failed (0 = all served).
  */
 #include <stdatomic.h>
@@ -74,6 +77,17 @@ int realm_main(void)
 
 	if (w == 0)
 		return 10;
+#ifdef EXERCISE_DESTROYED
+	{
+		struct rsi_realm_config *cfg = sdk_aligned_alloc(PAGE, PAGE);
+
+		if (!cfg)
+			return 30;
+		sdk_printf("exercise: destroy 0x%llx\n", (unsigned long long)sdk_ipa_of(cfg));
+		rsi_realm_config(cfg); /* the host ends the run here */
+		return 31;
+	}
+#endif
 	/* Memory to give back: 64 KiB of heap, granule aligned. */
 	uint8_t *chunk = sdk_aligned_alloc(PAGE, 16 * PAGE);
 	if (!chunk)

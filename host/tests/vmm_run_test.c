@@ -1,7 +1,8 @@
 /*
  * The run loop against real realm images (argv: realm_exercise.so,
  * realm_exercise_crash.so): every exit served, secondaries started and
- * restarted, a dying vCPU reported as a crash, and after every run the
+ * restarted, a dying vCPU reported as a crash, an RSI call into memory the
+ * host destroyed reported as a host error, and after every run the
  * teardown leaves no granule behind.
  */
 #include <errno.h>
@@ -10,9 +11,10 @@
 #include <string.h>
 
 #include "host/realm_image.h"
+#include "realm_internal.h"
 #include "vmm_test_util.h"
 
-static const char *exercise_path, *crash_path;
+static const char *exercise_path, *crash_path, *destroyed_path;
 
 struct console {
 	char text[8192];
@@ -74,6 +76,69 @@ static void run_image(const char *path, unsigned vcpus, struct console *con,
 	vmm_test_machine_down(&machine);
 }
 
+/* A host that destroys the page the realm names on its console: what the
+ * realm's next RSI call into it leads to. */
+struct destroyer {
+	struct console con;
+	struct vmm_realm *realm;
+	uint64_t ipa;
+	int rc;
+};
+
+static void destroy_on_request(void *ctx, const char *bytes, size_t len)
+{
+	struct destroyer *d = ctx;
+	struct vmm_error err = { "" };
+	const char *p;
+
+	capture(&d->con, bytes, len);
+	p = strstr(d->con.text, "exercise: destroy 0x");
+	if (!p || d->ipa)
+		return;
+	d->ipa = strtoull(p + strlen("exercise: destroy 0x"), NULL, 16);
+	pthread_mutex_lock(&d->realm->mm_lock);
+	d->rc = realm_data_destroy(d->realm, d->ipa, &err);
+	pthread_mutex_unlock(&d->realm->mm_lock);
+}
+
+static void test_rsi_call_into_destroyed_memory_ends_the_run(void **state)
+{
+	void *machine = NULL;
+	struct realm_image img;
+	struct vmm_realm_opts opts;
+	struct vmm_error err = { "" };
+	struct destroyer d = { .rc = -1 };
+	struct vmm_run_config cfg = { .console = destroy_on_request, .console_ctx = &d, .timeout_ms = 20000 };
+	struct vmm_run_result res;
+	struct leak_snapshot after;
+	char want[64];
+
+	(void)state;
+	assert_int_equal(vmm_test_machine_up(&machine), 0);
+	struct vmm *vmm = machine;
+	assert_int_equal(realm_image_load(destroyed_path, &img), 0);
+	vmm_realm_opts_default(&opts);
+	opts.mem_size = UINT64_C(4) << 20;
+	assert_int_equal(vmm_realm_create(vmm, img.bytes, img.size, &opts, &d.realm, &err), 0);
+	assert_int_equal(vmm_realm_run(d.realm, &cfg, &res), 0);
+	assert_int_equal(d.rc, 0);
+	/* Not entered again for ever, nor backed: a host error that says why. */
+	if (res.stop != VMM_STOP_HOST_ERROR || !strstr(res.detail, "DESTROYED"))
+		print_error("stop %d: %s\nconsole:\n%s\n", res.stop, res.detail, d.con.text);
+	assert_int_equal(res.stop, VMM_STOP_HOST_ERROR);
+	assert_non_null(strstr(res.detail, "DESTROYED"));
+	snprintf(want, sizeof(want), "IPA 0x%llx", (unsigned long long)d.ipa);
+	assert_non_null(strstr(res.detail, want));
+	assert_false(res.exit_reported);
+	vmm_run_result_free(&res);
+	assert_int_equal(vmm_realm_destroy(d.realm), 0);
+	leak_snapshot_take(&vmm->ledger, &after);
+	assert_int_equal(after.held, 0);
+	assert_int_equal(after.not_ns, 0);
+	realm_image_free(&img);
+	vmm_test_machine_down(&machine);
+}
+
 static void test_every_exit_served(void **state)
 {
 	struct console con = { .len = 0 };
@@ -115,15 +180,17 @@ static void test_dying_vcpu_is_a_crash(void **state)
 
 int main(int argc, char **argv)
 {
-	if (argc < 3) {
-		fprintf(stderr, "usage: vmm_run REALM_EXERCISE.so REALM_EXERCISE_CRASH.so\n");
+	if (argc < 4) {
+		fprintf(stderr, "usage: vmm_run REALM_EXERCISE.so REALM_EXERCISE_CRASH.so REALM_EXERCISE_DESTROYED.so\n");
 		return 2;
 	}
 	exercise_path = argv[1];
 	crash_path = argv[2];
+	destroyed_path = argv[3];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_exit_served),
 		cmocka_unit_test(test_dying_vcpu_is_a_crash),
+		cmocka_unit_test(test_rsi_call_into_destroyed_memory_ends_the_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
