@@ -28,23 +28,30 @@ unsigned realm_root_rtt_count(unsigned ipa_bits, long level_start)
 }
 
 /* params_valid and params_supp: encodings the ABI defines, values this
- * monitor supports (see features.h). */
+ * monitor supports (rmi_features.h). Each field is read at its ABI width, so
+ * reserved bytes next to it play no part. A realm must ask for at least one
+ * breakpoint and one watchpoint: 0 is a reserved value of num_bps and num_wps
+ * (as the reference monitor treats it), and the most it may ask for is what
+ * RMI_FEATURES reports. */
 static bool realm_params_acceptable(const struct rmi_realm_params *p)
 {
 	uint64_t known_flags = RMI_REALM_FLAG_LPA2 | RMI_REALM_FLAG_SVE | RMI_REALM_FLAG_PMU;
 
-	if ((p->flags & ~known_flags) || measurement_hash_size((unsigned)p->hash_algo) == 0 ||
-	    p->hash_algo > RMI_HASH_SHA_512)
+	if ((p->flags & ~known_flags) || p->hash_algo > RMI_HASH_SHA_512 ||
+	    measurement_hash_size(p->hash_algo) == 0)
 		return false;
 	if (p->flags & ~FEAT_SUPPORTED_REALM_FLAGS)
 		return false;
 	if (p->s2sz < REALM_MIN_IPA_BITS || p->s2sz > FEAT_MAX_IPA_BITS)
 		return false;
-	return p->num_bps <= FEAT_NUM_BPS && p->num_wps <= FEAT_NUM_WPS;
+	return p->num_bps != 0 && p->num_bps <= FEAT_NUM_BPS && p->num_wps != 0 &&
+	       p->num_wps <= FEAT_NUM_WPS;
 }
 
-/* The root RTT range is [rtt_base, rtt_base + num * 4 KiB), aligned to its
- * size as VTTBR requires for concatenated tables. */
+/* The root RTT range is [rtt_base, rtt_base + num * 4 KiB). rtt_align asks
+ * only for granule alignment, as the specification and the reference do:
+ * concatenated tables need not be aligned to their total size here, because
+ * the stage-2 context maps each root table by its own address (s2tt.c). */
 static bool root_rtts_valid(const struct rmi_realm_params *p, uint64_t rd_pa, unsigned *num)
 {
 	uint64_t size, end;
@@ -53,7 +60,7 @@ static bool root_rtts_valid(const struct rmi_realm_params *p, uint64_t rd_pa, un
 	if (*num == 0 || p->rtt_num_start != *num)
 		return false;
 	size = (uint64_t)*num * GRANULE_SIZE;
-	if (!is_aligned(p->rtt_base, size) || add_u64_overflows(p->rtt_base, size, &end))
+	if (!is_aligned(p->rtt_base, GRANULE_SIZE) || add_u64_overflows(p->rtt_base, size, &end))
 		return false;
 	return rd_pa < p->rtt_base || rd_pa >= end; /* alias */
 }
