@@ -113,7 +113,8 @@ uint64_t smc_rec_create(const uint64_t *x, struct rmi_result *res)
 
 uint64_t smc_rec_destroy(const uint64_t *x, struct rmi_result *res)
 {
-	struct granule *g_rec = granule_lock_expect(x[1], GRANULE_STATE_REC);
+	const struct rmi_rec_destroy_args a = rmi_rec_destroy_args(x);
+	struct granule *g_rec = granule_lock_expect(a.rec_pa, GRANULE_STATE_REC);
 	struct rec *rec;
 	uint64_t num_aux, aux[RMI_REC_MAX_AUX], owner;
 
@@ -141,7 +142,8 @@ uint64_t smc_rec_destroy(const uint64_t *x, struct rmi_result *res)
 
 uint64_t smc_rec_aux_count(const uint64_t *x, struct rmi_result *res)
 {
-	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
+	const struct rmi_rec_aux_count_args a = rmi_rec_aux_count_args(x);
+	struct granule *g_rd = granule_lock_expect(a.rd_pa, GRANULE_STATE_RD);
 
 	if (!g_rd)
 		return RMI_INPUT_ERROR;
