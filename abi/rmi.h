@@ -178,11 +178,12 @@ struct rmi_rec_params {
 	uint64_t aux[RMI_REC_MAX_AUX];        /* 0x808 */
 	uint8_t pad4[0x1000 - 0x888];
 };
-_Static_assert(offsetof(struct rmi_rec_params, mpidr) == 0x100, "mpidr");
-_Static_assert(offsetof(struct rmi_rec_params, pc) == 0x200, "pc");
-_Static_assert(offsetof(struct rmi_rec_params, gprs) == 0x300, "gprs");
-_Static_assert(offsetof(struct rmi_rec_params, num_aux) == 0x800, "num_aux");
-_Static_assert(offsetof(struct rmi_rec_params, aux) == 0x808, "aux");
+RMI_ASSERT_FIELD(rmi_rec_params, flags, 0x000, 8);
+RMI_ASSERT_FIELD(rmi_rec_params, mpidr, 0x100, 8);
+RMI_ASSERT_FIELD(rmi_rec_params, pc, 0x200, 8);
+RMI_ASSERT_FIELD(rmi_rec_params, gprs, 0x300, 8 * RMI_REC_PARAMS_GPRS);
+RMI_ASSERT_FIELD(rmi_rec_params, num_aux, 0x800, 8);
+RMI_ASSERT_FIELD(rmi_rec_params, aux, 0x808, 8 * RMI_REC_MAX_AUX);
 _Static_assert(sizeof(struct rmi_rec_params) == 0x1000, "RmiRecParams is one granule");
 
 /* RmiRecEntry flags. */
