@@ -117,36 +117,50 @@
 #define RMI_REC_RUN_GPRS  31
 #define RMI_MAX_GIC_LRS   16
 
+/*
+ * Field widths are the specification's (UInt8 for s2sz..hash_algo, UInt32
+ * for rtt_num_start); the bytes between them are reserved: the monitor reads
+ * only the declared width, so whatever a host leaves in the padding is
+ * neither checked nor measured.
+ */
 struct rmi_realm_params {
 	uint64_t flags;            /* 0x000 */
 	uint8_t s2sz;              /* 0x008 */
 	uint8_t pad0[7];
-	uint64_t sve_vl;           /* 0x010 */
-	uint64_t num_bps;          /* 0x018 */
-	uint64_t num_wps;          /* 0x020 */
-	uint64_t pmu_num_ctrs;     /* 0x028 */
-	uint64_t hash_algo;        /* 0x030 */
-	uint8_t pad1[0x400 - 0x038];
+	uint8_t sve_vl;            /* 0x010 */
+	uint8_t pad1[7];
+	uint8_t num_bps;           /* 0x018 */
+	uint8_t pad2[7];
+	uint8_t num_wps;           /* 0x020 */
+	uint8_t pad3[7];
+	uint8_t pmu_num_ctrs;      /* 0x028 */
+	uint8_t pad4[7];
+	uint8_t hash_algo;         /* 0x030 */
+	uint8_t pad5[0x400 - 0x031];
 	uint8_t rpv[RMI_RPV_SIZE]; /* 0x400 */
-	uint8_t pad2[0x800 - 0x440];
+	uint8_t pad6[0x800 - 0x440];
 	uint16_t vmid;             /* 0x800 */
-	uint8_t pad3[6];
+	uint8_t pad7[6];
 	uint64_t rtt_base;         /* 0x808 */
 	int64_t rtt_level_start;   /* 0x810 */
-	uint64_t rtt_num_start;    /* 0x818 */
-	uint8_t pad4[0x1000 - 0x820];
+	uint32_t rtt_num_start;    /* 0x818 */
+	uint8_t pad8[0x1000 - 0x81c];
 };
-_Static_assert(offsetof(struct rmi_realm_params, s2sz) == 0x008, "s2sz");
-_Static_assert(offsetof(struct rmi_realm_params, sve_vl) == 0x010, "sve_vl");
-_Static_assert(offsetof(struct rmi_realm_params, num_bps) == 0x018, "num_bps");
-_Static_assert(offsetof(struct rmi_realm_params, num_wps) == 0x020, "num_wps");
-_Static_assert(offsetof(struct rmi_realm_params, pmu_num_ctrs) == 0x028, "pmu_num_ctrs");
-_Static_assert(offsetof(struct rmi_realm_params, hash_algo) == 0x030, "hash_algo");
-_Static_assert(offsetof(struct rmi_realm_params, rpv) == 0x400, "rpv");
-_Static_assert(offsetof(struct rmi_realm_params, vmid) == 0x800, "vmid");
-_Static_assert(offsetof(struct rmi_realm_params, rtt_base) == 0x808, "rtt_base");
-_Static_assert(offsetof(struct rmi_realm_params, rtt_level_start) == 0x810, "rtt_level_start");
-_Static_assert(offsetof(struct rmi_realm_params, rtt_num_start) == 0x818, "rtt_num_start");
+#define RMI_ASSERT_FIELD(type, field, offset, width)                                   \
+	_Static_assert(offsetof(struct type, field) == (offset), #type "." #field);     \
+	_Static_assert(sizeof(((struct type *)0)->field) == (width), #type "." #field " width")
+RMI_ASSERT_FIELD(rmi_realm_params, flags, 0x000, 8);
+RMI_ASSERT_FIELD(rmi_realm_params, s2sz, 0x008, 1);
+RMI_ASSERT_FIELD(rmi_realm_params, sve_vl, 0x010, 1);
+RMI_ASSERT_FIELD(rmi_realm_params, num_bps, 0x018, 1);
+RMI_ASSERT_FIELD(rmi_realm_params, num_wps, 0x020, 1);
+RMI_ASSERT_FIELD(rmi_realm_params, pmu_num_ctrs, 0x028, 1);
+RMI_ASSERT_FIELD(rmi_realm_params, hash_algo, 0x030, 1);
+RMI_ASSERT_FIELD(rmi_realm_params, rpv, 0x400, RMI_RPV_SIZE);
+RMI_ASSERT_FIELD(rmi_realm_params, vmid, 0x800, 2);
+RMI_ASSERT_FIELD(rmi_realm_params, rtt_base, 0x808, 8);
+RMI_ASSERT_FIELD(rmi_realm_params, rtt_level_start, 0x810, 8);
+RMI_ASSERT_FIELD(rmi_realm_params, rtt_num_start, 0x818, 4);
 _Static_assert(sizeof(struct rmi_realm_params) == 0x1000, "RmiRealmParams is one granule");
 
 #define RMI_REC_FLAG_RUNNABLE (UINT64_C(1) << 0)
@@ -164,11 +178,12 @@ struct rmi_rec_params {
 	uint64_t aux[RMI_REC_MAX_AUX];        /* 0x808 */
 	uint8_t pad4[0x1000 - 0x888];
 };
-_Static_assert(offsetof(struct rmi_rec_params, mpidr) == 0x100, "mpidr");
-_Static_assert(offsetof(struct rmi_rec_params, pc) == 0x200, "pc");
-_Static_assert(offsetof(struct rmi_rec_params, gprs) == 0x300, "gprs");
-_Static_assert(offsetof(struct rmi_rec_params, num_aux) == 0x800, "num_aux");
-_Static_assert(offsetof(struct rmi_rec_params, aux) == 0x808, "aux");
+RMI_ASSERT_FIELD(rmi_rec_params, flags, 0x000, 8);
+RMI_ASSERT_FIELD(rmi_rec_params, mpidr, 0x100, 8);
+RMI_ASSERT_FIELD(rmi_rec_params, pc, 0x200, 8);
+RMI_ASSERT_FIELD(rmi_rec_params, gprs, 0x300, 8 * RMI_REC_PARAMS_GPRS);
+RMI_ASSERT_FIELD(rmi_rec_params, num_aux, 0x800, 8);
+RMI_ASSERT_FIELD(rmi_rec_params, aux, 0x808, 8 * RMI_REC_MAX_AUX);
 _Static_assert(sizeof(struct rmi_rec_params) == 0x1000, "RmiRecParams is one granule");
 
 /* RmiRecEntry flags. */

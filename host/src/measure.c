@@ -1,7 +1,7 @@
 /*
  * Offline RIM (see measure.h). Descriptor layouts, RMM 1.0:
- *   realm: H(zeroed 4 KiB RmiRealmParams with flags, s2sz, sve_vl, num_bps,
- *          num_wps, pmu_num_ctrs, hash_algo)
+ *   realm: H(zeroed 4 KiB RmiRealmParams with flags (u64), s2sz, sve_vl,
+ *          num_bps, num_wps, pmu_num_ctrs, hash_algo (u8 each) at their offsets)
  *   extension: RIM = H(0x100-byte descriptor: 0x00 type, 0x08 length 0x100,
  *          0x10 RIM[64], then DATA 0x50 ipa 0x58 flags 0x60 content[64];
  *          REC 0x50 content[64]; RIPAS 0x50 base 0x58 top), little endian.
@@ -98,11 +98,11 @@ static int measure_realm(struct measurer *ms, const struct rmi_realm_params *p)
 		return -ENOMEM;
 	put_u64(image + 0x000, s->flags);
 	image[0x008] = (uint8_t)s->s2sz;
-	put_u64(image + 0x010, s->sve_vl);
-	put_u64(image + 0x018, s->num_bps);
-	put_u64(image + 0x020, s->num_wps);
-	put_u64(image + 0x028, s->pmu_num_ctrs);
-	put_u64(image + 0x030, s->hash_algo);
+	image[0x010] = (uint8_t)s->sve_vl; /* UInt8 fields, reserved bytes zero */
+	image[0x018] = (uint8_t)s->num_bps;
+	image[0x020] = (uint8_t)s->num_wps;
+	image[0x028] = (uint8_t)s->pmu_num_ctrs;
+	image[0x030] = (uint8_t)s->hash_algo;
 	if (!hash(ms, image, GRANULE, ms->m->rim))
 		rc = -EIO;
 	memcpy(s->rim_after, ms->m->rim, VMM_MEASURE_SLOT);
@@ -234,6 +234,12 @@ int vmm_measure(const uint8_t *image, size_t size, const struct vmm_realm_opts *
 	out->hash_algo = l.hash_algo;
 	out->hash_size = ms.hash_size;
 
+	/* No machine to ask: realms measured offline run on hostsim, whose
+	 * monitor offers these (the VMM asks it, realm_build.c). */
+	if (l.num_bps == 0)
+		l.num_bps = VMM_HOSTSIM_NUM_BPS;
+	if (l.num_wps == 0)
+		l.num_wps = VMM_HOSTSIM_NUM_WPS;
 	vmm_layout_realm_params(&l, opts, &params);
 	rc = measure_realm(&ms, &params);
 	if (rc == 0)

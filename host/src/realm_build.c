@@ -66,13 +66,47 @@ static uint64_t alloc_root_rtts(struct granule_ledger *l, unsigned num)
 	return start;
 }
 
+/* Breakpoints and watchpoints: what the options ask for, or, for 0, the
+ * most RMI_FEATURES register 0 reports (as KVM does). The monitor refuses 0
+ * and anything above its maximum, so asking for more fails here, clearly. */
+static int resolve_debug_counts(struct vmm_realm *r, struct vmm_error *err)
+{
+	struct smc_regs res = RMI(RMI_FEATURES, 0);
+	uint64_t feat0 = res.x[1];
+	unsigned max_bps, max_wps;
+
+	if (res.x[0] != RMI_SUCCESS)
+		return vmm_rmi_fail(err, "RMI_FEATURES", res.x[0]);
+	max_bps = (unsigned)((feat0 >> RMI_FEAT0_NUM_BPS_SHIFT) &
+			     ((1u << RMI_FEAT0_NUM_BPS_WIDTH) - 1));
+	max_wps = (unsigned)((feat0 >> RMI_FEAT0_NUM_WPS_SHIFT) &
+			     ((1u << RMI_FEAT0_NUM_WPS_WIDTH) - 1));
+	if (r->layout.num_bps == 0)
+		r->layout.num_bps = max_bps;
+	if (r->layout.num_wps == 0)
+		r->layout.num_wps = max_wps;
+	if (r->layout.num_bps == 0 || r->layout.num_wps == 0) {
+		vmm_err(err, "the monitor offers realms no breakpoints or watchpoints");
+		return -ENOTSUP;
+	}
+	if (r->layout.num_bps > max_bps || r->layout.num_wps > max_wps) {
+		vmm_err(err, "the machine offers at most %u breakpoints and %u watchpoints", max_bps,
+			max_wps);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int create_rd(struct vmm_realm *r, struct vmm_error *err)
 {
 	struct granule_ledger *l = &r->vmm->ledger;
 	struct rmi_realm_params p;
 	struct smc_regs res;
 	uint64_t params;
+	int rc = resolve_debug_counts(r, err);
 
+	if (rc)
+		return rc;
 	r->rd = ledger_alloc_delegated(l);
 	r->rtt_base = alloc_root_rtts(l, r->layout.rtt_num_start);
 	params = ledger_alloc_ns(l);

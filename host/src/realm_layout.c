@@ -61,6 +61,8 @@ int vmm_layout_compute(const struct vmm_realm_opts *opts, uint64_t image_size,
 		return reject(why, "image must be 1 byte..256 MiB", -EINVAL);
 	if (opts->image_base % GRANULE)
 		return reject(why, "image base must be 4 KiB aligned", -EINVAL);
+	if (opts->num_bps > 63 || opts->num_wps > 63)
+		return reject(why, "breakpoints and watchpoints must be 1..63 (0 = the machine's most)", -EINVAL);
 
 	span = (image_size + GRANULE - 1) & ~(GRANULE - 1);
 	protected_top = UINT64_C(1) << (opts->ipa_bits - 1);
@@ -78,6 +80,8 @@ int vmm_layout_compute(const struct vmm_realm_opts *opts, uint64_t image_size,
 	out->ipa_bits = opts->ipa_bits;
 	out->vcpus = opts->vcpus;
 	out->hash_algo = opts->hash_algo;
+	out->num_bps = opts->num_bps;
+	out->num_wps = opts->num_wps;
 	root_geometry(opts->ipa_bits, &out->rtt_level_start, &out->rtt_num_start);
 	return 0;
 }
@@ -88,7 +92,9 @@ void vmm_layout_realm_params(const struct vmm_layout *l, const struct vmm_realm_
 	memset(p, 0, sizeof(*p));
 	p->flags = 0; /* no LPA2, SVE or PMU */
 	p->s2sz = (uint8_t)l->ipa_bits;
-	p->hash_algo = l->hash_algo;
+	p->hash_algo = (uint8_t)l->hash_algo;
+	p->num_bps = (uint8_t)l->num_bps;
+	p->num_wps = (uint8_t)l->num_wps;
 	memcpy(p->rpv, opts->rpv, sizeof(p->rpv));
 	p->rtt_level_start = l->rtt_level_start;
 	p->rtt_num_start = l->rtt_num_start;

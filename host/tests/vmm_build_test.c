@@ -158,6 +158,53 @@ static void test_bad_options_refused_before_any_rmi(void **state)
 	free(img);
 }
 
+/* Breakpoints and watchpoints: by default the most RMI_FEATURES offers (the
+ * offline measurement assumes hostsim's values, which the monitor reports);
+ * an explicit count is measured the same way by both; more than the machine
+ * offers is refused before anything is built. */
+static void test_debug_counts_from_features(void **state)
+{
+	struct vmm *vmm = *state;
+	struct vmm_realm_opts opts;
+	struct vmm_measurement md, m1;
+	struct vmm_realm *r;
+	struct vmm_error err = { "" };
+	struct rmm_debug_realm info;
+	uint8_t *img = vmm_test_fake_image(4096, 5);
+	struct smc_regs f = RMI(RMI_FEATURES, 0);
+
+	assert_int_equal(f.x[0], RMI_SUCCESS);
+	assert_int_equal((f.x[1] >> RMI_FEAT0_NUM_BPS_SHIFT) & 0x3f, VMM_HOSTSIM_NUM_BPS);
+	assert_int_equal((f.x[1] >> RMI_FEAT0_NUM_WPS_SHIFT) & 0x3f, VMM_HOSTSIM_NUM_WPS);
+
+	vmm_realm_opts_default(&opts);
+	opts.mem_size = UINT64_C(1) << 20;
+	assert_int_equal(vmm_measure(img, 4096, &opts, &md, NULL), 0);
+	assert_int_equal(md.steps[0].num_bps, VMM_HOSTSIM_NUM_BPS);
+	assert_int_equal(md.steps[0].num_wps, VMM_HOSTSIM_NUM_WPS);
+	assert_int_equal(vmm_realm_create(vmm, img, 4096, &opts, &r, &err), 0);
+	assert_true(rmm_debug_realm(vmm_realm_rd(r), &info));
+	assert_memory_equal(info.rim, md.rim, sizeof(info.rim));
+	assert_int_equal(vmm_realm_destroy(r), 0);
+
+	opts.num_bps = 1;
+	opts.num_wps = 2;
+	assert_int_equal(vmm_measure(img, 4096, &opts, &m1, NULL), 0);
+	assert_memory_not_equal(m1.rim, md.rim, 32);
+	assert_int_equal(vmm_realm_create(vmm, img, 4096, &opts, &r, &err), 0);
+	assert_true(rmm_debug_realm(vmm_realm_rd(r), &info));
+	assert_memory_equal(info.rim, m1.rim, sizeof(info.rim));
+	assert_int_equal(vmm_realm_destroy(r), 0);
+
+	opts.num_bps = VMM_HOSTSIM_NUM_BPS + 1;
+	assert_int_equal(vmm_realm_create(vmm, img, 4096, &opts, &r, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "at most"));
+	assert_int_equal(atomic_load(&vmm->ledger.held), 0);
+	vmm_measurement_free(&md);
+	vmm_measurement_free(&m1);
+	free(img);
+}
+
 /* A NEW realm can be activated later, and a second ACTIVATE is refused. */
 static void test_create_new_then_activate(void **state)
 {
@@ -189,6 +236,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_out_of_memory_leaks_nothing, vmm_test_machine_up, vmm_test_machine_down),
 		cmocka_unit_test_setup_teardown(test_bad_options_refused_before_any_rmi, vmm_test_machine_up, vmm_test_machine_down),
 		cmocka_unit_test_setup_teardown(test_create_new_then_activate, vmm_test_machine_up, vmm_test_machine_down),
+		cmocka_unit_test_setup_teardown(test_debug_counts_from_features, vmm_test_machine_up,
+						vmm_test_machine_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

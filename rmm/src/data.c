@@ -46,23 +46,36 @@ static uint64_t data_map(struct rd *rd, struct granule *g_data, uint64_t ipa, bo
 	return RMI_OK;
 }
 
+/*
+ * DATA_CREATE(rd, data, ipa, src, flags). Failure conditions, in order:
+ *   src_align                                    ERROR_INPUT
+ *   rd_*, data_align/bound/state                 ERROR_INPUT (one lock set)
+ *   src_bound, src_pas, flags                    ERROR_INPUT
+ *   realm_state                                  ERROR_REALM
+ *   ipa_align, ipa_bound                         ERROR_INPUT
+ *   rtt_walk, rtte_state                         ERROR_RTT(level)
+ * The realm state is checked before the IPA, as the reference monitor
+ * (TF-RMM rel0) does; rmm-abi.md's list has the IPA first, and the
+ * specification leaves the order between them open. All ERROR_INPUT
+ * conditions before realm_state are indistinguishable to the caller.
+ */
 static uint64_t data_create(struct rd *rd, struct granule *g_data, const uint64_t *x)
 {
-	uint64_t ipa = x[3], src = x[4], flags = x[5];
+	const struct rmi_data_create_args a = rmi_data_create_args(x);
 	void *data = granule_map(g_data);
 	uint64_t status;
 
 	/* The source is copied into monitor memory first, so the bytes measured
 	 * and mapped are the same bytes, whatever the host does to src meanwhile. */
-	if (!plat_ns_read(src, data, GRANULE_SIZE))
-		status = RMI_INPUT_ERROR;                         /* src_bound, src_pas */
-	else if (flags > RMI_MEASURE_CONTENT || !data_ipa_valid(rd, ipa))
-		status = RMI_INPUT_ERROR;                         /* flags, ipa_align, ipa_bound */
+	if (!plat_ns_read(a.src_pa, data, GRANULE_SIZE) || a.flags > RMI_MEASURE_CONTENT)
+		status = RMI_INPUT_ERROR;                         /* src_bound, src_pas, flags */
 	else if (rd->state != REALM_STATE_NEW)
-		status = RMI_REALM_ERROR(0);
+		status = RMI_REALM_ERROR(0);                      /* realm_state */
+	else if (!data_ipa_valid(rd, a.ipa))
+		status = RMI_INPUT_ERROR;                         /* ipa_align, ipa_bound */
 	else
-		status = data_map(rd, g_data, ipa, true, flags,
-				  flags == RMI_MEASURE_CONTENT ? data : NULL, RIPAS_RAM);
+		status = data_map(rd, g_data, a.ipa, true, a.flags,
+				  a.flags == RMI_MEASURE_CONTENT ? data : NULL, RIPAS_RAM);
 	granule_unmap(data);
 	if (status != RMI_OK)
 		granule_scrub(g_data); /* it stays DELEGATED, so it must be zero */
@@ -72,18 +85,20 @@ static uint64_t data_create(struct rd *rd, struct granule *g_data, const uint64_
 uint64_t smc_data_create(const uint64_t *x, struct rmi_result *res)
 {
 	(void)res;
-	if (!is_aligned(x[4], GRANULE_SIZE))
+	if (!is_aligned(rmi_data_create_args(x).src_pa, GRANULE_SIZE))
 		return RMI_INPUT_ERROR;                           /* src_align */
 	return rd_new_granule_command(x, GRANULE_STATE_DATA, data_create);
 }
 
+/* DATA_CREATE_UNKNOWN(rd, data, ipa): rd_*, data_*, ipa_align, ipa_bound
+ * (ERROR_INPUT), rtt_walk, rtte_state (ERROR_RTT). Any realm state. */
 static uint64_t data_create_unknown(struct rd *rd, struct granule *g_data, const uint64_t *x)
 {
-	uint64_t ipa = x[3];
+	const struct rmi_data_create_unknown_args a = rmi_data_create_unknown_args(x);
 
-	if (!data_ipa_valid(rd, ipa))
+	if (!data_ipa_valid(rd, a.ipa))
 		return RMI_INPUT_ERROR;
-	return data_map(rd, g_data, ipa, false, 0, NULL, -1);
+	return data_map(rd, g_data, a.ipa, false, 0, NULL, -1);
 }
 
 uint64_t smc_data_create_unknown(const uint64_t *x, struct rmi_result *res)
@@ -92,9 +107,12 @@ uint64_t smc_data_create_unknown(const uint64_t *x, struct rmi_result *res)
 	return rd_new_granule_command(x, GRANULE_STATE_DATA, data_create_unknown);
 }
 
+/* DATA_DESTROY(rd, ipa): rd_*, ipa_align, ipa_bound (ERROR_INPUT), rtt_walk,
+ * rtte_state (ERROR_RTT); X1 = the granule's PA, X2 = the next live IPA. */
 static uint64_t data_destroy(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
-	uint64_t ipa = x[2], e;
+	const struct rmi_data_destroy_args a = rmi_data_destroy_args(x);
+	uint64_t ipa = a.ipa, e;
 	struct granule *g_data;
 	struct rtt_walk w;
 	uint64_t status = RMI_OK;

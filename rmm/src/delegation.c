@@ -20,12 +20,13 @@ static uint64_t el3_call(uint64_t fid, uint64_t pa)
 
 uint64_t smc_granule_delegate(const uint64_t *x, struct rmi_result *res)
 {
-	struct granule *g = granule_lock_expect(x[1], GRANULE_STATE_NS);
+	const struct rmi_granule_delegate_args a = rmi_granule_delegate_args(x);
+	struct granule *g = granule_lock_expect(a.addr, GRANULE_STATE_NS);
 
 	(void)res;
 	if (!g)
 		return RMI_INPUT_ERROR;                     /* align, bound, state */
-	if (el3_call(RMM_GTSI_DELEGATE, x[1]) != E_RMM_OK) {
+	if (el3_call(RMM_GTSI_DELEGATE, a.addr) != E_RMM_OK) {
 		granule_unlock(g);
 		return RMI_INPUT_ERROR;                     /* gpt: not NS (e.g. Root) */
 	}
@@ -35,12 +36,13 @@ uint64_t smc_granule_delegate(const uint64_t *x, struct rmi_result *res)
 
 uint64_t smc_granule_undelegate(const uint64_t *x, struct rmi_result *res)
 {
-	struct granule *g = granule_lock_expect(x[1], GRANULE_STATE_DELEGATED);
+	const struct rmi_granule_undelegate_args a = rmi_granule_undelegate_args(x);
+	struct granule *g = granule_lock_expect(a.addr, GRANULE_STATE_DELEGATED);
 
 	(void)res;
 	if (!g)
 		return RMI_INPUT_ERROR;
-	if (el3_call(RMM_GTSI_UNDELEGATE, x[1]) != E_RMM_OK)
+	if (el3_call(RMM_GTSI_UNDELEGATE, a.addr) != E_RMM_OK)
 		plat_panic("EL3 refused to undelegate a delegated granule");
 	granule_unlock_transition(g, GRANULE_STATE_NS);
 	return RMI_OK;

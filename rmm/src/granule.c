@@ -20,6 +20,21 @@
  *
  *  The RD's refcount (number of RECs) is atomic: REC_DESTROY drops it while
  *  holding only the REC, since taking the RD there would break rule 1.
+ *
+ * What each command takes (argument set first, then owned granules):
+ *  REALM_CREATE      {RD, root RTTs}
+ *  REALM_DESTROY     {RD}, then its root RTTs
+ *  REC_CREATE        {RD, REC, aux...} once the parameters name the aux
+ *  REC_DESTROY       {REC}, then its aux granules
+ *  REC_ENTER         {REC}: claimed (refcount) and released before the realm
+ *                    runs; the RSI and PSCI handlers then take the owner RD
+ *                    (rd_lock_owner), then the walk, holding nothing else
+ *  PSCI_COMPLETE     {calling REC, target REC}
+ *  RTT_SET_RIPAS     {RD, REC}, then the walk
+ *  RTT_CREATE, DATA_CREATE(_UNKNOWN)  {RD, new granule}, then the walk
+ *  other RTT/DATA commands, INIT_RIPAS  {RD}, then the walk (DATA_DESTROY
+ *                    then the DATA granule the entry maps)
+ *  GRANULE_(UN)DELEGATE  {granule}
  */
 #include "granule.h"
 

@@ -28,23 +28,28 @@ unsigned realm_root_rtt_count(unsigned ipa_bits, long level_start)
 }
 
 /* params_valid and params_supp: encodings the ABI defines, values this
- * monitor supports (see features.h). */
+ * monitor supports (rmi_features.h). Each field is read at its ABI width, so
+ * reserved bytes next to it play no part. A realm must ask for at least one
+ * breakpoint and one watchpoint: 0 is a reserved value of num_bps and num_wps
+ * (as the reference monitor treats it), and the most it may ask for is what
+ * RMI_FEATURES reports. */
 static bool realm_params_acceptable(const struct rmi_realm_params *p)
 {
 	uint64_t known_flags = RMI_REALM_FLAG_LPA2 | RMI_REALM_FLAG_SVE | RMI_REALM_FLAG_PMU;
 
-	if ((p->flags & ~known_flags) || measurement_hash_size((unsigned)p->hash_algo) == 0 ||
-	    p->hash_algo > RMI_HASH_SHA_512)
+	if ((p->flags & ~known_flags) || p->hash_algo > RMI_HASH_SHA_512 ||
+	    measurement_hash_size(p->hash_algo) == 0)
 		return false;
 	if (p->flags & ~FEAT_SUPPORTED_REALM_FLAGS)
 		return false;
 	if (p->s2sz < REALM_MIN_IPA_BITS || p->s2sz > FEAT_MAX_IPA_BITS)
 		return false;
-	return p->num_bps <= FEAT_NUM_BPS && p->num_wps <= FEAT_NUM_WPS;
+	return p->num_bps != 0 && p->num_bps <= FEAT_NUM_BPS && p->num_wps != 0 &&
+	       p->num_wps <= FEAT_NUM_WPS;
 }
 
-/* The root RTT range is [rtt_base, rtt_base + num * 4 KiB), aligned to its
- * size as VTTBR requires for concatenated tables. */
+/* The root RTT range is [rtt_base, rtt_base + num * 4 KiB), granule aligned
+ * (rtt_align: see smc_realm_create). */
 static bool root_rtts_valid(const struct rmi_realm_params *p, uint64_t rd_pa, unsigned *num)
 {
 	uint64_t size, end;
@@ -53,7 +58,7 @@ static bool root_rtts_valid(const struct rmi_realm_params *p, uint64_t rd_pa, un
 	if (*num == 0 || p->rtt_num_start != *num)
 		return false;
 	size = (uint64_t)*num * GRANULE_SIZE;
-	if (!is_aligned(p->rtt_base, size) || add_u64_overflows(p->rtt_base, size, &end))
+	if (!is_aligned(p->rtt_base, GRANULE_SIZE) || add_u64_overflows(p->rtt_base, size, &end))
 		return false;
 	return rd_pa < p->rtt_base || rd_pa >= end; /* alias */
 }
@@ -96,11 +101,27 @@ static void init_rd(struct rd *rd, const struct rmi_realm_params *p)
 	measurement_rim_init(rd->hash_algo, p, rd->rim);
 }
 
+/*
+ * REALM_CREATE(rd, params_ptr). Failure conditions, in order (all
+ * ERROR_INPUT, so the order among them is not observable):
+ *   params_align, params_bound, params_pas
+ *   params_valid, params_supp (num_bps/num_wps 0 or above RMI_FEATURES)
+ *   rtt_num_level, rtt_align (4 KiB only), alias (RD inside the root RTTs)
+ *   rd_align, rd_bound, rd_state, rtt_state      (one lock set)
+ *   vmid_valid
+ * rtt_align asks only for granule alignment, as the specification's
+ * condition and the reference monitor (TF-RMM rel0) do; rmm-abi.md does not
+ * say, and this monitor used to ask for alignment to the tables' total size.
+ * hostsim's stage 2 finds each concatenated root by its own address; a
+ * hardware port whose VTTBR needs the concatenated tables aligned to their
+ * total size must refuse such a base in its plat_ layer.
+ */
 uint64_t smc_realm_create(const uint64_t *x, struct rmi_result *res)
 {
+	const struct rmi_realm_create_args a = rmi_realm_create_args(x);
 	struct rmi_realm_params params;
 	struct granule_lock_req locks[1 + REALM_MAX_ROOT_RTTS];
-	uint64_t rd_pa = x[1], params_pa = x[2];
+	uint64_t rd_pa = a.rd_pa, params_pa = a.params_pa;
 	unsigned num;
 	struct rd *rd;
 
@@ -144,7 +165,7 @@ void rd_unlock(struct granule *g_rd, struct rd *rd)
 
 uint64_t rd_command(const uint64_t *x, struct rmi_result *res, rd_command_fn *body)
 {
-	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
+	struct granule *g_rd = granule_lock_expect(rmi_rd_args(x).rd_pa, GRANULE_STATE_RD);
 	uint64_t status;
 	struct rd *rd;
 
@@ -158,9 +179,10 @@ uint64_t rd_command(const uint64_t *x, struct rmi_result *res, rd_command_fn *bo
 
 uint64_t rd_new_granule_command(const uint64_t *x, unsigned new_state, rd_new_granule_fn *body)
 {
+	const struct rmi_rd_args a = rmi_rd_args(x);
 	struct granule_lock_req locks[2] = {
-		{ .pa = x[1], .expected = GRANULE_STATE_RD },
-		{ .pa = x[2], .expected = GRANULE_STATE_DELEGATED },
+		{ .pa = a.rd_pa, .expected = GRANULE_STATE_RD },
+		{ .pa = a.new_pa, .expected = GRANULE_STATE_DELEGATED },
 	};
 	uint64_t status;
 	struct rd *rd;
@@ -209,7 +231,8 @@ static bool lock_idle_roots(const struct rd *rd, struct granule **roots)
 
 uint64_t smc_realm_destroy(const uint64_t *x, struct rmi_result *res)
 {
-	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
+	const struct rmi_realm_destroy_args a = rmi_realm_destroy_args(x);
+	struct granule *g_rd = granule_lock_expect(a.rd_pa, GRANULE_STATE_RD);
 	struct granule *roots[REALM_MAX_ROOT_RTTS];
 	struct rd *rd;
 	uint16_t vmid;

@@ -1,11 +1,8 @@
 /*
  * RMI commands on RECs: REC_CREATE, REC_DESTROY, REC_AUX_COUNT.
  *
- * Locks (granule.c): REC_CREATE first checks everything up to the aux
- * addresses holding {RD, REC}, then takes {RD, REC, aux...} as one argument
- * set in PA order (the aux addresses are only known from the parameters, so
- * they cannot join the first set without breaking the order) and re-checks
- * what may have changed in between. REC_DESTROY takes the REC, then its aux
+ * Locks (granule.c): REC_CREATE takes {RD, REC, aux...} as one argument set
+ * in PA order, once the parameters name the aux granules. REC_DESTROY takes the REC, then its aux
  * granules (owned), and drops the RD's refcount without locking the RD.
  */
 #include "checked_math.h"
@@ -27,7 +24,7 @@ bool rec_mpidr_to_index(uint64_t mpidr, uint64_t *index)
 	return true;
 }
 
-/* realm_state and mpidr_index: re-checked after the full lock set is held. */
+/* realm_state, mpidr_index, num_aux: checked with RD, REC and aux held. */
 static uint64_t check_realm_accepts_rec(const struct rd *rd, const struct rmi_rec_params *p)
 {
 	uint64_t index;
@@ -36,45 +33,9 @@ static uint64_t check_realm_accepts_rec(const struct rd *rd, const struct rmi_re
 		return RMI_REALM_ERROR(0);
 	if (!rec_mpidr_to_index(p->mpidr, &index) || index != rd->rec_count || index >= REC_MAX_COUNT)
 		return RMI_INPUT_ERROR;
-	return RMI_OK;
-}
-
-/* num_aux, aux_align (and bound), aux_alias. */
-static bool aux_list_valid(const struct rmi_rec_params *p, uint64_t rd_pa, uint64_t rec_pa)
-{
 	if (p->num_aux != REC_NUM_AUX)
-		return false;
-	for (unsigned i = 0; i < REC_NUM_AUX; i++) {
-		if (!granule_from_pa(p->aux[i]))
-			return false;
-		if (p->aux[i] == rd_pa || p->aux[i] == rec_pa)
-			return false;
-		for (unsigned j = 0; j < i; j++)
-			if (p->aux[j] == p->aux[i])
-				return false;
-	}
-	return true;
-}
-
-/* Everything that precedes aux_state in the failure order. */
-static uint64_t rec_create_prechecks(uint64_t rd_pa, uint64_t rec_pa, const struct rmi_rec_params *p)
-{
-	struct granule_lock_req locks[2] = {
-		{ .pa = rec_pa, .expected = GRANULE_STATE_DELEGATED },
-		{ .pa = rd_pa, .expected = GRANULE_STATE_RD },
-	};
-	uint64_t status;
-	struct rd *rd;
-
-	if (!granule_lock_set(locks, 2))
 		return RMI_INPUT_ERROR;
-	rd = rd_map(locks[1].g);
-	status = check_realm_accepts_rec(rd, p);
-	if (status == RMI_OK && !aux_list_valid(p, rd_pa, rec_pa))
-		status = RMI_INPUT_ERROR;
-	granule_unmap(rd);
-	granule_unlock_set(locks, 2);
-	return status;
+	return RMI_OK;
 }
 
 static void init_rec(struct rec *rec, const struct rmi_rec_params *p, uint64_t rd_pa, uint64_t index)
@@ -89,34 +50,49 @@ static void init_rec(struct rec *rec, const struct rmi_rec_params *p, uint64_t r
 	__builtin_memcpy(rec->aux, p->aux, sizeof(rec->aux));
 }
 
+/*
+ * REC_CREATE(rd, rec, params_ptr). Failure conditions, in order:
+ *   params_align, params_bound, params_pas       ERROR_INPUT
+ *   num_aux above RMI_REC_MAX_AUX                ERROR_INPUT
+ *   rec_*, rd_*, aux_align/bound/alias/state     ERROR_INPUT (one lock set)
+ *   realm_state                                  ERROR_REALM
+ *   mpidr_index, num_aux != REC_AUX_COUNT        ERROR_INPUT
+ * rmm-abi.md's list puts realm_state and mpidr_index before num_aux and the
+ * aux granules; the reference monitor (TF-RMM rel0) checks the aux list and
+ * its granules' states first, and the specification leaves the order open,
+ * so the reference's order is kept. Reserved bits of flags are ignored, as
+ * the reference does (only RUNNABLE means anything); they are measured with
+ * the rest of the flags word, as there.
+ */
 uint64_t smc_rec_create(const uint64_t *x, struct rmi_result *res)
 {
+	const struct rmi_rec_create_args a = rmi_rec_create_args(x);
 	struct rmi_rec_params params;
-	struct granule_lock_req locks[2 + REC_NUM_AUX];
-	uint64_t rd_pa = x[1], rec_pa = x[2], params_pa = x[3];
+	struct granule_lock_req locks[2 + RMI_REC_MAX_AUX];
+	unsigned n;
 	uint64_t status;
 	struct rec *rec;
 	struct rd *rd;
 
 	(void)res;
-	if (!is_aligned(params_pa, GRANULE_SIZE) || !plat_ns_read(params_pa, &params, sizeof(params)))
+	if (!is_aligned(a.params_pa, GRANULE_SIZE) ||
+	    !plat_ns_read(a.params_pa, &params, sizeof(params)))
 		return RMI_INPUT_ERROR; /* params_align, params_bound, params_pas */
-	if (params.flags & ~RMI_REC_FLAG_RUNNABLE)
-		return RMI_INPUT_ERROR; /* params_valid */
-	status = rec_create_prechecks(rd_pa, rec_pa, &params);
-	if (status != RMI_OK)
-		return status;
-	locks[0] = (struct granule_lock_req){ .pa = rd_pa, .expected = GRANULE_STATE_RD };
-	locks[1] = (struct granule_lock_req){ .pa = rec_pa, .expected = GRANULE_STATE_DELEGATED };
-	for (unsigned i = 0; i < REC_NUM_AUX; i++)
-		locks[2 + i] = (struct granule_lock_req){ .pa = params.aux[i], .expected = GRANULE_STATE_DELEGATED };
-	if (!granule_lock_set(locks, 2 + REC_NUM_AUX))
-		return RMI_INPUT_ERROR; /* aux_state (or rd/rec changed meanwhile) */
+	if (params.num_aux > RMI_REC_MAX_AUX)
+		return RMI_INPUT_ERROR; /* num_aux */
+	n = 2 + (unsigned)params.num_aux;
+	locks[0] = (struct granule_lock_req){ .pa = a.rd_pa, .expected = GRANULE_STATE_RD };
+	locks[1] = (struct granule_lock_req){ .pa = a.rec_pa, .expected = GRANULE_STATE_DELEGATED };
+	for (unsigned i = 2; i < n; i++)
+		locks[i] = (struct granule_lock_req){ .pa = params.aux[i - 2],
+						      .expected = GRANULE_STATE_DELEGATED };
+	if (!granule_lock_set(locks, n))
+		return RMI_INPUT_ERROR; /* rec_*, rd_*, aux_align, aux_bound, aux_alias, aux_state */
 	rd = rd_map(locks[0].g);
 	status = check_realm_accepts_rec(rd, &params);
 	if (status == RMI_OK) {
 		rec = rec_map(locks[1].g);
-		init_rec(rec, &params, rd_pa, rd->rec_count);
+		init_rec(rec, &params, a.rd_pa, rd->rec_count);
 		granule_unmap(rec);
 		rd->rec_count++;
 		if (params.flags & RMI_REC_FLAG_RUNNABLE)
@@ -125,11 +101,11 @@ uint64_t smc_rec_create(const uint64_t *x, struct rmi_result *res)
 	}
 	granule_unmap(rd);
 	if (status != RMI_OK) {
-		granule_unlock_set(locks, 2 + REC_NUM_AUX);
+		granule_unlock_set(locks, n);
 		return status;
 	}
-	for (unsigned i = 0; i < REC_NUM_AUX; i++)
-		granule_unlock_transition(locks[2 + i].g, GRANULE_STATE_REC_AUX);
+	for (unsigned i = 2; i < n; i++)
+		granule_unlock_transition(locks[i].g, GRANULE_STATE_REC_AUX);
 	granule_unlock_transition(locks[1].g, GRANULE_STATE_REC);
 	granule_unlock(locks[0].g);
 	return RMI_OK;
@@ -137,7 +113,8 @@ uint64_t smc_rec_create(const uint64_t *x, struct rmi_result *res)
 
 uint64_t smc_rec_destroy(const uint64_t *x, struct rmi_result *res)
 {
-	struct granule *g_rec = granule_lock_expect(x[1], GRANULE_STATE_REC);
+	const struct rmi_rec_destroy_args a = rmi_rec_destroy_args(x);
+	struct granule *g_rec = granule_lock_expect(a.rec_pa, GRANULE_STATE_REC);
 	struct rec *rec;
 	uint64_t num_aux, aux[RMI_REC_MAX_AUX], owner;
 
@@ -165,7 +142,8 @@ uint64_t smc_rec_destroy(const uint64_t *x, struct rmi_result *res)
 
 uint64_t smc_rec_aux_count(const uint64_t *x, struct rmi_result *res)
 {
-	struct granule *g_rd = granule_lock_expect(x[1], GRANULE_STATE_RD);
+	const struct rmi_rec_aux_count_args a = rmi_rec_aux_count_args(x);
+	struct granule *g_rd = granule_lock_expect(a.rd_pa, GRANULE_STATE_RD);
 
 	if (!g_rd)
 		return RMI_INPUT_ERROR;

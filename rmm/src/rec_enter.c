@@ -68,18 +68,31 @@ static uint32_t realm_state_of(uint64_t rd_pa)
 	return state;
 }
 
+/*
+ * REC_ENTER(rec, run_ptr). Failure conditions, in order:
+ *   run_align, run_bound, run_pas                ERROR_INPUT
+ *   rec_align, rec_bound, rec_state              ERROR_INPUT
+ *   REC running on another CPU                   ERROR_REC
+ *   realm NEW                                    ERROR_REALM(0)
+ *   realm SYSTEM_OFF                             ERROR_REALM(1)
+ *   rec_mmio, rec_psci, rec_runnable, rec_gicv3  ERROR_REC
+ * Both realm states come before any REC condition, as in the reference
+ * monitor (TF-RMM rel0); rmm-abi.md's older list puts rec_mmio and rec_psci
+ * before SYSTEM_OFF. The REC conditions among themselves are not
+ * distinguishable by the caller.
+ */
 static uint64_t rec_enter_checks(const struct rec *rec, const struct rmi_rec_entry *entry)
 {
 	uint32_t realm_state = realm_state_of(rec->owner_rd);
 
 	if (realm_state == REALM_STATE_NEW)
 		return RMI_REALM_ERROR(RMI_REALM_INDEX_NEW);
+	if (realm_state == REALM_STATE_SYSTEM_OFF)
+		return RMI_REALM_ERROR(RMI_REALM_INDEX_SYSTEM_OFF);
 	if ((entry->flags & RMI_REC_ENTRY_EMUL_MMIO) && !rec->emulatable_abort)
 		return RMI_REC_ERROR;                                 /* rec_mmio */
 	if (rec->psci_pending)
 		return RMI_REC_ERROR;                                 /* rec_psci */
-	if (realm_state == REALM_STATE_SYSTEM_OFF)
-		return RMI_REALM_ERROR(RMI_REALM_INDEX_SYSTEM_OFF);
 	if (!rec->runnable)
 		return RMI_REC_ERROR;                                 /* rec_runnable */
 	if (!gic_state_valid(entry))
@@ -226,7 +239,8 @@ static void report_exit(struct rec_run *run, const struct rmi_rec_entry *entry, 
 
 uint64_t smc_rec_enter(const uint64_t *x, struct rmi_result *res)
 {
-	uint64_t rec_pa = x[1], run_pa = x[2];
+	const struct rmi_rec_enter_args a = rmi_rec_enter_args(x);
+	uint64_t rec_pa = a.rec_pa, run_pa = a.run_pa;
 	struct rmi_rec_entry entry;
 	struct rec_run run = { 0 };
 	uint64_t status, ripas_progress = 0;

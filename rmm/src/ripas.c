@@ -52,14 +52,34 @@ static uint64_t init_ripas_apply(struct rd *rd, struct rtt_walk *w, uint64_t bas
 	return addr;
 }
 
+/*
+ * RTT_INIT_RIPAS(rd, base, top). Failure conditions, in order:
+ *   rd_align, rd_bound, rd_state                 ERROR_INPUT
+ *   size_valid (top > base)                      ERROR_INPUT
+ *   base_align, top_align (to a granule)         ERROR_INPUT
+ *   base_bound, top_bound (inside the PAR)       ERROR_INPUT
+ *   realm_state                                  ERROR_REALM
+ *   base_align to the entry the walk reaches     ERROR_RTT(level)
+ *   rtte_state, no_progress                      ERROR_RTT(level)
+ * Granule alignment and bounds of both ends come before the realm state, as
+ * in the reference monitor (TF-RMM rel0); rmm-abi.md's older list checks
+ * base alignment only after the walk (ERROR_RTT) and top alignment last.
+ * A base that is granule aligned but not aligned to the entry it hits is
+ * still ERROR_RTT with that entry's level, as there.
+ */
 static uint64_t rtt_init_ripas(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
-	uint64_t base = x[2], top = x[3];
+	const struct rmi_rtt_init_ripas_args a = rmi_rtt_init_ripas_args(x);
+	uint64_t base = a.base, top = a.top;
 	struct rtt_walk w;
 	uint64_t status;
 
-	if (top <= base || top > rd_protected_top(rd))
-		return RMI_INPUT_ERROR;                           /* size_valid, top_bound */
+	if (top <= base)
+		return RMI_INPUT_ERROR;                           /* size_valid */
+	if (!is_aligned(base, GRANULE_SIZE) || !is_aligned(top, GRANULE_SIZE))
+		return RMI_INPUT_ERROR;                           /* base_align, top_align */
+	if (top > rd_protected_top(rd))
+		return RMI_INPUT_ERROR;                           /* base_bound, top_bound */
 	if (rd->state != REALM_STATE_NEW)
 		return RMI_REALM_ERROR(0);                        /* realm_state */
 	rtt_walk_lock(rd, base, S2TT_PAGE_LEVEL, &w);
@@ -108,11 +128,12 @@ static uint64_t set_ripas_apply(const struct rd *rd, const struct rec *rec, stru
 static uint64_t rtt_set_ripas(const struct rd *rd, struct rec *rec, const uint64_t *x,
 			      struct rmi_result *res)
 {
-	uint64_t base = x[3], top = x[4];
+	const struct rmi_rtt_set_ripas_args a = rmi_rtt_set_ripas_args(x);
+	uint64_t base = a.base, top = a.top;
 	struct rtt_walk w;
 	uint64_t status;
 
-	if (rec->owner_rd != x[1])
+	if (rec->owner_rd != a.rd_pa)
 		return RMI_REC_ERROR;                             /* rec_owner */
 	if (top <= base)
 		return RMI_INPUT_ERROR;                           /* size_valid */
@@ -132,9 +153,10 @@ static uint64_t rtt_set_ripas(const struct rd *rd, struct rec *rec, const uint64
 
 uint64_t smc_rtt_set_ripas(const uint64_t *x, struct rmi_result *res)
 {
+	const struct rmi_rtt_set_ripas_args a = rmi_rtt_set_ripas_args(x);
 	struct granule_lock_req locks[2] = {
-		{ .pa = x[1], .expected = GRANULE_STATE_RD },
-		{ .pa = x[2], .expected = GRANULE_STATE_REC },
+		{ .pa = a.rd_pa, .expected = GRANULE_STATE_RD },
+		{ .pa = a.rec_pa, .expected = GRANULE_STATE_REC },
 	};
 	uint64_t status;
 	struct rec *rec;

@@ -17,32 +17,33 @@ struct rmi_command {
 	unsigned num_args;
 };
 
-#define CMD(fid, fn, n) [(fid) - RMI_FID_FIRST] = { fn, n }
+/* The argument count comes from rmi_args.h, where the registers are named. */
+#define CMD(fid, name) [(fid) - RMI_FID_FIRST] = { smc_##name, fid##_NUM_ARGS }
 
 static const struct rmi_command rmi_commands[RMI_FID_LAST - RMI_FID_FIRST + 1] = {
-	CMD(RMI_VERSION, smc_version, 1),
-	CMD(RMI_GRANULE_DELEGATE, smc_granule_delegate, 1),
-	CMD(RMI_GRANULE_UNDELEGATE, smc_granule_undelegate, 1),
-	CMD(RMI_DATA_CREATE, smc_data_create, 5),
-	CMD(RMI_DATA_CREATE_UNKNOWN, smc_data_create_unknown, 3),
-	CMD(RMI_DATA_DESTROY, smc_data_destroy, 2),
-	CMD(RMI_REALM_ACTIVATE, smc_realm_activate, 1),
-	CMD(RMI_REALM_CREATE, smc_realm_create, 2),
-	CMD(RMI_REALM_DESTROY, smc_realm_destroy, 1),
-	CMD(RMI_REC_CREATE, smc_rec_create, 3),
-	CMD(RMI_REC_DESTROY, smc_rec_destroy, 1),
-	CMD(RMI_REC_ENTER, smc_rec_enter, 2),
-	CMD(RMI_RTT_CREATE, smc_rtt_create, 4),
-	CMD(RMI_RTT_DESTROY, smc_rtt_destroy, 3),
-	CMD(RMI_RTT_MAP_UNPROTECTED, smc_rtt_map_unprotected, 4),
-	CMD(RMI_RTT_READ_ENTRY, smc_rtt_read_entry, 3),
-	CMD(RMI_RTT_UNMAP_UNPROTECTED, smc_rtt_unmap_unprotected, 3),
-	CMD(RMI_PSCI_COMPLETE, smc_psci_complete, 3),
-	CMD(RMI_FEATURES, smc_features, 1),
-	CMD(RMI_RTT_FOLD, smc_rtt_fold, 3),
-	CMD(RMI_REC_AUX_COUNT, smc_rec_aux_count, 1),
-	CMD(RMI_RTT_INIT_RIPAS, smc_rtt_init_ripas, 3),
-	CMD(RMI_RTT_SET_RIPAS, smc_rtt_set_ripas, 4),
+	CMD(RMI_VERSION, version),
+	CMD(RMI_GRANULE_DELEGATE, granule_delegate),
+	CMD(RMI_GRANULE_UNDELEGATE, granule_undelegate),
+	CMD(RMI_DATA_CREATE, data_create),
+	CMD(RMI_DATA_CREATE_UNKNOWN, data_create_unknown),
+	CMD(RMI_DATA_DESTROY, data_destroy),
+	CMD(RMI_REALM_ACTIVATE, realm_activate),
+	CMD(RMI_REALM_CREATE, realm_create),
+	CMD(RMI_REALM_DESTROY, realm_destroy),
+	CMD(RMI_REC_CREATE, rec_create),
+	CMD(RMI_REC_DESTROY, rec_destroy),
+	CMD(RMI_REC_ENTER, rec_enter),
+	CMD(RMI_RTT_CREATE, rtt_create),
+	CMD(RMI_RTT_DESTROY, rtt_destroy),
+	CMD(RMI_RTT_MAP_UNPROTECTED, rtt_map_unprotected),
+	CMD(RMI_RTT_READ_ENTRY, rtt_read_entry),
+	CMD(RMI_RTT_UNMAP_UNPROTECTED, rtt_unmap_unprotected),
+	CMD(RMI_PSCI_COMPLETE, psci_complete),
+	CMD(RMI_FEATURES, features),
+	CMD(RMI_RTT_FOLD, rtt_fold),
+	CMD(RMI_REC_AUX_COUNT, rec_aux_count),
+	CMD(RMI_RTT_INIT_RIPAS, rtt_init_ripas),
+	CMD(RMI_RTT_SET_RIPAS, rtt_set_ripas),
 };
 
 bool rmm_is_rmi_fid(uint64_t fid)

@@ -1,5 +1,6 @@
 /*
- * One handler per RMI command. x[1..6] are the caller's X1..X6; a handler
+ * One handler per RMI command. x[1..6] are the caller's X1..X6, which a
+ * handler decodes once into its command's named arguments (rmi_args.h); it
  * returns X0 (status | index << 8) and writes outputs to res->x[1..4], which
  * start out zero. Each handler validates in the specification's failure
  * order, then locks, then acts; the act step cannot fail on bad input.
@@ -9,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "rmi_args.h"
 #include "rmi_status.h"
 
 struct granule;

@@ -91,8 +91,9 @@ static void create_table(const struct rd *rd, struct rtt_walk *w, uint64_t ipa, 
 
 static uint64_t rtt_create(struct rd *rd, struct granule *g_rtt, const uint64_t *x)
 {
-	uint64_t ipa = x[3];
-	int level = rtt_level_arg(x[4]);
+	const struct rmi_rtt_create_args a = rmi_rtt_create_args(x);
+	uint64_t ipa = a.ipa;
+	int level = rtt_level_arg(a.level);
 	struct rtt_walk w;
 	uint64_t status = walk_to_parent_entry(rd, ipa, level, false, &w, NULL);
 
@@ -134,8 +135,9 @@ static void remove_child(const struct rd *rd, struct rtt_walk *w, uint64_t ipa,
 
 static uint64_t rtt_destroy(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
-	uint64_t ipa = x[2];
-	int level = rtt_level_arg(x[3]);
+	const struct rmi_rtt_destroy_args a = rmi_rtt_destroy_args(x);
+	uint64_t ipa = a.ipa;
+	int level = rtt_level_arg(a.level);
 	struct granule *g_child;
 	struct rtt_walk w;
 	uint64_t status = lock_child(rd, ipa, level, &w, &g_child, &res->x[2]);
@@ -165,8 +167,9 @@ uint64_t smc_rtt_destroy(const uint64_t *x, struct rmi_result *res)
 
 static uint64_t rtt_fold(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
-	uint64_t ipa = x[2];
-	int level = rtt_level_arg(x[3]);
+	const struct rmi_rtt_fold_args a = rmi_rtt_fold_args(x);
+	uint64_t ipa = a.ipa;
+	int level = rtt_level_arg(a.level);
 	struct granule *g_child;
 	struct rtt_walk w;
 	uint64_t folded, *child;
@@ -219,8 +222,9 @@ static uint64_t swap_unprotected_entry(const struct rd *rd, uint64_t ipa, int le
 
 static uint64_t rtt_map_unprotected(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
-	uint64_t ipa = x[2], desc = x[4];
-	int level = rtt_level_arg(x[3]);
+	const struct rmi_rtt_map_unprotected_args a = rmi_rtt_map_unprotected_args(x);
+	uint64_t ipa = a.ipa, desc = a.desc;
+	int level = rtt_level_arg(a.level);
 
 	(void)res;
 	if (!unprotected_args_valid(rd, ipa, level) || !s2tt_host_desc_valid(desc, level))
@@ -231,17 +235,19 @@ static uint64_t rtt_map_unprotected(struct rd *rd, const uint64_t *x, struct rmi
 
 uint64_t smc_rtt_map_unprotected(const uint64_t *x, struct rmi_result *res)
 {
-	int level = rtt_level_arg(x[3]);
+	const struct rmi_rtt_map_unprotected_args a = rmi_rtt_map_unprotected_args(x);
+	int level = rtt_level_arg(a.level);
 
-	if (level >= 0 && s2tt_host_desc_valid(x[4], level) && !unprotected_output_is_ns(x[4], level))
+	if (level >= 0 && s2tt_host_desc_valid(a.desc, level) && !unprotected_output_is_ns(a.desc, level))
 		return RMI_INPUT_ERROR; /* desc names a Realm granule */
 	return rd_command(x, res, rtt_map_unprotected);
 }
 
 static uint64_t rtt_unmap_unprotected(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
-	uint64_t ipa = x[2];
-	int level = rtt_level_arg(x[3]);
+	const struct rmi_rtt_unmap_unprotected_args a = rmi_rtt_unmap_unprotected_args(x);
+	uint64_t ipa = a.ipa;
+	int level = rtt_level_arg(a.level);
 
 	if (!unprotected_args_valid(rd, ipa, level))
 		return RMI_INPUT_ERROR;
@@ -269,8 +275,9 @@ static uint64_t rmi_entry_state(enum s2tte_state s)
 
 static uint64_t rtt_read_entry(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
-	uint64_t ipa = x[2], e;
-	int level = rtt_level_arg(x[3]);
+	const struct rmi_rtt_read_entry_args a = rmi_rtt_read_entry_args(x);
+	uint64_t ipa = a.ipa, e;
+	int level = rtt_level_arg(a.level);
 	struct rtt_walk w;
 
 	if (level < rd->rtt_level_start || !s2tt_level_aligned(ipa, level) || ipa >= rd_ipa_top(rd))

@@ -13,7 +13,7 @@ uint64_t smc_version(const uint64_t *x, struct rmi_result *res)
 {
 	res->x[1] = RMI_ABI_VERSION;
 	res->x[2] = RMI_ABI_VERSION;
-	return x[1] == RMI_ABI_VERSION ? RMI_OK : RMI_INPUT_ERROR;
+	return rmi_version_args(x).requested == RMI_ABI_VERSION ? RMI_OK : RMI_INPUT_ERROR;
 }
 
 uint64_t features_register0(void)
@@ -29,6 +29,6 @@ uint64_t features_register0(void)
 
 uint64_t smc_features(const uint64_t *x, struct rmi_result *res)
 {
-	res->x[1] = x[1] == 0 ? features_register0() : 0;
+	res->x[1] = rmi_features_args(x).index == 0 ? features_register0() : 0;
 	return RMI_OK;
 }

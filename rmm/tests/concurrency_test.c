@@ -52,6 +52,8 @@ static void setup_world(void)
 		p.rtt_base = w.root[r];
 		p.vmid = (uint16_t)(100 + r);
 		p.rtt_num_start = 1;
+		p.num_bps = 1;
+		p.num_wps = 1;
 		assert_int_equal(RMI(RMI_REALM_CREATE, w.rd[r], test_ns_struct(&p, sizeof(p))).x[0], RMI_SUCCESS);
 		assert_int_equal(RMI(RMI_RTT_CREATE, w.rd[r], w.l1[r], 0, 1).x[0], RMI_SUCCESS);
 		assert_int_equal(RMI(RMI_RTT_CREATE, w.rd[r], w.l2[r], 0, 2).x[0], RMI_SUCCESS);

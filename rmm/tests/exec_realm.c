@@ -46,6 +46,8 @@ void exec_realm_build(struct exec_realm *r, const void *data1)
 	r->rd = test_delegated();
 	p.s2sz = EXEC_IPA_BITS;
 	p.hash_algo = RMI_HASH_SHA_256;
+	p.num_bps = 1;
+	p.num_wps = 1;
 	p.rtt_base = r->root;
 	p.rtt_level_start = 1;
 	p.rtt_num_start = 1;

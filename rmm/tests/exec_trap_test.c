@@ -334,6 +334,10 @@ static void test_psci(void **state)
 	assert_true(rmm_debug_realm(realm.rd, &info));
 	assert_int_equal(info.state, REALM_STATE_SYSTEM_OFF);
 	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_STATUS(RMI_ERROR_REALM, 1));
+	/* SYSTEM_OFF outranks the REC's own conditions (rec_mmio here), as in
+	 * TF-RMM rel0. */
+	assert_int_equal(exec_enter(&realm, 0, RMI_REC_ENTRY_EMUL_MMIO, NULL),
+			 RMI_STATUS(RMI_ERROR_REALM, 1));
 	assert_int_equal(exec_fake_runs(), 1);
 }
 

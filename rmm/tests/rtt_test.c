@@ -23,6 +23,8 @@ static struct realm make_realm(uint16_t vmid)
 	r.rd = test_delegated();
 	p.s2sz = 48;
 	p.hash_algo = RMI_HASH_SHA_512;
+	p.num_bps = 1;
+	p.num_wps = 1;
 	p.rtt_base = r.root;
 	p.rtt_level_start = 0;
 	p.rtt_num_start = 1;

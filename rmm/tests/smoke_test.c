@@ -58,6 +58,7 @@ static void build_realm(struct realm_fixture *f)
 	p.s2sz = 40;
 	p.hash_algo = RMI_HASH_SHA_256;
 	p.num_bps = 1;
+	p.num_wps = 1;
 	p.rtt_base = f->roots;
 	p.rtt_level_start = 1;
 	p.rtt_num_start = 2;

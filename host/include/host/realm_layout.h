@@ -48,7 +48,18 @@ struct vmm_realm_opts {
 	unsigned ipa_bits;         /* s2sz */
 	uint64_t image_base;       /* IPA of the image, granule aligned */
 	uint8_t rpv[RMI_RPV_SIZE]; /* personalization value, not measured */
+	/* Breakpoints and watchpoints the realm asks for (measured). 0 = the
+	 * most the machine offers: the VMM reads it from RMI_FEATURES, as KVM
+	 * does; the offline measurement, which has no machine, takes hostsim's
+	 * (VMM_HOSTSIM_NUM_BPS/WPS). */
+	unsigned num_bps, num_wps;
 };
+
+/* What hostsim's monitor reports in RMI_FEATURES register 0 (NUM_BPS,
+ * NUM_WPS); the build tests check the VMM, which asks the monitor, and the
+ * offline measurement, which uses these, agree. */
+#define VMM_HOSTSIM_NUM_BPS 5u
+#define VMM_HOSTSIM_NUM_WPS 3u
 
 /* 16 MiB, one vCPU, SHA-256, 39-bit IPAs, image at IPA 0, RPV zero. */
 void vmm_realm_opts_default(struct vmm_realm_opts *opts);
@@ -65,6 +76,7 @@ struct vmm_layout {
 	unsigned rtt_num_start;    /* concatenated root RTTs */
 	unsigned vcpus;
 	unsigned hash_algo;
+	unsigned num_bps, num_wps; /* as in the options: 0 until resolved */
 };
 
 /* Validates the options against an image of image_size bytes and fills the

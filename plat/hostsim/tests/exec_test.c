@@ -147,6 +147,8 @@ static void realm_build(struct realm *r, enum image_kind kind, uint64_t magic)
 	r->root = delegated();
 	p->s2sz = S2SZ;
 	p->hash_algo = RMI_HASH_SHA_256;
+	p->num_bps = 1;
+	p->num_wps = 1;
 	p->vmid = next_vmid++;
 	p->rtt_base = r->root;
 	p->rtt_level_start = 1;

@@ -207,7 +207,13 @@ static void test_data_create_failures(void **state)
 	RMI_FAILS(RMI_ERROR_REALM, 0, RMI_DATA_CREATE, rd, g2, SZ_1G, src, M);   /* + rtt_walk */
 	RMI_FAILS(RMI_ERROR_REALM, 0, RMI_DATA_CREATE, rd, g2, 0, src, M);       /* + rtte_state */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, z->ns, 2 * GRANULE, src, M); /* data_state first */
-	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, g2, fx.unprot, src, M);      /* ipa_bound first */
+	/* realm_state before ipa_align and ipa_bound, as in TF-RMM rel0. */
+	RMI_FAILS(RMI_ERROR_REALM, 0, RMI_DATA_CREATE, rd, g2, fx.unprot, src, M);      /* + ipa_bound */
+	RMI_FAILS(RMI_ERROR_REALM, 0, RMI_DATA_CREATE, rd, g2, fx.top, src, M);         /* + ipa_bound */
+	RMI_FAILS(RMI_ERROR_REALM, 0, RMI_DATA_CREATE, rd, g2, 2 * GRANULE + 8, src, M); /* + ipa_align */
+	/* The source and flags still come first. */
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, g2, fx.unprot, 0x1000, M);   /* src_pas */
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_DATA_CREATE, rd, g2, fx.unprot, src, 2);      /* flags */
 	assert_true(granule_is_zero(g2));
 	delegated_free(g2);
 	data_fixture_free(&fx);

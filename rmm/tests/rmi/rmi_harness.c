@@ -269,6 +269,9 @@ void realm_cfg_default(struct realm_cfg *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->s2sz = (f.s2sz != 0 && f.s2sz < 40) ? (uint8_t)f.s2sz : 40;
 	cfg->hash_algo = RMI_HASH_SHA_256;
+	/* The most the monitor offers, as a VMM asks for (0 is reserved). */
+	cfg->num_bps = f.num_bps;
+	cfg->num_wps = f.num_wps;
 	cfg->vmid = rmi_fresh_vmid();
 	rtt_geometry(cfg->s2sz, &level, &num);
 	cfg->rtt_level_start = level;

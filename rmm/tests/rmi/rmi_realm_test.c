@@ -168,6 +168,15 @@ static void test_realm_create_failures(void **state)
 	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	c = fx.cfg; c.num_wps = 64;
 	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
+	c = fx.cfg; c.num_bps = f.num_bps + 1;
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
+	c = fx.cfg; c.num_wps = f.num_wps + 1;
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
+	/* 0 breakpoints or watchpoints is a reserved value. */
+	c = fx.cfg; c.num_bps = 0;
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
+	c = fx.cfg; c.num_wps = 0;
+	expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
 	if (!f.sha512) {
 		c = fx.cfg; c.hash_algo = RMI_HASH_SHA_512;
 		expect_create_fails(&c, fx.rd, fx.rtt, __LINE__);
@@ -257,6 +266,64 @@ static void test_realm_params_copied(void **state)
 	assert_int_equal(after.hash_algo, RMI_HASH_SHA_512);
 	ns_free(p);
 	realm_teardown(r);
+}
+
+/* The monitor reports breakpoints and watchpoints a realm can have, and a
+ * realm may ask for any number from 1 to that. */
+static void test_realm_create_debug_counts(void **state)
+{
+	(void)state;
+	struct rmi_features f = rmi_features();
+	assert_true(f.num_bps >= 1);
+	assert_true(f.num_wps >= 1);
+	struct realm_cfg c;
+	realm_cfg_default(&c);
+	assert_int_equal(c.num_bps, f.num_bps);
+	assert_int_equal(c.num_wps, f.num_wps);
+	struct realm *r = realm_new(&c);
+	realm_cfg_default(&c);
+	c.num_bps = 1;
+	c.num_wps = 1;
+	struct realm *r1 = realm_new(&c);
+	realm_teardown(r);
+	realm_teardown(r1);
+	expect_all_ns();
+}
+
+/* rtt_align: the root RTTs need only granule alignment, as the reference
+ * monitor asks, not alignment to their total size. */
+static void test_realm_create_roots_granule_aligned(void **state)
+{
+	(void)state;
+	struct realm_cfg c;
+	realm_cfg_default(&c);
+	unsigned n = (unsigned)c.rtt_num_start;
+	if (n < 2)
+		skip(); /* one root table: any granule is aligned to its size */
+	uint64_t run = delegated_alloc_contig(n + 1, (uint64_t)n * GRANULE);
+	uint64_t roots = run + GRANULE; /* 4 KiB aligned, not n * 4 KiB */
+	uint64_t rd = delegated_alloc();
+	assert_true(roots % ((uint64_t)n * GRANULE) != 0);
+	uint64_t params = realm_params_write(&c, roots);
+	struct smc_regs r = RMI(RMI_REALM_CREATE, rd, params);
+	assert_rmi_ok(r);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(granule_state(roots + i * GRANULE), GRANULE_STATE_RTT);
+	/* The realm's tables work: an RTT below the last root. */
+	uint64_t rtt = delegated_alloc();
+	uint64_t ipa = (UINT64_C(1) << c.s2sz) - (UINT64_C(1) << 30); /* in the last root */
+	r = RMI(RMI_RTT_CREATE, rd, rtt, ipa, c.rtt_level_start + 1);
+	assert_rmi_ok(r);
+	r = RMI(RMI_RTT_DESTROY, rd, ipa, c.rtt_level_start + 1);
+	assert_rmi_ok(r);
+	r = RMI(RMI_REALM_DESTROY, rd);
+	assert_rmi_ok(r);
+	delegated_free(rtt);
+	delegated_free(rd);
+	ns_free(params);
+	for (unsigned i = 0; i < n + 1; i++)
+		delegated_free(run + i * GRANULE);
+	expect_all_ns();
 }
 
 static void test_vmid_reuse(void **state)
@@ -395,6 +462,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_realm_create_geometries, rmi_machine_up, rmi_machine_down),
 		cmocka_unit_test_setup_teardown(test_realm_create_failures, rmi_machine_up, rmi_machine_down),
 		cmocka_unit_test_setup_teardown(test_realm_params_copied, rmi_machine_up, rmi_machine_down),
+		cmocka_unit_test_setup_teardown(test_realm_create_debug_counts, rmi_machine_up, rmi_machine_down),
+		cmocka_unit_test_setup_teardown(test_realm_create_roots_granule_aligned, rmi_machine_up,
+						rmi_machine_down),
 		cmocka_unit_test_setup_teardown(test_vmid_reuse, rmi_machine_up, rmi_machine_down),
 		cmocka_unit_test_setup_teardown(test_realm_activate, rmi_machine_up, rmi_machine_down),
 		cmocka_unit_test_setup_teardown(test_realm_destroy, rmi_machine_up, rmi_machine_down),

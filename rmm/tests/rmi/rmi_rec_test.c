@@ -168,13 +168,39 @@ static void test_rec_create_failures(void **state)
 	ok = RMI(RMI_REC_DESTROY, fx.rec);
 	assert_rmi_ok(ok);
 
-	/* realm_state: no RECs once the realm is ACTIVE; it outranks the later
-	 * checks, and input errors outrank it. */
+	/* Reserved flag bits are ignored (only RUNNABLE means anything). */
+	{
+		struct rec_cfg c = { .flags = RMI_REC_FLAG_RUNNABLE | (UINT64_C(0xf0) << 56) | 0x6,
+				     .mpidr = next + 1, .pc = 0x1000 }; /* index 1 was used */
+		uint64_t pf = rec_params_write(&c, fx.naux, fx.aux);
+		ok = RMI(RMI_REC_CREATE, z->rd, fx.rec, pf);
+		assert_rmi_ok(ok);
+		ok = RMI(RMI_REC_DESTROY, fx.rec);
+		assert_rmi_ok(ok);
+		ns_free(pf);
+	}
+
+	/* realm_state: no RECs once the realm is ACTIVE; it outranks
+	 * mpidr_index and an exact num_aux mismatch, and the input errors
+	 * before it (params, REC, RD, num_aux above the maximum, the aux
+	 * granules' addresses and states) outrank it, as in TF-RMM rel0. */
 	realm_activate(z->realm);
 	uint64_t p2 = params_with(&fx, 2, fx.naux, NULL);
 	RMI_FAILS(RMI_ERROR_REALM, 0, RMI_REC_CREATE, z->rd, fx.rec, p2);
 	RMI_FAILS(RMI_ERROR_REALM, 0, RMI_REC_CREATE, z->rd, fx.rec, good);  /* + mpidr_index */
-	expect_rec_create_fails(RMI_ERROR_REALM, z->rd, fx.rec, params_with(&fx, 2, fx.naux + 1, NULL), __LINE__);
+	if (fx.naux > 0)
+		expect_rec_create_fails(RMI_ERROR_REALM, z->rd, fx.rec, params_with(&fx, 2, 0, NULL), __LINE__);
+	expect_rec_create_fails(RMI_ERROR_INPUT, z->rd, fx.rec, params_with(&fx, 2, 17, NULL), __LINE__);
+	expect_rec_create_fails(RMI_ERROR_INPUT, z->rd, fx.rec, params_with(&fx, 2, fx.naux + 1, NULL), __LINE__);
+	if (fx.naux > 0) {
+		uint64_t aux[RMI_REC_MAX_AUX];
+		memcpy(aux, fx.aux, sizeof(aux)); aux[0] = z->ns;
+		expect_rec_create_fails(RMI_ERROR_INPUT, z->rd, fx.rec, params_with(&fx, 2, fx.naux, aux), __LINE__);
+		memcpy(aux, fx.aux, sizeof(aux)); aux[0] += 8;
+		expect_rec_create_fails(RMI_ERROR_INPUT, z->rd, fx.rec, params_with(&fx, 2, fx.naux, aux), __LINE__);
+		memcpy(aux, fx.aux, sizeof(aux)); aux[0] = fx.rec;
+		expect_rec_create_fails(RMI_ERROR_INPUT, z->rd, fx.rec, params_with(&fx, 2, fx.naux, aux), __LINE__);
+	}
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, z->ns, p2);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_REC_CREATE, z->rd, fx.rec, 0x1000);
 	ns_free(p2);

@@ -3,8 +3,8 @@
  *
  * The test builds a realm through RMI and computes, on its own with OpenSSL,
  * the RIM the specification's descriptors give (rmm-abi.md, "Measurement"):
- *   RIM0 = H(4 KiB zero image of RmiRealmParams with only flags, s2sz,
- *            sve_vl, num_bps, num_wps, pmu_num_ctrs, hash_algo)
+ *   RIM0 = H(4 KiB zero image of RmiRealmParams with only flags (u64), s2sz,
+ *            sve_vl, num_bps, num_wps, pmu_num_ctrs, hash_algo (u8 each))
  *   RIM  = H(0x100-byte descriptor holding the previous RIM) per
  *          RIPAS entry (type 2), DATA granule (type 0), runnable REC (type 1).
  * It compares after every step, with SHA-256 and SHA-512.
@@ -49,11 +49,12 @@ static void kat_init(struct kat *k, const struct realm_cfg *cfg)
 	k->len = k->algo == RMI_HASH_SHA_512 ? 64 : 32;
 	put64(image + 0x00, cfg->flags);
 	image[0x08] = cfg->s2sz;
-	put64(image + 0x10, cfg->sve_vl);
-	put64(image + 0x18, cfg->num_bps);
-	put64(image + 0x20, cfg->num_wps);
-	put64(image + 0x28, cfg->pmu_num_ctrs);
-	put64(image + 0x30, cfg->hash_algo);
+	/* One byte each: the specification's widths (UInt8). */
+	image[0x10] = (uint8_t)cfg->sve_vl;
+	image[0x18] = (uint8_t)cfg->num_bps;
+	image[0x20] = (uint8_t)cfg->num_wps;
+	image[0x28] = (uint8_t)cfg->pmu_num_ctrs;
+	image[0x30] = (uint8_t)cfg->hash_algo;
 	hash(k, image, sizeof(image), k->rim);
 }
 
@@ -135,8 +136,9 @@ static void kat_realm_cfg(struct realm_cfg *cfg, unsigned algo)
 		cfg->flags |= RMI_REALM_FLAG_PMU;
 		cfg->pmu_num_ctrs = f.pmu_num_ctrs < 3 ? f.pmu_num_ctrs : 3;
 	}
-	cfg->num_bps = f.num_bps < 2 ? f.num_bps : 2;
-	cfg->num_wps = f.num_wps < 1 ? f.num_wps : 1;
+	/* As a VMM asks (KVM does the same): the most the monitor offers. */
+	cfg->num_bps = f.num_bps;
+	cfg->num_wps = f.num_wps;
 	for (unsigned i = 0; i < RMI_RPV_SIZE; i++)
 		cfg->rpv[i] = (uint8_t)(0x5c ^ (i * 3));
 }
@@ -299,6 +301,69 @@ static void test_rim_covers_params(void **state)
 	realm_teardown(r2);
 }
 
+/* Bytes the specification reserves next to the measured fields (and the
+ * high bytes of rtt_num_start's 64-bit slot) are ignored: parameters with
+ * garbage there are accepted and give the RIM of clean ones. */
+static void test_reserved_bytes_ignored(void **state)
+{
+	(void)state;
+	struct realm_cfg cfg;
+	kat_realm_cfg(&cfg, RMI_HASH_SHA_256);
+	struct kat k;
+	kat_init(&k, &cfg);
+
+	struct rmi_realm_params p;
+	memset(&p, 0xa5, sizeof(p));
+	p.flags = cfg.flags;
+	p.s2sz = cfg.s2sz;
+	p.sve_vl = (uint8_t)cfg.sve_vl;
+	p.num_bps = (uint8_t)cfg.num_bps;
+	p.num_wps = (uint8_t)cfg.num_wps;
+	p.pmu_num_ctrs = (uint8_t)cfg.pmu_num_ctrs;
+	p.hash_algo = (uint8_t)cfg.hash_algo;
+	memcpy(p.rpv, cfg.rpv, sizeof(p.rpv));
+	p.vmid = cfg.vmid;
+	p.rtt_level_start = cfg.rtt_level_start;
+	p.rtt_num_start = (uint32_t)cfg.rtt_num_start;
+	unsigned n = (unsigned)cfg.rtt_num_start;
+	uint64_t rd = delegated_alloc();
+	uint64_t roots = delegated_alloc_contig(n, (uint64_t)n * GRANULE);
+	p.rtt_base = roots;
+	uint64_t params = ns_alloc();
+	ns_write(params, &p, sizeof(p));
+	/* The garbage really is there, right next to each field. */
+	const uint8_t *raw = (const uint8_t *)&p;
+	assert_int_equal(raw[0x09], 0xa5);
+	assert_int_equal(raw[0x11], 0xa5);
+	assert_int_equal(raw[0x19], 0xa5);
+	assert_int_equal(raw[0x21], 0xa5);
+	assert_int_equal(raw[0x29], 0xa5);
+	assert_int_equal(raw[0x31], 0xa5);
+	assert_int_equal(raw[0x81c], 0xa5);
+
+	struct smc_regs r = RMI(RMI_REALM_CREATE, rd, params);
+	assert_rmi_ok(r);
+	struct rmm_debug_realm info;
+	assert_true(rmm_debug_realm(rd, &info));
+	assert_memory_equal(info.rim, k.rim, 64);
+
+	/* The same RIM as a realm created from clean parameters. */
+	struct realm_cfg clean = cfg;
+	clean.vmid = rmi_fresh_vmid();
+	struct realm *rc = realm_new(&clean);
+	struct rmm_debug_realm ci;
+	assert_true(rmm_debug_realm(rc->rd, &ci));
+	assert_memory_equal(info.rim, ci.rim, 64);
+
+	r = RMI(RMI_REALM_DESTROY, rd);
+	assert_rmi_ok(r);
+	ns_free(params);
+	delegated_free(rd);
+	for (unsigned i = 0; i < n; i++)
+		delegated_free(roots + i * GRANULE);
+	realm_teardown(rc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +371,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rim_kat_sha512, rmi_machine_up, rmi_machine_down),
 		cmocka_unit_test_setup_teardown(test_rpv_not_measured, rmi_machine_up, rmi_machine_down),
 		cmocka_unit_test_setup_teardown(test_rim_covers_params, rmi_machine_up, rmi_machine_down),
+		cmocka_unit_test_setup_teardown(test_reserved_bytes_ignored, rmi_machine_up, rmi_machine_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

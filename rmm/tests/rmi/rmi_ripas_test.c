@@ -92,6 +92,10 @@ static void test_init_ripas_failures(void **state)
 	RMI_FAILS(RMI_ERROR_RTT, 1, RMI_RTT_INIT_RIPAS, rd, SZ_1G, SZ_1G + SZ_2M);
 	/* Precedence */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, SZ_2M, SZ_2M + 0x800);    /* top_gran_align + no_progress */
+	/* A base that is not granule aligned is ERROR_INPUT even where the walk
+	 * would stop at a block entry it is not aligned to. */
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, SZ_2M + 0x800, 2 * SZ_2M);
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, 0x1008, 0x2000);
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, z.ns, 0x3000, 0x2000);        /* rd_state + size_valid */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, SZ_2M + 0x1000, unprot + SZ_2M); /* top_bound + base_align */
 
@@ -102,6 +106,12 @@ static void test_init_ripas_failures(void **state)
 	RMI_FAILS(RMI_ERROR_REALM, 0, RMI_RTT_INIT_RIPAS, rd, 0, 0x2000);                 /* + rtte_state */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, 0x3000, 0x2000);            /* size_valid first */
 	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, 0x1000, unprot + 0x1000);   /* top_bound first */
+	/* Granule alignment of base and top is ERROR_INPUT and comes before
+	 * realm_state, as in TF-RMM rel0. */
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, 0x1008, 0x2000);            /* base_align */
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, SZ_2M + 0x800, 2 * SZ_2M);  /* base_align */
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, 0x1000, 0x2800);            /* top_align */
+	RMI_FAILS(RMI_ERROR_INPUT, 0, RMI_RTT_INIT_RIPAS, rd, unprot, unprot + 0x1000);   /* base_bound */
 
 	state_zoo_free(&z);
 }
