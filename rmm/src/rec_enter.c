@@ -23,7 +23,11 @@
  *  - RIPAS_CHANGE: flags.RIPAS_RESPONSE (reject) is the answer; X1 = how far
  *    RTT_SET_RIPAS got, X2 = RSI_ACCEPT / RSI_REJECT.
  *  - SYNC at an unprotected IPA: flags.INJECT_SEA makes the access abort in
- *    the realm instead of being retried.
+ *    the realm instead of being retried. After any other exit (IRQ, host
+ *    call, PSCI, a protected abort, the data abort of an RSI call on
+ *    unmapped memory) INJECT_SEA is refused with ERROR_REC (rec_sea), as
+ *    the reference monitor does: only a data abort at an unprotected IPA
+ *    can be answered with an abort.
  *  - PSCI: nothing; CPU_ON and AFFINITY_INFO results come from
  *    PSCI_COMPLETE (psci.c), which REC_ENTER waits for (rec_psci).
  * EMUL_MMIO is refused (rec_mmio) because no exit is ever emulatable
@@ -76,6 +80,8 @@ static uint32_t realm_state_of(uint64_t rd_pa)
  *   realm NEW                                    ERROR_REALM(0)
  *   realm SYSTEM_OFF                             ERROR_REALM(1)
  *   rec_mmio, rec_psci, rec_runnable, rec_gicv3  ERROR_REC
+ *   rec_sea: INJECT_SEA, the last exit not a     ERROR_REC
+ *     data abort at an unprotected IPA
  * Both realm states come before any REC condition, as in the reference
  * monitor (TF-RMM rel0); rmm-abi.md's older list puts rec_mmio and rec_psci
  * before SYSTEM_OFF. The REC conditions among themselves are not
@@ -97,6 +103,8 @@ static uint64_t rec_enter_checks(const struct rec *rec, const struct rmi_rec_ent
 		return RMI_REC_ERROR;                                 /* rec_runnable */
 	if (!gic_state_valid(entry))
 		return RMI_REC_ERROR;                                 /* rec_gicv3 */
+	if ((entry->flags & RMI_REC_ENTRY_INJECT_SEA) && rec->last_exit != REC_LAST_EXIT_UNPROT_ABORT)
+		return RMI_REC_ERROR;                                 /* rec_sea */
 	return RMI_OK;
 }
 

@@ -457,6 +457,14 @@ static void test_realm_config_unmapped_exits_then_retries(void **state)
 	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
 	expect_unmapped_exit(0x3000);
 	assert_int_equal(exec_fake_runs(), 1);
+	/* This abort is of protected memory: INJECT_SEA is refused, nothing
+	 * changes, and the call still waits (as in the reference monitor). */
+	assert_int_equal(exec_enter(&realm, 0, RMI_REC_ENTRY_INJECT_SEA, NULL), RMI_ERROR_REC);
+	assert_int_equal(exec_fake_runs(), 1);
+	assert_int_equal(test_granule_refcount(realm.rec[0]), 0);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	expect_unmapped_exit(0x3000);
+	assert_int_equal(exec_fake_runs(), 1);
 	/* It maps the page; the call runs again and the realm sees it succeed. */
 	g = test_delegated();
 	assert_int_equal(RMI(RMI_DATA_CREATE_UNKNOWN, realm.rd, g, 0x3000).x[0], RMI_SUCCESS);

@@ -55,10 +55,6 @@ static void unprot_steps(unsigned step, const struct plat_s2 *s2, struct plat_re
 		assert_int_equal(ctx->resume, PLAT_RESUME_INJECT_SEA);
 		exec_fake_irq(trap);
 		break;
-	case 3: /* INJECT_SEA after an IRQ exit means nothing */
-		assert_int_equal(ctx->resume, PLAT_RESUME_NORMAL);
-		exec_fake_irq(trap);
-		break;
 	}
 }
 
@@ -89,8 +85,11 @@ static void test_unprotected_fault(void **state)
 	assert_int_equal(exit.esr, EC_DABT | ESR_IL | DFSC_L3_TRANSLATION);
 	assert_int_equal(exec_enter(&realm, 0, RMI_REC_ENTRY_INJECT_SEA, NULL), RMI_SUCCESS);
 	assert_int_equal(exec_exit(&realm).exit_reason, RMI_EXIT_IRQ);
-	assert_int_equal(exec_enter(&realm, 0, RMI_REC_ENTRY_INJECT_SEA, NULL), RMI_SUCCESS);
-	assert_int_equal(exec_fake_runs(), 4);
+	/* After an IRQ exit there is no abort to answer: INJECT_SEA is refused
+	 * and the realm does not run. */
+	assert_int_equal(exec_enter(&realm, 0, RMI_REC_ENTRY_INJECT_SEA, NULL), RMI_ERROR_REC);
+	assert_int_equal(exec_fake_runs(), 3);
+	assert_int_equal(test_granule_refcount(realm.rec[0]), 0);
 }
 
 static void protected_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
@@ -140,8 +139,12 @@ static void test_protected_faults(void **state)
 	assert_int_equal(exit.far, 0); /* nothing of the realm's address */
 	assert_int_equal(exit.hpfar, 0x30);
 	assert_int_equal(RMI(RMI_DATA_DESTROY, realm.rd, 0x2000).x[0], RMI_SUCCESS);
-	/* INJECT_SEA is only an answer to an unprotected abort. */
-	assert_int_equal(exec_enter(&realm, 0, RMI_REC_ENTRY_INJECT_SEA, NULL), RMI_SUCCESS);
+	/* INJECT_SEA is only an answer to an unprotected abort: refused after a
+	 * protected one, and nothing ran. */
+	assert_int_equal(exec_enter(&realm, 0, RMI_REC_ENTRY_INJECT_SEA, NULL), RMI_ERROR_REC);
+	assert_int_equal(exec_fake_runs(), 5);
+	assert_int_equal(test_granule_refcount(realm.rec[0]), 0);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
 	assert_int_equal(exec_exit(&realm).exit_reason, RMI_EXIT_IRQ);
 	assert_int_equal(exec_fake_runs(), 7);
 }
