@@ -193,6 +193,9 @@ _Static_assert(sizeof(struct rmi_rec_params) == 0x1000, "RmiRecParams is one gra
 #define RMI_REC_ENTRY_TRAP_WFE       (UINT64_C(1) << 3)
 #define RMI_REC_ENTRY_RIPAS_RESPONSE (UINT64_C(1) << 4) /* 1 = reject */
 
+/* RmiRecEntry and RmiRecExit: every field at the specification's offset and
+ * width (RMM 1.0: exit_reason, ripas_value and pmu_ovf_status are 8 bits, imm
+ * 16); the bytes between are reserved (the monitor writes them as zero). */
 struct rmi_rec_entry {
 	uint64_t flags;                        /* 0x000 */
 	uint8_t pad0[0x200 - 0x008];
@@ -202,9 +205,10 @@ struct rmi_rec_entry {
 	uint64_t gicv3_lrs[RMI_MAX_GIC_LRS];   /* 0x308 */
 	uint8_t pad2[0x800 - 0x388];
 };
-_Static_assert(offsetof(struct rmi_rec_entry, gprs) == 0x200, "entry.gprs");
-_Static_assert(offsetof(struct rmi_rec_entry, gicv3_hcr) == 0x300, "entry.gicv3_hcr");
-_Static_assert(offsetof(struct rmi_rec_entry, gicv3_lrs) == 0x308, "entry.gicv3_lrs");
+RMI_ASSERT_FIELD(rmi_rec_entry, flags, 0x000, 8);
+RMI_ASSERT_FIELD(rmi_rec_entry, gprs, 0x200, 8 * RMI_REC_RUN_GPRS);
+RMI_ASSERT_FIELD(rmi_rec_entry, gicv3_hcr, 0x300, 8);
+RMI_ASSERT_FIELD(rmi_rec_entry, gicv3_lrs, 0x308, 8 * RMI_MAX_GIC_LRS);
 _Static_assert(sizeof(struct rmi_rec_entry) == 0x800, "RmiRecEntry");
 
 /* Exit reasons. */
@@ -217,8 +221,8 @@ _Static_assert(sizeof(struct rmi_rec_entry) == 0x800, "RmiRecEntry");
 #define RMI_EXIT_SERROR       6u
 
 struct rmi_rec_exit {
-	uint64_t exit_reason;                  /* 0x000 */
-	uint8_t pad0[0x100 - 0x008];
+	uint8_t exit_reason;                   /* 0x000 */
+	uint8_t pad0[0x100 - 0x001];
 	uint64_t esr;                          /* 0x100 */
 	uint64_t far;                          /* 0x108 */
 	uint64_t hpfar;                        /* 0x110 */
@@ -237,28 +241,31 @@ struct rmi_rec_exit {
 	uint8_t pad4[0x500 - 0x420];
 	uint64_t ripas_base;                   /* 0x500 */
 	uint64_t ripas_top;                    /* 0x508 */
-	uint64_t ripas_value;                  /* 0x510 */
-	uint8_t pad5[0x600 - 0x518];
-	uint64_t imm;                          /* 0x600 */
-	uint8_t pad6[0x700 - 0x608];
-	uint64_t pmu_ovf_status;               /* 0x700 */
-	uint8_t pad7[0x800 - 0x708];
+	uint8_t ripas_value;                   /* 0x510 */
+	uint8_t pad5[0x600 - 0x511];
+	uint16_t imm;                          /* 0x600 */
+	uint8_t pad6[0x700 - 0x602];
+	uint8_t pmu_ovf_status;                /* 0x700 */
+	uint8_t pad7[0x800 - 0x701];
 };
-_Static_assert(offsetof(struct rmi_rec_exit, esr) == 0x100, "exit.esr");
-_Static_assert(offsetof(struct rmi_rec_exit, far) == 0x108, "exit.far");
-_Static_assert(offsetof(struct rmi_rec_exit, hpfar) == 0x110, "exit.hpfar");
-_Static_assert(offsetof(struct rmi_rec_exit, gprs) == 0x200, "exit.gprs");
-_Static_assert(offsetof(struct rmi_rec_exit, gicv3_hcr) == 0x300, "exit.gicv3_hcr");
-_Static_assert(offsetof(struct rmi_rec_exit, gicv3_lrs) == 0x308, "exit.gicv3_lrs");
-_Static_assert(offsetof(struct rmi_rec_exit, gicv3_misr) == 0x388, "exit.misr");
-_Static_assert(offsetof(struct rmi_rec_exit, gicv3_vmcr) == 0x390, "exit.vmcr");
-_Static_assert(offsetof(struct rmi_rec_exit, cntp_ctl) == 0x400, "exit.cntp_ctl");
-_Static_assert(offsetof(struct rmi_rec_exit, cntv_cval) == 0x418, "exit.cntv_cval");
-_Static_assert(offsetof(struct rmi_rec_exit, ripas_base) == 0x500, "exit.ripas_base");
-_Static_assert(offsetof(struct rmi_rec_exit, ripas_top) == 0x508, "exit.ripas_top");
-_Static_assert(offsetof(struct rmi_rec_exit, ripas_value) == 0x510, "exit.ripas_value");
-_Static_assert(offsetof(struct rmi_rec_exit, imm) == 0x600, "exit.imm");
-_Static_assert(offsetof(struct rmi_rec_exit, pmu_ovf_status) == 0x700, "exit.pmu_ovf_status");
+RMI_ASSERT_FIELD(rmi_rec_exit, exit_reason, 0x000, 1);
+RMI_ASSERT_FIELD(rmi_rec_exit, esr, 0x100, 8);
+RMI_ASSERT_FIELD(rmi_rec_exit, far, 0x108, 8);
+RMI_ASSERT_FIELD(rmi_rec_exit, hpfar, 0x110, 8);
+RMI_ASSERT_FIELD(rmi_rec_exit, gprs, 0x200, 8 * RMI_REC_RUN_GPRS);
+RMI_ASSERT_FIELD(rmi_rec_exit, gicv3_hcr, 0x300, 8);
+RMI_ASSERT_FIELD(rmi_rec_exit, gicv3_lrs, 0x308, 8 * RMI_MAX_GIC_LRS);
+RMI_ASSERT_FIELD(rmi_rec_exit, gicv3_misr, 0x388, 8);
+RMI_ASSERT_FIELD(rmi_rec_exit, gicv3_vmcr, 0x390, 8);
+RMI_ASSERT_FIELD(rmi_rec_exit, cntp_ctl, 0x400, 8);
+RMI_ASSERT_FIELD(rmi_rec_exit, cntp_cval, 0x408, 8);
+RMI_ASSERT_FIELD(rmi_rec_exit, cntv_ctl, 0x410, 8);
+RMI_ASSERT_FIELD(rmi_rec_exit, cntv_cval, 0x418, 8);
+RMI_ASSERT_FIELD(rmi_rec_exit, ripas_base, 0x500, 8);
+RMI_ASSERT_FIELD(rmi_rec_exit, ripas_top, 0x508, 8);
+RMI_ASSERT_FIELD(rmi_rec_exit, ripas_value, 0x510, 1);
+RMI_ASSERT_FIELD(rmi_rec_exit, imm, 0x600, 2);
+RMI_ASSERT_FIELD(rmi_rec_exit, pmu_ovf_status, 0x700, 1);
 _Static_assert(sizeof(struct rmi_rec_exit) == 0x800, "RmiRecExit");
 
 struct rmi_rec_run {

@@ -43,7 +43,7 @@
 void rec_exit_begin(struct rec_run *run, uint64_t reason)
 {
 	__builtin_memset(&run->exit, 0, sizeof(run->exit));
-	run->exit.exit_reason = reason;
+	run->exit.exit_reason = (uint8_t)reason;
 }
 
 static uint64_t esr_class(uint64_t esr)

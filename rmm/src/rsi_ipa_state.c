@@ -58,7 +58,7 @@ enum rec_action rsi_ipa_state_set(struct rec_run *run, struct smc_regs *regs)
 	rec_exit_begin(run, RMI_EXIT_RIPAS_CHANGE);
 	run->exit.ripas_base = a.base;
 	run->exit.ripas_top = a.top;
-	run->exit.ripas_value = a.ripas;
+	run->exit.ripas_value = (uint8_t)a.ripas;
 	run->publish.ripas_request = true;
 	run->publish.ripas_base = a.base;
 	run->publish.ripas_top = a.top;

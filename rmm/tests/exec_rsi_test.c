@@ -281,6 +281,44 @@ static void state_set_steps(unsigned step, const struct plat_s2 *s2, struct plat
 	}
 }
 
+/* ---- the exit record's reserved bytes -------------------------------------- */
+
+/* Fills the host's exit record with a pattern before an entry. */
+static void scribble_exit(void)
+{
+	uint8_t junk[sizeof(struct rmi_rec_exit)];
+
+	memset(junk, 0xa5, sizeof(junk));
+	assert_true(hostsim_host_write(realm.run + offsetof(struct rmi_rec_run, exit), junk, sizeof(junk)));
+}
+
+/* Every byte of the exit record outside its fields is zero: the monitor wrote
+ * the whole record, reserved bytes too. */
+static void expect_reserved_zero(const struct rmi_rec_exit *exit)
+{
+	static const struct { size_t at, len; } fields[] = {
+		{ offsetof(struct rmi_rec_exit, exit_reason), 1 },
+		{ offsetof(struct rmi_rec_exit, esr), 0x18 },
+		{ offsetof(struct rmi_rec_exit, gprs), 8 * RMI_REC_RUN_GPRS },
+		{ offsetof(struct rmi_rec_exit, gicv3_hcr), 0x98 },
+		{ offsetof(struct rmi_rec_exit, cntp_ctl), 0x20 },
+		{ offsetof(struct rmi_rec_exit, ripas_base), 0x11 },
+		{ offsetof(struct rmi_rec_exit, imm), 2 },
+		{ offsetof(struct rmi_rec_exit, pmu_ovf_status), 1 },
+	};
+	const uint8_t *b = (const uint8_t *)exit;
+	size_t f = 0;
+
+	for (size_t i = 0; i < sizeof(*exit); i++) {
+		while (f < sizeof(fields) / sizeof(fields[0]) && i >= fields[f].at + fields[f].len)
+			f++;
+		if (f < sizeof(fields) / sizeof(fields[0]) && i >= fields[f].at)
+			continue;
+		if (b[i] != 0)
+			fail_msg("exit record byte 0x%zx is 0x%02x, not 0", i, b[i]);
+	}
+}
+
 static void test_ipa_state_set(void **state)
 {
 	struct rmi_rec_exit exit;
@@ -291,8 +329,10 @@ static void test_ipa_state_set(void **state)
 	exec_fake_set_step(state_set_steps);
 	/* No request yet: the host cannot change RIPAS on the REC's behalf. */
 	assert_int_equal(RMI(RMI_RTT_SET_RIPAS, realm.rd, realm.rec[0], 0x2000, 0x3000).x[0], RMI_ERROR_INPUT);
+	scribble_exit();
 	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
 	exit = exec_exit(&realm);
+	expect_reserved_zero(&exit);
 	assert_int_equal(exit.exit_reason, RMI_EXIT_RIPAS_CHANGE);
 	assert_int_equal(exit.ripas_base, 0x2000);
 	assert_int_equal(exit.ripas_top, 0x4000);
@@ -364,8 +404,13 @@ static void test_host_call(void **state)
 	memcpy(content + 0x100, &call, sizeof(call));
 	exec_realm_build(&realm, content);
 	exec_fake_set_step(host_call_steps);
+	scribble_exit();
 	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
 	exit = exec_exit(&realm);
+	expect_reserved_zero(&exit);
+	/* imm is 16 bits at 0x600 (little-endian), the next bytes reserved. */
+	assert_int_equal(((const uint8_t *)&exit)[0x600], 0xe0);
+	assert_int_equal(((const uint8_t *)&exit)[0x601], 0xca);
 	assert_int_equal(exit.exit_reason, RMI_EXIT_HOST_CALL);
 	assert_int_equal(exit.imm, 0xCAE0);
 	for (unsigned i = 0; i < RSI_HOST_CALL_GPRS; i++) {
