@@ -35,7 +35,8 @@ static const char realm_usage[] =
 
 static const char run_usage[] =
 	"usage: caec realm run IMAGE.so [--mem SIZE] [--vcpus N] [--rpv HEX] [--hash sha256|sha512]\n"
-	"                      [--ipa-bits N] [--nonce HEX] [--cpak PEM] [--json]\n"
+	"                      [--ipa-bits N] [--num-bps N] [--num-wps N] [--nonce HEX]\n"
+	"                      [--cpak PEM] [--json]\n"
 	"                      [--token-out FILE] [--key-out FILE] [--timeout SECONDS]\n"
 	"\n"
 	"Builds a realm from IMAGE.so (a realm image: caec_add_realm_image), runs it to\n"
@@ -47,6 +48,10 @@ static const char run_usage[] =
 	"  --rpv HEX         realm personalization value, up to 64 bytes (zero-padded)\n"
 	"  --hash ALG        measurement algorithm: sha256 (default) or sha512\n"
 	"  --ipa-bits N      IPA width, 32..48 (default 39)\n"
+	"  --num-bps N       breakpoints the realm asks for, 1..63; 0 (default): the\n"
+	"                    most the machine offers (measured)\n"
+	"  --num-wps N       watchpoints the realm asks for, 1..63; 0 (default): the\n"
+	"                    most the machine offers (measured)\n"
 	"  --nonce HEX       attestation challenge the realm gets from host call 0xCAE2,\n"
 	"                    up to 64 bytes (zero-padded); default: 64 random bytes\n"
 	"  --cpak PEM        platform attestation key (P-384 private key PEM); default:\n"
@@ -70,12 +75,15 @@ static const char run_usage[] =
 
 static const char measure_usage[] =
 	"usage: caec realm measure IMAGE.so [--mem SIZE] [--vcpus N] [--rpv HEX]\n"
-	"                          [--hash sha256|sha512] [--ipa-bits N] [--json]\n"
+	"                          [--hash sha256|sha512] [--ipa-bits N] [--num-bps N]\n"
+	"                          [--num-wps N] [--json]\n"
 	"\n"
 	"Computes the RIM the realm will have when `caec realm run` builds it with the\n"
 	"same options, without a monitor. With --json also prints \"log\", the ordered\n"
 	"measurement steps (realm parameters, RIPAS, DATA, REC) with the fields each\n"
-	"one hashes and the RIM after it, so anyone can recompute the RIM.\n";
+	"one hashes and the RIM after it, so anyone can recompute the RIM.\n"
+	"--num-bps/--num-wps 0 (the default) take hostsim's maximum (5 and 3), as\n"
+	"`caec realm run` does on its machine.\n";
 
 struct realm_args {
 	const char *image;
@@ -183,6 +191,14 @@ static int parse_args(const char *cmd, int argc, char **argv, bool run, struct r
 			if (!cli_parse_u64(val, VMM_MAX_IPA_BITS, &u) || u < VMM_MIN_IPA_BITS)
 				return usage_error(cmd, "--ipa-bits: '%s' is not 32..48", val);
 			a->opts.ipa_bits = (unsigned)u;
+		} else if (!strcmp(opt, "--num-bps")) {
+			if (!cli_parse_u64(val, 63, &u))
+				return usage_error(cmd, "--num-bps: '%s' is not 0..63", val);
+			a->opts.num_bps = (unsigned)u;
+		} else if (!strcmp(opt, "--num-wps")) {
+			if (!cli_parse_u64(val, 63, &u))
+				return usage_error(cmd, "--num-wps: '%s' is not 0..63", val);
+			a->opts.num_wps = (unsigned)u;
 		} else if (run && !strcmp(opt, "--nonce")) {
 			if (!parse_hex(val, a->nonce, sizeof(a->nonce)))
 				return usage_error(cmd, "--nonce: '%s' is not hex of at most 64 bytes", val);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # caec realm: usage errors exit 2 with one line, measure --json has the log
-# the issue describes, and run agrees with measure for non-default options.
+# the issue describes, and run agrees with measure for non-default options
+# (--num-bps/--num-wps included).
 # usage: vmm_cli_test.sh CAEC IMAGE.so WORKDIR
 set -eu
 caec=$1
@@ -20,6 +21,11 @@ expect_usage() {
 "$caec" realm --help | grep -q measure || fail "realm --help"
 "$caec" realm run --help | grep -q -- --nonce || fail "realm run --help"
 "$caec" realm measure --help | grep -q -- --json || fail "realm measure --help"
+for sub in run measure; do
+	for o in --num-bps --num-wps; do
+		"$caec" realm $sub --help | grep -q -- "$o N" || fail "realm $sub --help: $o"
+	done
+done
 expect_usage realm
 expect_usage realm nosuch
 expect_usage realm measure
@@ -30,6 +36,10 @@ expect_usage realm measure "$image" --rpv 123
 expect_usage realm measure "$image" --ipa-bits 60
 expect_usage realm measure "$image" --nonce 00
 expect_usage realm measure "$image" --mem 4097
+expect_usage realm measure "$image" --num-bps 64
+expect_usage realm measure "$image" --num-wps x
+expect_usage realm measure "$image" --num-bps
+expect_usage realm run "$image" --num-wps -1
 expect_usage realm run "$image" --nonce zz
 expect_usage realm run "$work/missing.so"
 printf 'not an elf' >"$work/bad.so"
@@ -60,4 +70,31 @@ rim=$("$caec" realm measure "$image" --mem 2M --hash sha512 --vcpus 2 --rpv 0102
 	fail "run with options failed"
 python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["rim"] != sys.argv[2])' "$work/run.json" "$rim" ||
 	fail "run and measure disagree with options"
+
+# Breakpoints and watchpoints: measured, the same RIM from measure and run; 0
+# is the machine's most (hostsim: 5 and 3), the default.
+"$caec" realm measure "$image" --json --num-bps 2 --num-wps 1 >"$work/bps.json"
+"$caec" realm measure "$image" --json --num-bps 0 --num-wps 0 >"$work/bps0.json"
+"$caec" realm measure "$image" --json >"$work/bpsdef.json"
+python3 - "$work/bps.json" "$work/bps0.json" "$work/bpsdef.json" <<'PY' || fail "measure --num-bps/--num-wps"
+import json, sys
+m, z, d = (json.load(open(f)) for f in sys.argv[1:4])
+assert (m["log"][0]["num_bps"], m["log"][0]["num_wps"]) == (2, 1)
+assert (z["log"][0]["num_bps"], z["log"][0]["num_wps"]) == (5, 3)
+assert z["rim"] == d["rim"] and m["rim"] != d["rim"]
+PY
+rim=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rim"])' "$work/bps.json")
+"$caec" realm run "$image" --num-bps 2 --num-wps 1 --json >"$work/run-bps.json" 2>/dev/null ||
+	fail "run with --num-bps/--num-wps failed"
+python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["rim"] != sys.argv[2])' "$work/run-bps.json" "$rim" ||
+	fail "run and measure disagree with --num-bps/--num-wps"
+rim=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rim"])' "$work/bpsdef.json")
+"$caec" realm run "$image" --num-bps 0 --num-wps 0 --json >"$work/run-bps0.json" 2>/dev/null ||
+	fail "run with --num-bps 0 failed"
+python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["rim"] != sys.argv[2])' "$work/run-bps0.json" "$rim" ||
+	fail "run and measure disagree with --num-bps 0"
+# More than the machine offers: an option out of range, the realm not built.
+expect_usage realm run "$image" --num-bps 6
+grep -q "at most 5 breakpoints and 3 watchpoints" "$work/err.txt" || fail "run --num-bps 6: $(cat "$work/err.txt")"
+expect_usage realm run "$image" --num-wps 4
 echo "vmm_cli_test: ok"
