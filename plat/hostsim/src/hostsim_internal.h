@@ -33,6 +33,9 @@
 int hostsim_hw_start(const struct hostsim_config *cfg);
 void hostsim_hw_stop(void);
 
+/* Live fills per realm IPA window (a TLB's entries), from hostsim_config. */
+unsigned hostsim_hw_tlb_entries(void);
+
 /* ---- dram.c ---- */
 int hostsim_dram_init(uint64_t size, unsigned root_granules);
 void hostsim_dram_fini(void);
@@ -180,6 +183,13 @@ struct hostsim_realm {
 	 * mapping (undone only after it returned) would serve the realm's other
 	 * CPUs; fills of the new epoch count elsewhere and cannot starve it. */
 	_Atomic unsigned fills_in_flight[2];
+	/* The TLB's live fills (s2_window.c): at most tlb_capacity pairwise
+	 * disjoint ranges, each fully mapped, so the window never holds more
+	 * than 2 * tlb_capacity + 1 host mappings. Under tlb_lock (a spinlock:
+	 * fills run in signal handlers). */
+	atomic_flag tlb_lock;
+	struct hostsim_tlb_fill { uint64_t ipa, size; } *tlb;
+	unsigned tlb_capacity, tlb_cursor;
 	pthread_mutex_t loader_lock;
 	struct hostsim_image image;
 };

@@ -10,6 +10,7 @@
 #include "hostsim_internal.h"
 
 static bool running;
+static unsigned tlb_entries = HOSTSIM_DEFAULT_TLB_ENTRIES;
 static struct hostsim_fault_window monitor_window = { .on_fault = hostsim_dram_monitor_fault };
 static struct hostsim_fault_window host_window = { .on_fault = hostsim_host_window_fault };
 
@@ -22,7 +23,14 @@ static int check_config(const struct hostsim_config *cfg, uint64_t *size, unsign
 	/* At least one granule must be left for the normal world. */
 	if ((uint64_t)*root >= *size >> PLAT_GRANULE_SHIFT)
 		return -EINVAL;
+	if (cfg && cfg->tlb_entries > HOSTSIM_MAX_TLB_ENTRIES)
+		return -EINVAL;
 	return 0;
+}
+
+unsigned hostsim_hw_tlb_entries(void)
+{
+	return tlb_entries;
 }
 
 int hostsim_hw_start(const struct hostsim_config *cfg)
@@ -36,6 +44,7 @@ int hostsim_hw_start(const struct hostsim_config *cfg)
 	rc = check_config(cfg, &size, &root);
 	if (rc)
 		return rc;
+	tlb_entries = cfg && cfg->tlb_entries ? cfg->tlb_entries : HOSTSIM_DEFAULT_TLB_ENTRIES;
 	rc = hostsim_attest_start(cfg); /* EL3's attestation keys and measurements */
 	if (rc)
 		return rc;

@@ -48,7 +48,14 @@ struct hostsim_config {
 	const char *cpak_pem_path;  /* platform attestation key: signs platform tokens */
 	const char *rak_pem_path;   /* realm attestation key: signs realm tokens */
 	unsigned token_format;      /* HOSTSIM_TOKEN_CCA (0, default) or HOSTSIM_TOKEN_LEGACY */
+	/* Live fills each realm's IPA window and the host window keep, like a
+	 * TLB's entries: the oldest is evicted when a fill needs room, so the
+	 * host mappings hostsim makes stay bounded whatever the access pattern.
+	 * 0 = HOSTSIM_DEFAULT_TLB_ENTRIES; at most HOSTSIM_MAX_TLB_ENTRIES. */
+	unsigned tlb_entries;
 };
+#define HOSTSIM_DEFAULT_TLB_ENTRIES 1024u
+#define HOSTSIM_MAX_TLB_ENTRIES     8192u
 
 /* Builds the machine (DRAM, GPT with every granule NS except the Root ones,
  * host window, fault handler) and boots the monitor (rmm_boot), which must
