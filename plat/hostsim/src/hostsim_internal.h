@@ -44,8 +44,13 @@ bool hostsim_dram_range_ok(uint64_t pa, uint64_t len);
 /* Pointers for an in-range pa; no checks. */
 uint8_t *hostsim_dram_monitor_ptr(uint64_t pa);
 uint8_t *hostsim_dram_host_ptr(uint64_t pa);
-/* Opens or closes one granule of the host window (mprotect). 0 or -errno. */
-int hostsim_dram_host_window_set(uint64_t granule, bool accessible);
+/* The host window's TLB. fill: opens the granule if the GPT says NS (true),
+ * else false (a GPF); async-signal-safe. close: after the granule left NS,
+ * no host access reaches it once this returns. Neither can fail. */
+bool hostsim_dram_host_fill(uint64_t granule);
+void hostsim_dram_host_close(uint64_t granule);
+/* Granules the host window has open (tests). */
+unsigned hostsim_dram_host_open_granules(void);
 struct hostsim_fault_window;
 /* The monitor view's fault handler (registered by hw.c). */
 void hostsim_dram_monitor_fault(const struct hostsim_fault_window *w, uintptr_t addr,
