@@ -65,6 +65,11 @@ static struct hostsim_realm *realm_create(const struct plat_s2 *s2, const char *
 		*why = "hostsim: stage-2 IPA width out of range";
 		return NULL;
 	}
+	if (s2->ipa_bits > HOSTSIM_MAX_IPA_BITS) {
+		*why = "hostsim: IPA width wider than the machine runs (at most 46 bits: the IPA window "
+		       "is 2^ipa_bits bytes of address space)";
+		return NULL;
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		*why = "hostsim: out of memory for the realm";

@@ -29,6 +29,12 @@
 #define HOSTSIM_DEFAULT_ROOT_GRANULES 16u
 /* Largest DRAM hostsim emulates (the PA space of a 40-bit machine). */
 #define HOSTSIM_MAX_DRAM_SIZE         (UINT64_C(1) << 40)
+/* Widest realm IPA space hostsim runs: a realm's IPA window is a reservation
+ * of 2^ipa_bits bytes of the process's address space, and a 47-bit user
+ * address space (x86-64, and aarch64 with 48-bit VAs split in half) has no
+ * room for 2^47. The monitor accepts up to 48 (RMI_FEATURES); hostsim halts
+ * a REC of a wider realm on its first run with a message saying why. */
+#define HOSTSIM_MAX_IPA_BITS          46u
 
 /* Physical address spaces a granule can be in (hostsim_gpt_pas). */
 #define HOSTSIM_PAS_NS    0u
