@@ -194,7 +194,7 @@ struct hostsim_realm {
 	 * fills run in signal handlers). */
 	atomic_flag tlb_lock;
 	struct hostsim_tlb_fill { uint64_t ipa, size; } *tlb;
-	unsigned tlb_capacity, tlb_cursor;
+	unsigned tlb_capacity, tlb_cursor, tlb_live;
 	pthread_mutex_t loader_lock;
 	struct hostsim_image image;
 };

@@ -35,6 +35,16 @@
 static pthread_mutex_t realms_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hostsim_realm *realms;
 
+/* Live fills of every realm window together. Past HOSTSIM_MAX_LIVE_FILLS a
+ * window that needs a slot gives up its own oldest fill first (one with none
+ * still gets its first), so all windows together stay below
+ * HOSTSIM_MAX_LIVE_FILLS + HOSTSIM_FAULT_WINDOWS_MAX fills, whatever the
+ * number of realms: about 2 host mappings each, far from vm.max_map_count. */
+#define HOSTSIM_MAX_LIVE_FILLS 16384u
+static _Atomic unsigned live_fills;
+
+static void tlb_forget(struct hostsim_realm *r, struct hostsim_tlb_fill *f);
+
 static void window_fault(const struct hostsim_fault_window *w, uintptr_t addr, siginfo_t *si,
 			 void *uctx)
 {
@@ -150,6 +160,8 @@ void hostsim_realm_release(struct hostsim_realm *r)
 	}
 	pthread_mutex_unlock(&realms_lock);
 	hostsim_fault_window_remove(&r->fault_window);
+	for (unsigned i = 0; i < r->tlb_capacity; i++)
+		tlb_forget(r, &r->tlb[i]);
 	munmap(r->window, r->window_size);
 	hostsim_image_unload(&r->image);
 	pthread_mutex_destroy(&r->loader_lock);
@@ -176,6 +188,15 @@ static void tlb_unlock(struct hostsim_realm *r)
 	atomic_flag_clear_explicit(&r->tlb_lock, memory_order_release);
 }
 
+static void tlb_forget(struct hostsim_realm *r, struct hostsim_tlb_fill *f)
+{
+	if (f->size == 0)
+		return;
+	f->size = 0;
+	r->tlb_live--;
+	atomic_fetch_sub(&live_fills, 1);
+}
+
 static bool reserve(void *va, uint64_t size)
 {
 	return mmap(va, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
@@ -190,7 +211,7 @@ static void window_flush(struct hostsim_realm *r)
 	while (!reserve(r->window, r->window_size))
 		sched_yield();
 	for (unsigned i = 0; i < r->tlb_capacity; i++)
-		r->tlb[i].size = 0;
+		tlb_forget(r, &r->tlb[i]);
 }
 
 /* Back to "not cached": a fresh reservation over the range. Splitting a
@@ -206,7 +227,7 @@ static void tlb_evict(struct hostsim_realm *r, struct hostsim_tlb_fill *f)
 {
 	uint64_t ipa = f->ipa, size = f->size;
 
-	f->size = 0;
+	tlb_forget(r, f);
 	window_clear(r, ipa, size);
 }
 
@@ -225,7 +246,7 @@ static void tlb_drop(struct hostsim_realm *r, uint64_t base, uint64_t end)
 				base = f->ipa;
 			if (f->ipa + f->size > end)
 				end = f->ipa + f->size;
-			f->size = 0;
+			tlb_forget(r, f);
 			grown = true;
 		}
 	}
@@ -251,7 +272,9 @@ static void tlb_clip(struct hostsim_realm *r, uint64_t ipa, uint64_t *base, uint
 	}
 }
 
-/* The slot a new fill goes to: the oldest, evicted if it is live. */
+/* The slot a new fill goes to: the oldest, evicted if it is live; when all
+ * windows together are at their budget, this window's oldest live fill goes
+ * too. */
 static struct hostsim_tlb_fill *tlb_slot(struct hostsim_realm *r)
 {
 	struct hostsim_tlb_fill *f = &r->tlb[r->tlb_cursor];
@@ -259,6 +282,12 @@ static struct hostsim_tlb_fill *tlb_slot(struct hostsim_realm *r)
 	r->tlb_cursor = (r->tlb_cursor + 1) % r->tlb_capacity;
 	if (f->size)
 		tlb_evict(r, f);
+	for (unsigned n = 0; r->tlb_live > 0 && n < r->tlb_capacity &&
+			     atomic_load(&live_fills) >= HOSTSIM_MAX_LIVE_FILLS; n++) {
+		struct hostsim_tlb_fill *old = &r->tlb[(r->tlb_cursor + n) % r->tlb_capacity];
+		if (old->size)
+			tlb_evict(r, old);
+	}
 	return f;
 }
 
@@ -356,6 +385,8 @@ static unsigned realm_fill_once(struct hostsim_realm *r, uint64_t ipa, bool writ
 	} else {
 		f->ipa = base;
 		f->size = end - base;
+		r->tlb_live++;
+		atomic_fetch_add(&live_fills, 1);
 	}
 	tlb_unlock(r);
 	if (!mapped)
