@@ -57,10 +57,15 @@ struct hostsim_config {
 	/* Live fills each realm's IPA window and the host window keep, like a
 	 * TLB's entries: the oldest is evicted when a fill needs room, so the
 	 * host mappings hostsim makes stay bounded whatever the access pattern.
-	 * 0 = HOSTSIM_DEFAULT_TLB_ENTRIES; at most HOSTSIM_MAX_TLB_ENTRIES. */
+	 * 0 = the environment variable CAEC_TLB_ENTRIES if it holds min..max,
+	 * else HOSTSIM_DEFAULT_TLB_ENTRIES. At least HOSTSIM_MIN_TLB_ENTRIES, the
+	 * pages one instruction may touch at once (a string move whose source
+	 * and destination both cross a page boundary), or it could never finish;
+	 * at most HOSTSIM_MAX_TLB_ENTRIES. */
 	unsigned tlb_entries;
 };
 #define HOSTSIM_DEFAULT_TLB_ENTRIES 1024u
+#define HOSTSIM_MIN_TLB_ENTRIES     4u
 #define HOSTSIM_MAX_TLB_ENTRIES     8192u
 
 /* Builds the machine (DRAM, GPT with every granule NS except the Root ones,
