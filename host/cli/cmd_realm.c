@@ -35,8 +35,8 @@ static const char realm_usage[] =
 
 static const char run_usage[] =
 	"usage: caec realm run IMAGE.so [--mem SIZE] [--vcpus N] [--rpv HEX] [--hash sha256|sha512]\n"
-	"                      [--ipa-bits N] [--num-bps N] [--num-wps N] [--nonce HEX]\n"
-	"                      [--cpak PEM] [--json]\n"
+	"                      [--ipa-bits N] [--num-bps N] [--num-wps N] [--dram SIZE]\n"
+	"                      [--nonce HEX] [--cpak PEM] [--json]\n"
 	"                      [--token-out FILE] [--key-out FILE] [--timeout SECONDS]\n"
 	"\n"
 	"Builds a realm from IMAGE.so (a realm image: caec_add_realm_image), runs it to\n"
@@ -47,11 +47,15 @@ static const char run_usage[] =
 	"  --vcpus N         vCPUs, 1..64 (default 1); vCPU 0 boots, others start with CPU_ON\n"
 	"  --rpv HEX         realm personalization value, up to 64 bytes (zero-padded)\n"
 	"  --hash ALG        measurement algorithm: sha256 (default) or sha512\n"
-	"  --ipa-bits N      IPA width, 32..48 (default 39)\n"
+	"  --ipa-bits N      IPA width, 32..46 (default 39); the hostsim machine reserves\n"
+	"                    2^N bytes of address space for a realm, and 47 or 48 do not\n"
+	"                    fit in a 47-bit user address space ('realm measure' takes 48)\n"
 	"  --num-bps N       breakpoints the realm asks for, 1..63; 0 (default): the\n"
 	"                    most the machine offers (measured)\n"
 	"  --num-wps N       watchpoints the realm asks for, 1..63; 0 (default): the\n"
 	"                    most the machine offers (measured)\n"
+	"  --dram SIZE       the machine's DRAM, bytes with optional K/M/G suffix (default\n"
+	"                    4G, or more when --mem needs it; untouched DRAM costs nothing)\n"
 	"  --nonce HEX       attestation challenge the realm gets from host call 0xCAE2,\n"
 	"                    up to 64 bytes (zero-padded); default: 64 random bytes\n"
 	"  --cpak PEM        platform attestation key (P-384 private key PEM); default:\n"
@@ -95,8 +99,21 @@ struct realm_args {
 	const char *key_out;
 	const char *timeout;       /* as given, for messages */
 	uint64_t timeout_ms;       /* 0 = none */
+	uint64_t dram_size;        /* run: --dram, 0 = sized from --mem */
 	bool json;
 };
+
+/* DRAM below which a realm of mem bytes with an image of image_size cannot be
+ * built: its RAM and image, a level-3 RTT per 2 MiB of them, and room for
+ * the firmware, the realm's RD, RECs, root RTTs and the host's buffers. */
+static uint64_t dram_needed(uint64_t mem, uint64_t image_size)
+{
+	uint64_t data = mem + image_size;
+
+	return data + data / 256 + (UINT64_C(16) << 20);
+}
+
+#define DEFAULT_DRAM_SIZE (UINT64_C(4) << 30)
 
 /* Up to cap bytes of hex (optional 0x) into out, zero-padded; false for
  * nothing, odd length, a bad digit or too many bytes. */
@@ -199,6 +216,10 @@ static int parse_args(const char *cmd, int argc, char **argv, bool run, struct r
 			if (!cli_parse_u64(val, 63, &u))
 				return usage_error(cmd, "--num-wps: '%s' is not 0..63", val);
 			a->opts.num_wps = (unsigned)u;
+		} else if (run && !strcmp(opt, "--dram")) {
+			if (!cli_parse_size(val, &a->dram_size) || a->dram_size == 0 ||
+			    a->dram_size % RMI_GRANULE_SIZE || a->dram_size > HOSTSIM_MAX_DRAM_SIZE)
+				return usage_error(cmd, "--dram: '%s' is not a size of 4K granules, 4K..1T", val);
 		} else if (run && !strcmp(opt, "--nonce")) {
 			if (!parse_hex(val, a->nonce, sizeof(a->nonce)))
 				return usage_error(cmd, "--nonce: '%s' is not hex of at most 64 bytes", val);
@@ -485,8 +506,26 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "caec realm run: no randomness for a nonce; give one with --nonce\n");
 		return CLI_FAIL;
 	}
+	if (a.opts.ipa_bits > HOSTSIM_MAX_IPA_BITS) {
+		fprintf(stderr, "caec realm run: --ipa-bits %u: the hostsim machine runs realms of at most "
+			"%u IPA bits (a realm's IPA window is 2^N bytes of this process's address space)\n",
+			a.opts.ipa_bits, HOSTSIM_MAX_IPA_BITS);
+		return CLI_USAGE;
+	}
 	if ((rc = load_image("run", a.image, &img)) != CLI_OK)
 		return rc;
+	uint64_t need = dram_needed(a.opts.mem_size, img.size);
+	if (a.dram_size && a.dram_size < need) {
+		fprintf(stderr, "caec realm run: --mem %llu MiB needs at least %llu MiB of DRAM with its image "
+			"and tables; --dram is %llu MiB (give a larger --dram)\n",
+			(unsigned long long)(a.opts.mem_size >> 20), (unsigned long long)((need + (1 << 20) - 1) >> 20),
+			(unsigned long long)(a.dram_size >> 20));
+		realm_image_free(&img);
+		return CLI_USAGE;
+	}
+	if (!a.dram_size)
+		a.dram_size = need > DEFAULT_DRAM_SIZE ? (need + (UINT64_C(1) << 30) - 1) & ~((UINT64_C(1) << 30) - 1)
+						       : DEFAULT_DRAM_SIZE;
 	rep = calloc(1, sizeof(*rep));
 	if (!rep) {
 		realm_image_free(&img);
@@ -495,6 +534,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	memset(&hc, 0, sizeof(hc));
 	hc.cpak_pem_path = a.cpak;
+	hc.dram_size = a.dram_size;
 	catch_stop_signals(&saved);
 	rc = hostsim_start(&hc);
 	if (rc) {

@@ -42,6 +42,21 @@ expect_usage realm measure "$image" --num-bps
 expect_usage realm run "$image" --num-wps -1
 expect_usage realm run "$image" --nonce zz
 expect_usage realm run "$work/missing.so"
+# DRAM: a bad --dram, and --mem checked against it before anything is built.
+expect_usage realm run "$image" --dram 3K
+expect_usage realm run "$image" --dram 2T
+expect_usage realm run "$image" --mem 1G --dram 1G
+grep -q "needs at least .* MiB of DRAM" "$work/err.txt" || fail "--mem over --dram: $(cat "$work/err.txt")"
+[ "$(wc -l <"$work/err.txt")" = 1 ] || fail "--mem over --dram: more than one line"
+expect_usage realm measure "$image" --dram 1G
+# IPA widths the machine cannot reserve a window for are refused up front.
+for bits in 47 48; do
+	expect_usage realm run "$image" --ipa-bits $bits
+	grep -q "at most 46 IPA bits" "$work/err.txt" || fail "--ipa-bits $bits: $(cat "$work/err.txt")"
+done
+"$caec" realm measure "$image" --ipa-bits 48 >/dev/null || fail "measure --ipa-bits 48"
+"$caec" realm run "$image" --ipa-bits 32 >/dev/null 2>&1 || fail "run --ipa-bits 32"
+"$caec" realm run "$image" --mem 2M --dram 64M >/dev/null 2>&1 || fail "run with a small --dram"
 printf 'not an elf' >"$work/bad.so"
 expect_usage realm measure "$work/bad.so"
 

@@ -42,6 +42,9 @@ uint64_t smc_granule_undelegate(const uint64_t *x, struct rmi_result *res)
 	(void)res;
 	if (!g)
 		return RMI_INPUT_ERROR;
+	/* EL3 undelegates any granule in the Realm PAS and needs nothing the
+	 * host controls for it (no memory, no mapping: plat/hostsim/src/el3.c),
+	 * so a refusal here is a firmware fault, never a host's doing. */
 	if (el3_call(RMM_GTSI_UNDELEGATE, a.addr) != E_RMM_OK)
 		plat_panic("EL3 refused to undelegate a delegated granule");
 	granule_unlock_transition(g, GRANULE_STATE_NS);

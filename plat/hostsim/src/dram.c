@@ -3,15 +3,21 @@
  *
  * The monitor view maps everything but the Root granules (the monitor runs in
  * the Realm world, whose GPT permissions let it reach Realm and NS memory).
- * The host window maps the same pages for the normal world; the EL3 service
- * keeps exactly the NS granules accessible in it (hostsim_dram_host_window_set),
- * so a host access to any other granule faults like a GPC check would.
+ * The host window maps the same pages for the normal world, closed
+ * (PROT_NONE) but for a bounded TLB of granules opened on demand: a host
+ * access to a closed granule faults, and the fault opens it when the GPT says
+ * NS (hostsim_dram_host_fill) and is a GPF otherwise. GTSI_DELEGATE closes
+ * its granule again (hostsim_dram_host_close). So however the host delegates,
+ * the window costs at most 2 * tlb_entries + 1 host mappings, and EL3 never
+ * needs a new one from the OS to change a granule's PAS.
  *
  * Both views come from the same file, so a store through one is visible
  * through the other with no copying, as it is for two aliases of one PA.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -25,9 +31,20 @@ static struct {
 	uint8_t *host_window;
 } dram = { .fd = -1 };
 
-static int map_view(uint8_t **view)
+/* The host window's open granules: a ring of granule index + 1 (0 empty),
+ * the oldest evicted for a new one. The epoch orders fills against
+ * GTSI_DELEGATE as tlbi_seq does for realm windows (s2_window.c). */
+static struct {
+	atomic_flag lock;
+	uint64_t *open;
+	unsigned capacity, cursor;
+	_Atomic uint64_t epoch;
+	_Atomic unsigned in_flight[2];
+} host_tlb = { .lock = ATOMIC_FLAG_INIT };
+
+static int map_view(uint8_t **view, int prot)
 {
-	void *p = mmap(NULL, dram.size, PROT_READ | PROT_WRITE, MAP_SHARED, dram.fd, 0);
+	void *p = mmap(NULL, dram.size, prot, MAP_SHARED, dram.fd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
 	*view = p;
@@ -52,9 +69,16 @@ int hostsim_dram_init(uint64_t size, unsigned root_granules)
 		rc = -errno;
 		goto fail;
 	}
-	rc = map_view(&dram.monitor_view);
+	host_tlb.capacity = hostsim_hw_tlb_entries();
+	host_tlb.cursor = 0;
+	host_tlb.open = calloc(host_tlb.capacity, sizeof(*host_tlb.open));
+	if (!host_tlb.open) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = map_view(&dram.monitor_view, PROT_READ | PROT_WRITE);
 	if (rc == 0)
-		rc = map_view(&dram.host_window);
+		rc = map_view(&dram.host_window, PROT_NONE);
 	if (rc == 0)
 		return 0;
 fail:
@@ -70,6 +94,8 @@ void hostsim_dram_fini(void)
 		munmap(dram.monitor_view, dram.size);
 	if (dram.fd >= 0)
 		close(dram.fd);
+	free(host_tlb.open);
+	host_tlb.open = NULL;
 	dram.fd = -1;
 	dram.size = 0;
 	dram.root_size = 0;
@@ -92,12 +118,110 @@ uint8_t *hostsim_dram_host_ptr(uint64_t pa)
 	return dram.host_window + pa;
 }
 
-int hostsim_dram_host_window_set(uint64_t granule, bool accessible)
+static void host_tlb_lock(void)
+{
+	while (atomic_flag_test_and_set_explicit(&host_tlb.lock, memory_order_acquire))
+		sched_yield();
+}
+
+static void host_tlb_unlock(void)
+{
+	atomic_flag_clear_explicit(&host_tlb.lock, memory_order_release);
+}
+
+/* Closes the whole window: every mapping of it becomes one again, so the OS
+ * needs nothing new for it (tried again should it still refuse). */
+static void host_window_flush(void)
+{
+	while (mprotect(dram.host_window, dram.size, PROT_NONE) != 0)
+		sched_yield();
+	for (unsigned i = 0; i < host_tlb.capacity; i++)
+		host_tlb.open[i] = 0;
+}
+
+static void host_granule_close(uint64_t granule)
+{
+	if (mprotect(dram.host_window + (granule << PLAT_GRANULE_SHIFT), PLAT_GRANULE_SIZE,
+		     PROT_NONE) != 0)
+		host_window_flush(); /* a split the OS refused: close everything */
+}
+
+/* One fill under epoch seq: 1 opened, 0 not NS, -1 to try again. */
+static int host_fill_once(uint64_t granule, uint64_t seq)
 {
 	void *va = dram.host_window + (granule << PLAT_GRANULE_SHIFT);
-	int prot = accessible ? PROT_READ | PROT_WRITE : PROT_NONE;
+	int ret = 1;
 
-	return mprotect(va, PLAT_GRANULE_SIZE, prot) == 0 ? 0 : -errno;
+	if (hostsim_gpt_entry_pas(granule) != HOSTSIM_PAS_NS)
+		return 0;
+	host_tlb_lock();
+	uint64_t *slot = &host_tlb.open[host_tlb.cursor];
+	host_tlb.cursor = (host_tlb.cursor + 1) % host_tlb.capacity;
+	if (*slot) {
+		host_granule_close(*slot - 1);
+		*slot = 0;
+	}
+	bool opened = mprotect(va, PLAT_GRANULE_SIZE, PROT_READ | PROT_WRITE) == 0;
+	if (!opened) {
+		host_window_flush();
+		opened = mprotect(va, PLAT_GRANULE_SIZE, PROT_READ | PROT_WRITE) == 0;
+	}
+	if (!opened) {
+		ret = -1; /* a miss again */
+	} else if (atomic_load(&host_tlb.epoch) != seq) {
+		host_granule_close(granule); /* a delegation may have missed it */
+		ret = -1;
+	} else {
+		*slot = granule + 1;
+	}
+	host_tlb_unlock();
+	if (!opened)
+		sched_yield();
+	return ret;
+}
+
+bool hostsim_dram_host_fill(uint64_t granule)
+{
+	for (;;) {
+		uint64_t seq = atomic_load(&host_tlb.epoch);
+		_Atomic unsigned *in_flight = &host_tlb.in_flight[seq & 1];
+		int ret = -1;
+
+		atomic_fetch_add(in_flight, 1);
+		if (atomic_load(&host_tlb.epoch) == seq)
+			ret = host_fill_once(granule, seq);
+		atomic_fetch_sub(in_flight, 1);
+		if (ret >= 0)
+			return ret == 1;
+	}
+}
+
+void hostsim_dram_host_close(uint64_t granule)
+{
+	/* Fills that read the old PAS finish first (undoing themselves or
+	 * leaving their granule for the close below); later ones read the new. */
+	uint64_t ended = atomic_fetch_add(&host_tlb.epoch, 1);
+	while (atomic_load(&host_tlb.in_flight[ended & 1]) != 0)
+		sched_yield();
+	host_tlb_lock();
+	for (unsigned i = 0; i < host_tlb.capacity; i++) {
+		if (host_tlb.open[i] == granule + 1) {
+			host_tlb.open[i] = 0;
+			host_granule_close(granule);
+		}
+	}
+	host_tlb_unlock();
+}
+
+unsigned hostsim_dram_host_open_granules(void)
+{
+	unsigned n = 0;
+
+	host_tlb_lock();
+	for (unsigned i = 0; i < host_tlb.capacity; i++)
+		n += host_tlb.open[i] != 0;
+	host_tlb_unlock();
+	return n;
 }
 
 /* ---- plat.h ---- */

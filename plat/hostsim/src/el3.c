@@ -1,14 +1,15 @@
 /*
  * The emulated EL3 firmware: the RMM-EL3 services the monitor calls with SMC.
  *
- * GTSI_DELEGATE moves a granule from NS to REALM: the host window closes first,
- * so no host access can observe the granule once the PAS says REALM; realm
- * windows drop their unprotected mappings (a realm may have had the granule
- * as shared memory); then the granule is zeroed so the Realm world never
- * inherits host data.
- * GTSI_UNDELEGATE moves it back; the PAS changes first and the window opens
- * after, so a host access racing with it faults, sees NS in the GPT and is
- * retried (host_access.c) rather than reported.
+ * GTSI_DELEGATE moves a granule from NS to REALM: the PAS changes, then the
+ * host window closes the granule (no fill started after the change opens it
+ * again) and realm windows drop their unprotected mappings (a realm may have
+ * had the granule as shared memory); then the granule is zeroed so the Realm
+ * world never inherits host data.
+ * GTSI_UNDELEGATE moves it back: the PAS changes, and the host window opens
+ * the granule on the host's next access (dram.c).
+ * Neither needs anything from the host OS, so neither can fail for lack of
+ * it: the host cannot make the monitor's undelegation fail.
  * Both run under the GPT entry's lock, so any number of CPUs may call them.
  * GET_PLAT_TOKEN hands the monitor the platform token (el3_attest.c).
  */
@@ -48,10 +49,9 @@ static uint64_t gtsi_delegate(uint64_t pa)
 	hostsim_gpt_entry_lock(g);
 	if (hostsim_gpt_entry_pas(g) != HOSTSIM_PAS_NS) {
 		ret = E_RMM_BAD_PAS;
-	} else if (hostsim_dram_host_window_set(g, false) != 0) {
-		ret = E_RMM_NOMEM; /* the OS refused the mapping change: nothing changed */
 	} else {
 		hostsim_gpt_entry_set_pas(g, HOSTSIM_PAS_REALM);
+		hostsim_dram_host_close(g);
 		/* A realm may hold the granule through an unprotected mapping: drop
 		 * it before zeroing, or a racing realm store could survive into a
 		 * DELEGATED granule (and so into another realm's memory). */
@@ -73,10 +73,6 @@ static uint64_t gtsi_undelegate(uint64_t pa)
 		ret = E_RMM_BAD_PAS;
 	} else {
 		hostsim_gpt_entry_set_pas(g, HOSTSIM_PAS_NS);
-		if (hostsim_dram_host_window_set(g, true) != 0) {
-			hostsim_gpt_entry_set_pas(g, HOSTSIM_PAS_REALM);
-			ret = E_RMM_NOMEM;
-		}
 	}
 	hostsim_gpt_entry_unlock(g);
 	return ret;

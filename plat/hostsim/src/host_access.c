@@ -3,20 +3,19 @@
  *
  * hostsim_host_read/write are the host's checked copies: they hold the GPT
  * entries of the range (ascending PA) while they check that every granule is
- * NS and copy through the host window, so a copy either happens entirely
- * before a concurrent GTSI_DELEGATE of one of its granules or fails (as a GPF,
- * counted, with nothing copied) entirely after it. Holding the entries means
- * the window cannot close under the copy, so these copies never raise a
- * signal. That matters: test frameworks (cmocka around every test and
+ * NS and copy, so a copy either happens entirely before a concurrent
+ * GTSI_DELEGATE of one of its granules or fails (as a GPF, counted, with
+ * nothing copied) entirely after it. Once the check passed under the locks,
+ * the copy goes through the monitor view (the same pages): the host window
+ * opens granules only on a fault, and these copies never raise a signal. That matters: test frameworks (cmocka around every test and
  * fixture) replace the process's SIGSEGV handler, and a copy that relied on
  * catching its own fault would then be killed by someone else's handler.
  *
  * Any other host access goes straight through hostsim_host_va() pointers. A
  * fault there is an emulated GPF when the GPT says the granule is not NS: the
  * host has touched memory it does not own, which it cannot survive on
- * hardware either, so hostsim reports it and aborts. When the GPT says NS, EL3
- * is between closing and opening the window for that granule (el3.c), and the
- * access is retried.
+ * hardware either, so hostsim reports it and aborts. When the GPT says NS, the
+ * granule is opened in the host window's TLB (dram.c) and the access retried.
  */
 #include <string.h>
 
@@ -38,19 +37,20 @@ void hostsim_host_window_fault(const struct hostsim_fault_window *w, uintptr_t a
 			       siginfo_t *si, void *uctx)
 {
 	uint64_t pa = addr - w->base;
-	unsigned pas = hostsim_gpt_pas(pa);
+	unsigned pas;
 
 	/* Realm code has no host window: a wild pointer of a realm that lands
 	 * here crashes that realm's CPU, not the machine, and is no host GPF. */
 	if (hostsim_cpu_signal(SIGSEGV, si, uctx))
 		return;
-	if (pas == HOSTSIM_PAS_NS)
-		return; /* the window is being reopened or closed: retry */
+	if (hostsim_dram_host_fill(pa >> PLAT_GRANULE_SHIFT))
+		return; /* NS: opened, retry */
+	pas = hostsim_gpt_pas(pa);
 	atomic_fetch_add(&gpf_count, 1);
 	hostsim_fault_fatal("host access", pa, pas);
 }
 
-/* dst or src is the host window at pa; the other is ordinary host memory. */
+/* dst or src is DRAM at pa (monitor view); the other is ordinary host memory. */
 static bool checked_copy(uint64_t pa, void *dst, const void *src, size_t len)
 {
 	uint64_t first, last;
@@ -70,7 +70,7 @@ bool hostsim_host_read(uint64_t pa, void *dst, size_t len)
 		return false;
 	if (len == 0)
 		return true;
-	return checked_copy(pa, dst, hostsim_dram_host_ptr(pa), len);
+	return checked_copy(pa, dst, hostsim_dram_monitor_ptr(pa), len);
 }
 
 bool hostsim_host_write(uint64_t pa, const void *src, size_t len)
@@ -79,5 +79,5 @@ bool hostsim_host_write(uint64_t pa, const void *src, size_t len)
 		return false;
 	if (len == 0)
 		return true;
-	return checked_copy(pa, hostsim_dram_host_ptr(pa), src, len);
+	return checked_copy(pa, hostsim_dram_monitor_ptr(pa), src, len);
 }

@@ -33,6 +33,9 @@
 int hostsim_hw_start(const struct hostsim_config *cfg);
 void hostsim_hw_stop(void);
 
+/* Live fills per realm IPA window (a TLB's entries), from hostsim_config. */
+unsigned hostsim_hw_tlb_entries(void);
+
 /* ---- dram.c ---- */
 int hostsim_dram_init(uint64_t size, unsigned root_granules);
 void hostsim_dram_fini(void);
@@ -41,8 +44,13 @@ bool hostsim_dram_range_ok(uint64_t pa, uint64_t len);
 /* Pointers for an in-range pa; no checks. */
 uint8_t *hostsim_dram_monitor_ptr(uint64_t pa);
 uint8_t *hostsim_dram_host_ptr(uint64_t pa);
-/* Opens or closes one granule of the host window (mprotect). 0 or -errno. */
-int hostsim_dram_host_window_set(uint64_t granule, bool accessible);
+/* The host window's TLB. fill: opens the granule if the GPT says NS (true),
+ * else false (a GPF); async-signal-safe. close: after the granule left NS,
+ * no host access reaches it once this returns. Neither can fail. */
+bool hostsim_dram_host_fill(uint64_t granule);
+void hostsim_dram_host_close(uint64_t granule);
+/* Granules the host window has open (tests). */
+unsigned hostsim_dram_host_open_granules(void);
 struct hostsim_fault_window;
 /* The monitor view's fault handler (registered by hw.c). */
 void hostsim_dram_monitor_fault(const struct hostsim_fault_window *w, uintptr_t addr,
@@ -180,6 +188,13 @@ struct hostsim_realm {
 	 * mapping (undone only after it returned) would serve the realm's other
 	 * CPUs; fills of the new epoch count elsewhere and cannot starve it. */
 	_Atomic unsigned fills_in_flight[2];
+	/* The TLB's live fills (s2_window.c): at most tlb_capacity pairwise
+	 * disjoint ranges, each fully mapped, so the window never holds more
+	 * than 2 * tlb_capacity + 1 host mappings. Under tlb_lock (a spinlock:
+	 * fills run in signal handlers). */
+	atomic_flag tlb_lock;
+	struct hostsim_tlb_fill { uint64_t ipa, size; } *tlb;
+	unsigned tlb_capacity, tlb_cursor, tlb_live;
 	pthread_mutex_t loader_lock;
 	struct hostsim_image image;
 };

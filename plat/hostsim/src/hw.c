@@ -5,11 +5,13 @@
  * hardware alone call these directly.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "el3_attest.h"
 #include "hostsim_internal.h"
 
 static bool running;
+static unsigned tlb_entries = HOSTSIM_DEFAULT_TLB_ENTRIES;
 static struct hostsim_fault_window monitor_window = { .on_fault = hostsim_dram_monitor_fault };
 static struct hostsim_fault_window host_window = { .on_fault = hostsim_host_window_fault };
 
@@ -22,7 +24,32 @@ static int check_config(const struct hostsim_config *cfg, uint64_t *size, unsign
 	/* At least one granule must be left for the normal world. */
 	if ((uint64_t)*root >= *size >> PLAT_GRANULE_SHIFT)
 		return -EINVAL;
+	if (cfg && cfg->tlb_entries &&
+	    (cfg->tlb_entries < HOSTSIM_MIN_TLB_ENTRIES || cfg->tlb_entries > HOSTSIM_MAX_TLB_ENTRIES))
+		return -EINVAL;
 	return 0;
+}
+
+/* cfg's TLB size, else CAEC_TLB_ENTRIES (in the allowed range; how a
+ * test runs a whole program with a small TLB), else the default. */
+static unsigned tlb_entries_of(const struct hostsim_config *cfg)
+{
+	const char *env = getenv("CAEC_TLB_ENTRIES");
+	char *end;
+
+	if (cfg && cfg->tlb_entries)
+		return cfg->tlb_entries;
+	if (env && *env) {
+		unsigned long n = strtoul(env, &end, 10);
+		if (*end == '\0' && n >= HOSTSIM_MIN_TLB_ENTRIES && n <= HOSTSIM_MAX_TLB_ENTRIES)
+			return (unsigned)n;
+	}
+	return HOSTSIM_DEFAULT_TLB_ENTRIES;
+}
+
+unsigned hostsim_hw_tlb_entries(void)
+{
+	return tlb_entries;
 }
 
 int hostsim_hw_start(const struct hostsim_config *cfg)
@@ -36,6 +63,7 @@ int hostsim_hw_start(const struct hostsim_config *cfg)
 	rc = check_config(cfg, &size, &root);
 	if (rc)
 		return rc;
+	tlb_entries = tlb_entries_of(cfg);
 	rc = hostsim_attest_start(cfg); /* EL3's attestation keys and measurements */
 	if (rc)
 		return rc;

@@ -8,7 +8,10 @@
  * walks the RTT and maps the granule from DRAM with the descriptor's
  * permissions (it is a TLB fill), and the access is retried. Invalidation
  * (plat_s2_tlbi_*) puts ranges back to PROT_NONE, so a changed RTT entry
- * takes effect at the next access. The window and the host window are
+ * takes effect at the next access. Like a TLB it holds a bounded number of
+ * fills (hostsim_config.tlb_entries), evicting the oldest for a new one, so a
+ * realm touching its memory in any pattern never exhausts the host's
+ * mappings (vm.max_map_count). The window and the host window are
  * separate VA ranges: neither reaches the other.
  *
  * A realm lives while a CPU (REC thread) is bound to it; its last REC's
@@ -31,6 +34,16 @@
 /* Lock order: realms_lock, then a realm's loader_lock. */
 static pthread_mutex_t realms_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hostsim_realm *realms;
+
+/* Live fills of every realm window together. Past HOSTSIM_MAX_LIVE_FILLS a
+ * window that needs a slot gives up its own oldest fill first (one with none
+ * still gets its first), so all windows together stay below
+ * HOSTSIM_MAX_LIVE_FILLS + HOSTSIM_FAULT_WINDOWS_MAX fills, whatever the
+ * number of realms: about 2 host mappings each, far from vm.max_map_count. */
+#define HOSTSIM_MAX_LIVE_FILLS 16384u
+static _Atomic unsigned live_fills;
+
+static void tlb_forget(struct hostsim_realm *r, struct hostsim_tlb_fill *f);
 
 static void window_fault(const struct hostsim_fault_window *w, uintptr_t addr, siginfo_t *si,
 			 void *uctx)
@@ -62,16 +75,30 @@ static struct hostsim_realm *realm_create(const struct plat_s2 *s2, const char *
 		*why = "hostsim: stage-2 IPA width out of range";
 		return NULL;
 	}
+	if (s2->ipa_bits > HOSTSIM_MAX_IPA_BITS) {
+		*why = "hostsim: IPA width wider than the machine runs (at most 46 bits: the IPA window "
+		       "is 2^ipa_bits bytes of address space)";
+		return NULL;
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		*why = "hostsim: out of memory for the realm";
 		return NULL;
 	}
 	r->s2 = *s2;
+	r->tlb_capacity = hostsim_hw_tlb_entries();
+	r->tlb = calloc(r->tlb_capacity, sizeof(*r->tlb));
+	if (!r->tlb) {
+		free(r);
+		*why = "hostsim: out of memory for the realm";
+		return NULL;
+	}
+	atomic_flag_clear(&r->tlb_lock);
 	r->window_size = UINT64_C(1) << s2->ipa_bits;
 	void *va = mmap(NULL, r->window_size, PROT_NONE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (va == MAP_FAILED) {
+		free(r->tlb);
 		free(r);
 		*why = "hostsim: no address space for the realm's IPA window (IPA width too large)";
 		return NULL;
@@ -86,6 +113,7 @@ static struct hostsim_realm *realm_create(const struct plat_s2 *s2, const char *
 	if (hostsim_fault_window_add(&r->fault_window) != 0) {
 		munmap(va, r->window_size);
 		pthread_mutex_destroy(&r->loader_lock);
+		free(r->tlb);
 		free(r);
 		*why = "hostsim: too many realm windows";
 		return NULL;
@@ -132,20 +160,135 @@ void hostsim_realm_release(struct hostsim_realm *r)
 	}
 	pthread_mutex_unlock(&realms_lock);
 	hostsim_fault_window_remove(&r->fault_window);
+	for (unsigned i = 0; i < r->tlb_capacity; i++)
+		tlb_forget(r, &r->tlb[i]);
 	munmap(r->window, r->window_size);
 	hostsim_image_unload(&r->image);
 	pthread_mutex_destroy(&r->loader_lock);
+	free(r->tlb);
 	free(r);
 }
 
-/* Back to "not cached": a fresh reservation over the range. */
+/* ---- the TLB: a bounded set of live fills ----
+ * Every host mapping in the window belongs to exactly one live fill, fills
+ * are pairwise disjoint, and there are at most tlb_capacity of them, so the
+ * window costs at most 2 * tlb_capacity + 1 host mappings (VMAs) whatever the
+ * realm touches. A fill that needs a slot evicts the oldest one, as a TLB
+ * may; an invalidation drops every fill it overlaps whole, so no fill is ever
+ * split into pieces the table does not know. All of it runs under tlb_lock. */
+
+static void tlb_lock(struct hostsim_realm *r)
+{
+	while (atomic_flag_test_and_set_explicit(&r->tlb_lock, memory_order_acquire))
+		sched_yield();
+}
+
+static void tlb_unlock(struct hostsim_realm *r)
+{
+	atomic_flag_clear_explicit(&r->tlb_lock, memory_order_release);
+}
+
+static void tlb_forget(struct hostsim_realm *r, struct hostsim_tlb_fill *f)
+{
+	if (f->size == 0)
+		return;
+	f->size = 0;
+	r->tlb_live--;
+	atomic_fetch_sub(&live_fills, 1);
+}
+
+static bool reserve(void *va, uint64_t size)
+{
+	return mmap(va, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+		    -1, 0) != MAP_FAILED;
+}
+
+/* Everything back to "not cached". A fresh reservation over the whole window
+ * replaces whole mappings and so needs no new one from the OS; should it still
+ * be refused, it is tried again (nothing else may run until the TLB is empty). */
+static void window_flush(struct hostsim_realm *r)
+{
+	while (!reserve(r->window, r->window_size))
+		sched_yield();
+	for (unsigned i = 0; i < r->tlb_capacity; i++)
+		tlb_forget(r, &r->tlb[i]);
+}
+
+/* Back to "not cached": a fresh reservation over the range. Splitting a
+ * mapping can need one more from the OS; when it is refused the whole TLB
+ * goes instead, which only gives mappings back. */
 static void window_clear(struct hostsim_realm *r, uint64_t ipa, uint64_t size)
 {
-	void *va = r->window + ipa;
+	if (!reserve(r->window + ipa, size))
+		window_flush(r);
+}
 
-	if (mmap(va, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
-		 -1, 0) == MAP_FAILED)
-		plat_panic("hostsim: cannot invalidate a realm window range");
+static void tlb_evict(struct hostsim_realm *r, struct hostsim_tlb_fill *f)
+{
+	uint64_t ipa = f->ipa, size = f->size;
+
+	tlb_forget(r, f);
+	window_clear(r, ipa, size);
+}
+
+/* Drops every fill overlapping [base, end), whole: an invalidation. */
+static void tlb_drop(struct hostsim_realm *r, uint64_t base, uint64_t end)
+{
+	bool grown = true;
+
+	while (grown) {
+		grown = false;
+		for (unsigned i = 0; i < r->tlb_capacity; i++) {
+			struct hostsim_tlb_fill *f = &r->tlb[i];
+			if (f->size == 0 || f->ipa >= end || f->ipa + f->size <= base)
+				continue;
+			if (f->ipa < base)
+				base = f->ipa;
+			if (f->ipa + f->size > end)
+				end = f->ipa + f->size;
+			tlb_forget(r, f);
+			grown = true;
+		}
+	}
+	window_clear(r, base, end - base);
+}
+
+/* Shrinks [*base, *end) (which holds ipa) to the gap between live fills
+ * around ipa; a live fill holding ipa itself is stale for this access (the
+ * realm faulted through it) and is evicted. */
+static void tlb_clip(struct hostsim_realm *r, uint64_t ipa, uint64_t *base, uint64_t *end)
+{
+	for (unsigned i = 0; i < r->tlb_capacity; i++) {
+		struct hostsim_tlb_fill *f = &r->tlb[i];
+		if (f->size == 0)
+			continue;
+		uint64_t fend = f->ipa + f->size;
+		if (f->ipa <= ipa && ipa < fend)
+			tlb_evict(r, f);
+		else if (fend <= ipa && fend > *base)
+			*base = fend;
+		else if (f->ipa > ipa && f->ipa < *end)
+			*end = f->ipa;
+	}
+}
+
+/* The slot a new fill goes to: the oldest, evicted if it is live; when all
+ * windows together are at their budget, this window's oldest live fill goes
+ * too. */
+static struct hostsim_tlb_fill *tlb_slot(struct hostsim_realm *r)
+{
+	struct hostsim_tlb_fill *f = &r->tlb[r->tlb_cursor];
+
+	r->tlb_cursor = (r->tlb_cursor + 1) % r->tlb_capacity;
+	if (f->size)
+		tlb_evict(r, f);
+	for (unsigned n = 0; r->tlb_live > 0 && n < r->tlb_capacity &&
+			     atomic_load(&live_fills) >= HOSTSIM_MAX_LIVE_FILLS; n++) {
+		struct hostsim_tlb_fill *old = &r->tlb[(r->tlb_cursor + n) % r->tlb_capacity];
+		if (old->size)
+			tlb_evict(r, old);
+	}
+	return f;
 }
 
 /* Maps [pa, pa + size) of DRAM at window + ipa with prot, atomically: the
@@ -166,11 +309,50 @@ static bool window_fill(struct hostsim_realm *r, uint64_t ipa, uint64_t pa, uint
 	return true;
 }
 
+/* A fill covers the leaf that translates ipa and, for a page, the pages
+ * around it in the same 2 MiB that continue it (same attributes, adjacent
+ * output in the same PAS), as a contiguous-hint TLB entry would: a realm
+ * streaming through its memory then costs one fill per 2 MiB. */
+#define RUN_SPAN (UINT64_C(2) << 20)
+
+static bool continues(const struct hostsim_s2_translation *t, const struct hostsim_s2_translation *n,
+		      int64_t delta)
+{
+	return n->valid && n->size == PLAT_GRANULE_SIZE && n->read == t->read &&
+	       n->write == t->write && n->ns == t->ns && n->pa == t->pa + (uint64_t)delta &&
+	       hostsim_s2_gpc_ok(n->pa, PLAT_GRANULE_SIZE, n->ns);
+}
+
+static void run_around(struct hostsim_realm *r, const struct hostsim_s2_translation *t,
+		       uint64_t *base, uint64_t *end)
+{
+	struct hostsim_s2_translation n;
+	uint64_t span = t->ipa & ~(RUN_SPAN - 1);
+
+	*base = t->ipa;
+	*end = t->ipa + t->size;
+	if (t->size != PLAT_GRANULE_SIZE)
+		return;
+	while (*end < span + RUN_SPAN) {
+		hostsim_s2_translate(&r->s2, *end, &n);
+		if (!continues(t, &n, (int64_t)(*end - t->ipa)))
+			break;
+		*end += PLAT_GRANULE_SIZE;
+	}
+	while (*base > span) {
+		hostsim_s2_translate(&r->s2, *base - PLAT_GRANULE_SIZE, &n);
+		if (!continues(t, &n, -(int64_t)(t->ipa - (*base - PLAT_GRANULE_SIZE))))
+			break;
+		*base -= PLAT_GRANULE_SIZE;
+	}
+}
+
 /* One fill from a walk under TLBI epoch seq: 0 when mapped (and no
  * invalidation ran meanwhile), a DFSC, or UINT_MAX to walk again. */
 static unsigned realm_fill_once(struct hostsim_realm *r, uint64_t ipa, bool write, uint64_t seq)
 {
 	struct hostsim_s2_translation t;
+	uint64_t base, end;
 
 	hostsim_s2_translate(&r->s2, ipa, &t);
 	if (!t.valid)
@@ -180,13 +362,36 @@ static unsigned realm_fill_once(struct hostsim_realm *r, uint64_t ipa, bool writ
 	if (!hostsim_s2_gpc_ok(t.pa, t.size, t.ns))
 		return HOSTSIM_DFSC_GPF;
 	int prot = (t.read ? PROT_READ : 0) | (t.write ? PROT_WRITE : 0);
-	if (!window_fill(r, t.ipa, t.pa, t.size, prot))
-		plat_panic("hostsim: cannot map a granule into a realm window");
-	/* An invalidation that ran while we walked may have missed our fill. */
-	if (atomic_load(&r->tlbi_seq) == seq)
-		return 0;
-	window_clear(r, t.ipa, t.size);
-	return UINT_MAX;
+	run_around(r, &t, &base, &end);
+
+	unsigned ret = 0;
+	tlb_lock(r);
+	tlb_clip(r, ipa & ~(PLAT_GRANULE_SIZE - 1), &base, &end);
+	struct hostsim_tlb_fill *f = tlb_slot(r);
+	uint64_t pa = t.pa + (base - t.ipa);
+	bool mapped = window_fill(r, base, pa, end - base, prot);
+	if (!mapped) {
+		/* The OS refused a mapping: empty the TLB, which gives every
+		 * mapping back, and try once more; else it is a miss again. */
+		window_flush(r);
+		mapped = window_fill(r, base, pa, end - base, prot);
+	}
+	if (!mapped) {
+		ret = UINT_MAX;
+	} else if (atomic_load(&r->tlbi_seq) != seq) {
+		/* An invalidation that ran while we walked may have missed our fill. */
+		window_clear(r, base, end - base);
+		ret = UINT_MAX;
+	} else {
+		f->ipa = base;
+		f->size = end - base;
+		r->tlb_live++;
+		atomic_fetch_add(&live_fills, 1);
+	}
+	tlb_unlock(r);
+	if (!mapped)
+		sched_yield();
+	return ret;
 }
 
 /* A fill counts itself in flight in its epoch's slot, then checks the epoch
@@ -223,12 +428,17 @@ static void realm_invalidate(struct hostsim_realm *r, uint64_t ipa, uint64_t siz
 		len = ((end - base) + PLAT_GRANULE_SIZE - 1) & ~(PLAT_GRANULE_SIZE - 1);
 	}
 	/* Fills of the epoch this ends finish (undoing what they mapped, or
-	 * leaving it for the clear below); later ones walk the new RTT. Callers
+	 * leaving it for the drop below); later ones walk the new RTT. Callers
 	 * hold realms_lock, so epochs end one at a time. */
 	uint64_t ended = atomic_fetch_add(&r->tlbi_seq, 1);
 	while (atomic_load(&r->fills_in_flight[ended & 1]) != 0)
 		sched_yield();
-	window_clear(r, base, len);
+	tlb_lock(r);
+	if (base == 0 && len == r->window_size)
+		window_flush(r);
+	else
+		tlb_drop(r, base, base + len);
+	tlb_unlock(r);
 }
 
 void hostsim_realm_invalidate(uint16_t vmid, uint64_t ipa, uint64_t size)

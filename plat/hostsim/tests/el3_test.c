@@ -1,8 +1,11 @@
 /* The GPT and the EL3 services that alone change it. */
 #include <setjmp.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -75,6 +78,90 @@ static void undelegate_restores_access(void **state)
 	assert_int_equal(got, 0x11);
 	/* Through the raw window too, without a guard. */
 	assert_int_equal(*(volatile uint8_t *)hostsim_host_va(pa), 0x11);
+}
+
+/* Host mappings (VMAs) the process has: lines of /proc/self/maps. */
+static unsigned process_mappings(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned n = 0;
+	int c;
+
+	assert_non_null(f);
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* Alternate granules of 1 GiB (131072 of them, twice vm.max_map_count's
+ * default) delegated, then undelegated: every call succeeds, and the host
+ * mappings the machine holds stay bounded whatever the pattern. */
+static void delegating_alternate_granules_of_all_dram(void **state)
+{
+	(void)state;
+	struct hostsim_config cfg = { .dram_size = UINT64_C(1) << 30, .root_granules = ROOT };
+	assert_int_equal(hostsim_hw_start(&cfg), 0);
+	uint64_t granules = cfg.dram_size >> PLAT_GRANULE_SHIFT;
+	unsigned before = process_mappings();
+
+	for (uint64_t g = ROOT; g < granules; g += 2)
+		assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(g)), E_RMM_OK);
+	assert_true(process_mappings() < before + 64);
+	for (uint64_t g = ROOT; g < granules; g += 2)
+		assert_int_equal(el3_call(RMM_GTSI_UNDELEGATE, G(g)), E_RMM_OK);
+	for (uint64_t g = ROOT; g < granules; g++)
+		assert_int_equal(hostsim_gpt_pas(G(g)), HOSTSIM_PAS_NS);
+}
+
+/* The host window opens NS granules on demand, at most tlb_entries at a
+ * time: a host touching many granules through raw pointers evicts the oldest
+ * and keeps working, and a granule delegated while open is closed again
+ * (the access after it is a GPF, checked by the death test below). */
+static void host_window_is_a_bounded_tlb(void **state)
+{
+	(void)state;
+	struct hostsim_config cfg = { .dram_size = G(4096), .root_granules = ROOT, .tlb_entries = 8 };
+	assert_int_equal(hostsim_hw_start(&cfg), 0);
+	unsigned before = process_mappings();
+
+	for (unsigned round = 0; round < 2; round++) {
+		for (uint64_t g = ROOT + round; g < 4096; g += 2) {
+			volatile uint8_t *p = hostsim_host_va(G(g));
+			*p = (uint8_t)g;
+			assert_int_equal(*p, (uint8_t)g);
+			assert_true(hostsim_dram_host_open_granules() <= 8);
+		}
+	}
+	assert_true(process_mappings() <= before + 2 * 8 + 1);
+	for (uint64_t g = ROOT; g < 4096; g += 97) {
+		uint8_t got;
+		assert_true(hostsim_host_read(G(g), &got, 1));
+		assert_int_equal(got, (uint8_t)g);
+	}
+	/* Open, then delegated: closed again (a raw access is the death test's). */
+	(void)*(volatile uint8_t *)hostsim_host_va(G(30));
+	assert_int_equal(el3_call(RMM_GTSI_DELEGATE, G(30)), E_RMM_OK);
+	assert_false(hostsim_host_write(G(30), "x", 1));
+}
+
+static void touch_delegated_after_open(void *arg)
+{
+	(void)arg;
+	struct hostsim_config cfg = { .dram_size = G(64), .root_granules = ROOT, .tlb_entries = 4 };
+	if (hostsim_hw_start(&cfg) != 0)
+		_exit(1);
+	*(volatile uint8_t *)hostsim_host_va(G(10)) = 1; /* opens it */
+	el3_call(RMM_GTSI_DELEGATE, G(10));
+	*(volatile uint8_t *)hostsim_host_va(G(10)) = 2; /* must be a GPF */
+	_exit(0);
+}
+
+static void open_granule_delegated_is_closed(void **state)
+{
+	(void)state;
+	assert_true(death_test(touch_delegated_after_open, NULL, SIGABRT,
+			       "granule protection fault"));
 }
 
 static void undelegate_of_ns_or_root_is_bad_pas(void **state)
@@ -194,6 +281,9 @@ int main(void)
 		cmocka_unit_test_teardown(delegate_twice_is_bad_pas, test_hw_stop),
 		cmocka_unit_test_teardown(undelegate_restores_access, test_hw_stop),
 		cmocka_unit_test_teardown(undelegate_of_ns_or_root_is_bad_pas, test_hw_stop),
+		cmocka_unit_test_teardown(delegating_alternate_granules_of_all_dram, test_hw_stop),
+		cmocka_unit_test_teardown(host_window_is_a_bounded_tlb, test_hw_stop),
+		cmocka_unit_test(open_granule_delegated_is_closed),
 		cmocka_unit_test_teardown(root_cannot_be_delegated, test_hw_stop),
 		cmocka_unit_test_teardown(bad_addresses_are_refused, test_hw_stop),
 		cmocka_unit_test_teardown(sve_hint_bit_is_ignored, test_hw_stop),

@@ -38,6 +38,8 @@ static void bad_configs_are_refused(void **state)
 		{ .dram_size = G(8), .root_granules = 100 },
 		{ .dram_size = HOSTSIM_MAX_DRAM_SIZE + G(1) },    /* too large */
 		{ .dram_size = UINT64_MAX & ~(PLAT_GRANULE_SIZE - 1) },
+		{ .tlb_entries = HOSTSIM_MIN_TLB_ENTRIES - 1 },    /* an instruction could never finish */
+		{ .tlb_entries = HOSTSIM_MAX_TLB_ENTRIES + 1 },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(hostsim_hw_start(&bad[i]), -EINVAL);

@@ -133,11 +133,93 @@ static void test_no_stale_mapping_after_invalidate(void **state)
 	assert_int_equal(stale, 0);
 }
 
+/* A realm window over an RTT of `pages` pages at IPA 0.., page i backed by
+ * granule first + i (contiguous) or first + pages - 1 - i (reversed, so no
+ * two neighbours continue each other), on a machine with tlb_entries. */
+#define RUN_PAGES 32u
+static struct hostsim_realm *window_over_pages(bool contiguous, unsigned tlb_entries)
+{
+	struct hostsim_config cfg = { .dram_size = G(64), .root_granules = ROOT_GRANULES,
+				      .tlb_entries = tlb_entries };
+	const char *why = NULL;
+
+	assert_int_equal(hostsim_hw_start(&cfg), 0);
+	uint64_t l2 = realm_granule(ROOT_GRANULES);
+	uint64_t l3 = realm_granule(ROOT_GRANULES + 1);
+	unsigned first = ROOT_GRANULES + 2;
+	((uint64_t *)hostsim_dram_monitor_ptr(l2))[0] = l3 | DESC_TABLE;
+	for (unsigned i = 0; i < RUN_PAGES; i++) {
+		uint64_t pa = realm_granule(first + (contiguous ? i : RUN_PAGES - 1 - i));
+		((uint64_t *)hostsim_dram_monitor_ptr(l3))[i] = pa | DESC_PAGE;
+	}
+	struct plat_s2 s2 = { .rtt_base = l2, .vmid = VMID, .ipa_bits = 30,
+			      .level_start = 2, .num_root_rtts = 1 };
+	struct hostsim_realm *r = hostsim_realm_acquire(&s2, &why);
+	assert_non_null(r);
+	return r;
+}
+
+/* Window pages of [0, RUN_PAGES) backed by DRAM, as a bit mask. */
+static uint64_t backed_pages(struct hostsim_realm *r)
+{
+	unsigned char vec[RUN_PAGES];
+	uint64_t mask = 0;
+
+	assert_int_equal(mincore(r->window, RUN_PAGES * PLAT_GRANULE_SIZE, vec), 0);
+	for (unsigned i = 0; i < RUN_PAGES; i++)
+		if (vec[i] & 1)
+			mask |= UINT64_C(1) << i;
+	return mask;
+}
+
+/* With 4 entries, filling 32 scattered pages keeps only the 4 newest:
+ * the window's mappings stay bounded whatever the realm touches, and every
+ * fill still succeeds. */
+static void test_tlb_evicts_the_oldest_fill(void **state)
+{
+	(void)state;
+	struct hostsim_realm *r = window_over_pages(false, 4);
+
+	for (unsigned i = 0; i < RUN_PAGES; i++) {
+		assert_int_equal(hostsim_realm_map(r, (uint64_t)i * PLAT_GRANULE_SIZE, i & 1), 0);
+		assert_true(__builtin_popcountll(backed_pages(r)) <= 4);
+		assert_true(backed_pages(r) & (UINT64_C(1) << i));
+	}
+	assert_int_equal(backed_pages(r), UINT64_C(0xf) << (RUN_PAGES - 4));
+	/* Touched again in the other order: still at most four, still mapped. */
+	for (unsigned i = RUN_PAGES; i-- > 0;) {
+		assert_int_equal(hostsim_realm_map(r, (uint64_t)i * PLAT_GRANULE_SIZE, false), 0);
+		assert_true(__builtin_popcountll(backed_pages(r)) <= 4);
+	}
+	hostsim_realm_release(r);
+}
+
+/* Pages whose outputs continue each other fill as one run, and a TLBI of
+ * any page of it drops the whole fill (never a piece of it). */
+static void test_fill_covers_a_contiguous_run(void **state)
+{
+	(void)state;
+	struct hostsim_realm *r = window_over_pages(true, 4);
+	uint64_t all = (UINT64_C(1) << RUN_PAGES) - 1;
+
+	assert_int_equal(hostsim_realm_map(r, 5 * PLAT_GRANULE_SIZE, true), 0);
+	assert_int_equal(backed_pages(r), all);
+	hostsim_realm_invalidate(VMID, 10 * PLAT_GRANULE_SIZE, PLAT_GRANULE_SIZE);
+	assert_int_equal(backed_pages(r), 0);
+	assert_int_equal(hostsim_realm_map(r, 31 * PLAT_GRANULE_SIZE, false), 0);
+	assert_int_equal(backed_pages(r), all);
+	hostsim_realm_invalidate(VMID, 0, UINT64_MAX);
+	assert_int_equal(backed_pages(r), 0);
+	hostsim_realm_release(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_fill_and_invalidate, test_hw_stop),
 		cmocka_unit_test_teardown(test_no_stale_mapping_after_invalidate, test_hw_stop),
+		cmocka_unit_test_teardown(test_tlb_evicts_the_oldest_fill, test_hw_stop),
+		cmocka_unit_test_teardown(test_fill_covers_a_contiguous_run, test_hw_stop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,6 +29,12 @@
 #define HOSTSIM_DEFAULT_ROOT_GRANULES 16u
 /* Largest DRAM hostsim emulates (the PA space of a 40-bit machine). */
 #define HOSTSIM_MAX_DRAM_SIZE         (UINT64_C(1) << 40)
+/* Widest realm IPA space hostsim runs: a realm's IPA window is a reservation
+ * of 2^ipa_bits bytes of the process's address space, and a 47-bit user
+ * address space (x86-64, and aarch64 with 48-bit VAs split in half) has no
+ * room for 2^47. The monitor accepts up to 48 (RMI_FEATURES); hostsim halts
+ * a REC of a wider realm on its first run with a message saying why. */
+#define HOSTSIM_MAX_IPA_BITS          46u
 
 /* Physical address spaces a granule can be in (hostsim_gpt_pas). */
 #define HOSTSIM_PAS_NS    0u
@@ -48,7 +54,19 @@ struct hostsim_config {
 	const char *cpak_pem_path;  /* platform attestation key: signs platform tokens */
 	const char *rak_pem_path;   /* realm attestation key: signs realm tokens */
 	unsigned token_format;      /* HOSTSIM_TOKEN_CCA (0, default) or HOSTSIM_TOKEN_LEGACY */
+	/* Live fills each realm's IPA window and the host window keep, like a
+	 * TLB's entries: the oldest is evicted when a fill needs room, so the
+	 * host mappings hostsim makes stay bounded whatever the access pattern.
+	 * 0 = the environment variable CAEC_TLB_ENTRIES if it holds min..max,
+	 * else HOSTSIM_DEFAULT_TLB_ENTRIES. At least HOSTSIM_MIN_TLB_ENTRIES, the
+	 * pages one instruction may touch at once (a string move whose source
+	 * and destination both cross a page boundary), or it could never finish;
+	 * at most HOSTSIM_MAX_TLB_ENTRIES. */
+	unsigned tlb_entries;
 };
+#define HOSTSIM_DEFAULT_TLB_ENTRIES 1024u
+#define HOSTSIM_MIN_TLB_ENTRIES     4u
+#define HOSTSIM_MAX_TLB_ENTRIES     8192u
 
 /* Builds the machine (DRAM, GPT with every granule NS except the Root ones,
  * host window, fault handler) and boots the monitor (rmm_boot), which must
