@@ -250,8 +250,7 @@ static int load_image(const char *cmd, const char *path, struct realm_image *img
 	if (rc == 0)
 		return CLI_OK;
 	if (rc == -ENOEXEC)
-		fprintf(stderr, "caec realm %s: %s is not an ELF realm image (build it with caec_add_realm_image)\n",
-			cmd, path);
+		fprintf(stderr, "caec realm %s: %s: %s\n", cmd, path, img->why);
 	else if (rc == -EFBIG || rc == -EINVAL)
 		fprintf(stderr, "caec realm %s: %s: image must be 1 byte..256 MiB\n", cmd, path);
 	else

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "host/realm_layout.h"
+#include "hostsim/realm_elf.h"
 
 int realm_image_load(const char *path, struct realm_image *out)
 {
@@ -27,14 +28,22 @@ int realm_image_load(const char *path, struct realm_image *out)
 		rc = -ENOMEM;
 	} else if (fread(out->bytes, 1, (size_t)len, f) != (size_t)len) {
 		rc = -EIO;
-	} else if (len < 4 || memcmp(out->bytes, "\177ELF", 4) != 0) {
-		rc = -ENOEXEC;
 	} else {
-		out->size = (size_t)len;
+		const char *why = hostsim_realm_elf_check(out->bytes, (size_t)len, out->why, sizeof(out->why));
+
+		if (why) {
+			if (why != out->why)
+				snprintf(out->why, sizeof(out->why), "%s", why);
+			rc = -ENOEXEC;
+		} else {
+			out->size = (size_t)len;
+		}
 	}
 	fclose(f);
-	if (rc)
-		realm_image_free(out);
+	if (rc) {
+		free(out->bytes);
+		out->bytes = NULL;
+	}
 	return rc;
 }
 

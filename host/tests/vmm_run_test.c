@@ -178,6 +178,47 @@ static void test_dying_vcpu_is_a_crash(void **state)
 	vmm_run_result_free(&res[0]);
 }
 
+/* The platform loader runs bytes copied out of realm memory, so it checks
+ * them itself: a VMM that skips realm_image_load and builds a realm from a
+ * truncated image gets a realm that does not boot (a crash, reported), never
+ * a signal in the process. */
+static void test_truncated_image_refused_by_loader(void **state)
+{
+	static const size_t cuts[] = { 1000, 4100, 9000, 20000 };
+	struct realm_image img;
+
+	(void)state;
+	assert_int_equal(realm_image_load(exercise_path, &img), 0);
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		void *machine = NULL;
+		struct vmm_realm_opts opts;
+		struct vmm_realm *r;
+		struct vmm_error err = { "" };
+		struct console con = { .len = 0 };
+		struct vmm_run_config cfg = { .console = capture, .console_ctx = &con };
+		struct vmm_run_result res;
+		struct leak_snapshot after;
+
+		assert_true(cuts[i] < img.size);
+		assert_int_equal(vmm_test_machine_up(&machine), 0);
+		struct vmm *vmm = machine;
+		vmm_realm_opts_default(&opts);
+		opts.mem_size = UINT64_C(4) << 20;
+		assert_int_equal(vmm_realm_create(vmm, img.bytes, cuts[i], &opts, &r, &err), 0);
+		assert_int_equal(vmm_realm_run(r, &cfg, &res), 0);
+		assert_int_equal(res.stop, VMM_STOP_CRASHED);
+		assert_false(res.exit_reported);
+		assert_int_equal(con.len, 0);
+		vmm_run_result_free(&res);
+		assert_int_equal(vmm_realm_destroy(r), 0);
+		leak_snapshot_take(&vmm->ledger, &after);
+		assert_int_equal(after.held, 0);
+		assert_int_equal(after.not_ns, 0);
+		vmm_test_machine_down(&machine);
+	}
+	realm_image_free(&img);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -191,6 +232,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_every_exit_served),
 		cmocka_unit_test(test_dying_vcpu_is_a_crash),
 		cmocka_unit_test(test_rsi_call_into_destroyed_memory_ends_the_run),
+		cmocka_unit_test(test_truncated_image_refused_by_loader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "hostsim_internal.h"
+#include "hostsim/realm_elf.h"
 
 #if defined(__x86_64__)
 #define HOST_ELF_MACHINE EM_X86_64
@@ -140,6 +141,14 @@ static const char *load(struct hostsim_image *img, const struct plat_s2 *s2, uin
 	if (!hostsim_s2_read(s2, pc, bytes, extent)) {
 		free(bytes);
 		return "hostsim: the realm image extends past the realm's mapped memory";
+	}
+	/* The copy is what runs: validate all of it before dlopen() sees it. */
+	static _Thread_local char reason[192];
+	char detail[160];
+	if ((why = hostsim_realm_elf_check(bytes, extent, detail, sizeof(detail)))) {
+		snprintf(reason, sizeof(reason), "hostsim: %s", why);
+		free(bytes);
+		return reason;
 	}
 	int fd = sealed_copy(bytes, extent);
 	free(bytes);
