@@ -34,6 +34,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -547,9 +548,31 @@ static void wait_for_trap(struct hostsim_cpu *cpu, uint64_t seq)
 	}
 }
 
+/* The emulator's log of a CPU's death, on stderr: the monitor turns it into
+ * an SError exit that carries no reason, as hardware would, but a person
+ * running the emulated machine wants to know why a realm never booted or
+ * crashed (once per CPU). */
+static void log_halt(uint16_t vmid, const char *why)
+{
+	static const char self[] = "hostsim: ";
+
+	if (!why)
+		why = "no reason recorded";
+	else if (!strncmp(why, self, sizeof(self) - 1))
+		why += sizeof(self) - 1;
+	fprintf(stderr, "hostsim: a CPU of the realm with VMID %u halted: %s\n", (unsigned)vmid, why);
+}
+
 static void halted(struct plat_trap *trap, const char *why)
 {
 	*trap = (struct plat_trap){ .kind = PLAT_TRAP_HALTED, .halt_reason = why };
+}
+
+/* A CPU that dies now: logged once, here or when its thread's last trap arrives. */
+static void halted_logged(struct plat_trap *trap, uint16_t vmid, const char *why)
+{
+	log_halt(vmid, why);
+	halted(trap, why);
 }
 
 static const char *cpu_start(struct hostsim_cpu *cpu)
@@ -576,13 +599,13 @@ void plat_rec_run(const struct plat_s2 *s2, struct plat_rec_ctx *ctx, struct pla
 	if (!cpu) {
 		cpu = calloc(1, sizeof(*cpu));
 		if (!cpu) {
-			halted(trap, "hostsim: out of memory for a CPU");
+			halted_logged(trap, s2->vmid, "hostsim: out of memory for a CPU");
 			return;
 		}
 		cpu->realm = hostsim_realm_acquire(s2, &why);
 		if (!cpu->realm) {
 			free(cpu);
-			halted(trap, why);
+			halted_logged(trap, s2->vmid, why);
 			return;
 		}
 		first = true;
@@ -597,7 +620,7 @@ void plat_rec_run(const struct plat_s2 *s2, struct plat_rec_ctx *ctx, struct pla
 		if (why) {
 			hostsim_realm_release(cpu->realm);
 			free(cpu);
-			halted(trap, why);
+			halted_logged(trap, s2->vmid, why);
 			return;
 		}
 		ctx->cpu = (uintptr_t)cpu;
@@ -608,8 +631,10 @@ void plat_rec_run(const struct plat_s2 *s2, struct plat_rec_ctx *ctx, struct pla
 	}
 	wait_for_trap(cpu, seq);
 	*trap = cpu->trap;
-	if (trap->kind == PLAT_TRAP_HALTED)
+	if (trap->kind == PLAT_TRAP_HALTED) {
 		cpu->dead = true;
+		log_halt(s2->vmid, trap->halt_reason);
+	}
 }
 
 /* Ends a CPU that is parked in a trap (or halted) and frees it. */
