@@ -59,3 +59,19 @@ function(caec_add_fuzzer)
   math(EXPR limit "${CAEC_FUZZ_SECONDS} * 2 + 120")
   set_tests_properties(${F_NAME} PROPERTIES LABELS fuzz TIMEOUT ${limit})
 endfunction()
+
+# caec_code_section(target section)
+# Moves the machine code of a static library into an output section of its own
+# (objcopy renames .text and .text.unlikely in every member after the archive
+# is made), so that a program linking it gets __start_<section>/__stop_<section>
+# around exactly that library's code. hostsim's EL3 measures the monitor and the
+# platform this way, as distinct firmware components of the platform token.
+if(NOT CMAKE_OBJCOPY)
+  message(FATAL_ERROR "objcopy not found (binutils): the firmware measurements need it")
+endif()
+function(caec_code_section target section)
+  add_custom_command(TARGET ${target} POST_BUILD
+    COMMAND ${CMAKE_OBJCOPY} --rename-section .text=${section}
+            --rename-section .text.unlikely=${section} $<TARGET_FILE:${target}>
+    VERBATIM)
+endfunction()

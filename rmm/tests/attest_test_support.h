@@ -10,9 +10,11 @@
 #ifndef RMM_ATTEST_TEST_SUPPORT_H
 #define RMM_ATTEST_TEST_SUPPORT_H
 
+#include <elf.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,6 +271,49 @@ static inline bool test_sign1_verify(const struct test_sign1 *s, EVP_PKEY *key)
 	OPENSSL_free(der);
 out:
 	free(tbs);
+	return ok;
+}
+
+/* SHA-256 of the section called name in this program's file (/proc/self/exe),
+ * read with the file's own section headers: what a relying party recomputes
+ * from the program it ships for a firmware component of the platform token.
+ * False when the file has no such section or cannot be read. */
+static inline bool test_exe_section_sha256(const char *name, uint8_t out[32])
+{
+	FILE *f = fopen("/proc/self/exe", "rb");
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh = NULL;
+	char *names = NULL;
+	uint8_t *bytes = NULL;
+	bool ok = false;
+
+	if (!f || fread(&eh, sizeof(eh), 1, f) != 1 || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shstrndx >= eh.e_shnum)
+		goto out;
+	sh = calloc(eh.e_shnum, sizeof(*sh));
+	if (!sh || fseek(f, (long)eh.e_shoff, SEEK_SET) ||
+	    fread(sh, sizeof(*sh), eh.e_shnum, f) != eh.e_shnum)
+		goto out;
+	const Elf64_Shdr *strtab = &sh[eh.e_shstrndx];
+	names = calloc(1, strtab->sh_size + 1);
+	if (!names || fseek(f, (long)strtab->sh_offset, SEEK_SET) ||
+	    fread(names, 1, strtab->sh_size, f) != strtab->sh_size)
+		goto out;
+	for (unsigned i = 0; i < eh.e_shnum && !ok; i++) {
+		if (sh[i].sh_name >= strtab->sh_size || strcmp(names + sh[i].sh_name, name))
+			continue;
+		bytes = malloc(sh[i].sh_size ? sh[i].sh_size : 1);
+		if (!bytes || fseek(f, (long)sh[i].sh_offset, SEEK_SET) ||
+		    fread(bytes, 1, sh[i].sh_size, f) != sh[i].sh_size)
+			goto out;
+		ok = EVP_Digest(bytes, sh[i].sh_size, out, NULL, EVP_sha256(), NULL) == 1;
+	}
+out:
+	free(bytes);
+	free(names);
+	free(sh);
+	if (f)
+		fclose(f);
 	return ok;
 }
 

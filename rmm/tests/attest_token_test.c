@@ -321,7 +321,8 @@ static void check_full(const struct built_token *t, const struct attest_realm_st
 	SHA256(point, 97, binder);
 	assert_memory_equal(p + 1, binder, 32);
 	assert_true(crd_map_text_is(ps.payload, ps.payload_len, 2402, "sha-256"));
-	/* Software components: BL31 and RMM, one program here, so one image. */
+	/* Software components: BL31 (the platform's code) and RMM (the monitor's),
+	 * two distinct measurements, each recomputable from the program file. */
 	struct crd v;
 	uint64_t count;
 	const uint8_t *m0 = NULL, *m1 = NULL;
@@ -338,7 +339,12 @@ static void check_full(const struct built_token *t, const struct attest_realm_st
 		assert_int_equal(n, 32);
 		assert_true(crd_map_text_is(c, clen, 6, "sha-256"));
 	}
-	assert_memory_equal(m0, m1, 32);
+	assert_memory_not_equal(m0, m1, 32);
+	uint8_t want[32];
+	assert_true(test_exe_section_sha256("caec_plat_text", want));
+	assert_memory_equal(m0, want, 32);
+	assert_true(test_exe_section_sha256("caec_rmm_text", want));
+	assert_memory_equal(m1, want, 32);
 }
 
 #ifdef HAVE_CAEC_VERIFY

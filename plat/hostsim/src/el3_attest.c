@@ -4,10 +4,12 @@
  *
  * The claims are listed, with exactly what is measured, in hostsim.h
  * ("Attestation"). The firmware measurements are taken once, when the
- * machine starts: the code hostsim and the monitor run from, hashed as it is
- * mapped in the process (the executable PT_LOAD segments of the ELF object
- * that holds each), so a token names the very bytes that execute, and a
- * relying party can recompute them from the program file.
+ * machine starts: the code of the platform (hostsim: EL3 and the emulated
+ * hardware) and the code of the monitor, each hashed as it is mapped in the
+ * process from the program section the build gives it (caec_plat_text,
+ * caec_rmm_text), so a token names the very bytes that execute, tells the two
+ * apart, and a relying party can recompute each from the program file
+ * (`objcopy -O binary --only-section=caec_rmm_text PROGRAM rmm.bin`).
  *
  * The token is a COSE_Sign1 (tag 18) with protected header {1: -35} (ES384),
  * an empty unprotected header and the claims map as payload, encoded with
@@ -15,7 +17,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,64 +72,26 @@ static struct {
 	struct component components[MAX_COMPONENTS];
 } el3;
 
-struct code_search {
-	uintptr_t addr;  /* in: an address of the object's code */
-	EVP_MD_CTX *md;  /* hashes the object's executable segments */
-	bool found;
-	bool failed;
-};
+/* The code of each firmware component, in a section of its own
+ * (caec_code_section in cmake/CaecBuild.cmake): the linker brackets each with
+ * these symbols. Weak: a program without the monitor has no monitor section. */
+extern const uint8_t __start_caec_plat_text[] __attribute__((weak));
+extern const uint8_t __stop_caec_plat_text[] __attribute__((weak));
+extern const uint8_t __start_caec_rmm_text[] __attribute__((weak));
+extern const uint8_t __stop_caec_rmm_text[] __attribute__((weak));
 
-static bool object_holds(const struct dl_phdr_info *info, uintptr_t addr)
+/* SHA-256 of [start, stop): 0, -ENOENT when the program has no such section,
+ * -EIO when hashing fails. */
+static int measure_code(const uint8_t *start, const uint8_t *stop, uint8_t out[32])
 {
-	for (unsigned i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uintptr_t start = info->dlpi_addr + ph->p_vaddr;
-
-		if (ph->p_type == PT_LOAD && addr >= start && addr - start < ph->p_memsz)
-			return true;
-	}
-	return false;
-}
-
-static int hash_object_code(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	struct code_search *cs = arg;
-
-	(void)size;
-	if (!object_holds(info, cs->addr))
-		return 0;
-	cs->found = true;
-	for (unsigned i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-
-		/* The file's bytes of each executable segment, in program-header
-		 * order: what the loader mapped and the CPU runs. */
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-			continue;
-		if (EVP_DigestUpdate(cs->md, (const void *)(info->dlpi_addr + ph->p_vaddr),
-				     ph->p_filesz) != 1)
-			cs->failed = true;
-	}
-	return 1; /* stop: found */
-}
-
-/* SHA-256 of the executable segments of the object that holds code_addr. */
-static int measure_code(uintptr_t code_addr, uint8_t out[32])
-{
-	struct code_search cs = { .addr = code_addr, .md = EVP_MD_CTX_new() };
 	unsigned len = 0;
-	int rc = -EIO;
 
-	if (!cs.md)
-		return -ENOMEM;
-	if (EVP_DigestInit_ex(cs.md, EVP_sha256(), NULL) != 1)
-		goto out;
-	dl_iterate_phdr(hash_object_code, &cs);
-	if (cs.found && !cs.failed && EVP_DigestFinal_ex(cs.md, out, &len) == 1 && len == 32)
-		rc = 0;
-out:
-	EVP_MD_CTX_free(cs.md);
-	return rc;
+	if (!start || !stop || stop <= start)
+		return -ENOENT;
+	if (EVP_Digest(start, (size_t)(stop - start), out, &len, EVP_sha256(), NULL) != 1 ||
+	    len != 32)
+		return -EIO;
+	return 0;
 }
 
 static void put_le(uint8_t *p, uint64_t v, unsigned n)
@@ -159,13 +122,15 @@ int hostsim_attest_start(const struct hostsim_config *cfg)
 	put_le(el3.config + 12, hostsim_attest_token_format(), 4);
 
 	el3.components[0].type = "BL31";
-	rc = measure_code((uintptr_t)&plat_el3_smc, el3.components[0].measurement);
+	rc = measure_code(__start_caec_plat_text, __stop_caec_plat_text,
+			  el3.components[0].measurement);
 	if (rc)
 		goto fail;
 	el3.num_components = 1;
 	if (rmm_boot) {
 		el3.components[1].type = "RMM";
-		rc = measure_code((uintptr_t)&rmm_boot, el3.components[1].measurement);
+		rc = measure_code(__start_caec_rmm_text, __stop_caec_rmm_text,
+				  el3.components[1].measurement);
 		if (rc)
 			goto fail;
 		el3.num_components = 2;

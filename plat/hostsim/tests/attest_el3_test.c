@@ -67,36 +67,6 @@ static EVP_PKEY *cpak(void)
 	return k;
 }
 
-/* SHA-256 of the executable PT_LOAD segments of /proc/self/exe, read from
- * the file: what a relying party computes from the program it ships. */
-static void exe_code_hash(uint8_t out[32])
-{
-	FILE *f = fopen("/proc/self/exe", "rb");
-	Elf64_Ehdr eh;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-
-	assert_non_null(f);
-	assert_int_equal(fread(&eh, sizeof(eh), 1, f), 1);
-	assert_memory_equal(eh.e_ident, ELFMAG, SELFMAG);
-	assert_int_equal(EVP_DigestInit_ex(md, EVP_sha256(), NULL), 1);
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		Elf64_Phdr ph;
-		assert_int_equal(fseek(f, (long)(eh.e_phoff + i * eh.e_phentsize), SEEK_SET), 0);
-		assert_int_equal(fread(&ph, sizeof(ph), 1, f), 1);
-		if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
-			continue;
-		uint8_t *seg = malloc(ph.p_filesz);
-		assert_non_null(seg);
-		assert_int_equal(fseek(f, (long)ph.p_offset, SEEK_SET), 0);
-		assert_int_equal(fread(seg, 1, ph.p_filesz, f), ph.p_filesz);
-		EVP_DigestUpdate(md, seg, ph.p_filesz);
-		free(seg);
-	}
-	assert_int_equal(EVP_DigestFinal_ex(md, out, NULL), 1);
-	EVP_MD_CTX_free(md);
-	fclose(f);
-}
-
 static void check_token(const uint8_t *tok, size_t len, const uint8_t *challenge,
 			size_t challenge_len, bool legacy)
 {
@@ -141,7 +111,7 @@ static void check_token(const uint8_t *tok, size_t len, const uint8_t *challenge
 	assert_true(crd_map_text_is(m, ml, 2400, "caec attest verify"));
 	assert_true(crd_map_text_is(m, ml, 2402, "sha-256"));
 
-	/* BL31 first: the code of this program, as the file holds it. */
+	/* BL31 first: the platform's code section, as the file holds it. */
 	uint64_t count = 0;
 	assert_true(crd_map_find(m, ml, 2399, &v) && crd_expect(&v, 4, &count));
 	assert_true(count >= 1 && count <= 2);
@@ -152,7 +122,7 @@ static void check_token(const uint8_t *tok, size_t len, const uint8_t *challenge
 	assert_true(crd_map_text_is(c, cl, 1, "BL31"));
 	assert_true(crd_map_bytes(c, cl, 2, 2, &p, &n));
 	assert_int_equal(n, 32);
-	exe_code_hash(want);
+	assert_true(test_exe_section_sha256("caec_plat_text", want));
 	assert_memory_equal(p, want, 32);
 	assert_true(crd_map_text_is(c, cl, 4, "0.1.0"));
 	assert_true(crd_map_text_is(c, cl, 6, "sha-256"));

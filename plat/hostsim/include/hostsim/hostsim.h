@@ -144,12 +144,13 @@ const void *hostsim_monitor_view(uint64_t pa);
  *        the process or a debugger from the keys, and the token says so
  *   2399 software components, each {1 type, 2 SHA-256 measurement, 4 version,
  *        5 signer ID = SHA-256 of the CPAK point, 6 "sha-256"}:
- *        "BL31": the executable (PF_X) PT_LOAD segments, as mapped in memory,
- *                of the ELF object holding hostsim's EL3 (plat_el3_smc)
- *        "RMM":  the same for the object holding the monitor (rmm_boot),
+ *        "BL31": the platform's code (hostsim: EL3 and the emulated
+ *                hardware), as mapped in memory: the program section
+ *                caec_plat_text, into which the build moves libhostsim's code
+ *        "RMM":  the monitor's code, the section caec_rmm_text (libcaec_rmm),
  *                present only when the monitor is linked in
- *        With both linked statically into one program the two measure the
- *        same image: that program is the machine's firmware.
+ *        Each can be recomputed from the program file: SHA-256 of
+ *        `objcopy -O binary --only-section=caec_rmm_text PROGRAM out.bin`.
  *   2400 verification service = "caec attest verify"
  *   2402 hash algorithm = "sha-256"
  * The legacy format uses the profile "http://arm.com/CCA-SSD/1.0.0" instead
