@@ -6,8 +6,12 @@
  * from EL3 (RMM_GET_PLAT_TOKEN, challenge = SHA-256 of the RAK public key
  * claim), the realm token (claims of this REC's realm, COSE_Sign1 ES384) is
  * signed by the RAK through plat_rak_sign(), and both are wrapped in the CCA
- * collection (CBOR tag 907, or the legacy tag 399). The token bytes live in
- * the REC's first auxiliary granule, which belongs to attestation alone;
+ * collection: CBOR tag 907 with each token as [263, bstr], or, for relying
+ * parties of RMM 1.0-rel0, the collection that release's reference monitor
+ * emits, tag 399 with each token a plain bstr. Only the wrapping differs: the
+ * realm token (profile claim, RAK as a COSE_Key) is the same in both, and
+ * the platform chooses the form (plat_attest_token_format). The token bytes
+ * live in the REC's first auxiliary granule, which belongs to attestation alone;
  * only the small bookkeeping struct rec_attest sits in the REC itself.
  * CONTINUE then copies the next chunk into a realm granule, returning
  * RSI_INCOMPLETE until the last byte is out. A new INIT restarts.
@@ -58,19 +62,18 @@ struct attest_realm_state {
 	uint8_t rpv[ATTEST_SLOT_SIZE];
 };
 
-/* The raw bytes of claim 44237 for the platform's RAK: a COSE_Key
- * {1: 2 (EC2), -1: 2 (P-384), -2: x, -3: y} (CCA format) or the SEC1
- * uncompressed point 0x04 || x || y (legacy). False without a RAK. */
-bool attest_rak_claim(enum plat_token_format format, uint8_t out[ATTEST_RAK_CLAIM_MAX],
-		      size_t *len);
+/* The raw bytes of claim 44237 for the platform's RAK: the COSE_Key
+ * {1: 2 (EC2), -1: 2 (P-384), -2: x, -3: y}, in either collection form.
+ * False without a RAK. */
+bool attest_rak_claim(uint8_t out[ATTEST_RAK_CLAIM_MAX], size_t *len);
 
 /* The realm token, a COSE_Sign1 signed by the RAK, into buf. False when it
  * does not fit (*len = the size it needs), the hash algorithm is unknown or
  * the platform fails to hash or sign (*len = 0). */
 bool attest_realm_token_build(const struct attest_realm_state *st,
 			      const uint8_t challenge[ATTEST_CHALLENGE_SIZE],
-			      enum plat_token_format format, const uint8_t *rak_claim,
-			      size_t rak_claim_len, uint8_t *buf, size_t cap, size_t *len);
+			      const uint8_t *rak_claim, size_t rak_claim_len, uint8_t *buf,
+			      size_t cap, size_t *len);
 
 /* The whole token: the platform token from EL3 (challenge = SHA-256 of the
  * raw claim 44237) and the realm token, in the collection of the platform's

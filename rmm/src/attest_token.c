@@ -27,7 +27,8 @@
 #define CLAIM_REMS          44239
 #define CLAIM_RAK_HASH_ALGO 44240
 
-/* Collection. */
+/* Collection: 907 {key: [263, bstr]}, or as the reference monitor of RMM
+ * 1.0-rel0 builds it, 399 {key: bstr}. */
 #define TAG_COLLECTION        907
 #define TAG_COLLECTION_LEGACY 399
 #define COLLECTION_PLATFORM   44234
@@ -67,8 +68,7 @@ static const char *realm_hash_name(uint32_t algo)
 	return algo == RMI_HASH_SHA_512 ? "sha-512" : "sha-256";
 }
 
-bool attest_rak_claim(enum plat_token_format format, uint8_t out[ATTEST_RAK_CLAIM_MAX],
-		      size_t *len)
+bool attest_rak_claim(uint8_t out[ATTEST_RAK_CLAIM_MAX], size_t *len)
 {
 	uint8_t x[PLAT_RAK_COORD_SIZE], y[PLAT_RAK_COORD_SIZE];
 	struct cbor_enc e;
@@ -77,47 +77,38 @@ bool attest_rak_claim(enum plat_token_format format, uint8_t out[ATTEST_RAK_CLAI
 	if (!plat_rak_public(x, y))
 		return false;
 	cbor_enc_init(&e, out, ATTEST_RAK_CLAIM_MAX);
-	if (format == PLAT_TOKEN_FORMAT_LEGACY) {
-		static const uint8_t uncompressed = 0x04;
-
-		cbor_enc_raw(&e, &uncompressed, 1);
-		cbor_enc_raw(&e, x, sizeof(x));
-		cbor_enc_raw(&e, y, sizeof(y));
-	} else {
-		/* Keys in deterministic order: 1, -1, -2, -3. */
-		cbor_enc_map(&e, 4);
-		cbor_enc_int(&e, COSE_KEY_KTY);
-		cbor_enc_int(&e, COSE_KTY_EC2);
-		cbor_enc_int(&e, COSE_KEY_CRV);
-		cbor_enc_int(&e, COSE_CRV_P384);
-		cbor_enc_int(&e, COSE_KEY_X);
-		cbor_enc_bstr(&e, x, sizeof(x));
-		cbor_enc_int(&e, COSE_KEY_Y);
-		cbor_enc_bstr(&e, y, sizeof(y));
-	}
+	/* Keys in deterministic order: 1, -1, -2, -3. */
+	cbor_enc_map(&e, 4);
+	cbor_enc_int(&e, COSE_KEY_KTY);
+	cbor_enc_int(&e, COSE_KTY_EC2);
+	cbor_enc_int(&e, COSE_KEY_CRV);
+	cbor_enc_int(&e, COSE_CRV_P384);
+	cbor_enc_int(&e, COSE_KEY_X);
+	cbor_enc_bstr(&e, x, sizeof(x));
+	cbor_enc_int(&e, COSE_KEY_Y);
+	cbor_enc_bstr(&e, y, sizeof(y));
 	if (!cbor_enc_ok(&e))
 		return false;
 	*len = e.len;
 	return true;
 }
 
-/* The claims map. Keys in deterministic order: 10, 265, 44235..44240. */
+/* The claims map, the same under either collection tag: the reference
+ * monitor of RMM 1.0-rel0 already sends the profile and a COSE_Key RAK in its
+ * tag 399 tokens. Keys in deterministic order: 10, 265, 44235..44240 (the
+ * reference writes them in another order; a map's meaning does not depend
+ * on it). */
 static void put_realm_claims(struct cbor_enc *e, const struct attest_realm_state *st,
 			     const uint8_t challenge[ATTEST_CHALLENGE_SIZE],
-			     enum plat_token_format format, const uint8_t *rak_claim,
-			     size_t rak_claim_len)
+			     const uint8_t *rak_claim, size_t rak_claim_len)
 {
-	bool legacy = format == PLAT_TOKEN_FORMAT_LEGACY;
 	size_t hsize = realm_hash_size(st->hash_algo);
 
-	/* Legacy realm tokens predate the profile claim. */
-	cbor_enc_map(e, legacy ? 7 : 8);
+	cbor_enc_map(e, 8);
 	cbor_enc_uint(e, CLAIM_CHALLENGE);
 	cbor_enc_bstr(e, challenge, ATTEST_CHALLENGE_SIZE);
-	if (!legacy) {
-		cbor_enc_uint(e, CLAIM_PROFILE);
-		cbor_enc_cstr(e, REALM_PROFILE);
-	}
+	cbor_enc_uint(e, CLAIM_PROFILE);
+	cbor_enc_cstr(e, REALM_PROFILE);
 	cbor_enc_uint(e, CLAIM_RPV);
 	cbor_enc_bstr(e, st->rpv, sizeof(st->rpv));
 	cbor_enc_uint(e, CLAIM_HASH_ALGO);
@@ -157,8 +148,8 @@ static bool sig_structure_digest(const uint8_t *payload, size_t payload_len,
 
 bool attest_realm_token_build(const struct attest_realm_state *st,
 			      const uint8_t challenge[ATTEST_CHALLENGE_SIZE],
-			      enum plat_token_format format, const uint8_t *rak_claim,
-			      size_t rak_claim_len, uint8_t *buf, size_t cap, size_t *len)
+			      const uint8_t *rak_claim, size_t rak_claim_len, uint8_t *buf,
+			      size_t cap, size_t *len)
 {
 	struct cbor_enc count, e;
 	uint8_t digest[PLAT_RAK_DIGEST_SIZE];
@@ -169,7 +160,7 @@ bool attest_realm_token_build(const struct attest_realm_state *st,
 	if (realm_hash_size(st->hash_algo) == 0)
 		return false;
 	cbor_enc_init(&count, NULL, 0);
-	put_realm_claims(&count, st, challenge, format, rak_claim, rak_claim_len);
+	put_realm_claims(&count, st, challenge, rak_claim, rak_claim_len);
 	payload_len = count.len;
 
 	/* 18([protected, {}, payload, signature]) */
@@ -180,7 +171,7 @@ bool attest_realm_token_build(const struct attest_realm_state *st,
 	cbor_enc_map(&e, 0);
 	cbor_enc_head(&e, CBOR_MAJOR_BSTR, payload_len);
 	size_t payload_at = e.len;
-	put_realm_claims(&e, st, challenge, format, rak_claim, rak_claim_len);
+	put_realm_claims(&e, st, challenge, rak_claim, rak_claim_len);
 	cbor_enc_head(&e, CBOR_MAJOR_BSTR, PLAT_RAK_SIG_SIZE);
 	sig = cbor_enc_reserve(&e, PLAT_RAK_SIG_SIZE);
 	if (!cbor_enc_ok(&e)) {
@@ -194,8 +185,8 @@ bool attest_realm_token_build(const struct attest_realm_state *st,
 	return true;
 }
 
-/* Writes the head for a collection entry (key, then [263, bstr] in the CCA
- * format or a bare bstr in the legacy one) of a piece of piece_len bytes
+/* Writes the head for a collection entry (key, then [263, bstr] under tag
+ * 907, or a plain bstr under tag 399) of a piece of piece_len bytes
  * lying at buf[from..], so that the piece ends up right behind the head at
  * buf[at..]. Returns the offset just past the piece, or 0 on failure. */
 static size_t place_entry(uint8_t *buf, size_t cap, size_t at, size_t from, size_t piece_len,
@@ -224,15 +215,14 @@ bool attest_token_build(const struct attest_realm_state *st,
 			const uint8_t challenge[ATTEST_CHALLENGE_SIZE], uint8_t *buf,
 			uint64_t buf_pa, size_t cap, size_t *len)
 {
-	enum plat_token_format format = plat_attest_token_format();
-	bool legacy = format == PLAT_TOKEN_FORMAT_LEGACY;
+	bool legacy = plat_attest_token_format() == PLAT_TOKEN_FORMAT_LEGACY;
 	uint8_t rak_claim[ATTEST_RAK_CLAIM_MAX];
 	size_t rak_claim_len, plat_len, realm_len, end;
 	struct smc_regs regs = { { 0 } };
 	const size_t binder_size = 32;
 
 	*len = 0;
-	if (cap <= PIECE_GAP || !attest_rak_claim(format, rak_claim, &rak_claim_len))
+	if (cap <= PIECE_GAP || !attest_rak_claim(rak_claim, &rak_claim_len))
 		return false;
 
 	/* The platform token, bound to this RAK: EL3 reads the challenge from
@@ -252,7 +242,7 @@ bool attest_token_build(const struct attest_realm_state *st,
 		return false;
 
 	/* The realm token, built behind a gap and moved down in the same way. */
-	if (!attest_realm_token_build(st, challenge, format, rak_claim, rak_claim_len,
+	if (!attest_realm_token_build(st, challenge, rak_claim, rak_claim_len,
 				      buf + end + PIECE_GAP, cap - end - PIECE_GAP, &realm_len))
 		return false;
 	end = place_entry(buf, cap, end, end + PIECE_GAP, realm_len, false, legacy,

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,10 +105,10 @@ static void expect_bytes(const uint8_t *map, size_t len, int64_t key, const uint
 	assert_memory_equal(p, want, n);
 }
 
-/* The realm claims of a parsed realm token, against st/challenge/rak. */
+/* The realm claims of a parsed realm token, against st/challenge/rak: the
+ * same eight claims under either collection tag. */
 static void check_realm_claims(const struct test_sign1 *s, const struct attest_realm_state *st,
-			       const uint8_t challenge[64], const uint8_t *rak, size_t rak_len,
-			       bool legacy)
+			       const uint8_t challenge[64], const uint8_t *rak, size_t rak_len)
 {
 	const uint8_t *m = s->payload;
 	size_t len = s->payload_len, hsize = st->hash_algo == RMI_HASH_SHA_512 ? 64 : 32;
@@ -115,10 +116,7 @@ static void check_realm_claims(const struct test_sign1 *s, const struct attest_r
 	uint64_t n;
 
 	expect_bytes(m, len, 10, challenge, 64);
-	if (legacy)
-		assert_false(crd_map_find(m, len, 265, &v));
-	else
-		assert_true(crd_map_text_is(m, len, 265, "tag:arm.com,2023:realm#1.0.0"));
+	assert_true(crd_map_text_is(m, len, 265, "tag:arm.com,2023:realm#1.0.0"));
 	expect_bytes(m, len, 44235, st->rpv, 64);
 	assert_true(crd_map_text_is(m, len, 44236,
 				    st->hash_algo == RMI_HASH_SHA_512 ? "sha-512" : "sha-256"));
@@ -136,7 +134,7 @@ static void check_realm_claims(const struct test_sign1 *s, const struct attest_r
 	}
 	assert_true(crd_map_text_is(m, len, 44240, "sha-256"));
 	assert_true(crd_expect(&(struct crd){ m, len, 0 }, 5, &n));
-	assert_int_equal(n, legacy ? 7 : 8);
+	assert_int_equal(n, 8);
 }
 
 static const uint8_t es384_protected[] = { 0xa1, 0x01, 0x38, 0x22 };
@@ -154,22 +152,19 @@ static void rak_claim_is_a_cose_key(void **state)
 	uint8_t claim[ATTEST_RAK_CLAIM_MAX], x[48], y[48];
 	size_t len;
 	int64_t v;
+	uint64_t n;
 	struct crd r;
 
 	(void)state;
 	start(HOSTSIM_TOKEN_CCA, NULL, NULL);
 	assert_true(plat_rak_public(x, y));
-	assert_true(attest_rak_claim(PLAT_TOKEN_FORMAT_CCA, claim, &len));
+	assert_true(attest_rak_claim(claim, &len));
+	assert_true(crd_expect(&(struct crd){ claim, len, 0 }, 5, &n));
+	assert_int_equal(n, 4);
 	assert_true(crd_map_find(claim, len, 1, &r) && crd_int(&r, &v) && v == 2);  /* EC2 */
 	assert_true(crd_map_find(claim, len, -1, &r) && crd_int(&r, &v) && v == 2); /* P-384 */
 	expect_bytes(claim, len, -2, x, 48);
 	expect_bytes(claim, len, -3, y, 48);
-
-	assert_true(attest_rak_claim(PLAT_TOKEN_FORMAT_LEGACY, claim, &len));
-	assert_int_equal(len, 97);
-	assert_int_equal(claim[0], 0x04);
-	assert_memory_equal(claim + 1, x, 48);
-	assert_memory_equal(claim + 49, y, 48);
 }
 
 static void realm_token_verifies_with_openssl(uint32_t algo)
@@ -182,12 +177,12 @@ static void realm_token_verifies_with_openssl(uint32_t algo)
 	start(HOSTSIM_TOKEN_CCA, NULL, NULL);
 	test_realm(&st, algo);
 	test_challenge(challenge, 7);
-	assert_true(attest_rak_claim(PLAT_TOKEN_FORMAT_CCA, claim, &claim_len));
-	assert_true(attest_realm_token_build(&st, challenge, PLAT_TOKEN_FORMAT_CCA, claim, claim_len,
-					     buf, sizeof(buf), &len));
+	assert_true(attest_rak_claim(claim, &claim_len));
+	assert_true(attest_realm_token_build(&st, challenge, claim, claim_len, buf, sizeof(buf),
+					     &len));
 	assert_true(test_sign1_parse(buf, len, &s));
 	check_sign1_shape(&s);
-	check_realm_claims(&s, &st, challenge, claim, claim_len, false);
+	check_realm_claims(&s, &st, challenge, claim, claim_len);
 
 	EVP_PKEY *k = rak_key();
 	assert_true(test_sign1_verify(&s, k));
@@ -219,26 +214,25 @@ static void realm_token_failures(void **state)
 	start(HOSTSIM_TOKEN_CCA, NULL, NULL);
 	test_realm(&st, RMI_HASH_SHA_256);
 	test_challenge(challenge, 1);
-	assert_true(attest_rak_claim(PLAT_TOKEN_FORMAT_CCA, claim, &claim_len));
+	assert_true(attest_rak_claim(claim, &claim_len));
 
 	/* Too small: false, and the size it needs. */
-	assert_false(attest_realm_token_build(&st, challenge, PLAT_TOKEN_FORMAT_CCA, claim,
-					      claim_len, buf, 100, &need));
+	assert_false(attest_realm_token_build(&st, challenge, claim, claim_len, buf, 100, &need));
 	assert_true(need > 100);
-	assert_true(attest_realm_token_build(&st, challenge, PLAT_TOKEN_FORMAT_CCA, claim,
-					     claim_len, buf, need, &len));
+	assert_true(attest_realm_token_build(&st, challenge, claim, claim_len, buf, need, &len));
 	assert_int_equal(len, need);
-	assert_false(attest_realm_token_build(&st, challenge, PLAT_TOKEN_FORMAT_CCA, claim,
-					      claim_len, buf, need - 1, &len));
+	assert_false(attest_realm_token_build(&st, challenge, claim, claim_len, buf, need - 1,
+					      &len));
 
 	/* A hash algorithm the token cannot name. */
 	st.hash_algo = 7;
-	assert_false(attest_realm_token_build(&st, challenge, PLAT_TOKEN_FORMAT_CCA, claim,
-					      claim_len, buf, sizeof(buf), &len));
+	assert_false(attest_realm_token_build(&st, challenge, claim, claim_len, buf, sizeof(buf),
+					      &len));
 	assert_int_equal(len, 0);
 }
 
-/* One element of the collection: {key: [263, bstr]} or {key: bstr}. */
+/* One element of the collection: {key: [263, bstr]} under 907, {key: bstr}
+ * under 399 (nothing else: no content format, no array). */
 static void collection_entry(const uint8_t *map, size_t len, int64_t key, bool legacy,
 			     const uint8_t **tok, size_t *tok_len)
 {
@@ -247,7 +241,10 @@ static void collection_entry(const uint8_t *map, size_t len, int64_t key, bool l
 	int64_t fmt;
 
 	assert_true(crd_map_find(map, len, key, &v));
-	if (!legacy) {
+	if (legacy) {
+		assert_true(v.pos < v.len);
+		assert_int_equal(v.p[v.pos] >> 5, 2); /* a byte string */
+	} else {
 		assert_true(crd_expect(&v, 4, &n));
 		assert_int_equal(n, 2);
 		assert_true(crd_int(&v, &fmt));
@@ -291,12 +288,15 @@ static void check_full(const struct built_token *t, const struct attest_realm_st
 	collection_entry(map, map_len, 44234, legacy, &plat, &plat_len);
 	collection_entry(map, map_len, 44241, legacy, &realm, &realm_len);
 
+	uint64_t pairs = 0;
+	assert_true(crd_expect(&(struct crd){ map, map_len, 0 }, 5, &pairs));
+	assert_int_equal(pairs, 2);
+
 	/* The realm token. */
-	assert_true(attest_rak_claim(legacy ? PLAT_TOKEN_FORMAT_LEGACY : PLAT_TOKEN_FORMAT_CCA,
-				     claim, &claim_len));
+	assert_true(attest_rak_claim(claim, &claim_len));
 	assert_true(test_sign1_parse(realm, realm_len, &rs));
 	check_sign1_shape(&rs);
-	check_realm_claims(&rs, st, challenge, claim, claim_len, legacy);
+	check_realm_claims(&rs, st, challenge, claim, claim_len);
 	EVP_PKEY *rak = rak_key();
 	assert_true(test_sign1_verify(&rs, rak));
 	EVP_PKEY_free(rak);
@@ -308,8 +308,7 @@ static void check_full(const struct built_token *t, const struct attest_realm_st
 	SHA256(claim, claim_len, binder);
 	expect_bytes(ps.payload, ps.payload_len, 10, binder, 32);
 	assert_true(crd_map_text_is(ps.payload, ps.payload_len, 265,
-				    legacy ? "http://arm.com/CCA-SSD/1.0.0"
-					   : "tag:arm.com,2023:cca_platform#1.0.0"));
+				    "tag:arm.com,2023:cca_platform#1.0.0"));
 	/* Instance ID = 0x01 || SHA-256(CPAK point). */
 	size_t point_len = 0;
 	assert_true(EVP_PKEY_get_octet_string_param(cpak, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
@@ -349,7 +348,7 @@ static void check_full(const struct built_token *t, const struct attest_realm_st
 
 #ifdef HAVE_CAEC_VERIFY
 static void project_verifier_accepts(const struct built_token *t, const uint8_t challenge[64],
-				     EVP_PKEY *cpak)
+				     bool legacy, EVP_PKEY *cpak)
 {
 	static struct cca_token tok;
 	struct verify_result res;
@@ -362,6 +361,11 @@ static void project_verifier_accepts(const struct built_token *t, const uint8_t 
 	if (rc != 0)
 		print_error("verifier: %s: %s\n", verify_check_name(res.failed), res.reason);
 	assert_int_equal(rc, 0);
+	assert_int_equal(tok.tag, legacy ? CCA_TAG_COLLECTION_LEGACY : CCA_TAG_COLLECTION);
+	assert_true(tok.realm_claims.has_profile);
+	assert_true(cca_text_eq(tok.realm_claims.profile, CCA_REALM_PROFILE));
+	assert_true(cca_text_eq(tok.platform_claims.profile, CCA_PLATFORM_PROFILE));
+	assert_int_equal(tok.realm_claims.rak.ptr[0] >> 5, 5); /* a COSE_Key map */
 	/* A wrong nonce is caught. */
 	uint8_t other[64];
 	memcpy(other, challenge, 64);
@@ -385,7 +389,7 @@ static void full_token(unsigned format, const char *cpak_path, const char *rak_p
 	EVP_PKEY *cpak = cpak_key();
 	check_full(&t, &st, challenge, format == HOSTSIM_TOKEN_LEGACY, cpak);
 #ifdef HAVE_CAEC_VERIFY
-	project_verifier_accepts(&t, challenge, cpak);
+	project_verifier_accepts(&t, challenge, format == HOSTSIM_TOKEN_LEGACY, cpak);
 #endif
 	EVP_PKEY_free(cpak);
 	plat_granule_unmap(t.buf);
@@ -401,6 +405,184 @@ static void full_token_legacy(void **state)
 {
 	(void)state;
 	full_token(HOSTSIM_TOKEN_LEGACY, NULL, NULL);
+}
+
+/* ---- The legacy form against what the reference monitor emits ----------
+ * cca-token-draft-ffm-00.cbor (the third-party vectors in ../shared) is a
+ * token as RMM 1.0-rel0's reference monitor builds it: tag 399, plain
+ * bstr entries, a realm profile and a COSE_Key RAK. The reference writes its
+ * maps in insertion order, so this reader takes keys in any order. */
+
+#define MAX_KEYS 16
+
+struct any_map {
+	int64_t keys[MAX_KEYS];
+	struct crd vals[MAX_KEYS];
+	unsigned n;
+};
+
+static void read_any_map(const uint8_t *m, size_t len, struct any_map *am)
+{
+	struct crd r = crd_make(m, len);
+	uint64_t pairs = 0;
+
+	assert_true(crd_expect(&r, 5, &pairs));
+	assert_true(pairs <= MAX_KEYS);
+	am->n = (unsigned)pairs;
+	for (unsigned i = 0; i < am->n; i++) {
+		assert_true(crd_int(&r, &am->keys[i]));
+		am->vals[i] = r;
+		assert_true(crd_skip(&r));
+	}
+	assert_int_equal(r.pos, len);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Same set of integer keys, and each value of the same CBOR major type. */
+static void same_shape(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	struct any_map ma, mb;
+	int64_t ka[MAX_KEYS], kb[MAX_KEYS];
+
+	read_any_map(a, alen, &ma);
+	read_any_map(b, blen, &mb);
+	assert_int_equal(ma.n, mb.n);
+	memcpy(ka, ma.keys, sizeof(ka));
+	memcpy(kb, mb.keys, sizeof(kb));
+	qsort(ka, ma.n, sizeof(ka[0]), cmp_key);
+	qsort(kb, mb.n, sizeof(kb[0]), cmp_key);
+	assert_memory_equal(ka, kb, ma.n * sizeof(ka[0]));
+	for (unsigned i = 0; i < ma.n; i++)
+		for (unsigned j = 0; j < mb.n; j++)
+			if (ma.keys[i] == mb.keys[j])
+				assert_int_equal(ma.vals[i].p[ma.vals[i].pos] >> 5,
+						 mb.vals[j].p[mb.vals[j].pos] >> 5);
+}
+
+static struct crd any_map_get(const uint8_t *m, size_t len, int64_t key)
+{
+	struct any_map am;
+
+	read_any_map(m, len, &am);
+	for (unsigned i = 0; i < am.n; i++)
+		if (am.keys[i] == key)
+			return am.vals[i];
+	fail_msg("no key %" PRId64, key);
+	return am.vals[0];
+}
+
+static void same_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+		       int64_t key, unsigned major)
+{
+	struct crd va = any_map_get(a, alen, key), vb = any_map_get(b, blen, key);
+	const uint8_t *pa = NULL, *pb = NULL;
+	size_t na = 0, nb = 0;
+
+	assert_true(crd_string(&va, major, &pa, &na));
+	assert_true(crd_string(&vb, major, &pb, &nb));
+	assert_int_equal(na, nb);
+	assert_memory_equal(pa, pb, na);
+}
+
+/* The collection's two entries, plain byte strings under tag 399. */
+static void split_399(const uint8_t *tok, size_t len, struct test_sign1 *plat,
+		      struct test_sign1 *realm)
+{
+	struct crd r = crd_make(tok, len), v;
+	uint64_t tag = 0;
+	const uint8_t *p = NULL;
+	size_t n = 0;
+
+	assert_true(crd_expect(&r, 6, &tag));
+	assert_int_equal(tag, 399);
+	const uint8_t *map = tok + r.pos;
+	size_t map_len = len - r.pos;
+	v = any_map_get(map, map_len, 44234);
+	assert_true(crd_string(&v, 2, &p, &n));
+	assert_true(test_sign1_parse(p, n, plat));
+	v = any_map_get(map, map_len, 44241);
+	assert_true(crd_string(&v, 2, &p, &n));
+	assert_true(test_sign1_parse(p, n, realm));
+}
+
+static uint8_t *read_shared_vector(const char *name, size_t *len)
+{
+	const char *dir = getenv("CAEC_SHARED_DIR");
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/testvectors/cca/%s", dir ? dir : "../shared", name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s (is CAEC_SHARED_DIR set?)", path);
+	uint8_t *buf = malloc(1 << 16);
+	assert_non_null(buf);
+	*len = fread(buf, 1, 1 << 16, f);
+	fclose(f);
+	assert_true(*len > 0 && *len < (1 << 16));
+	return buf;
+}
+
+static void legacy_token_has_the_reference_shape(void **state)
+{
+	struct attest_realm_state st;
+	struct built_token t;
+	uint8_t challenge[64];
+	struct test_sign1 ours_p = { 0 }, ours_r = { 0 }, ref_p = { 0 }, ref_r = { 0 };
+	size_t ref_len;
+
+	(void)state;
+	start(HOSTSIM_TOKEN_LEGACY, NULL, NULL);
+	test_realm(&st, RMI_HASH_SHA_256);
+	test_challenge(challenge, 5);
+	build_full(&t, &st, challenge);
+	uint8_t *ref = read_shared_vector("cca-token-draft-ffm-00.cbor", &ref_len);
+
+	/* Both: tag 399 around {44234: bstr, 44241: bstr}, nothing else. */
+	struct crd a = crd_make(t.buf, t.len), b = crd_make(ref, ref_len);
+	uint64_t tag_a = 0, tag_b = 0;
+	assert_true(crd_expect(&a, 6, &tag_a) && crd_expect(&b, 6, &tag_b));
+	assert_int_equal(tag_a, tag_b);
+	same_shape(t.buf + a.pos, t.len - a.pos, ref + b.pos, ref_len - b.pos);
+	split_399(t.buf, t.len, &ours_p, &ours_r);
+	split_399(ref, ref_len, &ref_p, &ref_r);
+
+	/* Realm token: the same COSE_Sign1 header, the same claims (profile
+	 * included) with values of the same types and the same profile. */
+	assert_int_equal(ours_r.protected_len, ref_r.protected_len);
+	assert_memory_equal(ours_r.protected_hdr, ref_r.protected_hdr, ref_r.protected_len);
+	assert_int_equal(ours_r.unprotected_pairs, ref_r.unprotected_pairs);
+	same_shape(ours_r.payload, ours_r.payload_len, ref_r.payload, ref_r.payload_len);
+	same_bytes(ours_r.payload, ours_r.payload_len, ref_r.payload, ref_r.payload_len, 265, 3);
+	same_bytes(ours_r.payload, ours_r.payload_len, ref_r.payload, ref_r.payload_len, 44236, 3);
+	same_bytes(ours_r.payload, ours_r.payload_len, ref_r.payload, ref_r.payload_len, 44240, 3);
+
+	/* The RAK: a COSE_Key of the same labels, key type and curve. */
+	const uint8_t *ka = NULL, *kb = NULL;
+	size_t kal = 0, kbl = 0;
+	struct crd va = any_map_get(ours_r.payload, ours_r.payload_len, 44237);
+	struct crd vb = any_map_get(ref_r.payload, ref_r.payload_len, 44237);
+	assert_true(crd_string(&va, 2, &ka, &kal) && crd_string(&vb, 2, &kb, &kbl));
+	assert_int_equal(kal, kbl);
+	same_shape(ka, kal, kb, kbl);
+	for (int64_t label = 1; label >= -1; label -= 2) {
+		struct crd x = any_map_get(ka, kal, label), y = any_map_get(kb, kbl, label);
+		int64_t vx = 0, vy = 0;
+		assert_true(crd_int(&x, &vx) && crd_int(&y, &vy));
+		assert_int_equal(vx, vy);
+	}
+
+	/* Platform token: the same header and profile. */
+	assert_int_equal(ours_p.protected_len, ref_p.protected_len);
+	assert_memory_equal(ours_p.protected_hdr, ref_p.protected_hdr, ref_p.protected_len);
+	same_bytes(ours_p.payload, ours_p.payload_len, ref_p.payload, ref_p.payload_len, 265, 3);
+
+	free(ref);
+	plat_granule_unmap(t.buf);
 }
 
 /* Writes a fresh key of the given curve as PEM (PKCS#8) to a temp file. */
@@ -591,6 +773,7 @@ int main(void)
 		cmocka_unit_test_teardown(realm_token_failures, stop),
 		cmocka_unit_test_teardown(full_token_cca, stop),
 		cmocka_unit_test_teardown(full_token_legacy, stop),
+		cmocka_unit_test_teardown(legacy_token_has_the_reference_shape, stop),
 		cmocka_unit_test_teardown(pem_keys_are_used, stop),
 		cmocka_unit_test_teardown(generated_keys_differ_per_machine, stop),
 		cmocka_unit_test_teardown(bad_key_files_refuse_the_machine, stop),

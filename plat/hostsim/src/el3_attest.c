@@ -27,8 +27,9 @@
 #include "el3_attest.h"
 #include "hostsim_internal.h"
 
+/* The profile of both collection forms: the platform tokens relying parties
+ * of RMM 1.0-rel0 see beside tag 399 carry it too. */
 #define PLAT_PROFILE        "tag:arm.com,2023:cca_platform#1.0.0"
-#define PLAT_PROFILE_LEGACY "http://arm.com/CCA-SSD/1.0.0"
 #define IMPLEMENTATION_NAME "caec hostsim"
 #define FIRMWARE_VERSION    "0.1.0"
 #define VERIFICATION_SERVICE "caec attest verify"
@@ -150,8 +151,6 @@ void hostsim_attest_stop(void)
 
 static void put_claims(struct cbor_enc *e, const uint8_t *challenge, size_t challenge_len)
 {
-	bool legacy = hostsim_attest_token_format() == HOSTSIM_TOKEN_LEGACY;
-
 	/* Keys in deterministic order: 10, 256, 265, 2395, 2396, 2399..2402. */
 	cbor_enc_map(e, 9);
 	cbor_enc_uint(e, CLAIM_CHALLENGE);
@@ -159,7 +158,7 @@ static void put_claims(struct cbor_enc *e, const uint8_t *challenge, size_t chal
 	cbor_enc_uint(e, CLAIM_INSTANCE_ID);
 	cbor_enc_bstr(e, el3.instance_id, sizeof(el3.instance_id));
 	cbor_enc_uint(e, CLAIM_PROFILE);
-	cbor_enc_cstr(e, legacy ? PLAT_PROFILE_LEGACY : PLAT_PROFILE);
+	cbor_enc_cstr(e, PLAT_PROFILE);
 	cbor_enc_uint(e, CLAIM_LIFECYCLE);
 	cbor_enc_uint(e, LIFECYCLE_PSA_ROT_DEBUG);
 	cbor_enc_uint(e, CLAIM_IMPL_ID);

@@ -173,10 +173,11 @@ bool plat_rak_public(uint8_t x[PLAT_RAK_COORD_SIZE], uint8_t y[PLAT_RAK_COORD_SI
 /* ECDSA P-384 signature by the RAK of a SHA-384 digest (ES384). */
 bool plat_rak_sign(const uint8_t digest[PLAT_RAK_DIGEST_SIZE], uint8_t sig[PLAT_RAK_SIG_SIZE]);
 
-/* The token format the platform's relying parties expect. */
+/* The token format the platform's relying parties expect. Only the
+ * collection differs; the realm token (profile, RAK as a COSE_Key) is the same. */
 enum plat_token_format {
-	PLAT_TOKEN_FORMAT_CCA = 0,    /* collection tag 907, RAK as a COSE_Key (current) */
-	PLAT_TOKEN_FORMAT_LEGACY = 1, /* collection tag 399, RAK as a raw SEC1 point */
+	PLAT_TOKEN_FORMAT_CCA = 0,    /* collection tag 907, entries [263, bstr] (current) */
+	PLAT_TOKEN_FORMAT_LEGACY = 1, /* collection tag 399, entries bstr (RMM 1.0-rel0) */
 };
 enum plat_token_format plat_attest_token_format(void);
 

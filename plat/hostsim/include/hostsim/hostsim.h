@@ -153,11 +153,12 @@ const void *hostsim_monitor_view(uint64_t pa);
  *        `objcopy -O binary --only-section=caec_rmm_text PROGRAM out.bin`.
  *   2400 verification service = "caec attest verify"
  *   2402 hash algorithm = "sha-256"
- * The legacy format uses the profile "http://arm.com/CCA-SSD/1.0.0" instead
- * of "tag:arm.com,2023:cca_platform#1.0.0".
+ *   265  profile = "tag:arm.com,2023:cca_platform#1.0.0" in both token
+ *        formats: the format changes only the collection around the tokens
+ *        (the config claim records which one the machine uses)
  */
-#define HOSTSIM_TOKEN_CCA    0u /* collection tag 907, RAK claim as a COSE_Key */
-#define HOSTSIM_TOKEN_LEGACY 1u /* collection tag 399, RAK claim as a SEC1 point */
+#define HOSTSIM_TOKEN_CCA    0u /* collection tag 907, entries [263, bstr] */
+#define HOSTSIM_TOKEN_LEGACY 1u /* collection tag 399, entries bstr, as RMM 1.0-rel0 */
 
 /* The CPAK's public key as PEM (SubjectPublicKeyInfo), NUL-terminated, for a
  * relying party that verifies this machine's tokens. Returns the length
