@@ -81,14 +81,18 @@ extern const uint8_t __stop_caec_plat_text[] __attribute__((weak));
 extern const uint8_t __start_caec_rmm_text[] __attribute__((weak));
 extern const uint8_t __stop_caec_rmm_text[] __attribute__((weak));
 
-/* SHA-256 of [start, stop): 0, -ENOENT when the program has no such section,
- * -EIO when hashing fails. */
-static int measure_code(const uint8_t *start, const uint8_t *stop, uint8_t out[32])
+/* SHA-256 of [start, stop), the section that must hold entry (the code the
+ * component starts at, so what is measured is what runs): 0, -ENOEXEC when the
+ * program has no such section or entry lies outside it, -EIO when hashing
+ * fails. */
+static int measure_code(const uint8_t *start, const uint8_t *stop, const void *entry,
+			uint8_t out[32])
 {
+	uintptr_t at = (uintptr_t)entry;
 	unsigned len = 0;
 
-	if (!start || !stop || stop <= start)
-		return -ENOENT;
+	if (!start || !stop || stop <= start || at < (uintptr_t)start || at >= (uintptr_t)stop)
+		return -ENOEXEC;
 	if (EVP_Digest(start, (size_t)(stop - start), out, &len, EVP_sha256(), NULL) != 1 ||
 	    len != 32)
 		return -EIO;
@@ -123,7 +127,7 @@ int hostsim_attest_start(const struct hostsim_config *cfg)
 	put_le(el3.config + 12, hostsim_attest_token_format(), 4);
 
 	el3.components[0].type = "BL31";
-	rc = measure_code(__start_caec_plat_text, __stop_caec_plat_text,
+	rc = measure_code(__start_caec_plat_text, __stop_caec_plat_text, (const void *)plat_el3_smc,
 			  el3.components[0].measurement);
 	if (rc)
 		goto fail;
@@ -131,7 +135,7 @@ int hostsim_attest_start(const struct hostsim_config *cfg)
 	if (rmm_boot) {
 		el3.components[1].type = "RMM";
 		rc = measure_code(__start_caec_rmm_text, __stop_caec_rmm_text,
-				  el3.components[1].measurement);
+				  (const void *)rmm_boot, el3.components[1].measurement);
 		if (rc)
 			goto fail;
 		el3.num_components = 2;

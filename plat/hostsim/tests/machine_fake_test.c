@@ -17,7 +17,11 @@
 #include "rmm/rmm.h"
 #include "test_support.h"
 
-/* ---- the fake monitor ---- */
+/* ---- the fake monitor ----
+ * Its code sits where a monitor's must for EL3 to measure it (the section the
+ * build gives the real one, see caec_code_section): a machine refuses to start
+ * a monitor that is not in its measured section. */
+#define FAKE_MONITOR_CODE __attribute__((section("caec_rmm_text")))
 static struct {
 	int boot_result;
 	bool report_boot_complete;
@@ -26,7 +30,7 @@ static struct {
 	uint64_t last_fid;
 } fake;
 
-int rmm_boot(void)
+FAKE_MONITOR_CODE int rmm_boot(void)
 {
 	fake.boots++;
 	if (fake.report_boot_complete) {
@@ -36,13 +40,13 @@ int rmm_boot(void)
 	return fake.boot_result;
 }
 
-bool rmm_is_rmi_fid(uint64_t fid)
+FAKE_MONITOR_CODE bool rmm_is_rmi_fid(uint64_t fid)
 {
 	fid &= ~SMC_FID_SVE_HINT;
 	return fid >= SMC64_STD_FID(0x150) && fid <= SMC64_STD_FID(0x18F);
 }
 
-void rmm_handle_rmi(struct smc_regs *regs)
+FAKE_MONITOR_CODE void rmm_handle_rmi(struct smc_regs *regs)
 {
 	fake.calls++;
 	fake.last_fid = regs->x[0];
