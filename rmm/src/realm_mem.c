@@ -74,7 +74,10 @@ void realm_mem_unmap(struct realm_mem_mapping *m)
 	granule_unlock(m->g_rd);
 }
 
-enum realm_mem_status realm_mem_read(uint64_t rd_pa, uint64_t ipa, void *buf, size_t len, int *level)
+/* One copy between the monitor and realm memory inside one granule:
+ * into the realm when to_realm, out of it otherwise. */
+static enum realm_mem_status realm_mem_copy(uint64_t rd_pa, uint64_t ipa, void *buf, size_t len,
+					    bool to_realm, int *level)
 {
 	struct realm_mem_mapping m;
 	enum realm_mem_status status;
@@ -86,25 +89,23 @@ enum realm_mem_status realm_mem_read(uint64_t rd_pa, uint64_t ipa, void *buf, si
 	*level = m.level;
 	if (status != REALM_MEM_OK)
 		return status;
-	__builtin_memcpy(buf, m.granule + (ipa & (GRANULE_SIZE - 1)), len);
+	uint8_t *at = m.granule + (ipa & (GRANULE_SIZE - 1));
+	if (to_realm)
+		__builtin_memcpy(at, buf, len);
+	else
+		__builtin_memcpy(buf, at, len);
 	realm_mem_unmap(&m);
 	return REALM_MEM_OK;
+}
+
+enum realm_mem_status realm_mem_read(uint64_t rd_pa, uint64_t ipa, void *buf, size_t len, int *level)
+{
+	return realm_mem_copy(rd_pa, ipa, buf, len, false, level);
 }
 
 enum realm_mem_status realm_mem_write(uint64_t rd_pa, uint64_t ipa, const void *buf, size_t len,
 				      int *level)
 {
-	struct realm_mem_mapping m;
-	enum realm_mem_status status;
-
-	*level = 0;
-	if (!range_in_one_granule(ipa, len))
-		return REALM_MEM_REFUSED;
-	status = realm_mem_map(rd_pa, ipa, &m);
-	*level = m.level;
-	if (status != REALM_MEM_OK)
-		return status;
-	__builtin_memcpy(m.granule + (ipa & (GRANULE_SIZE - 1)), buf, len);
-	realm_mem_unmap(&m);
-	return REALM_MEM_OK;
+	/* Cast away const: with to_realm set, realm_mem_copy only reads buf. */
+	return realm_mem_copy(rd_pa, ipa, (void *)(uintptr_t)buf, len, true, level);
 }
