@@ -7,14 +7,16 @@
 #      nonce the host chose (caec realm run),
 #   3. verifies the token as a relying party would: platform key, nonce, RIM
 #      (caec attest verify) and prints its claims (caec attest show),
-#   4. runs the inference engine that will live in AgenTEE's llm realm on the
+#   4. runs a 1 GiB realm that writes and verifies a pattern over all its RAM,
+#      alternate pages then every page (examples/memtest),
+#   5. runs the inference engine that will live in AgenTEE's llm realm on the
 #      committed tiny model (caec llm run).
 # Usage: scripts/demo.sh [--help]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 case "${1:-}" in
-  -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) echo "demo.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
@@ -48,7 +50,10 @@ if "$caec" attest verify "$work/token.cbor" --platform-key "$work/cpak.pem" --no
   echo "demo: the token verified with the wrong nonce" >&2; exit 1
 fi
 
-step "4. the inference engine on the tiny model"
+step "4. a 1 GiB realm tests all its memory on hostsim"
+"$caec" realm run build/examples/memtest/memtest.so --mem 1G
+
+step "5. the inference engine on the tiny model"
 "$caec" llm run apps/llm/models/tiny/tiny.bin --tokenizer apps/llm/models/tiny/tokenizer.bin \
   --prompt "Once upon a time," -n 120 --seed 1
 echo
