@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "hostsim/hostsim.h"
+#include "hostsim/realm_elf.h"
 #include "plat/plat.h"
 
 /* ---- hw.c: the machine without its monitor ---- */
@@ -150,7 +151,8 @@ bool hostsim_s2_read(const struct plat_s2 *s2, uint64_t ipa, void *dst, uint64_t
 void *hostsim_s2_writable_ptr(const struct plat_s2 *s2, uint64_t ipa);
 
 /* ---- realm_loader.c: the image a realm boots from ---- */
-#define HOSTSIM_IMAGE_MAX_SIZE (UINT64_C(256) << 20)
+/* The loader takes what the validator accepts, no more. */
+#define HOSTSIM_IMAGE_MAX_SIZE HOSTSIM_REALM_ELF_MAX_SIZE
 #define HOSTSIM_IMAGE_MAX_EXEC 8
 struct hostsim_image {
 	bool loaded;
