@@ -29,18 +29,8 @@
  * read here (rec.h).
  */
 #include "rec.h"
+#include "rmi_args.h"
 #include "rmi_handlers.h"
-
-struct psci_complete_args {
-	uint64_t calling_rec; /* X1 */
-	uint64_t target_rec;  /* X2 */
-	uint64_t status;      /* X3: a PSCI return code, as a 64-bit register */
-};
-
-static struct psci_complete_args decode(const uint64_t *x)
-{
-	return (struct psci_complete_args){ .calling_rec = x[1], .target_rec = x[2], .status = x[3] };
-}
 
 static bool fid_is_cpu_on(uint64_t fid)
 {
@@ -89,17 +79,17 @@ static void complete_request(struct rec *calling, struct rec *target, bool targe
 
 uint64_t smc_psci_complete(const uint64_t *x, struct rmi_result *res)
 {
-	struct psci_complete_args a = decode(x);
+	const struct rmi_psci_complete_args a = rmi_psci_complete_args(x);
 	struct granule_lock_req locks[2] = {
-		{ .pa = a.calling_rec, .expected = GRANULE_STATE_REC },
-		{ .pa = a.target_rec, .expected = GRANULE_STATE_REC },
+		{ .pa = a.calling_rec_pa, .expected = GRANULE_STATE_REC },
+		{ .pa = a.target_rec_pa, .expected = GRANULE_STATE_REC },
 	};
 	uint64_t status = RMI_INPUT_ERROR;
 	struct rec *calling, *target;
 	bool target_on;
 
 	(void)res;
-	if (a.calling_rec == a.target_rec || !granule_lock_set(locks, 2))
+	if (a.calling_rec_pa == a.target_rec_pa || !granule_lock_set(locks, 2))
 		return RMI_INPUT_ERROR; /* alias, calling_*, target_* */
 	calling = rec_map(locks[0].g);
 	target = rec_map(locks[1].g);

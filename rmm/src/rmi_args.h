@@ -193,28 +193,18 @@ static inline struct rmi_rtt_create_args rmi_rtt_create_args(const uint64_t *x)
 	};
 }
 
-/* RMI_RTT_DESTROY(rd_pa, ipa, level) */
-struct rmi_rtt_destroy_args {
+/* RMI_RTT_DESTROY, RMI_RTT_FOLD, RMI_RTT_UNMAP_UNPROTECTED and
+ * RMI_RTT_READ_ENTRY all name one RTT entry: (rd_pa, ipa, level). */
+struct rmi_rtt_entry_args {
 	uint64_t rd_pa, ipa, level;
 };
 #define RMI_RTT_DESTROY_NUM_ARGS 3
-static inline struct rmi_rtt_destroy_args rmi_rtt_destroy_args(const uint64_t *x)
-{
-	return (struct rmi_rtt_destroy_args){
-		.rd_pa = x[1],
-		.ipa = x[2],
-		.level = x[3],
-	};
-}
-
-/* RMI_RTT_FOLD(rd_pa, ipa, level) */
-struct rmi_rtt_fold_args {
-	uint64_t rd_pa, ipa, level;
-};
 #define RMI_RTT_FOLD_NUM_ARGS 3
-static inline struct rmi_rtt_fold_args rmi_rtt_fold_args(const uint64_t *x)
+#define RMI_RTT_UNMAP_UNPROTECTED_NUM_ARGS 3
+#define RMI_RTT_READ_ENTRY_NUM_ARGS 3
+static inline struct rmi_rtt_entry_args rmi_rtt_entry_args(const uint64_t *x)
 {
-	return (struct rmi_rtt_fold_args){
+	return (struct rmi_rtt_entry_args){
 		.rd_pa = x[1],
 		.ipa = x[2],
 		.level = x[3],
@@ -233,34 +223,6 @@ static inline struct rmi_rtt_map_unprotected_args rmi_rtt_map_unprotected_args(c
 		.ipa = x[2],
 		.level = x[3],
 		.desc = x[4],
-	};
-}
-
-/* RMI_RTT_UNMAP_UNPROTECTED(rd_pa, ipa, level) */
-struct rmi_rtt_unmap_unprotected_args {
-	uint64_t rd_pa, ipa, level;
-};
-#define RMI_RTT_UNMAP_UNPROTECTED_NUM_ARGS 3
-static inline struct rmi_rtt_unmap_unprotected_args rmi_rtt_unmap_unprotected_args(const uint64_t *x)
-{
-	return (struct rmi_rtt_unmap_unprotected_args){
-		.rd_pa = x[1],
-		.ipa = x[2],
-		.level = x[3],
-	};
-}
-
-/* RMI_RTT_READ_ENTRY(rd_pa, ipa, level) */
-struct rmi_rtt_read_entry_args {
-	uint64_t rd_pa, ipa, level;
-};
-#define RMI_RTT_READ_ENTRY_NUM_ARGS 3
-static inline struct rmi_rtt_read_entry_args rmi_rtt_read_entry_args(const uint64_t *x)
-{
-	return (struct rmi_rtt_read_entry_args){
-		.rd_pa = x[1],
-		.ipa = x[2],
-		.level = x[3],
 	};
 }
 

@@ -135,7 +135,7 @@ static void remove_child(const struct rd *rd, struct rtt_walk *w, uint64_t ipa,
 
 static uint64_t rtt_destroy(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
-	const struct rmi_rtt_destroy_args a = rmi_rtt_destroy_args(x);
+	const struct rmi_rtt_entry_args a = rmi_rtt_entry_args(x);
 	uint64_t ipa = a.ipa;
 	int level = rtt_level_arg(a.level);
 	struct granule *g_child;
@@ -167,7 +167,7 @@ uint64_t smc_rtt_destroy(const uint64_t *x, struct rmi_result *res)
 
 static uint64_t rtt_fold(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
-	const struct rmi_rtt_fold_args a = rmi_rtt_fold_args(x);
+	const struct rmi_rtt_entry_args a = rmi_rtt_entry_args(x);
 	uint64_t ipa = a.ipa;
 	int level = rtt_level_arg(a.level);
 	struct granule *g_child;
@@ -245,7 +245,7 @@ uint64_t smc_rtt_map_unprotected(const uint64_t *x, struct rmi_result *res)
 
 static uint64_t rtt_unmap_unprotected(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
-	const struct rmi_rtt_unmap_unprotected_args a = rmi_rtt_unmap_unprotected_args(x);
+	const struct rmi_rtt_entry_args a = rmi_rtt_entry_args(x);
 	uint64_t ipa = a.ipa;
 	int level = rtt_level_arg(a.level);
 
@@ -275,7 +275,7 @@ static uint64_t rmi_entry_state(enum s2tte_state s)
 
 static uint64_t rtt_read_entry(struct rd *rd, const uint64_t *x, struct rmi_result *res)
 {
-	const struct rmi_rtt_read_entry_args a = rmi_rtt_read_entry_args(x);
+	const struct rmi_rtt_entry_args a = rmi_rtt_entry_args(x);
 	uint64_t ipa = a.ipa, e;
 	int level = rtt_level_arg(a.level);
 	struct rtt_walk w;

@@ -31,6 +31,7 @@
 #include "attest_test_support.h"
 #include "hostsim/hostsim.h"
 #include "rmm_test_util.h"
+#include "test_files.h"
 
 #ifdef HAVE_CAEC_VERIFY
 #include "verify/token.h"
@@ -510,23 +511,6 @@ static void split_399(const uint8_t *tok, size_t len, struct test_sign1 *plat,
 	assert_true(test_sign1_parse(p, n, realm));
 }
 
-static uint8_t *read_shared_vector(const char *name, size_t *len)
-{
-	const char *dir = getenv("CAEC_SHARED_DIR");
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/testvectors/cca/%s", dir ? dir : "../shared", name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (is CAEC_SHARED_DIR set?)", path);
-	uint8_t *buf = malloc(1 << 16);
-	assert_non_null(buf);
-	*len = fread(buf, 1, 1 << 16, f);
-	fclose(f);
-	assert_true(*len > 0 && *len < (1 << 16));
-	return buf;
-}
-
 static void legacy_token_has_the_reference_shape(void **state)
 {
 	struct attest_realm_state st;
@@ -540,7 +524,7 @@ static void legacy_token_has_the_reference_shape(void **state)
 	test_realm(&st, RMI_HASH_SHA_256);
 	test_challenge(challenge, 5);
 	build_full(&t, &st, challenge);
-	uint8_t *ref = read_shared_vector("cca-token-draft-ffm-00.cbor", &ref_len);
+	uint8_t *ref = test_read_vector("cca-token-draft-ffm-00.cbor", &ref_len);
 
 	/* Both: tag 399 around {44234: bstr, 44241: bstr}, nothing else. */
 	struct crd a = crd_make(t.buf, t.len), b = crd_make(ref, ref_len);
