@@ -33,13 +33,12 @@ static struct {
 
 /* The host window's open granules: a ring of granule index + 1 (0 empty),
  * the oldest evicted for a new one. The epoch orders fills against
- * GTSI_DELEGATE as tlbi_seq does for realm windows (s2_window.c). */
+ * GTSI_DELEGATE, as it orders realm-window fills against TLBIs. */
 static struct {
 	atomic_flag lock;
 	uint64_t *open;
 	unsigned capacity, cursor;
-	_Atomic uint64_t epoch;
-	_Atomic unsigned in_flight[2];
+	struct hostsim_fill_epoch epoch;
 } host_tlb = { .lock = ATOMIC_FLAG_INIT };
 
 static int map_view(uint8_t **view, int prot)
@@ -118,17 +117,6 @@ uint8_t *hostsim_dram_host_ptr(uint64_t pa)
 	return dram.host_window + pa;
 }
 
-static void host_tlb_lock(void)
-{
-	while (atomic_flag_test_and_set_explicit(&host_tlb.lock, memory_order_acquire))
-		sched_yield();
-}
-
-static void host_tlb_unlock(void)
-{
-	atomic_flag_clear_explicit(&host_tlb.lock, memory_order_release);
-}
-
 /* Closes the whole window: every mapping of it becomes one again, so the OS
  * needs nothing new for it (tried again should it still refuse). */
 static void host_window_flush(void)
@@ -154,7 +142,7 @@ static int host_fill_once(uint64_t granule, uint64_t seq)
 
 	if (hostsim_gpt_entry_pas(granule) != HOSTSIM_PAS_NS)
 		return 0;
-	host_tlb_lock();
+	hostsim_spin_lock(&host_tlb.lock);
 	uint64_t *slot = &host_tlb.open[host_tlb.cursor];
 	host_tlb.cursor = (host_tlb.cursor + 1) % host_tlb.capacity;
 	if (*slot) {
@@ -168,13 +156,13 @@ static int host_fill_once(uint64_t granule, uint64_t seq)
 	}
 	if (!opened) {
 		ret = -1; /* a miss again */
-	} else if (atomic_load(&host_tlb.epoch) != seq) {
+	} else if (hostsim_fill_stale(&host_tlb.epoch, seq)) {
 		host_granule_close(granule); /* a delegation may have missed it */
 		ret = -1;
 	} else {
 		*slot = granule + 1;
 	}
-	host_tlb_unlock();
+	hostsim_spin_unlock(&host_tlb.lock);
 	if (!opened)
 		sched_yield();
 	return ret;
@@ -183,14 +171,12 @@ static int host_fill_once(uint64_t granule, uint64_t seq)
 bool hostsim_dram_host_fill(uint64_t granule)
 {
 	for (;;) {
-		uint64_t seq = atomic_load(&host_tlb.epoch);
-		_Atomic unsigned *in_flight = &host_tlb.in_flight[seq & 1];
+		uint64_t seq;
 		int ret = -1;
 
-		atomic_fetch_add(in_flight, 1);
-		if (atomic_load(&host_tlb.epoch) == seq)
+		if (hostsim_fill_begin(&host_tlb.epoch, &seq))
 			ret = host_fill_once(granule, seq);
-		atomic_fetch_sub(in_flight, 1);
+		hostsim_fill_end(&host_tlb.epoch, seq);
 		if (ret >= 0)
 			return ret == 1;
 	}
@@ -200,27 +186,25 @@ void hostsim_dram_host_close(uint64_t granule)
 {
 	/* Fills that read the old PAS finish first (undoing themselves or
 	 * leaving their granule for the close below); later ones read the new. */
-	uint64_t ended = atomic_fetch_add(&host_tlb.epoch, 1);
-	while (atomic_load(&host_tlb.in_flight[ended & 1]) != 0)
-		sched_yield();
-	host_tlb_lock();
+	hostsim_fill_epoch_end(&host_tlb.epoch);
+	hostsim_spin_lock(&host_tlb.lock);
 	for (unsigned i = 0; i < host_tlb.capacity; i++) {
 		if (host_tlb.open[i] == granule + 1) {
 			host_tlb.open[i] = 0;
 			host_granule_close(granule);
 		}
 	}
-	host_tlb_unlock();
+	hostsim_spin_unlock(&host_tlb.lock);
 }
 
 unsigned hostsim_dram_host_open_granules(void)
 {
 	unsigned n = 0;
 
-	host_tlb_lock();
+	hostsim_spin_lock(&host_tlb.lock);
 	for (unsigned i = 0; i < host_tlb.capacity; i++)
 		n += host_tlb.open[i] != 0;
-	host_tlb_unlock();
+	hostsim_spin_unlock(&host_tlb.lock);
 	return n;
 }
 

@@ -20,7 +20,9 @@
 #define CAEC_HOSTSIM_INTERNAL_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -174,6 +176,54 @@ const char *hostsim_image_boot(struct hostsim_image *img, const struct plat_s2 *
 			       uint64_t pc, hostsim_smc_gate_fn gate, struct hostsim_boot *boot);
 void hostsim_image_unload(struct hostsim_image *img);
 
+/* ---- fill epochs and spinlocks: the TLBs of the host window (dram.c) and
+ * of the realm windows (s2_window.c), both driven from signal handlers ----
+ * An invalidation ends the current epoch, then waits for the fills still in
+ * flight from the one it ended (each undoes its mapping or leaves it for the
+ * invalidation's own clear), so none can leave a stale mapping after it
+ * returns; fills of the new epoch count in the other slot and cannot starve
+ * it. Both sides are seq_cst. A fill never blocks; all of it is
+ * async-signal-safe. Callers serialise invalidations of one epoch. */
+struct hostsim_fill_epoch {
+	_Atomic uint64_t seq;
+	_Atomic unsigned in_flight[2]; /* fills by the parity of their epoch */
+};
+/* Counts a fill in; true when its epoch (*seq) is still current. Pair with
+ * hostsim_fill_end whatever it returns. */
+static inline bool hostsim_fill_begin(struct hostsim_fill_epoch *e, uint64_t *seq)
+{
+	*seq = atomic_load(&e->seq);
+	atomic_fetch_add(&e->in_flight[*seq & 1], 1);
+	return atomic_load(&e->seq) == *seq;
+}
+static inline void hostsim_fill_end(struct hostsim_fill_epoch *e, uint64_t seq)
+{
+	atomic_fetch_sub(&e->in_flight[seq & 1], 1);
+}
+/* True when an invalidation began since the fill's epoch seq started. */
+static inline bool hostsim_fill_stale(struct hostsim_fill_epoch *e, uint64_t seq)
+{
+	return atomic_load(&e->seq) != seq;
+}
+/* Ends the epoch and waits for its fills. */
+static inline void hostsim_fill_epoch_end(struct hostsim_fill_epoch *e)
+{
+	uint64_t ended = atomic_fetch_add(&e->seq, 1);
+
+	while (atomic_load(&e->in_flight[ended & 1]) != 0)
+		sched_yield();
+}
+/* A lock a signal handler may take (no futex wait, no allocation). */
+static inline void hostsim_spin_lock(atomic_flag *f)
+{
+	while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
+		sched_yield();
+}
+static inline void hostsim_spin_unlock(atomic_flag *f)
+{
+	atomic_flag_clear_explicit(f, memory_order_release);
+}
+
 /* ---- s2_window.c: a realm (one per live VMID) and its IPA window ---- */
 struct hostsim_realm {
 	struct hostsim_realm *next;     /* realm table, under its lock */
@@ -182,14 +232,9 @@ struct hostsim_realm {
 	uint8_t *window;
 	uint64_t window_size;
 	struct hostsim_fault_window fault_window;
-	/* Bumped by every invalidation before it unmaps: a fault that mapped from
-	 * a walk older than an invalidation undoes its mapping and walks again. */
-	_Atomic uint64_t tlbi_seq;
-	/* Fills in progress, by the parity of the tlbi_seq they walked under: an
-	 * invalidation waits for those of the epoch it ends, or their stale
-	 * mapping (undone only after it returned) would serve the realm's other
-	 * CPUs; fills of the new epoch count elsewhere and cannot starve it. */
-	_Atomic unsigned fills_in_flight[2];
+	/* Orders fills against TLBIs: a fault that mapped from a walk older than
+	 * an invalidation undoes its mapping and walks again. */
+	struct hostsim_fill_epoch tlbi;
 	/* The TLB's live fills (s2_window.c): at most tlb_capacity pairwise
 	 * disjoint ranges, each fully mapped, so the window never holds more
 	 * than 2 * tlb_capacity + 1 host mappings. Under tlb_lock (a spinlock:

@@ -179,13 +179,12 @@ void hostsim_realm_release(struct hostsim_realm *r)
 
 static void tlb_lock(struct hostsim_realm *r)
 {
-	while (atomic_flag_test_and_set_explicit(&r->tlb_lock, memory_order_acquire))
-		sched_yield();
+	hostsim_spin_lock(&r->tlb_lock);
 }
 
 static void tlb_unlock(struct hostsim_realm *r)
 {
-	atomic_flag_clear_explicit(&r->tlb_lock, memory_order_release);
+	hostsim_spin_unlock(&r->tlb_lock);
 }
 
 static void tlb_forget(struct hostsim_realm *r, struct hostsim_tlb_fill *f)
@@ -378,7 +377,7 @@ static unsigned realm_fill_once(struct hostsim_realm *r, uint64_t ipa, bool writ
 	}
 	if (!mapped) {
 		ret = UINT_MAX;
-	} else if (atomic_load(&r->tlbi_seq) != seq) {
+	} else if (hostsim_fill_stale(&r->tlbi, seq)) {
 		/* An invalidation that ran while we walked may have missed our fill. */
 		window_clear(r, base, end - base);
 		ret = UINT_MAX;
@@ -394,21 +393,18 @@ static unsigned realm_fill_once(struct hostsim_realm *r, uint64_t ipa, bool writ
 	return ret;
 }
 
-/* A fill counts itself in flight in its epoch's slot, then checks the epoch
- * is still current (seq_cst both sides: realm_invalidate bumps the epoch,
- * then reads the slot), so no invalidation returns while a fill from an
- * older walk can still leave a mapping. A fill never blocks. */
+/* A fill in the TLBI epoch it walked under (hostsim_fill_epoch): no
+ * invalidation returns while a fill from an older walk can still leave a
+ * mapping. A fill never blocks. */
 unsigned hostsim_realm_map(struct hostsim_realm *r, uint64_t ipa, bool write)
 {
 	for (;;) {
-		uint64_t seq = atomic_load(&r->tlbi_seq);
-		_Atomic unsigned *slot = &r->fills_in_flight[seq & 1];
+		uint64_t seq;
 		unsigned dfsc = UINT_MAX;
 
-		atomic_fetch_add(slot, 1);
-		if (atomic_load(&r->tlbi_seq) == seq)
+		if (hostsim_fill_begin(&r->tlbi, &seq))
 			dfsc = realm_fill_once(r, ipa, write, seq);
-		atomic_fetch_sub(slot, 1);
+		hostsim_fill_end(&r->tlbi, seq);
 		if (dfsc != UINT_MAX)
 			return dfsc;
 	}
@@ -430,9 +426,7 @@ static void realm_invalidate(struct hostsim_realm *r, uint64_t ipa, uint64_t siz
 	/* Fills of the epoch this ends finish (undoing what they mapped, or
 	 * leaving it for the drop below); later ones walk the new RTT. Callers
 	 * hold realms_lock, so epochs end one at a time. */
-	uint64_t ended = atomic_fetch_add(&r->tlbi_seq, 1);
-	while (atomic_load(&r->fills_in_flight[ended & 1]) != 0)
-		sched_yield();
+	hostsim_fill_epoch_end(&r->tlbi);
 	tlb_lock(r);
 	if (base == 0 && len == r->window_size)
 		window_flush(r);
