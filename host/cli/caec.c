@@ -1,7 +1,12 @@
-/* caec: entry point and subcommand dispatch. */
+/* caec: entry point, version, help and subcommand dispatch. */
 #include <string.h>
 
 #include "cli.h"
+#include "verify/names.h"
+
+#ifndef CAEC_VERSION
+#error "the build defines CAEC_VERSION (host/CMakeLists.txt)"
+#endif
 
 struct subcommand {
 	const char *name;
@@ -15,13 +20,41 @@ static const struct subcommand subcommands[] = {
 	{ "llm", cmd_llm, "run the llama-family inference engine" },
 	{ "bench", cmd_bench, "benchmarks (print figures and JSON)" },
 };
+#define NUM_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: caec <command> [args...]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+	fprintf(out, "usage: caec <command> [args...]\n"
+		     "       caec help <command> | --help | --version\n\ncommands:\n");
+	for (size_t i = 0; i < NUM_SUBCOMMANDS; i++)
 		fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
-	fprintf(out, "\n'caec <command> --help' describes a command.\n");
+	fprintf(out, "  %-8s %s\n", "version", "print caec's version");
+	fprintf(out, "\n'caec <command> --help' (or 'caec help <command>') describes a command.\n"
+		     "Options take '--opt value' or '--opt=value'; '--' ends the options; a file\n"
+		     "named '-' is standard input.\n\n" CLI_EXIT_CODES);
+}
+
+static const struct subcommand *find(const char *name)
+{
+	for (size_t i = 0; i < NUM_SUBCOMMANDS; i++)
+		if (!strcmp(name, subcommands[i].name))
+			return &subcommands[i];
+	return NULL;
+}
+
+static int unknown(const char *name)
+{
+	const char *names[NUM_SUBCOMMANDS + 2];
+	for (size_t i = 0; i < NUM_SUBCOMMANDS; i++)
+		names[i] = subcommands[i].name;
+	names[NUM_SUBCOMMANDS] = "version";
+	names[NUM_SUBCOMMANDS + 1] = "help";
+	const char *near = closest_name(name, names, NUM_SUBCOMMANDS + 2);
+	if (near)
+		fprintf(stderr, "caec: unknown command '%s' (did you mean '%s'?)\n", name, near);
+	else
+		fprintf(stderr, "caec: unknown command '%s' (try 'caec --help')\n", name);
+	return CLI_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -30,15 +63,29 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CLI_USAGE;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || (!strcmp(cmd, "help") && argc == 2)) {
 		usage(stdout);
 		return CLI_OK;
 	}
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
-		if (strcmp(argv[1], subcommands[i].name) == 0)
-			return subcommands[i].run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
+		printf("caec %s\n", CAEC_VERSION);
+		return CLI_OK;
 	}
-	fprintf(stderr, "caec: unknown command '%s' (try 'caec --help')\n", argv[1]);
-	return CLI_USAGE;
+	if (!strcmp(cmd, "help")) {
+		/* "caec help realm run" is "caec realm run --help". */
+		const struct subcommand *sub = find(argv[2]);
+		if (!sub)
+			return unknown(argv[2]);
+		char *help_argv[4] = { argv[2], NULL, NULL, NULL };
+		int n = 1;
+		if (argc > 3)
+			help_argv[n++] = argv[3];
+		help_argv[n++] = (char *)"--help";
+		return sub->run(n, help_argv);
+	}
+	if (cmd[0] == '-')
+		return fprintf(stderr, "caec: unknown option '%s' (try 'caec --help')\n", cmd), CLI_USAGE;
+	const struct subcommand *sub = find(cmd);
+	return sub ? sub->run(argc - 1, argv + 1) : unknown(cmd);
 }

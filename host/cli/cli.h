@@ -2,9 +2,13 @@
  * The `caec` command-line tool: one binary, one subcommand per area.
  *
  * Every subcommand handler takes the arguments after its own name (argv[0] is
- * the subcommand name) and returns the process exit status: 0 success,
- * 1 the operation ran and failed (e.g. a token did not verify), 2 usage error.
- * Handlers print one clear line on stderr for every failure and accept --help.
+ * the subcommand name) and returns the process exit status (CLI_EXIT_CODES
+ * below, the same for every subcommand). Handlers print one clear line on
+ * stderr for every failure, accept --help, and parse their options with
+ * cli_next() so that every command follows the same rules: "--opt value" and
+ * "--opt=value", short aliases, "--" ends the options, "-" is a file name
+ * (standard input or output), and an unknown option is named as such with the
+ * closest valid one.
  */
 #ifndef CAEC_HOST_CLI_H
 #define CAEC_HOST_CLI_H
@@ -14,9 +18,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define CLI_OK    0
-#define CLI_FAIL  1
-#define CLI_USAGE 2
+#define CLI_OK          0   /* the operation succeeded */
+#define CLI_FAIL        1   /* it ran and failed (a token did not verify, a realm crashed) */
+#define CLI_USAGE       2   /* usage error or unusable input (bad option, unreadable file) */
+#define CLI_INTERRUPTED 130 /* stopped by SIGINT or SIGTERM (128 + SIGINT, as shells do) */
+
+/* The exit codes as every --help and the README print them. */
+#define CLI_EXIT_CODES \
+	"Exit status: 0 success; 1 the operation failed; 2 usage error or unusable\n" \
+	"input; 130 interrupted (SIGINT/SIGTERM).\n"
 
 int cmd_attest(int argc, char **argv); /* caec attest verify|show */
 int cmd_realm(int argc, char **argv);  /* caec realm run|measure */
@@ -38,16 +48,90 @@ struct cli_command {
 	const char *name;  /* "realm": messages start "caec realm: " */
 	const char *usage; /* printed for no argument (stderr) and -h/--help (stdout) */
 	const char *noun;  /* "subcommand", "benchmark": what argv[1] names */
-	const char *hint;  /* after the unknown-name message: "(try 'caec realm --help')" */
 	const struct cli_subcommand *subcommands;
 	size_t num_subcommands;
 };
 
-/* Runs the subcommand argv[1] names; usage or an unknown name is CLI_USAGE. */
+/* Runs the subcommand argv[1] names; usage or an unknown name is CLI_USAGE
+ * ("did you mean" the closest one). "help NAME" is "NAME --help". */
 int cli_dispatch(const struct cli_command *cmd, int argc, char **argv);
 
 /* Prints "caec <cmd>: <message>" on stderr and returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same, returning CLI_FAIL: the operation itself failed. */
+int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * The message of the last cli_usage_error/cli_fail/cli_next error (without
+ * the "caec <cmd>: " prefix), "" if none: what a command's --json output
+ * puts in its "error" member when it fails.
+ */
+const char *cli_last_error(void);
+/* Records a failure reported some other way, for cli_last_error(). */
+void cli_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- options ---- */
+
+struct cli_option {
+	const char *name;  /* "--mem" */
+	const char *alias; /* "-m", or NULL */
+	bool has_value;    /* takes a value: "--mem 16M" or "--mem=16M" */
+};
+
+/* What cli_next() returns besides an index into the option table. */
+#define CLI_ARG     (-1) /* a positional argument, in p->value */
+#define CLI_ARG_END (-2) /* no more arguments */
+#define CLI_ARG_BAD (-3) /* an error, already printed: return CLI_USAGE */
+
+struct cli_parser {
+	const char *cmd; /* "realm run": messages start "caec realm run: " */
+	const struct cli_option *opts;
+	size_t num_opts;
+	int argc;
+	char **argv;
+	int next;          /* index of the next argv element */
+	bool options_done; /* after "--" every argument is positional */
+	const char *opt;   /* the option just returned, as its table names it */
+	const char *value; /* its value, or the positional argument */
+};
+
+/* argv[0] is the subcommand's name; parsing starts at argv[1]. */
+void cli_parser_init(struct cli_parser *p, const char *cmd, const struct cli_option *opts,
+		     size_t num_opts, int argc, char **argv);
+/*
+ * The next argument: the index of the option in the table (with p->value set
+ * when it takes one), CLI_ARG for a positional argument, CLI_ARG_END, or
+ * CLI_ARG_BAD after printing why: "unknown option '--nonse' (did you mean
+ * '--nonce'?)", "--mem needs a value", "--json takes no value". An option's
+ * value is the next argument whatever it looks like ("--prompt -x" is
+ * allowed); "-" alone is a positional argument.
+ */
+int cli_next(struct cli_parser *p);
+/* "caec <cmd>: <opt>: '<value>' is not <expected>", returns CLI_USAGE. */
+int cli_bad_value(const struct cli_parser *p, const char *expected);
+
+/* ---- files ---- */
+
+/*
+ * Checks before any work starts that path can be read: CLI_OK, or CLI_USAGE
+ * after "caec <cmd>: <what> <path> does not exist" (or "is a directory",
+ * "is empty", "cannot be read: <reason>"). "-" (standard input) passes.
+ * what names the argument: "TOKEN", "--ref".
+ */
+int cli_check_input(const char *cmd, const char *what, const char *path);
+/*
+ * Checks before any work starts that path can be written: not a directory,
+ * its folder exists and is writable, an existing file is writable. CLI_OK
+ * or CLI_USAGE after the same wording as cli_check_input.
+ */
+int cli_check_output(const char *cmd, const char *what, const char *path);
+/*
+ * Reads path ("-": standard input) up to max + 1 bytes, so that a caller can
+ * refuse more than max with its own limit's wording: the bytes (malloc'ed,
+ * *len set), or NULL after printing why (cli_check_input's wording, "is
+ * empty" included).
+ */
+uint8_t *cli_read_input(const char *cmd, const char *what, const char *path, size_t max,
+			size_t *len);
 
 /*
  * Unsigned numbers as strtoull reads them in base 0 (decimal, 0x hex, 0

@@ -324,7 +324,6 @@ int cmd_attest(int argc, char **argv)
 		.name = "attest",
 		.usage = attest_usage,
 		.noun = "subcommand",
-		.hint = "(verify or show)",
 		.subcommands = subcommands,
 		.num_subcommands = sizeof(subcommands) / sizeof(subcommands[0]),
 	};

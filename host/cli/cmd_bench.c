@@ -308,7 +308,6 @@ int cmd_bench(int argc, char **argv)
 		.usage = "usage: caec bench <what> [options]\n\nbenchmarks:\n"
 			 "  llm      llama inference throughput vs. memory bandwidth (caec bench llm --help)\n",
 		.noun = "benchmark",
-		.hint = "(try 'caec bench --help')",
 		.subcommands = benchmarks,
 		.num_subcommands = sizeof(benchmarks) / sizeof(benchmarks[0]),
 	};

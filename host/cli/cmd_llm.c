@@ -314,7 +314,6 @@ int cmd_llm(int argc, char **argv)
 		.name = "llm",
 		.usage = "usage: caec llm run MODEL ...   (caec llm run --help for the options)\n",
 		.noun = "subcommand",
-		.hint = "(try 'caec llm --help')",
 		.subcommands = subcommands,
 		.num_subcommands = sizeof(subcommands) / sizeof(subcommands[0]),
 	};

@@ -600,7 +600,6 @@ int cmd_realm(int argc, char **argv)
 		.name = "realm",
 		.usage = realm_usage,
 		.noun = "subcommand",
-		.hint = "(try 'caec realm --help')",
 		.subcommands = subcommands,
 		.num_subcommands = sizeof(subcommands) / sizeof(subcommands[0]),
 	};
