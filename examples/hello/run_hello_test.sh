@@ -26,7 +26,7 @@ rim_run=$(field rim)
 rim_measure=$("$caec" realm measure "$image")
 [ "$rim_run" = "$rim_measure" ] || fail "RIM of the run ($rim_run) != measured RIM ($rim_measure)"
 grep -q "hello: RIM    $rim_measure" "$work/console.txt" || fail "the realm read another RIM"
-[ "$(field exit)" = 0 ] || fail "exit status $(field exit)"
+[ "$(field exit_status)" = 0 ] || fail "exit status $(field exit_status)"
 [ "$(field nonce)" = "$nonce" ] || fail "nonce not echoed"
 python3 -c 'import json,sys; t=bytes.fromhex(json.load(open(sys.argv[1]))["token"]); sys.exit(t != open(sys.argv[2],"rb").read())' \
 	"$work/run.json" "$work/token.cbor" || fail "--json token differs from --token-out"

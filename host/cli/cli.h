@@ -18,15 +18,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #define CLI_OK          0   /* the operation succeeded */
 #define CLI_FAIL        1   /* it ran and failed (a token did not verify, a realm crashed) */
 #define CLI_USAGE       2   /* usage error or unusable input (bad option, unreadable file) */
-#define CLI_INTERRUPTED 130 /* stopped by SIGINT or SIGTERM (128 + SIGINT, as shells do) */
+#define CLI_INTERRUPTED 130 /* stopped by SIGINT (128 + the signal, as shells say: SIGTERM 143) */
 
 /* The exit codes as every --help and the README print them. */
 #define CLI_EXIT_CODES \
 	"Exit status: 0 success; 1 the operation failed; 2 usage error or unusable\n" \
-	"input; 130 interrupted (SIGINT/SIGTERM).\n"
+	"input; 130 interrupted by SIGINT (143 by SIGTERM).\n"
 
 int cmd_attest(int argc, char **argv); /* caec attest verify|show */
 int cmd_realm(int argc, char **argv);  /* caec realm run|measure */
@@ -68,6 +70,13 @@ int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf
 const char *cli_last_error(void);
 /* Records a failure reported some other way, for cli_last_error(). */
 void cli_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Prints j (a --json result) on stdout, indented, and releases it. When the
+ * command failed, j gains "error": cli_last_error() first; j NULL prints
+ * {"error": ...} alone (a failure before any result existed).
+ */
+void cli_print_json(json_t *j, bool failed);
 
 /* ---- options ---- */
 

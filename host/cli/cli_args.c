@@ -63,6 +63,19 @@ int cli_fail(const char *cmd, const char *fmt, ...)
 	return CLI_FAIL;
 }
 
+void cli_print_json(json_t *j, bool failed)
+{
+	if (!j)
+		j = json_object();
+	if (failed && j)
+		json_object_set_new(j, "error", json_string(last_error[0] ? last_error : "failed"));
+	if (!j || json_dumpf(j, stdout, JSON_INDENT(2)) != 0)
+		fprintf(stderr, "caec: out of memory writing JSON\n");
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_decref(j);
+}
+
 /* ---- help and dispatch ---- */
 
 int cli_wants_help(int argc, char **argv)

@@ -36,14 +36,22 @@ static const char realm_usage[] =
 static const char run_usage[] =
 	"usage: caec realm run IMAGE.so [--mem SIZE] [--vcpus N] [--rpv HEX] [--hash sha256|sha512]\n"
 	"                      [--ipa-bits N] [--num-bps N] [--num-wps N] [--dram SIZE]\n"
-	"                      [--nonce HEX] [--cpak PEM] [--json]\n"
+	"                      [--nonce HEX] [--cpak PEM] [--json] [--exit-status]\n"
 	"                      [--token-out FILE] [--key-out FILE] [--timeout SECONDS]\n"
 	"\n"
-	"Builds a realm from IMAGE.so (a realm image: caec_add_realm_image), runs it to\n"
-	"PSCI SYSTEM_OFF with its console on stdout (stderr with --json), tears it down\n"
-	"and checks that no granule leaked.\n"
+	"Builds a realm from IMAGE.so, runs it to PSCI SYSTEM_OFF with its console on\n"
+	"stdout (stderr with --json), tears it down and checks that no granule leaked.\n"
 	"\n"
-	"  --mem SIZE        realm RAM, bytes with optional K/M/G suffix (default 16M)\n"
+	"A realm image is the program a realm runs: C code built against caec's realm\n"
+	"SDK (sdk/include/sdk: console, heap, attestation, vCPUs) into a position-\n"
+	"independent shared object with no C library, by caec_add_realm_image() in CMake\n"
+	"(examples/template shows one to copy; README: \"Write your own realm\"). Its\n"
+	"bytes become the realm's first memory and are measured into the RIM: change one\n"
+	"byte and the realm attests as a different one. Its realm_main() returns the\n"
+	"realm's exit status.\n"
+	"\n"
+	"  --mem SIZE        realm RAM, bytes with optional K/M/G suffix (default 16M;\n"
+	"                    at least 128K, the SDK's boot stack and heap)\n"
 	"  --vcpus N         vCPUs, 1..64 (default 1); vCPU 0 boots, others start with CPU_ON\n"
 	"  --rpv HEX         realm personalization value, up to 64 bytes (zero-padded)\n"
 	"  --hash ALG        measurement algorithm: sha256 (default) or sha512\n"
@@ -57,10 +65,14 @@ static const char run_usage[] =
 	"  --dram SIZE       the machine's DRAM, bytes with optional K/M/G suffix (default\n"
 	"                    4G, or more when --mem needs it; untouched DRAM costs nothing)\n"
 	"  --nonce HEX       attestation challenge the realm gets from host call 0xCAE2,\n"
-	"                    up to 64 bytes (zero-padded); default: 64 random bytes\n"
+	"                    up to 64 bytes (optional 0x, zero-padded to 64); default: 64\n"
+	"                    random bytes, printed on stderr (in \"nonce\" with --json)\n"
 	"  --cpak PEM        platform attestation key (P-384 private key PEM); default:\n"
 	"                    a fresh key generated for this machine\n"
-	"  --json            print {rim, exit, token, nonce, platform_key, ...} on stdout\n"
+	"  --json            print {rim, exit_status, stop, token, nonce, platform_key, ...}\n"
+	"                    on stdout, with \"error\" when the run failed\n"
+	"  --exit-status     exit with the realm's own exit status (0..125) when the run\n"
+	"                    succeeded, instead of 0\n"
 	"  --token-out FILE  write the last token the realm fetched (CBOR) to FILE\n"
 	"  --key-out FILE    write the platform public key (PEM) to FILE\n"
 	"  --timeout SECONDS stop the realm if it has not turned itself off this many\n"
@@ -72,10 +84,13 @@ static const char run_usage[] =
 	"once, without teardown.\n"
 	"\n"
 	"Verify the token with: caec attest verify TOKEN --platform-key KEY --nonce HEX\n"
-	"Exit status: the realm's own exit status (host call 0xCAE1) when it ran to\n"
-	"SYSTEM_OFF and nothing leaked; 1 for anything else (a timeout or a signal\n"
-	"included; the JSON's \"stop\" then says \"timeout\" or \"interrupted\");\n"
-	"2 for usage errors.\n";
+	"(hostsim's platform is in a debug lifecycle state: add --allow-debug).\n"
+	"\n"
+	"The run succeeds (0) when the realm turned itself off after reporting an exit\n"
+	"status (host call 0xCAE1, what realm_main returned) and nothing leaked; the\n"
+	"realm's status is printed (stderr, when not 0) and is \"exit_status\" in the JSON.\n"
+	"A timeout, a crash or a leak is a failure (1; \"stop\" says which).\n"
+	CLI_EXIT_CODES;
 
 static const char measure_usage[] =
 	"usage: caec realm measure IMAGE.so [--mem SIZE] [--vcpus N] [--rpv HEX]\n"
@@ -87,7 +102,9 @@ static const char measure_usage[] =
 	"measurement steps (realm parameters, RIPAS, DATA, REC) with the fields each\n"
 	"one hashes and the RIM after it, so anyone can recompute the RIM.\n"
 	"--num-bps/--num-wps 0 (the default) take hostsim's maximum (5 and 3), as\n"
-	"`caec realm run` does on its machine.\n";
+	"`caec realm run` does on its machine.\n"
+	"\n"
+	CLI_EXIT_CODES;
 
 struct realm_args {
 	const char *image;
@@ -101,6 +118,7 @@ struct realm_args {
 	uint64_t timeout_ms;       /* 0 = none */
 	uint64_t dram_size;        /* run: --dram, 0 = sized from --mem */
 	bool json;
+	bool exit_status;          /* run: the realm's exit status becomes caec's */
 };
 
 /* DRAM below which a realm of mem bytes with an image of image_size cannot be
@@ -156,91 +174,151 @@ static bool parse_seconds(const char *s, uint64_t *ms)
 	return *ms > 0 && *ms <= UINT64_C(86400000);
 }
 
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
+/* The options of run and measure; measure takes the first MEASURE_OPTS. */
+enum realm_opt {
+	OPT_MEM, OPT_VCPUS, OPT_RPV, OPT_HASH, OPT_IPA_BITS, OPT_NUM_BPS, OPT_NUM_WPS, OPT_JSON,
+	MEASURE_OPTS,
+	OPT_DRAM = MEASURE_OPTS, OPT_NONCE, OPT_CPAK, OPT_TOKEN_OUT, OPT_KEY_OUT, OPT_TIMEOUT,
+	OPT_EXIT_STATUS,
+	RUN_OPTS
+};
+
+static const struct cli_option realm_options[RUN_OPTS] = {
+	[OPT_MEM] = { "--mem", NULL, true },
+	[OPT_VCPUS] = { "--vcpus", NULL, true },
+	[OPT_RPV] = { "--rpv", NULL, true },
+	[OPT_HASH] = { "--hash", NULL, true },
+	[OPT_IPA_BITS] = { "--ipa-bits", NULL, true },
+	[OPT_NUM_BPS] = { "--num-bps", NULL, true },
+	[OPT_NUM_WPS] = { "--num-wps", NULL, true },
+	[OPT_JSON] = { "--json", NULL, false },
+	[OPT_DRAM] = { "--dram", NULL, true },
+	[OPT_NONCE] = { "--nonce", NULL, true },
+	[OPT_CPAK] = { "--cpak", NULL, true },
+	[OPT_TOKEN_OUT] = { "--token-out", NULL, true },
+	[OPT_KEY_OUT] = { "--key-out", NULL, true },
+	[OPT_TIMEOUT] = { "--timeout", NULL, true },
+	[OPT_EXIT_STATUS] = { "--exit-status", NULL, false },
+};
+
+/* One option's value into a; CLI_OK or CLI_USAGE with the message printed. */
+static int parse_option(const struct cli_parser *p, enum realm_opt opt, struct realm_args *a)
 {
-	fprintf(stderr, "caec realm %s: ", cmd);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try 'caec realm %s --help')\n", cmd);
-	return CLI_USAGE;
+	const char *val = p->value;
+	uint64_t u;
+
+	switch (opt) {
+	case OPT_MEM:
+		if (!cli_parse_size(val, &a->opts.mem_size))
+			return cli_bad_value(p, "a size (bytes, or with a K, M or G suffix)");
+		if (a->opts.mem_size < VMM_MIN_MEM_SIZE)
+			return cli_usage_error(p->cmd, "--mem %s is too small to boot a realm: at least %llu KiB "
+					       "(the SDK's %llu KiB boot stack and its heap)", val,
+					       (unsigned long long)(VMM_MIN_MEM_SIZE >> 10),
+					       (unsigned long long)(VMM_MIN_BOOT_STACK >> 10));
+		if (a->opts.mem_size > VMM_MAX_MEM_SIZE || a->opts.mem_size % RMI_GRANULE_SIZE)
+			return cli_bad_value(p, "a multiple of 4K, at most 4G");
+		break;
+	case OPT_VCPUS:
+		if (!cli_parse_u64(val, VMM_MAX_VCPUS, &u) || u == 0)
+			return cli_bad_value(p, "1..64");
+		a->opts.vcpus = (unsigned)u;
+		break;
+	case OPT_RPV:
+		if (!parse_hex(val, a->opts.rpv, sizeof(a->opts.rpv)))
+			return cli_bad_value(p, "hex of at most 64 bytes");
+		break;
+	case OPT_HASH:
+		if (!strcmp(val, "sha256"))
+			a->opts.hash_algo = RMI_HASH_SHA_256;
+		else if (!strcmp(val, "sha512"))
+			a->opts.hash_algo = RMI_HASH_SHA_512;
+		else
+			return cli_bad_value(p, "sha256 or sha512");
+		break;
+	case OPT_IPA_BITS:
+		if (!cli_parse_u64(val, VMM_MAX_IPA_BITS, &u) || u < VMM_MIN_IPA_BITS)
+			return cli_bad_value(p, "32..48");
+		a->opts.ipa_bits = (unsigned)u;
+		break;
+	case OPT_NUM_BPS:
+	case OPT_NUM_WPS:
+		if (!cli_parse_u64(val, 63, &u))
+			return cli_bad_value(p, "0..63");
+		*(opt == OPT_NUM_BPS ? &a->opts.num_bps : &a->opts.num_wps) = (unsigned)u;
+		break;
+	case OPT_JSON:
+		a->json = true;
+		break;
+	case OPT_DRAM:
+		if (!cli_parse_size(val, &a->dram_size) || a->dram_size == 0 ||
+		    a->dram_size % RMI_GRANULE_SIZE || a->dram_size > HOSTSIM_MAX_DRAM_SIZE)
+			return cli_bad_value(p, "a size of 4K granules, 4K..1T");
+		break;
+	case OPT_NONCE:
+		if (!parse_hex(val, a->nonce, sizeof(a->nonce)))
+			return cli_bad_value(p, "hex of at most 64 bytes");
+		a->have_nonce = true;
+		break;
+	case OPT_CPAK:
+		a->cpak = val;
+		break;
+	case OPT_TOKEN_OUT:
+		a->token_out = val;
+		break;
+	case OPT_KEY_OUT:
+		a->key_out = val;
+		break;
+	case OPT_TIMEOUT:
+		if (!parse_seconds(val, &a->timeout_ms))
+			return cli_bad_value(p, "a number of seconds, 0.001..86400");
+		a->timeout = val;
+		break;
+	case OPT_EXIT_STATUS:
+		a->exit_status = true;
+		break;
+	default:
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+/* Every file the command will read or write, checked before any work. */
+static int check_files(const char *cmd, const struct realm_args *a)
+{
+	if (cli_check_input(cmd, "IMAGE", a->image) != CLI_OK ||
+	    (a->cpak && cli_check_input(cmd, "--cpak", a->cpak) != CLI_OK) ||
+	    (a->token_out && cli_check_output(cmd, "--token-out", a->token_out) != CLI_OK) ||
+	    (a->key_out && cli_check_output(cmd, "--key-out", a->key_out) != CLI_OK))
+		return CLI_USAGE;
+	if (!strcmp(a->image, "-"))
+		return cli_usage_error(cmd, "IMAGE must be a file (a realm image is loaded from its path)");
+	return CLI_OK;
 }
 
 static int parse_args(const char *cmd, int argc, char **argv, bool run, struct realm_args *a)
 {
+	struct cli_parser p;
+	int opt, rc;
+
 	memset(a, 0, sizeof(*a));
 	vmm_realm_opts_default(&a->opts);
-	for (int i = 1; i < argc; i++) {
-		const char *opt = argv[i];
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		uint64_t u;
-		bool takes_value = strcmp(opt, "--json") != 0;
-
-		if (opt[0] != '-') {
+	cli_parser_init(&p, cmd, realm_options, run ? RUN_OPTS : MEASURE_OPTS, argc, argv);
+	while ((opt = cli_next(&p)) != CLI_ARG_END) {
+		if (opt == CLI_ARG_BAD)
+			return CLI_USAGE;
+		if (opt == CLI_ARG) {
 			if (a->image)
-				return usage_error(cmd, "unexpected argument '%s'", opt);
-			a->image = opt;
+				return cli_usage_error(cmd, "one IMAGE only ('%s' is extra)", p.value);
+			a->image = p.value;
 			continue;
 		}
-		if (takes_value && !val)
-			return usage_error(cmd, "%s needs a value", opt);
-		if (!strcmp(opt, "--json")) {
-			a->json = true;
-			continue;
-		}
-		i++;
-		if (!strcmp(opt, "--mem")) {
-			if (!cli_parse_size(val, &a->opts.mem_size))
-				return usage_error(cmd, "--mem: '%s' is not a size", val);
-		} else if (!strcmp(opt, "--vcpus")) {
-			if (!cli_parse_u64(val, VMM_MAX_VCPUS, &u) || u == 0)
-				return usage_error(cmd, "--vcpus: '%s' is not 1..64", val);
-			a->opts.vcpus = (unsigned)u;
-		} else if (!strcmp(opt, "--rpv")) {
-			if (!parse_hex(val, a->opts.rpv, sizeof(a->opts.rpv)))
-				return usage_error(cmd, "--rpv: '%s' is not hex of at most 64 bytes", val);
-		} else if (!strcmp(opt, "--hash")) {
-			if (!strcmp(val, "sha256"))
-				a->opts.hash_algo = RMI_HASH_SHA_256;
-			else if (!strcmp(val, "sha512"))
-				a->opts.hash_algo = RMI_HASH_SHA_512;
-			else
-				return usage_error(cmd, "--hash: '%s' is not sha256 or sha512", val);
-		} else if (!strcmp(opt, "--ipa-bits")) {
-			if (!cli_parse_u64(val, VMM_MAX_IPA_BITS, &u) || u < VMM_MIN_IPA_BITS)
-				return usage_error(cmd, "--ipa-bits: '%s' is not 32..48", val);
-			a->opts.ipa_bits = (unsigned)u;
-		} else if (!strcmp(opt, "--num-bps")) {
-			if (!cli_parse_u64(val, 63, &u))
-				return usage_error(cmd, "--num-bps: '%s' is not 0..63", val);
-			a->opts.num_bps = (unsigned)u;
-		} else if (!strcmp(opt, "--num-wps")) {
-			if (!cli_parse_u64(val, 63, &u))
-				return usage_error(cmd, "--num-wps: '%s' is not 0..63", val);
-			a->opts.num_wps = (unsigned)u;
-		} else if (run && !strcmp(opt, "--dram")) {
-			if (!cli_parse_size(val, &a->dram_size) || a->dram_size == 0 ||
-			    a->dram_size % RMI_GRANULE_SIZE || a->dram_size > HOSTSIM_MAX_DRAM_SIZE)
-				return usage_error(cmd, "--dram: '%s' is not a size of 4K granules, 4K..1T", val);
-		} else if (run && !strcmp(opt, "--nonce")) {
-			if (!parse_hex(val, a->nonce, sizeof(a->nonce)))
-				return usage_error(cmd, "--nonce: '%s' is not hex of at most 64 bytes", val);
-			a->have_nonce = true;
-		} else if (run && !strcmp(opt, "--cpak")) {
-			a->cpak = val;
-		} else if (run && !strcmp(opt, "--token-out")) {
-			a->token_out = val;
-		} else if (run && !strcmp(opt, "--key-out")) {
-			a->key_out = val;
-		} else if (run && !strcmp(opt, "--timeout")) {
-			if (!parse_seconds(val, &a->timeout_ms))
-				return usage_error(cmd, "--timeout: '%s' is not a number of seconds, 0.001..86400", val);
-			a->timeout = val;
-		} else {
-			return usage_error(cmd, "unknown option '%s'", opt);
-		}
+		if ((rc = parse_option(&p, (enum realm_opt)opt, a)) != CLI_OK)
+			return rc;
 	}
 	if (!a->image)
-		return usage_error(cmd, "%s", "missing IMAGE.so");
-	return CLI_OK;
+		return cli_usage_error(cmd, "no IMAGE.so given (try 'caec %s --help')", cmd);
+	return check_files(cmd, a);
 }
 
 static int load_image(const char *cmd, const char *path, struct realm_image *img)
@@ -250,11 +328,11 @@ static int load_image(const char *cmd, const char *path, struct realm_image *img
 	if (rc == 0)
 		return CLI_OK;
 	if (rc == -ENOEXEC)
-		fprintf(stderr, "caec realm %s: %s: %s\n", cmd, path, img->why);
+		cli_usage_error(cmd, "IMAGE %s: %s", path, img->why);
 	else if (rc == -EFBIG || rc == -EINVAL)
-		fprintf(stderr, "caec realm %s: %s: image must be 1 byte..256 MiB\n", cmd, path);
+		cli_usage_error(cmd, "IMAGE %s: an image must be 1 byte..256 MiB", path);
 	else
-		fprintf(stderr, "caec realm %s: cannot read %s: %s\n", cmd, path, strerror(-rc));
+		cli_usage_error(cmd, "IMAGE %s cannot be read: %s", path, strerror(-rc));
 	return CLI_USAGE;
 }
 
@@ -277,25 +355,27 @@ static int cmd_measure(int argc, char **argv)
 		fputs(measure_usage, stdout);
 		return CLI_OK;
 	}
-	if ((rc = parse_args("measure", argc, argv, false, &a)) != CLI_OK)
+	if ((rc = parse_args("realm measure", argc, argv, false, &a)) != CLI_OK)
 		return rc;
-	if ((rc = load_image("measure", a.image, &img)) != CLI_OK)
+	if ((rc = load_image("realm measure", a.image, &img)) != CLI_OK) {
+		if (a.json)
+			cli_print_json(NULL, true);
 		return rc;
+	}
 	rc = vmm_measure(img.bytes, img.size, &a.opts, &m, &why);
 	realm_image_free(&img);
 	if (rc) {
-		fprintf(stderr, "caec realm measure: %s\n", why);
-		return rc == -EINVAL || rc == -E2BIG ? CLI_USAGE : CLI_FAIL;
+		int status = rc == -EINVAL || rc == -E2BIG ? CLI_USAGE : CLI_FAIL;
+		cli_usage_error("realm measure", "%s", why);
+		if (a.json)
+			cli_print_json(NULL, true);
+		return status;
 	}
 	if (a.json) {
 		json_t *j = vmm_measurement_to_json(&m);
-
-		if (!j || json_dumpf(j, stdout, JSON_INDENT(2)) != 0) {
-			fprintf(stderr, "caec realm measure: out of memory writing JSON\n");
-			rc = -ENOMEM;
-		}
-		fputc('\n', stdout);
-		json_decref(j);
+		if (!j)
+			rc = cli_fail("realm measure", "out of memory writing JSON");
+		cli_print_json(j, rc != 0);
 	} else {
 		print_hex_line(stdout, m.rim, m.hash_size);
 	}
@@ -382,7 +462,7 @@ static int write_file(const char *path, const void *data, size_t len)
 	if (f && fclose(f) != 0)
 		ok = false;
 	if (!ok)
-		fprintf(stderr, "caec realm run: cannot write %s: %s\n", path, strerror(errno));
+		cli_fail("realm run", "cannot write %s: %s", path, strerror(errno));
 	return ok ? 0 : -1;
 }
 
@@ -400,6 +480,7 @@ static json_t *hex_json(const uint8_t *b, size_t n)
 }
 
 struct run_report {
+	bool ran;                  /* the realm was built and entered */
 	uint8_t rim[64];
 	size_t rim_size;
 	struct vmm_run_result res;
@@ -408,24 +489,31 @@ struct run_report {
 	int teardown_rc;
 };
 
-static void print_run_json(const struct realm_args *a, const struct run_report *rep)
+/* The run's result as JSON; cli_print_json adds "error" when it failed. */
+static json_t *run_json(const struct realm_args *a, const struct run_report *rep)
 {
 	json_t *j = json_object();
+	json_t *ex = json_object();
 
-	json_object_set_new(j, "rim", hex_json(rep->rim, rep->rim_size));
-	json_object_set_new(j, "exit", rep->res.exit_reported ? json_integer((json_int_t)rep->res.exit_status)
-							       : json_null());
-	json_object_set_new(j, "stop", json_string(vmm_stop_reason_name(rep->res.stop)));
-	if (rep->res.detail[0] && rep->res.stop != VMM_STOP_SYSTEM_OFF)
-		json_object_set_new(j, "error", json_string(rep->res.detail));
+	if (!j || !ex) {
+		json_decref(j);
+		json_decref(ex);
+		return NULL;
+	}
+	json_object_set_new(j, "rim", rep->rim_size ? hex_json(rep->rim, rep->rim_size) : json_null());
+	json_object_set_new(j, "exit_status", rep->res.exit_reported
+						      ? json_integer((json_int_t)rep->res.exit_status)
+						      : json_null());
+	json_object_set_new(j, "stop", rep->ran ? json_string(vmm_stop_reason_name(rep->res.stop))
+						: json_null());
 	json_object_set_new(j, "token", rep->res.token ? hex_json(rep->res.token, rep->res.token_len)
 						       : json_null());
 	json_object_set_new(j, "nonce", hex_json(a->nonce, sizeof(a->nonce)));
-	json_object_set_new(j, "platform_key", json_string(rep->key_pem));
+	json_object_set_new(j, "nonce_random", json_boolean(!a->have_nonce));
+	json_object_set_new(j, "platform_key", rep->key_pem[0] ? json_string(rep->key_pem) : json_null());
 	json_object_set_new(j, "hash_algo",
 			    json_string(a->opts.hash_algo == RMI_HASH_SHA_512 ? "sha512" : "sha256"));
 	json_object_set_new(j, "leaked_granules", json_boolean(rep->leaked));
-	json_t *ex = json_object();
 	json_object_set_new(ex, "sync", json_integer((json_int_t)rep->res.exits.sync));
 	json_object_set_new(ex, "irq", json_integer((json_int_t)rep->res.exits.irq));
 	json_object_set_new(ex, "psci", json_integer((json_int_t)rep->res.exits.psci));
@@ -433,9 +521,7 @@ static void print_run_json(const struct realm_args *a, const struct run_report *
 	json_object_set_new(ex, "host_call", json_integer((json_int_t)rep->res.exits.host_call));
 	json_object_set_new(ex, "serror", json_integer((json_int_t)rep->res.exits.serror));
 	json_object_set_new(j, "exits", ex);
-	json_dumpf(j, stdout, JSON_INDENT(2));
-	fputc('\n', stdout);
-	json_decref(j);
+	return j;
 }
 
 /* Builds, runs and tears down on a machine that is already up. */
@@ -461,7 +547,7 @@ static int run_on_machine(const struct realm_args *a, const struct realm_image *
 	rc = vmm_realm_create(&vmm, img->bytes, img->size, &a->opts, &realm, &err);
 	if (rc) {
 		publish_vmm(NULL);
-		fprintf(stderr, "caec realm run: building the realm failed: %s\n", err.msg);
+		cli_fail("realm run", "building the realm failed: %s", err.msg);
 		return rc == -EINVAL || rc == -E2BIG ? CLI_USAGE : CLI_FAIL;
 	}
 	/* The RIM as the machine's monitor recorded it: hostsim is the machine
@@ -471,6 +557,7 @@ static int run_on_machine(const struct realm_args *a, const struct realm_image *
 	if (rmm_debug_realm(vmm_realm_rd(realm), &info))
 		memcpy(rep->rim, info.rim, sizeof(rep->rim));
 	rc = vmm_realm_run(realm, &cfg, &rep->res);
+	rep->ran = rc == 0;
 	publish_vmm(NULL); /* the vmm lives on this stack only until we return */
 	if (rc)
 		snprintf(rep->res.detail, sizeof(rep->res.detail), "the run loop could not start: %s",
@@ -479,11 +566,107 @@ static int run_on_machine(const struct realm_args *a, const struct realm_image *
 	leak_snapshot_take(&vmm.ledger, &after);
 	rep->leaked = rep->teardown_rc != 0 || !leak_snapshot_same(&before, &after);
 	if (rep->leaked)
-		fprintf(stderr, "caec realm run: teardown leaked granules: %llu still held by the VMM, "
-			"%llu more in the Realm PAS\n",
+		cli_fail("realm run", "teardown leaked granules: %llu still held by the VMM, "
+			 "%llu more in the Realm PAS",
 			(unsigned long long)(after.held - before.held),
 			(unsigned long long)(after.not_ns - before.not_ns));
 	return rc ? CLI_FAIL : CLI_OK;
+}
+
+#define CMD_RUN "realm run" /* messages start "caec realm run: " */
+
+/* caec's exit status for a run that reached teardown, with the failure told. */
+static int run_status(const struct realm_args *a, const struct run_report *rep)
+{
+	const struct vmm_run_result *res = &rep->res;
+
+	if (res->stop == VMM_STOP_TIMEOUT)
+		return cli_fail(CMD_RUN, "the realm did not turn itself off within %s s; stopped and torn down",
+				a->timeout);
+	if (res->stop == VMM_STOP_INTERRUPTED) {
+		int sig = atomic_load(&first_stop_signal);
+		cli_fail(CMD_RUN, "interrupted by %s; the realm was stopped and torn down", signal_name(sig));
+		return sig == SIGTERM ? 128 + SIGTERM : CLI_INTERRUPTED;
+	}
+	if (res->stop != VMM_STOP_SYSTEM_OFF)
+		return cli_fail(CMD_RUN, "the realm did not turn itself off (%s): %s",
+				vmm_stop_reason_name(res->stop), res->detail);
+	if (rep->leaked)
+		return CLI_FAIL; /* told by run_on_machine */
+	if (!res->exit_reported)
+		return cli_fail(CMD_RUN, "the realm turned off without reporting an exit status");
+	if (a->exit_status) {
+		/* A status that does not fit an exit code is a failure, never a
+		 * silent success. */
+		if (res->exit_status > 125)
+			return cli_fail(CMD_RUN, "the realm exited with status %llu, which is not an exit "
+					"code of 0..125", (unsigned long long)res->exit_status);
+		return (int)res->exit_status;
+	}
+	if (res->exit_status != 0 && !a->json)
+		fprintf(stderr, "caec realm run: the realm exited with status %lld (caec's own status is 0: "
+			"the run succeeded; --exit-status makes the realm's caec's)\n",
+			(long long)res->exit_status);
+	return CLI_OK;
+}
+
+/* Writes --token-out and --key-out; CLI_OK or CLI_FAIL with the failure told. */
+static int write_outputs(const struct realm_args *a, const struct run_report *rep)
+{
+	int rc = CLI_OK;
+
+	if (a->token_out && !rep->res.token)
+		rc = cli_fail(CMD_RUN, "the realm fetched no token; --token-out %s not written", a->token_out);
+	else if (a->token_out && write_file(a->token_out, rep->res.token, rep->res.token_len) != 0)
+		rc = CLI_FAIL;
+	if (a->key_out && write_file(a->key_out, rep->key_pem, strlen(rep->key_pem)) != 0)
+		rc = CLI_FAIL;
+	return rc;
+}
+
+/* Checks the options against each other and the image; the DRAM size. */
+static int size_machine(struct realm_args *a, const struct realm_image *img)
+{
+	if (a->opts.ipa_bits > HOSTSIM_MAX_IPA_BITS)
+		return cli_usage_error(CMD_RUN, "--ipa-bits %u: the hostsim machine runs realms of at most "
+				       "%u IPA bits (a realm's IPA window is 2^N bytes of this process's "
+				       "address space)", a->opts.ipa_bits, HOSTSIM_MAX_IPA_BITS);
+	uint64_t need = dram_needed(a->opts.mem_size, img->size);
+	if (a->dram_size && a->dram_size < need)
+		return cli_usage_error(CMD_RUN, "--mem %llu MiB needs at least %llu MiB of DRAM with its image "
+				       "and tables; --dram is %llu MiB (give a larger --dram)",
+				       (unsigned long long)(a->opts.mem_size >> 20),
+				       (unsigned long long)((need + (1 << 20) - 1) >> 20),
+				       (unsigned long long)(a->dram_size >> 20));
+	if (!a->dram_size)
+		a->dram_size = need > DEFAULT_DRAM_SIZE ? (need + (UINT64_C(1) << 30) - 1) & ~((UINT64_C(1) << 30) - 1)
+						       : DEFAULT_DRAM_SIZE;
+	return CLI_OK;
+}
+
+/* Starts the machine, runs the realm on it, stops the machine. */
+static int run_machine(const struct realm_args *a, const struct realm_image *img, struct run_report *rep)
+{
+	struct hostsim_config hc;
+	struct saved_signals saved;
+	int rc;
+
+	memset(&hc, 0, sizeof(hc));
+	hc.cpak_pem_path = a->cpak;
+	hc.dram_size = a->dram_size;
+	catch_stop_signals(&saved);
+	rc = hostsim_start(&hc);
+	if (rc) {
+		restore_stop_signals(&saved);
+		return cli_fail(CMD_RUN, "the hostsim machine did not start: %s%s", strerror(-rc),
+				a->cpak ? " (is --cpak a P-384 private key PEM?)" : "");
+	}
+	if (hostsim_platform_key_pem(rep->key_pem, sizeof(rep->key_pem)) < 0)
+		rep->key_pem[0] = '\0';
+	rc = run_on_machine(a, img, rep);
+	hostsim_stop();
+	restore_stop_signals(&saved);
+	return rc;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -491,100 +674,40 @@ static int cmd_run(int argc, char **argv)
 	struct realm_args a;
 	struct realm_image img;
 	struct run_report *rep;
-	struct hostsim_config hc;
-	struct saved_signals saved;
 	int rc;
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(run_usage, stdout);
 		return CLI_OK;
 	}
-	if ((rc = parse_args("run", argc, argv, true, &a)) != CLI_OK)
+	if ((rc = parse_args(CMD_RUN, argc, argv, true, &a)) != CLI_OK)
 		return rc;
-	if (!a.have_nonce && RAND_bytes(a.nonce, sizeof(a.nonce)) != 1) {
-		fprintf(stderr, "caec realm run: no randomness for a nonce; give one with --nonce\n");
-		return CLI_FAIL;
-	}
-	if (a.opts.ipa_bits > HOSTSIM_MAX_IPA_BITS) {
-		fprintf(stderr, "caec realm run: --ipa-bits %u: the hostsim machine runs realms of at most "
-			"%u IPA bits (a realm's IPA window is 2^N bytes of this process's address space)\n",
-			a.opts.ipa_bits, HOSTSIM_MAX_IPA_BITS);
-		return CLI_USAGE;
-	}
-	if ((rc = load_image("run", a.image, &img)) != CLI_OK)
-		return rc;
-	uint64_t need = dram_needed(a.opts.mem_size, img.size);
-	if (a.dram_size && a.dram_size < need) {
-		fprintf(stderr, "caec realm run: --mem %llu MiB needs at least %llu MiB of DRAM with its image "
-			"and tables; --dram is %llu MiB (give a larger --dram)\n",
-			(unsigned long long)(a.opts.mem_size >> 20), (unsigned long long)((need + (1 << 20) - 1) >> 20),
-			(unsigned long long)(a.dram_size >> 20));
-		realm_image_free(&img);
-		return CLI_USAGE;
-	}
-	if (!a.dram_size)
-		a.dram_size = need > DEFAULT_DRAM_SIZE ? (need + (UINT64_C(1) << 30) - 1) & ~((UINT64_C(1) << 30) - 1)
-						       : DEFAULT_DRAM_SIZE;
 	rep = calloc(1, sizeof(*rep));
-	if (!rep) {
-		realm_image_free(&img);
-		fprintf(stderr, "caec realm run: out of memory\n");
-		return CLI_FAIL;
-	}
-	memset(&hc, 0, sizeof(hc));
-	hc.cpak_pem_path = a.cpak;
-	hc.dram_size = a.dram_size;
-	catch_stop_signals(&saved);
-	rc = hostsim_start(&hc);
-	if (rc) {
-		restore_stop_signals(&saved);
-		fprintf(stderr, "caec realm run: the hostsim machine did not start: %s%s\n", strerror(-rc),
-			a.cpak ? " (is --cpak a P-384 private key PEM?)" : "");
-		realm_image_free(&img);
-		free(rep);
-		return CLI_FAIL;
-	}
-	if (hostsim_platform_key_pem(rep->key_pem, sizeof(rep->key_pem)) < 0)
-		rep->key_pem[0] = '\0';
-	rc = run_on_machine(&a, &img, rep);
-	hostsim_stop();
-	restore_stop_signals(&saved);
-	realm_image_free(&img);
-	if (rc == CLI_OK) {
-		if (a.json)
-			print_run_json(&a, rep);
-		if (a.token_out && rep->res.token &&
-		    write_file(a.token_out, rep->res.token, rep->res.token_len) != 0)
-			rc = CLI_FAIL;
-		if (a.token_out && !rep->res.token) {
-			fprintf(stderr, "caec realm run: the realm fetched no token; %s not written\n", a.token_out);
-			rc = CLI_FAIL;
+	if (!rep)
+		return cli_fail(CMD_RUN, "out of memory");
+	if (!a.have_nonce && RAND_bytes(a.nonce, sizeof(a.nonce)) != 1) {
+		rc = cli_fail(CMD_RUN, "no randomness for a nonce; give one with --nonce");
+	} else if ((rc = load_image(CMD_RUN, a.image, &img)) == CLI_OK) {
+		rc = size_machine(&a, &img);
+		if (rc == CLI_OK && !a.have_nonce && !a.json) {
+			char hex[2 * sizeof(a.nonce) + 1];
+			vmm_hex(a.nonce, sizeof(a.nonce), hex);
+			fprintf(stderr, "caec realm run: nonce (chosen at random; --nonce sets it): %s\n", hex);
 		}
-		if (a.key_out && write_file(a.key_out, rep->key_pem, strlen(rep->key_pem)) != 0)
-			rc = CLI_FAIL;
-		if (rep->res.stop == VMM_STOP_TIMEOUT) {
-			fprintf(stderr, "caec realm run: the realm did not turn itself off within %s s; "
-				"stopped and torn down\n", a.timeout);
-			rc = CLI_FAIL;
-		} else if (rep->res.stop == VMM_STOP_INTERRUPTED) {
-			fprintf(stderr, "caec realm run: interrupted by %s; the realm was stopped and torn down\n",
-				signal_name(atomic_load(&first_stop_signal)));
-			rc = CLI_FAIL;
-		} else if (rep->res.stop != VMM_STOP_SYSTEM_OFF) {
-			fprintf(stderr, "caec realm run: the realm did not turn itself off (%s): %s\n",
-				vmm_stop_reason_name(rep->res.stop), rep->res.detail);
-			rc = CLI_FAIL;
-		} else if (rep->leaked) {
-			rc = CLI_FAIL;
-		} else if (rc == CLI_OK) {
-			/* The realm's own verdict; a status that does not fit an exit
-			 * code is a failure, never a silent success. */
-			rc = !rep->res.exit_reported ? CLI_FAIL
-			     : rep->res.exit_status <= 125 ? (int)rep->res.exit_status : CLI_FAIL;
-			if (!rep->res.exit_reported)
-				fprintf(stderr, "caec realm run: the realm turned off without reporting an exit status\n");
+		if (rc == CLI_OK)
+			rc = run_machine(&a, &img, rep);
+		realm_image_free(&img);
+		if (rc == CLI_OK) {
+			int out_rc = write_outputs(&a, rep);
+			rc = run_status(&a, rep);
+			if (rc == CLI_OK || a.exit_status)
+				rc = out_rc != CLI_OK ? out_rc : rc;
 		}
 	}
+	if (a.json)
+		cli_print_json(run_json(&a, rep),
+			       rc != CLI_OK && !(a.exit_status && rep->ran && rep->res.exit_reported &&
+						 rc == (int)rep->res.exit_status));
 	vmm_run_result_free(&rep->res);
 	free(rep);
 	return rc;

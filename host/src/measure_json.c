@@ -22,6 +22,12 @@ static json_t *hex_string(const uint8_t *bytes, size_t n)
 	return json_string(buf);
 }
 
+/* The algorithm as the CLI's --hash and the JSON name it. */
+static const char *hash_algo_name(uint64_t algo)
+{
+	return algo == RMI_HASH_SHA_512 ? "sha512" : "sha256";
+}
+
 static int set_u64(json_t *obj, const char *key, uint64_t v)
 {
 	return json_object_set_new(obj, key, json_integer((json_int_t)v));
@@ -43,7 +49,7 @@ static json_t *step_json(const struct vmm_measurement *m, const struct vmm_measu
 		rc |= set_u64(o, "num_bps", s->num_bps);
 		rc |= set_u64(o, "num_wps", s->num_wps);
 		rc |= set_u64(o, "pmu_num_ctrs", s->pmu_num_ctrs);
-		rc |= set_u64(o, "hash_algo", s->hash_algo);
+		rc |= json_object_set_new(o, "hash_algo", json_string(hash_algo_name(s->hash_algo)));
 		break;
 	case VMM_STEP_RIPAS:
 		rc |= set_u64(o, "base", s->base);
@@ -85,8 +91,7 @@ json_t *vmm_measurement_to_json(const struct vmm_measurement *m)
 		return NULL;
 	}
 	rc |= json_object_set_new(root, "rim", hex_string(m->rim, m->hash_size));
-	rc |= json_object_set_new(root, "hash_algo",
-				  json_string(m->hash_algo == RMI_HASH_SHA_512 ? "sha512" : "sha256"));
+	rc |= json_object_set_new(root, "hash_algo", json_string(hash_algo_name(m->hash_algo)));
 	for (size_t i = 0; i < m->nsteps && rc == 0; i++) {
 		json_t *s = step_json(m, &m->steps[i]);
 

@@ -56,7 +56,7 @@ int vmm_layout_compute(const struct vmm_realm_opts *opts, uint64_t image_size,
 		return reject(why, "hash algorithm must be sha256 or sha512", -EINVAL);
 	if (opts->mem_size % GRANULE || opts->mem_size < VMM_MIN_MEM_SIZE ||
 	    opts->mem_size > VMM_MAX_MEM_SIZE)
-		return reject(why, "memory size must be a 4 KiB multiple, 64 KiB..4 GiB", -EINVAL);
+		return reject(why, "memory size must be a 4 KiB multiple, 128 KiB..4 GiB", -EINVAL);
 	if (image_size == 0 || image_size > VMM_MAX_IMAGE_SIZE)
 		return reject(why, "image must be 1 byte..256 MiB", -EINVAL);
 	if (opts->image_base % GRANULE)

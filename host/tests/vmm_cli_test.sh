@@ -69,7 +69,7 @@ assert m["hash_algo"] == "sha512" and len(m["rim"]) == 128
 assert log[0]["type"] == "realm"
 for k in ("flags", "s2sz", "sve_vl", "num_bps", "num_wps", "pmu_num_ctrs", "hash_algo"):
     assert k in log[0], k
-assert log[0]["hash_algo"] == 1
+assert log[0]["hash_algo"] == m["hash_algo"] == "sha512"
 types = [s["type"] for s in log]
 assert types[-1] == "rec" and "data" in types and "ripas" in types
 assert types == sorted(types, key=["realm", "ripas", "data", "rec"].index)

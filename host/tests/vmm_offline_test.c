@@ -149,7 +149,9 @@ static void recompute_from_log(json_t *root, const uint8_t *image, size_t image_
 			put64(big + 0x18, num(s, "num_bps"));
 			put64(big + 0x20, num(s, "num_wps"));
 			put64(big + 0x28, num(s, "pmu_num_ctrs"));
-			put64(big + 0x30, num(s, "hash_algo"));
+			const char *algo = json_string_value(json_object_get(s, "hash_algo"));
+			assert_non_null(algo);
+			put64(big + 0x30, !strcmp(algo, "sha512") ? RMI_HASH_SHA_512 : RMI_HASH_SHA_256);
 			memset(rim, 0, 64);
 			EVP_Digest(big, sizeof(big), rim, &n, md, NULL);
 		} else if (!strcmp(type, "ripas")) {

@@ -61,8 +61,9 @@ void vmm_measurement_free(struct vmm_measurement *m);
 
 /* {"rim": hex, "hash_algo": "sha256"|"sha512", "log": [steps]}: each step an
  * object with "type" ("realm"|"ripas"|"data"|"rec"), the fields it hashes
- * (integers as JSON numbers, content and gprs as the spec names them) and
- * "rim" after the step. NULL on allocation failure. */
+ * (integers as JSON numbers, content and gprs as the spec names them; the
+ * realm step's hash_algo by name, as at the top: "sha256" is the RMI value 0,
+ * "sha512" 1) and "rim" after the step. NULL on allocation failure. */
 json_t *vmm_measurement_to_json(const struct vmm_measurement *m);
 
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */

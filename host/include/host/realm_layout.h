@@ -35,9 +35,13 @@
 #define VMM_MIN_IPA_BITS      32u
 #define VMM_MAX_IPA_BITS      48u
 #define VMM_MAX_VCPUS         64u
-/* Bounds that keep a realm a realm and not a typo: 64 KiB .. 4 GiB of RAM,
- * images up to 256 MiB. */
-#define VMM_MIN_MEM_SIZE      (UINT64_C(64) << 10)
+/* Bounds that keep a realm a realm and not a typo: 128 KiB .. 4 GiB of RAM,
+ * images up to 256 MiB. The least RAM is what a realm built with the SDK
+ * boots in: its boot stack at the top of RAM (CAEC_ARCH_BOOT_STACK_SIZE) and a
+ * heap of as much again for the SDK's buffers, the attestation token's among
+ * them; with less it cannot even report an exit status. */
+#define VMM_MIN_BOOT_STACK    (UINT64_C(64) << 10)
+#define VMM_MIN_MEM_SIZE      (2 * VMM_MIN_BOOT_STACK)
 #define VMM_MAX_MEM_SIZE      (UINT64_C(4) << 30)
 #define VMM_MAX_IMAGE_SIZE    (UINT64_C(256) << 20)
 
