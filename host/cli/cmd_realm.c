@@ -318,7 +318,7 @@ static int parse_args(const char *cmd, int argc, char **argv, bool run, struct r
 	}
 	if (!a->image)
 		return cli_usage_error(cmd, "no IMAGE.so given (try 'caec %s --help')", cmd);
-	return check_files(cmd, a);
+	return CLI_OK;
 }
 
 static int load_image(const char *cmd, const char *path, struct realm_image *img)
@@ -357,7 +357,8 @@ static int cmd_measure(int argc, char **argv)
 	}
 	if ((rc = parse_args("realm measure", argc, argv, false, &a)) != CLI_OK)
 		return rc;
-	if ((rc = load_image("realm measure", a.image, &img)) != CLI_OK) {
+	if ((rc = check_files("realm measure", &a)) != CLI_OK ||
+	    (rc = load_image("realm measure", a.image, &img)) != CLI_OK) {
 		if (a.json)
 			cli_print_json(NULL, true);
 		return rc;
@@ -685,7 +686,9 @@ static int cmd_run(int argc, char **argv)
 	rep = calloc(1, sizeof(*rep));
 	if (!rep)
 		return cli_fail(CMD_RUN, "out of memory");
-	if (!a.have_nonce && RAND_bytes(a.nonce, sizeof(a.nonce)) != 1) {
+	if ((rc = check_files(CMD_RUN, &a)) != CLI_OK) {
+		/* told */
+	} else if (!a.have_nonce && RAND_bytes(a.nonce, sizeof(a.nonce)) != 1) {
 		rc = cli_fail(CMD_RUN, "no randomness for a nonce; give one with --nonce");
 	} else if ((rc = load_image(CMD_RUN, a.image, &img)) == CLI_OK) {
 		rc = size_machine(&a, &img);
