@@ -1,6 +1,13 @@
 # Build-wide settings: warnings, sanitizers, fuzzing, test helpers.
 
-add_compile_options(-Wall -Wextra -Werror -fno-strict-aliasing)
+# Warnings are on everywhere; CAEC_WERROR turns them into errors. The test
+# command (scripts/test.sh) and CI build with it; it is off by default so that
+# a newer compiler's new warning cannot break a user's build.
+option(CAEC_WERROR "Treat compiler warnings as errors (on in the test command)" OFF)
+add_compile_options(-Wall -Wextra -fno-strict-aliasing)
+if(CAEC_WERROR)
+  add_compile_options(-Werror)
+endif()
 
 # CAEC_SANITIZE: "" (none), "address,undefined" or "thread".
 set(CAEC_SANITIZE "" CACHE STRING "Sanitizers to build with: address,undefined | thread")

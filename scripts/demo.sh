@@ -21,10 +21,16 @@ case "${1:-}" in
   *) echo "demo.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
 
-scripts/install-deps.sh
-echo "== building (build/) =="
-cmake -S . -B build -G Ninja -Wno-dev >/dev/null
-cmake --build build -j "$(nproc)" >/dev/null
+scripts/install-deps.sh --demo
+echo "== building (build/; the caec binary is build/host/caec) =="
+# Quiet when it works; the compiler's messages when it does not.
+log=build/demo-build.log
+mkdir -p build
+if ! { cmake -S . -B build -G Ninja -Wno-dev && cmake --build build -j "$(nproc)"; } >"$log" 2>&1; then
+  grep -E -B2 -A8 "error|Error|FAILED" "$log" | head -60 >&2 || tail -40 "$log" >&2
+  echo "demo: the build failed; its whole log is $log" >&2
+  exit 1
+fi
 caec=build/host/caec
 image=build/examples/hello/hello.so
 work=$(mktemp -d)

@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
 # Installs the Debian packages caec needs. Idempotent: silent when all are present.
+# Usage: scripts/install-deps.sh [--demo | --all]
+#   --demo  what building caec and running scripts/demo.sh need
+#   --all   that and what the test command needs besides (default): clang and
+#           its fuzzing runtime, the aarch64 cross compiler, numpy and
+#           cryptography for the reference implementations, gnuplot for plots
 set -euo pipefail
 
-packages=(
+demo_packages=(
   build-essential cmake pkg-config ninja-build
   libssl-dev libjansson-dev libcmocka-dev
+)
+test_packages=(
   clang libclang-rt-14-dev           # libFuzzer, sanitizers with clang
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu  # freestanding build of rmm/
   python3-numpy python3-cryptography # reference implementations in tests (/usr/bin/python3)
   gnuplot-nox                        # benchmark plots
 )
+
+case "${1:---all}" in
+  --demo) packages=("${demo_packages[@]}") ;;
+  --all) packages=("${demo_packages[@]}" "${test_packages[@]}") ;;
+  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "install-deps.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -23,9 +23,9 @@ scripts/install-deps.sh
 jobs=$(nproc)
 export CTEST_OUTPUT_ON_FAILURE=1
 step() { printf '\n=== %s ===\n' "$*"; }
-configure() { # dir, cmake args...
+configure() { # dir, cmake args... (warnings are errors here, as in CI)
   local dir=$1; shift
-  cmake -S "$top" -B "$dir" -G Ninja -Wno-dev "$@" >/dev/null
+  cmake -S "$top" -B "$dir" -G Ninja -Wno-dev -DCAEC_WERROR=ON "$@" >/dev/null
 }
 t0=$(date +%s)
 
