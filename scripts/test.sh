@@ -4,7 +4,8 @@
 #   2. runs them again under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. runs them again under ThreadSanitizer,
 #   4. compiles the monitor core freestanding for aarch64,
-#   5. runs each libFuzzer harness for a bounded time (clang).
+#   5. runs each libFuzzer harness for a bounded time (clang),
+#   6. builds the other standard build types with gcc and clang (-Werror).
 # Usage: scripts/test.sh [--quick]   (--quick: step 1 only)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +14,7 @@ cd "$top"
 quick=0
 case "${1:-}" in
   --quick) quick=1 ;;
-  -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) echo "test.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
@@ -54,5 +55,15 @@ step "fuzzing (libFuzzer, clang)"
 CC=clang configure build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAEC_FUZZ=ON
 cmake --build build-fuzz -j "$jobs"
 ctest --test-dir build-fuzz -j "$jobs" -L fuzz
+
+step "the other build types build (gcc and clang, warnings as errors)"
+# RelWithDebInfo (gcc, clang) and Debug (gcc) were built above.
+for variant in gcc:Release gcc:MinSizeRel clang:Debug clang:Release clang:MinSizeRel; do
+  cc=${variant%%:*} type=${variant#*:}
+  echo "-- $cc $type"
+  CC=$cc configure "build-$cc-$type" -DCMAKE_BUILD_TYPE="$type"
+  cmake --build "build-$cc-$type" -j "$jobs" >"build-$cc-$type/build.log" 2>&1 ||
+    { grep -E -B2 -A6 "error|FAILED" "build-$cc-$type/build.log" | head -60; echo "test.sh: the $cc $type build failed (log: build-$cc-$type/build.log)" >&2; exit 1; }
+done
 
 step "all passed in $(( $(date +%s) - t0 )) s"
