@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/caec.h"
 #include "abi/smc.h"
 #include "plat/plat.h"
 
@@ -60,6 +61,8 @@ struct attest_realm_state {
 	uint8_t rim[ATTEST_SLOT_SIZE];
 	uint8_t rem[ATTEST_NUM_REMS][ATTEST_SLOT_SIZE];
 	uint8_t rpv[ATTEST_SLOT_SIZE];
+	uint8_t realm_id[CAEC_REALM_ID_SIZE]; /* claim 65001 */
+	uint64_t caec_flags;                  /* claim 65004 */
 };
 
 /* The raw bytes of claim 44237 for the platform's RAK: the COSE_Key

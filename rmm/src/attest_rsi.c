@@ -64,6 +64,8 @@ static void realm_state_snapshot(const struct rec *rec, struct attest_realm_stat
 	__builtin_memcpy(st->rim, rd->rim, sizeof(st->rim));
 	__builtin_memcpy(st->rem, rd->rem, sizeof(st->rem));
 	__builtin_memcpy(st->rpv, rd->rpv, sizeof(st->rpv));
+	__builtin_memcpy(st->realm_id, rd->realm_id, sizeof(st->realm_id));
+	st->caec_flags = rd->caec_flags;
 	rd_unlock(g_rd, rd);
 }
 

@@ -39,8 +39,10 @@ static uint64_t data_map(struct rd *rd, struct granule *g_data, uint64_t ipa, bo
 	if (status != RMI_OK)
 		return status;
 	new_ripas = ripas < 0 ? s2tte_ripas(rtt_walk_entry(&w), w.level) : (unsigned)ripas;
-	if (measure)
+	if (measure) {
 		measurement_extend_data(rd->hash_algo, rd->rim, ipa, flags, content);
+		rd_rim_extended(rd);
+	}
 	rtt_walk_set_entry(rd, &w, ipa, s2tte_make_assigned(granule_pa(g_data), new_ripas, w.level));
 	rtt_walk_unlock(&w);
 	return RMI_OK;

@@ -33,6 +33,8 @@ bool rmm_debug_realm(uint64_t rd_pa, struct rmm_debug_realm *out)
 	__builtin_memcpy(out->rim, rd->rim, sizeof(out->rim));
 	__builtin_memcpy(out->rem, rd->rem, sizeof(out->rem));
 	__builtin_memcpy(out->rpv, rd->rpv, sizeof(out->rpv));
+	__builtin_memcpy(out->realm_id, rd->realm_id, sizeof(out->realm_id));
+	out->caec_flags = rd->caec_flags;
 	rd_unlock(g, rd);
 	return true;
 }

@@ -3,6 +3,7 @@
  * (plat_hash); a platform that cannot hash cannot run realms, so a failure
  * there is fatal rather than an error the host could provoke.
  */
+#include "abi/caec.h"
 #include "measurement.h"
 
 #include "plat/plat.h"
@@ -87,6 +88,13 @@ void measurement_ripas_desc(uint8_t desc[MEASUREMENT_DESC_SIZE], const uint8_t r
 	put_u64(desc + 0x58, top);
 }
 
+void measurement_caec_config_desc(uint8_t desc[MEASUREMENT_DESC_SIZE],
+				  const uint8_t rim[MEASUREMENT_SLOT_SIZE], uint64_t flags)
+{
+	desc_header(desc, (unsigned)CAEC_MEASURE_CONFIG_TYPE, rim);
+	put_u64(desc + CAEC_MEASURE_CONFIG_FLAGS, flags);
+}
+
 void measurement_extend_data(unsigned algo, uint8_t rim[MEASUREMENT_SLOT_SIZE], uint64_t ipa,
 			     uint64_t flags, const void *content)
 {
@@ -121,6 +129,14 @@ void measurement_extend_ripas(unsigned algo, uint8_t rim[MEASUREMENT_SLOT_SIZE],
 	uint8_t desc[MEASUREMENT_DESC_SIZE];
 
 	measurement_ripas_desc(desc, rim, base, top);
+	measurement_hash(algo, desc, sizeof(desc), rim);
+}
+
+void measurement_extend_caec_config(unsigned algo, uint8_t rim[MEASUREMENT_SLOT_SIZE], uint64_t flags)
+{
+	uint8_t desc[MEASUREMENT_DESC_SIZE];
+
+	measurement_caec_config_desc(desc, rim, flags);
 	measurement_hash(algo, desc, sizeof(desc), rim);
 }
 

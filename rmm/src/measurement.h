@@ -9,6 +9,7 @@
  *   DATA:  0x50 ipa, 0x58 flags, 0x60 H(content) or zero
  *   REC:   0x50 H(RmiRecParams image with only flags, pc, gprs kept)
  *   RIPAS: 0x50 base, 0x58 top
+ *   CAEC config (type 0x80, RMI_CAEC_REALM_CONFIG): 0x50 flags
  */
 #ifndef RMM_MEASUREMENT_H
 #define RMM_MEASUREMENT_H
@@ -41,6 +42,8 @@ void measurement_rec_desc(uint8_t desc[MEASUREMENT_DESC_SIZE], const uint8_t rim
 			  const uint8_t params_hash[MEASUREMENT_SLOT_SIZE]);
 void measurement_ripas_desc(uint8_t desc[MEASUREMENT_DESC_SIZE], const uint8_t rim[MEASUREMENT_SLOT_SIZE],
 			    uint64_t base, uint64_t top);
+void measurement_caec_config_desc(uint8_t desc[MEASUREMENT_DESC_SIZE],
+				  const uint8_t rim[MEASUREMENT_SLOT_SIZE], uint64_t flags);
 
 /* RIM extensions. content is the 4 KiB granule (monitor memory), or NULL for
  * a DATA granule created without MEASURE_CONTENT. */
@@ -50,6 +53,7 @@ void measurement_extend_rec(unsigned algo, uint8_t rim[MEASUREMENT_SLOT_SIZE],
 			    const struct rmi_rec_params *params);
 void measurement_extend_ripas(unsigned algo, uint8_t rim[MEASUREMENT_SLOT_SIZE], uint64_t base,
 			      uint64_t top);
+void measurement_extend_caec_config(unsigned algo, uint8_t rim[MEASUREMENT_SLOT_SIZE], uint64_t flags);
 
 /* REM[i] = H(REM[i][0..hash size) || value[0..size)), size <= 64. */
 void measurement_extend_rem(unsigned algo, uint8_t rem[MEASUREMENT_SLOT_SIZE], const void *value,

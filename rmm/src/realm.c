@@ -82,7 +82,8 @@ static void init_root_rtts(struct granule_lock_req *roots, unsigned num, const s
 	}
 }
 
-static void init_rd(struct rd *rd, const struct rmi_realm_params *p)
+static void init_rd(struct rd *rd, const struct rmi_realm_params *p,
+		    const uint8_t realm_id[CAEC_REALM_ID_SIZE])
 {
 	rd->state = REALM_STATE_NEW;
 	rd->hash_algo = (uint32_t)p->hash_algo;
@@ -98,6 +99,10 @@ static void init_rd(struct rd *rd, const struct rmi_realm_params *p)
 	rd->num_wps = p->num_wps;
 	rd->pmu_num_ctrs = p->pmu_num_ctrs;
 	__builtin_memcpy(rd->rpv, p->rpv, RMI_RPV_SIZE);
+	__builtin_memcpy(rd->realm_id, realm_id, CAEC_REALM_ID_SIZE);
+	rd->caec_flags = 0;
+	rd->caec_configured = false;
+	rd->rim_extended = false;
 	measurement_rim_init(rd->hash_algo, p, rd->rim);
 }
 
@@ -109,6 +114,13 @@ static void init_rd(struct rd *rd, const struct rmi_realm_params *p)
  *   rtt_num_level, rtt_align (4 KiB only), alias (RD inside the root RTTs)
  *   rd_align, rd_bound, rd_state, rtt_state      (one lock set)
  *   vmid_valid
+ * Beyond the specification, each realm gets a realm ID (the CAEC extension):
+ * 32 bytes from the platform's entropy source, drawn before any lock is
+ * taken. The chance that two realms of one machine draw the same ID is
+ * negligible (2^-128 after 2^64 realms), so IDs are never reused in
+ * practice; a platform whose entropy source fails cannot give the realm an
+ * identity, and REALM_CREATE then fails with ERROR_INPUT (not a condition the
+ * host controls, so its place in the order is not observable).
  * rtt_align asks only for granule alignment, as the specification's
  * condition and the reference monitor (TF-RMM rel0) do; rmm-abi.md does not
  * say, and this monitor used to ask for alignment to the tables' total size.
@@ -121,6 +133,7 @@ uint64_t smc_realm_create(const uint64_t *x, struct rmi_result *res)
 	const struct rmi_realm_create_args a = rmi_realm_create_args(x);
 	struct rmi_realm_params params;
 	struct granule_lock_req locks[1 + REALM_MAX_ROOT_RTTS];
+	uint8_t realm_id[CAEC_REALM_ID_SIZE];
 	uint64_t rd_pa = a.rd_pa, params_pa = a.params_pa;
 	unsigned num;
 	struct rd *rd;
@@ -130,6 +143,8 @@ uint64_t smc_realm_create(const uint64_t *x, struct rmi_result *res)
 		return RMI_INPUT_ERROR; /* params_align, params_bound, params_pas */
 	if (!realm_params_acceptable(&params) || !root_rtts_valid(&params, rd_pa, &num))
 		return RMI_INPUT_ERROR; /* params_valid, params_supp, alias, rtt_align, rtt_num_level */
+	if (!plat_entropy(realm_id, sizeof(realm_id)))
+		return RMI_INPUT_ERROR; /* no identity for the realm */
 	locks[0] = (struct granule_lock_req){ .pa = rd_pa, .expected = GRANULE_STATE_DELEGATED };
 	for (unsigned i = 0; i < num; i++)
 		locks[1 + i] = (struct granule_lock_req){ .pa = params.rtt_base + i * GRANULE_SIZE,
@@ -141,7 +156,7 @@ uint64_t smc_realm_create(const uint64_t *x, struct rmi_result *res)
 		return RMI_INPUT_ERROR; /* vmid_valid */
 	}
 	rd = rd_map(locks[0].g);
-	init_rd(rd, &params);
+	init_rd(rd, &params, realm_id);
 	init_root_rtts(&locks[1], num, rd);
 	granule_unmap(rd);
 	for (unsigned i = 1; i <= num; i++)

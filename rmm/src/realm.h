@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/caec.h"
 #include "abi/rmi.h"
 #include "granule.h"
 #include "measurement.h"
@@ -41,8 +42,21 @@ struct rd {
 	uint8_t rim[MEASUREMENT_SLOT_SIZE];
 	uint8_t rem[REALM_NUM_REMS][MEASUREMENT_SLOT_SIZE];
 	uint8_t rpv[RMI_RPV_SIZE];
+	/* The CAEC extension. realm_id: 32 random bytes drawn at REALM_CREATE,
+	 * the realm's identity beside its measurements (claim 65001). */
+	uint8_t realm_id[CAEC_REALM_ID_SIZE];
+	uint64_t caec_flags;     /* RMI_CAEC_REALM_CONFIG's, measured (claim 65004) */
+	bool caec_configured;    /* RMI_CAEC_REALM_CONFIG was called */
+	bool rim_extended;       /* a DATA, RIPAS or REC step extended the RIM */
 };
 _Static_assert(sizeof(struct rd) <= GRANULE_SIZE, "the RD fits in its granule");
+
+/* Called by every command that extends the RIM after REALM_CREATE:
+ * RMI_CAEC_REALM_CONFIG must come before all of them. */
+static inline void rd_rim_extended(struct rd *rd)
+{
+	rd->rim_extended = true;
+}
 
 /* IPA space: [0, protected_top) is protected, [protected_top, ipa_top) is
  * its unprotected alias. */

@@ -95,8 +95,10 @@ uint64_t smc_rec_create(const uint64_t *x, struct rmi_result *res)
 		init_rec(rec, &params, a.rd_pa, rd->rec_count);
 		granule_unmap(rec);
 		rd->rec_count++;
-		if (params.flags & RMI_REC_FLAG_RUNNABLE)
+		if (params.flags & RMI_REC_FLAG_RUNNABLE) {
 			measurement_extend_rec(rd->hash_algo, rd->rim, &params);
+			rd_rim_extended(rd);
+		}
 		granule_refcount_add(locks[0].g, 1);
 	}
 	granule_unmap(rd);

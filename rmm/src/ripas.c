@@ -48,6 +48,7 @@ static uint64_t init_ripas_apply(struct rd *rd, struct rtt_walk *w, uint64_t bas
 			break;
 		rtt_entry_write(w->table, i, s2tte_make_unassigned(RIPAS_RAM));
 		measurement_extend_ripas(rd->hash_algo, rd->rim, addr, addr + size);
+		rd_rim_extended(rd);
 	}
 	return addr;
 }

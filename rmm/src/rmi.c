@@ -1,10 +1,15 @@
 /*
  * RMI dispatch: function ID (SVE hint bit masked) -> handler.
  *
- * The table lists every command of RMM 1.0 with the number of argument
- * registers it reads; arguments beyond that are not passed on, so a handler
- * can never act on a stale register the host did not mean to give.
+ * The tables list every command of RMM 1.0, and of the CAEC extension in the
+ * SiP range (abi/caec.h), with the number of argument registers each reads;
+ * arguments beyond that are not passed on, so a handler can never act on a
+ * stale register the host did not mean to give. The extension's CSM
+ * commands and RMI_CSM_VERSION are not implemented yet: they answer
+ * SMC_UNKNOWN, which is what the extension specifies for a monitor without
+ * CSM.
  */
+#include "abi/caec.h"
 #include "rmi_handlers.h"
 #include "rmm/rmm.h"
 
@@ -46,10 +51,29 @@ static const struct rmi_command rmi_commands[RMI_FID_LAST - RMI_FID_FIRST + 1] =
 	CMD(RMI_RTT_SET_RIPAS, rtt_set_ripas),
 };
 
+#define CAEC_CMD(fid, name) [(fid) - RMI_CAEC_FID_FIRST] = { smc_##name, fid##_NUM_ARGS }
+
+static const struct rmi_command caec_commands[RMI_CAEC_FID_LAST - RMI_CAEC_FID_FIRST + 1] = {
+	CAEC_CMD(RMI_CAEC_REALM_CONFIG, caec_realm_config),
+};
+
 bool rmm_is_rmi_fid(uint64_t fid)
 {
 	fid &= ~SMC_FID_SVE_HINT;
-	return fid >= RMI_FID_FIRST && fid <= RMI_FID_LAST;
+	return (fid >= RMI_FID_FIRST && fid <= RMI_FID_LAST) ||
+	       (fid >= RMI_CAEC_FID_FIRST && fid <= RMI_CAEC_FID_LAST);
+}
+
+/* The command of an RMI function ID, NULL if the monitor has none. */
+static const struct rmi_command *command_of(uint64_t fid)
+{
+	const struct rmi_command *cmd = NULL;
+
+	if (fid >= RMI_FID_FIRST && fid <= RMI_FID_LAST)
+		cmd = &rmi_commands[fid - RMI_FID_FIRST];
+	else if (fid >= RMI_CAEC_FID_FIRST && fid <= RMI_CAEC_FID_LAST)
+		cmd = &caec_commands[fid - RMI_CAEC_FID_FIRST];
+	return cmd && cmd->handler ? cmd : NULL;
 }
 
 void rmm_handle_rmi(struct smc_regs *regs)
@@ -59,11 +83,11 @@ void rmm_handle_rmi(struct smc_regs *regs)
 	uint64_t args[1 + RMI_MAX_ARGS] = { 0 };
 	struct rmi_result res = { { 0 } };
 
-	if (!rmm_is_rmi_fid(fid) || !rmi_commands[fid - RMI_FID_FIRST].handler) {
+	cmd = command_of(fid);
+	if (!cmd) {
 		regs->x[0] = SMC_UNKNOWN;
 		return;
 	}
-	cmd = &rmi_commands[fid - RMI_FID_FIRST];
 	for (unsigned i = 1; i <= cmd->num_args; i++)
 		args[i] = regs->x[i];
 	regs->x[0] = cmd->handler(args, &res);

@@ -295,4 +295,19 @@ static inline struct rmi_rd_args rmi_rd_args(const uint64_t *x)
 	};
 }
 
+/* ---- The CAEC extension (abi/caec.h) ---- */
+
+/* RMI_CAEC_REALM_CONFIG(rd_pa, flags) */
+struct rmi_caec_realm_config_args {
+	uint64_t rd_pa, flags;
+};
+#define RMI_CAEC_REALM_CONFIG_NUM_ARGS 2
+static inline struct rmi_caec_realm_config_args rmi_caec_realm_config_args(const uint64_t *x)
+{
+	return (struct rmi_caec_realm_config_args){
+		.rd_pa = x[1],
+		.flags = x[2],
+	};
+}
+
 #endif

@@ -54,4 +54,7 @@ uint64_t smc_rec_aux_count(const uint64_t *x, struct rmi_result *res);
 uint64_t smc_rtt_init_ripas(const uint64_t *x, struct rmi_result *res);
 uint64_t smc_rtt_set_ripas(const uint64_t *x, struct rmi_result *res);
 
+/* The CAEC extension (abi/caec.h), in the SiP range. */
+uint64_t smc_caec_realm_config(const uint64_t *x, struct rmi_result *res);
+
 #endif

@@ -63,6 +63,9 @@ static void test_realm(struct attest_realm_state *st, uint32_t algo)
 		for (unsigned r = 0; r < 4; r++)
 			st->rem[r][i] = (uint8_t)(r * 64 + i);
 	}
+	for (unsigned i = 0; i < sizeof(st->realm_id); i++)
+		st->realm_id[i] = (uint8_t)(0x5a + 3 * i);
+	st->caec_flags = CAEC_REALM_CSM_EXITS;
 }
 
 static void test_challenge(uint8_t c[64], uint8_t seed)
@@ -107,7 +110,8 @@ static void expect_bytes(const uint8_t *map, size_t len, int64_t key, const uint
 }
 
 /* The realm claims of a parsed realm token, against st/challenge/rak: the
- * same eight claims under either collection tag. */
+ * same ten claims under either collection tag (RMM 1.0's eight, the CAEC
+ * extension's realm ID and config flags). */
 static void check_realm_claims(const struct test_sign1 *s, const struct attest_realm_state *st,
 			       const uint8_t challenge[64], const uint8_t *rak, size_t rak_len)
 {
@@ -134,8 +138,12 @@ static void check_realm_claims(const struct test_sign1 *s, const struct attest_r
 		assert_memory_equal(p, st->rem[i], hsize);
 	}
 	assert_true(crd_map_text_is(m, len, 44240, "sha-256"));
+	expect_bytes(m, len, 65001, st->realm_id, sizeof(st->realm_id));
+	assert_true(crd_map_find(m, len, 65004, &v));
+	assert_true(crd_expect(&v, 0, &n));
+	assert_int_equal(n, st->caec_flags);
 	assert_true(crd_expect(&(struct crd){ m, len, 0 }, 5, &n));
-	assert_int_equal(n, 8);
+	assert_int_equal(n, 10);
 }
 
 static const uint8_t es384_protected[] = { 0xa1, 0x01, 0x38, 0x22 };
@@ -444,14 +452,31 @@ static int cmp_key(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Same set of integer keys, and each value of the same CBOR major type. */
-static void same_shape(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+/* Drops the CAEC extension's claims (65001..65004) from a map of ours. */
+static void drop_caec_claims(struct any_map *am)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < am->n; i++) {
+		if (am->keys[i] >= CAEC_CLAIM_REALM_ID && am->keys[i] <= CAEC_CLAIM_CONFIG_FLAGS)
+			continue;
+		am->keys[kept] = am->keys[i];
+		am->vals[kept++] = am->vals[i];
+	}
+	am->n = kept;
+}
+
+/* Same set of integer keys, and each value of the same CBOR major type; with
+ * caec_in_a, a's extension claims are left out first (the reference has none). */
+static void same_shape_of(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, bool caec_in_a)
 {
 	struct any_map ma, mb;
 	int64_t ka[MAX_KEYS], kb[MAX_KEYS];
 
 	read_any_map(a, alen, &ma);
 	read_any_map(b, blen, &mb);
+	if (caec_in_a)
+		drop_caec_claims(&ma);
 	assert_int_equal(ma.n, mb.n);
 	memcpy(ka, ma.keys, sizeof(ka));
 	memcpy(kb, mb.keys, sizeof(kb));
@@ -463,6 +488,11 @@ static void same_shape(const uint8_t *a, size_t alen, const uint8_t *b, size_t b
 			if (ma.keys[i] == mb.keys[j])
 				assert_int_equal(ma.vals[i].p[ma.vals[i].pos] >> 5,
 						 mb.vals[j].p[mb.vals[j].pos] >> 5);
+}
+
+static void same_shape(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	same_shape_of(a, alen, b, blen, false);
 }
 
 static struct crd any_map_get(const uint8_t *m, size_t len, int64_t key)
@@ -536,11 +566,12 @@ static void legacy_token_has_the_reference_shape(void **state)
 	split_399(ref, ref_len, &ref_p, &ref_r);
 
 	/* Realm token: the same COSE_Sign1 header, the same claims (profile
-	 * included) with values of the same types and the same profile. */
+	 * included; ours also has the CAEC extension's) with values of the same
+	 * types and the same profile. */
 	assert_int_equal(ours_r.protected_len, ref_r.protected_len);
 	assert_memory_equal(ours_r.protected_hdr, ref_r.protected_hdr, ref_r.protected_len);
 	assert_int_equal(ours_r.unprotected_pairs, ref_r.unprotected_pairs);
-	same_shape(ours_r.payload, ours_r.payload_len, ref_r.payload, ref_r.payload_len);
+	same_shape_of(ours_r.payload, ours_r.payload_len, ref_r.payload, ref_r.payload_len, true);
 	same_bytes(ours_r.payload, ours_r.payload_len, ref_r.payload, ref_r.payload_len, 265, 3);
 	same_bytes(ours_r.payload, ours_r.payload_len, ref_r.payload, ref_r.payload_len, 44236, 3);
 	same_bytes(ours_r.payload, ours_r.payload_len, ref_r.payload, ref_r.payload_len, 44240, 3);

@@ -42,6 +42,8 @@ struct rmm_debug_realm {
 	uint8_t rim[64];
 	uint8_t rem[4][64];
 	uint8_t rpv[64];
+	uint8_t realm_id[32];  /* the CAEC extension's realm ID */
+	uint64_t caec_flags;   /* RMI_CAEC_REALM_CONFIG's flags, 0 if never called */
 };
 bool rmm_debug_realm(uint64_t rd, struct rmm_debug_realm *out);
 
