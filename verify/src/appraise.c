@@ -284,11 +284,11 @@ static void appraise_lifecycle(struct verify_appraisal *a, const struct cca_plat
 	} else if (cca_lifecycle_is_debug(st) && allow_debug) {
 		a->debug_platform = true;
 		add(a, "lifecycle", VERDICT_PASS,
-		    "platform lifecycle %s (0x%04x): a DEBUG platform, which does not protect realms; accepted as debug is allowed",
+		    "platform lifecycle %s (0x%04x): a DEBUG platform, not secured; accepted as debug platforms are allowed",
 		    name, value);
 	} else if (cca_lifecycle_is_debug(st)) {
 		add(a, "lifecycle", VERDICT_FAIL,
-		    "platform lifecycle %s (0x%04x) is not secured: a debug platform does not protect realms (--allow-debug accepts it)",
+		    "platform lifecycle %s (0x%04x) is not secured: a debug platform may expose its realms (--allow-debug accepts it)",
 		    name, value);
 	} else {
 		add(a, "lifecycle", VERDICT_FAIL,
