@@ -1,15 +1,20 @@
 /*
  * caec attest: verify and inspect CCA attestation tokens.
  *
- *   caec attest verify TOKEN [--platform-key KEY] [--ref REF.json]
- *                      [--members MEMBERS.json] [--nonce HEX] [--strict] [--json]
+ *   caec attest verify TOKEN [--platform-key KEY]... [--ref REF.json]
+ *                      [--members MEMBERS.json] [--nonce HEX] [--allow-debug]
+ *                      [--strict] [--json]
  *   caec attest show TOKEN [--json]
  *
- * verify exits 0 when the token is valid (and, with --ref, every appraisal
- * check passes), 1 when it is not (one line on stderr naming the failed check
- * and why), 2 on usage errors (including unreadable input files).
+ * verify exits 0 when the token is valid and its appraisal passes (the
+ * platform's lifecycle always, the reference values with --ref), 1 when it
+ * does not (one line on stderr naming the failed check and why), 2 on usage
+ * errors and unusable inputs. TOKEN, --ref and --members may be "-"
+ * (standard input, one of them at most). With --json the result is printed
+ * on stdout whatever happens, with an "error" member when it failed.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,154 +29,306 @@
 #include "verify/pubkey.h"
 #include "verify/token.h"
 
+#define CMD_VERIFY "attest verify" /* messages start "caec attest verify: " */
+#define CMD_SHOW   "attest show"
+
+#define MAX_CLI_KEYS  16
+#define KEY_FILE_MAX  (64 * 1024)
+#define JSON_FILE_MAX (4 * 1024 * 1024)
+
 static const char verify_usage[] =
-	"usage: caec attest verify TOKEN [--platform-key KEY] [--ref REF.json]\n"
-	"                          [--members MEMBERS.json] [--nonce HEX] [--strict] [--json]\n"
+	"usage: caec attest verify TOKEN [--platform-key KEY]... [--ref REF.json]\n"
+	"                          [--members MEMBERS.json] [--nonce HEX] [--allow-debug]\n"
+	"                          [--strict] [--json]\n"
 	"\n"
 	"Verifies a CCA attestation token (tag 907 or legacy 399): the platform signature\n"
 	"with an accepted platform key, the realm signature with the RAK of claim 44237,\n"
-	"the binder, the nonce, and every mandatory claim; then, with --ref, appraises\n"
-	"the claims against reference values (format: verify/README.md).\n"
+	"the binder, the nonce, and every mandatory claim; then appraises it: the\n"
+	"platform's security lifecycle always (only a secured platform passes unless\n"
+	"--allow-debug), and with --ref the claims against reference values (format:\n"
+	"verify/README.md). TOKEN '-' reads the token from standard input.\n"
 	"\n"
-	"  --platform-key KEY   platform public key, PEM or JWK file (adds to the\n"
-	"                       reference file's platform_keys)\n"
+	"  --platform-key KEY   a platform public key, PEM or JWK file; repeat it to\n"
+	"                       accept several (they add to the reference file's\n"
+	"                       platform_keys; any one of them may sign)\n"
 	"  --ref REF.json       reference values: platform keys, RIMs, RPVs, REMs,\n"
-	"                       implementation IDs, software components, CSM rules\n"
+	"                       implementation IDs, software components, CSM rules;\n"
+	"                       an unknown member is an error\n"
 	"  --members FILE.json  CSM member lists (as RSI_CSM_INFO reports them), checked\n"
 	"                       against the token's membership digests and the CSM rules\n"
-	"  --nonce HEX          expected realm challenge (64 bytes, 128 hex digits)\n"
-	"  --strict             refuse unknown claims\n"
-	"  --json               print the result as JSON on stdout\n"
+	"  --nonce HEX          expected realm challenge: up to 64 bytes of hex (optional\n"
+	"                       0x), zero-padded to 64, as 'caec realm run --nonce' takes it\n"
+	"  --allow-debug        accept a platform whose lifecycle is a debug or factory\n"
+	"                       state (assembly-and-test, rot-provisioning, *-rot-debug),\n"
+	"                       as hostsim's is; the verdict says so. Never unknown,\n"
+	"                       decommissioned or invalid states\n"
+	"  --strict             refuse unknown claims, and deviations that are accepted\n"
+	"                       by default with a note because Veraison accepts them\n"
+	"                       (RIM/REM sizes that are not the hash algorithm's)\n"
+	"  --json               print the result as JSON on stdout (also on failure,\n"
+	"                       with an \"error\" member)\n"
 	"\n"
-	"Exit status: 0 valid, 1 invalid (the failed check and why on stderr), 2 usage.\n";
+	"A token that does not verify, or whose appraisal fails, exits 1.\n"
+	CLI_EXIT_CODES;
 
 static const char show_usage[] =
 	"usage: caec attest show TOKEN [--json]\n"
 	"\n"
 	"Prints every claim of the platform and realm tokens: names for known claims,\n"
-	"hex for byte strings. Signatures are not checked (use 'caec attest verify').\n"
+	"hex for byte strings, the lifecycle by state name. Signatures are not checked\n"
+	"(use 'caec attest verify'). TOKEN '-' reads the token from standard input.\n"
 	"\n"
-	"Exit status: 0 decoded, 1 malformed token, 2 usage.\n";
+	"  --json   print the claims as JSON on stdout (snake_case keys; also on\n"
+	"           failure, with an \"error\" member)\n"
+	"\n"
+	"A malformed token exits 1.\n"
+	CLI_EXIT_CODES;
 
 static const char attest_usage[] =
 	"usage: caec attest <verify|show> TOKEN [options]\n"
 	"\n"
-	"  verify   check a token's signatures, binder, nonce, claims and reference values\n"
+	"  verify   check a token's signatures, binder, nonce, claims, lifecycle and\n"
+	"           reference values\n"
 	"  show     print every claim of a token\n"
 	"\n"
-	"'caec attest verify --help' and 'caec attest show --help' describe each.\n";
+	"'caec attest verify --help' and 'caec attest show --help' describe each.\n"
+	CLI_EXIT_CODES;
 
-/* Reads a whole token file; one byte past the verifier's limit so it can refuse. */
-static uint8_t *read_token(const char *path, size_t *len)
+/* Whether --json is among the options, so that even a usage error is reported as JSON. */
+static bool wants_json(int argc, char **argv)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "caec attest: cannot open %s: %s\n", path, strerror(errno));
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			return true;
+	return false;
+}
+
+/* {"error": message} for a failure before there is anything else to report. */
+static void print_json_error(bool verify)
+{
+	json_t *root = json_object();
+	if (verify)
+		json_object_set_new(root, "valid", json_false());
+	json_object_set_new(root, "error", json_string(cli_last_error()));
+	json_dumpf(root, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(root);
+}
+
+/* An input file read whole ("-": standard input); NULL after one line on stderr. */
+static uint8_t *read_input(const char *cmd, const char *what, const char *path, size_t max,
+			   const char *limit, size_t *len)
+{
+	uint8_t *buf = cli_read_input(cmd, what, path, max, len);
+	if (buf && *len > max) {
+		cli_usage_error(cmd, "%s %s is larger than %s", what,
+				strcmp(path, "-") ? path : "(standard input)", limit);
+		free(buf);
 		return NULL;
 	}
-	size_t cap = CBOR_MAX_INPUT + 1;
-	uint8_t *buf = malloc(cap);
-	if (buf)
-		*len = fread(buf, 1, cap, f);
-	if (buf && ferror(f)) {
-		fprintf(stderr, "caec attest: cannot read %s\n", path);
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
 	return buf;
 }
 
-#define CMD_VERIFY "attest verify" /* messages start "caec attest verify: " */
-#define CMD_SHOW   "attest show"
+/* ---- verify ---------------------------------------------------------------- */
 
 struct verify_args {
-	const char *token, *platform_key, *ref, *members, *nonce_hex;
-	bool strict, json;
+	const char *token, *ref, *members;
+	const char *keys[MAX_CLI_KEYS];
+	size_t num_keys;
+	uint8_t nonce[CCA_REALM_CHALLENGE_SIZE];
+	bool has_nonce, allow_debug, strict, json;
+};
+
+enum { OPT_KEY, OPT_REF, OPT_MEMBERS, OPT_NONCE, OPT_ALLOW_DEBUG, OPT_STRICT, OPT_JSON };
+
+static const struct cli_option verify_options_table[] = {
+	[OPT_KEY] = { "--platform-key", NULL, true },
+	[OPT_REF] = { "--ref", NULL, true },
+	[OPT_MEMBERS] = { "--members", NULL, true },
+	[OPT_NONCE] = { "--nonce", NULL, true },
+	[OPT_ALLOW_DEBUG] = { "--allow-debug", NULL, false },
+	[OPT_STRICT] = { "--strict", NULL, false },
+	[OPT_JSON] = { "--json", NULL, false },
 };
 
 /* CLI_OK or CLI_USAGE (with the message printed). */
 static int parse_verify_args(int argc, char **argv, struct verify_args *a)
 {
+	struct cli_parser p;
+	int opt;
+
 	memset(a, 0, sizeof(*a));
-	for (int i = 1; i < argc; i++) {
-		const char **value = NULL;
-		if (!strcmp(argv[i], "--platform-key"))
-			value = &a->platform_key;
-		else if (!strcmp(argv[i], "--ref"))
-			value = &a->ref;
-		else if (!strcmp(argv[i], "--members"))
-			value = &a->members;
-		else if (!strcmp(argv[i], "--nonce"))
-			value = &a->nonce_hex;
-		else if (!strcmp(argv[i], "--strict"))
+	cli_parser_init(&p, CMD_VERIFY, verify_options_table,
+			sizeof(verify_options_table) / sizeof(verify_options_table[0]), argc, argv);
+	while ((opt = cli_next(&p)) != CLI_ARG_END) {
+		switch (opt) {
+		case CLI_ARG_BAD:
+			return CLI_USAGE;
+		case CLI_ARG:
+			if (a->token)
+				return cli_usage_error(CMD_VERIFY, "one TOKEN only ('%s' is extra)", p.value);
+			a->token = p.value;
+			break;
+		case OPT_KEY:
+			if (a->num_keys == MAX_CLI_KEYS)
+				return cli_usage_error(CMD_VERIFY, "--platform-key: at most %d keys (put more in the reference file's platform_keys)",
+						       MAX_CLI_KEYS);
+			a->keys[a->num_keys++] = p.value;
+			break;
+		case OPT_REF:
+			a->ref = p.value;
+			break;
+		case OPT_MEMBERS:
+			a->members = p.value;
+			break;
+		case OPT_NONCE:
+			if (hex_decode_padded(p.value, a->nonce, sizeof(a->nonce)) != 0)
+				return cli_bad_value(&p, "hex of 1 to 64 bytes");
+			a->has_nonce = true;
+			break;
+		case OPT_ALLOW_DEBUG:
+			a->allow_debug = true;
+			break;
+		case OPT_STRICT:
 			a->strict = true;
-		else if (!strcmp(argv[i], "--json"))
+			break;
+		case OPT_JSON:
 			a->json = true;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return cli_usage_error(CMD_VERIFY, "unknown option '%s' (try --help)", argv[i]);
-		else if (!a->token)
-			a->token = argv[i];
-		else
-			return cli_usage_error(CMD_VERIFY, "one TOKEN only ('%s' is extra)", argv[i]);
-		if (value) {
-			if (i + 1 >= argc)
-				return cli_usage_error(CMD_VERIFY, "%s needs a value", argv[i]);
-			*value = argv[++i];
+			break;
 		}
 	}
 	if (!a->token)
-		return cli_usage_error(CMD_VERIFY, "no TOKEN given (try --help)");
+		return cli_usage_error(CMD_VERIFY, "no TOKEN given (try 'caec attest verify --help')");
+	const char *stdin_users[3] = { a->token, a->ref, a->members };
+	int from_stdin = 0;
+	for (int i = 0; i < 3; i++)
+		from_stdin += stdin_users[i] && !strcmp(stdin_users[i], "-");
+	if (from_stdin > 1)
+		return cli_usage_error(CMD_VERIFY, "only one of TOKEN, --ref and --members can be '-' (standard input)");
+	for (size_t i = 0; i < a->num_keys; i++)
+		if (!strcmp(a->keys[i], "-"))
+			return cli_usage_error(CMD_VERIFY, "--platform-key: give a file (standard input is not read for keys)");
 	return CLI_OK;
 }
 
 /* Everything a verify run loads before looking at the token. */
 struct verify_inputs {
-	EVP_PKEY *cli_key;
+	EVP_PKEY *cli_keys[MAX_CLI_KEYS];
+	size_t num_cli_keys;
 	struct verify_refvals *ref;
 	struct csm_evidence *members;
-	uint8_t nonce[CCA_REALM_CHALLENGE_SIZE];
-	bool has_nonce;
-	EVP_PKEY **keys;
+	EVP_PKEY **keys; /* the CLI's and the reference file's */
 	size_t num_keys;
+	uint8_t *token;
+	size_t token_len;
 };
 
 static void free_inputs(struct verify_inputs *in)
 {
-	EVP_PKEY_free(in->cli_key);
+	for (size_t i = 0; i < in->num_cli_keys; i++)
+		EVP_PKEY_free(in->cli_keys[i]);
 	verify_refvals_free(in->ref);
 	csm_evidence_free(in->members);
 	free(in->keys);
+	free(in->token);
+}
+
+/* The folder relative key paths in a reference file are resolved against. */
+static void folder_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	if (!strcmp(path, "-") || !slash)
+		snprintf(dir, size, ".");
+	else if (slash == path)
+		snprintf(dir, size, "/");
+	else
+		snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
+
+static int load_keys(const struct verify_args *a, struct verify_inputs *in)
+{
+	for (size_t i = 0; i < a->num_keys; i++) {
+		char why[PUBKEY_WHY_MAX];
+		size_t len;
+		uint8_t *text = read_input(CMD_VERIFY, "--platform-key", a->keys[i], KEY_FILE_MAX,
+					   "64 KiB", &len);
+		if (!text)
+			return CLI_USAGE;
+		int rc = pubkey_from_text((const char *)text, len, &in->cli_keys[in->num_cli_keys], why);
+		free(text);
+		if (rc != 0)
+			return cli_usage_error(CMD_VERIFY, "--platform-key %s: %s", a->keys[i], why);
+		in->num_cli_keys++;
+	}
+	return CLI_OK;
+}
+
+static int load_json_inputs(const struct verify_args *a, struct verify_inputs *in)
+{
+	char why[REF_WHY_MAX];
+	size_t len;
+	if (a->ref) {
+		char dir[PATH_MAX];
+		char *text = (char *)read_input(CMD_VERIFY, "--ref", a->ref, JSON_FILE_MAX, "4 MiB", &len);
+		if (!text)
+			return CLI_USAGE;
+		folder_of(a->ref, dir, sizeof(dir));
+		int rc = verify_refvals_parse(text, len, dir, &in->ref, why);
+		free(text);
+		if (rc != 0)
+			return cli_usage_error(CMD_VERIFY, "--ref %s: %s", a->ref, why);
+	}
+	if (a->members) {
+		char *text = (char *)read_input(CMD_VERIFY, "--members", a->members, JSON_FILE_MAX,
+						"4 MiB", &len);
+		if (!text)
+			return CLI_USAGE;
+		int rc = csm_evidence_parse(text, len, &in->members, why);
+		free(text);
+		if (rc != 0)
+			return cli_usage_error(CMD_VERIFY, "--members %s: %s", a->members, why);
+	}
+	return CLI_OK;
 }
 
 /* CLI_OK, or CLI_USAGE with the message printed (an input that cannot be used). */
 static int load_inputs(const struct verify_args *a, struct verify_inputs *in)
 {
-	char why[REF_WHY_MAX];
 	memset(in, 0, sizeof(*in));
-	if (a->nonce_hex) {
-		size_t n;
-		if (hex_decode(a->nonce_hex, in->nonce, sizeof(in->nonce), &n) != 0 ||
-		    n != sizeof(in->nonce))
-			return cli_usage_error(CMD_VERIFY, "--nonce must be 64 bytes as 128 hex digits");
-		in->has_nonce = true;
-	}
-	if (a->platform_key && pubkey_load_file(a->platform_key, &in->cli_key, why) != 0)
-		return cli_usage_error(CMD_VERIFY, "--platform-key %s: %s", a->platform_key, why);
-	if (a->ref && verify_refvals_load(a->ref, &in->ref, why) != 0)
-		return cli_usage_error(CMD_VERIFY, "--ref %s: %s", a->ref, why);
-	if (a->members && csm_evidence_load(a->members, &in->members, why) != 0)
-		return cli_usage_error(CMD_VERIFY, "--members %s: %s", a->members, why);
-	size_t ref_keys = in->ref ? in->ref->num_platform_keys : 0;
-	in->keys = calloc(ref_keys + 1, sizeof(EVP_PKEY *));
-	if (!in->keys)
+	/* Every file is checked before any is read, with the same wording. */
+	if (cli_check_input(CMD_VERIFY, "TOKEN", a->token) != CLI_OK)
 		return CLI_USAGE;
-	if (in->cli_key)
-		in->keys[in->num_keys++] = in->cli_key;
+	for (size_t i = 0; i < a->num_keys; i++)
+		if (cli_check_input(CMD_VERIFY, "--platform-key", a->keys[i]) != CLI_OK)
+			return CLI_USAGE;
+	if ((a->ref && cli_check_input(CMD_VERIFY, "--ref", a->ref) != CLI_OK) ||
+	    (a->members && cli_check_input(CMD_VERIFY, "--members", a->members) != CLI_OK))
+		return CLI_USAGE;
+	if (load_keys(a, in) != CLI_OK || load_json_inputs(a, in) != CLI_OK)
+		return CLI_USAGE;
+	in->token = read_input(CMD_VERIFY, "TOKEN", a->token, CBOR_MAX_INPUT, "1 MiB", &in->token_len);
+	if (!in->token)
+		return CLI_USAGE;
+	size_t ref_keys = in->ref ? in->ref->num_platform_keys : 0;
+	in->keys = calloc(in->num_cli_keys + ref_keys + 1, sizeof(EVP_PKEY *));
+	if (!in->keys)
+		return cli_usage_error(CMD_VERIFY, "out of memory");
+	for (size_t i = 0; i < in->num_cli_keys; i++)
+		in->keys[in->num_keys++] = in->cli_keys[i];
 	for (size_t i = 0; i < ref_keys; i++)
 		in->keys[in->num_keys++] = in->ref->platform_keys[i];
 	return CLI_OK;
 }
+
+/* What one verify run found, for the text and JSON reports. */
+struct verify_outcome {
+	struct cca_token tok;
+	struct verify_result res;
+	struct verify_appraisal ap;
+	bool appraised;          /* the token verified, so it was appraised */
+	const char *failed;      /* the failed check's name, NULL when everything passed */
+	const char *reason;
+};
 
 static const char *check_status(const struct verify_result *res, enum verify_check c, bool nonce)
 {
@@ -182,28 +339,67 @@ static const char *check_status(const struct verify_result *res, enum verify_che
 	return c == res->failed ? "fail" : "not-run";
 }
 
-static void print_json(const struct verify_result *res, const struct verify_appraisal *ap,
-		       bool appraised, bool has_nonce, const char *failed, const char *reason)
+/* Whether the platform claims were decoded (the lifecycle is known). */
+static bool platform_claims_known(const struct verify_result *res)
+{
+	return res->failed == VERIFY_CHECK_NONE || res->failed > VERIFY_CHECK_PLATFORM_CLAIMS;
+}
+
+static json_t *notes_json(const struct verify_result *res)
+{
+	json_t *notes = json_array();
+	for (size_t i = 0; i < res->num_notes; i++) {
+		json_t *n = json_object();
+		json_object_set_new(n, "check", json_string(verify_check_name(res->notes[i].check)));
+		json_object_set_new(n, "rule", json_string(res->notes[i].rule));
+		json_object_set_new(n, "note", json_string(res->notes[i].text));
+		json_array_append_new(notes, n);
+	}
+	return notes;
+}
+
+static json_t *lifecycle_json(const struct verify_outcome *o)
+{
+	if (!platform_claims_known(&o->res))
+		return json_null();
+	enum cca_lifecycle st = cca_lifecycle_state(o->tok.platform_claims.lifecycle);
+	json_t *lc = json_object();
+	json_object_set_new(lc, "value", json_integer((json_int_t)o->tok.platform_claims.lifecycle));
+	json_object_set_new(lc, "state", json_string(cca_lifecycle_name(st)));
+	json_object_set_new(lc, "secured", json_boolean(st == CCA_LIFECYCLE_SECURED));
+	json_object_set_new(lc, "debug", json_boolean(cca_lifecycle_is_debug(st)));
+	return lc;
+}
+
+static void print_json(const struct verify_args *a, const struct verify_outcome *o)
 {
 	json_t *root = json_object();
 	json_t *checks = json_array();
-	json_object_set_new(root, "valid", json_boolean(failed == NULL));
-	json_object_set_new(root, "failed_check", failed ? json_string(failed) : json_null());
-	json_object_set_new(root, "reason", failed ? json_string(reason) : json_null());
+	json_object_set_new(root, "valid", json_boolean(o->failed == NULL));
+	json_object_set_new(root, "failed_check", o->failed ? json_string(o->failed) : json_null());
+	json_object_set_new(root, "reason", o->failed ? json_string(o->reason) : json_null());
+	json_object_set_new(root, "error", o->failed ? json_string(cli_last_error()) : json_null());
+	json_object_set_new(root, "nonce_checked", json_boolean(a->has_nonce));
+	json_object_set_new(root, "strict", json_boolean(a->strict));
+	json_object_set_new(root, "lifecycle", lifecycle_json(o));
+	json_object_set_new(root, "debug_platform", json_boolean(o->ap.debug_platform));
+	json_object_set_new(root, "notes", notes_json(&o->res));
+	json_object_set_new(root, "all_skip", json_boolean(!o->appraised || o->ap.all_skip));
 	for (int c = VERIFY_CHECK_COLLECTION; c < VERIFY_CHECK_COUNT; c++) {
 		json_t *one = json_object();
 		json_object_set_new(one, "check", json_string(verify_check_name((enum verify_check)c)));
 		json_object_set_new(one, "status",
-				    json_string(check_status(res, (enum verify_check)c, has_nonce)));
-		if (c == (int)res->failed)
-			json_object_set_new(one, "reason", json_string(res->reason));
+				    json_string(check_status(&o->res, (enum verify_check)c, a->has_nonce)));
+		if (c == (int)o->res.failed)
+			json_object_set_new(one, "reason", json_string(o->res.reason));
 		json_array_append_new(checks, one);
 	}
-	for (size_t i = 0; appraised && i < ap->count; i++) {
+	for (size_t i = 0; o->appraised && i < o->ap.count; i++) {
+		const struct verify_verdict *v = &o->ap.verdicts[i];
 		json_t *one = json_object();
-		json_object_set_new(one, "check", json_string(ap->verdicts[i].check));
-		json_object_set_new(one, "status", json_string(verdict_status_name(ap->verdicts[i].status)));
-		json_object_set_new(one, "reason", json_string(ap->verdicts[i].reason));
+		json_object_set_new(one, "check", json_string(v->check));
+		json_object_set_new(one, "status", json_string(verdict_status_name(v->status)));
+		json_object_set_new(one, "reason", json_string(v->reason));
 		json_array_append_new(checks, one);
 	}
 	json_object_set_new(root, "checks", checks);
@@ -212,106 +408,142 @@ static void print_json(const struct verify_result *res, const struct verify_appr
 	json_decref(root);
 }
 
+static void print_text(const struct verify_args *a, const struct verify_outcome *o)
+{
+	const struct cca_token *tok = &o->tok;
+	printf("valid: %s token, platform %s, realm %s%s", tok->tag == CCA_TAG_COLLECTION ? "CCA" : "legacy CCA",
+	       cose_alg_name(tok->platform.alg), cose_alg_name(tok->realm.alg),
+	       a->has_nonce ? ", nonce matches" : " (nonce not checked: no --nonce)");
+	if (o->ap.debug_platform)
+		printf("; DEBUG platform (lifecycle %s), accepted by --allow-debug",
+		       cca_lifecycle_name(o->ap.lifecycle));
+	putchar('\n');
+	for (size_t i = 0; i < o->ap.count; i++)
+		printf("  %-18s %s: %s\n", o->ap.verdicts[i].check,
+		       verdict_status_name(o->ap.verdicts[i].status), o->ap.verdicts[i].reason);
+	if (!a->ref)
+		printf("  no reference values (--ref): RIM, RPV, REMs, implementation ID and software components not appraised\n");
+	else if (o->ap.all_skip)
+		printf("  every reference check is skip: %s constrains none of the claims, nothing was compared\n",
+		       a->ref);
+	for (size_t i = 0; i < o->res.num_notes; i++)
+		printf("  note: %s: %s\n", verify_check_name(o->res.notes[i].check), o->res.notes[i].text);
+}
+
+static int run_verify(const struct verify_args *a, const struct verify_inputs *in,
+		      struct verify_outcome *o)
+{
+	struct verify_options opts = {
+		.platform_keys = in->keys, .num_platform_keys = in->num_keys,
+		.nonce = a->has_nonce ? a->nonce : NULL, .nonce_len = sizeof(a->nonce),
+		.strict = a->strict,
+	};
+	struct appraise_options aopts = { .allow_debug = a->allow_debug };
+
+	if (cca_token_verify(in->token, in->token_len, &opts, &o->tok, &o->res) != 0) {
+		o->failed = verify_check_name(o->res.failed);
+		o->reason = o->res.reason;
+	} else {
+		o->appraised = true;
+		verify_appraise(&o->tok, in->ref, in->members, &aopts, &o->ap);
+		for (size_t i = 0; i < o->ap.count && !o->failed; i++)
+			if (o->ap.verdicts[i].status == VERDICT_FAIL) {
+				o->failed = o->ap.verdicts[i].check;
+				o->reason = o->ap.verdicts[i].reason;
+			}
+	}
+	if (o->failed)
+		cli_fail(CMD_VERIFY, "invalid: %s: %s", o->failed, o->reason);
+	if (a->json)
+		print_json(a, o);
+	else if (!o->failed)
+		print_text(a, o);
+	return o->failed ? CLI_FAIL : CLI_OK;
+}
+
 static int attest_verify(int argc, char **argv)
 {
 	struct verify_args a;
 	struct verify_inputs in;
+	bool json = wants_json(argc, argv);
+
 	if (cli_wants_help(argc, argv)) {
 		fputs(verify_usage, stdout);
 		return CLI_OK;
 	}
-	if (parse_verify_args(argc, argv, &a) != CLI_OK)
+	if (parse_verify_args(argc, argv, &a) != CLI_OK) {
+		if (json)
+			print_json_error(true);
 		return CLI_USAGE;
+	}
 	if (load_inputs(&a, &in) != CLI_OK) {
 		free_inputs(&in);
+		if (json)
+			print_json_error(true);
 		return CLI_USAGE;
 	}
-	size_t len = 0;
-	uint8_t *buf = read_token(a.token, &len);
-	if (!buf) {
-		free_inputs(&in);
-		return CLI_USAGE;
+	struct verify_outcome *o = calloc(1, sizeof(*o));
+	int rc;
+	if (!o) {
+		rc = cli_fail(CMD_VERIFY, "out of memory");
+		if (json)
+			print_json_error(true);
+	} else {
+		rc = run_verify(&a, &in, o);
 	}
-
-	struct cca_token *tok = calloc(1, sizeof(*tok));
-	struct verify_result res;
-	struct verify_appraisal ap = { 0 };
-	struct verify_options opts = {
-		.platform_keys = in.keys, .num_platform_keys = in.num_keys,
-		.nonce = in.has_nonce ? in.nonce : NULL, .nonce_len = sizeof(in.nonce),
-		.strict = a.strict,
-	};
-	if (!tok) {
-		free(buf);
-		free_inputs(&in);
-		return CLI_FAIL;
-	}
-	bool valid = cca_token_verify(buf, len, &opts, tok, &res) == 0;
-	const char *failed = valid ? NULL : verify_check_name(res.failed);
-	const char *reason = res.reason;
-	bool appraised = valid && in.ref;
-	if (appraised) {
-		verify_appraise(tok, in.ref, in.members, &ap);
-		for (size_t i = 0; i < ap.count && !failed; i++)
-			if (ap.verdicts[i].status == VERDICT_FAIL) {
-				failed = ap.verdicts[i].check;
-				reason = ap.verdicts[i].reason;
-			}
-	}
-
-	if (a.json) {
-		print_json(&res, &ap, appraised, in.has_nonce, failed, reason);
-	} else if (!failed) {
-		printf("valid: %s token, platform %s, realm %s%s\n",
-		       tok->tag == CCA_TAG_COLLECTION ? "CCA" : "legacy CCA",
-		       cose_alg_name(tok->platform.alg), cose_alg_name(tok->realm.alg),
-		       in.has_nonce ? ", nonce matches" : " (nonce not checked: no --nonce)");
-		for (size_t i = 0; i < ap.count; i++)
-			printf("  %-18s %s: %s\n", ap.verdicts[i].check,
-			       verdict_status_name(ap.verdicts[i].status), ap.verdicts[i].reason);
-	}
-	if (failed)
-		fprintf(stderr, "invalid: %s: %s\n", failed, reason);
-
-	free(tok);
-	free(buf);
+	free(o);
 	free_inputs(&in);
-	return failed ? CLI_FAIL : CLI_OK;
+	return rc;
 }
+
+/* ---- show ------------------------------------------------------------------ */
 
 static int attest_show(int argc, char **argv)
 {
+	static const struct cli_option opts[] = { { "--json", NULL, false } };
+	struct cli_parser p;
 	const char *token = NULL;
-	bool json = false;
+	bool json = wants_json(argc, argv);
+	int opt;
+
 	if (cli_wants_help(argc, argv)) {
 		fputs(show_usage, stdout);
 		return CLI_OK;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			return cli_usage_error(CMD_SHOW, "unknown option '%s' (try --help)", argv[i]);
-		} else if (!token) {
-			token = argv[i];
-		} else {
-			return cli_usage_error(CMD_SHOW, "one TOKEN only ('%s' is extra)", argv[i]);
+	cli_parser_init(&p, CMD_SHOW, opts, 1, argc, argv);
+	while ((opt = cli_next(&p)) != CLI_ARG_END) {
+		if (opt == CLI_ARG_BAD)
+			goto usage;
+		if (opt == CLI_ARG && token) {
+			cli_usage_error(CMD_SHOW, "one TOKEN only ('%s' is extra)", p.value);
+			goto usage;
 		}
+		if (opt == CLI_ARG)
+			token = p.value;
 	}
-	if (!token)
-		return cli_usage_error(CMD_SHOW, "no TOKEN given (try --help)");
+	if (!token) {
+		cli_usage_error(CMD_SHOW, "no TOKEN given (try 'caec attest show --help')");
+		goto usage;
+	}
 	size_t len = 0;
-	uint8_t *buf = read_token(token, &len);
+	uint8_t *buf = read_input(CMD_SHOW, "TOKEN", token, CBOR_MAX_INPUT, "1 MiB", &len);
 	if (!buf)
-		return CLI_USAGE;
+		goto usage;
 	struct verify_result res;
 	int rc = cca_token_dump(stdout, buf, len, json, &res);
 	free(buf);
-	if (rc != 0) {
-		fprintf(stderr, "caec attest show: %s: %s\n", verify_check_name(res.failed), res.reason);
-		return CLI_FAIL;
-	}
-	return CLI_OK;
+	if (rc == 0)
+		return CLI_OK;
+	cli_fail(CMD_SHOW, "%s: %s", verify_check_name(res.failed), res.reason);
+	/* The claims checks fail after the dump is printed; the structure's before. */
+	bool printed = res.failed == VERIFY_CHECK_PLATFORM_CLAIMS || res.failed == VERIFY_CHECK_REALM_CLAIMS;
+	if (json && !printed)
+		print_json_error(false);
+	return CLI_FAIL;
+usage:
+	if (json)
+		print_json_error(false);
+	return CLI_USAGE;
 }
 
 int cmd_attest(int argc, char **argv)

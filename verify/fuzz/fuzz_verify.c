@@ -2,7 +2,7 @@
  * libFuzzer harness for the whole verifier: cca_token_verify with the shared
  * vectors' platform key (read at start-up from $CAEC_SHARED_DIR, or a fresh
  * key if absent), a nonce, strict and lenient; then the dump and appraisal
- * paths that run on decoded tokens.
+ * paths that run on decoded tokens (debug platforms allowed or not).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint8_t nonce[64] = { 0xab };
 	struct verify_result res;
 	struct verify_appraisal ap;
+	const struct appraise_options debug_ok = { .allow_debug = size & 2 };
 
 	for (int strict = 0; strict < 2; strict++) {
 		struct verify_options opts = { .platform_keys = &platform_key, .num_platform_keys = 1,
@@ -54,12 +55,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((rc == 0) != (res.failed == VERIFY_CHECK_NONE))
 			abort();
 		if (rc == 0)
-			verify_appraise(&tok, refvals, NULL, &ap);
+			verify_appraise(&tok, refvals, NULL, &debug_ok, &ap);
 	}
 	/* Appraisal also runs on tokens that merely decode (no signature needed). */
 	verify_result_clear(&res);
 	if (cca_token_decode(data, size, false, &tok, &res) == 0)
-		verify_appraise(&tok, refvals, NULL, &ap);
+		verify_appraise(&tok, refvals, NULL, &debug_ok, &ap);
 	cca_token_dump(sink, data, size, size & 1, &res);
 	return 0;
 }

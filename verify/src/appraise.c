@@ -271,13 +271,45 @@ static void appraise_csm_members(struct verify_appraisal *a, const struct verify
 	    rc->num_regions);
 }
 
+static void appraise_lifecycle(struct verify_appraisal *a, const struct cca_platform_claims *pc,
+			       bool allow_debug)
+{
+	enum cca_lifecycle st = cca_lifecycle_state(pc->lifecycle);
+	const char *name = cca_lifecycle_name(st);
+	unsigned value = (unsigned)pc->lifecycle;
+
+	a->lifecycle = st;
+	if (st == CCA_LIFECYCLE_SECURED) {
+		add(a, "lifecycle", VERDICT_PASS, "platform lifecycle %s (0x%04x)", name, value);
+	} else if (cca_lifecycle_is_debug(st) && allow_debug) {
+		a->debug_platform = true;
+		add(a, "lifecycle", VERDICT_PASS,
+		    "platform lifecycle %s (0x%04x): a DEBUG platform, not secured; accepted as debug platforms are allowed",
+		    name, value);
+	} else if (cca_lifecycle_is_debug(st)) {
+		add(a, "lifecycle", VERDICT_FAIL,
+		    "platform lifecycle %s (0x%04x) is not secured: a debug platform may expose its realms (--allow-debug accepts it)",
+		    name, value);
+	} else {
+		add(a, "lifecycle", VERDICT_FAIL,
+		    "platform lifecycle %s (0x%04x) is not secured, and no relying party should accept it",
+		    name, value);
+	}
+}
+
 void verify_appraise(const struct cca_token *tok, const struct verify_refvals *ref,
-		     const struct csm_evidence *ev, struct verify_appraisal *out)
+		     const struct csm_evidence *ev, const struct appraise_options *opts,
+		     struct verify_appraisal *out)
 {
 	const struct cca_realm_claims *rc = &tok->realm_claims;
 	const struct cca_platform_claims *pc = &tok->platform_claims;
 	memset(out, 0, sizeof(*out));
 	out->ok = true;
+	out->all_skip = true;
+	appraise_lifecycle(out, pc, opts && opts->allow_debug);
+	if (!ref)
+		return;
+	size_t first = out->count;
 	appraise_value(out, "implementation-id", "implementation ID", &ref->implementation_ids,
 		       pc->implementation_id);
 	appraise_sw(out, ref, pc);
@@ -286,4 +318,7 @@ void verify_appraise(const struct cca_token *tok, const struct verify_refvals *r
 	appraise_rems(out, ref, rc);
 	appraise_csm_regions(out, ref, rc);
 	appraise_csm_members(out, ref, ev, rc);
+	for (size_t i = first; i < out->count; i++)
+		if (out->verdicts[i].status != VERDICT_SKIP)
+			out->all_skip = false;
 }

@@ -13,6 +13,36 @@ int claims_fail_cbor(struct verify_result *res, enum verify_check check, const c
 			   r->err.reason ? r->err.reason : "malformed CBOR", r->err.offset);
 }
 
+void claim_text_printable(struct cca_text t, char *out, size_t size)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t.len && n + 4 < size; i++) {
+		char c = t.ptr[i];
+		out[n++] = (c >= 0x20 && c < 0x7f) ? c : '?';
+	}
+	if (n < t.len && n + 4 <= size) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
+int claim_check_profile(struct cca_text profile, const char *const *known, bool strict,
+			enum verify_check check, struct verify_result *res)
+{
+	char shown[72];
+	for (size_t i = 0; known[i]; i++)
+		if (cca_text_eq(profile, known[i]))
+			return 0;
+	claim_text_printable(profile, shown, sizeof(shown));
+	if (strict)
+		return verify_fail(res, check, "claim 265: unknown profile \"%s\" (strict mode)", shown);
+	verify_note(res, check, "unknown-profile",
+		    "claim 265: unknown profile \"%s\", claims read as %s (strict mode refuses)", shown,
+		    known[0]);
+	return 0;
+}
+
 void claim_key_describe(const struct claim_key *key, char *out, size_t size)
 {
 	if (key->is_text) {

@@ -68,6 +68,16 @@ int claims_fail_cbor(struct verify_result *res, enum verify_check check, const c
 /* "claim 44237" or "claim \"name\"" for messages. */
 void claim_key_describe(const struct claim_key *key, char *out, size_t size);
 
+/* Attacker text for messages: printable ASCII, '?' for the rest, "..." when cut. */
+void claim_text_printable(struct cca_text t, char *out, size_t size);
+/*
+ * Claim 265 against the profiles this verifier knows (NULL-terminated list):
+ * an unknown one is refused in strict mode, else accepted with a note
+ * ("unknown-profile"). 0 or -EBADMSG.
+ */
+int claim_check_profile(struct cca_text profile, const char *const *known, bool strict,
+			enum verify_check check, struct verify_result *res);
+
 /* Typed value readers with size rules; each fails into res naming the claim. */
 int claim_bstr(struct cbor_reader *r, const struct claim_key *key, size_t min, size_t max,
 	       struct cca_bytes *out, enum verify_check check, struct verify_result *res);

@@ -115,7 +115,8 @@ static int read_claim(struct cbor_reader *r, const struct claim_key *key, bool s
 		return 0;
 	case CCA_PLAT_CONFIG:
 		*have |= HAVE_CONFIG;
-		return claim_bstr(r, key, 0, 4096, &out->config, CHECK, res);
+		/* No bound but the input's: neither the specification nor Veraison sets one. */
+		return claim_bstr(r, key, 0, CBOR_MAX_INPUT, &out->config, CHECK, res);
 	case CCA_PLAT_LIFECYCLE:
 		*have |= HAVE_LIFECYCLE;
 		return claim_uint(r, key, 0xffff, &out->lifecycle, CHECK, res);
@@ -136,8 +137,11 @@ static int read_claim(struct cbor_reader *r, const struct claim_key *key, bool s
 int cca_platform_claims_decode(const uint8_t *buf, size_t len, bool strict,
 			       struct cca_platform_claims *out, struct verify_result *res)
 {
+	static const char *const profiles[] = { CCA_PLATFORM_PROFILE, CCA_PLATFORM_PROFILE_LEGACY, NULL };
 	memset(out, 0, sizeof(*out));
-	return claims_decode_map(buf, len, "platform claims", CHECK, read_claim, strict, out,
-				 platform_mandatory,
-				 sizeof(platform_mandatory) / sizeof(platform_mandatory[0]), res);
+	if (claims_decode_map(buf, len, "platform claims", CHECK, read_claim, strict, out,
+			      platform_mandatory, sizeof(platform_mandatory) / sizeof(platform_mandatory[0]),
+			      res) != 0)
+		return -EBADMSG;
+	return claim_check_profile(out->profile, profiles, strict, CHECK, res);
 }

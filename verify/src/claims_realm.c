@@ -163,17 +163,40 @@ static int read_claim(struct cbor_reader *r, const struct claim_key *key, bool s
 	}
 }
 
-/* Measurements are digests made with the realm's hash algorithm (44236). */
-static int check_measurement_sizes(const struct cca_realm_claims *c, struct verify_result *res)
+/*
+ * Measurements are digests made with the realm's hash algorithm (44236), but
+ * tokens exist whose RIM and REMs are 64 bytes under "sha-256", and
+ * Veraison's verifiers accept any measurement of 32, 48 or 64 bytes
+ * (claim_digest already holds them to that). Lenient mode accepts a
+ * mismatch with a note; strict mode refuses it.
+ */
+static int check_measurement_sizes(const struct cca_realm_claims *c, bool strict,
+				   struct verify_result *res)
 {
 	size_t want = cca_hash_size(c->hash_alg);
-	if (c->rim.len != want)
-		return verify_fail(res, CHECK, "claim 44238: RIM is %zu bytes, %s needs %zu",
-				   c->rim.len, cca_hash_name(c->hash_alg), want);
-	for (size_t i = 0; i < CCA_NUM_REMS; i++)
-		if (c->rem[i].len != want)
-			return verify_fail(res, CHECK, "claim 44239: REM%zu is %zu bytes, %s needs %zu",
-					   i, c->rem[i].len, cca_hash_name(c->hash_alg), want);
+	const char *alg = cca_hash_name(c->hash_alg);
+	char sizes[96];
+	bool mismatch = c->rim.len != want;
+
+	if (strict && c->rim.len != want)
+		return verify_fail(res, CHECK, "claim 44238: RIM is %zu bytes, %s needs %zu (strict mode)",
+				   c->rim.len, alg, want);
+	for (size_t i = 0; i < CCA_NUM_REMS; i++) {
+		if (c->rem[i].len == want)
+			continue;
+		if (strict)
+			return verify_fail(res, CHECK,
+					   "claim 44239: REM%zu is %zu bytes, %s needs %zu (strict mode)", i,
+					   c->rem[i].len, alg, want);
+		mismatch = true;
+	}
+	if (!mismatch)
+		return 0;
+	snprintf(sizes, sizeof(sizes), "RIM %zu, REMs %zu/%zu/%zu/%zu bytes", c->rim.len,
+		 c->rem[0].len, c->rem[1].len, c->rem[2].len, c->rem[3].len);
+	verify_note(res, CHECK, "measurement-size",
+		    "realm measurements are not %s digests (%zu bytes): %s; accepted as Veraison's verifiers do (strict mode refuses)",
+		    alg, want, sizes);
 	return 0;
 }
 
@@ -185,5 +208,8 @@ int cca_realm_claims_decode(const uint8_t *buf, size_t len, bool strict,
 			      realm_mandatory, sizeof(realm_mandatory) / sizeof(realm_mandatory[0]),
 			      res) != 0)
 		return -EBADMSG;
-	return check_measurement_sizes(out, res);
+	static const char *const profiles[] = { CCA_REALM_PROFILE, NULL };
+	if (out->has_profile && claim_check_profile(out->profile, profiles, strict, CHECK, res) != 0)
+		return -EBADMSG;
+	return check_measurement_sizes(out, strict, res);
 }

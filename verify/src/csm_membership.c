@@ -13,6 +13,11 @@
 #include "verify/hex.h"
 
 #define MEMBERS_MAX 256
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const top_members[] = { "regions" };
+static const char *const region_members[] = { "csm_id", "members" };
+static const char *const member_members[] = { "realm_id", "rim", "perms" };
 
 static int member_cmp(const void *a, const void *b)
 {
@@ -71,6 +76,8 @@ static int parse_member(json_t *m, const char *what, struct csm_member *out, cha
 	struct ref_value rid;
 	if (!json_is_object(m))
 		return ref_fail(why, -EINVAL, "%s: expected an object", what);
+	if (ref_check_members(m, what, member_members, N(member_members), why) != 0)
+		return -EINVAL;
 	if (ref_hex_value(json_object_get(m, "realm_id"), what, &rid, why) != 0)
 		return -EINVAL;
 	if (rid.len != CAEC_REALM_ID_SIZE)
@@ -91,6 +98,9 @@ int csm_evidence_parse(const char *json, size_t len, struct csm_evidence **out,
 	json_t *regions = json_object_get(root, "regions");
 	struct csm_evidence *ev = NULL;
 	int rc = -EINVAL;
+	if (json_is_object(root) &&
+	    ref_check_members(root, "members", top_members, N(top_members), why) != 0)
+		goto out;
 	if (!json_is_array(regions) || json_array_size(regions) > CAEC_MAX_REGIONS) {
 		ref_fail(why, rc, "members: expected {\"regions\": [...]} with at most %d regions",
 			 CAEC_MAX_REGIONS);
@@ -107,6 +117,11 @@ int csm_evidence_parse(const char *json, size_t len, struct csm_evidence **out,
 		json_t *r = json_array_get(regions, i), *members = json_object_get(r, "members");
 		struct csm_member_list *list = &ev->regions[i];
 		ev->num_regions = i + 1;
+		char where[32];
+		snprintf(where, sizeof(where), "regions[%zu]", i);
+		if (json_is_object(r) &&
+		    ref_check_members(r, where, region_members, N(region_members), why) != 0)
+			goto out;
 		if (parse_csm_id(json_object_get(r, "csm_id"), &list->csm_id, why) != 0)
 			goto out;
 		if (!json_is_array(members) || json_array_size(members) > MEMBERS_MAX) {

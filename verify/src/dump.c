@@ -97,6 +97,15 @@ struct walker {
 	bool text;
 };
 
+/* JSON keys are snake_case ("initial_measurement"); text keeps the claim names. */
+static void snake_case(char *out, size_t size, const char *name)
+{
+	size_t i = 0;
+	for (; name[i] && i + 1 < size; i++)
+		out[i] = name[i] == '-' ? '_' : name[i];
+	out[i] = '\0';
+}
+
 static json_t *hex_value(const uint8_t *p, size_t n)
 {
 	char *s = malloc(2 * n + 1);
@@ -146,7 +155,7 @@ static json_t *walk_map(struct walker *w, enum ctx c, uint64_t pairs)
 			if (name && w->text)
 				snprintf(key, sizeof(key), "%s (%" PRId64 ")", name, num);
 			else if (name)
-				snprintf(key, sizeof(key), "%s", name);
+				snake_case(key, sizeof(key), name);
 			else
 				snprintf(key, sizeof(key), "%" PRId64, num);
 		} else if (h.major == CBOR_MAJOR_TSTR) {
@@ -234,8 +243,26 @@ static void add_rak_detail(json_t *realm, struct cca_bytes rak, bool text)
 	if (rak.len == 0 || (rak.ptr[0] >> 5) != CBOR_MAJOR_MAP ||
 	    cbor_check_well_formed(rak.ptr, rak.len, NULL) != 0)
 		return;
-	json_object_set_new(realm, text ? "public-key as COSE_Key" : "public-key-cose-key",
+	json_object_set_new(realm, text ? "public-key as COSE_Key" : "public_key_cose_key",
 			    tree_of(rak, CTX_COSE_KEY, text));
+}
+
+/* The lifecycle claim by name as well: 0x5000 is "recoverable-cca-platform-rot-debug". */
+static void add_lifecycle_detail(json_t *platform, bool text)
+{
+	const char *key = text ? "lifecycle (2395)" : "lifecycle";
+	json_t *v = json_object_get(platform, key);
+	if (!json_is_integer(v))
+		return;
+	json_int_t value = json_integer_value(v);
+	const char *name = cca_lifecycle_name(cca_lifecycle_state((uint64_t)value));
+	if (text) {
+		char shown[80];
+		snprintf(shown, sizeof(shown), "0x%04llx (%s)", (unsigned long long)value, name);
+		json_object_set_new(platform, key, json_string(shown));
+	} else {
+		json_object_set_new(platform, "lifecycle_state", json_string(name));
+	}
 }
 
 static json_t *sign1_tree(const struct cose_sign1 *s, enum ctx c, bool text)
@@ -313,7 +340,8 @@ int cca_token_dump(FILE *out, const uint8_t *buf, size_t len, bool json, struct 
 						    false, &tok->realm_claims, res);
 
 	json_t *root = json_object();
-	json_object_set_new(root, "collection-tag", json_integer((json_int_t)tok->tag));
+	json_object_set_new(root, json ? "collection_tag" : "collection-tag",
+			    json_integer((json_int_t)tok->tag));
 	json_object_set_new(root, "format",
 			    json_string(tok->tag == CCA_TAG_COLLECTION ? "CCA token collection (tag 907)"
 								       : "legacy CCA token (tag 399)"));
@@ -321,13 +349,25 @@ int cca_token_dump(FILE *out, const uint8_t *buf, size_t len, bool json, struct 
 	json_t *realm = sign1_tree(&tok->realm, CTX_REALM, !json);
 	if (claims_rc == 0)
 		add_rak_detail(json_object_get(realm, "claims"), tok->realm_claims.rak, !json);
+	add_lifecycle_detail(json_object_get(plat, "claims"), !json);
 	json_object_set_new(root, json ? "platform" : "platform token", plat);
 	json_object_set_new(root, json ? "realm" : "realm token", realm);
+	if (claims_rc == 0 && res->num_notes > 0) {
+		json_t *notes = json_array();
+		for (size_t i = 0; i < res->num_notes; i++)
+			json_array_append_new(notes, json_string(res->notes[i].text));
+		json_object_set_new(root, "notes", notes);
+	}
 	if (claims_rc != 0) {
 		json_t *p = json_object();
 		json_object_set_new(p, "check", json_string(verify_check_name(res->failed)));
 		json_object_set_new(p, "reason", json_string(res->reason));
 		json_object_set_new(root, "problem", p);
+		if (json) {
+			char error[VERIFY_REASON_MAX + 32];
+			snprintf(error, sizeof(error), "%s: %s", verify_check_name(res->failed), res->reason);
+			json_object_set_new(root, "error", json_string(error));
+		}
 	}
 	if (json) {
 		json_dumpf(root, out, JSON_INDENT(2));

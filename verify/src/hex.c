@@ -34,6 +34,18 @@ int hex_decode(const char *text, uint8_t *out, size_t cap, size_t *len)
 	return 0;
 }
 
+int hex_decode_padded(const char *text, uint8_t *out, size_t size)
+{
+	size_t n = 0;
+	memset(out, 0, size);
+	int rc = hex_decode(text, out, size, &n);
+	if (rc == 0 && n == 0)
+		rc = -EINVAL;
+	if (rc != 0)
+		memset(out, 0, size);
+	return rc;
+}
+
 void hex_fprint(FILE *f, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

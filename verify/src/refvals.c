@@ -12,10 +12,19 @@
 #include "refvals_json.h"
 #include "verify/appraise.h"
 #include "verify/hex.h"
+#include "verify/names.h"
 #include "verify/pubkey.h"
 
 #define REF_FILE_MAX (4 * 1024 * 1024)
 #define REF_LIST_MAX 4096
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const top_members[] = {
+	"platform_keys", "implementation_ids", "rims", "rpvs", "rems", "sw_components", "csm",
+};
+static const char *const sw_members[] = { "type", "measurement", "signer", "version" };
+static const char *const rule_members[] = { "owner_rim", "members" };
+static const char *const identity_members[] = { "rim", "realm_id", "perms" };
 
 int ref_fail(char *why, int err, const char *fmt, ...)
 {
@@ -48,6 +57,34 @@ int ref_perms(json_t *j, const char *what, uint64_t *out, char *why)
 		return 0;
 	}
 	return ref_fail(why, -EINVAL, "%s: perms must be \"r\", \"w\", \"rw\" or 0..3", what);
+}
+
+int ref_check_members(json_t *obj, const char *where, const char *const *names, size_t n,
+		      char *why)
+{
+	const char *key;
+	json_t *value;
+	const char *sep = *where ? ": " : "";
+
+	json_object_foreach(obj, key, value) {
+		bool known = false;
+		for (size_t i = 0; i < n && !known; i++)
+			known = !strcmp(key, names[i]);
+		if (known)
+			continue;
+		const char *near = closest_name(key, names, n);
+		if (near)
+			return ref_fail(why, -EINVAL, "%s%sunknown member '%.40s' (did you mean '%s'?)",
+					where, sep, key, near);
+		char list[160] = "";
+		for (size_t i = 0; i < n; i++) {
+			size_t used = strlen(list);
+			snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
+		}
+		return ref_fail(why, -EINVAL, "%s%sunknown member '%.40s' (known: %s)", where, sep, key,
+				list);
+	}
+	return 0;
 }
 
 char *ref_read_file(const char *path, size_t *len, char *why)
@@ -202,6 +239,9 @@ static int load_sw_components(json_t *root, struct verify_refvals *ref, char *wh
 		ref->num_sw_components = i + 1; /* owned strings are freed on failure */
 		if (!json_is_object(c))
 			return ref_fail(why, -EINVAL, "sw_components[%zu]: expected an object", i);
+		snprintf(what, sizeof(what), "sw_components[%zu]", i);
+		if (ref_check_members(c, what, sw_members, N(sw_members), why) != 0)
+			return -EINVAL;
 		snprintf(what, sizeof(what), "sw_components[%zu].measurement", i);
 		if (ref_hex_value(json_object_get(c, "measurement"), what, &rc->measurement, why) != 0)
 			return -EINVAL;
@@ -219,6 +259,9 @@ static int load_sw_components(json_t *root, struct verify_refvals *ref, char *wh
 
 static int load_csm_identity(json_t *m, const char *what, struct ref_csm_identity *id, char *why)
 {
+	if (json_is_object(m) &&
+	    ref_check_members(m, what, identity_members, N(identity_members), why) != 0)
+		return -EINVAL;
 	json_t *rim = json_object_get(m, "rim"), *rid = json_object_get(m, "realm_id");
 	if (!json_is_object(m) || (rim && rid) || (!rim && !rid))
 		return ref_fail(why, -EINVAL, "%s: an object with exactly one of \"rim\" or \"realm_id\"",
@@ -249,6 +292,10 @@ static int load_csm(json_t *root, struct verify_refvals *ref, char *why)
 		struct ref_csm_rule *r = &ref->csm_rules[i];
 		char what[64];
 		ref->num_csm_rules = i + 1;
+		snprintf(what, sizeof(what), "csm[%zu]", i);
+		if (json_is_object(rule) &&
+		    ref_check_members(rule, what, rule_members, N(rule_members), why) != 0)
+			return -EINVAL;
 		snprintf(what, sizeof(what), "csm[%zu].owner_rim", i);
 		if (!json_is_object(rule) ||
 		    ref_hex_value(json_object_get(rule, "owner_rim"), what, &r->owner_rim, why) != 0)
@@ -286,7 +333,8 @@ int verify_refvals_parse(const char *json, size_t len, const char *base_dir,
 		rc = ref_fail(why, -EINVAL, "reference values: the top level must be an object");
 		goto out;
 	}
-	if ((rc = load_platform_keys(root, base_dir, ref, why)) != 0 ||
+	if ((rc = ref_check_members(root, "", top_members, N(top_members), why)) != 0 ||
+	    (rc = load_platform_keys(root, base_dir, ref, why)) != 0 ||
 	    (rc = load_list(root, "implementation_ids", &ref->implementation_ids, why)) != 0 ||
 	    (rc = load_list(root, "rims", &ref->rims, why)) != 0 ||
 	    (rc = load_list(root, "rpvs", &ref->rpvs, why)) != 0 ||

@@ -30,6 +30,21 @@ void verify_result_clear(struct verify_result *res)
 {
 	res->failed = VERIFY_CHECK_NONE;
 	res->reason[0] = '\0';
+	res->num_notes = 0;
+}
+
+void verify_note(struct verify_result *res, enum verify_check check, const char *rule,
+		 const char *fmt, ...)
+{
+	if (res->num_notes >= VERIFY_MAX_NOTES)
+		return;
+	struct verify_note *n = &res->notes[res->num_notes++];
+	va_list ap;
+	n->check = check;
+	n->rule = rule;
+	va_start(ap, fmt);
+	vsnprintf(n->text, sizeof(n->text), fmt, ap);
+	va_end(ap);
 }
 
 int verify_fail(struct verify_result *res, enum verify_check check, const char *fmt, ...)

@@ -23,6 +23,9 @@ void tb_defaults(struct tb_options *o, EVP_PKEY *platform_key, EVP_PKEY *rak)
 	o->platform_key = platform_key;
 	o->rak = rak;
 	o->rak_hash_alg = CCA_HASH_SHA256;
+	o->lifecycle = 0x3003;
+	o->meas_len = 32;
+	o->config_len = 4;
 	memset(o->nonce, 0x5a, sizeof(o->nonce));
 	memset(o->rim, 0x11, sizeof(o->rim));
 	memset(o->realm_id, 0x22, sizeof(o->realm_id));
@@ -155,19 +158,21 @@ static size_t realm_claims(const struct tb_options *o, struct cbor_writer *w, co
 			   size_t rak_len)
 {
 	static const uint8_t rpv[64] = { 0x70 };
-	static const uint8_t zero[32];
+	static const uint8_t zero[64];
 	int64_t omit = o->omit_realm_claim;
 	size_t pairs = 0;
 
-	CLAIM(CCA_CLAIM_PROFILE, cbor_put_tstr(w, CCA_REALM_PROFILE));
+	CLAIM(CCA_CLAIM_PROFILE,
+	      cbor_put_tstr(w, o->realm_profile ? o->realm_profile : CCA_REALM_PROFILE));
 	CLAIM(CCA_CLAIM_CHALLENGE, cbor_put_bstr(w, o->nonce, 64));
 	CLAIM(CCA_REALM_PERSONALIZATION, cbor_put_bstr(w, rpv, 64));
 	CLAIM(CCA_REALM_HASH_ALG, cbor_put_tstr(w, "sha-256"));
 	CLAIM(CCA_REALM_PUB_KEY_HASH_ALG, cbor_put_tstr(w, cca_hash_name(o->rak_hash_alg)));
 	CLAIM(CCA_REALM_PUB_KEY, cbor_put_bstr(w, rak, rak_len));
-	CLAIM(CCA_REALM_INITIAL_MEAS, cbor_put_bstr(w, o->rim, 32));
+	assert_true(o->meas_len <= sizeof(o->rim));
+	CLAIM(CCA_REALM_INITIAL_MEAS, cbor_put_bstr(w, o->rim, o->meas_len));
 	CLAIM(CCA_REALM_EXTENSIBLE_MEAS, cbor_put_array(w, 4); for (int i = 0; i < 4; i++)
-						    cbor_put_bstr(w, zero, 32));
+						    cbor_put_bstr(w, zero, o->meas_len));
 	if (o->caec_claims) {
 		CLAIM(CAEC_CLAIM_REALM_ID, cbor_put_bstr(w, o->realm_id, 32));
 		CLAIM(CAEC_CLAIM_REGIONS, {
@@ -202,15 +207,19 @@ static size_t platform_claims(const struct tb_options *o, struct cbor_writer *w,
 	static const uint8_t impl[32] = { 0x7f, 0x45, 0x4c, 0x46 };
 	static const uint8_t inst[33] = { 0x01, 0x02 };
 	static const uint8_t meas[32] = { 0x9a }, signer[32] = { 0x53 };
+	static uint8_t config[TB_MAX_CONFIG];
 	int64_t omit = o->omit_platform_claim;
 	size_t pairs = 0;
 
-	CLAIM(CCA_CLAIM_PROFILE, cbor_put_tstr(w, CCA_PLATFORM_PROFILE));
+	CLAIM(CCA_CLAIM_PROFILE,
+	      cbor_put_tstr(w, o->platform_profile ? o->platform_profile : CCA_PLATFORM_PROFILE));
 	CLAIM(CCA_CLAIM_CHALLENGE, cbor_put_bstr(w, challenge, challenge_len));
 	CLAIM(CCA_PLAT_IMPLEMENTATION_ID, cbor_put_bstr(w, impl, sizeof(impl)));
 	CLAIM(CCA_PLAT_INSTANCE_ID, cbor_put_bstr(w, inst, sizeof(inst)));
-	CLAIM(CCA_PLAT_CONFIG, cbor_put_bstr(w, "\xcf\xcf\xcf\xcf", 4));
-	CLAIM(CCA_PLAT_LIFECYCLE, cbor_put_uint(w, 0x3003));
+	assert_true(o->config_len <= sizeof(config));
+	memset(config, 0xcf, o->config_len);
+	CLAIM(CCA_PLAT_CONFIG, cbor_put_bstr(w, config, o->config_len));
+	CLAIM(CCA_PLAT_LIFECYCLE, cbor_put_uint(w, o->lifecycle));
 	CLAIM(CCA_PLAT_SW_COMPONENTS, {
 		cbor_put_array(w, 1);
 		cbor_put_map(w, 4);
@@ -232,7 +241,7 @@ static size_t platform_claims(const struct tb_options *o, struct cbor_writer *w,
 static size_t claims_map(size_t (*body)(struct cbor_writer *, const void *), const void *ctx,
 			 uint8_t *out, size_t cap)
 {
-	static uint8_t scratch[8192];
+	static uint8_t scratch[16384];
 	struct cbor_writer w;
 	size_t body_len, n;
 	cbor_writer_init(&w, scratch, sizeof(scratch));
@@ -270,7 +279,7 @@ static size_t platform_body(struct cbor_writer *w, const void *p)
 
 size_t tb_build(const struct tb_options *o, uint8_t *out, size_t cap)
 {
-	static uint8_t rak[256], realm_payload[8192], plat_payload[8192], realm[9000], plat[9000];
+	static uint8_t rak[256], realm_payload[8192], plat_payload[16384], realm[9000], plat[17000];
 	size_t rak_len = rak_claim_bytes(o, rak, sizeof(rak));
 
 	uint8_t binder[64];

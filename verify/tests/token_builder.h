@@ -27,13 +27,20 @@ struct tb_options {
 	int64_t extra_realm_claim;   /* 0: none; else an unknown key with a text value */
 	int64_t duplicate_realm_claim; /* 0: none; else this key appears twice */
 	bool caec_claims;            /* add 65001..65004 */
+	const char *realm_profile;    /* claim 265 of each token; NULL: the 2023 profiles */
+	const char *platform_profile;
+	uint64_t lifecycle;          /* claim 2395 (0x3003, secured) */
+	size_t meas_len;             /* bytes of the RIM and each REM (32, sha-256's) */
+	size_t config_len;           /* bytes of claim 2401 (4), at most TB_MAX_CONFIG */
 	uint8_t nonce[64];
-	uint8_t rim[32];
+	uint8_t rim[64];
 	uint8_t realm_id[32];
 	uint8_t membership_digest[32];
 };
 
-/* Defaults: tag 907, COSE_Key RAK, sha-256 binder, nonce 0x5a.., rim 0x11.. */
+#define TB_MAX_CONFIG 6000
+
+/* Defaults: tag 907, COSE_Key RAK, sha-256 binder, nonce 0x5a.., rim 0x11.., secured. */
 void tb_defaults(struct tb_options *o, EVP_PKEY *platform_key, EVP_PKEY *rak);
 /* Builds the token into out; returns its length (the test fails if it does not fit). */
 size_t tb_build(const struct tb_options *o, uint8_t *out, size_t cap);

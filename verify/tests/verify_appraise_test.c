@@ -124,6 +124,18 @@ static void malformed_reference_files_refused(void **state)
 		{ "{\"csm\": [{\"owner_rim\": \"aa\", \"members\": [{\"rim\": \"bb\", \"perms\": \"x\"}]}]}",
 		  "perms" },
 		{ "{", "JSON error" },
+		/* A misspelled member is an error naming it and the member meant. */
+		{ "{\"rim\": [\"aa\"]}", "unknown member 'rim' (did you mean 'rims'?)" },
+		{ "{\"platform_key\": []}", "unknown member 'platform_key' (did you mean 'platform_keys'?)" },
+		{ "{\"whatever\": 1}", "unknown member 'whatever' (known: platform_keys, implementation_ids" },
+		{ "{\"sw_components\": [{\"measurment\": \"aa\"}]}",
+		  "sw_components[0]: unknown member 'measurment' (did you mean 'measurement'?)" },
+		{ "{\"csm\": [{\"owner_rim\": \"aa\", \"member\": []}]}",
+		  "csm[0]: unknown member 'member' (did you mean 'members'?)" },
+		{ "{\"csm\": [{\"owner_rim\": \"aa\", \"members\": [{\"rim\": \"aa\", \"perm\": \"r\"}]}]}",
+		  "csm[0].members[0]: unknown member 'perm' (did you mean 'perms'?)" },
+		{ "{\"csm\": [{\"owner_rim\": \"aa\", \"members\": [{\"rmi\": \"aa\"}]}]}",
+		  "csm[0].members[0]: unknown member 'rmi' (did you mean 'rim'?)" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char why[REF_WHY_MAX] = "";
@@ -143,13 +155,20 @@ static void verdicts_on_shared_token(void **state)
 	struct cca_token *tok = decode_ffm(&buf);
 	struct verify_appraisal a;
 
-	/* Nothing constrained: every check skipped, nothing fails. */
+	/* Nothing constrained: every reference check skipped (and said so), nothing fails. */
 	struct verify_refvals *ref = parse("{}", why);
-	verify_appraise(tok, ref, NULL, &a);
+	verify_appraise(tok, ref, NULL, NULL, &a);
 	assert_true(a.ok);
+	assert_true(a.all_skip);
+	assert_int_equal(verdict(&a, "lifecycle")->status, VERDICT_PASS);
 	for (size_t i = 0; i < a.count; i++)
-		assert_int_equal(a.verdicts[i].status, VERDICT_SKIP);
+		if (strcmp(a.verdicts[i].check, "lifecycle"))
+			assert_int_equal(a.verdicts[i].status, VERDICT_SKIP);
 	verify_refvals_free(ref);
+	/* No reference values at all: the lifecycle only. */
+	verify_appraise(tok, NULL, NULL, NULL, &a);
+	assert_true(a.ok && a.all_skip);
+	assert_int_equal(a.count, 1);
 
 	/* The token's own values pass. */
 	ref = parse("{\"rims\": [\"00\", \"" FFM_RIM "\"], \"implementation_ids\": [\"" FFM_IMPL "\"],"
@@ -157,8 +176,9 @@ static void verdicts_on_shared_token(void **state)
 		    " \"rpvs\": [\"54686520717569636b2062726f776e20666f78206a756d7073206f766572203133206c617a7920646f67732e54686520717569636b2062726f776e20666f7820\"]}",
 		    why);
 	assert_non_null(ref);
-	verify_appraise(tok, ref, NULL, &a);
+	verify_appraise(tok, ref, NULL, NULL, &a);
 	assert_true(a.ok);
+	assert_false(a.all_skip);
 	assert_int_equal(verdict(&a, "rim")->status, VERDICT_PASS);
 	assert_int_equal(verdict(&a, "implementation-id")->status, VERDICT_PASS);
 	assert_int_equal(verdict(&a, "rems")->status, VERDICT_PASS);
@@ -170,7 +190,7 @@ static void verdicts_on_shared_token(void **state)
 	ref = parse("{\"rims\": [\"aa\"], \"implementation_ids\": [\"bb\"], \"rpvs\": [\"cc\"],"
 		    " \"rems\": [null, [\"dd\"], null, null]}",
 		    why);
-	verify_appraise(tok, ref, NULL, &a);
+	verify_appraise(tok, ref, NULL, NULL, &a);
 	assert_false(a.ok);
 	assert_int_equal(verdict(&a, "rim")->status, VERDICT_FAIL);
 	assert_non_null(strstr(verdict(&a, "rim")->reason, "311314ab"));
@@ -208,21 +228,21 @@ static void software_components(void **state)
 	snprintf(json + o, sizeof(json) - o, "]}");
 	struct verify_refvals *ref = parse(json, why);
 	assert_non_null(ref);
-	verify_appraise(tok, ref, NULL, &a);
+	verify_appraise(tok, ref, NULL, NULL, &a);
 	assert_int_equal(verdict(&a, "sw-components")->status, VERDICT_PASS);
 
 	/* The RMM entry with a different type no longer matches. */
 	for (size_t i = 0; i < ref->num_sw_components; i++)
 		if (ref->sw_components[i].type && !strcmp(ref->sw_components[i].type, "RMM"))
 			ref->sw_components[i].type[0] = 'X';
-	verify_appraise(tok, ref, NULL, &a);
+	verify_appraise(tok, ref, NULL, NULL, &a);
 	assert_int_equal(verdict(&a, "sw-components")->status, VERDICT_FAIL);
 	assert_non_null(strstr(verdict(&a, "sw-components")->reason, "(RMM)"));
 	verify_refvals_free(ref);
 
 	/* Only the RMM known: the first component fails. */
 	ref = parse("{\"sw_components\": [{\"measurement\": \"" FFM_RMM "\"}]}", why);
-	verify_appraise(tok, ref, NULL, &a);
+	verify_appraise(tok, ref, NULL, NULL, &a);
 	assert_int_equal(verdict(&a, "sw-components")->status, VERDICT_FAIL);
 	assert_non_null(strstr(verdict(&a, "sw-components")->reason, "RSE_BL1_2"));
 	verify_refvals_free(ref);
@@ -303,27 +323,27 @@ static void csm_rules(void **state)
 		 zero, rim11, id55);
 	struct verify_refvals *ref = parse(json, why);
 	assert_non_null(ref);
-	verify_appraise(&c.tok, ref, NULL, &a);
+	verify_appraise(&c.tok, ref, NULL, NULL, &a);
 	assert_int_equal(verdict(&a, "csm-regions")->status, VERDICT_PASS);
 	assert_int_equal(verdict(&a, "csm-members")->status, VERDICT_SKIP);
-	verify_appraise(&c.tok, ref, &ev, &a);
+	verify_appraise(&c.tok, ref, &ev, NULL, &a);
 	assert_true(a.ok);
 	assert_int_equal(verdict(&a, "csm-members")->status, VERDICT_PASS);
 
 	/* A member list that differs from what the token attests is refused. */
 	c.members[1].perms = 3;
-	verify_appraise(&c.tok, ref, &ev, &a);
+	verify_appraise(&c.tok, ref, &ev, NULL, &a);
 	assert_int_equal(verdict(&a, "csm-members")->status, VERDICT_FAIL);
 	assert_non_null(strstr(verdict(&a, "csm-members")->reason, "digest"));
 	c.members[1].perms = 1;
 	struct csm_member_list shorter = { c.list.csm_id, 2, c.members };
 	struct csm_evidence ev_short = { 1, &shorter };
-	verify_appraise(&c.tok, ref, &ev_short, &a);
+	verify_appraise(&c.tok, ref, &ev_short, NULL, &a);
 	assert_int_equal(verdict(&a, "csm-members")->status, VERDICT_FAIL);
 	/* Evidence for another region only. */
 	struct csm_member_list other = { 99, 3, c.members };
 	struct csm_evidence ev_other = { 1, &other };
-	verify_appraise(&c.tok, ref, &ev_other, &a);
+	verify_appraise(&c.tok, ref, &ev_other, NULL, &a);
 	assert_non_null(strstr(verdict(&a, "csm-members")->reason, "no member list"));
 	verify_refvals_free(ref);
 
@@ -331,7 +351,7 @@ static void csm_rules(void **state)
 	snprintf(json, sizeof(json),
 		 "{\"csm\": [{\"owner_rim\": \"%s\", \"members\": [{\"rim\": \"%s\"}]}]}", zero, rim11);
 	ref = parse(json, why);
-	verify_appraise(&c.tok, ref, &ev, &a);
+	verify_appraise(&c.tok, ref, &ev, NULL, &a);
 	assert_int_equal(verdict(&a, "csm-regions")->status, VERDICT_PASS);
 	assert_int_equal(verdict(&a, "csm-members")->status, VERDICT_FAIL);
 	assert_non_null(strstr(verdict(&a, "csm-members")->reason, "5555"));
@@ -342,7 +362,7 @@ static void csm_rules(void **state)
 		 "{\"csm\": [{\"owner_rim\": \"%s\", \"members\": [{\"realm_id\": \"%s\", \"perms\": \"r\"}]}]}",
 		 zero, id22);
 	ref = parse(json, why);
-	verify_appraise(&c.tok, ref, NULL, &a);
+	verify_appraise(&c.tok, ref, NULL, NULL, &a);
 	assert_int_equal(verdict(&a, "csm-regions")->status, VERDICT_FAIL);
 	assert_non_null(strstr(verdict(&a, "csm-regions")->reason, "perms 3"));
 	verify_refvals_free(ref);
@@ -351,7 +371,7 @@ static void csm_rules(void **state)
 	snprintf(json, sizeof(json),
 		 "{\"csm\": [{\"owner_rim\": \"%s\", \"members\": [{\"rim\": \"%s\"}]}]}", rim44, rim11);
 	ref = parse(json, why);
-	verify_appraise(&c.tok, ref, NULL, &a);
+	verify_appraise(&c.tok, ref, NULL, NULL, &a);
 	assert_int_equal(verdict(&a, "csm-regions")->status, VERDICT_FAIL);
 	assert_non_null(strstr(verdict(&a, "csm-regions")->reason, "no rule"));
 	verify_refvals_free(ref);
@@ -384,6 +404,110 @@ static void evidence_json(void **state)
 		assert_int_not_equal(csm_evidence_parse(bad[i], strlen(bad[i]), &ev, why), 0);
 		assert_null(ev);
 	}
+	/* Misspelled members, at each level. */
+	static const struct {
+		const char *json, *reason;
+	} typos[] = {
+		{ "{\"region\": []}", "unknown member 'region' (did you mean 'regions'?)" },
+		{ "{\"regions\": [{\"csmid\": 1, \"members\": []}]}",
+		  "regions[0]: unknown member 'csmid' (did you mean 'csm_id'?)" },
+		{ "{\"regions\": [{\"csm_id\": 1, \"members\": [{\"realm_id\": \"2222222222222222222222222222222222222222222222222222222222222222\", \"rim\": \"11\", \"perms\": 1, \"prems\": 1}]}]}",
+		  "regions[0].members[0]: unknown member 'prems' (did you mean 'perms'?)" },
+	};
+	for (size_t i = 0; i < sizeof(typos) / sizeof(typos[0]); i++) {
+		ev = NULL;
+		assert_int_not_equal(csm_evidence_parse(typos[i].json, strlen(typos[i].json), &ev, why), 0);
+		if (!strstr(why, typos[i].reason))
+			fail_msg("%s: reason \"%s\" lacks \"%s\"", typos[i].json, why, typos[i].reason);
+	}
+}
+
+/* ---- Lifecycle --------------------------------------------------------------- */
+
+static void lifecycle_states_named(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t value;
+		enum cca_lifecycle state;
+		const char *name;
+		bool debug;
+	} cases[] = {
+		{ 0x0000, CCA_LIFECYCLE_UNKNOWN, "unknown", false },
+		{ 0x00ff, CCA_LIFECYCLE_UNKNOWN, "unknown", false },
+		{ 0x1000, CCA_LIFECYCLE_ASSEMBLY_AND_TEST, "assembly-and-test", true },
+		{ 0x2001, CCA_LIFECYCLE_ROT_PROVISIONING, "cca-platform-rot-provisioning", true },
+		{ 0x3000, CCA_LIFECYCLE_SECURED, "secured", false },
+		{ 0x30ff, CCA_LIFECYCLE_SECURED, "secured", false },
+		{ 0x4000, CCA_LIFECYCLE_NON_ROT_DEBUG, "non-cca-platform-rot-debug", true },
+		{ 0x5000, CCA_LIFECYCLE_RECOVERABLE_ROT_DEBUG, "recoverable-cca-platform-rot-debug", true },
+		{ 0x6000, CCA_LIFECYCLE_DECOMMISSIONED, "decommissioned", false },
+		{ 0x3100, CCA_LIFECYCLE_INVALID, "invalid", false },
+		{ 0x0100, CCA_LIFECYCLE_INVALID, "invalid", false },
+		{ 0x7000, CCA_LIFECYCLE_INVALID, "invalid", false },
+		{ 0xffff, CCA_LIFECYCLE_INVALID, "invalid", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum cca_lifecycle st = cca_lifecycle_state(cases[i].value);
+		if (st != cases[i].state)
+			fail_msg("0x%04x: state %d, want %d", (unsigned)cases[i].value, st, cases[i].state);
+		assert_string_equal(cca_lifecycle_name(st), cases[i].name);
+		assert_int_equal(cca_lifecycle_is_debug(st), cases[i].debug);
+	}
+}
+
+/*
+ * Only a secured platform passes; --allow-debug admits the debug and factory
+ * states (saying so), never unknown, decommissioned or invalid ones. The
+ * check runs without reference values too.
+ */
+static void lifecycle_appraised(void **state)
+{
+	(void)state;
+	static uint8_t buf[16384];
+	static struct cca_token tok;
+	static const struct {
+		uint64_t value;
+		bool pass_strict, pass_debug;
+	} cases[] = {
+		{ 0x3003, true, true },   { 0x5000, false, true }, { 0x4000, false, true },
+		{ 0x1000, false, true },  { 0x2000, false, true }, { 0x0000, false, false },
+		{ 0x6000, false, false }, { 0x3100, false, false },
+	};
+	EVP_PKEY *key = EVP_EC_gen("P-384");
+	struct verify_refvals *ref = parse("{}", (char[REF_WHY_MAX]){ 0 });
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tb_options o;
+		struct verify_result res;
+		struct verify_appraisal a;
+		char name[64];
+		tb_defaults(&o, key, key);
+		o.lifecycle = cases[i].value;
+		size_t n = tb_build(&o, buf, sizeof(buf));
+		struct verify_options opts = { .platform_keys = &key, .num_platform_keys = 1 };
+		assert_int_equal(cca_token_verify(buf, n, &opts, &tok, &res), 0);
+		snprintf(name, sizeof(name), "(0x%04x)", (unsigned)cases[i].value);
+		for (int with_ref = 0; with_ref < 2; with_ref++) {
+			const struct verify_refvals *r = with_ref ? ref : NULL;
+			verify_appraise(&tok, r, NULL, NULL, &a);
+			assert_int_equal(a.ok, cases[i].pass_strict);
+			assert_int_equal(verdict(&a, "lifecycle")->status,
+					 cases[i].pass_strict ? VERDICT_PASS : VERDICT_FAIL);
+			assert_non_null(strstr(verdict(&a, "lifecycle")->reason, name));
+			assert_false(a.debug_platform);
+			const struct appraise_options allow = { .allow_debug = true };
+			verify_appraise(&tok, r, NULL, &allow, &a);
+			assert_int_equal(a.ok, cases[i].pass_debug);
+			bool debug_pass = cases[i].pass_debug && !cases[i].pass_strict;
+			assert_int_equal(a.debug_platform, debug_pass);
+			if (debug_pass)
+				assert_non_null(strstr(verdict(&a, "lifecycle")->reason, "DEBUG platform"));
+			if (!cases[i].pass_debug)
+				assert_null(strstr(verdict(&a, "lifecycle")->reason, "--allow-debug"));
+		}
+	}
+	verify_refvals_free(ref);
+	EVP_PKEY_free(key);
 }
 
 int main(void)
@@ -395,6 +519,8 @@ int main(void)
 		cmocka_unit_test(software_components),
 		cmocka_unit_test(csm_rules),
 		cmocka_unit_test(evidence_json),
+		cmocka_unit_test(lifecycle_states_named),
+		cmocka_unit_test(lifecycle_appraised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -364,6 +364,103 @@ static void wrong_platform_key_curve(void **state)
 	assert_non_null(strstr(res.reason, "none of the 2"));
 }
 
+/*
+ * RIM/REM sizes that are not the hash algorithm's (64-byte measurements under
+ * "sha-256", as third-party tokens have): accepted with one note by default,
+ * as Veraison accepts them, refused in strict mode. Sizes no digest has are
+ * refused in both.
+ */
+static void measurement_size_lenient_unless_strict(void **state)
+{
+	struct keys *k = *state;
+	static uint8_t buf[BUF_SIZE];
+	static const size_t sizes[] = { 48, 64 };
+	for (size_t i = 0; i < 2; i++) {
+		struct tb_options o;
+		struct verify_result res;
+		char want[24];
+		tb_defaults(&o, k->p384, k->p384);
+		o.meas_len = sizes[i];
+		size_t n = tb_build(&o, buf, sizeof(buf));
+		assert_int_equal(run(buf, n, k->p384, o.nonce, false, &res), VERIFY_CHECK_NONE);
+		assert_int_equal(res.num_notes, 1);
+		assert_int_equal(res.notes[0].check, VERIFY_CHECK_REALM_CLAIMS);
+		assert_string_equal(res.notes[0].rule, "measurement-size");
+		snprintf(want, sizeof(want), "RIM %zu", sizes[i]);
+		assert_non_null(strstr(res.notes[0].text, want));
+		assert_non_null(strstr(res.notes[0].text, "sha-256"));
+		assert_int_equal(run(buf, n, k->p384, o.nonce, true, &res), VERIFY_CHECK_REALM_CLAIMS);
+		assert_non_null(strstr(res.reason, "claim 44238: RIM is"));
+		assert_non_null(strstr(res.reason, "strict"));
+	}
+	/* The matching size needs no note. */
+	struct tb_options o;
+	struct verify_result res;
+	tb_defaults(&o, k->p384, k->p384);
+	size_t n = tb_build(&o, buf, sizeof(buf));
+	assert_int_equal(run(buf, n, k->p384, NULL, false, &res), VERIFY_CHECK_NONE);
+	assert_int_equal(res.num_notes, 0);
+	/* 40 bytes is no digest at all. */
+	o.meas_len = 40;
+	n = tb_build(&o, buf, sizeof(buf));
+	for (int strict = 0; strict < 2; strict++) {
+		assert_int_equal(run(buf, n, k->p384, NULL, strict, &res), VERIFY_CHECK_REALM_CLAIMS);
+		assert_non_null(strstr(res.reason, "a digest is 32, 48 or 64"));
+	}
+}
+
+/* Platform configuration has no size bound in the specification nor in Veraison. */
+static void large_platform_config_accepted(void **state)
+{
+	struct keys *k = *state;
+	static uint8_t buf[BUF_SIZE];
+	static struct cca_token tok;
+	struct tb_options o;
+	struct verify_result res;
+	tb_defaults(&o, k->p384, k->p384);
+	o.config_len = 5000;
+	size_t n = tb_build(&o, buf, sizeof(buf));
+	struct verify_options opts = { .platform_keys = &k->p384, .num_platform_keys = 1, .strict = true };
+	assert_int_equal(cca_token_verify(buf, n, &opts, &tok, &res), 0);
+	assert_int_equal(tok.platform_claims.config.len, 5000);
+	assert_int_equal(res.num_notes, 0);
+}
+
+/* Veraison refuses an unknown profile; caec reads the claims anyway, with a note, unless strict. */
+static void unknown_profile_noted_or_strict(void **state)
+{
+	struct keys *k = *state;
+	static uint8_t buf[BUF_SIZE];
+	for (int which = 0; which < 2; which++) {
+		struct tb_options o;
+		struct verify_result res;
+		tb_defaults(&o, k->p384, k->p384);
+		if (which)
+			o.realm_profile = "tag:example.com,2030:realm#9\n";
+		else
+			o.platform_profile = "tag:example.com,2030:platform#9";
+		enum verify_check check = which ? VERIFY_CHECK_REALM_CLAIMS : VERIFY_CHECK_PLATFORM_CLAIMS;
+		size_t n = tb_build(&o, buf, sizeof(buf));
+		assert_int_equal(run(buf, n, k->p384, NULL, false, &res), VERIFY_CHECK_NONE);
+		assert_int_equal(res.num_notes, 1);
+		assert_int_equal(res.notes[0].check, check);
+		assert_string_equal(res.notes[0].rule, "unknown-profile");
+		assert_non_null(strstr(res.notes[0].text, "tag:example.com,2030:"));
+		assert_int_equal(run(buf, n, k->p384, NULL, true, &res), check);
+		assert_non_null(strstr(res.reason, "unknown profile"));
+		/* The control character is not printed. */
+		assert_null(strchr(res.reason, '\n'));
+	}
+	/* The legacy platform profile is known. */
+	struct tb_options o;
+	struct verify_result res;
+	tb_defaults(&o, k->p384, k->p384);
+	o.platform_profile = CCA_PLATFORM_PROFILE_LEGACY;
+	size_t n = tb_build(&o, buf, sizeof(buf));
+	assert_int_equal(run(buf, n, k->p384, NULL, true, &res), VERIFY_CHECK_NONE);
+	assert_int_equal(res.num_notes, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +477,9 @@ int main(void)
 		cmocka_unit_test(unknown_claim_strict_only),
 		cmocka_unit_test(duplicate_claim_refused),
 		cmocka_unit_test(wrong_platform_key_curve),
+		cmocka_unit_test(measurement_size_lenient_unless_strict),
+		cmocka_unit_test(large_platform_config_accepted),
+		cmocka_unit_test(unknown_profile_noted_or_strict),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

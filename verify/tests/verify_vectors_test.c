@@ -52,6 +52,8 @@ static void signed_tokens_valid_with_pem_key(void **state)
 		if (rc != 0)
 			fail_msg("%s: %s: %s", signed_tokens[i], verify_check_name(res.failed), res.reason);
 		assert_int_equal(res.failed, VERIFY_CHECK_NONE);
+		/* Nothing in them needed leniency. */
+		assert_int_equal(res.num_notes, 0);
 		/* Both are known, well-formed profiles: strict mode accepts them too. */
 		assert_int_equal(verify_with(signed_tokens[i], key, true, &res), 0);
 	}
@@ -119,6 +121,7 @@ static void ffm_token_claims_decoded(void **state)
 	assert_memory_equal(tok->realm_claims.rim.ptr, rim, 32);
 	assert_int_equal(tok->realm_claims.rak.ptr[0] >> 5, 5); /* COSE_Key map */
 	assert_int_equal(tok->platform_claims.num_sw_components, 13);
+	assert_int_equal(cca_lifecycle_state(tok->platform_claims.lifecycle), CCA_LIFECYCLE_SECURED);
 	assert_int_equal(tok->platform.alg, COSE_ALG_ES384);
 	assert_false(tok->realm_claims.has_realm_id);
 	free(tok);

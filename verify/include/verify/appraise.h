@@ -10,6 +10,11 @@
  * yields its own verdict: pass, fail, or skip when the file says nothing
  * about it, so a report shows exactly what was and was not appraised.
  *
+ * The platform's security lifecycle is appraised whether or not reference
+ * values are given: only a secured platform protects its realms, so any
+ * other state fails unless the relying party allows a debug platform, and
+ * even then only the debug and factory states pass (cca_lifecycle_is_debug).
+ *
  * CSM co-membership: the token carries only a digest of each region's member
  * list (claim 65002 key 5). The member list itself (what RSI_CSM_INFO
  * reports) can be supplied as evidence; its digest must match the claim, and
@@ -130,12 +135,25 @@ struct verify_appraisal {
 	size_t count;
 	struct verify_verdict verdicts[APPRAISAL_MAX_VERDICTS];
 	bool ok; /* no verdict failed */
+	enum cca_lifecycle lifecycle; /* the platform's state */
+	bool debug_platform;          /* not secured, and allowed as a debug platform */
+	/* No reference value was compared: none given, or every such verdict skip. */
+	bool all_skip;
+};
+
+struct appraise_options {
+	bool allow_debug; /* accept a platform in a debug or factory lifecycle state */
 };
 
 const char *verdict_status_name(enum verdict_status s);
 
-/* Appraises a token that cca_token_verify accepted. ev may be NULL. */
+/*
+ * Appraises a token that cca_token_verify accepted: the lifecycle first,
+ * then each reference-value check. ref NULL: the lifecycle only. ev and opts
+ * may be NULL (no member lists; no debug platform allowed).
+ */
 void verify_appraise(const struct cca_token *tok, const struct verify_refvals *ref,
-		     const struct csm_evidence *ev, struct verify_appraisal *out);
+		     const struct csm_evidence *ev, const struct appraise_options *opts,
+		     struct verify_appraisal *out);
 
 #endif

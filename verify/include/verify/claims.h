@@ -72,6 +72,34 @@ struct cca_text {
 	size_t len;
 };
 
+/*
+ * The platform's security lifecycle (claim 2395): the state is the high byte,
+ * 0xN000..0xN0FF for state N; the low byte is implementation defined. Values
+ * outside these ranges name no state (CCA_LIFECYCLE_INVALID). Names as
+ * Veraison's ccatoken spells them (the PSA token's states, "cca-platform"
+ * for "psa").
+ */
+enum cca_lifecycle {
+	CCA_LIFECYCLE_UNKNOWN = 0,                 /* 0x0000 */
+	CCA_LIFECYCLE_ASSEMBLY_AND_TEST = 1,       /* 0x1000 */
+	CCA_LIFECYCLE_ROT_PROVISIONING = 2,        /* 0x2000 */
+	CCA_LIFECYCLE_SECURED = 3,                 /* 0x3000 */
+	CCA_LIFECYCLE_NON_ROT_DEBUG = 4,           /* 0x4000 */
+	CCA_LIFECYCLE_RECOVERABLE_ROT_DEBUG = 5,   /* 0x5000 */
+	CCA_LIFECYCLE_DECOMMISSIONED = 6,          /* 0x6000 */
+	CCA_LIFECYCLE_INVALID = 7,
+};
+
+enum cca_lifecycle cca_lifecycle_state(uint64_t value);
+/* "secured", "recoverable-cca-platform-rot-debug", ..., "invalid". */
+const char *cca_lifecycle_name(enum cca_lifecycle state);
+/*
+ * States a relying party may accept when it allows a debug platform
+ * (--allow-debug): the debug states and the factory states before the
+ * platform is secured. Unknown, decommissioned and invalid never are.
+ */
+bool cca_lifecycle_is_debug(enum cca_lifecycle state);
+
 /* "sha-256" etc. -> 0, or -EINVAL for a name this verifier does not know. */
 int cca_hash_alg_from_name(struct cca_text name, enum cca_hash_alg *alg);
 size_t cca_hash_size(enum cca_hash_alg alg);

@@ -1,0 +1,223 @@
+#!/bin/sh
+# `caec attest` end to end on tokens of the test producer: the platform
+# lifecycle (appraised always, debug states only with --allow-debug), the
+# measurement-size leniency (a note by default, refused with --strict),
+# nonces in the forms `caec realm run` takes, several --platform-key, TOKEN
+# '-' from standard input, typos in the reference file, a verdict where
+# everything is skip, and the shared option conventions (--opt=value, --,
+# did-you-mean, exit codes, --json also on failure with snake_case keys).
+# Usage: attest_cli_test.sh CAEC MAKE_TEST_TOKENS SHARED_DIR
+set -u
+caec=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+make_tokens=$2
+v=$3/testvectors/cca
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+t=$tmp/tokens
+mkdir "$t"
+"$make_tokens" "$t" >"$tmp/make.log" 2>&1 || { cat "$tmp/make.log" >&2; echo "FAIL: make_test_tokens" >&2; exit 1; }
+key=$t/platform.pem
+checks=0
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# expect STATUS CMD...: runs CMD, stdout in $tmp/out, stderr in $tmp/err.
+expect() {
+  want=$1; shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  [ "$got" -eq "$want" ] || fail "exit $got, want $want: $*: $(cat "$tmp/err")"
+  checks=$((checks + 1))
+}
+# expect_stdin STATUS FILE CMD...: the same with FILE on standard input.
+expect_stdin() {
+  want=$1; file=$2; shift 2
+  "$@" <"$file" >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  [ "$got" -eq "$want" ] || fail "exit $got, want $want: $* < $file: $(cat "$tmp/err")"
+  checks=$((checks + 1))
+}
+has() { grep -qF -- "$2" "$tmp/$1" || fail "$1 lacks '$2': $(cat "$tmp/$1")"; }
+lacks() { ! grep -qF -- "$2" "$tmp/$1" || fail "$1 has '$2': $(cat "$tmp/$1")"; }
+one_line() { [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "stderr is not one line: $(cat "$tmp/err")"; has err "$1"; }
+json_ok() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); $2" "$tmp/out" || fail "JSON check '$2': $(cat "$tmp/out")"; }
+# Every key of the JSON document is snake_case.
+snake_keys() {
+  json_ok out '
+import re
+def walk(x):
+    if isinstance(x, dict):
+        for k, y in x.items():
+            assert re.fullmatch(r"[a-z0-9_]+", k), k
+            walk(y)
+    elif isinstance(x, list):
+        for y in x: walk(y)
+walk(d)'
+}
+
+# ---- 1. Lifecycle -------------------------------------------------------------
+expect 0 "$caec" attest show "$t/debug.cbor"
+has out 'lifecycle (2395): 0x5000 (recoverable-cca-platform-rot-debug)'
+expect 0 "$caec" attest show --json "$t/debug.cbor"
+json_ok out 'c = d["platform"]["claims"]; assert c["lifecycle"] == 0x5000 and c["lifecycle_state"] == "recoverable-cca-platform-rot-debug"'
+snake_keys
+expect 0 "$caec" attest verify "$t/secured.cbor" --platform-key "$key"
+has out 'lifecycle          pass: platform lifecycle secured (0x3003)'
+lacks out 'DEBUG'
+# A debug platform fails, even without --ref, and with one line saying how to accept it.
+expect 1 "$caec" attest verify "$t/debug.cbor" --platform-key "$key"
+one_line 'invalid: lifecycle: platform lifecycle recoverable-cca-platform-rot-debug (0x5000) is not secured'
+has err '--allow-debug'
+[ -s "$tmp/out" ] && fail "a refused token printed to stdout"
+expect 1 "$caec" attest verify --json "$t/debug.cbor" --platform-key "$key"
+json_ok out 'assert d["valid"] is False and d["failed_check"] == "lifecycle"; assert "lifecycle" in d["error"]; assert d["lifecycle"]["state"] == "recoverable-cca-platform-rot-debug" and d["lifecycle"]["debug"] is True'
+# --allow-debug admits it and says so.
+expect 0 "$caec" attest verify "$t/debug.cbor" --platform-key "$key" --allow-debug
+has out 'DEBUG platform (lifecycle recoverable-cca-platform-rot-debug), accepted by --allow-debug'
+has out 'lifecycle          pass: platform lifecycle recoverable-cca-platform-rot-debug (0x5000): a DEBUG platform'
+expect 0 "$caec" attest verify --json "$t/debug.cbor" --platform-key "$key" --allow-debug
+json_ok out 'assert d["valid"] is True and d["debug_platform"] is True and d["error"] is None'
+# ... but never a decommissioned one.
+expect 1 "$caec" attest verify "$t/decommissioned.cbor" --platform-key "$key" --allow-debug
+one_line 'invalid: lifecycle: platform lifecycle decommissioned (0x6000) is not secured'
+
+# ---- 2. Reference-file typos; all-skip verdicts ----------------------------------
+printf '{"rim": ["1111111111111111111111111111111111111111111111111111111111111111"]}\n' >"$tmp/typo.json"
+expect 2 "$caec" attest verify "$t/secured.cbor" --platform-key "$key" --ref "$tmp/typo.json"
+one_line "caec attest verify: --ref $tmp/typo.json: unknown member 'rim' (did you mean 'rims'?)"
+printf '{"sw_components": [{"measurment": "aa"}]}\n' >"$tmp/typo2.json"
+expect 2 "$caec" attest verify "$t/secured.cbor" --platform-key "$key" --ref "$tmp/typo2.json"
+one_line "sw_components[0]: unknown member 'measurment' (did you mean 'measurement'?)"
+printf '{"regions": [{"csm_id": 1, "member": []}]}\n' >"$tmp/typo3.json"
+expect 2 "$caec" attest verify "$t/secured.cbor" --platform-key "$key" --members "$tmp/typo3.json"
+one_line "regions[0]: unknown member 'member' (did you mean 'members'?)"
+# A reference file that constrains nothing: said in one line, and in JSON.
+printf '{"platform_keys": ["%s"]}\n' "$key" >"$tmp/keys-only.json"
+expect 0 "$caec" attest verify "$t/secured.cbor" --ref "$tmp/keys-only.json"
+has out "every reference check is skip: $tmp/keys-only.json constrains none of the claims"
+[ "$(grep -c 'every reference check is skip' "$tmp/out")" -eq 1 ] || fail "all-skip said more than once"
+expect 0 "$caec" attest verify --json "$t/secured.cbor" --ref "$tmp/keys-only.json"
+json_ok out 'assert d["all_skip"] is True'
+printf '{"platform_keys": ["%s"], "rims": ["%s"]}\n' "$key" \
+  1111111111111111111111111111111111111111111111111111111111111111 >"$tmp/rim.json"
+expect 0 "$caec" attest verify "$t/secured.cbor" --ref "$tmp/rim.json"
+has out 'rim                pass'
+lacks out 'every reference check is skip'
+expect 0 "$caec" attest verify --json "$t/secured.cbor" --ref "$tmp/rim.json"
+json_ok out 'assert d["all_skip"] is False'
+# Without --ref, the text says the measurements were not appraised.
+expect 0 "$caec" attest verify "$t/secured.cbor" --platform-key "$key"
+has out 'no reference values (--ref)'
+
+# ---- 3. Several --platform-key: every one is accepted ---------------------------
+expect 0 "$caec" attest verify "$t/secured.cbor" --platform-key "$v/cca_platform.pub" --platform-key "$key"
+expect 0 "$caec" attest verify "$t/secured.cbor" --platform-key "$key" --platform-key "$v/cca_platform.pub"
+expect 0 "$caec" attest verify "$v/cca-token-01.cbor" --platform-key "$key" --platform-key "$v/cpak.json"
+expect 1 "$caec" attest verify "$t/secured.cbor" --platform-key "$v/cca_platform.pub" --platform-key "$v/cpak.json"
+one_line 'invalid: platform-signature: signature verifies with none of the 2 accepted platform keys'
+
+# ---- 4. Nonces as `caec realm run --nonce` takes them ---------------------------
+for n in abab 0xabab ABAB "abab$(printf '00%.0s' $(seq 62))"; do
+  expect 0 "$caec" attest verify "$t/short-nonce.cbor" --platform-key "$key" --nonce "$n"
+  has out 'nonce matches'
+done
+expect 1 "$caec" attest verify "$t/short-nonce.cbor" --platform-key "$key" --nonce abac
+one_line 'invalid: nonce:'
+expect 2 "$caec" attest verify "$t/short-nonce.cbor" --platform-key "$key" --nonce "$(printf 'ab%.0s' $(seq 65))"
+one_line "caec attest verify: --nonce: '"
+has err 'is not hex of 1 to 64 bytes'
+expect 2 "$caec" attest verify "$t/short-nonce.cbor" --platform-key "$key" --nonce aba
+expect 2 "$caec" attest verify "$t/short-nonce.cbor" --platform-key "$key" --nonce=0x
+
+# ---- 5. TOKEN '-' is standard input --------------------------------------------
+expect_stdin 0 "$t/secured.cbor" "$caec" attest verify - --platform-key "$key"
+has out 'valid: CCA token'
+expect_stdin 0 "$v/cca-token-draft-ffm-00.cbor" "$caec" attest show -
+has out 'initial-measurement (44238): 311314ab'
+: >"$tmp/empty"
+expect_stdin 2 "$tmp/empty" "$caec" attest verify - --platform-key "$key"
+one_line 'caec attest verify: TOKEN (standard input) is empty'
+expect_stdin 2 "$tmp/empty" "$caec" attest show -
+one_line 'caec attest show: TOKEN (standard input) is empty'
+expect_stdin 0 "$tmp/rim.json" "$caec" attest verify "$t/secured.cbor" --ref -
+has out 'rim                pass'
+expect 2 "$caec" attest verify - --ref - --platform-key "$key"
+one_line 'only one of TOKEN, --ref and --members'
+
+# ---- 6. Measurement sizes: lenient with a note, strict refuses --------------------
+expect 0 "$caec" attest verify "$t/meas64.cbor" --platform-key "$key"
+has out 'note: realm-claims: realm measurements are not sha-256 digests (32 bytes): RIM 64, REMs 64/64/64/64 bytes'
+expect 0 "$caec" attest verify --json "$t/meas64.cbor" --platform-key "$key"
+json_ok out 'n = d["notes"]; assert len(n) == 1 and n[0]["rule"] == "measurement-size" and n[0]["check"] == "realm-claims"'
+snake_keys
+expect 1 "$caec" attest verify --strict "$t/meas64.cbor" --platform-key "$key"
+one_line 'invalid: realm-claims: claim 44238: RIM is 64 bytes, sha-256 needs 32 (strict mode)'
+expect 0 "$caec" attest show --json "$t/meas64.cbor"
+json_ok out 'assert len(d["notes"]) == 1'
+# The third-party vectors need no leniency.
+for tok in cca-token-01.cbor cca-token-draft-ffm-00.cbor; do
+  expect 0 "$caec" attest verify --json "$v/$tok" --platform-key "$v/cca_platform.pub"
+  json_ok out 'assert d["notes"] == [] and d["lifecycle"]["state"] == "secured"'
+  expect 0 "$caec" attest verify --strict "$v/$tok" --platform-key "$v/cca_platform.pub"
+done
+
+# ---- 7. Option conventions ---------------------------------------------------------
+expect 0 "$caec" attest verify "$t/secured.cbor" --platform-key="$key" --nonce="0x$(printf '5a%.0s' $(seq 64))"
+has out 'nonce matches'
+cp "$t/secured.cbor" "$tmp/-dash.cbor"
+(cd "$tmp" && "$caec" attest verify --platform-key "$key" -- -dash.cbor >out 2>err) ||
+  fail "'--' does not end the options: $(cat "$tmp/err")"
+checks=$((checks + 1))
+expect 2 "$caec" attest verify "$t/secured.cbor" --platform-key "$key" --nonse abab
+one_line "caec attest verify: unknown option '--nonse' (did you mean '--nonce'?)"
+expect 2 "$caec" attest verify "$t/secured.cbor" --allow-debgu
+one_line "unknown option '--allow-debgu' (did you mean '--allow-debug'?)"
+expect 2 "$caec" attest show "$t/secured.cbor" --jsno
+one_line "caec attest show: unknown option '--jsno' (did you mean '--json'?)"
+expect 2 "$caec" attest verify "$t/secured.cbor" --strict=yes
+one_line '--strict takes no value'
+# Input files: one wording for every argument.
+expect 2 "$caec" attest verify "$tmp" --platform-key "$key"
+one_line "caec attest verify: TOKEN $tmp is a directory"
+expect 2 "$caec" attest verify "$tmp/nothing.cbor" --platform-key "$key"
+one_line "caec attest verify: TOKEN $tmp/nothing.cbor does not exist"
+expect 2 "$caec" attest verify "$tmp/empty" --platform-key "$key"
+one_line "caec attest verify: TOKEN $tmp/empty is empty"
+expect 2 "$caec" attest verify "$t/secured.cbor" --platform-key "$tmp"
+one_line "caec attest verify: --platform-key $tmp is a directory"
+expect 2 "$caec" attest verify "$t/secured.cbor" --platform-key "$key" --ref "$tmp/nothing.json"
+one_line "caec attest verify: --ref $tmp/nothing.json does not exist"
+expect 2 "$caec" attest verify "$t/secured.cbor" --platform-key "$key" --members "$tmp"
+one_line "caec attest verify: --members $tmp is a directory"
+expect 2 "$caec" attest show "$tmp"
+one_line "caec attest show: TOKEN $tmp is a directory"
+# --json is printed on every failure, with an "error" member.
+expect 2 "$caec" attest verify --json "$t/secured.cbor" --nonse abab
+json_ok out 'assert d["valid"] is False and "unknown option" in d["error"]'
+expect 2 "$caec" attest verify --json "$tmp/nothing.cbor" --platform-key "$key"
+json_ok out 'assert "does not exist" in d["error"]'
+expect 2 "$caec" attest verify --json "$t/secured.cbor" --platform-key "$key" --ref "$tmp/typo.json"
+json_ok out 'assert "did you mean" in d["error"]'
+expect 1 "$caec" attest verify --json "$t/secured.cbor" --platform-key "$v/cca_platform.pub"
+json_ok out 'assert d["failed_check"] == "platform-signature" and d["error"].startswith("invalid: platform-signature")'
+snake_keys
+expect 0 "$caec" attest verify --json "$t/secured.cbor" --platform-key "$key"
+snake_keys
+head -c 100 "$t/secured.cbor" >"$tmp/cut.cbor"
+expect 1 "$caec" attest show --json "$tmp/cut.cbor"
+json_ok out 'assert d["error"].startswith("collection:")'
+expect 2 "$caec" attest show --json
+json_ok out 'assert "no TOKEN" in d["error"]'
+# Help: the exit codes close every text; "help SUBCOMMAND" is --help.
+for sub in verify show; do
+  expect 0 "$caec" attest "$sub" --help
+  [ "$(tail -n 2 "$tmp/out" | head -n 1)" = "Exit status: 0 success; 1 the operation failed; 2 usage error or unusable" ] ||
+    fail "attest $sub --help does not end with the exit codes"
+  expect 0 "$caec" attest help "$sub"
+  has out "usage: caec attest $sub"
+done
+expect 0 "$caec" attest --help
+has out 'Exit status: 0 success'
+expect 2 "$caec" attest verfiy
+one_line "unknown subcommand 'verfiy' (did you mean 'verify'?)"
+
+echo "attest_cli_test: $checks commands checked"
