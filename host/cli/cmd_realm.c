@@ -83,8 +83,10 @@ static const char run_usage[] =
 	"a time slice, 20 ms) and tears it down as usual; a second one kills caec at\n"
 	"once, without teardown.\n"
 	"\n"
-	"Verify the token with: caec attest verify TOKEN --platform-key KEY --nonce HEX\n"
-	"(hostsim's platform is in a debug lifecycle state: add --allow-debug).\n"
+	"Verify the token with:\n"
+	"  caec attest verify TOKEN --platform-key KEY --nonce HEX --allow-debug\n"
+	"(--allow-debug: hostsim's platform reports a debug lifecycle state, since its\n"
+	"keys live in an ordinary process; a real CCA platform's token needs none).\n"
 	"\n"
 	"The run succeeds (0) when the realm turned itself off after reporting an exit\n"
 	"status (host call 0xCAE1, what realm_main returned) and nothing leaked; the\n"
@@ -133,13 +135,11 @@ static uint64_t dram_needed(uint64_t mem, uint64_t image_size)
 
 #define DEFAULT_DRAM_SIZE (UINT64_C(4) << 30)
 
-/* Up to cap bytes of hex (optional 0x) into out, zero-padded; false for
- * nothing, odd length, a bad digit or too many bytes. */
+/* Up to cap bytes of hex (optional 0x) into out, zero-padded: the forms
+ * `caec attest verify --nonce` takes too. */
 static bool parse_hex(const char *s, uint8_t *out, size_t cap)
 {
-	size_t n;
-	memset(out, 0, cap);
-	return hex_decode(s, out, cap, &n) == 0 && n > 0;
+	return hex_decode_padded(s, out, cap) == 0;
 }
 
 /* Seconds, optionally with up to three decimals ("5", "0.25"), more than 0

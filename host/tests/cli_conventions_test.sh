@@ -38,7 +38,7 @@ run 0 help attest
 grep -q "verify" "$work/out" || fail "help attest"
 run 0 --help
 grep -q "Exit status: 0 success; 1 the operation failed; 2 usage" "$work/out" || fail "--help: exit codes"
-for sub in "realm run" "realm measure"; do
+for sub in "realm run" "realm measure" "attest verify" "attest show"; do
 	# shellcheck disable=SC2086
 	"$caec" $sub --help | grep -q "^Exit status: 0 success; 1 the operation failed; 2 usage" ||
 		fail "$sub --help does not give the exit codes"
@@ -77,6 +77,12 @@ err_is "caec realm run: IMAGE $work is a directory"
 : >"$work/empty.so"
 run 2 realm run "$work/empty.so"
 err_is "caec realm run: IMAGE $work/empty.so is empty"
+run 2 attest show "$work"
+err_is "caec attest show: TOKEN $work is a directory"
+run 2 attest verify "$work/missing.cbor"
+err_is "caec attest verify: TOKEN $work/missing.cbor does not exist"
+run 2 attest verify "$work/empty.so"
+err_is "caec attest verify: TOKEN $work/empty.so is empty"
 
 # Outputs are checked before the realm runs: nothing on stdout, no console.
 run 2 realm run "$hello" --token-out "$work"
