@@ -31,6 +31,14 @@ grep -q "hello: RIM    $rim_measure" "$work/console.txt" || fail "the realm read
 python3 -c 'import json,sys; t=bytes.fromhex(json.load(open(sys.argv[1]))["token"]); sys.exit(t != open(sys.argv[2],"rb").read())' \
 	"$work/run.json" "$work/token.cbor" || fail "--json token differs from --token-out"
 
+# The realm ID the monitor gave the realm is the token's claim 65001.
+"$caec" attest show "$work/token.cbor" --json >"$work/show.json" || fail "attest show"
+python3 -c 'import json,sys
+run = json.load(open(sys.argv[1])); show = json.dumps(json.load(open(sys.argv[2])))
+assert len(run["realm_id"]) == 64 and run["realm_id"] != "0" * 64, run["realm_id"]
+assert "\"caec_realm_id\": \"%s\"" % run["realm_id"] in show, "claim 65001 is not the realm ID"' \
+	"$work/run.json" "$work/show.json" || fail "realm ID"
+
 printf '{"rims": ["%s"]}\n' "$rim_measure" >"$work/ref.json"
 "$caec" attest verify "$work/token.cbor" --platform-key "$work/cpak.pem" --nonce "$nonce" --allow-debug \
 	--ref "$work/ref.json" || fail "the token does not verify"

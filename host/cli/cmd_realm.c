@@ -69,7 +69,7 @@ static const char run_usage[] =
 	"                    random bytes, printed on stderr (in \"nonce\" with --json)\n"
 	"  --cpak PEM        platform attestation key (P-384 private key PEM); default:\n"
 	"                    a fresh key generated for this machine\n"
-	"  --json            print {rim, exit_status, stop, token, nonce, platform_key, ...}\n"
+	"  --json            print {rim, realm_id, exit_status, stop, token, nonce, ...}\n"
 	"                    on stdout, with \"error\" when the run failed\n"
 	"  --exit-status     exit with the realm's own exit status (0..125) when the run\n"
 	"                    succeeded, instead of 0\n"
@@ -484,6 +484,7 @@ struct run_report {
 	bool ran;                  /* the realm was built and entered */
 	uint8_t rim[64];
 	size_t rim_size;
+	uint8_t realm_id[32];      /* the monitor's realm ID (claim 65001) */
 	struct vmm_run_result res;
 	char key_pem[1024];
 	bool leaked;
@@ -502,6 +503,8 @@ static json_t *run_json(const struct realm_args *a, const struct run_report *rep
 		return NULL;
 	}
 	json_object_set_new(j, "rim", rep->rim_size ? hex_json(rep->rim, rep->rim_size) : json_null());
+	json_object_set_new(j, "realm_id", rep->rim_size ? hex_json(rep->realm_id, sizeof(rep->realm_id))
+						 : json_null());
 	json_object_set_new(j, "exit_status", rep->res.exit_reported
 						      ? json_integer((json_int_t)rep->res.exit_status)
 						      : json_null());
@@ -555,8 +558,10 @@ static int run_on_machine(const struct realm_args *a, const struct realm_image *
 	 * this command runs, so it reads it the way a platform debugger would.
 	 * The same value is in the token (claim 44238) the realm fetched. */
 	rep->rim_size = a->opts.hash_algo == RMI_HASH_SHA_512 ? 64 : 32;
-	if (rmm_debug_realm(vmm_realm_rd(realm), &info))
+	if (rmm_debug_realm(vmm_realm_rd(realm), &info)) {
 		memcpy(rep->rim, info.rim, sizeof(rep->rim));
+		memcpy(rep->realm_id, info.realm_id, sizeof(rep->realm_id));
+	}
 	rc = vmm_realm_run(realm, &cfg, &rep->res);
 	rep->ran = rc == 0;
 	publish_vmm(NULL); /* the vmm lives on this stack only until we return */
