@@ -35,6 +35,7 @@ bool rmm_debug_realm(uint64_t rd_pa, struct rmm_debug_realm *out)
 	__builtin_memcpy(out->rpv, rd->rpv, sizeof(out->rpv));
 	__builtin_memcpy(out->realm_id, rd->realm_id, sizeof(out->realm_id));
 	out->caec_flags = rd->caec_flags;
+	out->csm_regions = rd_csm_ref_count(rd);
 	rd_unlock(g, rd);
 	return true;
 }

@@ -3,20 +3,28 @@
  *
  * Lock order (deadlock freedom rests on it):
  *  1. Argument granules: the granules a command names by address (RD, REC,
- *     and DELEGATED granules about to become something) are locked as one set
- *     by granule_lock_set(), in ascending PA order. Each is checked against
- *     the state the command expects the moment it is held; on a mismatch the
- *     whole set is released before anything else is waited for. So a thread
- *     never waits while holding a granule in a state it did not ask for.
+ *     CSMD, and DELEGATED granules about to become something) are locked as
+ *     one set by granule_lock_set(): CSMDs first, then CSM_METAs, then the
+ *     rest, each group in ascending PA order (the CAEC extension's order,
+ *     CSMD -> CSM_META -> RD, so that no thread holding an RD or a DELEGATED
+ *     granule ever waits for a CSMD). Each is checked against the state the
+ *     command expects the moment it is held; on a mismatch the whole set is
+ *     released before anything else is waited for. So a thread never waits
+ *     while holding a granule in a state it did not ask for.
  *  2. Owned granules: granules reached through a held granule, never by
  *     address: the RTTs of a realm (root first, then parent before child,
  *     hand over hand, starting from a held RD), the DATA granule an RTT entry
  *     maps (after its RTT), the REC_AUX granules of a held REC. Ownership is a
  *     tree, and a thread only descends it.
+ *  3. A region's granules (csm.h): from a held CSMD, its CSM_META, then the
+ *     RDs of its owner and members (validated references, ascending PA),
+ *     then those realms' RTTs (rule 2), then its CSM_LIST and CSM_DATA
+ *     granules. A thread holding an RD never waits for a CSMD.
  *  A thread holding owned granules takes no argument granule. An argument
- *  granule can only be waited for by a thread holding argument granules of
- *  lower PA, and anyone holding an owned granule in a state we did not expect
- *  releases it without waiting (rule 1), so no cycle of waiters can form.
+ *  granule can only be waited for by a thread holding argument granules
+ *  earlier in the set order, and anyone holding an owned granule in a state
+ *  we did not expect releases it without waiting (rule 1), so no cycle of
+ *  waiters can form.
  *
  *  The RD's refcount (number of RECs) is atomic: REC_DESTROY drops it while
  *  holding only the REC, since taking the RD there would break rule 1.
@@ -35,6 +43,11 @@
  *  other RTT/DATA commands, INIT_RIPAS  {RD}, then the walk (DATA_DESTROY
  *                    then the DATA granule the entry maps)
  *  GRANULE_(UN)DELEGATE  {granule}
+ *  RMI_CSM_CREATE    {RD, REC, CSMD, CSM_META} (the last two DELEGATED)
+ *  RMI_CSM_DATA_ADD, RMI_CSM_LIST_ADD  {CSMD, new granule}, then the list
+ *  RMI_CSM_DATA_REMOVE  {CSMD}, then the list and the page
+ *  RMI_CSM_DESTROY   {CSMD}, then CSM_META, then the owner's RD
+ *  RSI_CSM_CREATE's completion (REC_ENTER)  the CSMD its REC was bound to
  */
 #include "granule.h"
 
@@ -127,28 +140,41 @@ struct granule *granule_lock_owned(uint64_t pa, unsigned expected, const char *w
 	return g;
 }
 
+/* The set order of rule 1: CSMDs, then CSM_METAs, then everything else. */
+static unsigned lock_rank(unsigned expected)
+{
+	return expected == GRANULE_STATE_CSMD ? 0 : expected == GRANULE_STATE_CSM_META ? 1 : 2;
+}
+
+static bool lock_before(const struct granule_lock_req *a, const struct granule_lock_req *b)
+{
+	unsigned ra = lock_rank(a->expected), rb = lock_rank(b->expected);
+
+	return ra != rb ? ra < rb : a->pa < b->pa;
+}
+
 bool granule_lock_set(struct granule_lock_req *reqs, unsigned n)
 {
 	unsigned order[GRANULE_LOCK_SET_MAX];
 
 	if (n > GRANULE_LOCK_SET_MAX)
 		plat_panic("granule_lock_set: set too large");
-	/* Insertion sort by PA: sets are tiny (at most an RD and 17 others). */
+	/* Insertion sort: sets are tiny (at most an RD and 17 others). */
 	for (unsigned i = 0; i < n; i++) {
 		unsigned j = i;
 
 		reqs[i].g = granule_from_pa(reqs[i].pa);
 		if (!reqs[i].g)
 			return false;
-		while (j > 0 && reqs[order[j - 1]].pa > reqs[i].pa) {
+		for (unsigned k = 0; k < i; k++)
+			if (reqs[k].pa == reqs[i].pa)
+				return false; /* one granule named twice */
+		while (j > 0 && lock_before(&reqs[i], &reqs[order[j - 1]])) {
 			order[j] = order[j - 1];
 			j--;
 		}
 		order[j] = i;
 	}
-	for (unsigned i = 1; i < n; i++)
-		if (reqs[order[i]].pa == reqs[order[i - 1]].pa)
-			return false;
 	for (unsigned i = 0; i < n; i++) {
 		struct granule_lock_req *r = &reqs[order[i]];
 

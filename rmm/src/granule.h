@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/caec.h" /* the extension's granule states */
 #include "abi/rmi.h"
 #include "plat/plat.h"
 

@@ -48,7 +48,17 @@ struct rd {
 	uint64_t caec_flags;     /* RMI_CAEC_REALM_CONFIG's, measured (claim 65004) */
 	bool caec_configured;    /* RMI_CAEC_REALM_CONFIG was called */
 	bool rim_extended;       /* a DATA, RIPAS or REC step extended the RIM */
+	/* The regions this realm owns or maps (csm.h: valid only while the
+	 * CSMD at csmd_pa has that csm_id). csm_id 0: a free slot. */
+	struct rd_csm_ref {
+		uint64_t csm_id;
+		uint64_t csmd_pa;
+		uint32_t role;       /* RD_CSM_OWNER / RD_CSM_MEMBER */
+		uint32_t pad;
+	} csm_refs[CSM_MAX_REGIONS];
 };
+#define RD_CSM_OWNER  0u
+#define RD_CSM_MEMBER 1u
 _Static_assert(sizeof(struct rd) <= GRANULE_SIZE, "the RD fits in its granule");
 
 /* Called by every command that extends the RIM after REALM_CREATE:
@@ -57,6 +67,11 @@ static inline void rd_rim_extended(struct rd *rd)
 {
 	rd->rim_extended = true;
 }
+
+/* Region references (csm_refs.c). add: false when all slots are taken. */
+bool rd_csm_ref_add(struct rd *rd, uint64_t csm_id, uint64_t csmd_pa, unsigned role);
+void rd_csm_ref_remove(struct rd *rd, uint64_t csm_id, unsigned role);
+unsigned rd_csm_ref_count(const struct rd *rd);
 
 /* IPA space: [0, protected_top) is protected, [protected_top, ipa_top) is
  * its unprotected alias. */

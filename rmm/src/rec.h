@@ -52,6 +52,7 @@ enum rec_last_exit {
 	REC_LAST_EXIT_RIPAS_CHANGE,  /* X0..X2 report the host's progress and answer */
 	REC_LAST_EXIT_UNPROT_ABORT,  /* the host may answer INJECT_SEA */
 	REC_LAST_EXIT_RSI_UNMAPPED,  /* an RSI call waits for memory: it runs again */
+	REC_LAST_EXIT_CSM_REQUEST,   /* the CAEC extension's CSM request exit (0x80) */
 };
 
 struct rec {
@@ -89,6 +90,18 @@ struct rec {
 	uint64_t ripas_top;
 	uint64_t ripas_value;
 	bool ripas_change_destroyed;
+	/* The CSM request of the last exit (caec-ext.md): operation (CSM_OP_*, 0
+	 * none), num_granules or csm_id, IPA, perms; for CREATE, the region
+	 * RMI_CSM_CREATE bound to the request (CSMD PA and csm_id, 0 if none
+	 * yet). Like ctx, the claim holder's while the REC runs and the lock
+	 * holder's otherwise: RMI_CSM_CREATE refuses a running REC. Cleared at
+	 * the next REC_ENTER, which completes or fails the request. */
+	uint32_t csm_req_op;
+	uint64_t csm_req_arg;
+	uint64_t csm_req_ipa;
+	uint64_t csm_req_perms;
+	uint64_t csm_req_csmd;
+	uint64_t csm_req_id;
 };
 _Static_assert(sizeof(struct rec) <= GRANULE_SIZE, "the REC fits in its granule");
 _Static_assert(offsetof(struct rec, gprs) == offsetof(struct rec, ctx.gprs), "gprs alias ctx.gprs");

@@ -169,6 +169,9 @@ static enum rec_action apply_entry(struct rec_run *run, const struct rmi_rec_ent
 		if (entry->flags & RMI_REC_ENTRY_INJECT_SEA)
 			rec->ctx.resume = PLAT_RESUME_INJECT_SEA;
 		break;
+	case REC_LAST_EXIT_CSM_REQUEST:
+		rsi_csm_request_complete(run);
+		break;
 	default:
 		break;
 	}

@@ -310,4 +310,61 @@ static inline struct rmi_caec_realm_config_args rmi_caec_realm_config_args(const
 	};
 }
 
+/* RMI_CSM_CREATE(rd_pa, rec_pa, csmd_pa, meta_pa, num_granules) */
+struct rmi_csm_create_args {
+	uint64_t rd_pa, rec_pa, csmd_pa, meta_pa, num_granules;
+};
+#define RMI_CSM_CREATE_NUM_ARGS 5
+static inline struct rmi_csm_create_args rmi_csm_create_args(const uint64_t *x)
+{
+	return (struct rmi_csm_create_args){
+		.rd_pa = x[1],
+		.rec_pa = x[2],
+		.csmd_pa = x[3],
+		.meta_pa = x[4],
+		.num_granules = x[5],
+	};
+}
+
+/* RMI_CSM_DATA_ADD(csmd_pa, data_pa, index), RMI_CSM_LIST_ADD(csmd_pa,
+ * list_pa, slot): a DELEGATED granule joins the region at a position. */
+struct rmi_csm_add_args {
+	uint64_t csmd_pa, new_pa, index;
+};
+#define RMI_CSM_DATA_ADD_NUM_ARGS 3
+#define RMI_CSM_LIST_ADD_NUM_ARGS 3
+static inline struct rmi_csm_add_args rmi_csm_add_args(const uint64_t *x)
+{
+	return (struct rmi_csm_add_args){
+		.csmd_pa = x[1],
+		.new_pa = x[2],
+		.index = x[3],
+	};
+}
+
+/* RMI_CSM_DATA_REMOVE(csmd_pa, index) */
+struct rmi_csm_data_remove_args {
+	uint64_t csmd_pa, index;
+};
+#define RMI_CSM_DATA_REMOVE_NUM_ARGS 2
+static inline struct rmi_csm_data_remove_args rmi_csm_data_remove_args(const uint64_t *x)
+{
+	return (struct rmi_csm_data_remove_args){
+		.csmd_pa = x[1],
+		.index = x[2],
+	};
+}
+
+/* RMI_CSM_DESTROY(csmd_pa) */
+struct rmi_csm_destroy_args {
+	uint64_t csmd_pa;
+};
+#define RMI_CSM_DESTROY_NUM_ARGS 1
+static inline struct rmi_csm_destroy_args rmi_csm_destroy_args(const uint64_t *x)
+{
+	return (struct rmi_csm_destroy_args){
+		.csmd_pa = x[1],
+	};
+}
+
 #endif

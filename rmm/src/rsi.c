@@ -25,10 +25,9 @@
 #define PSCI_FID_MASK  UINT64_C(0xBFFFFFE0)
 #define PSCI_FID_BASE  UINT64_C(0x84000000)
 
-/* The CAEC extension's SiP range: confidential shared memory arrives with a
- * later issue; until then its calls are unknown to the monitor. */
-#define SIP_FID_MASK   UINT64_C(0xBFFF0000)
-#define SIP_FID_BASE   UINT64_C(0x82000000)
+/* The CAEC extension's RSI range (abi/caec.h). Its commands arrive one by
+ * one; RSI_CSM_VERSION stays unknown (the extension's "not implemented")
+ * until all of them are there. */
 
 /* SMCCC v1.2 (abi/smc.h). */
 #define SMCCC_VERSION_1_2 UINT64_C(0x10002)
@@ -48,6 +47,10 @@ static const rsi_handler_fn rsi_commands[RSI_FID_LAST - RSI_FID_FIRST + 1] = {
 	CMD(RSI_IPA_STATE_SET, rsi_ipa_state_set),
 	CMD(RSI_IPA_STATE_GET, rsi_ipa_state_get),
 	CMD(RSI_HOST_CALL, rsi_host_call),
+};
+
+static const rsi_handler_fn caec_commands[RSI_CAEC_FID_LAST - RSI_CAEC_FID_FIRST + 1] = {
+	[RSI_CSM_CREATE - RSI_CAEC_FID_FIRST] = rsi_csm_create,
 };
 
 static enum rec_action unknown_call(struct rec_run *run, struct smc_regs *regs)
@@ -72,8 +75,9 @@ static rsi_handler_fn handler_for(uint64_t fid)
 		return psci_realm_call;
 	if (fid == SMCCC_VERSION_FID)
 		return smccc_version;
-	if ((fid & SIP_FID_MASK) == SIP_FID_BASE)
-		return unknown_call;
+	if (fid >= RSI_CAEC_FID_FIRST && fid <= RSI_CAEC_FID_LAST)
+		return caec_commands[fid - RSI_CAEC_FID_FIRST] ? caec_commands[fid - RSI_CAEC_FID_FIRST]
+							       : unknown_call;
 	return unknown_call;
 }
 

@@ -28,6 +28,13 @@ enum rec_action rsi_attest_token_continue(struct rec_run *run, struct smc_regs *
  * is not mapped, another SYNC exit for it (REC_EXIT; rsi_host_call.c). */
 enum rec_action rsi_host_call_complete(struct rec_run *run, const uint64_t *host_gprs);
 
+/* The CAEC extension (rsi_csm_create.c). */
+enum rec_action rsi_csm_create(struct rec_run *run, struct smc_regs *regs);
+/* At REC_ENTER after a CSM request exit: the realm's result from the
+ * monitor's own records (never from the host's entry registers), then the
+ * request is forgotten. */
+void rsi_csm_request_complete(struct rec_run *run);
+
 /* Returns to the realm with X0 = status. */
 static inline enum rec_action rsi_return(struct smc_regs *regs, uint64_t status)
 {

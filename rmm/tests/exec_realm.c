@@ -3,6 +3,8 @@
  */
 #include "exec_realm.h"
 
+#include "abi/caec.h"
+
 #include "exec_fake_cpu.h"
 
 int exec_machine_up(void **state)
@@ -38,6 +40,11 @@ static uint64_t rec_create(struct exec_realm *r, unsigned i, bool runnable)
 
 void exec_realm_build(struct exec_realm *r, const void *data1)
 {
+	exec_realm_build_config(r, data1, EXEC_NO_CAEC_CONFIG);
+}
+
+void exec_realm_build_config(struct exec_realm *r, const void *data1, uint64_t caec_flags)
+{
 	struct rmi_realm_params p = { 0 };
 	uint8_t content[4096];
 	uint64_t src;
@@ -54,6 +61,8 @@ void exec_realm_build(struct exec_realm *r, const void *data1)
 	p.vmid = 9;
 	memset(p.rpv, 0x5c, sizeof(p.rpv));
 	assert_int_equal(RMI(RMI_REALM_CREATE, r->rd, test_ns_struct(&p, sizeof(p))).x[0], RMI_SUCCESS);
+	if (caec_flags != EXEC_NO_CAEC_CONFIG)
+		assert_int_equal(RMI(RMI_CAEC_REALM_CONFIG, r->rd, caec_flags).x[0], RMI_SUCCESS);
 	r->l2 = test_delegated();
 	r->l3 = test_delegated();
 	r->ul2 = test_delegated();

@@ -44,6 +44,7 @@ struct rmm_debug_realm {
 	uint8_t rpv[64];
 	uint8_t realm_id[32];  /* the CAEC extension's realm ID */
 	uint64_t caec_flags;   /* RMI_CAEC_REALM_CONFIG's flags, 0 if never called */
+	unsigned csm_regions;  /* region references the RD holds (owned or mapped) */
 };
 bool rmm_debug_realm(uint64_t rd, struct rmm_debug_realm *out);
 

@@ -7,9 +7,10 @@
  *   (recomputed here with OpenSSL), records the flags, and is refused, with
  *   nothing changed, for bad flags, a non-RD granule, a second call, a call
  *   after a DATA, RIPAS or REC step, and an active realm;
- * - the extension's CSM commands are not there yet: SMC_UNKNOWN.
+ * - RMI_CSM_VERSION, MAP and UNMAP are not there yet: SMC_UNKNOWN.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -176,12 +177,21 @@ static void test_config_after_rim_steps(void **state)
 	realm_teardown(e);
 }
 
+/* Until every command of the extension is there, RMI_CSM_VERSION says there
+ * is none (SMC_UNKNOWN); so do the commands not there yet and the unused
+ * IDs of the range. */
 static void test_csm_not_yet_implemented(void **state)
 {
 	(void)state;
-	for (uint64_t fid = RMI_CAEC_FID_FIRST; fid <= RMI_CAEC_FID_LAST; fid++)
-		if (fid != RMI_CAEC_REALM_CONFIG)
+	for (uint64_t fid = RMI_CAEC_FID_FIRST; fid <= RMI_CAEC_FID_LAST; fid++) {
+		bool there = fid == RMI_CAEC_REALM_CONFIG || fid == RMI_CSM_CREATE ||
+			     fid == RMI_CSM_DATA_ADD || fid == RMI_CSM_LIST_ADD ||
+			     fid == RMI_CSM_DATA_REMOVE || fid == RMI_CSM_DESTROY;
+		if (there)
+			assert_int_not_equal(RMI(fid).x[0], SMC_UNKNOWN);
+		else
 			assert_int_equal(RMI(fid).x[0], SMC_UNKNOWN);
+	}
 }
 
 int main(void)

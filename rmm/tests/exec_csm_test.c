@@ -1,0 +1,412 @@
+/*
+ * Confidential shared memory, the life of a region (caec-ext.md): a realm's
+ * RSI_CSM_CREATE exits to the host, which binds a CSMD and a CSM_META
+ * (RMI_CSM_CREATE), adds lists and pages, and enters the REC again; the
+ * realm then learns the csm_id, or ERROR_STATE when the host did not finish.
+ * Removal and destruction scrub every granule and return it DELEGATED.
+ * Every refusal is checked to change nothing (granule states, the RD's
+ * region count, what the realm gets afterwards). The realm is played by a
+ * scripted CPU (exec_fake_cpu.h).
+ */
+#include <stdbool.h>
+
+#include "abi/caec.h"
+#include "abi/rsi.h"
+#include "exec_fake_cpu.h"
+#include "exec_realm.h"
+
+static struct exec_realm realm;
+
+/* What the scripted realm asks, and what it got back. */
+static uint64_t ask_num, ask_flags;
+static uint64_t got_x0, got_x1;
+
+static void create_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+			 struct plat_trap *trap)
+{
+	(void)s2;
+	switch (step) {
+	case 0:
+		exec_fake_smc(ctx, trap, RSI_CSM_CREATE, ask_num, ask_flags, 0, 0);
+		break;
+	default:
+		got_x0 = ctx->gprs[0];
+		got_x1 = ctx->gprs[1];
+		exec_fake_irq(trap);
+		break;
+	}
+}
+
+/* The realm calls RSI_CSM_CREATE(num, flags): true if it exited with the
+ * CSM request (checked field by field), false if the call returned at once
+ * (got_x0 holds the status; the REC then exited IRQ). */
+static bool realm_asks(uint64_t num, uint64_t flags)
+{
+	ask_num = num;
+	ask_flags = flags;
+	got_x0 = got_x1 = UINT64_MAX;
+	exec_fake_set_step(create_steps);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	struct rmi_rec_exit exit = exec_exit(&realm);
+	if (exit.exit_reason == RMI_EXIT_IRQ)
+		return false;
+	assert_int_equal(exit.exit_reason, RMI_EXIT_CSM_REQUEST);
+	assert_int_equal(exit.gprs[0], CSM_OP_CREATE);
+	assert_int_equal(exit.gprs[1], num);
+	for (unsigned i = 2; i < RMI_REC_RUN_GPRS; i++)
+		assert_int_equal(exit.gprs[i], 0);
+	assert_int_equal(exit.esr, 0);
+	assert_int_equal(exit.far, 0);
+	assert_int_equal(exit.hpfar, 0);
+	assert_int_equal(exit.imm, 0);
+	return true;
+}
+
+/* The host enters the REC again; the realm's X0 (and X1) afterwards. */
+static uint64_t realm_resumes(void)
+{
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(&realm).exit_reason, RMI_EXIT_IRQ);
+	return got_x0;
+}
+
+static unsigned rd_regions(void)
+{
+	struct rmm_debug_realm info;
+
+	assert_true(rmm_debug_realm(realm.rd, &info));
+	return info.csm_regions;
+}
+
+static void build(void)
+{
+	exec_realm_build_config(&realm, NULL, CAEC_REALM_CSM_EXITS);
+}
+
+struct region {
+	uint64_t csmd, meta, num;
+	uint64_t pages[1024];
+	uint64_t lists[4];
+};
+
+static void bind(struct region *g, uint64_t num)
+{
+	g->num = num;
+	g->csmd = test_delegated();
+	g->meta = test_delegated();
+	assert_int_equal(RMI(RMI_CSM_CREATE, realm.rd, realm.rec[0], g->csmd, g->meta, num).x[0], RMI_SUCCESS);
+	assert_int_equal(test_granule_state(g->csmd), GRANULE_STATE_CSMD);
+	assert_int_equal(test_granule_state(g->meta), GRANULE_STATE_CSM_META);
+}
+
+static void add_pages(struct region *g, uint64_t from, uint64_t to)
+{
+	for (uint64_t i = from; i < to; i++) {
+		g->pages[i] = test_delegated();
+		assert_int_equal(RMI(RMI_CSM_DATA_ADD, g->csmd, g->pages[i], i).x[0], RMI_SUCCESS);
+		assert_int_equal(test_granule_state(g->pages[i]), GRANULE_STATE_CSM_DATA);
+	}
+}
+
+static bool is_zero_granule(uint64_t pa)
+{
+	const uint8_t *p = hostsim_monitor_view(pa);
+
+	for (unsigned i = 0; i < RMI_GRANULE_SIZE; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* Removes every page (checking X1 and the scrub), destroys, frees. */
+static void remove_all(struct region *g)
+{
+	for (uint64_t i = 0; i < g->num; i++) {
+		if (!g->pages[i])
+			continue;
+		struct smc_regs r = RMI(RMI_CSM_DATA_REMOVE, g->csmd, i);
+		assert_int_equal(r.x[0], RMI_SUCCESS);
+		assert_int_equal(r.x[1], g->pages[i]);
+		assert_int_equal(test_granule_state(g->pages[i]), GRANULE_STATE_DELEGATED);
+		assert_true(is_zero_granule(g->pages[i]));
+		if (r.x[2]) {
+			assert_int_equal(test_granule_state(r.x[2]), GRANULE_STATE_DELEGATED);
+			assert_true(is_zero_granule(r.x[2]));
+			for (unsigned s = 0; s < 4; s++)
+				if (g->lists[s] == r.x[2])
+					g->lists[s] = 0, test_undelegate_free(r.x[2]);
+		}
+		test_undelegate_free(g->pages[i]);
+		g->pages[i] = 0;
+	}
+	assert_int_equal(RMI(RMI_CSM_DESTROY, g->csmd).x[0], RMI_SUCCESS);
+	for (unsigned s = 0; s < 4; s++)
+		if (g->lists[s]) {
+			assert_int_equal(test_granule_state(g->lists[s]), GRANULE_STATE_DELEGATED);
+			test_undelegate_free(g->lists[s]);
+			g->lists[s] = 0;
+		}
+	assert_int_equal(test_granule_state(g->csmd), GRANULE_STATE_DELEGATED);
+	assert_int_equal(test_granule_state(g->meta), GRANULE_STATE_DELEGATED);
+	assert_true(is_zero_granule(g->csmd));
+	assert_true(is_zero_granule(g->meta));
+	test_undelegate_free(g->csmd);
+	test_undelegate_free(g->meta);
+}
+
+static struct region region; /* large: not on the stack */
+
+static void test_create_and_destroy(void **state)
+{
+	(void)state;
+	build();
+	assert_true(realm_asks(3, 0));
+	bind(&region, 3);
+	assert_int_equal(rd_regions(), 1);
+	add_pages(&region, 0, 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_true(is_zero_granule(region.pages[i]));
+	assert_int_equal(realm_resumes(), RSI_SUCCESS);
+	assert_true(got_x1 != 0 && got_x1 != UINT64_MAX);
+	remove_all(&region);
+	assert_int_equal(rd_regions(), 0);
+}
+
+/* Without the host's opt-in no exit 0x80 happens; bad arguments fail at once. */
+static void test_rsi_create_refusals(void **state)
+{
+	(void)state;
+	exec_realm_build(&realm, NULL); /* no RMI_CAEC_REALM_CONFIG */
+	assert_false(realm_asks(1, 0));
+	assert_int_equal(got_x0, RSI_ERROR_STATE);
+}
+
+static void test_rsi_create_bad_arguments(void **state)
+{
+	(void)state;
+	build();
+	assert_false(realm_asks(0, 0));
+	assert_int_equal(got_x0, RSI_ERROR_INPUT);
+	assert_false(realm_asks(CSM_MAX_GRANULES + 1, 0));
+	assert_int_equal(got_x0, RSI_ERROR_INPUT);
+	assert_false(realm_asks(1, 1));
+	assert_int_equal(got_x0, RSI_ERROR_INPUT);
+	assert_int_equal(rd_regions(), 0);
+}
+
+/* Each refused RMI_CSM_CREATE leaves every granule as it was. */
+static void expect_create_fails(unsigned status, uint64_t rd, uint64_t rec, uint64_t csmd,
+				uint64_t meta, uint64_t num)
+{
+	uint64_t watch_csmd = csmd & ~(uint64_t)(RMI_GRANULE_SIZE - 1);
+	uint64_t watch_meta = meta & ~(uint64_t)(RMI_GRANULE_SIZE - 1);
+	unsigned s_csmd = test_granule_state(watch_csmd), s_meta = test_granule_state(watch_meta);
+	unsigned regions = rd_regions();
+
+	assert_int_equal(RMI(RMI_CSM_CREATE, rd, rec, csmd, meta, num).x[0], status);
+	assert_int_equal(test_granule_state(watch_csmd), s_csmd);
+	assert_int_equal(test_granule_state(watch_meta), s_meta);
+	assert_int_equal(rd_regions(), regions);
+}
+
+static void test_rmi_create_refusals(void **state)
+{
+	(void)state;
+	build();
+	uint64_t csmd = test_delegated(), meta = test_delegated(), ns = test_alloc();
+
+	/* No request yet. */
+	expect_create_fails(RMI_ERROR_REC, realm.rd, realm.rec[0], csmd, meta, 2);
+	assert_true(realm_asks(2, 0));
+	/* Argument granules. */
+	expect_create_fails(RMI_ERROR_INPUT, realm.rec[0], realm.rec[0], csmd, meta, 2);
+	expect_create_fails(RMI_ERROR_INPUT, realm.rd, realm.rd, csmd, meta, 2);
+	expect_create_fails(RMI_ERROR_INPUT, realm.rd, realm.rec[0], ns, meta, 2);
+	expect_create_fails(RMI_ERROR_INPUT, realm.rd, realm.rec[0], csmd, ns, 2);
+	expect_create_fails(RMI_ERROR_INPUT, realm.rd, realm.rec[0], csmd, csmd, 2);
+	expect_create_fails(RMI_ERROR_INPUT, realm.rd, realm.rec[0], csmd + 8, meta, 2);
+	expect_create_fails(RMI_ERROR_INPUT, realm.rd, realm.rec[0], realm.data[0], meta, 2);
+	/* The other REC made no request. */
+	expect_create_fails(RMI_ERROR_REC, realm.rd, realm.rec[1], csmd, meta, 2);
+	/* Not the size asked for. */
+	expect_create_fails(RMI_ERROR_INPUT, realm.rd, realm.rec[0], csmd, meta, 3);
+	expect_create_fails(RMI_ERROR_INPUT, realm.rd, realm.rec[0], csmd, meta, 1);
+	/* Bound once; a second region for the same request is refused. */
+	assert_int_equal(RMI(RMI_CSM_CREATE, realm.rd, realm.rec[0], csmd, meta, 2).x[0], RMI_SUCCESS);
+	uint64_t csmd2 = test_delegated(), meta2 = test_delegated();
+	expect_create_fails(RMI_ERROR_REC, realm.rd, realm.rec[0], csmd2, meta2, 2);
+	/* Half done: the realm gets ERROR_STATE, and the request is gone. */
+	uint64_t page = test_delegated();
+	assert_int_equal(RMI(RMI_CSM_DATA_ADD, csmd, page, 0).x[0], RMI_SUCCESS);
+	assert_int_equal(realm_resumes(), RSI_ERROR_STATE);
+	expect_create_fails(RMI_ERROR_REC, realm.rd, realm.rec[0], csmd2, meta2, 2);
+	/* The host cleans the half-built region up. */
+	region = (struct region){ .csmd = csmd, .meta = meta, .num = 2 };
+	region.pages[0] = page;
+	remove_all(&region);
+	assert_int_equal(rd_regions(), 0);
+	test_undelegate_free(csmd2);
+	test_undelegate_free(meta2);
+	hostsim_host_free(ns);
+}
+
+/* A host that ignores the request: the realm gets ERROR_STATE. */
+static void test_request_ignored(void **state)
+{
+	(void)state;
+	build();
+	assert_true(realm_asks(1, 0));
+	assert_int_equal(realm_resumes(), RSI_ERROR_STATE);
+	assert_int_equal(rd_regions(), 0);
+}
+
+static void expect_add_fails(uint64_t fid, uint64_t csmd, uint64_t granule, uint64_t index)
+{
+	unsigned before = test_granule_state(granule);
+
+	assert_int_equal(RMI(fid, csmd, granule, index).x[0], RMI_ERROR_INPUT);
+	assert_int_equal(test_granule_state(granule), before);
+}
+
+static void test_page_refusals(void **state)
+{
+	(void)state;
+	build();
+	assert_true(realm_asks(2, 0));
+	bind(&region, 2);
+	uint64_t extra = test_delegated(), ns = test_alloc();
+
+	expect_add_fails(RMI_CSM_DATA_ADD, region.csmd, extra, 2);          /* index_bound */
+	expect_add_fails(RMI_CSM_DATA_ADD, region.csmd, ns, 0);             /* not DELEGATED */
+	expect_add_fails(RMI_CSM_DATA_ADD, region.meta, extra, 0);          /* not a CSMD */
+	expect_add_fails(RMI_CSM_LIST_ADD, region.csmd, extra, 0);          /* small region */
+	add_pages(&region, 0, 1);
+	expect_add_fails(RMI_CSM_DATA_ADD, region.csmd, extra, 0);          /* page present */
+	expect_add_fails(RMI_CSM_DATA_ADD, region.csmd, region.pages[0], 1); /* already CSM_DATA */
+	add_pages(&region, 1, 2);
+	expect_add_fails(RMI_CSM_DATA_ADD, region.csmd, extra, 1);          /* ACTIVE */
+	assert_int_equal(realm_resumes(), RSI_SUCCESS);
+	/* None of the region's granules can be undelegated. */
+	uint64_t all[] = { region.csmd, region.meta, region.pages[0], region.pages[1] };
+	for (unsigned i = 0; i < 4; i++) {
+		unsigned before = test_granule_state(all[i]);
+		assert_int_equal(RMI(RMI_GRANULE_UNDELEGATE, all[i]).x[0], RMI_ERROR_INPUT);
+		assert_int_equal(test_granule_state(all[i]), before);
+	}
+	/* Destroy refuses while a page is present; removal refuses bad indices. */
+	assert_int_equal(RMI(RMI_CSM_DESTROY, region.csmd).x[0], RMI_ERROR_INPUT);
+	assert_int_equal(RMI(RMI_CSM_DATA_REMOVE, region.csmd, 2).x[0], RMI_ERROR_INPUT);
+	assert_int_equal(RMI(RMI_CSM_DATA_REMOVE, region.meta, 0).x[0], RMI_ERROR_INPUT);
+	struct smc_regs r = RMI(RMI_CSM_DATA_REMOVE, region.csmd, 0);
+	assert_int_equal(r.x[0], RMI_SUCCESS);
+	test_undelegate_free(region.pages[0]);
+	region.pages[0] = 0;
+	assert_int_equal(RMI(RMI_CSM_DATA_REMOVE, region.csmd, 0).x[0], RMI_ERROR_INPUT); /* gone */
+	/* DYING: no page can come back. */
+	expect_add_fails(RMI_CSM_DATA_ADD, region.csmd, extra, 0);
+	remove_all(&region);
+	test_undelegate_free(extra);
+	hostsim_host_free(ns);
+}
+
+/* A region of more than CSM_INLINE_PAGES pages keeps them in list granules. */
+static void test_large_region_lists(void **state)
+{
+	(void)state;
+	build();
+	const uint64_t num = CSM_LIST_ENTRIES + 1; /* above CSM_INLINE_PAGES: two lists */
+	assert_true(realm_asks(num, 0));
+	bind(&region, num);
+	uint64_t page = test_delegated();
+	expect_add_fails(RMI_CSM_DATA_ADD, region.csmd, page, 0);             /* no list yet */
+	test_undelegate_free(page);
+	for (unsigned s = 0; s < 2; s++) {
+		region.lists[s] = test_delegated();
+		assert_int_equal(RMI(RMI_CSM_LIST_ADD, region.csmd, region.lists[s], s).x[0], RMI_SUCCESS);
+		assert_int_equal(test_granule_state(region.lists[s]), GRANULE_STATE_CSM_LIST);
+	}
+	uint64_t extra = test_delegated();
+	expect_add_fails(RMI_CSM_LIST_ADD, region.csmd, extra, 2);            /* slot_bound */
+	expect_add_fails(RMI_CSM_LIST_ADD, region.csmd, extra, 1);            /* present */
+	add_pages(&region, 0, num);
+	assert_int_equal(realm_resumes(), RSI_SUCCESS);
+	remove_all(&region); /* each list comes back with its last page (X2) */
+	test_undelegate_free(extra);
+}
+
+/* Lists that never got a page are released by DESTROY. */
+static void test_destroy_releases_empty_lists(void **state)
+{
+	(void)state;
+	build();
+	const uint64_t num = 2 * CSM_LIST_ENTRIES;
+	assert_true(realm_asks(num, 0));
+	bind(&region, num);
+	for (unsigned s = 0; s < 2; s++) {
+		region.lists[s] = test_delegated();
+		assert_int_equal(RMI(RMI_CSM_LIST_ADD, region.csmd, region.lists[s], s).x[0], RMI_SUCCESS);
+	}
+	add_pages(&region, 0, 1);
+	assert_int_equal(realm_resumes(), RSI_ERROR_STATE);
+	remove_all(&region); /* list 0 with page 0 (X2), list 1 by DESTROY */
+}
+
+/* csm_ids: never 0, never the same twice, also across destroyed regions. */
+static void test_csm_ids_unique(void **state)
+{
+	enum { N = 20 };
+	uint64_t ids[N];
+
+	(void)state;
+	build();
+	for (unsigned i = 0; i < N; i++) {
+		assert_true(realm_asks(1, 0));
+		bind(&region, 1);
+		add_pages(&region, 0, 1);
+		assert_int_equal(realm_resumes(), RSI_SUCCESS);
+		ids[i] = got_x1;
+		assert_true(ids[i] != 0);
+		for (unsigned j = 0; j < i; j++)
+			assert_true(ids[i] != ids[j]);
+		remove_all(&region);
+	}
+}
+
+/* A realm owns at most CSM_MAX_REGIONS regions. */
+static void test_region_limit(void **state)
+{
+	static struct region many[CSM_MAX_REGIONS];
+
+	(void)state;
+	build();
+	for (unsigned i = 0; i < CSM_MAX_REGIONS; i++) {
+		assert_true(realm_asks(1, 0));
+		bind(&many[i], 1);
+		add_pages(&many[i], 0, 1);
+		assert_int_equal(realm_resumes(), RSI_SUCCESS);
+	}
+	assert_int_equal(rd_regions(), CSM_MAX_REGIONS);
+	assert_false(realm_asks(1, 0));
+	assert_int_equal(got_x0, RSI_ERROR_STATE);
+	for (unsigned i = 0; i < CSM_MAX_REGIONS; i++)
+		remove_all(&many[i]);
+	assert_int_equal(rd_regions(), 0);
+	assert_true(realm_asks(1, 0)); /* room again */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		EXEC_TEST(test_create_and_destroy),
+		EXEC_TEST(test_rsi_create_refusals),
+		EXEC_TEST(test_rsi_create_bad_arguments),
+		EXEC_TEST(test_rmi_create_refusals),
+		EXEC_TEST(test_request_ignored),
+		EXEC_TEST(test_page_refusals),
+		EXEC_TEST(test_large_region_lists),
+		EXEC_TEST(test_destroy_releases_empty_lists),
+		EXEC_TEST(test_csm_ids_unique),
+		EXEC_TEST(test_region_limit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
