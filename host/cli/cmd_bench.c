@@ -208,17 +208,17 @@ static void bench_usage(FILE *out)
 	fprintf(out,
 		"usage: caec bench llm [--quick] [--json] [-t N]\n"
 		"\n"
-		"Builds random-weight llama models of the stories15M and stories110M shapes in F32\n"
-		"and Q8_0, measures prompt and generation tokens/s, achieved GFLOP/s and GB/s, and\n"
-		"compares them with the machine's streaming-read memory bandwidth (read by as many\n"
-		"threads as CPUs).\n"
-		"  --quick            only the 15M models, fewer tokens (a few seconds)\n"
-		"  --json             JSON on stdout (the table goes to stderr), with \"error\" when\n"
-		"                     the benchmark failed\n"
-		"  -t, --threads N    threads including the caller for every model. Default: what\n"
-		"                     'caec llm run' picks for each model (one per %llu MiB of\n"
-		"                     weights read per token, at most the CPUs this process may run\n"
-		"                     on); an N above the CPUs is lowered to them with a note\n"
+		"Builds random-weight llama models of the stories15M and stories110M shapes\n"
+		"in F32 and Q8_0, measures prompt and generation tokens/s, achieved GFLOP/s\n"
+		"and GB/s, and compares them with the machine's streaming-read memory\n"
+		"bandwidth (read by as many threads as CPUs).\n"
+		"  --quick          only the 15M models, fewer tokens (a few seconds)\n"
+		"  --json           JSON on stdout (the table goes to stderr), with \"error\"\n"
+		"                   when the benchmark failed\n"
+		"  -t, --threads N  threads including the caller for every model. Default:\n"
+		"                   what 'caec llm run' picks for each model (one per %llu MiB\n"
+		"                   of weights read per token, at most the CPUs this process\n"
+		"                   may run on); an N above the CPUs is lowered with a note\n"
 		"\n" CLI_EXIT_CODES,
 		(unsigned long long)(LLM_WEIGHT_BYTES_PER_THREAD >> 20));
 }

@@ -74,33 +74,34 @@ struct run_opts {
 static void run_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: caec llm run MODEL [--tokenizer FILE] (-p TEXT | -f FILE | --prompt-ids 1,2,3)\n"
-		"                    [-n N] [--temp T] [--top-p P] [-s SEED] [-t N] [--json]\n"
+		"usage: caec llm run MODEL [--tokenizer FILE] (-p TEXT|-f FILE|--prompt-ids 1,2)\n"
+		"           [-n N] [--temp T] [--top-p P] [-s SEED] [-t N] [--json]\n"
 		"\n"
-		"Runs a llama2.c checkpoint (tokenizer from --tokenizer) or a GGUF model (F32, F16,\n"
-		"Q8_0; tokenizer inside) and streams the generated text on stdout; a summary with\n"
-		"the prompt and generation rates follows on stderr.\n"
+		"Runs a llama2.c checkpoint (tokenizer from --tokenizer) or a GGUF model\n"
+		"(F32, F16, Q8_0; tokenizer inside) and streams the generated text on stdout;\n"
+		"a summary with the prompt and generation rates follows on stderr.\n"
 		"  MODEL, -m, --model FILE  the model file\n"
-		"  --tokenizer FILE         a llama2.c tokenizer.bin (a GGUF model has its own)\n"
-		"  -p, --prompt TEXT        the prompt, encoded with BOS first\n"
-		"  -f, --file FILE          the prompt read from FILE ('-': standard input), one\n"
-		"                           final newline removed\n"
-		"  --prompt-ids 1,2,3       the prompt as token ids, fed as given\n"
-		"  -n, --n-predict N        tokens to generate (default 64; stops early at the end\n"
-		"                           of a sequence or of the context)\n"
-		"  --temp T                 sampling temperature, 0 = greedy (default 1.0)\n"
-		"  --top-p P                nucleus sampling threshold in (0, 1], 1 = off (default 0.9)\n"
-		"  -s, --seed S             random seed (default: from the clock)\n"
-		"  -t, --threads N          threads including the caller. Default: one per %llu MiB\n"
-		"                           of weights a token reads, so one below %llu MiB: waking\n"
-		"                           threads at every layer costs more than a small model's\n"
-		"                           whole token; never more than the CPUs this process may\n"
-		"                           run on (its affinity mask), and an N above them is\n"
-		"                           lowered to them with a note\n"
-		"  --json                   print one JSON object instead of the text: ids, text,\n"
-		"                           prompt_tokens, prompt_tokens_per_s, gen_tokens,\n"
-		"                           gen_tokens_per_s, threads, stop, ...; with \"error\" when\n"
-		"                           the run failed\n"
+		"  --tokenizer FILE     a llama2.c tokenizer.bin (a GGUF model has its own)\n"
+		"  -p, --prompt TEXT    the prompt, encoded with BOS first\n"
+		"  -f, --file FILE      the prompt read from FILE ('-': standard input), one\n"
+		"                       final newline removed\n"
+		"  --prompt-ids 1,2,3   the prompt as token ids, fed as given\n"
+		"  -n, --n-predict N    tokens to generate (default 64; fewer at the end of a\n"
+		"                       sequence or of the context)\n"
+		"  --temp T             sampling temperature, 0 = greedy (default 1.0)\n"
+		"  --top-p P            nucleus sampling threshold in (0, 1], 1 = off\n"
+		"                       (default 0.9)\n"
+		"  -s, --seed S         random seed (default: from the clock)\n"
+		"  -t, --threads N      threads including the caller. Default: one per %llu MiB\n"
+		"                       of weights a token reads, so one below %llu MiB (waking\n"
+		"                       threads at every layer costs more than a small\n"
+		"                       model's whole token), and never more than the CPUs\n"
+		"                       this process may run on (its affinity mask); an N\n"
+		"                       above them is lowered to them with a note\n"
+		"  --json               one JSON object instead of the text: ids, text,\n"
+		"                       prompt_tokens, prompt_tokens_per_s, gen_tokens,\n"
+		"                       gen_tokens_per_s, threads, stop, ...; with \"error\"\n"
+		"                       when the run failed (\"text\" null without a tokenizer)\n"
 		"\n"
 		"SIGINT (Ctrl-C) or SIGTERM stops the generation after the current token; the\n"
 		"summary (or the JSON, with \"error\") still follows.\n\n" CLI_EXIT_CODES,
@@ -183,8 +184,8 @@ static int take_option(struct cli_parser *p, int opt, struct run_opts *o)
 			return cli_bad_value(p, "a probability in (0, 1]");
 		return CLI_OK;
 	case OPT_SEED:
-		if (!cli_parse_u64(p->value, UINT64_MAX, &u))
-			return cli_bad_value(p, "a seed (an unsigned 64-bit number)");
+		if (!cli_parse_u64(p->value, INT64_MAX, &u)) /* JSON integers are signed 64-bit */
+			return cli_bad_value(p, "a seed in 0..2^63-1");
 		o->seed = u;
 		o->seed_set = true;
 		return CLI_OK;
@@ -226,7 +227,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 	if (prompts > 1)
 		return cli_usage_error(CMD, "give one prompt only: -p, -f and --prompt-ids exclude each other");
 	if (!o->seed_set)
-		o->seed = (unsigned long long)time(NULL);
+		o->seed = (unsigned long long)time(NULL) & INT64_MAX;
 	return CLI_OK;
 }
 
@@ -506,7 +507,8 @@ static json_t *result_json(const struct run_opts *o, const struct run_info *ri, 
 	json_object_set_new(j, "gen_tokens_per_s", rate_json(rate(g->gen_forwards, g->gen_s)));
 	json_object_set_new(j, "stop", json_string(stop_names[g->stop]));
 	json_object_set_new(j, "ids", ids);
-	json_object_set_new(j, "text", utf8 ? json_stringn(utf8, utf8_len) : json_null());
+	/* null without a tokenizer: the ids are all there is. */
+	json_object_set_new(j, "text", utf8 && m->tokenizer ? json_stringn(utf8, utf8_len) : json_null());
 	free(utf8);
 	return j;
 }

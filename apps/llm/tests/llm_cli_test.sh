@@ -138,6 +138,10 @@ run 2 llm run "$model" -p x --thread 2
 err_is "caec llm run: unknown option '--thread' (did you mean '--threads'?)"
 run 2 llm run "$model" -p x -n many --json
 json 'j == {"error": "--n-predict: '"'"'many'"'"' is not a token count in 0..1048576"}'
+run 2 llm run "$model" -p x -s 18446744073709551615
+err_is "caec llm run: --seed: '18446744073709551615' is not a seed in 0..2^63-1"
+run 0 llm run "$model" -p x -n 1 -s 9223372036854775807 --json
+json 'j["seed"] == 2**63 - 1'
 run 2 llm run "$model" --prompt-ids 1,999999
 err_has "prompt-ids needs ids below 512"
 run 2 llm frob
@@ -165,6 +169,20 @@ bg=
 [ "$rc" = 130 ] || fail "after SIGINT: exit $rc, expected 130"
 err_has "^caec llm run: interrupted by SIGINT$"
 err_has "tokens/s (interrupted); 1 thread$"
+
+# SIGTERM with --json: the JSON of the tokens so far, with "error", exit 143.
+"$caec" llm run "$long_model" --prompt-ids 1 -n 1000000 --json >"$work/out" 2>"$work/err" &
+bg=$!
+sleep 1
+kill -TERM "$bg"
+set +e
+wait "$bg"
+rc=$?
+set -e
+bg=
+[ "$rc" = 143 ] || fail "after SIGTERM: exit $rc, expected 143"
+json 'j["error"] == "interrupted by SIGTERM" and j["stop"] == "signal" and j["text"] is None'
+json 'j["gen_tokens"] == len(j["ids"]) and j["prompt_tokens"] == 1'
 
 # caec bench llm: the shared parser, per-model threads, JSON with rates.
 run 2 bench llm --quik
