@@ -10,7 +10,6 @@
  * (15M: dim 288, 6 layers, 6 heads; 110M: dim 768, 12 layers, 12 heads;
  * vocabulary 32000) with random weights built in memory, in F32 and Q8_0.
  */
-#include <errno.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -20,12 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "llm/context.h"
 #include "llm/random_model.h"
 #include "llm/sampler.h"
+
+#define CMD "bench llm" /* messages start "caec bench llm: " */
 
 struct bench_model {
 	const char *name;
@@ -44,6 +44,7 @@ static const struct bench_model models[] = {
 struct bench_result {
 	const struct bench_model *spec;
 	uint64_t params, weight_bytes;
+	unsigned threads;
 	unsigned prompt_tokens, gen_tokens;
 	double prompt_tps, gen_tps, gflops, gbs;
 };
@@ -157,21 +158,18 @@ static int bench_one(const struct bench_model *b, unsigned threads, unsigned n_p
 	void *image;
 	size_t size;
 	struct llm_err err;
-	if (llm_random_model_gguf(&spec, NULL, &image, &size, &err)) {
-		fprintf(stderr, "caec bench llm: %s\n", err.msg);
-		return CLI_FAIL;
-	}
+	if (llm_random_model_gguf(&spec, NULL, &image, &size, &err))
+		return cli_fail(CMD, "%s %s: %s", b->name, llm_dtype_name(b->dtype), err.msg);
 	struct llm_model *m = NULL;
 	struct llm_context *c = NULL;
 	struct llm_context_params p;
 	llm_context_params_default(&p);
-	p.n_threads = threads;
+	p.n_threads = threads; /* 0: the engine's default for this model */
 	p.max_seq = n_prompt + n_gen;
 	int rc = CLI_OK;
 	if (llm_model_load_memory(&m, image, size, NULL, 0, NULL, &err) ||
 	    llm_context_create(&c, m, &p, NULL, &err)) {
-		fprintf(stderr, "caec bench llm: %s\n", err.msg);
-		rc = CLI_FAIL;
+		rc = cli_fail(CMD, "%s %s: %s", b->name, llm_dtype_name(b->dtype), err.msg);
 		goto out;
 	}
 	struct llm_rng rng;
@@ -189,6 +187,7 @@ static int bench_one(const struct bench_model *b, unsigned threads, unsigned n_p
 	double att_flops, att_bytes;
 	attention_cost(cfg, n_prompt, n_prompt + n_gen, &att_flops, &att_bytes);
 	r->spec = b;
+	r->threads = llm_context_threads(c);
 	r->params = llm_model_params(m);
 	r->weight_bytes = llm_model_weight_bytes(m);
 	r->prompt_tokens = n_prompt;
@@ -207,97 +206,158 @@ out:
 static void bench_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: caec bench llm [--quick] [--json] [--threads N]\n"
+		"usage: caec bench llm [--quick] [--json] [-t N]\n"
 		"\n"
-		"Builds random-weight llama models of the stories15M and stories110M shapes in F32\n"
-		"and Q8_0, measures prompt and generation tokens/s, achieved GFLOP/s and GB/s, and\n"
-		"compares them with the machine's streaming-read memory bandwidth.\n"
-		"  --quick      only the 15M models, fewer tokens (a few seconds)\n"
-		"  --json       JSON on stdout (the table goes to stderr)\n"
-		"  --threads N  threads including the caller (default: all CPUs)\n");
+		"Builds random-weight llama models of the stories15M and stories110M shapes\n"
+		"in F32 and Q8_0, measures prompt and generation tokens/s, achieved GFLOP/s\n"
+		"and GB/s, and compares them with the machine's streaming-read memory\n"
+		"bandwidth (read by as many threads as CPUs).\n"
+		"  --quick          only the 15M models, fewer tokens (a few seconds)\n"
+		"  --json           JSON on stdout (the table goes to stderr), with \"error\"\n"
+		"                   when the benchmark failed\n"
+		"  -t, --threads N  threads including the caller for every model. Default:\n"
+		"                   what 'caec llm run' picks for each model (one per %llu MiB\n"
+		"                   of weights read per token, at most the CPUs this process\n"
+		"                   may run on); an N above the CPUs is lowered with a note\n"
+		"\n" CLI_EXIT_CODES,
+		(unsigned long long)(LLM_WEIGHT_BYTES_PER_THREAD >> 20));
 }
 
-static void print_table(FILE *out, const struct bench_result *r, size_t n, double bw, unsigned threads,
+static void print_table(FILE *out, const struct bench_result *r, size_t n, double bw, unsigned bw_threads,
 			const char *isa)
 {
-	fprintf(out, "llm inference, %u thread%s, %s kernels; streaming-read memory bandwidth %.1f GB/s\n",
-		threads, threads == 1 ? "" : "s", isa, bw);
-	fprintf(out, "%-12s %-5s %8s %9s %12s %10s %8s %7s %7s\n", "model", "type", "params", "weights",
-		"prompt tok/s", "gen tok/s", "GFLOP/s", "GB/s", "% bw");
+	fprintf(out, "llm inference, %s kernels; streaming-read memory bandwidth %.1f GB/s (%u thread%s)\n",
+		isa, bw, bw_threads, bw_threads == 1 ? "" : "s");
+	fprintf(out, "%-12s %-5s %8s %9s %7s %12s %10s %8s %7s %7s\n", "model", "type", "params", "weights",
+		"threads", "prompt tok/s", "gen tok/s", "GFLOP/s", "GB/s", "% bw");
 	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%-12s %-5s %7.1fM %7.1fMB %12.1f %10.1f %8.2f %7.2f %6.0f%%\n", r[i].spec->name,
-			llm_dtype_name(r[i].spec->dtype), r[i].params / 1e6, r[i].weight_bytes / 1e6,
+		fprintf(out, "%-12s %-5s %7.1fM %7.1fMB %7u %12.1f %10.1f %8.2f %7.2f %6.0f%%\n", r[i].spec->name,
+			llm_dtype_name(r[i].spec->dtype), r[i].params / 1e6, r[i].weight_bytes / 1e6, r[i].threads,
 			r[i].prompt_tps, r[i].gen_tps, r[i].gflops, r[i].gbs, bw > 0 ? 100 * r[i].gbs / bw : 0);
 }
 
-static void print_json(const struct bench_result *r, size_t n, double bw, unsigned threads, const char *isa,
-		       bool quick)
+struct bench_run {
+	bool quick, json;
+	unsigned threads; /* 0: each model's default */
+	unsigned cpus;
+};
+
+static json_t *results_json(const struct bench_run *run, const struct bench_result *r, size_t n, double bw,
+			    const char *isa)
 {
-	printf("{\"benchmark\": \"llm\", \"quick\": %s, \"threads\": %u, \"isa\": \"%s\", "
-	       "\"memory_bandwidth_gbs\": %.3f, \"models\": [",
-	       quick ? "true" : "false", threads, isa, bw);
-	for (size_t i = 0; i < n; i++)
-		printf("%s{\"name\": \"%s\", \"dtype\": \"%s\", \"params\": %llu, \"weight_bytes\": %llu, "
-		       "\"prompt_tokens\": %u, \"gen_tokens\": %u, \"prompt_tokens_per_s\": %.3f, "
-		       "\"gen_tokens_per_s\": %.3f, \"gflops\": %.3f, \"gbs\": %.3f, \"bandwidth_fraction\": %.4f}",
-		       i ? ", " : "", r[i].spec->name, llm_dtype_name(r[i].spec->dtype),
-		       (unsigned long long)r[i].params, (unsigned long long)r[i].weight_bytes, r[i].prompt_tokens,
-		       r[i].gen_tokens, r[i].prompt_tps, r[i].gen_tps, r[i].gflops, r[i].gbs,
-		       bw > 0 ? r[i].gbs / bw : 0);
-	printf("]}\n");
+	json_t *j = json_object(), *models_j = json_array();
+	json_object_set_new(j, "benchmark", json_string("llm"));
+	json_object_set_new(j, "quick", json_boolean(run->quick));
+	json_object_set_new(j, "threads_default", json_boolean(run->threads == 0));
+	json_object_set_new(j, "cpus", json_integer(run->cpus));
+	json_object_set_new(j, "isa", json_string(isa));
+	json_object_set_new(j, "memory_bandwidth_gbs", json_real(bw));
+	for (size_t i = 0; i < n; i++) {
+		json_t *m = json_object();
+		json_object_set_new(m, "name", json_string(r[i].spec->name));
+		json_object_set_new(m, "dtype", json_string(llm_dtype_name(r[i].spec->dtype)));
+		json_object_set_new(m, "params", json_integer((json_int_t)r[i].params));
+		json_object_set_new(m, "weight_bytes", json_integer((json_int_t)r[i].weight_bytes));
+		json_object_set_new(m, "threads", json_integer(r[i].threads));
+		json_object_set_new(m, "prompt_tokens", json_integer(r[i].prompt_tokens));
+		json_object_set_new(m, "gen_tokens", json_integer(r[i].gen_tokens));
+		json_object_set_new(m, "prompt_tokens_per_s", json_real(r[i].prompt_tps));
+		json_object_set_new(m, "gen_tokens_per_s", json_real(r[i].gen_tps));
+		json_object_set_new(m, "gflops", json_real(r[i].gflops));
+		json_object_set_new(m, "gbs", json_real(r[i].gbs));
+		json_object_set_new(m, "bandwidth_fraction", json_real(bw > 0 ? r[i].gbs / bw : 0));
+		json_array_append_new(models_j, m);
+	}
+	json_object_set_new(j, "models", models_j);
+	return j;
+}
+
+enum { OPT_QUICK, OPT_JSON, OPT_THREADS, OPT_HELP, NUM_OPTS };
+
+static const struct cli_option bench_options[NUM_OPTS] = {
+	[OPT_QUICK] = { "--quick", NULL, false },
+	[OPT_JSON] = { "--json", NULL, false },
+	[OPT_THREADS] = { "--threads", "-t", true },
+	[OPT_HELP] = { "--help", "-h", false },
+};
+
+static int parse_bench(int argc, char **argv, struct bench_run *run)
+{
+	struct cli_parser p;
+	uint64_t u;
+	cli_parser_init(&p, CMD, bench_options, NUM_OPTS, argc, argv);
+	for (;;) {
+		int opt = cli_next(&p);
+		if (opt == CLI_ARG_END)
+			return CLI_OK;
+		if (opt == CLI_ARG_BAD)
+			return CLI_USAGE;
+		if (opt == CLI_ARG)
+			return cli_usage_error(CMD, "unexpected argument '%s' (try 'caec %s --help')", p.value, CMD);
+		if (opt == OPT_QUICK) {
+			run->quick = true;
+		} else if (opt == OPT_JSON) {
+			run->json = true;
+		} else if (opt == OPT_THREADS) {
+			if (!cli_parse_u64(p.value, UINT32_MAX, &u) || u == 0)
+				return cli_bad_value(&p, "a thread count (1 or more)");
+			run->threads = (unsigned)u;
+		}
+	}
+}
+
+/* --json anywhere among the arguments, for a failure before they are all read. */
+static bool json_requested(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			return true;
+	return false;
 }
 
 static int bench_llm(int argc, char **argv)
 {
-	bool quick = false, json = false;
-	unsigned threads = 0;
+	struct bench_run run = { .cpus = llm_cpus_available() };
 	if (cli_wants_help(argc, argv)) {
 		bench_usage(stdout);
 		return CLI_OK;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--quick")) {
-			quick = true;
-		} else if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-			/* Decimal only, unlike the base-0 numbers of the other commands. */
-			char *end;
-			long v = strtol(argv[++i], &end, 10);
-			if (*end || v < 1 || v > 64)
-				return cli_usage_error("bench llm", "--threads needs a number in 1..64");
-			threads = (unsigned)v;
-		} else {
-			return cli_usage_error("bench llm", "unknown argument '%s' (try --help)", argv[i]);
-		}
+	int rc = parse_bench(argc, argv, &run);
+	if (rc) {
+		if (json_requested(argc, argv))
+			cli_print_json(NULL, true);
+		return rc;
 	}
-	if (threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 ? (unsigned)(n > 64 ? 64 : n) : 1;
+	unsigned most = run.cpus < LLM_MAX_THREADS ? run.cpus : LLM_MAX_THREADS;
+	if (run.threads > most) {
+		fprintf(stderr, "caec bench llm: --threads %u lowered to %u: %s\n", run.threads, most,
+			most == run.cpus ? "this process may run on no more CPUs" : "the engine runs at most that many");
+		run.threads = most;
 	}
 	const char *isa = llm_isa_name(llm_isa_best());
 	/* Measured before and after the models (best of both): on a shared
 	 * machine one measurement alone can land in someone else's burst. */
-	size_t bw_bytes = quick ? (64u << 20) : (512u << 20);
-	double bw = memory_bandwidth_gbs(bw_bytes, threads);
+	size_t bw_bytes = run.quick ? (64u << 20) : (512u << 20);
+	double bw = memory_bandwidth_gbs(bw_bytes, most);
 	struct bench_result res[sizeof(models) / sizeof(models[0])];
 	size_t n = 0;
-	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
-		if (quick && !models[i].quick)
+	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]) && rc == CLI_OK; i++) {
+		if (run.quick && !models[i].quick)
 			continue;
-		if (!json)
+		if (!run.json)
 			fprintf(stderr, "caec bench llm: %s %s...\n", models[i].name, llm_dtype_name(models[i].dtype));
-		int rc = bench_one(&models[i], threads, quick ? 8 : 32, quick ? 16 : 64, &res[n]);
-		if (rc)
-			return rc;
-		n++;
+		rc = bench_one(&models[i], run.threads, run.quick ? 8 : 32, run.quick ? 16 : 64, &res[n]);
+		if (rc == CLI_OK)
+			n++;
 	}
-	double bw_after = memory_bandwidth_gbs(bw_bytes, threads);
-	bw = bw_after > bw ? bw_after : bw;
-	print_table(json ? stderr : stdout, res, n, bw, threads, isa);
-	if (json)
-		print_json(res, n, bw, threads, isa, quick);
-	return CLI_OK;
+	if (rc == CLI_OK) {
+		double bw_after = memory_bandwidth_gbs(bw_bytes, most);
+		bw = bw_after > bw ? bw_after : bw;
+		print_table(run.json ? stderr : stdout, res, n, bw, most, isa);
+	}
+	if (run.json)
+		cli_print_json(results_json(&run, res, n, bw, isa), rc != CLI_OK);
+	return rc;
 }
 
 int cmd_bench(int argc, char **argv)
@@ -306,7 +366,8 @@ int cmd_bench(int argc, char **argv)
 	static const struct cli_command bench = {
 		.name = "bench",
 		.usage = "usage: caec bench <what> [options]\n\nbenchmarks:\n"
-			 "  llm      llama inference throughput vs. memory bandwidth (caec bench llm --help)\n",
+			 "  llm      llama inference throughput vs. memory bandwidth (caec bench llm --help)\n\n"
+			 CLI_EXIT_CODES,
 		.noun = "benchmark",
 		.subcommands = benchmarks,
 		.num_subcommands = sizeof(benchmarks) / sizeof(benchmarks[0]),

@@ -4,13 +4,12 @@
 
 #include "llm/error.h"
 
-int llm_err_set(struct llm_err *err, int code, const char *fmt, ...)
+void llm_err_format(struct llm_err *err, const char *fmt, ...)
 {
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return code;
+	if (!err)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
 }

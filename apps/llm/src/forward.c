@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "llm/context.h"
 #include "llm/threadpool.h"
@@ -118,13 +117,9 @@ int llm_context_create(struct llm_context **out, const struct llm_model *m,
 		llm_free(alloc, c, sizeof(*c));
 		return llm_err_set(err, -ENOTSUP, "context: this CPU cannot run the %s kernels", llm_isa_name(isa));
 	}
-	c->n_threads = p->n_threads;
-	if (c->n_threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		c->n_threads = n > 0 ? (unsigned)n : 1;
-	}
-	if (c->n_threads > 64)
-		c->n_threads = 64;
+	c->n_threads = p->n_threads ? p->n_threads : llm_threads_default(m);
+	if (c->n_threads > LLM_MAX_THREADS)
+		c->n_threads = LLM_MAX_THREADS;
 	uint32_t max_seq = c->max_seq;
 	if (!layout(c, NULL, &c->arena_size)) {
 		llm_free(alloc, c, sizeof(*c));

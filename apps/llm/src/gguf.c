@@ -5,6 +5,7 @@
  * allocation sized by them, so a tiny file cannot request a huge buffer.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,9 +77,12 @@ size_t gguf_scalar_size(enum gguf_value_type t)
 	}
 }
 
+/* Decodes one scalar of type t at p into v. Total: a type without a scalar
+ * encoding (STRING, ARRAY, an unknown number) reads nothing and decodes as 0,
+ * so no caller can ever see an unset member. */
 static void decode_scalar(enum gguf_value_type t, const uint8_t *p, struct gguf_value *v)
 {
-	v->type = t;
+	*v = (struct gguf_value){ .type = t, .u64 = 0 };
 	switch (t) {
 	case GGUF_TYPE_UINT8: case GGUF_TYPE_BOOL: v->u64 = p[0]; break;
 	case GGUF_TYPE_INT8: v->i64 = (int8_t)p[0]; break;
@@ -459,22 +463,49 @@ struct gguf_string gguf_array_string_next(struct gguf_string_cursor *c)
 	return s;
 }
 
+static int is_float(enum gguf_value_type t)
+{
+	return t == GGUF_TYPE_FLOAT32 || t == GGUF_TYPE_FLOAT64;
+}
+
+/* Element i of a numeric array decoded into e; false (e is 0) for an array of
+ * strings or bools, or i past the end. */
+static bool array_number(const struct gguf_value *v, uint64_t i, struct gguf_value *e)
+{
+	*e = (struct gguf_value){ .type = GGUF_TYPE_UINT64, .u64 = 0 };
+	if (v->type != GGUF_TYPE_ARRAY)
+		return false;
+	enum gguf_value_type t = v->arr.elem_type;
+	if (!(is_float(t) || is_signed(t) || is_unsigned(t)) || i >= v->arr.count)
+		return false;
+	decode_scalar(t, v->arr.data + i * gguf_scalar_size(t), e);
+	return true;
+}
+
 float gguf_array_f32(const struct gguf_value *v, uint64_t i)
 {
-	const uint8_t *p = v->arr.data + i * gguf_scalar_size(v->arr.elem_type);
 	struct gguf_value e;
-	decode_scalar(v->arr.elem_type, p, &e);
-	if (v->arr.elem_type == GGUF_TYPE_FLOAT32 || v->arr.elem_type == GGUF_TYPE_FLOAT64)
+	if (!array_number(v, i, &e))
+		return 0.0f;
+	if (is_float(e.type))
 		return (float)e.f64;
-	return is_signed(v->arr.elem_type) ? (float)e.i64 : (float)e.u64;
+	return is_signed(e.type) ? (float)e.i64 : (float)e.u64;
 }
 
 int64_t gguf_array_int(const struct gguf_value *v, uint64_t i)
 {
-	const uint8_t *p = v->arr.data + i * gguf_scalar_size(v->arr.elem_type);
 	struct gguf_value e;
-	decode_scalar(v->arr.elem_type, p, &e);
-	if (v->arr.elem_type == GGUF_TYPE_FLOAT32 || v->arr.elem_type == GGUF_TYPE_FLOAT64)
+	if (!array_number(v, i, &e))
+		return 0;
+	if (is_float(e.type)) {
+		/* Converting a float outside int64's range is undefined: clamp. */
+		if (!(e.f64 == e.f64))
+			return 0;
+		if (e.f64 >= 0x1p63)
+			return INT64_MAX;
+		if (e.f64 < -0x1p63)
+			return INT64_MIN;
 		return (int64_t)e.f64;
-	return is_signed(v->arr.elem_type) ? e.i64 : (int64_t)e.u64;
+	}
+	return is_signed(e.type) ? e.i64 : (int64_t)e.u64;
 }

@@ -1,5 +1,8 @@
 /* JSON string and number output for generated text and logits. */
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "llm/json_out.h"
 
@@ -75,6 +78,34 @@ void llm_json_write_string(FILE *out, const char *str, size_t len)
 		}
 	}
 	fputc('"', out);
+}
+
+char *llm_utf8_repair(const char *str, size_t len, size_t *out_len)
+{
+	static const char replacement[3] = { '\xef', '\xbf', '\xbd' }; /* U+FFFD */
+	const unsigned char *s = (const unsigned char *)str;
+	/* An ill-formed byte grows to 3 bytes at most. */
+	if (len > (SIZE_MAX - 1) / 3)
+		return NULL;
+	char *out = malloc(3 * len + 1);
+	if (!out)
+		return NULL;
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		int ok;
+		size_t n = utf8_seq(s + i, len - i, &ok);
+		if (ok) {
+			memcpy(out + o, s + i, n);
+			o += n;
+		} else {
+			memcpy(out + o, replacement, 3);
+			o += 3;
+		}
+		i += n;
+	}
+	out[o] = '\0';
+	*out_len = o;
+	return out;
 }
 
 void llm_json_write_float(FILE *out, float v)

@@ -55,11 +55,15 @@ static int is_gguf(const void *data, size_t size)
 	return magic == GGUF_MAGIC;
 }
 
-int llm_model_load_memory(struct llm_model **out, const void *data, size_t size,
-			  const void *tok, size_t tok_size, const struct llm_allocator *alloc,
-			  struct llm_err *err)
+/* Which input a load failed on, so that a file's name can be put on it. */
+enum load_part { PART_MODEL, PART_TOKENIZER };
+
+static int load_memory(struct llm_model **out, const void *data, size_t size, const void *tok,
+		       size_t tok_size, const struct llm_allocator *alloc, struct llm_err *err,
+		       enum load_part *failed)
 {
 	*out = NULL;
+	*failed = PART_MODEL;
 	if (!alloc)
 		alloc = llm_allocator_default();
 	if (!data || size == 0)
@@ -73,8 +77,10 @@ int llm_model_load_memory(struct llm_model **out, const void *data, size_t size,
 		rc = llm_gguf_load_model(m, data, size, err);
 	} else {
 		rc = llama2c_load_checkpoint(m, data, size, err);
-		if (!rc && tok)
+		if (!rc && tok) {
+			*failed = PART_TOKENIZER;
 			rc = llama2c_load_tokenizer(&m->tokenizer, tok, tok_size, m->config.vocab_size, alloc, err);
+		}
 	}
 	if (rc) {
 		llm_model_free(m);
@@ -82,6 +88,14 @@ int llm_model_load_memory(struct llm_model **out, const void *data, size_t size,
 	}
 	*out = m;
 	return 0;
+}
+
+int llm_model_load_memory(struct llm_model **out, const void *data, size_t size,
+			  const void *tok, size_t tok_size, const struct llm_allocator *alloc,
+			  struct llm_err *err)
+{
+	enum load_part failed;
+	return load_memory(out, data, size, tok, tok_size, alloc, err, &failed);
 }
 
 /* Maps path read-only; the mapping is private so the file cannot change
@@ -120,8 +134,16 @@ int llm_model_load_file(struct llm_model **out, const char *path, const char *to
 	int rc = map_file(path, &map[0], &size[0], err);
 	if (!rc && tokenizer_path)
 		rc = map_file(tokenizer_path, &map[1], &size[1], err);
-	if (!rc)
-		rc = llm_model_load_memory(out, map[0], size[0], map[1], size[1], alloc, err);
+	if (!rc) {
+		enum load_part failed;
+		rc = load_memory(out, map[0], size[0], map[1], size[1], alloc, err, &failed);
+		if (rc && err) {
+			/* "tokenizer.bin: llama2.c tokenizer: ...": the file at fault first. */
+			char why[sizeof(err->msg)];
+			memcpy(why, err->msg, sizeof(why));
+			llm_err_format(err, "%s: %s", failed == PART_TOKENIZER ? tokenizer_path : path, why);
+		}
+	}
 	if (rc) {
 		for (int i = 0; i < 2; i++)
 			if (map[i])

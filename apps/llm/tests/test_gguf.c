@@ -432,6 +432,52 @@ static void test_generic_metadata_access(void **state)
 	llm_free(NULL, img, size);
 }
 
+/* The numeric array accessors are total: any element type, any index, any
+ * value gives a defined number (these read an unset union member before). */
+static void test_array_accessors_are_total(void **state)
+{
+	(void)state;
+	struct gguf_writer w;
+	gguf_writer_init(&w, NULL);
+	const int32_t ints[3] = { -5, 0, 2147483647 };
+	gguf_writer_i32s(&w, "a.i32s", ints, 3);
+	const float fl[4] = { 2.75f, -3.5f, 1e30f, -1e30f };
+	gguf_writer_f32s(&w, "a.f32s", fl, 4);
+	const char *strs[] = { "abcdefgh", "ijklmnop" };
+	gguf_writer_strings(&w, "a.strs", strs, NULL, 2);
+	gguf_writer_u32(&w, "a.u32", 9);
+	void *img;
+	size_t size;
+	assert_int_equal(gguf_writer_finish(&w, &img, &size), 0);
+	gguf_writer_release(&w);
+	struct gguf_file f;
+	struct llm_err err;
+	assert_int_equal(gguf_parse(img, size, NULL, &f, &err), 0);
+
+	const struct gguf_value *i32s = &gguf_find_kv(&f, "a.i32s")->value;
+	assert_int_equal(gguf_array_int(i32s, 0), -5);
+	assert_int_equal(gguf_array_int(i32s, 2), 2147483647);
+	assert_true(gguf_array_f32(i32s, 0) == -5.0f);
+	assert_int_equal(gguf_array_int(i32s, 3), 0); /* past the end */
+	assert_true(gguf_array_f32(i32s, UINT64_MAX) == 0.0f);
+
+	const struct gguf_value *f32s = &gguf_find_kv(&f, "a.f32s")->value;
+	assert_int_equal(gguf_array_int(f32s, 0), 2);  /* toward zero */
+	assert_int_equal(gguf_array_int(f32s, 1), -3);
+	assert_true(gguf_array_int(f32s, 2) == INT64_MAX); /* clamped */
+	assert_true(gguf_array_int(f32s, 3) == INT64_MIN);
+	assert_true(gguf_array_f32(f32s, 1) == -3.5f);
+
+	/* Strings are not numbers; nor is a scalar an array. */
+	const struct gguf_value *strs_v = &gguf_find_kv(&f, "a.strs")->value;
+	assert_int_equal(gguf_array_int(strs_v, 0), 0);
+	assert_true(gguf_array_f32(strs_v, 1) == 0.0f);
+	const struct gguf_value *u32 = &gguf_find_kv(&f, "a.u32")->value;
+	assert_int_equal(gguf_array_int(u32, 0), 0);
+	gguf_file_release(&f);
+	llm_free(NULL, img, size);
+}
+
 static void test_allocation_failures_leak_nothing(void **state)
 {
 	(void)state;
@@ -462,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_value_type),
 		cmocka_unit_test(test_nested_array_refused),
 		cmocka_unit_test(test_array_past_end),
+		cmocka_unit_test(test_array_accessors_are_total),
 		cmocka_unit_test(test_tensor_offset_out_of_range),
 		cmocka_unit_test(test_overflowing_dims),
 		cmocka_unit_test(test_unsupported_tensor_type),

@@ -6,8 +6,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -184,6 +186,51 @@ static void test_tokenizer_vocab_must_match(void **state)
 	free(c);
 }
 
+static void write_file(const char *path, const void *data, size_t size)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, size, f), size);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A load from files names the file at fault: the checkpoint or the tokenizer. */
+static void test_file_errors_name_the_file(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/llm-llama2c-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char model[64], tok[64], bad[64];
+	snprintf(model, sizeof(model), "%s/model.bin", dir);
+	snprintf(tok, sizeof(tok), "%s/tokenizer.bin", dir);
+	snprintf(bad, sizeof(bad), "%s/short.bin", dir);
+	size_t size;
+	uint8_t *c = checkpoint(&size);
+	write_file(model, c, size);
+	uint8_t short_tok[4 + 8] = { 1 };
+	write_file(tok, short_tok, sizeof(short_tok));
+	write_file(bad, c, 20);
+
+	struct llm_model *m = NULL;
+	struct llm_err err;
+	assert_int_equal(llm_model_load_file(&m, model, tok, NULL, &err), -EINVAL);
+	assert_null(m);
+	assert_true(strncmp(err.msg, tok, strlen(tok)) == 0);
+	assert_non_null(strstr(err.msg, ": llama2.c tokenizer: "));
+
+	assert_int_equal(llm_model_load_file(&m, bad, tok, NULL, &err), -EINVAL);
+	assert_true(strncmp(err.msg, bad, strlen(bad)) == 0);
+	assert_non_null(strstr(err.msg, "shorter than the 28-byte header"));
+
+	assert_int_equal(llm_model_load_file(&m, model, NULL, NULL, &err), 0);
+	llm_model_free(m);
+	unlink(model);
+	unlink(tok);
+	unlink(bad);
+	rmdir(dir);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_and_trailing),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_tokenizer_vocab_must_match),
+		cmocka_unit_test(test_file_errors_name_the_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

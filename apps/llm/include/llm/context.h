@@ -22,12 +22,37 @@
 struct llm_context;
 
 struct llm_context_params {
-	unsigned n_threads; /* including the caller; 0 = number of online CPUs */
+	unsigned n_threads; /* including the caller; 0 = llm_threads_default(model) */
 	uint32_t max_seq;   /* KV cache length; 0 = the model's seq_len */
 	int isa;            /* enum llm_isa, or -1 for the best the CPU has */
 };
 
 void llm_context_params_default(struct llm_context_params *p);
+
+/* The most threads a context runs (a larger n_threads is capped). */
+#define LLM_MAX_THREADS 64u
+
+/*
+ * Threads pay off only for big models: each token's matrix-vector products
+ * are split over the threads at five synchronisation points per layer, and
+ * waking the workers there costs tens of microseconds, more than the whole
+ * token takes on a small model. Measured on a 2-CPU x86-64 (AVX2, 260 MiB
+ * L3), generation with 2 threads against 1: 30x slower for the tiny model
+ * (0.2-0.9 MiB of weights read per token), 1.3-1.7x slower from 15 to 42 MiB
+ * (Q8_0 models of 15M-42M parameters), 5% slower at 58 MiB (stories15M F32),
+ * faster from 71 MiB (1.6x for 70M Q8_0, 1.8x at 101 MiB F32). Hence one
+ * thread per LLM_WEIGHT_BYTES_PER_THREAD of weights read per token (a single
+ * thread below twice that), never more than the CPUs this process may run
+ * on nor LLM_MAX_THREADS.
+ */
+#define LLM_WEIGHT_BYTES_PER_THREAD (32ull << 20)
+
+/* The rule above for weight_bytes per token and cpus available (>= 1). */
+unsigned llm_threads_for(uint64_t weight_bytes, unsigned cpus);
+/* The CPUs this process may run on (its affinity mask), at least 1. */
+unsigned llm_cpus_available(void);
+/* llm_threads_for(llm_model_weight_bytes(m), llm_cpus_available()). */
+unsigned llm_threads_default(const struct llm_model *m);
 
 int llm_context_create(struct llm_context **out, const struct llm_model *m,
 		       const struct llm_context_params *p, const struct llm_allocator *alloc,

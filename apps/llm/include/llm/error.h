@@ -14,9 +14,16 @@ struct llm_err {
 	char msg[256];
 };
 
-/* Formats into err (if non-NULL) and returns code, so callers can write
- * `return llm_err_set(err, -EINVAL, "...", ...);`. */
-int llm_err_set(struct llm_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Formats the message into err (if non-NULL). */
+void llm_err_format(struct llm_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Formats into err and evaluates to code, so callers can write
+ * `return llm_err_set(err, -EINVAL, "...", ...);`. A macro rather than a
+ * function so that the compiler sees the failure code at the call site: a
+ * caller's "if (rc) return" then provably leaves no output unset on the
+ * success path, which -Wmaybe-uninitialized checks at -O3.
+ */
+#define llm_err_set(err, code, ...) (llm_err_format((err), __VA_ARGS__), (code))
 
 #endif

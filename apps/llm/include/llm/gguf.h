@@ -130,7 +130,10 @@ struct gguf_string gguf_array_string_next(struct gguf_string_cursor *c);
 
 /* Size in bytes of one element of a scalar type; 0 for STRING/ARRAY. */
 size_t gguf_scalar_size(enum gguf_value_type t);
-/* Element types of arrays the engine reads. */
+/* Element i of an array of numbers (UINT8..INT64, FLOAT32, FLOAT64) converted
+ * to float / int64 (floats truncated toward zero, clamped to int64's range,
+ * NaN as 0). An array of another element type (STRING, BOOL), a value that is
+ * not an array, or i >= count gives 0. */
 float gguf_array_f32(const struct gguf_value *v, uint64_t i);
 int64_t gguf_array_int(const struct gguf_value *v, uint64_t i);
 

@@ -14,6 +14,12 @@
 /* Writes "..." (with the quotes) for s[0..len). */
 void llm_json_write_string(FILE *out, const char *s, size_t len);
 
+/* s[0..len) as well-formed UTF-8 by the same rule (ill-formed sequences
+ * become U+FFFD; other bytes, NUL included, are kept), NUL-terminated and
+ * malloc'ed, *out_len its length; NULL when out of memory. For JSON
+ * libraries that refuse ill-formed UTF-8. */
+char *llm_utf8_repair(const char *s, size_t len, size_t *out_len);
+
 /* Writes a float so that Python's json module reads it back exactly
  * (NaN and Infinity as Python spells them). */
 void llm_json_write_float(FILE *out, float v);

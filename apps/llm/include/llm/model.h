@@ -95,7 +95,8 @@ int llm_model_load_memory(struct llm_model **out, const void *data, size_t size,
 			  const void *tok, size_t tok_size, const struct llm_allocator *alloc,
 			  struct llm_err *err);
 
-/* mmaps path (and tokenizer_path when non-NULL) read-only and loads it. */
+/* mmaps path (and tokenizer_path when non-NULL) read-only and loads it. A
+ * failure message starts with the path of the file at fault. */
 int llm_model_load_file(struct llm_model **out, const char *path, const char *tokenizer_path,
 			const struct llm_allocator *alloc, struct llm_err *err);
 
