@@ -69,7 +69,7 @@ void cli_print_json(json_t *j, bool failed)
 		j = json_object();
 	if (failed && j)
 		json_object_set_new(j, "error", json_string(last_error[0] ? last_error : "failed"));
-	if (!j || json_dumpf(j, stdout, JSON_INDENT(2)) != 0)
+	if (!j || json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0)
 		fprintf(stderr, "caec: out of memory writing JSON\n");
 	fputc('\n', stdout);
 	fflush(stdout);
