@@ -1,6 +1,6 @@
 #!/bin/sh
-# Runs a template image: `caec realm run` must exit 0 with the realm's
-# console lines, and the token the realm handed over must verify against the
+# Runs a template image: `caec realm run --exit-status` must exit 0 (the
+# realm's own status) with the realm's console lines, and the token the realm handed over must verify against the
 # run's platform key and nonce (and not against another nonce).
 # usage: run_template_test.sh CAEC TEMPLATE.so WORKDIR
 set -eu
@@ -13,7 +13,7 @@ nonce=$(printf '%0128x' 42)
 fail() { echo "run_template_test: $*" >&2; exit 1; }
 
 status=0
-"$caec" realm run "$image" --nonce "$nonce" --token-out "$work/token.cbor" \
+"$caec" realm run "$image" --exit-status --nonce "$nonce" --token-out "$work/token.cbor" \
 	--key-out "$work/cpak.pem" >"$work/console.txt" 2>"$work/stderr.txt" || status=$?
 cat "$work/console.txt"
 [ "$status" = 0 ] || { cat "$work/stderr.txt" >&2; fail "caec realm run exited $status"; }

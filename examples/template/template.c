@@ -32,7 +32,8 @@
  *   exit       realm_main's return value is the exit status: the sdk
  *              reports it to the host (SDK_HOST_CALL_EXIT_STATUS) and turns
  *              the realm off with PSCI SYSTEM_OFF; `caec realm run` then
- *              tears the realm down and exits with that status.
+ *              tears the realm down and prints the status if it is not 0
+ *              (with --exit-status, caec exits with it).
  *              sdk_realm_exit(status) does the same from anywhere.
  */
 #include <stddef.h>

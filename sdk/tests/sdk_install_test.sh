@@ -34,12 +34,12 @@ caec=$prefix/bin/caec
 pc_dir=$(dirname "$(find "$prefix" -name caec-realm.pc)")
 [ -f "$pc_dir/caec-realm.pc" ] || fail "no caec-realm.pc installed"
 
-# Runs IMAGE with the installed caec; it must exit 0 and print LINE.
+# Runs IMAGE with the installed caec; the realm must exit 0 and print LINE.
 run_image() {
 	image=$1
 	line=$2
 	status=0
-	"$caec" realm run "$image" >"$tmp/console.txt" 2>&1 || status=$?
+	"$caec" realm run "$image" --exit-status >"$tmp/console.txt" 2>&1 || status=$?
 	[ "$status" = 0 ] || { cat "$tmp/console.txt" >&2; fail "caec realm run $image exited $status"; }
 	grep -qx "$line" "$tmp/console.txt" || { cat "$tmp/console.txt" >&2; fail "$image did not print '$line'"; }
 }

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The program. Its return value is the realm's exit status, which
- * `caec realm run` exits with. */
+/* The program. Its return value is the realm's exit status (reported to the
+ * host; `caec realm run --exit-status` exits with it). */
 int realm_main(void);
 
 #define SDK_EXIT_SUCCESS 0
