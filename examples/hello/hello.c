@@ -15,8 +15,8 @@
 
 /* A first guess at the token's size (hostsim's are about 1 KiB); a larger
  * token is fetched again with the size sdk_attest_token asks for. */
-#define TOKEN_BUF_SIZE (16u << 10)
 #define KIB            1024u
+#define TOKEN_BUF_SIZE (16u * KIB)
 
 static void print_hex(const char *label, const uint8_t *b, size_t n)
 {

@@ -46,8 +46,8 @@
 #include "sdk/realm.h"
 
 /* Room for the token at first; sdk_attest_token says when it needs more. */
-#define TOKEN_FIRST_SIZE (4u << 10)
 #define KIB              1024u
+#define TOKEN_FIRST_SIZE (4u * KIB)
 
 /* Fetches a token for the host's challenge into a heap buffer; the caller
  * frees *token. 0, or -1 with a line on the console saying why. */

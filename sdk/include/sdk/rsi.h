@@ -21,6 +21,7 @@
 /* The granule: the unit of realm memory the monitor maps, measures and
  * writes into (RSI_REALM_CONFIG's struct, each token piece). */
 #define SDK_GRANULE_SIZE 4096u
+_Static_assert(sizeof(struct rsi_realm_config) == SDK_GRANULE_SIZE, "RsiRealmConfig is one granule");
 
 /* RSI_MEASUREMENT_READ's slot of the RIM (the REMs follow it). */
 #define SDK_MEASUREMENT_RIM 0u
