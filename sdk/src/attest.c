@@ -24,12 +24,12 @@ int sdk_attest_token(const uint8_t challenge[RSI_CHALLENGE_SIZE], uint8_t *buf, 
 	rsi_call(&r);
 	*status = r.x[0];
 	if (r.x[0] != RSI_SUCCESS)
-		return -1;
+		return SDK_ATTEST_REFUSED;
 	bound = r.x[1];
 
 	granule = sdk_aligned_alloc(GRANULE, GRANULE);
 	if (!granule)
-		return -3;
+		return SDK_ATTEST_NO_MEMORY;
 	ipa = sdk_ipa_of(granule);
 	/* Each CONTINUE fills the granule from offset 0; the pieces are copied
 	 * out in order. INCOMPLETE means "call again". */
@@ -37,12 +37,12 @@ int sdk_attest_token(const uint8_t challenge[RSI_CHALLENGE_SIZE], uint8_t *buf, 
 		r = sdk_smc(RSI_ATTEST_TOKEN_CONTINUE, ipa, 0, GRANULE, 0, 0, 0);
 		*status = r.x[0];
 		if (r.x[0] != RSI_SUCCESS && r.x[0] != RSI_INCOMPLETE) {
-			rc = -1;
+			rc = SDK_ATTEST_REFUSED;
 			break;
 		}
 		size_t n = r.x[1] <= GRANULE ? (size_t)r.x[1] : GRANULE;
 		if (got + n > cap) {
-			rc = -2;
+			rc = SDK_ATTEST_TOO_SMALL;
 			*len = bound > got + n ? (size_t)bound : got + n;
 			break;
 		}

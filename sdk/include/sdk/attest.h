@@ -14,9 +14,12 @@
 
 #include "abi/rsi.h"
 
-/* 0 with *len = token size; -1 if the monitor refused (*status = RSI
- * status), -2 if buf is too small (*len = the size needed, when known),
- * -3 if the heap has no granule to spare. */
+/* sdk_attest_token's errors. */
+#define SDK_ATTEST_REFUSED   (-1) /* the monitor refused: *status = RSI status */
+#define SDK_ATTEST_TOO_SMALL (-2) /* buf is too small: *len = the size needed, when known */
+#define SDK_ATTEST_NO_MEMORY (-3) /* the heap has no granule to spare */
+
+/* 0 with *len = token size, or one of the SDK_ATTEST_ errors above. */
 int sdk_attest_token(const uint8_t challenge[RSI_CHALLENGE_SIZE], uint8_t *buf, size_t cap,
 		     size_t *len, uint64_t *status);
 

@@ -12,8 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The program. */
+/* The program. Its return value is the realm's exit status (reported to the
+ * host; `caec realm run --exit-status` exits with it). */
 int realm_main(void);
+
+#define SDK_EXIT_SUCCESS 0
+#define SDK_EXIT_FAILURE 1
 
 struct sdk_realm_info {
 	uint64_t image_base, image_size;  /* IPAs / bytes */

@@ -18,6 +18,20 @@
 #include "abi/rsi.h"
 #include "abi/smc.h"
 
+/* The granule: the unit of realm memory the monitor maps, measures and
+ * writes into (RSI_REALM_CONFIG's struct, each token piece). */
+#define SDK_GRANULE_SIZE 4096u
+_Static_assert(sizeof(struct rsi_realm_config) == SDK_GRANULE_SIZE, "RsiRealmConfig is one granule");
+
+/* RSI_MEASUREMENT_READ's slot of the RIM (the REMs follow it). */
+#define SDK_MEASUREMENT_RIM 0u
+
+/* rsi_realm_config's hash_algo (RsiHashAlgorithm), and the hash sizes. */
+#define SDK_HASH_SHA_256      0u
+#define SDK_HASH_SHA_512      1u
+#define SDK_SHA_256_SIZE      32u
+#define SDK_SHA_512_SIZE      64u
+
 /* The SMC to the monitor (sdk/arch). */
 void rsi_call(struct smc_regs *regs);
 
