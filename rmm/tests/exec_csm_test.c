@@ -9,6 +9,7 @@
  * scripted CPU (exec_fake_cpu.h).
  */
 #include <stdbool.h>
+#include <string.h>
 
 #include "abi/caec.h"
 #include "abi/rsi.h"
@@ -394,6 +395,220 @@ static void test_region_limit(void **state)
 	assert_true(realm_asks(1, 0)); /* room again */
 }
 
+/* ---- the owner's ACL: GRANT and SEAL ---- */
+
+/* A list of RSI calls the scripted realm makes in one run, and their results. */
+struct call {
+	uint64_t fid, a1, a2, a3;
+	uint64_t x0, x1; /* out */
+};
+#define CALL(f, x1, x2, x3) { .fid = (f), .a1 = (x1), .a2 = (x2), .a3 = (x3) }
+#define CALL_VALUE(f, x1, x2, x3) ((struct call)CALL(f, x1, x2, x3))
+static struct call *prog;
+static unsigned prog_len;
+
+static void prog_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+		       struct plat_trap *trap)
+{
+	(void)s2;
+	if (step > 0) {
+		prog[step - 1].x0 = ctx->gprs[0];
+		prog[step - 1].x1 = ctx->gprs[1];
+	}
+	if (step < prog_len)
+		exec_fake_smc(ctx, trap, prog[step].fid, prog[step].a1, prog[step].a2, prog[step].a3, 0);
+	else
+		exec_fake_irq(trap);
+}
+
+static void run_prog(struct call *calls, unsigned n)
+{
+	prog = calls;
+	prog_len = n;
+	exec_fake_set_step(prog_steps);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(&realm).exit_reason, RMI_EXIT_IRQ);
+	assert_int_equal(exec_fake_runs(), n + 1);
+}
+
+/* A complete region of one page owned by the realm; its csm_id. */
+static uint64_t owned_region(struct region *g)
+{
+	assert_true(realm_asks(1, 0));
+	bind(g, 1);
+	add_pages(g, 0, 1);
+	assert_int_equal(realm_resumes(), RSI_SUCCESS);
+	return got_x1;
+}
+
+static struct rmm_debug_csm debug_csm(uint64_t csmd)
+{
+	struct rmm_debug_csm d;
+
+	assert_true(rmm_debug_csm(csmd, &d));
+	return d;
+}
+
+/* Identity records in the realm's DATA granule at IPA 0x1000. */
+#define ID_RIM       0x1000 /* kind 1, a SHA-256 RIM */
+#define ID_REALM_ID  0x1100 /* kind 2 */
+#define ID_RIM_RPV   0x1200 /* kind 3 */
+#define ID_BAD_KIND  0x1300 /* kind 4 */
+#define ID_RIM_TAIL  0x1400 /* kind 1 with a byte past the hash size */
+#define ID_ID_TAIL   0x1500 /* kind 2 with a byte past 32 */
+
+static void build_with_identities(void)
+{
+	static uint8_t page[4096];
+	struct csm_identity id;
+
+	memset(page, 0, sizeof(page));
+	memset(&id, 0, sizeof(id));
+	id.kind = CSM_IDENTITY_RIM;
+	memset(id.value, 0x11, 32);
+	memcpy(page + (ID_RIM - 0x1000), &id, sizeof(id));
+	memset(&id, 0, sizeof(id));
+	id.kind = CSM_IDENTITY_REALM_ID;
+	memset(id.value, 0x22, 32);
+	memcpy(page + (ID_REALM_ID - 0x1000), &id, sizeof(id));
+	memset(&id, 0, sizeof(id));
+	id.kind = CSM_IDENTITY_RIM_RPV;
+	memset(id.value, 0x33, 32);
+	memset(id.value + 64, 0x44, 64);
+	memcpy(page + (ID_RIM_RPV - 0x1000), &id, sizeof(id));
+	memset(&id, 0, sizeof(id));
+	id.kind = 4;
+	memcpy(page + (ID_BAD_KIND - 0x1000), &id, sizeof(id));
+	memset(&id, 0, sizeof(id));
+	id.kind = CSM_IDENTITY_RIM;
+	id.value[40] = 1;
+	memcpy(page + (ID_RIM_TAIL - 0x1000), &id, sizeof(id));
+	memset(&id, 0, sizeof(id));
+	id.kind = CSM_IDENTITY_REALM_ID;
+	id.value[100] = 1;
+	memcpy(page + (ID_ID_TAIL - 0x1000), &id, sizeof(id));
+	exec_realm_build_config(&realm, page, CAEC_REALM_CSM_EXITS);
+}
+
+#define RW (CSM_PERM_READ | CSM_PERM_WRITE)
+
+static void test_grant(void **state)
+{
+	(void)state;
+	build_with_identities();
+	uint64_t id = owned_region(&region);
+	struct call calls[] = {
+		CALL(RSI_CSM_GRANT, id, ID_RIM, CSM_PERM_READ),
+		CALL(RSI_CSM_GRANT, id, ID_REALM_ID, RW),
+		CALL(RSI_CSM_GRANT, id, ID_RIM_RPV, RW | (3 << CSM_PERM_ADMIT_SHIFT)),
+	};
+	run_prog(calls, 3);
+	struct rmm_debug_csm d = debug_csm(region.csmd);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(calls[i].x0, RSI_SUCCESS);
+		/* The handle names the entry: index and generation. */
+		unsigned index = (unsigned)(calls[i].x1 & 0xff);
+		assert_true(index < 16);
+		assert_int_equal(d.acl[index].generation, calls[i].x1 >> 8);
+		assert_int_equal(d.acl[index].perms, calls[i].a3);
+	}
+	assert_int_equal(d.acl[calls[0].x1 & 0xff].kind, CSM_IDENTITY_RIM);
+	assert_int_equal(d.acl[calls[1].x1 & 0xff].kind, CSM_IDENTITY_REALM_ID);
+	assert_int_equal(d.acl[calls[2].x1 & 0xff].kind, CSM_IDENTITY_RIM_RPV);
+	assert_int_equal(d.acl[calls[2].x1 & 0xff].value[64], 0x44);
+	assert_int_equal(d.generation, 3);
+	assert_true(calls[0].x1 != calls[1].x1 && calls[1].x1 != calls[2].x1);
+	remove_all(&region);
+}
+
+static void test_grant_refusals(void **state)
+{
+	(void)state;
+	build_with_identities();
+	uint64_t id = owned_region(&region);
+	struct call calls[] = {
+		CALL(RSI_CSM_GRANT, id, ID_RIM + 4, CSM_PERM_READ),          /* unaligned */
+		CALL(RSI_CSM_GRANT, id, 0x1ff8, CSM_PERM_READ),              /* crosses the granule */
+		CALL(RSI_CSM_GRANT, id, ID_RIM, 0),                          /* no READ */
+		CALL(RSI_CSM_GRANT, id, ID_RIM, CSM_PERM_WRITE),             /* WRITE alone */
+		CALL(RSI_CSM_GRANT, id, ID_RIM, CSM_PERM_READ | (1 << 16)),  /* reserved bit */
+		CALL(RSI_CSM_GRANT, id, EXEC_UNPROT_BASE + 0x100, CSM_PERM_READ), /* host memory */
+		CALL(RSI_CSM_GRANT, id, 0x5000, CSM_PERM_READ),              /* RIPAS EMPTY */
+		CALL(RSI_CSM_GRANT, id, ID_BAD_KIND, CSM_PERM_READ),
+		CALL(RSI_CSM_GRANT, id, ID_RIM_TAIL, CSM_PERM_READ),
+		CALL(RSI_CSM_GRANT, id, ID_ID_TAIL, CSM_PERM_READ),
+		CALL(RSI_CSM_GRANT, id ^ 1, ID_RIM, CSM_PERM_READ),          /* not its region */
+		CALL(RSI_CSM_GRANT, 0, ID_RIM, CSM_PERM_READ),
+		CALL(RSI_CSM_SEAL, id ^ 1, 0, 0),
+	};
+	unsigned n = sizeof(calls) / sizeof(calls[0]);
+	run_prog(calls, n);
+	for (unsigned i = 0; i < n; i++) {
+		if (calls[i].x0 != RSI_ERROR_INPUT)
+			fail_msg("call %u: status %llu, expected ERROR_INPUT", i, (unsigned long long)calls[i].x0);
+		if (calls[i].fid == RSI_CSM_GRANT)
+			assert_int_equal(calls[i].x1, 0);
+	}
+	struct rmm_debug_csm d = debug_csm(region.csmd);
+	for (unsigned i = 0; i < 16; i++)
+		assert_int_equal(d.acl[i].kind, 0);
+	assert_int_equal(d.generation, 0);
+	assert_int_equal(d.flags, 0);
+	remove_all(&region);
+}
+
+static void test_acl_full_and_seal(void **state)
+{
+	struct call calls[CSM_ACL_ENTRIES + 5];
+
+	(void)state;
+	build_with_identities();
+	uint64_t id = owned_region(&region);
+	for (unsigned i = 0; i < CSM_ACL_ENTRIES + 1; i++)
+		calls[i] = CALL_VALUE(RSI_CSM_GRANT, id, ID_RIM, CSM_PERM_READ);
+	calls[CSM_ACL_ENTRIES + 1] = CALL_VALUE(RSI_CSM_SEAL, id, 0, 0);
+	calls[CSM_ACL_ENTRIES + 2] = CALL_VALUE(RSI_CSM_SEAL, id, 0, 0);
+	run_prog(calls, CSM_ACL_ENTRIES + 3);
+	for (unsigned i = 0; i < CSM_ACL_ENTRIES; i++)
+		assert_int_equal(calls[i].x0, RSI_SUCCESS);
+	assert_int_equal(calls[CSM_ACL_ENTRIES].x0, RSI_ERROR_STATE); /* full */
+	assert_int_equal(calls[CSM_ACL_ENTRIES + 1].x0, RSI_SUCCESS);
+	assert_int_equal(calls[CSM_ACL_ENTRIES + 2].x0, RSI_SUCCESS); /* twice is harmless */
+	struct rmm_debug_csm d = debug_csm(region.csmd);
+	assert_int_equal(d.flags, CAEC_REGION_FLAG_SEALED);
+	assert_int_equal(d.generation, CSM_ACL_ENTRIES + 1);
+	remove_all(&region);
+
+	/* Sealed: no grant any more. */
+	id = owned_region(&region);
+	struct call sealed[] = {
+		CALL(RSI_CSM_SEAL, id, 0, 0),
+		CALL(RSI_CSM_GRANT, id, ID_RIM, CSM_PERM_READ),
+	};
+	run_prog(sealed, 2);
+	assert_int_equal(sealed[0].x0, RSI_SUCCESS);
+	assert_int_equal(sealed[1].x0, RSI_ERROR_STATE);
+	assert_int_equal(debug_csm(region.csmd).acl[0].kind, 0);
+	/* Dying: no grant either (the region after its first page removal). */
+	remove_all(&region);
+}
+
+/* A region that is not complete is not the realm's yet: no GRANT. */
+static void test_grant_needs_a_complete_region(void **state)
+{
+	(void)state;
+	build_with_identities();
+	assert_true(realm_asks(2, 0));
+	bind(&region, 2);
+	add_pages(&region, 0, 1);
+	assert_int_equal(realm_resumes(), RSI_ERROR_STATE);
+	uint64_t id = debug_csm(region.csmd).csm_id;
+	struct call calls[] = { CALL(RSI_CSM_GRANT, id, ID_RIM, CSM_PERM_READ) };
+	run_prog(calls, 1);
+	assert_int_equal(calls[0].x0, RSI_ERROR_STATE);
+	remove_all(&region);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +622,10 @@ int main(void)
 		EXEC_TEST(test_destroy_releases_empty_lists),
 		EXEC_TEST(test_csm_ids_unique),
 		EXEC_TEST(test_region_limit),
+		EXEC_TEST(test_grant),
+		EXEC_TEST(test_grant_refusals),
+		EXEC_TEST(test_acl_full_and_seal),
+		EXEC_TEST(test_grant_needs_a_complete_region),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,4 +48,18 @@ struct rmm_debug_realm {
 };
 bool rmm_debug_realm(uint64_t rd, struct rmm_debug_realm *out);
 
+/* For tests: a region's descriptor and ACL (the CAEC extension). False if
+ * csmd is not a granule in state CSMD. Not reachable through any ABI. */
+struct rmm_debug_csm {
+	uint64_t csm_id, num_granules, generation, mapped_members, pages_present;
+	unsigned state;  /* 1 NEW, 2 ACTIVE, 3 DYING */
+	unsigned flags;  /* bit0 owner destroyed, bit1 sealed */
+	uint8_t owner_realm_id[32];
+	struct {
+		unsigned kind, perms, generation; /* kind 0: a free entry */
+		uint8_t value[128];
+	} acl[16];
+};
+bool rmm_debug_csm(uint64_t csmd, struct rmm_debug_csm *out);
+
 #endif
