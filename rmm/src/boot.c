@@ -16,6 +16,7 @@ int rmm_boot(void)
 	if (plat_hash_size(PLAT_HASH_SHA256) != 32 || plat_hash_size(PLAT_HASH_SHA512) != 64)
 		return -2; /* both realm hash algorithms are advertised in FEATURES */
 	vmid_reset_all();
+	csm_registry_reset();
 	if (!csm_ids_reset())
 		return -4; /* no entropy for the region identifiers' key */
 	plat_el3_smc(&regs);

@@ -84,12 +84,15 @@ struct csm_acl_entry {
 struct csm_member {
 	uint64_t rd_pa;
 	uint8_t realm_id[CAEC_REALM_ID_SIZE];
-	uint64_t base_ipa;
+	uint64_t base_ipa;   /* where the member maps page 0 */
+	uint64_t low_ipa;    /* mapped: [low_ipa, next_ipa) */
 	uint64_t next_ipa;
-	uint16_t perms;
+	uint16_t perms;      /* READ | WRITE, as mapped */
 	uint16_t state;      /* CSM_MEMBER_* */
-	uint32_t pad;
+	uint16_t acl_index;  /* the ACL entry that admitted it, CSM_ACL_OWNER for the owner */
+	uint16_t pad;
 };
+#define CSM_ACL_OWNER 0xffffu
 
 struct csm_meta {
 	struct csm_acl_entry acl[CSM_ACL_ENTRIES];
@@ -116,9 +119,18 @@ struct granule *csmd_lock_valid(uint64_t csmd_pa, uint64_t csm_id);
 
 /* ---- csm_id.c: region identifiers ----
  * A keyed permutation of a counter: unpredictable (the key is drawn from the
- * platform's entropy at boot), never 0, and never the same twice while the
+ * platform's entropy at boot), never 0 or 1, and never the same twice while the
  * machine lives (a permutation maps distinct counters to distinct IDs). */
 bool csm_ids_reset(void);
-uint64_t csm_id_next(void);
+uint64_t csm_id_next(void); /* never 0 or 1 */
+
+/* ---- csm_registry.c: live regions by csm_id ---- */
+#define CSM_MAX_LIVE_REGIONS 1024u
+void csm_registry_reset(void);
+/* False when the machine already holds CSM_MAX_LIVE_REGIONS regions. */
+bool csm_registry_add(uint64_t csm_id, uint64_t csmd_pa);
+void csm_registry_remove(uint64_t csm_id);
+/* Where region csm_id's CSMD was, 0 if nowhere: validate before use. */
+uint64_t csm_registry_find(uint64_t csm_id);
 
 #endif

@@ -21,6 +21,8 @@
  *   realm_state: the realm is not ACTIVE                         ERROR_REALM
  *   realm_regions: the realm already owns or maps
  *     CSM_MAX_REGIONS regions                                    ERROR_REALM
+ *   machine_regions: the machine holds CSM_MAX_LIVE_REGIONS
+ *     regions                                                    ERROR_REALM
  */
 #include "csm.h"
 #include "realm.h"
@@ -93,8 +95,10 @@ uint64_t smc_csm_create(const uint64_t *x, struct rmi_result *res)
 	status = check_request(locks[L_REC].g, rec, &a);
 	if (status == RMI_OK)
 		status = check_realm(rd);
+	uint64_t csm_id = status == RMI_OK ? csm_id_next() : 0;
+	if (status == RMI_OK && !csm_registry_add(csm_id, a.csmd_pa))
+		status = RMI_REALM_ERROR(0);             /* machine_regions */
 	if (status == RMI_OK) {
-		uint64_t csm_id = csm_id_next();
 		struct csmd *csmd = csmd_map(locks[L_CSMD].g);
 
 		init_csmd(csmd, rd, &a, csm_id);

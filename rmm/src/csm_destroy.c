@@ -69,6 +69,7 @@ uint64_t smc_csm_destroy(const uint64_t *x, struct rmi_result *res)
 		granule_unmap(rd);
 		granule_unlock(g_owner);
 	}
+	csm_registry_remove(csmd->csm_id);
 	granule_unmap(csmd);
 	granule_unlock_delegated(g_csmd);
 	return RMI_OK;

@@ -53,7 +53,7 @@ uint64_t csm_id_next(void)
 {
 	for (;;) {
 		uint64_t id = permute(atomic_fetch_add_explicit(&id_counter, 1, memory_order_relaxed));
-		if (id != 0) /* 0 means "no region" in the monitor's records */
+		if (id > 1) /* 0: "no region" in the monitor's records; 1: a registry tombstone */
 			return id;
 	}
 }

@@ -39,6 +39,14 @@ unsigned rd_csm_ref_count(const struct rd *rd)
 	return n;
 }
 
+bool rd_maps_regions(const struct rd *rd)
+{
+	for (unsigned i = 0; i < CSM_MAX_REGIONS; i++)
+		if (rd->csm_refs[i].csm_id != 0 && rd->csm_refs[i].role == RD_CSM_MEMBER)
+			return true;
+	return false;
+}
+
 struct granule *csmd_lock_valid(uint64_t csmd_pa, uint64_t csm_id)
 {
 	struct granule *g = granule_lock_expect(csmd_pa, GRANULE_STATE_CSMD);

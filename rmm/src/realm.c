@@ -259,7 +259,10 @@ uint64_t smc_realm_destroy(const uint64_t *x, struct rmi_result *res)
 	rd = rd_map(g_rd);
 	num = rd->rtt_num_start;
 	vmid = rd->vmid;
-	if (granule_refcount(g_rd) != 0 || !lock_idle_roots(rd, roots)) {
+	/* A realm that maps a region has live RTT entries, so its roots are
+	 * live too; its member references say so directly (the CAEC
+	 * extension). Regions it owns live on without it. */
+	if (granule_refcount(g_rd) != 0 || rd_maps_regions(rd) || !lock_idle_roots(rd, roots)) {
 		rd_unlock(g_rd, rd);
 		return RMI_REALM_ERROR(0); /* realm_live */
 	}

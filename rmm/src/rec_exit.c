@@ -17,7 +17,11 @@
  *    with the same sanitised syndrome and FAR = 0, as RMM 1.0 reports it, so
  *    the host learns which page the realm needs;
  *  - protected RAM that is ASSIGNED: the descriptor is valid now (the fault
- *    raced an RTT change), so the access is simply retried.
+ *    raced an RTT change), so the access is simply retried;
+ *  - a page of a CSM region (ASSIGNED_CSM): a permission fault (a write to
+ *    a read-only member mapping) or an instruction fetch (CSM pages are
+ *    execute-never) is a SEA into the realm; the host learns nothing. A
+ *    translation fault there raced the mapping and is retried.
  * IRQ: the REC's time slice ended; exit IRQ so the host can schedule.
  * HALTED: the realm's CPU can never continue (its code crashed natively or
  * returned from its entry). The monitor exits SERROR (an asynchronous,
@@ -106,6 +110,12 @@ static void protected_entry(const struct rec_run *run, uint64_t ipa, enum s2tte_
 	rd_unlock(g_rd, rd);
 }
 
+/* DFSC 0b0011xx: a permission fault at some level. */
+static bool dfsc_is_permission(uint64_t esr)
+{
+	return (esr & ESR_DFSC_MASK & ~UINT64_C(3)) == UINT64_C(0x0c);
+}
+
 enum rec_action rec_handle_s2_fault(struct rec_run *run, uint64_t ipa, uint64_t esr)
 {
 	enum s2tte_state state;
@@ -124,6 +134,9 @@ enum rec_action rec_handle_s2_fault(struct rec_run *run, uint64_t ipa, uint64_t 
 		return inject_sea(run);
 	if (state == S2TTE_UNASSIGNED)
 		return exit_sync_abort(run, ipa, esr, 0);
+	if (state == S2TTE_ASSIGNED_CSM &&
+	    (esr_class(esr) == ESR_EC_IABT_LOWER || dfsc_is_permission(esr)))
+		return inject_sea(run);
 	return REC_RESUME;
 }
 

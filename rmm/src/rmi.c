@@ -6,8 +6,7 @@
  * arguments beyond that are not passed on, so a handler can never act on a
  * stale register the host did not mean to give. The extension's commands
  * arrive one by one: RMI_CSM_VERSION answers SMC_UNKNOWN (what the
- * extension specifies for a monitor without CSM) until all of them are here,
- * and so do RMI_CSM_MAP and RMI_CSM_UNMAP for now.
+ * extension specifies for a monitor without CSM) until all of them are here.
  */
 #include "abi/caec.h"
 #include "rmi_handlers.h"
@@ -56,6 +55,8 @@ static const struct rmi_command rmi_commands[RMI_FID_LAST - RMI_FID_FIRST + 1] =
 static const struct rmi_command caec_commands[RMI_CAEC_FID_LAST - RMI_CAEC_FID_FIRST + 1] = {
 	CAEC_CMD(RMI_CSM_CREATE, csm_create),
 	CAEC_CMD(RMI_CSM_DATA_ADD, csm_data_add),
+	CAEC_CMD(RMI_CSM_MAP, csm_map),
+	CAEC_CMD(RMI_CSM_UNMAP, csm_unmap),
 	CAEC_CMD(RMI_CSM_LIST_ADD, csm_list_add),
 	CAEC_CMD(RMI_CSM_DATA_REMOVE, csm_data_remove),
 	CAEC_CMD(RMI_CSM_DESTROY, csm_destroy),

@@ -355,6 +355,11 @@ static inline struct rmi_csm_data_remove_args rmi_csm_data_remove_args(const uin
 	};
 }
 
+/* RMI_CSM_MAP(rd_pa, rec_pa, csmd_pa, ipa), RMI_CSM_UNMAP(rd_pa, csmd_pa,
+ * ipa): decoded in csm_map.c / csm_unmap.c. */
+#define RMI_CSM_MAP_NUM_ARGS 4
+#define RMI_CSM_UNMAP_NUM_ARGS 3
+
 /* RMI_CSM_DESTROY(csmd_pa) */
 struct rmi_csm_destroy_args {
 	uint64_t csmd_pa;

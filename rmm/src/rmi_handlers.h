@@ -61,5 +61,7 @@ uint64_t smc_csm_data_add(const uint64_t *x, struct rmi_result *res);
 uint64_t smc_csm_list_add(const uint64_t *x, struct rmi_result *res);
 uint64_t smc_csm_data_remove(const uint64_t *x, struct rmi_result *res);
 uint64_t smc_csm_destroy(const uint64_t *x, struct rmi_result *res);
+uint64_t smc_csm_map(const uint64_t *x, struct rmi_result *res);
+uint64_t smc_csm_unmap(const uint64_t *x, struct rmi_result *res);
 
 #endif

@@ -265,6 +265,7 @@ static uint64_t rmi_entry_state(enum s2tte_state s)
 	switch (s) {
 	case S2TTE_ASSIGNED:
 	case S2TTE_ASSIGNED_NS:
+	case S2TTE_ASSIGNED_CSM: /* the host sees a CSM page as ASSIGNED, RIPAS RAM */
 		return RMI_ASSIGNED;
 	case S2TTE_TABLE:
 		return RMI_TABLE;

@@ -49,6 +49,13 @@ uint64_t s2tte_make_assigned_ns(uint64_t host_desc, int level)
 	       leaf_type_bit(level) | S2TTE_AF | S2TTE_NS;
 }
 
+uint64_t s2tte_make_assigned_csm(uint64_t pa, bool writable)
+{
+	return (pa & oa_mask(S2TT_PAGE_LEVEL)) | S2TTE_VALID | S2TTE_TABLE_OR_PAGE |
+	       S2TTE_MEMATTR_FWB_NORMAL_WB | S2TTE_S2AP_READ | (writable ? S2TTE_S2AP_WRITE : 0) |
+	       S2TTE_SH_INNER | S2TTE_AF | S2TTE_XN_ALL | S2TTE_SW_CSM;
+}
+
 uint64_t s2tte_make_table(uint64_t rtt_pa)
 {
 	return (rtt_pa & S2TTE_OA_MASK) | S2TTE_VALID | S2TTE_TABLE_OR_PAGE;
@@ -61,6 +68,9 @@ enum s2tte_state s2tte_state(uint64_t e, int level)
 
 		if (level < S2TT_PAGE_LEVEL && bit1)
 			return S2TTE_TABLE;
+		if (e & S2TTE_SW_CSM)
+			return level == S2TT_PAGE_LEVEL && bit1 && !(e & S2TTE_NS) ? S2TTE_ASSIGNED_CSM
+										  : S2TTE_CORRUPT;
 		if ((level == S2TT_PAGE_LEVEL && bit1) ||
 		    (level != S2TT_PAGE_LEVEL && !bit1 && s2tt_level_allows_block(level)))
 			return (e & S2TTE_NS) ? S2TTE_ASSIGNED_NS : S2TTE_ASSIGNED;
@@ -81,6 +91,8 @@ enum s2tte_state s2tte_state(uint64_t e, int level)
 unsigned s2tte_ripas(uint64_t e, int level)
 {
 	switch (s2tte_state(e, level)) {
+	case S2TTE_ASSIGNED_CSM:
+		return RIPAS_RAM;
 	case S2TTE_ASSIGNED:
 		if (e & S2TTE_VALID)
 			return RIPAS_RAM;
@@ -103,7 +115,8 @@ bool s2tte_is_live(uint64_t e, int level)
 {
 	enum s2tte_state s = s2tte_state(e, level);
 
-	return s == S2TTE_ASSIGNED || s == S2TTE_ASSIGNED_NS || s == S2TTE_TABLE;
+	return s == S2TTE_ASSIGNED || s == S2TTE_ASSIGNED_NS || s == S2TTE_ASSIGNED_CSM ||
+	       s == S2TTE_TABLE;
 }
 
 uint64_t s2tte_with_ripas(uint64_t e, int level, unsigned ripas)
@@ -128,6 +141,7 @@ uint64_t s2tte_host_view(uint64_t e, int level)
 	case S2TTE_ASSIGNED_NS:
 		return e & (oa_mask(level) | S2TTE_HOST_ATTR_MASK);
 	case S2TTE_ASSIGNED:
+	case S2TTE_ASSIGNED_CSM:
 	case S2TTE_TABLE:
 		return s2tte_pa(e, level);
 	default:

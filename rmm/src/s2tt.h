@@ -17,6 +17,12 @@
  * An all-zero entry is UNASSIGNED/EMPTY, so a scrubbed granule is a valid,
  * empty RTT. ASSIGNED with RIPAS RAM is always a valid mapping; ASSIGNED with
  * EMPTY or DESTROYED keeps its PA in an invalid descriptor so the realm faults.
+ *
+ * ASSIGNED_CSM (the CAEC extension): a valid level-3 page of a confidential
+ * shared memory region, Normal write-back, S2AP from the member's
+ * permissions (read-only or read/write), execute-never (XN[1:0] = 0b10) and
+ * software bit 56 set, so the monitor tells it from the realm's own RAM.
+ * The host sees it as ASSIGNED with RIPAS RAM.
  */
 #ifndef RMM_S2TT_H
 #define RMM_S2TT_H
@@ -42,6 +48,10 @@
 #define S2TTE_SH_INNER     (UINT64_C(3) << 8)
 #define S2TTE_AF           (UINT64_C(1) << 10)
 #define S2TTE_NS           (UINT64_C(1) << 55)
+#define S2TTE_S2AP_READ    (UINT64_C(1) << 6)
+#define S2TTE_S2AP_WRITE   (UINT64_C(1) << 7)
+#define S2TTE_XN_ALL       (UINT64_C(2) << 53)  /* XN[1:0] = 0b10: no execution at EL1 or EL0 */
+#define S2TTE_SW_CSM       (UINT64_C(1) << 56)  /* software bit: a CSM page */
 #define S2TTE_OA_MASK      UINT64_C(0x0000fffffffff000) /* bits [47:12] */
 /* The attribute bits the host chooses for an unprotected mapping. */
 #define S2TTE_HOST_ATTR_MASK (S2TTE_MEMATTR_MASK | S2TTE_S2AP_MASK | S2TTE_SH_MASK)
@@ -61,6 +71,7 @@ enum s2tte_state {
 	S2TTE_TABLE,
 	S2TTE_UNASSIGNED_NS,
 	S2TTE_ASSIGNED_NS,
+	S2TTE_ASSIGNED_CSM, /* a page of a region a realm maps (the CAEC extension) */
 	S2TTE_CORRUPT, /* an encoding the monitor never writes */
 };
 
@@ -98,6 +109,8 @@ uint64_t s2tte_make_assigned(uint64_t pa, unsigned ripas, int level);
 /* host_desc: a descriptor accepted by s2tt_host_desc_valid() at this level. */
 uint64_t s2tte_make_assigned_ns(uint64_t host_desc, int level);
 uint64_t s2tte_make_table(uint64_t rtt_pa);
+/* A level-3 page of a CSM region; writable selects S2AP read/write over read-only. */
+uint64_t s2tte_make_assigned_csm(uint64_t pa, bool writable);
 
 /* Decoding. */
 enum s2tte_state s2tte_state(uint64_t e, int level);
@@ -105,7 +118,8 @@ enum s2tte_state s2tte_state(uint64_t e, int level);
 unsigned s2tte_ripas(uint64_t e, int level);
 /* Output address of an ASSIGNED, ASSIGNED_NS or TABLE entry. */
 uint64_t s2tte_pa(uint64_t e, int level);
-/* Live = its table must not be destroyed: ASSIGNED, ASSIGNED_NS or TABLE. */
+/* Live = its table must not be destroyed: ASSIGNED, ASSIGNED_NS,
+ * ASSIGNED_CSM or TABLE. */
 bool s2tte_is_live(uint64_t e, int level);
 /* True when the MMU may have cached a translation from it. */
 static inline bool s2tte_is_valid(uint64_t e)

@@ -17,6 +17,8 @@
 #include "exec_realm.h"
 
 static struct exec_realm realm;
+/* The realm the helpers below act for (several in the member tests). */
+static struct exec_realm *cur = &realm;
 
 /* What the scripted realm asks, and what it got back. */
 static uint64_t ask_num, ask_flags;
@@ -47,8 +49,8 @@ static bool realm_asks(uint64_t num, uint64_t flags)
 	ask_flags = flags;
 	got_x0 = got_x1 = UINT64_MAX;
 	exec_fake_set_step(create_steps);
-	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
-	struct rmi_rec_exit exit = exec_exit(&realm);
+	assert_int_equal(exec_enter(cur, 0, 0, NULL), RMI_SUCCESS);
+	struct rmi_rec_exit exit = exec_exit(cur);
 	if (exit.exit_reason == RMI_EXIT_IRQ)
 		return false;
 	assert_int_equal(exit.exit_reason, RMI_EXIT_CSM_REQUEST);
@@ -66,8 +68,8 @@ static bool realm_asks(uint64_t num, uint64_t flags)
 /* The host enters the REC again; the realm's X0 (and X1) afterwards. */
 static uint64_t realm_resumes(void)
 {
-	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
-	assert_int_equal(exec_exit(&realm).exit_reason, RMI_EXIT_IRQ);
+	assert_int_equal(exec_enter(cur, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(cur).exit_reason, RMI_EXIT_IRQ);
 	return got_x0;
 }
 
@@ -75,12 +77,13 @@ static unsigned rd_regions(void)
 {
 	struct rmm_debug_realm info;
 
-	assert_true(rmm_debug_realm(realm.rd, &info));
+	assert_true(rmm_debug_realm(cur->rd, &info));
 	return info.csm_regions;
 }
 
 static void build(void)
 {
+	cur = &realm;
 	exec_realm_build_config(&realm, NULL, CAEC_REALM_CSM_EXITS);
 }
 
@@ -95,7 +98,7 @@ static void bind(struct region *g, uint64_t num)
 	g->num = num;
 	g->csmd = test_delegated();
 	g->meta = test_delegated();
-	assert_int_equal(RMI(RMI_CSM_CREATE, realm.rd, realm.rec[0], g->csmd, g->meta, num).x[0], RMI_SUCCESS);
+	assert_int_equal(RMI(RMI_CSM_CREATE, cur->rd, cur->rec[0], g->csmd, g->meta, num).x[0], RMI_SUCCESS);
 	assert_int_equal(test_granule_state(g->csmd), GRANULE_STATE_CSMD);
 	assert_int_equal(test_granule_state(g->meta), GRANULE_STATE_CSM_META);
 }
@@ -177,6 +180,7 @@ static void test_create_and_destroy(void **state)
 static void test_rsi_create_refusals(void **state)
 {
 	(void)state;
+	cur = &realm;
 	exec_realm_build(&realm, NULL); /* no RMI_CAEC_REALM_CONFIG */
 	assert_false(realm_asks(1, 0));
 	assert_int_equal(got_x0, RSI_ERROR_STATE);
@@ -426,8 +430,8 @@ static void run_prog(struct call *calls, unsigned n)
 	prog = calls;
 	prog_len = n;
 	exec_fake_set_step(prog_steps);
-	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
-	assert_int_equal(exec_exit(&realm).exit_reason, RMI_EXIT_IRQ);
+	assert_int_equal(exec_enter(cur, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(cur).exit_reason, RMI_EXIT_IRQ);
 	assert_int_equal(exec_fake_runs(), n + 1);
 }
 
@@ -487,6 +491,7 @@ static void build_with_identities(void)
 	id.kind = CSM_IDENTITY_REALM_ID;
 	id.value[100] = 1;
 	memcpy(page + (ID_ID_TAIL - 0x1000), &id, sizeof(id));
+	cur = &realm;
 	exec_realm_build_config(&realm, page, CAEC_REALM_CSM_EXITS);
 }
 
@@ -609,6 +614,308 @@ static void test_grant_needs_a_complete_region(void **state)
 	remove_all(&region);
 }
 
+/* ---- members: ATTACH, MAP, UNMAP ---- */
+
+#define CSM_IPA UINT64_C(0x10000) /* RIPAS EMPTY, in the level-3 RTT at 0 */
+
+/* The realm asks to attach; true if it exited with the ATTACH request. */
+static bool realm_attaches(uint64_t id, uint64_t ipa, uint64_t perms)
+{
+	static struct call c[1]; /* the script reads it again when the REC resumes */
+
+	c[0] = CALL_VALUE(RSI_CSM_ATTACH, id, ipa, perms);
+	prog = c;
+	prog_len = 1;
+	got_x0 = UINT64_MAX;
+	exec_fake_set_step(prog_steps);
+	assert_int_equal(exec_enter(cur, 0, 0, NULL), RMI_SUCCESS);
+	struct rmi_rec_exit exit = exec_exit(cur);
+	if (exit.exit_reason == RMI_EXIT_IRQ) {
+		got_x0 = c[0].x0;
+		return false;
+	}
+	assert_int_equal(exit.exit_reason, RMI_EXIT_CSM_REQUEST);
+	assert_int_equal(exit.gprs[0], CSM_OP_ATTACH);
+	assert_int_equal(exit.gprs[1], id);
+	assert_int_equal(exit.gprs[2], ipa);
+	assert_int_equal(exit.gprs[3], perms);
+	for (unsigned i = 4; i < RMI_REC_RUN_GPRS; i++)
+		assert_int_equal(exit.gprs[i], 0);
+	return true;
+}
+
+/* After an ATTACH exit the REC resumes with the prog script's next step:
+ * the realm's X0 then. */
+static uint64_t realm_resumes_prog(void)
+{
+	assert_int_equal(exec_enter(cur, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(cur).exit_reason, RMI_EXIT_IRQ);
+	return prog[0].x0;
+}
+
+/* The level-3 entry of realm r at ipa, as the monitor wrote it. */
+static uint64_t l3_entry(const struct exec_realm *r, uint64_t ipa)
+{
+	const uint64_t *table = hostsim_monitor_view(r->l3);
+
+	return table[(ipa >> 12) & 511];
+}
+
+#define DESC_S2AP_R  (UINT64_C(1) << 6)
+#define DESC_S2AP_W  (UINT64_C(1) << 7)
+#define DESC_XN      (UINT64_C(2) << 53)
+#define DESC_OA      UINT64_C(0x0000fffffffff000)
+
+static void expect_mapped(const struct exec_realm *r, const struct region *g, uint64_t ipa, bool writable)
+{
+	for (uint64_t i = 0; i < g->num; i++) {
+		uint64_t e = l3_entry(r, ipa + i * RMI_GRANULE_SIZE);
+		assert_int_equal(e & 1, 1);
+		assert_int_equal(e & DESC_OA, g->pages[i]);
+		assert_int_equal(e & DESC_S2AP_R, DESC_S2AP_R);
+		assert_int_equal(e & DESC_S2AP_W, writable ? DESC_S2AP_W : 0);
+		assert_int_equal(e & DESC_XN, DESC_XN);
+		/* The host's view: ASSIGNED, RIPAS RAM, the page. */
+		struct smc_regs re = RMI(RMI_RTT_READ_ENTRY, r->rd, ipa + i * RMI_GRANULE_SIZE, 3);
+		assert_int_equal(re.x[0], RMI_SUCCESS);
+		assert_int_equal(re.x[2], RMI_ASSIGNED);
+		assert_int_equal(re.x[3], g->pages[i]);
+		assert_int_equal(re.x[4], RIPAS_RAM);
+	}
+}
+
+static void test_owner_maps_its_region(void **state)
+{
+	(void)state;
+	build();
+	uint64_t id;
+
+	assert_true(realm_asks(3, 0));
+	bind(&region, 3);
+	add_pages(&region, 0, 3);
+	assert_int_equal(realm_resumes(), RSI_SUCCESS);
+	id = got_x1;
+
+	assert_true(realm_attaches(id, CSM_IPA, CSM_PERM_READ | CSM_PERM_WRITE));
+	struct smc_regs r = RMI(RMI_CSM_MAP, realm.rd, realm.rec[0], region.csmd, CSM_IPA);
+	assert_int_equal(r.x[0], RMI_SUCCESS);
+	assert_int_equal(r.x[1], CSM_IPA + 3 * RMI_GRANULE_SIZE);
+	expect_mapped(&realm, &region, CSM_IPA, true);
+	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+	struct rmm_debug_csm d = debug_csm(region.csmd);
+	assert_int_equal(d.mapped_members, 1);
+	assert_int_equal(rd_regions(), 2); /* owner and member references */
+
+	/* Pinned while mapped: no removal, no destruction, no data destroy,
+	 * no RTT destroy or fold, no realm destroy. */
+	assert_int_equal(RMI(RMI_CSM_DATA_REMOVE, region.csmd, 0).x[0], RMI_ERROR_REALM);
+	assert_int_equal(RMI(RMI_CSM_DESTROY, region.csmd).x[0], RMI_ERROR_REALM);
+	assert_int_equal(RMI(RMI_DATA_DESTROY, realm.rd, CSM_IPA).x[0], RMI_ERROR_RTT | (3 << 8));
+	assert_int_equal(RMI(RMI_RTT_DESTROY, realm.rd, 0, 3).x[0] & 0xff, RMI_ERROR_RTT);
+	assert_int_not_equal(RMI(RMI_RTT_FOLD, realm.rd, 0, 3).x[0], RMI_SUCCESS);
+	assert_int_equal(RMI(RMI_REALM_DESTROY, realm.rd).x[0], RMI_ERROR_REALM);
+	expect_mapped(&realm, &region, CSM_IPA, true);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(test_granule_state(region.pages[i]), GRANULE_STATE_CSM_DATA);
+
+	/* UNMAP from the lowest IPA only. */
+	assert_int_equal(RMI(RMI_CSM_UNMAP, realm.rd, region.csmd, CSM_IPA + RMI_GRANULE_SIZE).x[0],
+			 RMI_ERROR_INPUT);
+	r = RMI(RMI_CSM_UNMAP, realm.rd, region.csmd, CSM_IPA);
+	assert_int_equal(r.x[0], RMI_SUCCESS);
+	assert_int_equal(r.x[1], CSM_IPA + 3 * RMI_GRANULE_SIZE);
+	for (unsigned i = 0; i < 3; i++) {
+		struct smc_regs re = RMI(RMI_RTT_READ_ENTRY, realm.rd, CSM_IPA + i * RMI_GRANULE_SIZE, 3);
+		assert_int_equal(re.x[2], RMI_UNASSIGNED);
+		assert_int_equal(re.x[4], RIPAS_DESTROYED);
+	}
+	assert_int_equal(debug_csm(region.csmd).mapped_members, 0);
+	assert_int_equal(rd_regions(), 1);
+	assert_int_equal(RMI(RMI_CSM_UNMAP, realm.rd, region.csmd, CSM_IPA).x[0], RMI_ERROR_INPUT);
+	remove_all(&region);
+}
+
+static void test_attach_refusals(void **state)
+{
+	(void)state;
+	build();
+	uint64_t id = owned_region(&region);
+
+	assert_false(realm_attaches(id, CSM_IPA, 0));
+	assert_int_equal(got_x0, RSI_ERROR_INPUT);
+	assert_false(realm_attaches(id, CSM_IPA, CSM_PERM_WRITE));
+	assert_int_equal(got_x0, RSI_ERROR_INPUT);
+	assert_false(realm_attaches(id, CSM_IPA, CSM_PERM_READ | 4));
+	assert_int_equal(got_x0, RSI_ERROR_INPUT);
+	assert_false(realm_attaches(id, CSM_IPA + 8, CSM_PERM_READ));
+	assert_int_equal(got_x0, RSI_ERROR_INPUT);
+	assert_false(realm_attaches(id ^ 1, CSM_IPA, CSM_PERM_READ)); /* no such region */
+	assert_int_equal(got_x0, RSI_ERROR_INPUT);
+	assert_false(realm_attaches(id, EXEC_UNPROT_BASE, CSM_PERM_READ));
+	assert_int_equal(got_x0, RSI_ERROR_INPUT); /* the unprotected half */
+	assert_int_equal(debug_csm(region.csmd).mapped_members, 0);
+	/* Attached once: a second ATTACH is refused. */
+	assert_true(realm_attaches(id, CSM_IPA, CSM_PERM_READ));
+	assert_int_equal(RMI(RMI_CSM_MAP, realm.rd, realm.rec[0], region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+	assert_false(realm_attaches(id, CSM_IPA + 0x10000, CSM_PERM_READ));
+	assert_int_equal(got_x0, RSI_ERROR_STATE);
+	assert_int_equal(RMI(RMI_CSM_UNMAP, realm.rd, region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	remove_all(&region);
+}
+
+static void test_map_refusals(void **state)
+{
+	(void)state;
+	build();
+	uint64_t id = owned_region(&region);
+	uint64_t rd = realm.rd, rec = realm.rec[0];
+
+	/* No request. */
+	assert_int_equal(RMI(RMI_CSM_MAP, rd, rec, region.csmd, CSM_IPA).x[0], RMI_ERROR_REC);
+	/* Overlapping the realm's own RAM: the step is refused whole. */
+	assert_true(realm_attaches(id, 0x2000, CSM_PERM_READ));
+	struct smc_regs r = RMI(RMI_CSM_MAP, rd, rec, region.csmd, 0x2000);
+	assert_int_equal(r.x[0], RMI_ERROR_RTT | (3 << 8));
+	assert_int_equal(r.x[1], 0x2000);
+	assert_int_equal(debug_csm(region.csmd).mapped_members, 0);
+	/* Another IPA than asked, another region, the other REC, not a CSMD. */
+	assert_int_equal(RMI(RMI_CSM_MAP, rd, rec, region.csmd, 0x3000).x[0], RMI_ERROR_INPUT);
+	assert_int_equal(RMI(RMI_CSM_MAP, rd, realm.rec[1], region.csmd, 0x2000).x[0], RMI_ERROR_REC);
+	assert_int_equal(RMI(RMI_CSM_MAP, rd, rec, region.meta, 0x2000).x[0], RMI_ERROR_INPUT);
+	assert_int_equal(RMI(RMI_CSM_MAP, rec, rec, region.csmd, 0x2000).x[0], RMI_ERROR_INPUT);
+	/* The realm resumes: not mapped, ERROR_STATE; the request is gone. */
+	assert_int_equal(realm_resumes_prog(), RSI_ERROR_STATE);
+	assert_int_equal(RMI(RMI_CSM_MAP, rd, rec, region.csmd, 0x2000).x[0], RMI_ERROR_REC);
+	/* No level-3 RTT there: ERROR_RTT(2), nothing mapped. */
+	assert_true(realm_attaches(id, UINT64_C(0x400000), CSM_PERM_READ));
+	assert_int_equal(RMI(RMI_CSM_MAP, rd, rec, region.csmd, UINT64_C(0x400000)).x[0],
+			 RMI_ERROR_RTT | (2 << 8));
+	assert_int_equal(realm_resumes_prog(), RSI_ERROR_STATE);
+	assert_int_equal(debug_csm(region.csmd).mapped_members, 0);
+	assert_int_equal(rd_regions(), 1);
+	remove_all(&region);
+}
+
+/* A write or an instruction fetch on a read-only member mapping: a SEA for
+ * the realm, nothing for the host. */
+static void permission_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+			     struct plat_trap *trap)
+{
+	(void)s2;
+	switch (step) {
+	case 0: /* a write: permission fault, level 3 */
+		trap->kind = PLAT_TRAP_S2_FAULT;
+		trap->ipa = CSM_IPA;
+		trap->esr = (UINT64_C(0x24) << 26) | (UINT64_C(1) << 25) | (UINT64_C(1) << 6) | 0x0f;
+		break;
+	case 1:
+		assert_int_equal(ctx->resume, PLAT_RESUME_INJECT_SEA);
+		trap->kind = PLAT_TRAP_S2_FAULT; /* an instruction fetch */
+		trap->ipa = CSM_IPA;
+		trap->esr = (UINT64_C(0x20) << 26) | (UINT64_C(1) << 25) | 0x0f;
+		break;
+	case 2:
+		assert_int_equal(ctx->resume, PLAT_RESUME_INJECT_SEA);
+		trap->kind = PLAT_TRAP_S2_FAULT; /* a translation fault that raced the mapping */
+		trap->ipa = CSM_IPA;
+		trap->esr = (UINT64_C(0x24) << 26) | (UINT64_C(1) << 25) | 0x07;
+		break;
+	case 3:
+		assert_int_equal(ctx->resume, PLAT_RESUME_NORMAL);
+		exec_fake_irq(trap);
+		break;
+	}
+}
+
+static void test_read_only_member_faults(void **state)
+{
+	(void)state;
+	build();
+	uint64_t id = owned_region(&region);
+	assert_true(realm_attaches(id, CSM_IPA, CSM_PERM_READ));
+	assert_int_equal(RMI(RMI_CSM_MAP, realm.rd, realm.rec[0], region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+	expect_mapped(&realm, &region, CSM_IPA, false);
+	exec_fake_set_step(permission_steps);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(&realm).exit_reason, RMI_EXIT_IRQ);
+	assert_int_equal(exec_fake_runs(), 4);
+	assert_int_equal(RMI(RMI_CSM_UNMAP, realm.rd, region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	remove_all(&region);
+}
+
+/* Another realm maps the owner's region through the ACL. */
+static struct exec_realm other, third;
+
+static void test_member_admitted_by_acl(void **state)
+{
+	(void)state;
+	build_with_identities();
+	uint64_t id = owned_region(&region);
+	cur = &other;
+	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
+	cur = &third;
+	exec_realm_build_config(&third, NULL, CAEC_REALM_CSM_EXITS);
+	struct rmm_debug_realm oi;
+	assert_true(rmm_debug_realm(other.rd, &oi));
+
+	/* Not granted yet: refused, as an unknown region would be. */
+	cur = &other;
+	assert_false(realm_attaches(id, CSM_IPA, CSM_PERM_READ));
+	assert_int_equal(got_x0, RSI_ERROR_INPUT);
+
+	/* The owner grants the other realm by realm ID, read-only, one realm. */
+	cur = &realm;
+	/* The owner writes the record into its own memory (the scripted CPU
+	 * does not run code, so the test writes for it). */
+	uint8_t *owner_page = (uint8_t *)(uintptr_t)hostsim_monitor_view(realm.data[1]);
+	memcpy(owner_page + (ID_REALM_ID - 0x1000) + 8, oi.realm_id, 32);
+	struct call g[] = { CALL(RSI_CSM_GRANT, id, ID_REALM_ID, CSM_PERM_READ) };
+	run_prog(g, 1);
+	assert_int_equal(g[0].x0, RSI_SUCCESS);
+
+	cur = &other;
+	assert_false(realm_attaches(id, CSM_IPA, CSM_PERM_READ | CSM_PERM_WRITE)); /* more than granted */
+	assert_int_equal(got_x0, RSI_ERROR_INPUT);
+	assert_true(realm_attaches(id, CSM_IPA, CSM_PERM_READ));
+	/* The host maps it for that REC, not for the owner's. */
+	assert_int_equal(RMI(RMI_CSM_MAP, realm.rd, realm.rec[0], region.csmd, CSM_IPA).x[0], RMI_ERROR_REC);
+	assert_int_equal(RMI(RMI_CSM_MAP, realm.rd, other.rec[0], region.csmd, CSM_IPA).x[0], RMI_ERROR_INPUT);
+	assert_int_equal(RMI(RMI_CSM_MAP, other.rd, other.rec[0], region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+	expect_mapped(&other, &region, CSM_IPA, false);
+
+	/* The third realm (the same image as the other one, so the same RIM) has
+	 * another realm ID: not admitted. */
+	cur = &third;
+	assert_false(realm_attaches(id, CSM_IPA, CSM_PERM_READ));
+	assert_int_equal(got_x0, RSI_ERROR_INPUT);
+
+	/* A grant by RIM admitting one realm lets the third in. */
+	cur = &realm;
+	struct rmm_debug_realm ri;
+	assert_true(rmm_debug_realm(third.rd, &ri));
+	memcpy(owner_page + (ID_RIM - 0x1000) + 8, ri.rim, 32);
+	struct call g2[] = { CALL(RSI_CSM_GRANT, id, ID_RIM, CSM_PERM_READ) };
+	run_prog(g2, 1);
+	assert_int_equal(g2[0].x0, RSI_SUCCESS);
+	cur = &third;
+	assert_true(realm_attaches(id, CSM_IPA, CSM_PERM_READ));
+	assert_int_equal(RMI(RMI_CSM_MAP, third.rd, third.rec[0], region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+	assert_int_equal(debug_csm(region.csmd).mapped_members, 2);
+	/* A member cannot be destroyed while it maps the region. */
+	assert_int_equal(RMI(RMI_REALM_DESTROY, third.rd).x[0], RMI_ERROR_REALM);
+
+	/* The host unmaps both; then the region can go. */
+	assert_int_equal(RMI(RMI_CSM_UNMAP, other.rd, region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	assert_int_equal(RMI(RMI_CSM_UNMAP, third.rd, region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	assert_int_equal(debug_csm(region.csmd).mapped_members, 0);
+	cur = &realm;
+	remove_all(&region);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +933,11 @@ int main(void)
 		EXEC_TEST(test_grant_refusals),
 		EXEC_TEST(test_acl_full_and_seal),
 		EXEC_TEST(test_grant_needs_a_complete_region),
+		EXEC_TEST(test_owner_maps_its_region),
+		EXEC_TEST(test_attach_refusals),
+		EXEC_TEST(test_map_refusals),
+		EXEC_TEST(test_read_only_member_faults),
+		EXEC_TEST(test_member_admitted_by_acl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,9 +7,13 @@
 
 #include "exec_fake_cpu.h"
 
+/* Realms built on this machine so far: each gets its own VMID. */
+static unsigned realms_built;
+
 int exec_machine_up(void **state)
 {
 	(void)state;
+	realms_built = 0;
 	return hostsim_start(NULL);
 }
 
@@ -58,7 +62,7 @@ void exec_realm_build_config(struct exec_realm *r, const void *data1, uint64_t c
 	p.rtt_base = r->root;
 	p.rtt_level_start = 1;
 	p.rtt_num_start = 1;
-	p.vmid = 9;
+	p.vmid = (uint16_t)(9 + realms_built++);
 	memset(p.rpv, 0x5c, sizeof(p.rpv));
 	assert_int_equal(RMI(RMI_REALM_CREATE, r->rd, test_ns_struct(&p, sizeof(p))).x[0], RMI_SUCCESS);
 	if (caec_flags != EXEC_NO_CAEC_CONFIG)

@@ -32,7 +32,8 @@ int exec_machine_down(void **state);
 /* data1: 4096 bytes for the DATA granule at IPA 0x1000, or NULL for zeros. */
 void exec_realm_build(struct exec_realm *r, const void *data1);
 /* The same, with RMI_CAEC_REALM_CONFIG(caec_flags) right after REALM_CREATE
- * (EXEC_NO_CAEC_CONFIG: not called). */
+ * (EXEC_NO_CAEC_CONFIG: not called). Several realms may be built on one
+ * machine (VMIDs 9, 10, ...); they all have the same RIM. */
 #define EXEC_NO_CAEC_CONFIG UINT64_MAX
 void exec_realm_build_config(struct exec_realm *r, const void *data1, uint64_t caec_flags);
 
