@@ -27,6 +27,7 @@ bool rmm_debug_realm(uint64_t rd_pa, struct rmm_debug_realm *out)
 	if (!g)
 		return false;
 	rd = rd_map(g);
+	__builtin_memset(out, 0, sizeof(*out)); /* padding too: callers compare whole records */
 	out->state = rd->state;
 	out->hash_algo = rd->hash_algo;
 	out->ipa_bits = rd->ipa_bits;
@@ -51,6 +52,7 @@ bool rmm_debug_csm(uint64_t csmd_pa, struct rmm_debug_csm *out)
 	if (!g)
 		return false;
 	csmd = csmd_map(g);
+	__builtin_memset(out, 0, sizeof(*out));
 	out->csm_id = csmd->csm_id;
 	out->num_granules = csmd->num_granules;
 	out->generation = csmd->generation;

@@ -7,7 +7,8 @@
  *   (recomputed here with OpenSSL), records the flags, and is refused, with
  *   nothing changed, for bad flags, a non-RD granule, a second call, a call
  *   after a DATA, RIPAS or REC step, and an active realm;
- * - RMI_CSM_VERSION, MAP and UNMAP are not there yet: SMC_UNKNOWN.
+ * - RMI_CSM_VERSION says "no extension" (SMC_UNKNOWN) until the extension
+ *   is complete; unused IDs of its range are unknown too.
  */
 #include <setjmp.h>
 #include <stdbool.h>
@@ -184,9 +185,7 @@ static void test_csm_not_yet_implemented(void **state)
 {
 	(void)state;
 	for (uint64_t fid = RMI_CAEC_FID_FIRST; fid <= RMI_CAEC_FID_LAST; fid++) {
-		bool there = fid == RMI_CAEC_REALM_CONFIG || fid == RMI_CSM_CREATE ||
-			     fid == RMI_CSM_DATA_ADD || fid == RMI_CSM_LIST_ADD ||
-			     fid == RMI_CSM_DATA_REMOVE || fid == RMI_CSM_DESTROY;
+		bool there = fid >= RMI_CSM_CREATE && fid <= RMI_CAEC_REALM_CONFIG;
 		if (there)
 			assert_int_not_equal(RMI(fid).x[0], SMC_UNKNOWN);
 		else
