@@ -93,6 +93,8 @@ void rsi_csm_request_complete(struct rec_run *run)
 		rec->gprs[1] = rec->csm_req_id;
 	} else if (rec->csm_req_op == CSM_OP_ATTACH && rsi_csm_attach_completed(run)) {
 		rec->gprs[0] = RSI_SUCCESS;
+	} else if (rec->csm_req_op == CSM_OP_DETACHED) {
+		rec->gprs[0] = RSI_SUCCESS; /* the monitor unmapped it before the exit */
 	}
 	rec->csm_req_op = 0;
 	rec->csm_req_arg = 0;

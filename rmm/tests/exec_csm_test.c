@@ -916,6 +916,69 @@ static void test_member_admitted_by_acl(void **state)
 	remove_all(&region);
 }
 
+/* DETACH: the monitor unmaps the caller one table per call (INCOMPLETE),
+ * then exits DETACHED; the realm gets SUCCESS; the range is EMPTY again. A
+ * CSM page is never memory the monitor reads for the realm. */
+static void test_detach(void **state)
+{
+	(void)state;
+	build_with_identities();
+	const uint64_t num = CSM_LIST_ENTRIES + 8; /* two level-3 tables at 0x1ff000 */
+	const uint64_t base = UINT64_C(0x200000) - 8 * RMI_GRANULE_SIZE;
+	assert_true(realm_asks(num, 0));
+	bind(&region, num);
+	for (unsigned s2 = 0; s2 < 2; s2++) {
+		region.lists[s2] = test_delegated();
+		assert_int_equal(RMI(RMI_CSM_LIST_ADD, region.csmd, region.lists[s2], s2).x[0], RMI_SUCCESS);
+	}
+	add_pages(&region, 0, num);
+	assert_int_equal(realm_resumes(), RSI_SUCCESS);
+	uint64_t id = got_x1;
+
+	/* The range crosses into the next level-3 table, which the host creates. */
+	uint64_t l3b = test_delegated();
+	assert_int_equal(RMI(RMI_RTT_CREATE, realm.rd, l3b, UINT64_C(0x200000), 3).x[0], RMI_SUCCESS);
+	assert_true(realm_attaches(id, base, CSM_PERM_READ | CSM_PERM_WRITE));
+	struct smc_regs r = RMI(RMI_CSM_MAP, realm.rd, realm.rec[0], region.csmd, base);
+	assert_int_equal(r.x[0], RMI_SUCCESS);
+	assert_int_equal(r.x[1], UINT64_C(0x200000)); /* one table per call */
+	r = RMI(RMI_CSM_MAP, realm.rd, realm.rec[0], region.csmd, r.x[1]);
+	assert_int_equal(r.x[0], RMI_SUCCESS);
+	assert_int_equal(r.x[1], base + num * RMI_GRANULE_SIZE);
+	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+
+	/* A CSM page as an identity record: refused. */
+	struct call g[] = { CALL(RSI_CSM_GRANT, id, base, CSM_PERM_READ),
+			    CALL(RSI_CSM_DETACH, id, 0, 0),
+			    CALL(RSI_CSM_DETACH, id ^ 1, 0, 0) };
+	run_prog(g, 3);
+	assert_int_equal(g[0].x0, RSI_ERROR_INPUT);
+	assert_int_equal(g[1].x0, RSI_INCOMPLETE); /* the first table */
+	assert_int_equal(g[2].x0, RSI_ERROR_INPUT);
+	/* The last step exits DETACHED. */
+	static struct call d[1];
+	d[0] = CALL_VALUE(RSI_CSM_DETACH, id, 0, 0);
+	prog = d;
+	prog_len = 1;
+	exec_fake_set_step(prog_steps);
+	assert_int_equal(exec_enter(&realm, 0, 0, NULL), RMI_SUCCESS);
+	struct rmi_rec_exit exit = exec_exit(&realm);
+	assert_int_equal(exit.exit_reason, RMI_EXIT_CSM_REQUEST);
+	assert_int_equal(exit.gprs[0], CSM_OP_DETACHED);
+	assert_int_equal(exit.gprs[1], id);
+	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+	assert_int_equal(debug_csm(region.csmd).mapped_members, 0);
+	for (uint64_t ipa = base; ipa < base + num * RMI_GRANULE_SIZE; ipa += RMI_GRANULE_SIZE) {
+		struct smc_regs re = RMI(RMI_RTT_READ_ENTRY, realm.rd, ipa, 3);
+		assert_int_equal(re.x[2], RMI_UNASSIGNED);
+		assert_int_equal(re.x[4], RIPAS_EMPTY);
+	}
+	/* Nothing mapped: the table can go, the region too. */
+	assert_int_equal(RMI(RMI_RTT_DESTROY, realm.rd, UINT64_C(0x200000), 3).x[0], RMI_SUCCESS);
+	test_undelegate_free(l3b);
+	remove_all(&region);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -938,6 +1001,7 @@ int main(void)
 		EXEC_TEST(test_map_refusals),
 		EXEC_TEST(test_read_only_member_faults),
 		EXEC_TEST(test_member_admitted_by_acl),
+		EXEC_TEST(test_detach),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
