@@ -5,10 +5,15 @@
  * test left, as in the suite's combined build), and exits 0 when the suite
  * says passed, ACS_EXIT_SKIP when it says skipped, 1 otherwise.
  */
+#include "pal_cdefs.h" /* first: the suite's headers use its __aligned */
+
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "acs_hostsim.h"
+#include "acs_realm.h"
 #include "acs_tests.h"
 #include "pal_interfaces.h"
 #include "val_framework.h"
@@ -31,6 +36,35 @@ static void usage(FILE *out)
 	for (unsigned i = 0; i < acs_num_tests; i++)
 		fprintf(out, " %s", acs_tests[i].name);
 	fprintf(out, "\n");
+}
+
+/* The realm image where the suite's host side takes it from: its bytes at
+ * PLATFORM_REALM_IMAGE_BASE (NS memory, reached at VA == PA: stores, not a
+ * read(2), which would not open the host window's granules), the rest of
+ * the image range zero. The top of the range is the realm's RAM. */
+static int load_realm_image(void)
+{
+	static char bytes[ACS_REALM_IMAGE_SIZE - ACS_REALM_RAM_SIZE];
+	FILE *f = fopen(ACS_REALM_IMAGE, "rb");
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "acs: cannot open the realm image %s: %s\n", ACS_REALM_IMAGE,
+			strerror(errno));
+		return -1;
+	}
+	n = fread(bytes, 1, sizeof(bytes), f);
+	bool too_big = n == sizeof(bytes) && fgetc(f) != EOF;
+	bool failed = ferror(f);
+	fclose(f);
+	if (failed || too_big) {
+		fprintf(stderr, "acs: %s: %s\n", ACS_REALM_IMAGE,
+			too_big ? "larger than the suite's realm image range leaves room for"
+				: "read error");
+		return -1;
+	}
+	memcpy((void *)(uintptr_t)PLATFORM_REALM_IMAGE_BASE, bytes, n);
+	return 0;
 }
 
 static void test_init(unsigned num, const char *name)
@@ -87,6 +121,10 @@ int main(int argc, char **argv)
 	}
 	if (acs_machine_start(ACS_HOSTSIM_DRAM_SIZE, ACS_HOSTSIM_ROOT_GRANULES) != 0)
 		return 1;
+	if (load_realm_image() != 0) {
+		acs_machine_stop();
+		return 1;
+	}
 
 	test_init((unsigned)(t - acs_tests) + 1, t->name);
 	pal_watchdog_enable();

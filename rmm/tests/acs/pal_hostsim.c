@@ -7,6 +7,8 @@
  * The suite is firmware: it takes a PA for a pointer, which holds here
  * because the machine's host window is at VA == PA (acs_hostsim.c).
  */
+#include "pal_cdefs.h" /* first: the suite's headers use its __aligned */
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
