@@ -64,6 +64,12 @@ uint64_t val_id_aa64mmfr1_el1_read(void)
 	return UINT64_C(2) << 4;
 }
 
+/* ID_AA64MMFR0_EL1: PARange 0b0010 (40 bits, as above), 4 KiB granules. */
+uint64_t val_id_aa64mmfr0_el1_read(void)
+{
+	return 2;
+}
+
 /* Permission indirection is RMM 1.1; a 1.0 run never asks for it. */
 uint64_t val_pi_index_to_desc(uint64_t pi_index)
 {

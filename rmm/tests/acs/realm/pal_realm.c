@@ -212,6 +212,13 @@ uint64_t val_read_mpidr(void)
 	return (ipa - ACS_REALM_STACKS_IPA) / ACS_REALM_STACK_SIZE;
 }
 
+/* ID_AA64MMFR0_EL1 as the host side's PAL reports it: PARange 0b0010, a
+ * 40-bit PA space (hostsim's); 4 KiB granules (TGran4 = 0). */
+uint64_t val_id_aa64mmfr0_el1_read(void)
+{
+	return 2;
+}
+
 uint64_t val_get_primary_mpidr(void)
 {
 	return 0;
