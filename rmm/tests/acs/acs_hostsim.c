@@ -11,6 +11,9 @@ int acs_machine_start(uint64_t dram_size, unsigned root_granules)
 		.dram_size = dram_size,
 		.root_granules = root_granules,
 		.host_va_is_pa = true,
+		/* The suite is at the RMM 1.0-rel0 tag: its token is that
+		 * release's collection (tag 399). */
+		.token_format = HOSTSIM_TOKEN_LEGACY,
 	};
 	int rc = hostsim_start(&cfg);
 
