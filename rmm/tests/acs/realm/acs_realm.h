@@ -12,15 +12,16 @@
 #define ACS_REALM_IMAGE_IPA  UINT64_C(0x400000) /* VAL_PLANE0_IMAGE_BASE_IPA */
 #define ACS_REALM_IMAGE_SIZE UINT64_C(0xC0000)  /* PLATFORM_REALM_IMAGE_SIZE */
 /* The realm's RAM: the top of the image range; the image file must end
- * below it (the runner checks). From its base: one bounce granule, then a
- * stack per CPU: slot 0 the boot CPU's (REC 0, MPIDR 0, as the suite creates
- * it), slot n the CPU with MPIDR n started by PSCI CPU_ON. */
+ * below it (the runner checks). Per CPU, a bounce granule (pal_realm.c) and a
+ * stack: slot 0 is the boot CPU's (REC 0, MPIDR 0, as the suite creates it),
+ * slot n the CPU with MPIDR n started by PSCI CPU_ON. */
 #define ACS_REALM_CPUS        9u
 #define ACS_REALM_STACK_SIZE  UINT64_C(0x8000)
-#define ACS_REALM_RAM_SIZE    (UINT64_C(0x1000) + ACS_REALM_CPUS * ACS_REALM_STACK_SIZE)
+#define ACS_REALM_BOUNCE_SIZE UINT64_C(0x1000)
+#define ACS_REALM_RAM_SIZE    (ACS_REALM_CPUS * (ACS_REALM_BOUNCE_SIZE + ACS_REALM_STACK_SIZE))
 #define ACS_REALM_RAM_IPA     (ACS_REALM_IMAGE_IPA + ACS_REALM_IMAGE_SIZE - ACS_REALM_RAM_SIZE)
-#define ACS_REALM_BOUNCE_IPA  ACS_REALM_RAM_IPA
-#define ACS_REALM_STACKS_IPA  (ACS_REALM_RAM_IPA + UINT64_C(0x1000))
+#define ACS_REALM_BOUNCE_IPA(n) (ACS_REALM_RAM_IPA + (uint64_t)(n) * ACS_REALM_BOUNCE_SIZE)
+#define ACS_REALM_STACKS_IPA  ACS_REALM_BOUNCE_IPA(ACS_REALM_CPUS)
 /* The top of CPU slot n's stack. */
 #define ACS_REALM_STACK_TOP(n) (ACS_REALM_STACKS_IPA + ((uint64_t)(n) + 1) * ACS_REALM_STACK_SIZE)
 

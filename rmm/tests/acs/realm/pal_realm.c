@@ -10,7 +10,7 @@
  * the measured bytes), or neither, a bare IPA the test chose. For the calls
  * that take the address of a buffer (RSI_HOST_CALL, RSI_REALM_CONFIG,
  * RSI_ATTESTATION_TOKEN_CONTINUE) the first is translated to its IPA, the
- * second goes through a bounce granule in realm RAM (same offset in the
+ * second goes through the calling CPU's bounce granule in realm RAM (same offset in the
  * granule, so misaligned addresses stay misaligned; copied in before the
  * call and back after it) and the third is passed as it is. For the calls
  * that take an IPA range (RSI_IPA_STATE_GET/SET), a pointer into the image
@@ -34,6 +34,7 @@
 #include "val_realm_framework.h"
 #include "val_realm_rsi.h"
 #include "val_smc.h"
+#include "val_sysreg.h"
 
 _Static_assert(ACS_REALM_IMAGE_IPA == VAL_PLANE0_IMAGE_BASE_IPA, "the suite's realm image IPA");
 _Static_assert(ACS_REALM_IMAGE_SIZE == PLATFORM_REALM_IMAGE_SIZE, "the suite's realm image size");
@@ -69,7 +70,8 @@ void *acs_realm_shared_region_base(void)
 /* ---- RSI ---- */
 
 struct bounce {
-	char *page; /* the image's page copied to the bounce granule, or NULL */
+	char *page;   /* the image's page copied to the bounce granule, or NULL */
+	uint64_t ipa; /* the bounce granule (the calling CPU's) */
 };
 
 static uint64_t buffer_ipa(uint64_t addr, struct bounce *b)
@@ -82,8 +84,9 @@ static uint64_t buffer_ipa(uint64_t addr, struct bounce *b)
 		return p - window; /* realm memory */
 	if (p >= (uintptr_t)__ehdr_start && p < (uintptr_t)_end) {
 		b->page = (char *)(p & ~(uintptr_t)(PAGE_SIZE - 1));
-		memcpy(caec_arch_ipa_to_ptr(ACS_REALM_BOUNCE_IPA), b->page, PAGE_SIZE);
-		return ACS_REALM_BOUNCE_IPA + (p & (PAGE_SIZE - 1));
+		b->ipa = ACS_REALM_BOUNCE_IPA(val_read_mpidr());
+		memcpy(caec_arch_ipa_to_ptr(b->ipa), b->page, PAGE_SIZE);
+		return b->ipa + (p & (PAGE_SIZE - 1));
 	}
 	return addr;
 }
@@ -100,7 +103,7 @@ static uint64_t range_ipa(uint64_t addr)
 static void bounce_back(const struct bounce *b)
 {
 	if (b->page)
-		memcpy(b->page, caec_arch_ipa_to_ptr(ACS_REALM_BOUNCE_IPA), PAGE_SIZE);
+		memcpy(b->page, caec_arch_ipa_to_ptr(b->ipa), PAGE_SIZE);
 }
 
 /* The entry the suite passes to PSCI CPU_ON (val_realm_get_secondary_cpu_entry)
@@ -117,7 +120,7 @@ void val_smc_call_asm(val_smc_param_ts *args)
 {
 	struct smc_regs regs = { .x = { args->x0, args->x1, args->x2, args->x3, args->x4, args->x5,
 					args->x6, args->x7, args->x8, args->x9, args->x10 } };
-	struct bounce b = { NULL };
+	struct bounce b = { NULL, 0 };
 	bool in_image = false;
 
 	if (args->x0 == RSI_HOST_CALL || args->x0 == RSI_REALM_CONFIG ||
