@@ -47,7 +47,7 @@ void caec_realm_entry(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, uint64
 	caec_arch.image_size = ACS_REALM_IMAGE_SIZE;
 	caec_arch.ram_base = ACS_REALM_RAM_IPA;
 	caec_arch.ram_size = ACS_REALM_RAM_SIZE;
-	caec_arch.nr_cpus = 1;
+	caec_arch.nr_cpus = ACS_REALM_CPUS;
 	if (ACS_REALM_IMAGE_IPA + ACS_REALM_IMAGE_SIZE > caec_arch.window_size / 2)
 		return; /* an IPA space too small for the suite's layout */
 	caec_arch_call_on_stack(NULL, run_on_realm_stack, caec_arch.window + ACS_REALM_STACK_TOP(0));
