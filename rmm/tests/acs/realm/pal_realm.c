@@ -10,9 +10,9 @@
  * the measured bytes), or neither, a bare IPA the test chose. For the calls
  * that take the address of a buffer (RSI_HOST_CALL, RSI_REALM_CONFIG,
  * RSI_ATTESTATION_TOKEN_CONTINUE) the first is translated to its IPA, the
- * second goes through the calling CPU's bounce granule in realm RAM (same offset in the
- * granule, so misaligned addresses stay misaligned; copied in before the
- * call and back after it) and the third is passed as it is. For the calls
+ * second goes through the calling CPU's bounce granule in realm RAM (same
+ * offset in the granule, so misaligned addresses stay misaligned; copied in
+ * before the call and back after it) and the third is passed as it is. For the calls
  * that take an IPA range (RSI_IPA_STATE_GET/SET), a pointer into the image
  * names the IPA where that byte of the image lies in realm memory: the image
  * is the measured copy of the bytes at ACS_REALM_IMAGE_IPA.
