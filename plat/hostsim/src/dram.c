@@ -13,6 +13,11 @@
  *
  * Both views come from the same file, so a store through one is visible
  * through the other with no copying, as it is for two aliases of one PA.
+ *
+ * With hostsim_config.host_va_is_pa the host window lies at VA == PA: only
+ * its mapping's address changes (MAP_FIXED_NOREPLACE at the PA of the first
+ * granule above the Root ones, which are left unmapped and so stay closed),
+ * never what it opens. Nothing else maps DRAM for the host.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,7 +33,11 @@ static struct {
 	uint64_t size;
 	uint64_t root_size;
 	uint8_t *monitor_view;
-	uint8_t *host_window;
+	/* The host window: VA of PA 0 (an address, never dereferenced as such:
+	 * at VA == PA it is 0), and the part of it actually mapped. */
+	uintptr_t host_window;
+	uint8_t *host_map;
+	uint64_t host_map_len;
 } dram = { .fd = -1 };
 
 /* The host window's open granules: a ring of granule index + 1 (0 empty),
@@ -53,7 +62,45 @@ static int map_view(uint8_t **view, int prot)
 	return 0;
 }
 
-int hostsim_dram_init(uint64_t size, unsigned root_granules)
+/* The host window at VA == PA: the granules above the Root ones, mapped at
+ * their own PAs, or -errno (-EEXIST when something of the process's is in the
+ * way, -EPERM below vm.mmap_min_addr). */
+static int map_host_window_at_pa(void)
+{
+	void *want = (void *)(uintptr_t)dram.root_size;
+	uint64_t len = dram.size - dram.root_size;
+	void *p = mmap(want, len, PROT_NONE, MAP_SHARED | MAP_FIXED_NOREPLACE, dram.fd,
+		       (off_t)dram.root_size);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	if (p != want) { /* a kernel that took the flag for a hint */
+		munmap(p, len);
+		return -EEXIST;
+	}
+	dram.host_window = 0;
+	dram.host_map = p;
+	dram.host_map_len = len;
+	return 0;
+}
+
+static int map_host_window(bool at_pa)
+{
+	uint8_t *view;
+	int rc;
+
+	if (at_pa)
+		return map_host_window_at_pa();
+	rc = map_view(&view, PROT_NONE);
+	if (rc)
+		return rc;
+	dram.host_window = (uintptr_t)view;
+	dram.host_map = view;
+	dram.host_map_len = dram.size;
+	return 0;
+}
+
+int hostsim_dram_init(uint64_t size, unsigned root_granules, bool host_va_is_pa)
 {
 	int rc;
 
@@ -77,7 +124,7 @@ int hostsim_dram_init(uint64_t size, unsigned root_granules)
 	}
 	rc = map_view(&dram.monitor_view, PROT_READ | PROT_WRITE);
 	if (rc == 0)
-		rc = map_view(&dram.host_window, PROT_NONE);
+		rc = map_host_window(host_va_is_pa);
 	if (rc == 0)
 		return 0;
 fail:
@@ -87,8 +134,8 @@ fail:
 
 void hostsim_dram_fini(void)
 {
-	if (dram.host_window)
-		munmap(dram.host_window, dram.size);
+	if (dram.host_map)
+		munmap(dram.host_map, dram.host_map_len);
 	if (dram.monitor_view)
 		munmap(dram.monitor_view, dram.size);
 	if (dram.fd >= 0)
@@ -99,7 +146,9 @@ void hostsim_dram_fini(void)
 	dram.size = 0;
 	dram.root_size = 0;
 	dram.monitor_view = NULL;
-	dram.host_window = NULL;
+	dram.host_window = 0;
+	dram.host_map = NULL;
+	dram.host_map_len = 0;
 }
 
 bool hostsim_dram_range_ok(uint64_t pa, uint64_t len)
@@ -114,14 +163,14 @@ uint8_t *hostsim_dram_monitor_ptr(uint64_t pa)
 
 uint8_t *hostsim_dram_host_ptr(uint64_t pa)
 {
-	return dram.host_window + pa;
+	return (uint8_t *)(dram.host_window + (uintptr_t)pa);
 }
 
 /* Closes the whole window: every mapping of it becomes one again, so the OS
  * needs nothing new for it (tried again should it still refuse). */
 static void host_window_flush(void)
 {
-	while (mprotect(dram.host_window, dram.size, PROT_NONE) != 0)
+	while (mprotect(dram.host_map, dram.host_map_len, PROT_NONE) != 0)
 		sched_yield();
 	for (unsigned i = 0; i < host_tlb.capacity; i++)
 		host_tlb.open[i] = 0;
@@ -129,7 +178,7 @@ static void host_window_flush(void)
 
 static void host_granule_close(uint64_t granule)
 {
-	if (mprotect(dram.host_window + (granule << PLAT_GRANULE_SHIFT), PLAT_GRANULE_SIZE,
+	if (mprotect(hostsim_dram_host_ptr(granule << PLAT_GRANULE_SHIFT), PLAT_GRANULE_SIZE,
 		     PROT_NONE) != 0)
 		host_window_flush(); /* a split the OS refused: close everything */
 }
@@ -137,7 +186,7 @@ static void host_granule_close(uint64_t granule)
 /* One fill under epoch seq: 1 opened, 0 not NS, -1 to try again. */
 static int host_fill_once(uint64_t granule, uint64_t seq)
 {
-	void *va = dram.host_window + (granule << PLAT_GRANULE_SHIFT);
+	void *va = hostsim_dram_host_ptr(granule << PLAT_GRANULE_SHIFT);
 	int ret = 1;
 
 	if (hostsim_gpt_entry_pas(granule) != HOSTSIM_PAS_NS)
@@ -237,7 +286,7 @@ void plat_granule_unmap(void *va)
 
 void *hostsim_host_va(uint64_t pa)
 {
-	return pa < dram.size ? dram.host_window + pa : NULL;
+	return pa < dram.size ? hostsim_dram_host_ptr(pa) : NULL;
 }
 
 const void *hostsim_monitor_view(uint64_t pa)

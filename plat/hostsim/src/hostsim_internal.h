@@ -40,7 +40,8 @@ void hostsim_hw_stop(void);
 unsigned hostsim_hw_tlb_entries(void);
 
 /* ---- dram.c ---- */
-int hostsim_dram_init(uint64_t size, unsigned root_granules);
+/* host_va_is_pa: the host window at VA == PA (hostsim_config). */
+int hostsim_dram_init(uint64_t size, unsigned root_granules, bool host_va_is_pa);
 void hostsim_dram_fini(void);
 /* True when [pa, pa + len) lies inside DRAM (len 0: pa <= size). */
 bool hostsim_dram_range_ok(uint64_t pa, uint64_t len);

@@ -67,7 +67,7 @@ int hostsim_hw_start(const struct hostsim_config *cfg)
 	rc = hostsim_attest_start(cfg); /* EL3's attestation keys and measurements */
 	if (rc)
 		return rc;
-	rc = hostsim_dram_init(size, root);
+	rc = hostsim_dram_init(size, root, cfg && cfg->host_va_is_pa);
 	if (rc)
 		goto fail_attest;
 	uint64_t granules = size >> PLAT_GRANULE_SHIFT;

@@ -63,6 +63,19 @@ struct hostsim_config {
 	 * and destination both cross a page boundary), or it could never finish;
 	 * at most HOSTSIM_MAX_TLB_ENTRIES. */
 	unsigned tlb_entries;
+	/* Places the host window at VA == PA, so a host program that takes a PA
+	 * for a pointer (as firmware with a flat stage-1 map does; Arm's RMM
+	 * compliance suite is one) can dereference it: hostsim_host_va(pa) is
+	 * then (void *)pa. The window is the same bounded TLB over the GPT at a
+	 * fixed address: NS granules open on demand, a Realm or Root one still
+	 * faults, and no other mapping of DRAM is made for the host. The range
+	 * [root_granules * 4 KiB, dram_size) of the process's address space must
+	 * be free and at or above vm.mmap_min_addr (the default 16 Root granules
+	 * cover Linux's usual 64 KiB); else hostsim_start fails with -EEXIST or
+	 * -EPERM. The Root granules below are left unmapped, and a host access
+	 * there is a GPF like any other. Keep dram_size small enough to stay
+	 * clear of the program's own mappings (a few hundred MiB at most). */
+	bool host_va_is_pa;
 };
 #define HOSTSIM_DEFAULT_TLB_ENTRIES 1024u
 #define HOSTSIM_MIN_TLB_ENTRIES     4u
@@ -96,7 +109,8 @@ static inline struct smc_regs hostsim_smc_call(uint64_t fid, uint64_t a1, uint64
 	return regs;
 }
 
-/* Host-window address of pa (NULL outside DRAM). Loads and stores through it
+/* Host-window address of pa (NULL outside DRAM; with host_va_is_pa, (void *)pa
+ * and so NULL for PA 0 too, a Root granule). Loads and stores through it
  * fault unless the granule is NS, and the fault aborts the process with
  * "hostsim: granule protection fault: ...". (Code that replaces the SIGSEGV
  * handler after hostsim_start, as cmocka does around each test body and
