@@ -77,6 +77,8 @@ struct csm_acl_entry {
 	uint16_t perms;      /* READ | WRITE | admit count << 8 */
 	uint32_t generation; /* the entry's; part of its handle */
 	uint8_t value[CSM_IDENTITY_VALUE_SIZE];
+	uint8_t revoking;    /* RSI_CSM_REVOKE under way: admits nobody */
+	uint8_t pad[7];
 };
 
 /* A member's RIM, RPV and policy are read from its RD, which lives while

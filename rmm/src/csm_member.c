@@ -64,7 +64,8 @@ int csm_acl_admits(const struct csmd *csmd, const struct csm_meta *meta, const s
 	for (unsigned i = 0; i < CSM_ACL_ENTRIES; i++) {
 		const struct csm_acl_entry *e = &meta->acl[i];
 
-		if (e->kind == 0 || (rw & ~(uint64_t)e->perms) != 0 || !entry_matches(e, c, hash_size))
+		if (e->kind == 0 || e->revoking || (rw & ~(uint64_t)e->perms) != 0 ||
+		    !entry_matches(e, c, hash_size))
 			continue;
 		if (admitted_by(meta, i) < csm_perm_admit(e->perms))
 			return (int)i;

@@ -979,6 +979,83 @@ static void test_detach(void **state)
 	remove_all(&region);
 }
 
+/* REVOKE: a member admitted by another entry stays; one admitted by nothing
+ * else is unmapped (RIPAS DESTROYED: its next access aborts); stale handles
+ * and callers that are not the owner are refused. */
+static void test_revoke(void **state)
+{
+	(void)state;
+	build_with_identities();
+	uint64_t id = owned_region(&region);
+	cur = &other;
+	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
+	cur = &third;
+	exec_realm_build_config(&third, NULL, CAEC_REALM_CSM_EXITS);
+	struct rmm_debug_realm oi;
+	assert_true(rmm_debug_realm(other.rd, &oi)); /* other and third: the same RIM */
+	uint8_t *owner_page = (uint8_t *)(uintptr_t)hostsim_monitor_view(realm.data[1]);
+	memcpy(owner_page + (ID_REALM_ID - 0x1000) + 8, oi.realm_id, 32);
+	memcpy(owner_page + (ID_RIM - 0x1000) + 8, oi.rim, 32);
+
+	cur = &realm;
+	struct call g[] = { CALL(RSI_CSM_GRANT, id, ID_REALM_ID, CSM_PERM_READ),
+			    CALL(RSI_CSM_GRANT, id, ID_RIM, CSM_PERM_READ | (2 << CSM_PERM_ADMIT_SHIFT)) };
+	run_prog(g, 2);
+	assert_int_equal(g[0].x0, RSI_SUCCESS);
+	assert_int_equal(g[1].x0, RSI_SUCCESS);
+	uint64_t by_id = g[0].x1, by_rim = g[1].x1;
+	struct exec_realm *members[] = { &other, &third };
+	for (unsigned i = 0; i < 2; i++) {
+		cur = members[i];
+		assert_true(realm_attaches(id, CSM_IPA, CSM_PERM_READ));
+		assert_int_equal(RMI(RMI_CSM_MAP, cur->rd, cur->rec[0], region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+		assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+	}
+	assert_int_equal(debug_csm(region.csmd).mapped_members, 2);
+
+	/* Not the owner: refused. */
+	cur = &other;
+	struct call nope[] = { CALL(RSI_CSM_REVOKE, id, by_id, 0) };
+	run_prog(nope, 1);
+	assert_int_equal(nope[0].x0, RSI_ERROR_INPUT);
+
+	/* The realm-ID entry goes; the RIM entry (room for two) keeps the other realm. */
+	cur = &realm;
+	uint64_t gen = debug_csm(region.csmd).generation;
+	struct call r1[] = { CALL(RSI_CSM_REVOKE, id, by_id, 0), CALL(RSI_CSM_REVOKE, id, by_id, 0),
+			     CALL(RSI_CSM_REVOKE, id, by_id + 0x100, 0), CALL(RSI_CSM_REVOKE, id, 16, 0) };
+	run_prog(r1, 4);
+	assert_int_equal(r1[0].x0, RSI_SUCCESS);
+	assert_int_equal(r1[1].x0, RSI_ERROR_INPUT); /* stale now */
+	assert_int_equal(r1[2].x0, RSI_ERROR_INPUT);
+	assert_int_equal(r1[3].x0, RSI_ERROR_INPUT);
+	struct rmm_debug_csm d = debug_csm(region.csmd);
+	assert_int_equal(d.mapped_members, 2);
+	assert_int_equal(d.acl[by_id & 0xff].kind, 0);
+	assert_true(d.generation > gen);
+	expect_mapped(&other, &region, CSM_IPA, false);
+
+	/* The RIM entry goes: both members are unmapped; their next access aborts. */
+	struct call r2[] = { CALL(RSI_CSM_REVOKE, id, by_rim, 0) };
+	run_prog(r2, 1);
+	assert_int_equal(r2[0].x0, RSI_SUCCESS);
+	assert_int_equal(debug_csm(region.csmd).mapped_members, 0);
+	for (unsigned i = 0; i < 2; i++) {
+		struct smc_regs re = RMI(RMI_RTT_READ_ENTRY, members[i]->rd, CSM_IPA, 3);
+		assert_int_equal(re.x[2], RMI_UNASSIGNED);
+		assert_int_equal(re.x[4], RIPAS_DESTROYED);
+		cur = members[i];
+		struct call det[] = { CALL(RSI_CSM_DETACH, id, 0, 0) }; /* nothing left to detach */
+		run_prog(det, 1);
+		assert_int_equal(det[0].x0, RSI_ERROR_INPUT);
+	}
+	/* A revoked realm cannot attach again. */
+	assert_false(realm_attaches(id, CSM_IPA + 0x10000, CSM_PERM_READ));
+	assert_int_equal(got_x0, RSI_ERROR_INPUT);
+	cur = &realm;
+	remove_all(&region);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1002,6 +1079,7 @@ int main(void)
 		EXEC_TEST(test_read_only_member_faults),
 		EXEC_TEST(test_member_admitted_by_acl),
 		EXEC_TEST(test_detach),
+		EXEC_TEST(test_revoke),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
