@@ -36,7 +36,7 @@
 #define RSI_CSM_REVOKE         SMC64_SIP_FID(0xA13) /* csm_id, handle */
 #define RSI_CSM_ATTACH         SMC64_SIP_FID(0xA14) /* csm_id, ipa, perms */
 #define RSI_CSM_DETACH         SMC64_SIP_FID(0xA15) /* csm_id */
-#define RSI_CSM_INFO           SMC64_SIP_FID(0xA16) /* csm_id, ipa of a granule */
+#define RSI_CSM_INFO           SMC64_SIP_FID(0xA16) /* csm_id, ipa of a granule, offset -> X1 size */
 #define RSI_POLICY_SET         SMC64_SIP_FID(0xA17) /* ipa, length */
 #define RSI_CSM_SEAL           SMC64_SIP_FID(0xA18) /* csm_id */
 #define RSI_CAEC_FID_FIRST     RSI_CSM_VERSION
@@ -97,6 +97,44 @@ struct csm_identity {
 	uint8_t value[CSM_IDENTITY_VALUE_SIZE];
 };
 _Static_assert(sizeof(struct csm_identity) == 136, "identity record");
+
+/*
+ * The region report RSI_CSM_INFO writes (little endian, packed): a header,
+ * acl_count ACL entries, a u64 member_count and the members. Digests and
+ * RIMs are 64-byte slots (zero past the hash size). At most 16 of each, it
+ * can exceed one granule (5272 bytes with SHA-512 and everything full), so
+ * RSI_CSM_INFO(csm_id, ipa, offset) writes the bytes [offset, offset + 4096)
+ * of it into the granule at ipa and returns its whole size in X1.
+ */
+#define CSM_REPORT_VERSION 1u
+struct csm_report_header {
+	uint64_t version;
+	uint64_t csm_id;
+	uint64_t num_granules;
+	uint64_t generation;
+	uint64_t flags;           /* CAEC_REGION_FLAG_* */
+	uint8_t owner_realm_id[CAEC_REALM_ID_SIZE];
+	uint8_t owner_rim[64];
+	uint64_t acl_count;
+};
+struct csm_report_acl_entry {
+	uint64_t kind;
+	uint8_t value[CSM_IDENTITY_VALUE_SIZE];
+	uint64_t perms;
+};
+struct csm_report_member {
+	uint8_t realm_id[CAEC_REALM_ID_SIZE];
+	uint8_t rim[64];
+	uint64_t perms;
+	uint64_t state;           /* CSM_REPORT_MEMBER_* */
+	uint8_t policy_digest[64]; /* zero while the realm has no policy */
+};
+#define CSM_REPORT_MEMBER_ATTACHING 1u
+#define CSM_REPORT_MEMBER_MAPPED    2u
+#define CSM_REPORT_MEMBER_DETACHING 3u
+_Static_assert(sizeof(struct csm_report_header) == 144, "report header");
+_Static_assert(sizeof(struct csm_report_acl_entry) == 144, "report ACL entry");
+_Static_assert(sizeof(struct csm_report_member) == 176, "report member");
 
 /* Attestation claims the extension adds to the realm token. */
 #define CAEC_CLAIM_REALM_ID      65001

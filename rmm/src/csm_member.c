@@ -73,6 +73,16 @@ int csm_acl_admits(const struct csmd *csmd, const struct csm_meta *meta, const s
 	return -1;
 }
 
+bool csm_acl_lists(const struct csmd *csmd, const struct csm_meta *meta, const struct csm_caller *c)
+{
+	size_t hash_size = measurement_hash_size(csmd->owner.hash_algo);
+
+	for (unsigned i = 0; i < CSM_ACL_ENTRIES; i++)
+		if (meta->acl[i].kind != 0 && !meta->acl[i].revoking && entry_matches(&meta->acl[i], c, hash_size))
+			return true;
+	return false;
+}
+
 uint64_t csm_page_pa(const struct csmd *csmd, uint64_t index)
 {
 	if (!csm_uses_lists(csmd))

@@ -32,6 +32,9 @@ int csm_member_find(const struct csm_meta *meta, const struct csm_caller *c);
 int csm_acl_admits(const struct csmd *csmd, const struct csm_meta *meta, const struct csm_caller *c,
 		   uint64_t perms);
 
+/* Any ACL entry (not being revoked) names c, whatever its room and perms. */
+bool csm_acl_lists(const struct csmd *csmd, const struct csm_meta *meta, const struct csm_caller *c);
+
 /* The PA of page index (the CSMD is locked; lists are locked in turn). */
 uint64_t csm_page_pa(const struct csmd *csmd, uint64_t index);
 

@@ -55,6 +55,7 @@ static const rsi_handler_fn caec_commands[RSI_CAEC_FID_LAST - RSI_CAEC_FID_FIRST
 	[RSI_CSM_ATTACH - RSI_CAEC_FID_FIRST] = rsi_csm_attach,
 	[RSI_CSM_DETACH - RSI_CAEC_FID_FIRST] = rsi_csm_detach,
 	[RSI_CSM_REVOKE - RSI_CAEC_FID_FIRST] = rsi_csm_revoke,
+	[RSI_CSM_INFO - RSI_CAEC_FID_FIRST] = rsi_csm_info,
 	[RSI_CSM_SEAL - RSI_CAEC_FID_FIRST] = rsi_csm_seal,
 };
 

@@ -34,6 +34,7 @@ enum rec_action rsi_csm_grant(struct rec_run *run, struct smc_regs *regs);
 enum rec_action rsi_csm_attach(struct rec_run *run, struct smc_regs *regs);
 enum rec_action rsi_csm_detach(struct rec_run *run, struct smc_regs *regs);
 enum rec_action rsi_csm_revoke(struct rec_run *run, struct smc_regs *regs);
+enum rec_action rsi_csm_info(struct rec_run *run, struct smc_regs *regs);
 /* At the REC's next entry: the member mapping the ATTACH asked for is complete. */
 bool rsi_csm_attach_completed(const struct rec_run *run);
 enum rec_action rsi_csm_seal(struct rec_run *run, struct smc_regs *regs);

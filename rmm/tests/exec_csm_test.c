@@ -1056,6 +1056,84 @@ static void test_revoke(void **state)
 	remove_all(&region);
 }
 
+/* INFO: the owner, a member and a realm an entry names see the region as
+ * the monitor holds it; anyone else gets ERROR_INPUT, as for no region. */
+static void test_info(void **state)
+{
+	(void)state;
+	build_with_identities();
+	uint64_t id = owned_region(&region);
+	cur = &other;
+	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
+	cur = &third;
+	exec_realm_build_config(&third, NULL, CAEC_REALM_CSM_EXITS);
+	struct rmm_debug_realm oi, own;
+	assert_true(rmm_debug_realm(other.rd, &oi));
+	assert_true(rmm_debug_realm(realm.rd, &own));
+	uint8_t *owner_page = (uint8_t *)(uintptr_t)hostsim_monitor_view(realm.data[1]);
+	memcpy(owner_page + (ID_REALM_ID - 0x1000) + 8, oi.realm_id, 32);
+	cur = &realm;
+	struct call g[] = { CALL(RSI_CSM_GRANT, id, ID_REALM_ID, CSM_PERM_READ),
+			    CALL(RSI_CSM_GRANT, id, ID_RIM_RPV, CSM_PERM_READ | CSM_PERM_WRITE) };
+	run_prog(g, 2);
+	cur = &other;
+	assert_true(realm_attaches(id, CSM_IPA, CSM_PERM_READ));
+	assert_int_equal(RMI(RMI_CSM_MAP, other.rd, other.rec[0], region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+
+	/* The member asks; the report lands in its RAM at IPA 0. */
+	const uint64_t size = sizeof(struct csm_report_header) + 2 * sizeof(struct csm_report_acl_entry) +
+			      8 + sizeof(struct csm_report_member);
+	struct call q[] = { CALL(RSI_CSM_INFO, id, 0, 0), CALL(RSI_CSM_INFO, id, 0, RMI_GRANULE_SIZE),
+			    CALL(RSI_CSM_INFO, id, 8, 0), CALL(RSI_CSM_INFO, id, CSM_IPA, 0),
+			    CALL(RSI_CSM_INFO, id ^ 1, 0, 0) };
+	run_prog(q, 5);
+	assert_int_equal(q[0].x0, RSI_SUCCESS);
+	assert_int_equal(q[0].x1, size);
+	assert_int_equal(q[1].x0, RSI_ERROR_INPUT); /* past the end */
+	assert_int_equal(q[2].x0, RSI_ERROR_INPUT); /* unaligned */
+	assert_int_equal(q[3].x0, RSI_ERROR_INPUT); /* a CSM page */
+	assert_int_equal(q[4].x0, RSI_ERROR_INPUT); /* no such region */
+	const uint8_t *rep = hostsim_monitor_view(other.data[0]);
+	struct csm_report_header h;
+	memcpy(&h, rep, sizeof(h));
+	assert_int_equal(h.version, CSM_REPORT_VERSION);
+	assert_int_equal(h.csm_id, id);
+	assert_int_equal(h.num_granules, 1);
+	assert_int_equal(h.generation, debug_csm(region.csmd).generation);
+	assert_int_equal(h.acl_count, 2);
+	assert_memory_equal(h.owner_realm_id, own.realm_id, 32);
+	assert_memory_equal(h.owner_rim, own.rim, 64);
+	struct csm_report_acl_entry e;
+	memcpy(&e, rep + sizeof(h), sizeof(e));
+	assert_int_equal(e.kind, CSM_IDENTITY_REALM_ID);
+	assert_memory_equal(e.value, oi.realm_id, 32);
+	assert_int_equal(e.perms, CSM_PERM_READ);
+	uint64_t members;
+	memcpy(&members, rep + sizeof(h) + 2 * sizeof(e), 8);
+	assert_int_equal(members, 1);
+	struct csm_report_member mr;
+	memcpy(&mr, rep + sizeof(h) + 2 * sizeof(e) + 8, sizeof(mr));
+	assert_memory_equal(mr.realm_id, oi.realm_id, 32);
+	assert_memory_equal(mr.rim, oi.rim, 64);
+	assert_int_equal(mr.perms, CSM_PERM_READ);
+	assert_int_equal(mr.state, CSM_REPORT_MEMBER_MAPPED);
+
+	/* The owner sees it too; the third realm, named by nothing, does not. */
+	cur = &realm;
+	struct call o[] = { CALL(RSI_CSM_INFO, id, 0, 0) };
+	run_prog(o, 1);
+	assert_int_equal(o[0].x0, RSI_SUCCESS);
+	cur = &third;
+	struct call t[] = { CALL(RSI_CSM_INFO, id, 0, 0) };
+	run_prog(t, 1);
+	assert_int_equal(t[0].x0, RSI_ERROR_INPUT);
+	assert_int_equal(t[0].x1, 0);
+	assert_int_equal(RMI(RMI_CSM_UNMAP, other.rd, region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	cur = &realm;
+	remove_all(&region);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1080,6 +1158,7 @@ int main(void)
 		EXEC_TEST(test_member_admitted_by_acl),
 		EXEC_TEST(test_detach),
 		EXEC_TEST(test_revoke),
+		EXEC_TEST(test_info),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
