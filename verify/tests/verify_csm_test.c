@@ -304,7 +304,7 @@ static void expect(const struct scenario *s, const char *json, const struct csm_
 	struct verify_appraisal a;
 	const struct verify_verdict *v = appraise(s, json, ev, check, &a);
 	if (v->status != want)
-		fail_msg("%s: %s is %s (%s), want %s; rules %s", check, v->reason,
+		fail_msg("%s is %s (%s), want %s; rules %s", check,
 			 verdict_status_name(v->status), v->reason, verdict_status_name(want), json);
 	if (reason && !strstr(v->reason, reason))
 		fail_msg("%s: reason \"%s\" lacks \"%s\"", check, v->reason, reason);
