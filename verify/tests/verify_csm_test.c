@@ -264,12 +264,12 @@ static void scenario_sign(struct scenario *s)
 	assert_int_equal(cca_token_verify(s->buf, n, &opts, &s->tok, &res), 0);
 }
 
-/* n bytes of b as hex (a few rotating buffers, for building JSON). */
+/* n bytes of b as hex (16 rotating buffers: at most 16 calls per expression). */
 static const char *rep(uint8_t b, size_t n)
 {
-	static char bufs[6][257];
+	static char bufs[16][257];
 	static int next;
-	char *out = bufs[next++ % 6];
+	char *out = bufs[next++ % 16];
 	for (size_t i = 0; i < n; i++)
 		snprintf(out + 2 * i, 3, "%02x", b);
 	return out;
