@@ -301,7 +301,7 @@ static int parse_acl(json_t *acl, const char *where, struct csm_member_list *lis
 		return ref_fail(why, -ENOMEM, "out of memory");
 	list->has_acl = true;
 	for (size_t i = 0; i < json_array_size(acl); i++) {
-		char what[64];
+		char what[80];
 		snprintf(what, sizeof(what), "%.40s.acl[%zu]", where, i);
 		if (parse_acl_entry(json_array_get(acl, i), what, &list->acl[i], why) != 0)
 			return -EINVAL;
