@@ -192,11 +192,19 @@ static int parse_csm_id(json_t *j, uint64_t *out, char *why)
 	return parse_u64(j, "csm_id", out, why);
 }
 
-/* "attaching", "mapped" or "detaching" (the report's member states). */
+/*
+ * "attaching", "mapped" or "detaching", or the report's number for them:
+ * 1, 2, 3 in the specification's order (the monitor's CSM_MEMBER_*).
+ */
 static int parse_state(json_t *j, const char *what, enum csm_member_state *out, char *why)
 {
 	static const char *const names[] = { "attaching", "mapped", "detaching" };
 	const char *s = json_string_value(j);
+	if (json_is_integer(j) && json_integer_value(j) >= CSM_MEMBER_ATTACHING &&
+	    json_integer_value(j) <= CSM_MEMBER_DETACHING) {
+		*out = (enum csm_member_state)json_integer_value(j);
+		return 0;
+	}
 	for (size_t i = 0; s && i < N(names); i++)
 		if (!strcmp(s, names[i])) {
 			*out = (enum csm_member_state)(CSM_MEMBER_ATTACHING + i);
@@ -205,7 +213,7 @@ static int parse_state(json_t *j, const char *what, enum csm_member_state *out, 
 	const char *near = s ? closest_name(s, names, N(names)) : NULL;
 	if (near)
 		return ref_fail(why, -EINVAL, "%s: state '%.20s' (did you mean '%s'?)", what, s, near);
-	return ref_fail(why, -EINVAL, "%s: state must be \"attaching\", \"mapped\" or \"detaching\"",
+	return ref_fail(why, -EINVAL, "%s: state must be \"attaching\", \"mapped\" or \"detaching\" (1, 2, 3)",
 			what);
 }
 

@@ -609,7 +609,7 @@ static void evidence_region_report(void **state)
 		 "          {\"kind\": \"rim_rpv\", \"value\": \"%s%s\", \"perms\": \"0x0101\"}],"
 		 " \"members\": [{\"realm_id\": \"%s\", \"rim\": \"%s\", \"perms\": \"rw\","
 		 "                \"state\": \"mapped\", \"policy_digest\": \"%s\"},"
-		 "               {\"realm_id\": \"%s\", \"rim\": \"%s\", \"perms\": 1, \"state\": \"detaching\"}]}]}",
+		 "               {\"realm_id\": \"%s\", \"rim\": \"%s\", \"perms\": 1, \"state\": 3}]}]}",
 		 rep(0x01, 32), rep(0, 32), rep(0x11, 32), rep(0x55, 32), rep(0x44, 64), rep(0x70, 64),
 		 rep(0x22, 32), rep(0x11, 32), rep(0xdd, 32), rep(0x55, 32), rep(0x44, 32));
 	if (csm_evidence_parse(json, strlen(json), &ev, why) != 0)
@@ -666,7 +666,8 @@ static void evidence_region_report(void **state)
 		const char *member, *reason;
 	} bad_members[] = {
 		{ "\"state\": \"maped\"", "state 'maped' (did you mean 'mapped'?)" },
-		{ "\"state\": 2", "state must be" },
+		{ "\"state\": 4", "state must be" },
+		{ "\"state\": 0", "state must be" },
 		{ "\"policy_digest\": \"zz\"", "policy_digest" },
 		{ "\"perms\": 259", "perms must be" }, /* an admit count is an ACL entry's */
 		{ "\"stat\": \"mapped\"", "unknown member 'stat' (did you mean 'state'?)" },
