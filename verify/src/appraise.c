@@ -216,7 +216,7 @@ static bool region_meets_rule(const struct ref_csm_rule *rule, const struct caec
 		uint64_t bit;
 		const char *name;
 	} flags[] = { { CAEC_REGION_FLAG_SEALED, "sealed" },
-		      { CAEC_REGION_FLAG_OWNER_DESTROYED, "owner destroyed" } };
+		      { CAEC_REGION_FLAG_OWNER_DESTROYED, "owner_destroyed" } };
 	const enum ref_flag_rule want[] = { rule->sealed, rule->owner_destroyed };
 	char h[40];
 	if (rule->has_owner_realm_id &&
@@ -234,8 +234,8 @@ static bool region_meets_rule(const struct ref_csm_rule *rule, const struct caec
 		bool set = (reg->flags & flags[i].bit) != 0;
 		if (want[i] == REF_FLAG_ANY || set == (want[i] == REF_FLAG_SET))
 			continue;
-		snprintf(why, whylen, "region 0x%" PRIx64 ": the rule requires it %s%s, its flags are 0x%" PRIx64,
-			 reg->csm_id, want[i] == REF_FLAG_SET ? "" : "not ", flags[i].name, reg->flags);
+		snprintf(why, whylen, "region 0x%" PRIx64 ": the rule requires \"%s\": %s, but its flags are 0x%" PRIx64,
+			 reg->csm_id, flags[i].name, want[i] == REF_FLAG_SET ? "true" : "false", reg->flags);
 		return false;
 	}
 	return true;

@@ -96,7 +96,10 @@ static int read_region_field(struct cbor_reader *r, const struct claim_key *key,
 			     void *out, unsigned *have, struct verify_result *res)
 {
 	struct caec_region *reg = out;
+	struct claim_key named = *key; /* messages say "claim 65002 key 7" */
 	int64_t k = key->is_text ? -1 : key->num;
+	named.parent = CAEC_CLAIM_REGIONS;
+	key = &named;
 	if (k >= CAEC_REGION_CSM_ID && k <= CAEC_REGION_FLAGS)
 		*have |= 1u << k;
 	switch (k) {

@@ -286,7 +286,7 @@ one_line 'has the owner'"'"'s RIM but not its realm ID: a clone of the owner'
 # The region must be as the rule says.
 sed 's/"sealed": true/"sealed": false/' "$tmp/csm-ref.json" >"$tmp/csm-ref-unsealed.json"
 expect 1 "$caec" attest verify "$t/csm.cbor" --ref "$tmp/csm-ref-unsealed.json"
-one_line 'invalid: csm-regions: region 0x1234567890abcdef: the rule requires it not sealed'
+one_line 'invalid: csm-regions: region 0x1234567890abcdef: the rule requires "sealed": false, but its flags are 0x2'
 # A report whose ACL was changed no longer matches the token.
 sed 's/"perms": 515/"perms": 3/' "$t/csm-members.json" >"$tmp/csm-members-acl.json"
 expect 1 "$caec" attest verify "$t/csm.cbor" --ref "$tmp/csm-ref.json" --members "$tmp/csm-members-acl.json"

@@ -353,9 +353,9 @@ static void rule_constraints_on_the_claim(void **state)
 	s.o.region_flags = CAEC_REGION_FLAG_SEALED;
 	scenario_sign(&s);
 	expect(&s, default_rules(", \"sealed\": false"), NULL, "csm-regions", VERDICT_FAIL,
-	       "requires it not sealed");
+	       "requires \"sealed\": false, but its flags are 0x2");
 	expect(&s, default_rules(", \"owner_destroyed\": true"), NULL, "csm-regions", VERDICT_FAIL,
-	       "requires it owner destroyed, its flags are 0x2");
+	       "requires \"owner_destroyed\": true, but its flags are 0x2");
 	expect(&s, default_rules(", \"owner_destroyed\": false, \"sealed\": null"), NULL,
 	       "csm-regions", VERDICT_PASS, NULL);
 	snprintf(extra, sizeof(extra), ", \"acl_digest\": \"%s\"", rep(0x66, 32));
@@ -375,7 +375,7 @@ static void rule_constraints_on_the_claim(void **state)
 	s.o.region_flags = 0;
 	scenario_sign(&s);
 	expect(&s, default_rules(", \"sealed\": true"), NULL, "csm-regions", VERDICT_FAIL,
-	       "requires it sealed, its flags are 0x0");
+	       "requires \"sealed\": true, but its flags are 0x0");
 }
 
 /* The ACL given must hash to key 8, and every entry must be within the rule. */

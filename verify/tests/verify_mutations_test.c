@@ -159,17 +159,17 @@ static void region_claim_mutations(void **state)
 	} cases[] = {
 		{ 32, 32, 3, 0, 0, true, true, NULL },
 		{ 32, 32, 1, 3, 0, true, true, NULL }, /* owner destroyed and sealed */
-		{ 31, 32, 3, 0, 0, false, false, "claim 7: 31 bytes, must be 32" },
-		{ 0, 32, 3, 0, 0, false, false, "claim 7: 0 bytes, must be 32" },
-		{ 32, 31, 3, 0, 0, false, false, "claim 8: 31 bytes" },
+		{ 31, 32, 3, 0, 0, false, false, "claim 65002 key 7: 31 bytes, must be 32" },
+		{ 0, 32, 3, 0, 0, false, false, "claim 65002 key 7: 0 bytes, must be 32" },
+		{ 32, 31, 3, 0, 0, false, false, "claim 65002 key 8: 31 bytes" },
 		{ 32, 48, 3, 0, 0, false, false, "ACL digest is 48 bytes, sha-256 needs 32" },
 		{ 32, 64, 3, 0, 0, false, false, "ACL digest is 64 bytes, sha-256 needs 32" },
 		/* A mapping's perms carry no admit count. */
-		{ 32, 32, 0x103, 0, 0, false, false, "claim 3: 259 is above the maximum 3" },
-		{ 32, 32, 4, 0, 0, false, false, "claim 3: 4 is above the maximum 3" },
+		{ 32, 32, 0x103, 0, 0, false, false, "claim 65002 key 3: 259 is above the maximum 3" },
+		{ 32, 32, 4, 0, 0, false, false, "claim 65002 key 3: 4 is above the maximum 3" },
 		{ 32, 32, 3, 4, 0, true, false, "flags 0x4" },
 		{ 32, 32, 3, 0x8002, 0, true, false, "flags 0x8002" },
-		{ 32, 32, 3, 0, 10, true, false, "unknown claim 10" },
+		{ 32, 32, 3, 0, 10, true, false, "unknown claim 65002 key 10" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tb_defaults(&o, k->p256, k->p256);
