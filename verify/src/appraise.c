@@ -137,25 +137,147 @@ static const struct ref_csm_rule *find_rule(const struct verify_refvals *ref, st
 	return NULL;
 }
 
-/* Whether a realm (by RIM and, when known, realm ID) may map the region with perms. */
-static bool rule_allows(const struct ref_csm_rule *rule, const uint8_t *realm_id,
-			struct cca_bytes rim, uint64_t perms)
+static bool perms_within(uint64_t perms, const struct ref_csm_identity *id)
+{
+	return (perms & (CSM_PERM_READ | CSM_PERM_WRITE) & ~id->max_perms) == 0;
+}
+
+/* A rule identity naming this realm ID with at least these perms. */
+static bool rule_names_realm_id(const struct ref_csm_rule *rule, const uint8_t *realm_id,
+				uint64_t perms)
 {
 	for (size_t i = 0; i < rule->num_members; i++) {
 		const struct ref_csm_identity *id = &rule->members[i];
-		bool who = id->kind == CSM_ID_RIM
-				   ? ref_eq(&id->value, rim)
-				   : realm_id && memcmp(id->value.bytes, realm_id, CAEC_REALM_ID_SIZE) == 0;
-		if (who && (perms & ~id->max_perms) == 0)
+		if (id->kind == CSM_ID_REALM_ID &&
+		    memcmp(id->value.bytes, realm_id, CAEC_REALM_ID_SIZE) == 0 && perms_within(perms, id))
 			return true;
 	}
 	return false;
 }
 
+/* The realm whose membership is being judged. rpv is NULL when unknown. */
+struct csm_candidate {
+	const uint8_t *realm_id;
+	struct cca_bytes rim;
+	const struct cca_bytes *rpv;
+	uint64_t perms;
+};
+
+/*
+ * Whether a realm that is not the region's owner may map it with its perms:
+ * a realm-ID rule naming it, a RIM rule naming its RIM, or a RIM + RPV rule
+ * naming both (only when its RPV is known: a member list reports none). A
+ * realm with the owner's RIM but not its realm ID is a clone of the owner:
+ * its RIM says nothing about who runs it, so only a realm-ID rule admits it.
+ * false with why.
+ */
+static bool member_allowed(const struct ref_csm_rule *rule, const struct caec_region *reg,
+			   const struct csm_candidate *c, char *why, size_t whylen)
+{
+	char h[40];
+	bool rpv_rule = false;
+	abbrev(c->realm_id, CAEC_REALM_ID_SIZE, h);
+	if (rule_names_realm_id(rule, c->realm_id, c->perms))
+		return true;
+	if (cca_bytes_eq(c->rim, reg->owner_rim)) {
+		snprintf(why, whylen,
+			 "region 0x%" PRIx64 ": realm %s has the owner's RIM but not its realm ID: a clone of the owner, which only a realm_id rule admits",
+			 reg->csm_id, h);
+		return false;
+	}
+	for (size_t i = 0; i < rule->num_members; i++) {
+		const struct ref_csm_identity *id = &rule->members[i];
+		if (id->kind == CSM_ID_REALM_ID || !ref_eq(&id->value, c->rim))
+			continue;
+		if (id->kind == CSM_ID_RIM_RPV && !c->rpv) {
+			rpv_rule = true;
+			continue;
+		}
+		if (id->kind == CSM_ID_RIM_RPV && !ref_eq(&id->rpv, *c->rpv))
+			continue;
+		if (perms_within(c->perms, id))
+			return true;
+	}
+	if (rpv_rule)
+		snprintf(why, whylen,
+			 "region 0x%" PRIx64 ": realm %s: only a rim+rpv rule names its RIM, and a member list reports no RPV (name it by realm_id)",
+			 reg->csm_id, h);
+	else
+		snprintf(why, whylen, "region 0x%" PRIx64 ": realm %s is not allowed with perms %" PRIu64,
+			 reg->csm_id, h, c->perms);
+	return false;
+}
+
+/* The rule's constraints on the region claim: owner realm ID, ACL digest, flags. */
+static bool region_meets_rule(const struct ref_csm_rule *rule, const struct caec_region *reg,
+			      char *why, size_t whylen)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} flags[] = { { CAEC_REGION_FLAG_SEALED, "sealed" },
+		      { CAEC_REGION_FLAG_OWNER_DESTROYED, "owner_destroyed" } };
+	const enum ref_flag_rule want[] = { rule->sealed, rule->owner_destroyed };
+	char h[40];
+	if (rule->has_owner_realm_id &&
+	    memcmp(rule->owner_realm_id, reg->owner_realm_id.ptr, CAEC_REALM_ID_SIZE) != 0) {
+		snprintf(why, whylen, "region 0x%" PRIx64 ": owner realm ID %s is not the rule's owner_realm_id",
+			 reg->csm_id, abbrev(reg->owner_realm_id.ptr, reg->owner_realm_id.len, h));
+		return false;
+	}
+	if (rule->has_acl_digest && !ref_eq(&rule->acl_digest, reg->acl_digest)) {
+		snprintf(why, whylen, "region 0x%" PRIx64 ": ACL digest %s is not the rule's acl_digest",
+			 reg->csm_id, abbrev(reg->acl_digest.ptr, reg->acl_digest.len, h));
+		return false;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		bool set = (reg->flags & flags[i].bit) != 0;
+		if (want[i] == REF_FLAG_ANY || set == (want[i] == REF_FLAG_SET))
+			continue;
+		snprintf(why, whylen, "region 0x%" PRIx64 ": the rule requires \"%s\": %s, but its flags are 0x%" PRIx64,
+			 reg->csm_id, flags[i].name, want[i] == REF_FLAG_SET ? "true" : "false", reg->flags);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * This realm's own place in a region: as the owner it must have the owner's
+ * RIM and realm ID (key 7); as a member it must not be the owner (by realm
+ * ID) and must be allowed by the rule. false with why.
+ */
+static bool self_allowed(const struct ref_csm_rule *rule, const struct caec_region *reg,
+			 const struct cca_realm_claims *rc, char *why, size_t whylen)
+{
+	if (!rc->has_realm_id) {
+		snprintf(why, whylen,
+			 "region 0x%" PRIx64 ": the token has no realm ID (claim 65001), so the owner cannot be told from a clone",
+			 reg->csm_id);
+		return false;
+	}
+	bool is_owner = cca_bytes_eq(rc->realm_id, reg->owner_realm_id);
+	if (reg->role == 0 && (!is_owner || !cca_bytes_eq(reg->owner_rim, rc->rim))) {
+		snprintf(why, whylen,
+			 "region 0x%" PRIx64 ": the realm claims to own it but its %s is not the owner's",
+			 reg->csm_id, is_owner ? "RIM" : "realm ID");
+		return false;
+	}
+	if (reg->role == 0)
+		return true;
+	if (is_owner) {
+		snprintf(why, whylen,
+			 "region 0x%" PRIx64 ": the realm has the owner's realm ID but claims the member role",
+			 reg->csm_id);
+		return false;
+	}
+	struct csm_candidate c = { rc->realm_id.ptr, rc->rim, &rc->rpv, reg->perms };
+	return member_allowed(rule, reg, &c, why, whylen);
+}
+
 static void appraise_csm_regions(struct verify_appraisal *a, const struct verify_refvals *ref,
 				 const struct cca_realm_claims *rc)
 {
-	char h[40];
+	char h[40], why[REF_WHY_MAX];
 	if (!ref->has_csm) {
 		add(a, "csm-regions", VERDICT_SKIP, "no csm rules given (%zu regions in the token)",
 		    rc->num_regions);
@@ -170,17 +292,9 @@ static void appraise_csm_regions(struct verify_appraisal *a, const struct verify
 			    abbrev(reg->owner_rim.ptr, reg->owner_rim.len, h));
 			return;
 		}
-		if (reg->role == 0 && !cca_bytes_eq(reg->owner_rim, rc->rim)) {
-			add(a, "csm-regions", VERDICT_FAIL,
-			    "region 0x%" PRIx64 ": the realm claims to own it but its RIM is not the owner RIM",
-			    reg->csm_id);
-			return;
-		}
-		if (reg->role == 1 &&
-		    !rule_allows(rule, rc->has_realm_id ? rc->realm_id.ptr : NULL, rc->rim, reg->perms)) {
-			add(a, "csm-regions", VERDICT_FAIL,
-			    "region 0x%" PRIx64 ": this realm may not be a member with perms %" PRIu64,
-			    reg->csm_id, reg->perms);
+		if (!region_meets_rule(rule, reg, why, sizeof(why)) ||
+		    !self_allowed(rule, reg, rc, why, sizeof(why))) {
+			add(a, "csm-regions", VERDICT_FAIL, "%s", why);
 			return;
 		}
 	}
@@ -195,15 +309,36 @@ static const struct csm_member_list *find_evidence(const struct csm_evidence *ev
 	return NULL;
 }
 
-/* Checks one region's member list against its digest and rule; NULL reason = fine. */
-static bool check_members(const struct caec_region *reg, const struct csm_member_list *given,
-			  const struct ref_csm_rule *rule, enum cca_hash_alg alg, char *why,
-			  size_t whylen)
+/* The report's fields that the claim also carries must agree with it. */
+static bool report_matches_claim(const struct caec_region *reg, const struct csm_member_list *l,
+				 char *why, size_t whylen)
 {
-	struct csm_member_list list = { given->csm_id, given->num_members, NULL };
+	const char *field = NULL;
+	if (l->has_generation && l->generation != reg->generation)
+		field = "generation";
+	else if (l->has_flags && l->flags != reg->flags)
+		field = "flags";
+	else if (l->has_owner && (memcmp(l->owner_realm_id, reg->owner_realm_id.ptr, 32) != 0 ||
+				  !ref_eq(&l->owner_rim, reg->owner_rim)))
+		field = "owner";
+	if (field)
+		snprintf(why, whylen, "region 0x%" PRIx64 ": the report's %s is not the token's", reg->csm_id,
+			 field);
+	return field == NULL;
+}
+
+/* Checks one region's member list against its digest and rule; false with why. */
+static bool check_members(const struct caec_region *reg, const struct csm_member_list *given,
+			  const struct ref_csm_rule *rule, const struct cca_realm_claims *rc,
+			  char *why, size_t whylen)
+{
+	enum cca_hash_alg alg = rc->hash_alg;
+	struct csm_member_list list = { .csm_id = given->csm_id, .num_members = given->num_members };
 	uint8_t digest[64];
 	char h[40];
 	bool ok = false;
+	if (!report_matches_claim(reg, given, why, whylen))
+		return false;
 	list.members = malloc((given->num_members + 1) * sizeof(*list.members));
 	if (!list.members) {
 		snprintf(why, whylen, "out of memory");
@@ -220,13 +355,19 @@ static bool check_members(const struct caec_region *reg, const struct csm_member
 	for (size_t m = 0; m < list.num_members; m++) {
 		const struct csm_member *mb = &list.members[m];
 		struct cca_bytes rim = { mb->rim.bytes, mb->rim.len };
-		if (ref_eq(&rule->owner_rim, rim))
-			continue; /* the owner itself */
-		if (!rule_allows(rule, mb->realm_id, rim, mb->perms)) {
-			snprintf(why, whylen, "region 0x%" PRIx64 ": member %s (realm ID) is not allowed with perms %" PRIu64,
-				 reg->csm_id, abbrev(mb->realm_id, 32, h), mb->perms);
+		/* The owner is the realm with the owner's realm ID, never "any realm with its RIM". */
+		if (memcmp(mb->realm_id, reg->owner_realm_id.ptr, CAEC_REALM_ID_SIZE) == 0) {
+			if (cca_bytes_eq(rim, reg->owner_rim))
+				continue;
+			snprintf(why, whylen, "region 0x%" PRIx64 ": member %s has the owner's realm ID but another RIM",
+				 reg->csm_id, abbrev(mb->realm_id, 32, h));
 			goto out;
 		}
+		/* The token's own realm is in the list too: its RPV is known. */
+		bool self = rc->has_realm_id && memcmp(mb->realm_id, rc->realm_id.ptr, CAEC_REALM_ID_SIZE) == 0;
+		struct csm_candidate c = { mb->realm_id, rim, self ? &rc->rpv : NULL, mb->perms };
+		if (!member_allowed(rule, reg, &c, why, whylen))
+			goto out;
 	}
 	ok = true;
 out:
@@ -262,12 +403,119 @@ static void appraise_csm_members(struct verify_appraisal *a, const struct verify
 			    reg->csm_id);
 			return;
 		}
-		if (!check_members(reg, given, rule, rc->hash_alg, why, sizeof(why))) {
+		if (!check_members(reg, given, rule, rc, why, sizeof(why))) {
 			add(a, "csm-members", VERDICT_FAIL, "%s", why);
 			return;
 		}
 	}
 	add(a, "csm-members", VERDICT_PASS, "every member of the %zu regions is allowed",
+	    rc->num_regions);
+}
+
+/* The rule identities that may cover an ACL entry of RIM rim (and RPV rpv, or NULL). */
+static bool rule_covers_rim(const struct ref_csm_rule *rule, struct cca_bytes rim,
+			    const struct cca_bytes *rpv, uint64_t perms)
+{
+	for (size_t i = 0; i < rule->num_members; i++) {
+		const struct ref_csm_identity *id = &rule->members[i];
+		if (id->kind == CSM_ID_REALM_ID || !ref_eq(&id->value, rim) || !perms_within(perms, id))
+			continue;
+		/* A RIM rule covers any RPV; a RIM + RPV rule only an entry naming that RPV. */
+		if (id->kind == CSM_ID_RIM || (rpv && ref_eq(&id->rpv, *rpv)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An ACL entry admits realms that may attach later (until the region is
+ * sealed): the rule must allow every realm it can admit. An entry by RIM
+ * (with or without RPV) admits any realm so measured, so it is covered only
+ * by a rule at least as wide; one naming the owner's RIM admits its clones,
+ * which no rule can allow (a clone is admitted only by realm ID).
+ */
+static bool acl_entry_allowed(const struct ref_csm_rule *rule, const struct caec_region *reg,
+			      const struct csm_acl_entry *e, size_t index, enum cca_hash_alg alg,
+			      char *why, size_t whylen)
+{
+	struct cca_bytes rim = { e->value, cca_hash_size(alg) };
+	struct cca_bytes rpv = { e->value + 64, CCA_RPV_SIZE };
+	char h[40];
+	if (e->kind == CSM_IDENTITY_REALM_ID) {
+		if (memcmp(e->value, reg->owner_realm_id.ptr, CAEC_REALM_ID_SIZE) == 0 ||
+		    rule_names_realm_id(rule, e->value, e->perms))
+			return true;
+		snprintf(why, whylen, "region 0x%" PRIx64 ": ACL entry %zu admits realm %s with perms %" PRIu64 ", which no rule allows",
+			 reg->csm_id, index, abbrev(e->value, CAEC_REALM_ID_SIZE, h),
+			 e->perms & (CSM_PERM_READ | CSM_PERM_WRITE));
+		return false;
+	}
+	if (cca_bytes_eq(rim, reg->owner_rim)) {
+		snprintf(why, whylen,
+			 "region 0x%" PRIx64 ": ACL entry %zu admits any realm with the owner's RIM: clones of the owner",
+			 reg->csm_id, index);
+		return false;
+	}
+	if (rule_covers_rim(rule, rim, e->kind == CSM_IDENTITY_RIM_RPV ? &rpv : NULL, e->perms))
+		return true;
+	snprintf(why, whylen, "region 0x%" PRIx64 ": ACL entry %zu admits any realm with RIM %s%s (perms %" PRIu64 "), which no rule allows",
+		 reg->csm_id, index, abbrev(rim.ptr, rim.len, h),
+		 e->kind == CSM_IDENTITY_RIM_RPV ? " and its RPV" : "",
+		 e->perms & (CSM_PERM_READ | CSM_PERM_WRITE));
+	return false;
+}
+
+static bool check_acl(const struct caec_region *reg, const struct csm_member_list *given,
+		      const struct ref_csm_rule *rule, enum cca_hash_alg alg, char *why,
+		      size_t whylen)
+{
+	uint8_t digest[64];
+	char dwhy[REF_WHY_MAX];
+	size_t n = caec_acl_digest(alg, given->acl, given->num_acl, digest, dwhy);
+	if (n == 0) {
+		snprintf(why, whylen, "region 0x%" PRIx64 ": %.200s", reg->csm_id, dwhy);
+		return false;
+	}
+	if (n != reg->acl_digest.len || memcmp(digest, reg->acl_digest.ptr, n) != 0) {
+		snprintf(why, whylen, "region 0x%" PRIx64 ": the ACL does not match the token's ACL digest",
+			 reg->csm_id);
+		return false;
+	}
+	for (size_t i = 0; i < given->num_acl; i++)
+		if (!acl_entry_allowed(rule, reg, &given->acl[i], i, alg, why, whylen))
+			return false;
+	return true;
+}
+
+static void appraise_csm_acl(struct verify_appraisal *a, const struct verify_refvals *ref,
+			     const struct csm_evidence *ev, const struct cca_realm_claims *rc)
+{
+	char why[REF_WHY_MAX];
+	bool any_acl = false;
+	for (size_t i = 0; ev && i < ev->num_regions; i++)
+		any_acl |= ev->regions[i].has_acl;
+	if (!ref->has_csm || rc->num_regions == 0 || !any_acl) {
+		add(a, "csm-acl", VERDICT_SKIP, "%s",
+		    !ref->has_csm	    ? "no csm rules given"
+		    : rc->num_regions == 0 ? "the realm shares no memory"
+					   : "ACLs not checked: no member list gives \"acl\" (the token holds only their digests)");
+		return;
+	}
+	for (size_t i = 0; i < rc->num_regions; i++) {
+		const struct caec_region *reg = &rc->regions[i];
+		const struct csm_member_list *given = find_evidence(ev, reg->csm_id);
+		const struct ref_csm_rule *rule = find_rule(ref, reg->owner_rim);
+		if (!given || !given->has_acl || !rule) {
+			add(a, "csm-acl", VERDICT_FAIL, "region 0x%" PRIx64 ": %s", reg->csm_id,
+			    !rule ? "no rule for its owner" : "no ACL given");
+			return;
+		}
+		if (!check_acl(reg, given, rule, rc->hash_alg, why, sizeof(why))) {
+			add(a, "csm-acl", VERDICT_FAIL, "%s", why);
+			return;
+		}
+	}
+	add(a, "csm-acl", VERDICT_PASS, "every ACL entry of the %zu regions is allowed",
 	    rc->num_regions);
 }
 
@@ -318,6 +566,7 @@ void verify_appraise(const struct cca_token *tok, const struct verify_refvals *r
 	appraise_rems(out, ref, rc);
 	appraise_csm_regions(out, ref, rc);
 	appraise_csm_members(out, ref, ev, rc);
+	appraise_csm_acl(out, ref, ev, rc);
 	for (size_t i = first; i < out->count; i++)
 		if (out->verdicts[i].status != VERDICT_SKIP)
 			out->all_skip = false;

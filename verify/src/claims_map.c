@@ -55,6 +55,8 @@ void claim_key_describe(const struct claim_key *key, char *out, size_t size)
 		}
 		clean[n] = '\0';
 		snprintf(out, size, "claim \"%s\"%s", clean, key->text_len >= sizeof(clean) ? "..." : "");
+	} else if (key->parent) {
+		snprintf(out, size, "claim %" PRId64 " key %" PRId64, key->parent, key->num);
 	} else {
 		snprintf(out, size, "claim %" PRId64, key->num);
 	}

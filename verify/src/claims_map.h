@@ -14,6 +14,7 @@
 struct claim_key {
 	bool is_text;
 	int64_t num;
+	int64_t parent; /* nonzero: a key inside that claim's map ("claim 65002 key 7") */
 	const char *text;
 	size_t text_len;
 	size_t offset;

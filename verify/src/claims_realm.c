@@ -11,6 +11,8 @@
 #include "claims_map.h"
 
 #define CHECK VERIFY_CHECK_REALM_CLAIMS
+/* The region flags (claim 65002 key 9) revision 2 defines. */
+#define CAEC_REGION_FLAGS_KNOWN (CAEC_REGION_FLAG_OWNER_DESTROYED | CAEC_REGION_FLAG_SEALED)
 
 /* Bit per mandatory claim, to report the first one missing. */
 enum {
@@ -59,13 +61,46 @@ static int read_rems(struct cbor_reader *r, const struct claim_key *key,
 	return 0;
 }
 
-/* One field of a claim 65002 map; *have gets bit k for key k, all six are mandatory. */
+/* A note once per token, however many regions carry unknown flag bits. */
+static void note_region_flags(struct verify_result *res, uint64_t csm_id, uint64_t flags)
+{
+	for (size_t i = 0; i < res->num_notes; i++)
+		if (!strcmp(res->notes[i].rule, "unknown-region-flags"))
+			return;
+	verify_note(res, CHECK, "unknown-region-flags",
+		    "claim 65002: region 0x%" PRIx64 " flags 0x%" PRIx64
+		    " carry bits this verifier does not know (only 0x%" PRIx64
+		    " is defined); they are ignored (strict mode refuses)",
+		    csm_id, flags, CAEC_REGION_FLAGS_KNOWN);
+}
+
+static int read_region_flags(struct cbor_reader *r, const struct claim_key *key, bool strict,
+			     struct caec_region *reg, struct verify_result *res)
+{
+	if (claim_uint(r, key, UINT64_MAX, &reg->flags, CHECK, res) != 0)
+		return -EBADMSG;
+	if ((reg->flags & ~CAEC_REGION_FLAGS_KNOWN) == 0)
+		return 0;
+	if (strict)
+		return verify_fail(res, CHECK,
+				   "claim 65002: region flags 0x%" PRIx64 " carry unknown bits (only 0x%" PRIx64
+				   " is defined; strict mode)",
+				   reg->flags, CAEC_REGION_FLAGS_KNOWN);
+	/* csm_id may come after the flags: the note names the region once it is known. */
+	reg->has_unknown_flags = true;
+	return 0;
+}
+
+/* One field of a claim 65002 map; *have gets bit k for key k, all nine are mandatory. */
 static int read_region_field(struct cbor_reader *r, const struct claim_key *key, bool strict,
 			     void *out, unsigned *have, struct verify_result *res)
 {
 	struct caec_region *reg = out;
+	struct claim_key named = *key; /* messages say "claim 65002 key 7" */
 	int64_t k = key->is_text ? -1 : key->num;
-	if (k >= CAEC_REGION_CSM_ID && k <= CAEC_REGION_GENERATION)
+	named.parent = CAEC_CLAIM_REGIONS;
+	key = &named;
+	if (k >= CAEC_REGION_CSM_ID && k <= CAEC_REGION_FLAGS)
 		*have |= 1u << k;
 	switch (k) {
 	case CAEC_REGION_CSM_ID:
@@ -73,6 +108,7 @@ static int read_region_field(struct cbor_reader *r, const struct claim_key *key,
 	case CAEC_REGION_ROLE:
 		return claim_uint(r, key, 1, &reg->role, CHECK, res);
 	case CAEC_REGION_PERMS:
+		/* A mapping's perms: no admit count (that is an ACL entry's). */
 		return claim_uint(r, key, CSM_PERM_READ | CSM_PERM_WRITE, &reg->perms, CHECK, res);
 	case CAEC_REGION_OWNER_RIM:
 		return claim_digest(r, key, &reg->owner_rim, CHECK, res);
@@ -80,6 +116,13 @@ static int read_region_field(struct cbor_reader *r, const struct claim_key *key,
 		return claim_digest(r, key, &reg->membership_digest, CHECK, res);
 	case CAEC_REGION_GENERATION:
 		return claim_uint(r, key, UINT64_MAX, &reg->generation, CHECK, res);
+	case CAEC_REGION_OWNER_REALM_ID:
+		return claim_bstr(r, key, CAEC_REALM_ID_SIZE, CAEC_REALM_ID_SIZE, &reg->owner_realm_id,
+				  CHECK, res);
+	case CAEC_REGION_ACL_DIGEST:
+		return claim_digest(r, key, &reg->acl_digest, CHECK, res);
+	case CAEC_REGION_FLAGS:
+		return read_region_flags(r, key, strict, reg, res);
 	default:
 		return claim_unknown(r, key, strict, NULL, CHECK, res);
 	}
@@ -92,9 +135,11 @@ static int read_region(struct cbor_reader *r, bool strict, struct caec_region *r
 	if (claims_map_walk(r, "claim 65002 region", CHECK, read_region_field, strict, reg, &have,
 			    res) != 0)
 		return -EBADMSG;
-	for (int k = CAEC_REGION_CSM_ID; k <= CAEC_REGION_GENERATION; k++)
+	for (int k = CAEC_REGION_CSM_ID; k <= CAEC_REGION_FLAGS; k++)
 		if (!(have & (1u << k)))
 			return verify_fail(res, CHECK, "claim 65002: region without key %d", k);
+	if (reg->has_unknown_flags)
+		note_region_flags(res, reg->csm_id, reg->flags);
 	return 0;
 }
 
@@ -200,6 +245,27 @@ static int check_measurement_sizes(const struct cca_realm_claims *c, bool strict
 	return 0;
 }
 
+/*
+ * The monitor computes both region digests with the realm's hash algorithm
+ * (44236), which the map may name after claim 65002: checked once it is read.
+ */
+static int check_region_digests(const struct cca_realm_claims *c, struct verify_result *res)
+{
+	size_t want = cca_hash_size(c->hash_alg);
+	for (size_t i = 0; i < c->num_regions; i++) {
+		const struct caec_region *reg = &c->regions[i];
+		if (reg->membership_digest.len != want || reg->acl_digest.len != want)
+			return verify_fail(res, CHECK,
+					   "claim 65002: region 0x%" PRIx64 ": %s digest is %zu bytes, %s needs %zu",
+					   reg->csm_id,
+					   reg->membership_digest.len != want ? "membership" : "ACL",
+					   reg->membership_digest.len != want ? reg->membership_digest.len
+									     : reg->acl_digest.len,
+					   cca_hash_name(c->hash_alg), want);
+	}
+	return 0;
+}
+
 int cca_realm_claims_decode(const uint8_t *buf, size_t len, bool strict,
 			    struct cca_realm_claims *out, struct verify_result *res)
 {
@@ -210,6 +276,8 @@ int cca_realm_claims_decode(const uint8_t *buf, size_t len, bool strict,
 		return -EBADMSG;
 	static const char *const profiles[] = { CCA_REALM_PROFILE, NULL };
 	if (out->has_profile && claim_check_profile(out->profile, profiles, strict, CHECK, res) != 0)
+		return -EBADMSG;
+	if (check_region_digests(out, res) != 0)
 		return -EBADMSG;
 	return check_measurement_sizes(out, strict, res);
 }

@@ -43,7 +43,8 @@ static const struct name swcomp_names[] = {
 };
 static const struct name region_names[] = {
 	{ 1, "csm-id" }, { 2, "role" }, { 3, "perms" }, { 4, "owner-rim" },
-	{ 5, "membership-digest" }, { 6, "generation" },
+	{ 5, "membership-digest" }, { 6, "generation" }, { 7, "owner-realm-id" },
+	{ 8, "acl-digest" }, { 9, "flags" },
 };
 static const struct name cose_key_names[] = {
 	{ 1, "kty" }, { -1, "crv" }, { -2, "x" }, { -3, "y" },
@@ -265,6 +266,69 @@ static void add_lifecycle_detail(json_t *platform, bool text)
 	}
 }
 
+/* ["owner-destroyed", "sealed"], any other bits as one "unknown 0x.." entry. */
+static json_t *region_flag_list(uint64_t flags)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} names[] = { { CAEC_REGION_FLAG_OWNER_DESTROYED, "owner-destroyed" },
+		      { CAEC_REGION_FLAG_SEALED, "sealed" } };
+	json_t *list = json_array();
+	for (size_t i = 0; i < N(names); i++)
+		if (flags & names[i].bit) {
+			json_array_append_new(list, json_string(names[i].name));
+			flags &= ~names[i].bit;
+		}
+	if (flags) {
+		char unknown[32];
+		snprintf(unknown, sizeof(unknown), "unknown 0x%" PRIx64, flags);
+		json_array_append_new(list, json_string(unknown));
+	}
+	return list;
+}
+
+/* Claim 65002's role and flags by name too: "role (2): 1 (member)", "flags (9): 0x2 (sealed)". */
+static void add_region_details(json_t *realm, bool text)
+{
+	json_t *regions = json_object_get(realm, text ? "caec-regions (65002)" : "caec_regions");
+	json_t *reg;
+	size_t i;
+	json_array_foreach(regions, i, reg) {
+		json_t *role = json_object_get(reg, text ? "role (2)" : "role");
+		json_t *flags = json_object_get(reg, text ? "flags (9)" : "flags");
+		const char *role_name = NULL;
+		if (json_is_integer(role) && json_integer_value(role) <= 1)
+			role_name = json_integer_value(role) == 0 ? "owner" : "member";
+		if (role_name && text) {
+			char shown[32];
+			snprintf(shown, sizeof(shown), "%d (%s)", (int)json_integer_value(role), role_name);
+			json_object_set_new(reg, "role (2)", json_string(shown));
+		} else if (role_name) {
+			json_object_set_new(reg, "role_name", json_string(role_name));
+		}
+		if (!json_is_integer(flags))
+			continue;
+		uint64_t value = (uint64_t)json_integer_value(flags);
+		json_t *list = region_flag_list(value);
+		if (!text) {
+			json_object_set_new(reg, "flag_names", list);
+			continue;
+		}
+		char shown[128];
+		size_t used = (size_t)snprintf(shown, sizeof(shown), "0x%" PRIx64 " (", value);
+		json_t *name;
+		size_t k;
+		json_array_foreach(list, k, name)
+			used += (size_t)snprintf(shown + used, used < sizeof(shown) ? sizeof(shown) - used : 0,
+						 "%s%s", k ? ", " : "", json_string_value(name));
+		if (used < sizeof(shown))
+			snprintf(shown + used, sizeof(shown) - used, "%s)", json_array_size(list) ? "" : "none");
+		json_object_set_new(reg, "flags (9)", json_string(shown));
+		json_decref(list);
+	}
+}
+
 static json_t *sign1_tree(const struct cose_sign1 *s, enum ctx c, bool text)
 {
 	json_t *t = json_object();
@@ -350,6 +414,7 @@ int cca_token_dump(FILE *out, const uint8_t *buf, size_t len, bool json, struct 
 	if (claims_rc == 0)
 		add_rak_detail(json_object_get(realm, "claims"), tok->realm_claims.rak, !json);
 	add_lifecycle_detail(json_object_get(plat, "claims"), !json);
+	add_region_details(json_object_get(realm, "claims"), !json);
 	json_object_set_new(root, json ? "platform" : "platform token", plat);
 	json_object_set_new(root, json ? "realm" : "realm token", realm);
 	if (claims_rc == 0 && res->num_notes > 0) {

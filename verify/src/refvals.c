@@ -23,8 +23,9 @@ static const char *const top_members[] = {
 	"platform_keys", "implementation_ids", "rims", "rpvs", "rems", "sw_components", "csm",
 };
 static const char *const sw_members[] = { "type", "measurement", "signer", "version" };
-static const char *const rule_members[] = { "owner_rim", "members" };
-static const char *const identity_members[] = { "rim", "realm_id", "perms" };
+static const char *const rule_members[] = { "owner_rim", "members", "owner_realm_id",
+					    "acl_digest", "sealed", "owner_destroyed" };
+static const char *const identity_members[] = { "rim", "rpv", "realm_id", "perms" };
 
 int ref_fail(char *why, int err, const char *fmt, ...)
 {
@@ -257,23 +258,72 @@ static int load_sw_components(json_t *root, struct verify_refvals *ref, char *wh
 	return 0;
 }
 
+/* {"rim"}, {"rim", "rpv"} or {"realm_id"}, with optional "perms". */
 static int load_csm_identity(json_t *m, const char *what, struct ref_csm_identity *id, char *why)
 {
 	if (json_is_object(m) &&
 	    ref_check_members(m, what, identity_members, N(identity_members), why) != 0)
 		return -EINVAL;
 	json_t *rim = json_object_get(m, "rim"), *rid = json_object_get(m, "realm_id");
-	if (!json_is_object(m) || (rim && rid) || (!rim && !rid))
-		return ref_fail(why, -EINVAL, "%s: an object with exactly one of \"rim\" or \"realm_id\"",
+	json_t *rpv = json_object_get(m, "rpv");
+	if (!json_is_object(m) || (rim && rid) || (!rim && !rid) || (rpv && !rim))
+		return ref_fail(why, -EINVAL,
+				"%s: an object with exactly one of \"rim\" (optionally with \"rpv\") or \"realm_id\"",
 				what);
-	id->kind = rim ? CSM_ID_RIM : CSM_ID_REALM_ID;
+	id->kind = rid ? CSM_ID_REALM_ID : rpv ? CSM_ID_RIM_RPV : CSM_ID_RIM;
 	if (ref_hex_value(rim ? rim : rid, what, &id->value, why) != 0)
 		return -EINVAL;
 	if (id->kind == CSM_ID_REALM_ID && id->value.len != CAEC_REALM_ID_SIZE)
 		return ref_fail(why, -EINVAL, "%s: a realm ID is 32 bytes", what);
+	if (rpv && (ref_hex_value(rpv, what, &id->rpv, why) != 0 || id->rpv.len != CCA_RPV_SIZE))
+		return ref_fail(why, -EINVAL, "%s: rpv must be 64 bytes of hex", what);
 	json_t *perms = json_object_get(m, "perms");
 	id->max_perms = CSM_PERM_READ | CSM_PERM_WRITE;
 	return perms ? ref_perms(perms, what, &id->max_perms, why) : 0;
+}
+
+/* true, false, or absent / null (not appraised). */
+static int load_flag_rule(json_t *rule, const char *name, const char *where,
+			  enum ref_flag_rule *out, char *why)
+{
+	json_t *j = json_object_get(rule, name);
+	*out = REF_FLAG_ANY;
+	if (!j || json_is_null(j))
+		return 0;
+	if (!json_is_boolean(j))
+		return ref_fail(why, -EINVAL, "%s.%s: true or false", where, name);
+	*out = json_is_true(j) ? REF_FLAG_SET : REF_FLAG_CLEAR;
+	return 0;
+}
+
+/* The rule's optional constraints on the region claim itself. */
+static int load_rule_constraints(json_t *rule, const char *where, struct ref_csm_rule *r,
+				 char *why)
+{
+	json_t *j;
+	char what[64];
+	if ((j = json_object_get(rule, "owner_realm_id")) && !json_is_null(j)) {
+		struct ref_value v;
+		snprintf(what, sizeof(what), "%.40s.owner_realm_id", where);
+		if (ref_hex_value(j, what, &v, why) != 0)
+			return -EINVAL;
+		if (v.len != CAEC_REALM_ID_SIZE)
+			return ref_fail(why, -EINVAL, "%s: a realm ID is 32 bytes", what);
+		memcpy(r->owner_realm_id, v.bytes, sizeof(r->owner_realm_id));
+		r->has_owner_realm_id = true;
+	}
+	if ((j = json_object_get(rule, "acl_digest")) && !json_is_null(j)) {
+		snprintf(what, sizeof(what), "%.40s.acl_digest", where);
+		if (ref_hex_value(j, what, &r->acl_digest, why) != 0)
+			return -EINVAL;
+		if (r->acl_digest.len != 32 && r->acl_digest.len != 48 && r->acl_digest.len != 64)
+			return ref_fail(why, -EINVAL, "%s: a digest is 32, 48 or 64 bytes", what);
+		r->has_acl_digest = true;
+	}
+	if (load_flag_rule(rule, "sealed", where, &r->sealed, why) != 0 ||
+	    load_flag_rule(rule, "owner_destroyed", where, &r->owner_destroyed, why) != 0)
+		return -EINVAL;
+	return 0;
 }
 
 static int load_csm(json_t *root, struct verify_refvals *ref, char *why)
@@ -300,6 +350,9 @@ static int load_csm(json_t *root, struct verify_refvals *ref, char *why)
 		if (!json_is_object(rule) ||
 		    ref_hex_value(json_object_get(rule, "owner_rim"), what, &r->owner_rim, why) != 0)
 			return ref_fail(why, -EINVAL, "csm[%zu]: needs \"owner_rim\" (hex)", i);
+		snprintf(what, sizeof(what), "csm[%zu]", i);
+		if (load_rule_constraints(rule, what, r, why) != 0)
+			return -EINVAL;
 		members = json_object_get(rule, "members");
 		if (!json_is_array(members) || json_array_size(members) > REF_LIST_MAX)
 			return ref_fail(why, -EINVAL, "csm[%zu].members: expected an array", i);

@@ -5,7 +5,10 @@
 # nonces in the forms `caec realm run` takes, several --platform-key, TOKEN
 # '-' from standard input, typos in the reference file, a verdict where
 # everything is skip, and the shared option conventions (--opt=value, --,
-# did-you-mean, exit codes, --json also on failure with snake_case keys).
+# did-you-mean, exit codes, --json also on failure with snake_case keys);
+# the CSM claims of revision 2 (show's names, the digests recomputed in
+# Python from the region report, --ref csm rules with --members, the owner
+# clone).
 # Usage: attest_cli_test.sh CAEC MAKE_TEST_TOKENS SHARED_DIR
 set -u
 caec=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -219,5 +222,77 @@ expect 0 "$caec" attest --help
 has out 'Exit status: 0 success'
 expect 2 "$caec" attest verfiy
 one_line "unknown subcommand 'verfiy' (did you mean 'verify'?)"
+
+# ---- 8. CSM claims (revision 2): show names them, verify appraises them ----------
+expect 0 "$caec" attest show "$t/csm.cbor"
+has out 'role (2): 1 (member)'
+has out "owner-realm-id (7): $(printf '01%.0s' $(seq 32))"
+has out 'acl-digest (8): '
+has out 'flags (9): 0x2 (sealed)'
+expect 0 "$caec" attest show --json "$t/csm.cbor"
+snake_keys
+json_ok out 'r = d["realm"]["claims"]["caec_regions"][0]; assert r["owner_realm_id"] == "01" * 32 and r["flags"] == 2 and r["flag_names"] == ["sealed"] and r["role_name"] == "member" and len(r["acl_digest"]) == 64'
+# The two digests, computed here from the report's bytes as verify/README.md
+# defines them (independently of the C code that made the token).
+cp "$tmp/out" "$tmp/csm-show.json"
+/usr/bin/python3 - "$tmp/csm-show.json" "$t/csm-members.json" <<'PY' || fail "the token's CSM digests are not those of its region report"
+import hashlib, json, sys
+show, report = (json.load(open(p)) for p in sys.argv[1:3])
+claim = show["realm"]["claims"]["caec_regions"][0]
+region = report["regions"][0]
+def head(major, n):
+    if n < 24: return bytes([major << 5 | n])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * size): return bytes([major << 5 | info]) + n.to_bytes(size, "big")
+def uint(n): return head(0, n)
+def bstr(b): return head(2, len(b)) + b
+def array(items): return head(4, len(items)) + b"".join(items)
+hs = 32  # sha-256
+members = sorted(region["members"], key=lambda m: bytes.fromhex(m["realm_id"]))
+perms = {"r": 1, "w": 2, "rw": 3}
+def p(v): return perms[v] if isinstance(v, str) else v
+mdig = hashlib.sha256(array([array([bstr(bytes.fromhex(m["realm_id"])), bstr(bytes.fromhex(m["rim"])), uint(p(m["perms"]))]) for m in members])).hexdigest()
+def cut(kind, v):
+    v = v + bytes(128 - len(v))
+    return {1: v[:hs], 2: v[:32], 3: v[:hs] + v[64:128]}[kind]
+entries = sorted(array([uint(e["kind"]), bstr(cut(e["kind"], bytes.fromhex(e["value"]))), uint(p(e["perms"]))]) for e in region["acl"])
+adig = hashlib.sha256(array(entries)).hexdigest()
+assert claim["membership_digest"] == mdig, (claim["membership_digest"], mdig)
+assert claim["acl_digest"] == adig, (claim["acl_digest"], adig)
+PY
+checks=$((checks + 1))
+zero=$(printf '00%.0s' $(seq 32))
+rim11=$(printf '11%.0s' $(seq 32))
+id55=$(printf '55%.0s' $(seq 32))
+printf '{"platform_keys": ["%s"], "csm": [{"owner_rim": "%s", "sealed": true, "members": [{"rim": "%s", "perms": "rw"}, {"realm_id": "%s", "perms": "r"}]}]}\n' \
+  "$key" "$zero" "$rim11" "$id55" >"$tmp/csm-ref.json"
+expect 0 "$caec" attest verify "$t/csm.cbor" --ref "$tmp/csm-ref.json" --members "$t/csm-members.json"
+has out 'csm-regions        pass'
+has out 'csm-members        pass'
+has out 'csm-acl            pass: every ACL entry of the 1 regions is allowed'
+expect 0 "$caec" attest verify --json "$t/csm.cbor" --ref "$tmp/csm-ref.json" --members "$t/csm-members.json"
+json_ok out 'c = {x["check"]: x["status"] for x in d["checks"]}; assert c["csm-regions"] == c["csm-members"] == c["csm-acl"] == "pass"'
+# Without the member list the co-checks are skip, not pass.
+expect 0 "$caec" attest verify "$t/csm.cbor" --ref "$tmp/csm-ref.json"
+has out 'csm-acl            skip'
+# A rule that omits the co-member fails, naming it.
+printf '{"platform_keys": ["%s"], "csm": [{"owner_rim": "%s", "members": [{"rim": "%s"}]}]}\n' \
+  "$key" "$zero" "$rim11" >"$tmp/csm-ref-short.json"
+expect 1 "$caec" attest verify "$t/csm.cbor" --ref "$tmp/csm-ref-short.json" --members "$t/csm-members.json"
+one_line 'invalid: csm-members: region 0x1234567890abcdef: realm 5555555555555555..(32 B) is not allowed with perms 1'
+# A clone of the owner among the members is flagged, even by a rule naming the owner's RIM.
+expect 1 "$caec" attest verify "$t/csm-clone.cbor" --ref "$tmp/csm-ref.json" --members "$t/csm-clone-members.json"
+one_line 'has the owner'"'"'s RIM but not its realm ID: a clone of the owner'
+# The region must be as the rule says.
+sed 's/"sealed": true/"sealed": false/' "$tmp/csm-ref.json" >"$tmp/csm-ref-unsealed.json"
+expect 1 "$caec" attest verify "$t/csm.cbor" --ref "$tmp/csm-ref-unsealed.json"
+one_line 'invalid: csm-regions: region 0x1234567890abcdef: the rule requires "sealed": false, but its flags are 0x2'
+# A report whose ACL was changed no longer matches the token.
+sed 's/"perms": 515/"perms": 3/' "$t/csm-members.json" >"$tmp/csm-members-acl.json"
+expect 1 "$caec" attest verify "$t/csm.cbor" --ref "$tmp/csm-ref.json" --members "$tmp/csm-members-acl.json"
+one_line "invalid: csm-acl: region 0x1234567890abcdef: the ACL does not match the token's ACL digest"
+sed 's/"kind": 1/"knd": 1/' "$t/csm-members.json" >"$tmp/csm-members-typo.json"
+expect 2 "$caec" attest verify "$t/csm.cbor" --ref "$tmp/csm-ref.json" --members "$tmp/csm-members-typo.json"
+one_line "regions[0].acl[0]: unknown member 'knd' (did you mean 'kind'?)"
 
 echo "attest_cli_test: $checks commands checked"

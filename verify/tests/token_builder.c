@@ -30,6 +30,13 @@ void tb_defaults(struct tb_options *o, EVP_PKEY *platform_key, EVP_PKEY *rak)
 	memset(o->rim, 0x11, sizeof(o->rim));
 	memset(o->realm_id, 0x22, sizeof(o->realm_id));
 	memset(o->membership_digest, 0x33, sizeof(o->membership_digest));
+	o->rpv[0] = 0x70;
+	o->region_role = 1;
+	o->region_perms = CSM_PERM_READ | CSM_PERM_WRITE;
+	memset(o->owner_realm_id, 0x01, sizeof(o->owner_realm_id));
+	o->owner_realm_id_len = sizeof(o->owner_realm_id);
+	memset(o->acl_digest, 0x66, 32);
+	o->acl_digest_len = 32;
 }
 
 static int64_t alg_for_key(EVP_PKEY *key)
@@ -154,10 +161,33 @@ static size_t rak_claim_bytes(const struct tb_options *o, uint8_t *out, size_t c
 		}                                          \
 	} while (0)
 
+/* Claim 65002's region map: keys 1..9, less the omitted one, plus the extra one. */
+static void write_region(const struct tb_options *o, struct cbor_writer *w)
+{
+	int64_t omit = o->omit_region_key;
+	size_t pairs = CAEC_REGION_FLAGS - (omit >= 1 && omit <= CAEC_REGION_FLAGS) +
+		       (o->extra_region_key != 0);
+	cbor_put_map(w, pairs);
+	pairs = 0;
+	CLAIM(CAEC_REGION_CSM_ID, cbor_put_uint(w, 0x1234567890abcdefull));
+	CLAIM(CAEC_REGION_ROLE, cbor_put_uint(w, o->region_role));
+	CLAIM(CAEC_REGION_PERMS, cbor_put_uint(w, o->region_perms));
+	CLAIM(CAEC_REGION_OWNER_RIM, cbor_put_bstr(w, o->owner_rim, o->meas_len));
+	CLAIM(CAEC_REGION_MEMBERSHIP_DIGEST, cbor_put_bstr(w, o->membership_digest, 32));
+	CLAIM(CAEC_REGION_GENERATION, cbor_put_uint(w, 7));
+	assert_true(o->owner_realm_id_len <= sizeof(o->owner_realm_id));
+	CLAIM(CAEC_REGION_OWNER_REALM_ID, cbor_put_bstr(w, o->owner_realm_id, o->owner_realm_id_len));
+	assert_true(o->acl_digest_len <= sizeof(o->acl_digest));
+	CLAIM(CAEC_REGION_ACL_DIGEST, cbor_put_bstr(w, o->acl_digest, o->acl_digest_len));
+	CLAIM(CAEC_REGION_FLAGS, cbor_put_uint(w, o->region_flags));
+	if (o->extra_region_key)
+		CLAIM(o->extra_region_key, cbor_put_uint(w, 0));
+	(void)pairs;
+}
+
 static size_t realm_claims(const struct tb_options *o, struct cbor_writer *w, const uint8_t *rak,
 			   size_t rak_len)
 {
-	static const uint8_t rpv[64] = { 0x70 };
 	static const uint8_t zero[64];
 	int64_t omit = o->omit_realm_claim;
 	size_t pairs = 0;
@@ -165,7 +195,7 @@ static size_t realm_claims(const struct tb_options *o, struct cbor_writer *w, co
 	CLAIM(CCA_CLAIM_PROFILE,
 	      cbor_put_tstr(w, o->realm_profile ? o->realm_profile : CCA_REALM_PROFILE));
 	CLAIM(CCA_CLAIM_CHALLENGE, cbor_put_bstr(w, o->nonce, 64));
-	CLAIM(CCA_REALM_PERSONALIZATION, cbor_put_bstr(w, rpv, 64));
+	CLAIM(CCA_REALM_PERSONALIZATION, cbor_put_bstr(w, o->rpv, 64));
 	CLAIM(CCA_REALM_HASH_ALG, cbor_put_tstr(w, "sha-256"));
 	CLAIM(CCA_REALM_PUB_KEY_HASH_ALG, cbor_put_tstr(w, cca_hash_name(o->rak_hash_alg)));
 	CLAIM(CCA_REALM_PUB_KEY, cbor_put_bstr(w, rak, rak_len));
@@ -177,19 +207,7 @@ static size_t realm_claims(const struct tb_options *o, struct cbor_writer *w, co
 		CLAIM(CAEC_CLAIM_REALM_ID, cbor_put_bstr(w, o->realm_id, 32));
 		CLAIM(CAEC_CLAIM_REGIONS, {
 			cbor_put_array(w, 1);
-			cbor_put_map(w, 6);
-			cbor_put_uint(w, CAEC_REGION_CSM_ID);
-			cbor_put_uint(w, 0x1234567890abcdefull);
-			cbor_put_uint(w, CAEC_REGION_ROLE);
-			cbor_put_uint(w, 1);
-			cbor_put_uint(w, CAEC_REGION_PERMS);
-			cbor_put_uint(w, 3);
-			cbor_put_uint(w, CAEC_REGION_OWNER_RIM);
-			cbor_put_bstr(w, zero, 32);
-			cbor_put_uint(w, CAEC_REGION_MEMBERSHIP_DIGEST);
-			cbor_put_bstr(w, o->membership_digest, 32);
-			cbor_put_uint(w, CAEC_REGION_GENERATION);
-			cbor_put_uint(w, 7);
+			write_region(o, w);
 		});
 		CLAIM(CAEC_CLAIM_POLICY_DIGEST, cbor_put_bstr(w, o->membership_digest, 32));
 		CLAIM(CAEC_CLAIM_CONFIG_FLAGS, cbor_put_uint(w, 1));

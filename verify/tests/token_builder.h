@@ -36,6 +36,18 @@ struct tb_options {
 	uint8_t rim[64];
 	uint8_t realm_id[32];
 	uint8_t membership_digest[32];
+	uint8_t rpv[64];             /* claim 44235 (0x70 then zeros) */
+	/* The one region of claim 65002 (with caec_claims). */
+	uint64_t region_role;        /* key 2 (1, member) */
+	uint64_t region_perms;       /* key 3 (3, rw) */
+	uint8_t owner_rim[64];       /* key 4 (zeros), meas_len bytes */
+	uint8_t owner_realm_id[32];  /* key 7 (0x01 x 32) */
+	size_t owner_realm_id_len;   /* its length (32), at most 32 */
+	uint8_t acl_digest[64];      /* key 8 (0x66 x 32) */
+	size_t acl_digest_len;       /* its length (32) */
+	uint64_t region_flags;       /* key 9 (0) */
+	int64_t omit_region_key;     /* 0: none */
+	int64_t extra_region_key;    /* 0: none; else an unknown key with a uint value */
 };
 
 #define TB_MAX_CONFIG 6000

@@ -287,10 +287,10 @@ static void build_case(struct csm_case *c)
 	memset(c->members[2].realm_id, 0x01, 32); /* the owner: RIM 00..00 */
 	c->members[2].rim.len = 32;
 	c->members[2].perms = 3;
-	c->list = (struct csm_member_list){ 0x1234567890abcdefull, 3, c->members };
+	c->list = (struct csm_member_list){ .csm_id = 0x1234567890abcdefull, .num_members = 3, .members = c->members };
 	struct csm_member copy[3];
 	memcpy(copy, c->members, sizeof(copy));
-	struct csm_member_list tmp = { c->list.csm_id, 3, copy };
+	struct csm_member_list tmp = { .csm_id = c->list.csm_id, .num_members = 3, .members = copy };
 	uint8_t digest[64];
 	assert_int_equal(caec_membership_digest(CCA_HASH_SHA256, &tmp, digest), 32);
 	memcpy(c->o.membership_digest, digest, 32);
@@ -336,12 +336,12 @@ static void csm_rules(void **state)
 	assert_int_equal(verdict(&a, "csm-members")->status, VERDICT_FAIL);
 	assert_non_null(strstr(verdict(&a, "csm-members")->reason, "digest"));
 	c.members[1].perms = 1;
-	struct csm_member_list shorter = { c.list.csm_id, 2, c.members };
+	struct csm_member_list shorter = { .csm_id = c.list.csm_id, .num_members = 2, .members = c.members };
 	struct csm_evidence ev_short = { 1, &shorter };
 	verify_appraise(&c.tok, ref, &ev_short, NULL, &a);
 	assert_int_equal(verdict(&a, "csm-members")->status, VERDICT_FAIL);
 	/* Evidence for another region only. */
-	struct csm_member_list other = { 99, 3, c.members };
+	struct csm_member_list other = { .csm_id = 99, .num_members = 3, .members = c.members };
 	struct csm_evidence ev_other = { 1, &other };
 	verify_appraise(&c.tok, ref, &ev_other, NULL, &a);
 	assert_non_null(strstr(verdict(&a, "csm-members")->reason, "no member list"));

@@ -116,9 +116,93 @@ static void caec_claims_decoded(void **state)
 	assert_int_equal(c->regions[0].perms, 3);
 	assert_int_equal(c->regions[0].generation, 7);
 	assert_memory_equal(c->regions[0].membership_digest.ptr, o.membership_digest, 32);
+	assert_int_equal(c->regions[0].owner_realm_id.len, 32);
+	assert_memory_equal(c->regions[0].owner_realm_id.ptr, o.owner_realm_id, 32);
+	assert_int_equal(c->regions[0].acl_digest.len, 32);
+	assert_memory_equal(c->regions[0].acl_digest.ptr, o.acl_digest, 32);
+	assert_int_equal(c->regions[0].flags, 0);
 	assert_true(c->has_policy_digest);
 	assert_true(c->has_config_flags);
 	assert_int_equal(c->config_flags, 1);
+}
+
+/*
+ * Claim 65002 mutated and re-signed: each of the nine keys removed, keys 7
+ * and 8 of the wrong size, perms with an admit count or unknown bits, and
+ * flags with unknown bits (a note, refused in strict mode), an unknown key
+ * (skipped, refused in strict mode).
+ */
+static void region_claim_mutations(void **state)
+{
+	struct keys *k = *state;
+	static uint8_t buf[BUF_SIZE];
+	struct tb_options o;
+	struct verify_result res;
+
+	for (int64_t key = CAEC_REGION_CSM_ID; key <= CAEC_REGION_FLAGS; key++) {
+		char want[48];
+		tb_defaults(&o, k->p256, k->p256);
+		o.caec_claims = true;
+		o.omit_region_key = key;
+		size_t n = tb_build(&o, buf, sizeof(buf));
+		assert_int_equal(run(buf, n, k->p256, NULL, false, &res), VERIFY_CHECK_REALM_CLAIMS);
+		snprintf(want, sizeof(want), "region without key %d", (int)key);
+		if (!strstr(res.reason, want))
+			fail_msg("key %d omitted: %s", (int)key, res.reason);
+	}
+	static const struct {
+		size_t realm_id_len, acl_len;
+		uint64_t perms, flags;
+		int64_t extra;
+		bool ok_lenient, ok_strict;
+		const char *reason; /* of the failure, or of the lenient note */
+	} cases[] = {
+		{ 32, 32, 3, 0, 0, true, true, NULL },
+		{ 32, 32, 1, 3, 0, true, true, NULL }, /* owner destroyed and sealed */
+		{ 31, 32, 3, 0, 0, false, false, "claim 65002 key 7: 31 bytes, must be 32" },
+		{ 0, 32, 3, 0, 0, false, false, "claim 65002 key 7: 0 bytes, must be 32" },
+		{ 32, 31, 3, 0, 0, false, false, "claim 65002 key 8: 31 bytes" },
+		{ 32, 48, 3, 0, 0, false, false, "ACL digest is 48 bytes, sha-256 needs 32" },
+		{ 32, 64, 3, 0, 0, false, false, "ACL digest is 64 bytes, sha-256 needs 32" },
+		/* A mapping's perms carry no admit count. */
+		{ 32, 32, 0x103, 0, 0, false, false, "claim 65002 key 3: 259 is above the maximum 3" },
+		{ 32, 32, 4, 0, 0, false, false, "claim 65002 key 3: 4 is above the maximum 3" },
+		{ 32, 32, 3, 4, 0, true, false, "flags 0x4" },
+		{ 32, 32, 3, 0x8002, 0, true, false, "flags 0x8002" },
+		{ 32, 32, 3, 0, 10, true, false, "unknown claim 65002 key 10" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tb_defaults(&o, k->p256, k->p256);
+		o.caec_claims = true;
+		o.owner_realm_id_len = cases[i].realm_id_len;
+		o.acl_digest_len = cases[i].acl_len;
+		memset(o.acl_digest, 0x66, sizeof(o.acl_digest));
+		o.region_perms = cases[i].perms;
+		o.region_flags = cases[i].flags;
+		o.extra_region_key = cases[i].extra;
+		size_t n = tb_build(&o, buf, sizeof(buf));
+		for (int strict = 0; strict < 2; strict++) {
+			bool ok = strict ? cases[i].ok_strict : cases[i].ok_lenient;
+			enum verify_check got = run(buf, n, k->p256, NULL, strict, &res);
+			if (got != (ok ? VERIFY_CHECK_NONE : VERIFY_CHECK_REALM_CLAIMS))
+				fail_msg("case %zu (strict %d): %s: %s", i, strict, verify_check_name(got),
+					 res.reason);
+			if (!ok && !strstr(res.reason, cases[i].reason))
+				fail_msg("case %zu (strict %d): \"%s\" lacks \"%s\"", i, strict, res.reason,
+					 cases[i].reason);
+		}
+	}
+	/* Unknown flag bits: one note naming the region in lenient mode. */
+	tb_defaults(&o, k->p256, k->p256);
+	o.caec_claims = true;
+	o.region_flags = 0x6;
+	size_t n = tb_build(&o, buf, sizeof(buf));
+	assert_int_equal(run(buf, n, k->p256, NULL, false, &res), VERIFY_CHECK_NONE);
+	assert_int_equal(res.num_notes, 1);
+	assert_string_equal(res.notes[0].rule, "unknown-region-flags");
+	assert_non_null(strstr(res.notes[0].text, "region 0x1234567890abcdef flags 0x6"));
+	assert_int_equal(run(buf, n, k->p256, NULL, true, &res), VERIFY_CHECK_REALM_CLAIMS);
+	assert_non_null(strstr(res.reason, "region flags 0x6 carry unknown bits"));
 }
 
 /* Offset of a COSE signature inside the whole token buffer. */
@@ -466,6 +550,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(own_tokens_accepted_all_algs_and_tags),
 		cmocka_unit_test(caec_claims_decoded),
+		cmocka_unit_test(region_claim_mutations),
 		cmocka_unit_test(every_signature_byte_flipped),
 		cmocka_unit_test(every_payload_byte_flipped_is_refused),
 		cmocka_unit_test(truncation_at_every_length),

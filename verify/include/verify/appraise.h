@@ -15,10 +15,12 @@
  * other state fails unless the relying party allows a debug platform, and
  * even then only the debug and factory states pass (cca_lifecycle_is_debug).
  *
- * CSM co-membership: the token carries only a digest of each region's member
- * list (claim 65002 key 5). The member list itself (what RSI_CSM_INFO
- * reports) can be supplied as evidence; its digest must match the claim, and
- * then every member must be allowed by the reference rule for that region.
+ * CSM co-membership: the token carries only digests of each region's member
+ * list and ACL (claim 65002 keys 5 and 8). Both (what RSI_CSM_INFO reports)
+ * can be supplied as evidence; their digests must match the claim, and then
+ * every member and every ACL entry must be allowed by the reference rule for
+ * that region. The region's owner is told apart from a clone of it (a realm
+ * with the same RIM) by its realm ID (key 7), never by its RIM.
  */
 #ifndef CAEC_VERIFY_APPRAISE_H
 #define CAEC_VERIFY_APPRAISE_H
@@ -53,19 +55,32 @@ struct ref_sw_component {
 	struct ref_value signer;
 };
 
-enum csm_identity_kind { CSM_ID_RIM = 1, CSM_ID_REALM_ID = 2 };
+/* The identity kinds of an ACL entry (abi/caec.h CSM_IDENTITY_*) and of a rule. */
+enum csm_identity_kind { CSM_ID_RIM = 1, CSM_ID_REALM_ID = 2, CSM_ID_RIM_RPV = 3 };
 
 struct ref_csm_identity {
 	enum csm_identity_kind kind;
-	struct ref_value value;
+	struct ref_value value; /* the RIM, or the realm ID */
+	struct ref_value rpv;   /* CSM_ID_RIM_RPV: the 64-byte personalization value */
 	uint64_t max_perms; /* CSM_PERM_READ | CSM_PERM_WRITE */
 };
 
-/* Regions owned by a realm measuring owner_rim may be shared with these. */
+/* A rule's region flag requirement: any, or the flag set, or clear. */
+enum ref_flag_rule { REF_FLAG_ANY = 0, REF_FLAG_SET, REF_FLAG_CLEAR };
+
+/*
+ * Regions owned by a realm measuring owner_rim may be shared with these
+ * members; the optional constraints apply to every such region.
+ */
 struct ref_csm_rule {
 	struct ref_value owner_rim;
 	size_t num_members;
 	struct ref_csm_identity *members;
+	bool has_owner_realm_id;
+	uint8_t owner_realm_id[32]; /* claim 65002 key 7 must equal it */
+	bool has_acl_digest;
+	struct ref_value acl_digest; /* key 8 must equal it */
+	enum ref_flag_rule sealed, owner_destroyed; /* key 9's bits */
 };
 
 struct verify_refvals {
@@ -89,16 +104,46 @@ int verify_refvals_parse(const char *json, size_t len, const char *base_dir,
 void verify_refvals_free(struct verify_refvals *ref);
 
 /* ---- CSM membership evidence ---------------------------------------------- */
+/*
+ * What RSI_CSM_INFO reports of a region (the region report of
+ * spec/caec-ext.md), as the --members file gives it (format:
+ * verify/README.md). Only the member list and the ACL are hashed into the
+ * token; the other fields, when given, must equal the token's claim.
+ */
+enum csm_member_state {
+	CSM_MEMBER_STATE_UNKNOWN = 0, /* not given */
+	CSM_MEMBER_ATTACHING,
+	CSM_MEMBER_MAPPED,
+	CSM_MEMBER_DETACHING,
+};
+
 struct csm_member {
 	uint8_t realm_id[32];
 	struct ref_value rim;
-	uint64_t perms;
+	uint64_t perms; /* CSM_PERM_READ | CSM_PERM_WRITE */
+	enum csm_member_state state;
+	bool has_policy_digest;
+	struct ref_value policy_digest;
+};
+
+/* One ACL entry as the monitor holds it: the identity record's value, zero padded. */
+struct csm_acl_entry {
+	uint64_t kind; /* CSM_IDENTITY_RIM, _REALM_ID, _RIM_RPV */
+	uint8_t value[128];
+	uint64_t perms; /* READ, WRITE and the admit count (bits[15:8]) */
 };
 
 struct csm_member_list {
 	uint64_t csm_id;
 	size_t num_members;
 	struct csm_member *members;
+	bool has_acl; /* the file gave "acl" (possibly empty) */
+	size_t num_acl;
+	struct csm_acl_entry *acl;
+	bool has_generation, has_flags, has_owner;
+	uint64_t generation, flags;
+	uint8_t owner_realm_id[32];
+	struct ref_value owner_rim;
 };
 
 struct csm_evidence {
@@ -119,6 +164,20 @@ void csm_evidence_free(struct csm_evidence *ev);
  */
 size_t caec_membership_digest(enum cca_hash_alg alg, struct csm_member_list *list,
 			      uint8_t out[64]);
+
+/*
+ * The ACL digest of claim 65002 (key 8): H_alg over the CBOR array of the
+ * entries, each [kind uint, value bstr, perms uint] with shortest-form heads,
+ * sorted bytewise by that encoding. value is the record's value cut to its
+ * kind: kind 1 value[0..hash size), kind 2 value[0..32), kind 3
+ * value[0..hash size) followed by value[64..128) (the RIM, then the whole
+ * RPV; verify/README.md says why this is not 2 x hash size for sha-256 and
+ * sha-384). Returns the digest size, or 0 (why says what) for an unknown
+ * kind, a perms bit outside CSM_PERM_VALID, nonzero bytes outside the
+ * kind's value (the digest would not bind them), or more than 256 entries.
+ */
+size_t caec_acl_digest(enum cca_hash_alg alg, const struct csm_acl_entry *acl, size_t n,
+		       uint8_t out[64], char why[REF_WHY_MAX]);
 
 /* ---- Verdicts --------------------------------------------------------------- */
 enum verdict_status { VERDICT_PASS, VERDICT_FAIL, VERDICT_SKIP };

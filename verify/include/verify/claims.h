@@ -107,7 +107,15 @@ const char *cca_hash_name(enum cca_hash_alg alg);
 bool cca_text_eq(struct cca_text t, const char *s);
 bool cca_bytes_eq(struct cca_bytes a, struct cca_bytes b);
 
-/* One entry of claim 65002: a CSM region the realm owns or maps. */
+/*
+ * One entry of claim 65002: a CSM region the realm owns or maps. All nine keys
+ * are mandatory (revision 2 of the extension). perms is the realm's own
+ * mapping, READ and WRITE only: the admit count (bits[15:8]) belongs to ACL
+ * entries, never to a region claim, so any other bit is refused. The two
+ * digests are the realm hash algorithm's size (44236). flags bits other than
+ * CAEC_REGION_FLAG_* are refused in strict mode and accepted with a note
+ * ("unknown-region-flags") otherwise; appraisal reads only the known bits.
+ */
 struct caec_region {
 	uint64_t csm_id;
 	uint64_t role; /* 0 owner, 1 member */
@@ -115,6 +123,10 @@ struct caec_region {
 	struct cca_bytes owner_rim;
 	struct cca_bytes membership_digest;
 	uint64_t generation;
+	struct cca_bytes owner_realm_id; /* 32 bytes */
+	struct cca_bytes acl_digest;
+	uint64_t flags; /* CAEC_REGION_FLAG_OWNER_DESTROYED, _SEALED */
+	bool has_unknown_flags; /* lenient mode accepted other bits */
 };
 
 struct cca_realm_claims {
