@@ -7,6 +7,8 @@
  * user validates it (csmd_lock_valid), so a lookup that races a DESTROY just
  * finds nothing.
  */
+#include <stdatomic.h>
+
 #include "csm.h"
 #include "plat/plat.h"
 
@@ -35,7 +37,7 @@ void csm_registry_reset(void)
 	for (unsigned i = 0; i < TABLE_SIZE; i++)
 		table[i] = (struct slot){ 0 };
 	live = 0;
-	__atomic_store_n(&table_lock.word, 0, __ATOMIC_RELAXED);
+	atomic_store_explicit(&table_lock.word, 0, memory_order_relaxed);
 }
 
 bool csm_registry_add(uint64_t csm_id, uint64_t csmd_pa)
