@@ -63,7 +63,26 @@ struct attest_realm_state {
 	uint8_t rpv[ATTEST_SLOT_SIZE];
 	uint8_t realm_id[CAEC_REALM_ID_SIZE]; /* claim 65001 */
 	uint64_t caec_flags;                  /* claim 65004 */
+	/* Claim 65002 (attest_csm.c): the regions the realm owns or maps, their
+	 * CSMDs locked while the token is built. */
+	uint64_t rd_pa;
+	unsigned num_regions;
+	struct attest_region {
+		uint64_t csm_id, csmd_pa;
+		bool owner;
+		struct granule *g;
+	} regions[CSM_MAX_REGIONS];
 };
+
+struct rd;
+struct cbor_enc;
+/* attest_csm.c: the realm's region references (RD locked); then the
+ * regions still valid, locked; the claim; the locks given back. */
+void attest_regions_snapshot(const struct rd *rd, uint64_t rd_pa, struct attest_realm_state *st);
+void attest_regions_lock(struct attest_realm_state *st);
+void attest_regions_unlock(struct attest_realm_state *st);
+/* Key 65002 and its array; false if hashing failed. */
+bool attest_put_regions(struct cbor_enc *e, const struct attest_realm_state *st);
 
 /* The raw bytes of claim 44237 for the platform's RAK: the COSE_Key
  * {1: 2 (EC2), -1: 2 (P-384), -2: x, -3: y}, in either collection form.

@@ -64,8 +64,8 @@ static void realm_state_snapshot(const struct rec *rec, struct attest_realm_stat
 	__builtin_memcpy(st->rim, rd->rim, sizeof(st->rim));
 	__builtin_memcpy(st->rem, rd->rem, sizeof(st->rem));
 	__builtin_memcpy(st->rpv, rd->rpv, sizeof(st->rpv));
-	__builtin_memcpy(st->realm_id, rd->realm_id, sizeof(st->realm_id));
 	st->caec_flags = rd->caec_flags;
+	attest_regions_snapshot(rd, rec->owner_rd, st);
 	rd_unlock(g_rd, rd);
 }
 
@@ -81,9 +81,11 @@ static bool token_build(struct rec *rec, const struct attest_init_args *a, size_
 	if (!g_aux)
 		return false;
 	realm_state_snapshot(rec, &st);
+	attest_regions_lock(&st); /* after the RD lock is gone: CSMDs come first */
 	buf = granule_map(g_aux);
 	ok = attest_token_build(&st, a->challenge, buf, rec->aux[0], GRANULE_SIZE, len);
 	granule_unmap(buf);
+	attest_regions_unlock(&st);
 	return ok;
 }
 

@@ -97,16 +97,17 @@ bool attest_rak_claim(uint8_t out[ATTEST_RAK_CLAIM_MAX], size_t *len)
  * monitor of RMM 1.0-rel0 already sends the profile and a COSE_Key RAK in its
  * tag 399 tokens. Keys in deterministic order: 10, 265, 44235..44240 (the
  * reference writes them in another order; a map's meaning does not depend
- * on it), then the CAEC extension's 65001 (realm ID) and 65004 (config
- * flags), which every realm token carries; verifiers that do not know them
- * ignore them, as the CCA token rules allow. */
+ * on it), then the CAEC extension's 65001 (realm ID), 65002 (the regions it
+ * owns or maps, possibly none) and 65004 (config flags), which every realm
+ * token carries; verifiers that do not know them ignore them, as the CCA
+ * token rules allow. */
 static void put_realm_claims(struct cbor_enc *e, const struct attest_realm_state *st,
 			     const uint8_t challenge[ATTEST_CHALLENGE_SIZE],
 			     const uint8_t *rak_claim, size_t rak_claim_len)
 {
 	size_t hsize = realm_hash_size(st->hash_algo);
 
-	cbor_enc_map(e, 10);
+	cbor_enc_map(e, 11);
 	cbor_enc_uint(e, CLAIM_CHALLENGE);
 	cbor_enc_bstr(e, challenge, ATTEST_CHALLENGE_SIZE);
 	cbor_enc_uint(e, CLAIM_PROFILE);
@@ -127,6 +128,8 @@ static void put_realm_claims(struct cbor_enc *e, const struct attest_realm_state
 	cbor_enc_cstr(e, "sha-256");
 	cbor_enc_uint(e, CAEC_CLAIM_REALM_ID);
 	cbor_enc_bstr(e, st->realm_id, sizeof(st->realm_id));
+	if (!attest_put_regions(e, st))
+		e->failed = true;
 	cbor_enc_uint(e, CAEC_CLAIM_CONFIG_FLAGS);
 	cbor_enc_uint(e, st->caec_flags);
 }

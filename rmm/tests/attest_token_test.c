@@ -110,8 +110,8 @@ static void expect_bytes(const uint8_t *map, size_t len, int64_t key, const uint
 }
 
 /* The realm claims of a parsed realm token, against st/challenge/rak: the
- * same ten claims under either collection tag (RMM 1.0's eight, the CAEC
- * extension's realm ID and config flags). */
+ * same eleven claims under either collection tag (RMM 1.0's eight, the
+ * CAEC extension's realm ID, regions and config flags). */
 static void check_realm_claims(const struct test_sign1 *s, const struct attest_realm_state *st,
 			       const uint8_t challenge[64], const uint8_t *rak, size_t rak_len)
 {
@@ -143,7 +143,10 @@ static void check_realm_claims(const struct test_sign1 *s, const struct attest_r
 	assert_true(crd_expect(&v, 0, &n));
 	assert_int_equal(n, st->caec_flags);
 	assert_true(crd_expect(&(struct crd){ m, len, 0 }, 5, &n));
-	assert_int_equal(n, 10);
+	assert_int_equal(n, 11);
+	assert_true(crd_map_find(m, len, 65002, &v));
+	assert_true(crd_expect(&v, 4, &n));
+	assert_int_equal(n, 0); /* no regions */
 }
 
 static const uint8_t es384_protected[] = { 0xa1, 0x01, 0x38, 0x22 };

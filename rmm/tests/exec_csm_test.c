@@ -15,8 +15,15 @@
 #include "abi/rsi.h"
 #include "exec_fake_cpu.h"
 #include "exec_realm.h"
+#ifdef HAVE_CAEC_VERIFY
+#include "verify/appraise.h"
+#include "verify/token.h"
+#endif
 
 static struct exec_realm realm;
+#ifdef HAVE_CAEC_VERIFY
+static void realm_token(struct exec_realm *r, struct cca_token *tok);
+#endif
 /* The realm the helpers below act for (several in the member tests). */
 static struct exec_realm *cur = &realm;
 
@@ -391,6 +398,13 @@ static void test_region_limit(void **state)
 		assert_int_equal(realm_resumes(), RSI_SUCCESS);
 	}
 	assert_int_equal(rd_regions(), CSM_MAX_REGIONS);
+#ifdef HAVE_CAEC_VERIFY
+	{ /* the token still fits its granule with every region in claim 65002 */
+		static struct cca_token tok;
+		realm_token(&realm, &tok);
+		assert_int_equal(tok.realm_claims.num_regions, CSM_MAX_REGIONS);
+	}
+#endif
 	assert_false(realm_asks(1, 0));
 	assert_int_equal(got_x0, RSI_ERROR_STATE);
 	for (unsigned i = 0; i < CSM_MAX_REGIONS; i++)
@@ -1134,6 +1148,102 @@ static void test_info(void **state)
 	remove_all(&region);
 }
 
+#ifdef HAVE_CAEC_VERIFY
+/* The token the realm's REC 0 gets from ATTEST_TOKEN_INIT, decoded by the
+ * verifier (strict), from the REC's aux granule where the monitor built it. */
+static void realm_token(struct exec_realm *r, struct cca_token *tok)
+{
+	struct call c[] = { CALL(RSI_ATTEST_TOKEN_INIT, 0, 0, 0) };
+	struct verify_result res;
+
+	cur = r;
+	run_prog(c, 1);
+	assert_int_equal(c[0].x0, RSI_SUCCESS);
+	const uint8_t *token = hostsim_monitor_view(r->aux[0]);
+	memset(tok, 0, sizeof(*tok));
+	if (cca_token_decode(token, c[0].x1, true, tok, &res) != 0)
+		fail_msg("token: %s: %s", verify_check_name(res.failed), res.reason);
+}
+
+/* Claim 65002 carries the digests the verifier computes from the region
+ * report: the monitor's bytes are verify/README.md's. */
+static void test_token_claims(void **state)
+{
+	static struct cca_token tok;
+
+	(void)state;
+	build_with_identities();
+	uint64_t id = owned_region(&region);
+	cur = &other;
+	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
+	struct rmm_debug_realm oi, own;
+	assert_true(rmm_debug_realm(other.rd, &oi));
+	assert_true(rmm_debug_realm(realm.rd, &own));
+	uint8_t *owner_page = (uint8_t *)(uintptr_t)hostsim_monitor_view(realm.data[1]);
+	memcpy(owner_page + (ID_REALM_ID - 0x1000) + 8, oi.realm_id, 32);
+	cur = &realm;
+	struct call g[] = { CALL(RSI_CSM_GRANT, id, ID_REALM_ID, CSM_PERM_READ),
+			    CALL(RSI_CSM_GRANT, id, ID_RIM_RPV, CSM_PERM_READ | CSM_PERM_WRITE | (2 << 8)),
+			    CALL(RSI_CSM_SEAL, id, 0, 0) };
+	run_prog(g, 3);
+	cur = &other;
+	assert_true(realm_attaches(id, CSM_IPA, CSM_PERM_READ));
+	assert_int_equal(RMI(RMI_CSM_MAP, other.rd, other.rec[0], region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+	struct rmm_debug_csm d = debug_csm(region.csmd);
+
+	/* What the verifier computes from the report. */
+	struct csm_member member = { .perms = CSM_PERM_READ };
+	memcpy(member.realm_id, oi.realm_id, 32);
+	memcpy(member.rim.bytes, oi.rim, 32);
+	member.rim.len = 32;
+	struct csm_member_list list = { .csm_id = id, .num_members = 1, .members = &member };
+	uint8_t want_members[64], want_acl[64];
+	assert_int_equal(caec_membership_digest(CCA_HASH_SHA256, &list, want_members), 32);
+	struct csm_acl_entry acl[16];
+	size_t n = 0;
+	for (unsigned i = 0; i < 16; i++) {
+		if (!d.acl[i].kind)
+			continue;
+		acl[n] = (struct csm_acl_entry){ .kind = d.acl[i].kind, .perms = d.acl[i].perms };
+		memcpy(acl[n++].value, d.acl[i].value, 128);
+	}
+	char why[256];
+	assert_int_equal(caec_acl_digest(CCA_HASH_SHA256, acl, n, want_acl, why), 32);
+
+	/* The member's token. */
+	realm_token(&other, &tok);
+	const struct cca_realm_claims *rc = &tok.realm_claims;
+	assert_true(rc->has_regions);
+	assert_int_equal(rc->num_regions, 1);
+	const struct caec_region *reg = &rc->regions[0];
+	assert_int_equal(reg->csm_id, id);
+	assert_int_equal(reg->role, 1);
+	assert_int_equal(reg->perms, CSM_PERM_READ);
+	assert_int_equal(reg->generation, d.generation);
+	assert_int_equal(reg->flags, CAEC_REGION_FLAG_SEALED);
+	assert_int_equal(reg->owner_rim.len, 32);
+	assert_memory_equal(reg->owner_rim.ptr, own.rim, 32);
+	assert_memory_equal(reg->owner_realm_id.ptr, own.realm_id, 32);
+	assert_memory_equal(reg->membership_digest.ptr, want_members, 32);
+	assert_memory_equal(reg->acl_digest.ptr, want_acl, 32);
+
+	/* The owner's: role 0, no mapping of its own. */
+	realm_token(&realm, &tok);
+	assert_int_equal(tok.realm_claims.num_regions, 1);
+	assert_int_equal(tok.realm_claims.regions[0].role, 0);
+	assert_int_equal(tok.realm_claims.regions[0].perms, 0);
+	assert_memory_equal(tok.realm_claims.regions[0].membership_digest.ptr, want_members, 32);
+
+	assert_int_equal(RMI(RMI_CSM_UNMAP, other.rd, region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	/* Unmapped: the member's token lists no region. */
+	realm_token(&other, &tok);
+	assert_int_equal(tok.realm_claims.num_regions, 0);
+	cur = &realm;
+	remove_all(&region);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1159,6 +1269,9 @@ int main(void)
 		EXEC_TEST(test_detach),
 		EXEC_TEST(test_revoke),
 		EXEC_TEST(test_info),
+#ifdef HAVE_CAEC_VERIFY
+		EXEC_TEST(test_token_claims),
+#endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
