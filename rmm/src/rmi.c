@@ -4,9 +4,7 @@
  * The tables list every command of RMM 1.0, and of the CAEC extension in the
  * SiP range (abi/caec.h), with the number of argument registers each reads;
  * arguments beyond that are not passed on, so a handler can never act on a
- * stale register the host did not mean to give. The extension's commands
- * arrive one by one: RMI_CSM_VERSION answers SMC_UNKNOWN (what the
- * extension specifies for a monitor without CSM) until all of them are here.
+ * stale register the host did not mean to give.
  */
 #include "abi/caec.h"
 #include "rmi_handlers.h"
@@ -53,6 +51,7 @@ static const struct rmi_command rmi_commands[RMI_FID_LAST - RMI_FID_FIRST + 1] =
 #define CAEC_CMD(fid, name) [(fid) - RMI_CAEC_FID_FIRST] = { smc_##name, fid##_NUM_ARGS }
 
 static const struct rmi_command caec_commands[RMI_CAEC_FID_LAST - RMI_CAEC_FID_FIRST + 1] = {
+	CAEC_CMD(RMI_CSM_VERSION, csm_version),
 	CAEC_CMD(RMI_CSM_CREATE, csm_create),
 	CAEC_CMD(RMI_CSM_DATA_ADD, csm_data_add),
 	CAEC_CMD(RMI_CSM_MAP, csm_map),

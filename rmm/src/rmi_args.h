@@ -297,6 +297,9 @@ static inline struct rmi_rd_args rmi_rd_args(const uint64_t *x)
 
 /* ---- The CAEC extension (abi/caec.h) ---- */
 
+/* RMI_CSM_VERSION() */
+#define RMI_CSM_VERSION_NUM_ARGS 0
+
 /* RMI_CAEC_REALM_CONFIG(rd_pa, flags) */
 struct rmi_caec_realm_config_args {
 	uint64_t rd_pa, flags;

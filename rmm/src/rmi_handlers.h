@@ -56,6 +56,7 @@ uint64_t smc_rtt_set_ripas(const uint64_t *x, struct rmi_result *res);
 
 /* The CAEC extension (abi/caec.h), in the SiP range. */
 uint64_t smc_caec_realm_config(const uint64_t *x, struct rmi_result *res);
+uint64_t smc_csm_version(const uint64_t *x, struct rmi_result *res);
 uint64_t smc_csm_create(const uint64_t *x, struct rmi_result *res);
 uint64_t smc_csm_data_add(const uint64_t *x, struct rmi_result *res);
 uint64_t smc_csm_list_add(const uint64_t *x, struct rmi_result *res);

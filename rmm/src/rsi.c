@@ -25,9 +25,8 @@
 #define PSCI_FID_MASK  UINT64_C(0xBFFFFFE0)
 #define PSCI_FID_BASE  UINT64_C(0x84000000)
 
-/* The CAEC extension's RSI range (abi/caec.h). Its commands arrive one by
- * one; RSI_CSM_VERSION stays unknown (the extension's "not implemented")
- * until all of them are there. */
+/* The CAEC extension's RSI range (abi/caec.h); RSI_POLICY_SET is not there
+ * yet (the policy work brings it). */
 
 /* SMCCC v1.2 (abi/smc.h). */
 #define SMCCC_VERSION_1_2 UINT64_C(0x10002)
@@ -50,6 +49,7 @@ static const rsi_handler_fn rsi_commands[RSI_FID_LAST - RSI_FID_FIRST + 1] = {
 };
 
 static const rsi_handler_fn caec_commands[RSI_CAEC_FID_LAST - RSI_CAEC_FID_FIRST + 1] = {
+	[RSI_CSM_VERSION - RSI_CAEC_FID_FIRST] = rsi_csm_version,
 	[RSI_CSM_CREATE - RSI_CAEC_FID_FIRST] = rsi_csm_create,
 	[RSI_CSM_GRANT - RSI_CAEC_FID_FIRST] = rsi_csm_grant,
 	[RSI_CSM_ATTACH - RSI_CAEC_FID_FIRST] = rsi_csm_attach,

@@ -29,6 +29,7 @@ enum rec_action rsi_attest_token_continue(struct rec_run *run, struct smc_regs *
 enum rec_action rsi_host_call_complete(struct rec_run *run, const uint64_t *host_gprs);
 
 /* The CAEC extension (rsi_csm_create.c). */
+enum rec_action rsi_csm_version(struct rec_run *run, struct smc_regs *regs);
 enum rec_action rsi_csm_create(struct rec_run *run, struct smc_regs *regs);
 enum rec_action rsi_csm_grant(struct rec_run *run, struct smc_regs *regs);
 enum rec_action rsi_csm_attach(struct rec_run *run, struct smc_regs *regs);

@@ -1244,6 +1244,81 @@ static void test_token_claims(void **state)
 }
 #endif
 
+/* The realm learns the extension's version; RSI_POLICY_SET is not there yet. */
+static void test_rsi_version(void **state)
+{
+	(void)state;
+	build();
+	struct call c[] = { CALL(RSI_CSM_VERSION, 0, 0, 0), CALL(RSI_POLICY_SET, 0, 0, 0) };
+	run_prog(c, 2);
+	assert_int_equal(c[0].x0, RSI_SUCCESS);
+	assert_int_equal(c[0].x1, CAEC_CSM_ABI_VERSION);
+	assert_int_equal(c[1].x0, SMC_UNKNOWN);
+}
+
+/* Tears an exec realm down completely (its DATA, RTTs, RECs, RD). */
+static void exec_realm_destroy(struct exec_realm *r)
+{
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(RMI(RMI_DATA_DESTROY, r->rd, (uint64_t)i * RMI_GRANULE_SIZE).x[0], RMI_SUCCESS);
+	assert_int_equal(RMI(RMI_RTT_DESTROY, r->rd, 0, 3).x[0], RMI_SUCCESS);
+	assert_int_equal(RMI(RMI_RTT_DESTROY, r->rd, 0, 2).x[0], RMI_SUCCESS);
+	assert_int_equal(RMI(RMI_RTT_DESTROY, r->rd, EXEC_UNPROT_BASE, 3).x[0], RMI_SUCCESS);
+	assert_int_equal(RMI(RMI_RTT_DESTROY, r->rd, EXEC_UNPROT_BASE, 2).x[0], RMI_SUCCESS);
+	for (unsigned i = 0; i < 2; i++)
+		assert_int_equal(RMI(RMI_REC_DESTROY, r->rec[i]).x[0], RMI_SUCCESS);
+	assert_int_equal(RMI(RMI_REALM_DESTROY, r->rd).x[0], RMI_SUCCESS);
+}
+
+/* The owner is destroyed while a member maps its region: the region lives
+ * on, sealed and marked; a realm created afterwards is not its owner, even
+ * if it got the old RD granule (references are validated by realm ID, which
+ * is never reused). */
+static void test_owner_destroyed(void **state)
+{
+	(void)state;
+	build_with_identities();
+	uint64_t id = owned_region(&region);
+	cur = &other;
+	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
+	struct rmm_debug_realm oi;
+	assert_true(rmm_debug_realm(other.rd, &oi));
+	uint8_t *owner_page = (uint8_t *)(uintptr_t)hostsim_monitor_view(realm.data[1]);
+	memcpy(owner_page + (ID_REALM_ID - 0x1000) + 8, oi.realm_id, 32);
+	cur = &realm;
+	struct call g[] = { CALL(RSI_CSM_GRANT, id, ID_REALM_ID, CSM_PERM_READ) };
+	run_prog(g, 1);
+	cur = &other;
+	assert_true(realm_attaches(id, CSM_IPA, CSM_PERM_READ));
+	assert_int_equal(RMI(RMI_CSM_MAP, other.rd, other.rec[0], region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+
+	exec_realm_destroy(&realm);
+	assert_int_equal(debug_csm(region.csmd).mapped_members, 1); /* lives on */
+#ifdef HAVE_CAEC_VERIFY
+	static struct cca_token tok;
+	realm_token(&other, &tok);
+	assert_int_equal(tok.realm_claims.regions[0].flags,
+			 CAEC_REGION_FLAG_OWNER_DESTROYED | CAEC_REGION_FLAG_SEALED);
+#endif
+	/* A new realm: not the owner. */
+	cur = &third;
+	exec_realm_build_config(&third, NULL, CAEC_REALM_CSM_EXITS);
+	struct call h[] = { CALL(RSI_CSM_GRANT, id, ID_REALM_ID, CSM_PERM_READ), CALL(RSI_CSM_SEAL, id, 0, 0),
+			    CALL(RSI_CSM_INFO, id, 0, 0) };
+	run_prog(h, 3);
+	assert_int_equal(h[0].x0, RSI_ERROR_INPUT);
+	assert_int_equal(h[1].x0, RSI_ERROR_INPUT);
+	assert_int_equal(h[2].x0, RSI_ERROR_INPUT);
+	/* The member still reads the report; the host cleans up as usual. */
+	cur = &other;
+	struct call q[] = { CALL(RSI_CSM_INFO, id, 0, 0) };
+	run_prog(q, 1);
+	assert_int_equal(q[0].x0, RSI_SUCCESS);
+	assert_int_equal(RMI(RMI_CSM_UNMAP, other.rd, region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
+	remove_all(&region);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1272,6 +1347,8 @@ int main(void)
 #ifdef HAVE_CAEC_VERIFY
 		EXEC_TEST(test_token_claims),
 #endif
+		EXEC_TEST(test_rsi_version),
+		EXEC_TEST(test_owner_destroyed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,8 +7,7 @@
  *   (recomputed here with OpenSSL), records the flags, and is refused, with
  *   nothing changed, for bad flags, a non-RD granule, a second call, a call
  *   after a DATA, RIPAS or REC step, and an active realm;
- * - RMI_CSM_VERSION says "no extension" (SMC_UNKNOWN) until the extension
- *   is complete; unused IDs of its range are unknown too.
+ * - RMI_CSM_VERSION says 1.0; unused IDs of the range are unknown.
  */
 #include <setjmp.h>
 #include <stdbool.h>
@@ -178,14 +177,15 @@ static void test_config_after_rim_steps(void **state)
 	realm_teardown(e);
 }
 
-/* Until every command of the extension is there, RMI_CSM_VERSION says there
- * is none (SMC_UNKNOWN); so do the commands not there yet and the unused
- * IDs of the range. */
-static void test_csm_not_yet_implemented(void **state)
+/* RMI_CSM_VERSION says 1.0; the unused IDs of the range are unknown. */
+static void test_csm_version_and_range(void **state)
 {
 	(void)state;
+	struct smc_regs v = RMI(RMI_CSM_VERSION);
+	assert_int_equal(v.x[0], RMI_SUCCESS);
+	assert_int_equal(v.x[1], 0x10000);
 	for (uint64_t fid = RMI_CAEC_FID_FIRST; fid <= RMI_CAEC_FID_LAST; fid++) {
-		bool there = fid >= RMI_CSM_CREATE && fid <= RMI_CAEC_REALM_CONFIG;
+		bool there = fid <= RMI_CAEC_REALM_CONFIG;
 		if (there)
 			assert_int_not_equal(RMI(fid).x[0], SMC_UNKNOWN);
 		else
@@ -202,7 +202,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_zero_flags_measured, rmi_machine_up, rmi_machine_down),
 		cmocka_unit_test_setup_teardown(test_config_refusals, rmi_machine_up, rmi_machine_down),
 		cmocka_unit_test_setup_teardown(test_config_after_rim_steps, rmi_machine_up, rmi_machine_down),
-		cmocka_unit_test_setup_teardown(test_csm_not_yet_implemented, rmi_machine_up, rmi_machine_down),
+		cmocka_unit_test_setup_teardown(test_csm_version_and_range, rmi_machine_up, rmi_machine_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
