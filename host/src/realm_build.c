@@ -130,6 +130,13 @@ static int create_rd(struct vmm_realm *r, struct vmm_error *err)
 	if (res.x[0] != RMI_SUCCESS)
 		return vmm_rmi_fail(err, "RMI_REALM_CREATE", res.x[0]);
 	r->created = true;
+	/* The extension's configuration must be the first thing measured after
+	 * the realm's parameters (the monitor refuses it later). */
+	if (r->layout.caec_flags) {
+		res = RMI(RMI_CAEC_REALM_CONFIG, r->rd, r->layout.caec_flags);
+		if (res.x[0] != RMI_SUCCESS)
+			return vmm_rmi_fail(err, "RMI_CAEC_REALM_CONFIG", res.x[0]);
+	}
 	return 0;
 }
 
