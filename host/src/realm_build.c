@@ -17,6 +17,7 @@ void vmm_init(struct vmm *vmm)
 	memset(vmm, 0, sizeof(*vmm));
 	atomic_store(&vmm->next_vmid, 1);
 	atomic_store(&vmm->stop_requested, 0);
+	pthread_mutex_init(&vmm->csm_lock, NULL);
 }
 
 /* `num` delegated granules, physically contiguous and aligned to their total
@@ -256,6 +257,7 @@ static void realm_release(struct vmm_realm *r)
 	free(r->data);
 	free(r->vcpus);
 	free(r->shared);
+	free(r->csm_refs);
 	free(r->token_buf);
 	free(r);
 }

@@ -1,0 +1,90 @@
+/*
+ * The owner of a CSM region, for vmm_csm_test: creates a region, maps it
+ * read-write, writes a pattern, grants realms of one RIM (the member image's,
+ * which the host measured offline and passes as the run's challenge: bytes
+ * 0..32) read-only access for two realms, seals the ACL, checks the refusals
+ * a realm program can act on, detaches and prints the region's csm_id for
+ * the host to hand to the members. Challenge bytes 32..36 (little endian),
+ * when not zero, name another region size.
+ *
+ * Exit status: 0 done; OWNER_NO_REGION when csm_create was refused with
+ * SDK_CSM_STATE (a host without CSM exits, or one that could not serve it);
+ * 1 anything else went wrong (the console says what).
+ */
+#include <stdint.h>
+
+#include "csm_realm_pattern.h"
+#include "sdk/console.h"
+#include "sdk/csm.h"
+#include "sdk/host_call.h"
+#include "sdk/realm.h"
+
+#define RIM_SIZE 32u /* SHA-256, the VMM's default */
+
+static int fail(const char *what, int err)
+{
+	sdk_printf("owner: %s: %s\n", what, csm_strerror(err));
+	return SDK_EXIT_FAILURE;
+}
+
+static int expect(const char *what, int got, int want)
+{
+	if (got == want)
+		return 0;
+	sdk_printf("owner: %s: got \"%s\", expected \"%s\"\n", what, csm_strerror(got), csm_strerror(want));
+	return -1;
+}
+
+int realm_main(void)
+{
+	uint8_t ch[SDK_CHALLENGE_SIZE];
+	uint64_t id, handle, pages = CSM_TEST_PAGES;
+	void *base;
+	int rc;
+
+	if (sdk_host_challenge(ch) != 0)
+		return fail("no challenge from the host", SDK_CSM_INVALID);
+	uint32_t asked = (uint32_t)ch[32] | (uint32_t)ch[33] << 8 | (uint32_t)ch[34] << 16 | (uint32_t)ch[35] << 24;
+	if (asked)
+		pages = asked;
+	if (expect("csm_create(0 pages)", csm_create(0, &id, NULL), SDK_CSM_INVALID))
+		return SDK_EXIT_FAILURE;
+	rc = csm_create(pages, &id, NULL);
+	if (rc == SDK_CSM_STATE) {
+		sdk_printf("owner: csm_create: %s\n", csm_strerror(rc));
+		return OWNER_NO_REGION;
+	}
+	if (rc)
+		return fail("csm_create", rc);
+	sdk_printf("owner: created region 0x%llx of %llu pages\n", (unsigned long long)id,
+		   (unsigned long long)pages);
+	if (expect("csm_detach before attaching", csm_detach(id, NULL), SDK_CSM_INVALID) ||
+	    expect("csm_revoke", csm_revoke(id, 0, NULL), SDK_CSM_UNSUPPORTED) ||
+	    expect("csm_info", csm_info(id, NULL, NULL), SDK_CSM_UNSUPPORTED))
+		return SDK_EXIT_FAILURE;
+
+	rc = csm_attach(id, 0, CSM_PERM_READ | CSM_PERM_WRITE, &base, NULL);
+	if (rc)
+		return fail("csm_attach", rc);
+	void *again;
+	if (expect("a second csm_attach", csm_attach(id, 0, CSM_PERM_READ, &again, NULL), SDK_CSM_STATE))
+		return SDK_EXIT_FAILURE;
+	csm_pattern_write(base, pages, id);
+
+	if (expect("grant WRITE without READ", csm_grant_rim(id, ch, RIM_SIZE, CSM_PERM_WRITE, NULL, NULL),
+		   SDK_CSM_INVALID))
+		return SDK_EXIT_FAILURE;
+	rc = csm_grant_rim(id, ch, RIM_SIZE, CSM_PERM_READ | csm_admit(2), &handle, NULL);
+	if (rc)
+		return fail("csm_grant_rim", rc);
+	rc = csm_seal(id, NULL);
+	if (rc)
+		return fail("csm_seal", rc);
+	if (expect("grant after seal", csm_grant_rim(id, ch, RIM_SIZE, CSM_PERM_READ, NULL, NULL), SDK_CSM_STATE))
+		return SDK_EXIT_FAILURE;
+	rc = csm_detach(id, NULL);
+	if (rc)
+		return fail("csm_detach", rc);
+	sdk_printf("owner: region 0x%llx ready\n", (unsigned long long)id);
+	return SDK_EXIT_SUCCESS;
+}

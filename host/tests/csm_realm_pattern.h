@@ -1,0 +1,47 @@
+/*
+ * What the CSM test realms agree on: the region's default size (more than
+ * CSM_INLINE_PAGES, so the host adds page lists, and more than one level-3
+ * table, so mapping takes several steps), the pattern the owner writes and
+ * the members check, and the owner's exit status when it gets no region.
+ */
+#ifndef CAEC_HOST_TESTS_CSM_REALM_PATTERN_H
+#define CAEC_HOST_TESTS_CSM_REALM_PATTERN_H
+
+#include <stdint.h>
+
+#define CSM_TEST_PAGES  600u
+#define CSM_TEST_PAGE   4096u
+#define OWNER_NO_REGION 3
+#define MEMBER_REFUSED  4 /* the member's read-only attach was refused */
+
+/* The word at offset w of page p of region id. */
+static inline uint64_t csm_pattern_word(uint64_t id, uint64_t p, uint64_t w)
+{
+	return (id ^ (p << 32) ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+}
+
+/* First and last word of every page: each page must be the right one. */
+static inline void csm_pattern_write(void *base, uint64_t pages, uint64_t id)
+{
+	for (uint64_t p = 0; p < pages; p++) {
+		volatile uint64_t *w = (volatile uint64_t *)((uint8_t *)base + p * CSM_TEST_PAGE);
+
+		w[0] = csm_pattern_word(id, p, 0);
+		w[CSM_TEST_PAGE / 8 - 1] = csm_pattern_word(id, p, CSM_TEST_PAGE / 8 - 1);
+	}
+}
+
+/* The first page that does not hold the pattern, or pages. */
+static inline uint64_t csm_pattern_check(const void *base, uint64_t pages, uint64_t id)
+{
+	for (uint64_t p = 0; p < pages; p++) {
+		const volatile uint64_t *w = (const volatile uint64_t *)((const uint8_t *)base + p * CSM_TEST_PAGE);
+
+		if (w[0] != csm_pattern_word(id, p, 0) ||
+		    w[CSM_TEST_PAGE / 8 - 1] != csm_pattern_word(id, p, CSM_TEST_PAGE / 8 - 1))
+			return p;
+	}
+	return pages;
+}
+
+#endif
