@@ -239,7 +239,8 @@ static int attach_locked(struct vmm_vcpu *v, uint64_t csm_id, uint64_t ipa, stru
 	}
 	if (x0 != RMI_SUCCESS)
 		return vmm_rmi_fail(err, "RMI_CSM_MAP (first step)", x0);
-	c->csm_id = csm_id; /* the monitor accepted it for this request: it is this one */
+	if (c->csm_id == 0)
+		c->csm_id = csm_id; /* the monitor accepted it for this request: it is this one */
 	if (!range_ok(r, ipa, csm_region_size(c))) {
 		vmm_err(err, "[0x%llx, +0x%llx) overlaps the realm's memory or leaves its IPA space",
 			(unsigned long long)ipa, (unsigned long long)csm_region_size(c));
@@ -298,9 +299,11 @@ static enum exit_action serve_detached(struct vmm_vcpu *v, uint64_t csm_id)
 	struct vmm_realm *r = v->realm;
 
 	pthread_mutex_lock(&r->mm_lock);
+	pthread_mutex_lock(&r->vmm->csm_lock);
 	for (size_t i = 0; i < r->ncsm_refs; i++)
 		if (r->csm_refs[i].region->csm_id == csm_id)
 			r->csm_refs[i].mapped = false;
+	pthread_mutex_unlock(&r->vmm->csm_lock);
 	pthread_mutex_unlock(&r->mm_lock);
 	count(r, &r->result->csm_detached);
 	return EXIT_RESUME;
