@@ -33,8 +33,8 @@ static enum exit_action refused(struct vmm_vcpu *v, const char *op, const struct
 
 	pthread_mutex_lock(&r->run_lock);
 	r->result->csm_refused++;
-	snprintf(r->result->csm_error, sizeof(r->result->csm_error), "vCPU %u: CSM %s: %s", v->index, op,
-		 err->msg);
+	snprintf(r->result->csm_error, sizeof(r->result->csm_error), "vCPU %u: CSM %s: %.120s", v->index,
+		 op, err->msg);
 	pthread_mutex_unlock(&r->run_lock);
 	return EXIT_RESUME;
 }
@@ -260,8 +260,12 @@ static int attach_locked(struct vmm_vcpu *v, uint64_t csm_id, uint64_t ipa, stru
 	}
 	if (rc) {
 		/* The host gave up half-way: what was mapped goes again. */
-		if (unmap_range(r, c, ipa, next > top ? top : next) != 0)
-			vmm_err(err, "%.100s; and the partial mapping could not be removed", err->msg);
+		if (unmap_range(r, c, ipa, next > top ? top : next) != 0) {
+			char why[sizeof(err->msg)];
+
+			memcpy(why, err->msg, sizeof(why));
+			vmm_err(err, "%.100s; and the partial mapping could not be removed", why);
+		}
 		return rc;
 	}
 	ref->mapped = true;

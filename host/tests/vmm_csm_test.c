@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,77 @@ static void test_acl_refuses_others(void **state)
 	vmm_test_machine_down(&machine);
 }
 
+struct parallel_run {
+	struct vmm_realm *r;
+	struct vmm_run_config cfg;
+	struct vmm_run_result res;
+	struct console con;
+	uint8_t ch[HOST_CALL_CHALLENGE_SIZE];
+	int rc;
+};
+
+static void *run_thread(void *arg)
+{
+	struct parallel_run *p = arg;
+
+	p->rc = vmm_realm_run(p->r, &p->cfg, &p->res);
+	return NULL;
+}
+
+/* Two members attach, read and detach at the same time, on their own host
+ * threads: the VMM's region list and the monitor serve both. */
+static void test_members_in_parallel(void **state)
+{
+	void *machine = NULL;
+	struct images im;
+	struct vmm_realm_opts opts;
+	uint8_t ch[HOST_CALL_CHALLENGE_SIZE];
+	struct console con_o = { .len = 0 };
+	struct vmm_run_result res_o;
+	struct vmm_error err = { "" };
+	static struct parallel_run p[2];
+	pthread_t t[2];
+
+	(void)state;
+	assert_int_equal(vmm_test_machine_up(&machine), 0);
+	struct vmm *vmm = machine;
+	load(&im);
+	csm_opts(&opts, CAEC_REALM_CSM_EXITS);
+	member_rim(&im.member, &opts, ch);
+	struct vmm_realm *owner = run(vmm, &im.owner, &opts, ch, &con_o, &res_o);
+	assert_int_equal(res_o.exit_status, 0);
+	uint64_t id = owner_region(&con_o);
+	for (int i = 0; i < 2; i++) {
+		memset(&p[i], 0, sizeof(p[i]));
+		member_challenge(p[i].ch, id, CSM_TEST_PAGES, 1);
+		p[i].cfg = (struct vmm_run_config){ .console = capture, .console_ctx = &p[i].con, .challenge = p[i].ch };
+		assert_int_equal(vmm_realm_create(vmm, im.member.bytes, im.member.size, &opts, &p[i].r, &err), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, run_thread, &p[i]), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(p[i].rc, 0);
+		if (p[i].res.exit_status != 0)
+			print_error("member %d console:\n%s\ncsm: %s\n", i, p[i].con.text, p[i].res.csm_error);
+		assert_int_equal(p[i].res.stop, VMM_STOP_SYSTEM_OFF);
+		assert_int_equal(p[i].res.exit_status, 0);
+		assert_non_null(strstr(p[i].con.text, "member: detached"));
+	}
+	/* Members first this time; the owner's teardown reclaims the region. */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(vmm_realm_destroy(p[i].r), 0);
+		vmm_run_result_free(&p[i].res);
+	}
+	assert_int_equal(vmm_csm_region_count(vmm), 1);
+	assert_int_equal(vmm_realm_destroy(owner), 0);
+	assert_no_leak(vmm);
+	vmm_run_result_free(&res_o);
+	unload(&im);
+	vmm_test_machine_down(&machine);
+}
+
 /* Without CSM exits the monitor refuses at once: no exit reaches the VMM. */
 static void test_no_csm_exits(void **state)
 {
@@ -319,6 +391,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_owner_and_two_members),
 		cmocka_unit_test(test_acl_refuses_others),
+		cmocka_unit_test(test_members_in_parallel),
 		cmocka_unit_test(test_no_csm_exits),
 		cmocka_unit_test(test_create_the_host_cannot_back),
 	};
