@@ -39,9 +39,15 @@ static void capture(void *ctx, const char *bytes, size_t len)
 	c->text[c->len] = '\0';
 }
 
+/* 33-bit IPAs: each realm's IPA window is small enough that TSan's address
+ * layout holds the five realms of one test at once, and the protected half
+ * (4 GiB) still holds the sdk's first CSM window slots (1 GiB and up). */
+#define CSM_TEST_IPA_BITS 33u
+
 static void csm_opts(struct vmm_realm_opts *opts, uint64_t caec_flags)
 {
 	vmm_realm_opts_default(opts);
+	opts->ipa_bits = CSM_TEST_IPA_BITS;
 	opts->mem_size = UINT64_C(2) << 20;
 	opts->caec_flags = caec_flags;
 }
