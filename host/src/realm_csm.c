@@ -117,8 +117,10 @@ static int ensure_rtts(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err)
 }
 
 /* Where a region of size bytes may go: inside the protected IPA space and
- * clear of the realm's own image and RAM (the monitor would refuse anyway;
- * the VMM then creates no RTTs for nothing). */
+ * clear of the realm's own image and RAM. The monitor enforces it anyway
+ * (it maps only over RIPAS EMPTY); the VMM checks it as soon as it knows
+ * which region (so its size) the request names, and undoes the first step
+ * if it fails, rather than create RTTs for a range it will not serve. */
 static bool range_ok(const struct vmm_realm *r, uint64_t ipa, uint64_t size)
 {
 	uint64_t protected_top = UINT64_C(1) << (r->layout.ipa_bits - 1);
@@ -130,8 +132,9 @@ static bool range_ok(const struct vmm_realm *r, uint64_t ipa, uint64_t size)
 /* Removes r's mapping of c from low upwards (the monitor's order) until
  * top; at most one level-3 table per call. The lowest IPA still mapped is
  * low or a later level-3 table boundary (a realm's DETACH that stopped
- * half-way moved it there): the VMM tries each in turn. 0 when r maps
- * nothing of c any more, -EBUSY otherwise. */
+ * half-way moved it there): the VMM tries each in turn, as long as the
+ * monitor answers ERROR_INPUT (not the lowest IPA, or not a member). 0 when
+ * r maps nothing of c any more, -EBUSY otherwise. */
 static int unmap_range(struct vmm_realm *r, const struct vmm_csm_region *c, uint64_t low, uint64_t top)
 {
 	const uint64_t table = vmm_rtt_level_size(2);
@@ -147,7 +150,7 @@ static int unmap_range(struct vmm_realm *r, const struct vmm_csm_region *c, uint
 			ipa = res.x[1];
 			continue;
 		}
-		if (found)
+		if (found || RMI_STATUS_CODE(res.x[0]) != RMI_ERROR_INPUT)
 			return -EBUSY;
 		ipa = (ipa + table) & ~(table - 1);
 	}

@@ -8,7 +8,11 @@
  *                      synchronous external abort, which the SEA handler
  *                      catches; it detaches and exits 0;
  *   mode MEMBER_KEEP   exits 0 still mapping the region (the host must
- *                      unmap it before destroying the realm).
+ *                      unmap it before destroying the realm);
+ *   mode MEMBER_HALF   takes one step of RSI_CSM_DETACH (the monitor unmaps
+ *                      the first level-3 table and answers RSI_INCOMPLETE)
+ *                      and exits 0 half detached: the host must find where
+ *                      the mapping now starts to remove the rest.
  * Exit status: 0 as above; MEMBER_REFUSED when the read-only attach was
  * refused as not admitted (SDK_CSM_INVALID); 1 anything else.
  */
@@ -20,9 +24,11 @@
 #include "sdk/csm.h"
 #include "sdk/host_call.h"
 #include "sdk/realm.h"
+#include "sdk/rsi.h"
 
 #define MEMBER_KEEP  0u
 #define MEMBER_WRITE 1u
+#define MEMBER_HALF  2u
 
 static uint64_t region_id;
 
@@ -82,6 +88,16 @@ int realm_main(void)
 		return SDK_EXIT_FAILURE;
 	}
 	sdk_printf("member: read %llu pages ok\n", (unsigned long long)pages);
+	if (mode == MEMBER_HALF) {
+		uint64_t x0 = sdk_smc(RSI_CSM_DETACH, region_id, 0, 0, 0, 0, 0).x[0];
+		if (x0 != RSI_INCOMPLETE) {
+			sdk_printf("member: one detach step: status %llu, expected RSI_INCOMPLETE\n",
+				   (unsigned long long)x0);
+			return SDK_EXIT_FAILURE;
+		}
+		sdk_printf("member: half detached\n");
+		return SDK_EXIT_SUCCESS;
+	}
 	if (mode != MEMBER_WRITE)
 		return SDK_EXIT_SUCCESS;
 	if (caec_arch_set_sea_handler(on_sea) != 0) {
