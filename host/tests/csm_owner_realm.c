@@ -5,7 +5,8 @@
  * 0..32) read-only access for two realms, seals the ACL, checks the refusals
  * a realm program can act on, detaches and prints the region's csm_id for
  * the host to hand to the members. Challenge bytes 32..36 (little endian),
- * when not zero, name another region size.
+ * when not zero, name another region size; byte 36 = OWNER_GRANT_REALM_ID
+ * makes bytes 0..32 a realm ID instead, granted read-only to that one realm.
  *
  * Exit status: 0 done; OWNER_NO_REGION when csm_create was refused with
  * SDK_CSM_STATE (a host without CSM exits, or one that could not serve it);
@@ -74,9 +75,12 @@ int realm_main(void)
 	if (expect("grant WRITE without READ", csm_grant_rim(id, ch, RIM_SIZE, CSM_PERM_WRITE, NULL, NULL),
 		   SDK_CSM_INVALID))
 		return SDK_EXIT_FAILURE;
-	rc = csm_grant_rim(id, ch, RIM_SIZE, CSM_PERM_READ | csm_admit(2), &handle, NULL);
+	if (ch[36] == OWNER_GRANT_REALM_ID)
+		rc = csm_grant_realm_id(id, ch, CSM_PERM_READ, &handle, NULL);
+	else
+		rc = csm_grant_rim(id, ch, RIM_SIZE, CSM_PERM_READ | csm_admit(2), &handle, NULL);
 	if (rc)
-		return fail("csm_grant_rim", rc);
+		return fail("csm_grant", rc);
 	rc = csm_seal(id, NULL);
 	if (rc)
 		return fail("csm_seal", rc);

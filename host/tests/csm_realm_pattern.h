@@ -13,6 +13,7 @@
 #define CSM_TEST_PAGE   4096u
 #define OWNER_NO_REGION 3
 #define MEMBER_REFUSED  4 /* the member's read-only attach was refused */
+#define OWNER_GRANT_REALM_ID 1 /* challenge byte 36: grant by realm ID */
 
 /* The word at offset w of page p of region id. */
 static inline uint64_t csm_pattern_word(uint64_t id, uint64_t p, uint64_t w)

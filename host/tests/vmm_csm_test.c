@@ -19,6 +19,7 @@
 #include "csm_realm_pattern.h"
 #include "host/measure.h"
 #include "host/realm_image.h"
+#include "rmm/rmm.h"
 #include "vmm_test_util.h"
 
 static const char *owner_path, *member_path;
@@ -335,6 +336,66 @@ static void test_members_in_parallel(void **state)
 	vmm_test_machine_down(&machine);
 }
 
+/* A grant by realm ID admits that one realm and not another of the same
+ * image (same RIM). The host learns the member's realm ID from the monitor's
+ * debug view, as a verifier would from its token (claim 65001). */
+static void test_grant_by_realm_id(void **state)
+{
+	void *machine = NULL;
+	struct images im;
+	struct vmm_realm_opts opts;
+	uint8_t ch[HOST_CALL_CHALLENGE_SIZE] = { 0 };
+	struct vmm_run_config cfg_m = { .console = capture }, cfg_n = { .console = capture };
+	struct console con_o = { .len = 0 }, con_m = { .len = 0 }, con_n = { .len = 0 };
+	struct vmm_run_result res_o, res_m, res_n;
+	struct vmm_error err = { "" };
+	struct vmm_realm *m, *n;
+	struct rmm_debug_realm info;
+
+	(void)state;
+	assert_int_equal(vmm_test_machine_up(&machine), 0);
+	struct vmm *vmm = machine;
+	load(&im);
+	csm_opts(&opts, CAEC_REALM_CSM_EXITS);
+	assert_int_equal(vmm_realm_create(vmm, im.member.bytes, im.member.size, &opts, &m, &err), 0);
+	assert_int_equal(vmm_realm_create(vmm, im.member.bytes, im.member.size, &opts, &n, &err), 0);
+	assert_true(rmm_debug_realm(vmm_realm_rd(m), &info));
+	assert_int_equal(info.caec_flags, CAEC_REALM_CSM_EXITS);
+	memcpy(ch, info.realm_id, sizeof(info.realm_id));
+	ch[36] = OWNER_GRANT_REALM_ID;
+
+	struct vmm_realm *owner = run(vmm, &im.owner, &opts, ch, &con_o, &res_o);
+	if (res_o.exit_status != 0)
+		print_error("owner console:\n%s\n", con_o.text);
+	assert_int_equal(res_o.exit_status, 0);
+	uint64_t id = owner_region(&con_o);
+	assert_true(rmm_debug_realm(vmm_realm_rd(owner), &info));
+	assert_int_equal(info.csm_regions, 1); /* it owns the region, maps nothing */
+
+	member_challenge(ch, id, CSM_TEST_PAGES, 0);
+	cfg_n.console_ctx = &con_n;
+	cfg_n.challenge = ch;
+	assert_int_equal(vmm_realm_run(n, &cfg_n, &res_n), 0);
+	assert_int_equal(res_n.exit_status, MEMBER_REFUSED);
+	cfg_m.console_ctx = &con_m;
+	cfg_m.challenge = ch;
+	assert_int_equal(vmm_realm_run(m, &cfg_m, &res_m), 0);
+	if (res_m.exit_status != 0)
+		print_error("member console:\n%s\ncsm: %s\n", con_m.text, res_m.csm_error);
+	assert_int_equal(res_m.exit_status, 0);
+	assert_non_null(strstr(con_m.text, "member: read 600 pages ok"));
+
+	assert_int_equal(vmm_realm_destroy(owner), 0);
+	assert_int_equal(vmm_realm_destroy(n), 0);
+	assert_int_equal(vmm_realm_destroy(m), 0);
+	assert_no_leak(vmm);
+	vmm_run_result_free(&res_o);
+	vmm_run_result_free(&res_m);
+	vmm_run_result_free(&res_n);
+	unload(&im);
+	vmm_test_machine_down(&machine);
+}
+
 /* Without CSM exits the monitor refuses at once: no exit reaches the VMM. */
 static void test_no_csm_exits(void **state)
 {
@@ -405,6 +466,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_owner_and_two_members),
 		cmocka_unit_test(test_acl_refuses_others),
 		cmocka_unit_test(test_members_in_parallel),
+		cmocka_unit_test(test_grant_by_realm_id),
 		cmocka_unit_test(test_no_csm_exits),
 		cmocka_unit_test(test_create_the_host_cannot_back),
 	};
