@@ -22,7 +22,9 @@
 #include "csm_realm_pattern.h"
 #include "sdk/console.h"
 #include "sdk/csm.h"
+#include "sdk/heap.h"
 #include "sdk/host_call.h"
+#include "sdk/mem.h"
 #include "sdk/realm.h"
 #include "sdk/rsi.h"
 
@@ -52,6 +54,34 @@ static uint64_t le(const uint8_t *p, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		v |= (uint64_t)p[i] << (8 * i);
 	return v;
+}
+
+/* The report lists this realm, by its RIM, as a read-only member. */
+static int check_report(void)
+{
+	uint8_t *rep = sdk_malloc(CSM_REPORT_MAX);
+	uint8_t rim[RSI_MEASUREMENT_SIZE];
+	const struct csm_report_member *m;
+	uint64_t members = 0;
+	size_t len;
+	int rc, found = 0;
+
+	if (!rep || rsi_measurement_read(SDK_MEASUREMENT_RIM, rim) != RSI_SUCCESS) {
+		sdk_printf("member: no memory for the report, or no RIM\n");
+		sdk_free(rep);
+		return -1;
+	}
+	rc = csm_info(region_id, rep, CSM_REPORT_MAX, &len, NULL);
+	m = rc == 0 ? csm_report_members(rep, len, &members) : NULL;
+	for (uint64_t i = 0; m && i < members; i++)
+		found |= m[i].perms == CSM_PERM_READ && m[i].state == CSM_REPORT_MEMBER_MAPPED &&
+			 sdk_memcmp(m[i].rim, rim, sizeof(m[i].rim)) == 0;
+	sdk_free(rep);
+	if (!found) {
+		sdk_printf("member: the region report does not list this realm (%s)\n", csm_strerror(rc));
+		return -1;
+	}
+	return 0;
 }
 
 int realm_main(void)
@@ -88,6 +118,8 @@ int realm_main(void)
 		return SDK_EXIT_FAILURE;
 	}
 	sdk_printf("member: read %llu pages ok\n", (unsigned long long)pages);
+	if (check_report() != 0)
+		return SDK_EXIT_FAILURE;
 	if (mode == MEMBER_HALF) {
 		uint64_t x0 = sdk_smc(RSI_CSM_DETACH, region_id, 0, 0, 0, 0, 0).x[0];
 		if (x0 != RSI_INCOMPLETE) {

@@ -4,7 +4,9 @@
  * which the host measured offline and passes as the run's challenge: bytes
  * 0..32) read-only access for two realms, seals the ACL, checks the refusals
  * a realm program can act on, detaches and prints the region's csm_id for
- * the host to hand to the members. Challenge bytes 32..36 (little endian),
+ * the host to hand to the members. On the way it grants a second entry and
+ * revokes it, and reads the region's report (csm_info) to check what the
+ * monitor holds. Challenge bytes 32..36 (little endian),
  * when not zero, name another region size; byte 36 = OWNER_GRANT_REALM_ID
  * makes bytes 0..32 a realm ID instead, granted read-only to that one realm.
  *
@@ -17,6 +19,7 @@
 #include "csm_realm_pattern.h"
 #include "sdk/console.h"
 #include "sdk/csm.h"
+#include "sdk/heap.h"
 #include "sdk/host_call.h"
 #include "sdk/realm.h"
 
@@ -34,6 +37,35 @@ static int expect(const char *what, int got, int want)
 		return 0;
 	sdk_printf("owner: %s: got \"%s\", expected \"%s\"\n", what, csm_strerror(got), csm_strerror(want));
 	return -1;
+}
+
+/* The report after grant, revoke and seal: one entry, sealed, the owner
+ * its only member, mapping read-write. */
+static int check_report(uint64_t id, uint64_t pages)
+{
+	uint8_t *rep = sdk_malloc(CSM_REPORT_MAX);
+	const struct csm_report_header *h = (const void *)rep;
+	const struct csm_report_member *m;
+	uint64_t members = 0;
+	size_t len;
+	int rc;
+
+	if (!rep)
+		return fail("no memory for the report", SDK_CSM_NO_SPACE);
+	rc = csm_info(id, rep, CSM_REPORT_MAX, &len, NULL);
+	if (rc) {
+		sdk_free(rep);
+		return fail("csm_info", rc);
+	}
+	m = csm_report_members(rep, len, &members);
+	rc = h->version == CSM_REPORT_VERSION && h->csm_id == id && h->num_granules == pages &&
+	     (h->flags & CAEC_REGION_FLAG_SEALED) && h->acl_count == 1 && m && members == 1 &&
+	     m[0].perms == (CSM_PERM_READ | CSM_PERM_WRITE) && m[0].state == CSM_REPORT_MEMBER_MAPPED ? 0 : -1;
+	if (rc)
+		sdk_printf("owner: the region report is not what the owner did (%llu bytes, %llu entries, %llu members)\n",
+			   (unsigned long long)len, (unsigned long long)h->acl_count, (unsigned long long)members);
+	sdk_free(rep);
+	return rc;
 }
 
 int realm_main(void)
@@ -59,9 +91,7 @@ int realm_main(void)
 		return fail("csm_create", rc);
 	sdk_printf("owner: created region 0x%llx of %llu pages\n", (unsigned long long)id,
 		   (unsigned long long)pages);
-	if (expect("csm_detach before attaching", csm_detach(id, NULL), SDK_CSM_INVALID) ||
-	    expect("csm_revoke", csm_revoke(id, 0, NULL), SDK_CSM_UNSUPPORTED) ||
-	    expect("csm_info", csm_info(id, NULL, NULL), SDK_CSM_UNSUPPORTED))
+	if (expect("csm_detach before attaching", csm_detach(id, NULL), SDK_CSM_INVALID))
 		return SDK_EXIT_FAILURE;
 
 	rc = csm_attach(id, 0, CSM_PERM_READ | CSM_PERM_WRITE, &base, NULL);
@@ -81,9 +111,20 @@ int realm_main(void)
 		rc = csm_grant_rim(id, ch, RIM_SIZE, CSM_PERM_READ | csm_admit(2), &handle, NULL);
 	if (rc)
 		return fail("csm_grant", rc);
+	/* A second entry, revoked again: its handle is stale afterwards. */
+	static const uint8_t nobody[CAEC_REALM_ID_SIZE];
+	uint64_t extra;
+	if ((rc = csm_grant_realm_id(id, nobody, CSM_PERM_READ, &extra, NULL)) != 0)
+		return fail("csm_grant_realm_id", rc);
+	if ((rc = csm_revoke(id, extra, NULL)) != 0)
+		return fail("csm_revoke", rc);
+	if (expect("csm_revoke of a stale handle", csm_revoke(id, extra, NULL), SDK_CSM_INVALID))
+		return SDK_EXIT_FAILURE;
 	rc = csm_seal(id, NULL);
 	if (rc)
 		return fail("csm_seal", rc);
+	if (check_report(id, pages) != 0)
+		return SDK_EXIT_FAILURE;
 	if (expect("grant after seal", csm_grant_rim(id, ch, RIM_SIZE, CSM_PERM_READ, NULL, NULL), SDK_CSM_STATE))
 		return SDK_EXIT_FAILURE;
 	rc = csm_detach(id, NULL);

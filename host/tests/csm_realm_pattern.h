@@ -7,13 +7,17 @@
 #ifndef CAEC_HOST_TESTS_CSM_REALM_PATTERN_H
 #define CAEC_HOST_TESTS_CSM_REALM_PATTERN_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "abi/caec.h"
 
 #define CSM_TEST_PAGES  600u
 #define CSM_TEST_PAGE   4096u
 #define OWNER_NO_REGION 3
 #define MEMBER_REFUSED  4 /* the member's read-only attach was refused */
 #define OWNER_GRANT_REALM_ID 1 /* challenge byte 36: grant by realm ID */
+#define CSM_REPORT_MAX  6144u /* more than the largest region report */
 
 /* The word at offset w of page p of region id. */
 static inline uint64_t csm_pattern_word(uint64_t id, uint64_t p, uint64_t w)
@@ -43,6 +47,26 @@ static inline uint64_t csm_pattern_check(const void *base, uint64_t pages, uint6
 			return p;
 	}
 	return pages;
+}
+
+/* The members of a region report (csm_info), *count of them; NULL when the
+ * report is shorter than its counts say. */
+static inline const struct csm_report_member *csm_report_members(const uint8_t *rep, size_t len,
+								   uint64_t *count)
+{
+	const struct csm_report_header *h = (const struct csm_report_header *)rep;
+	size_t at = sizeof(*h);
+
+	if (len < at || h->acl_count > CSM_ACL_ENTRIES)
+		return NULL;
+	at += h->acl_count * sizeof(struct csm_report_acl_entry);
+	if (len < at + sizeof(uint64_t))
+		return NULL;
+	*count = *(const uint64_t *)(rep + at);
+	at += sizeof(uint64_t);
+	if (*count > CSM_MAX_MEMBERS || len < at + *count * sizeof(struct csm_report_member))
+		return NULL;
+	return (const struct csm_report_member *)(rep + at);
 }
 
 #endif

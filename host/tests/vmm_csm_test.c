@@ -3,8 +3,10 @@
  * csm_member_realm.so): real realm code on the SDK, one VMM, several realms.
  * The owner creates a region, writes it and grants the member image's RIM
  * (measured offline) read-only access for two realms; two members map it,
- * read what the owner wrote, one writes and gets a synchronous external
- * abort; the VMM reclaims the region when the last realm referencing it is
+ * read what the owner wrote and find themselves in the region's report
+ * (csm_info), one writes and gets a synchronous external abort (the owner
+ * also grants and revokes a second entry and checks its report); the VMM
+ * reclaims the region when the last realm referencing it is
  * destroyed, and no granule stays behind. Negative cases: a host that did
  * not opt in to CSM exits, a member whose RIM the ACL does not name, a
  * region the host cannot back.

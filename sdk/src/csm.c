@@ -167,18 +167,47 @@ int csm_detach(uint64_t id, uint64_t *status)
 
 int csm_revoke(uint64_t id, uint64_t handle, uint64_t *status)
 {
-	(void)id;
-	(void)handle;
-	if (status)
-		*status = SMC_UNKNOWN;
-	return SDK_CSM_UNSUPPORTED;
+	uint64_t x0;
+
+	do
+		x0 = sdk_smc(RSI_CSM_REVOKE, id, handle, 0, 0, 0, 0).x[0];
+	while (x0 == RSI_INCOMPLETE);
+	return from_status(x0, status);
 }
 
-int csm_info(uint64_t id, void *report_granule, uint64_t *status)
+int csm_info(uint64_t id, void *buf, size_t cap, size_t *len, uint64_t *status)
 {
-	(void)id;
-	(void)report_granule;
-	if (status)
-		*status = SMC_UNKNOWN;
-	return SDK_CSM_UNSUPPORTED;
+	uint8_t *granule = sdk_aligned_alloc(SDK_GRANULE_SIZE, SDK_GRANULE_SIZE);
+	uint64_t ipa, size = 0, offset = 0;
+	int rc = 0;
+
+	*len = 0;
+	if (!granule)
+		return SDK_CSM_NO_SPACE;
+	ipa = sdk_ipa_of(granule);
+	do {
+		struct smc_regs r = sdk_smc(RSI_CSM_INFO, id, ipa, offset, 0, 0, 0);
+
+		rc = from_status(r.x[0], status);
+		if (rc)
+			break;
+		if (offset == 0) {
+			size = r.x[1];
+			if (size > cap) {
+				*len = (size_t)size;
+				rc = SDK_CSM_NO_SPACE;
+				break;
+			}
+		} else if (r.x[1] != size) {
+			rc = SDK_CSM_STATE; /* a member came or went between two pieces */
+			break;
+		}
+		uint64_t n = size - offset < SDK_GRANULE_SIZE ? size - offset : SDK_GRANULE_SIZE;
+		sdk_memcpy((uint8_t *)buf + offset, granule, (size_t)n);
+		offset += n;
+	} while (offset < size);
+	if (rc == 0)
+		*len = (size_t)size;
+	sdk_free(granule);
+	return rc;
 }

@@ -2,8 +2,8 @@
  * The sdk's CSM calls against a scripted monitor (a fake rsi_call): RSI
  * statuses mapped to the named errors, the identity record the monitor
  * is given, the CSM window's slots (chosen for ipa 0, freed at detach,
- * exhausted), csm_detach looping on RSI_INCOMPLETE, and revoke/info
- * refused without calling the monitor.
+ * exhausted), csm_detach and csm_revoke looping on RSI_INCOMPLETE, and
+ * csm_info reading a report of more than one granule.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,6 +57,7 @@ static struct smc_regs calls[16];  /* what the sdk asked, in order */
 static unsigned ncalls;
 static uint64_t answers[16][2];    /* X0, X1 per call */
 static struct csm_identity seen;   /* the record RSI_CSM_GRANT pointed at */
+static uint8_t report[6000];       /* what RSI_CSM_INFO hands out */
 
 void rsi_call(struct smc_regs *regs)
 {
@@ -64,6 +65,13 @@ void rsi_call(struct smc_regs *regs)
 	calls[ncalls] = *regs;
 	if (regs->x[0] == RSI_CSM_GRANT)
 		memcpy(&seen, (const void *)(uintptr_t)regs->x[2], sizeof(seen));
+	if (regs->x[0] == RSI_CSM_INFO && answers[ncalls][0] == RSI_SUCCESS) {
+		uint64_t off = regs->x[3], size = answers[ncalls][1];
+
+		assert_int_equal(regs->x[2] % 4096, 0);
+		if (off < size)
+			memcpy((void *)(uintptr_t)regs->x[2], report + off, size - off < 4096 ? size - off : 4096);
+	}
 	regs->x[0] = answers[ncalls][0];
 	regs->x[1] = answers[ncalls][1];
 	ncalls++;
@@ -204,16 +212,60 @@ static void test_detach_loops_until_done(void **state)
 	assert_int_equal(ncalls, 2);
 }
 
-static void test_revoke_and_info_unsupported(void **state)
+static void test_revoke_loops_until_done(void **state)
 {
-	uint64_t status = 0;
-	uint8_t report[64];
-
 	reset(state);
-	assert_int_equal(csm_revoke(0x42, 1, &status), SDK_CSM_UNSUPPORTED);
-	assert_int_equal(status, SMC_UNKNOWN);
-	assert_int_equal(csm_info(0x42, report, &status), SDK_CSM_UNSUPPORTED);
-	assert_int_equal(ncalls, 0);
+	answers[0][0] = RSI_INCOMPLETE;
+	answers[1][0] = RSI_SUCCESS;
+	assert_int_equal(csm_revoke(0x42, 0x107, NULL), 0);
+	assert_int_equal(ncalls, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(calls[i].x[0], RSI_CSM_REVOKE);
+		assert_int_equal(calls[i].x[1], 0x42);
+		assert_int_equal(calls[i].x[2], 0x107); /* the same handle each time */
+	}
+	reset(state);
+	answers[0][0] = RSI_ERROR_INPUT; /* a stale handle */
+	assert_int_equal(csm_revoke(0x42, 0x107, NULL), SDK_CSM_INVALID);
+}
+
+static void test_info_reads_every_piece(void **state)
+{
+	static uint8_t buf[sizeof(report)];
+	const uint64_t size = 5272; /* two pieces */
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(report); i++)
+		report[i] = (uint8_t)(i * 13 + 1);
+	reset(state);
+	answers[0][1] = answers[1][1] = size;
+	assert_int_equal(csm_info(0x42, buf, sizeof(buf), &len, NULL), 0);
+	assert_int_equal(len, size);
+	assert_int_equal(ncalls, 2);
+	assert_int_equal(calls[0].x[0], RSI_CSM_INFO);
+	assert_int_equal(calls[0].x[3], 0);
+	assert_int_equal(calls[1].x[3], 4096);
+	assert_int_equal(calls[0].x[2], calls[1].x[2]); /* one borrowed granule */
+	assert_memory_equal(buf, report, size);
+
+	/* Too small: the size needed, nothing copied past the first call. */
+	reset(state);
+	answers[0][1] = size;
+	assert_int_equal(csm_info(0x42, buf, 100, &len, NULL), SDK_CSM_NO_SPACE);
+	assert_int_equal(len, size);
+	assert_int_equal(ncalls, 1);
+
+	/* The report grew between two pieces: read it again. */
+	reset(state);
+	answers[0][1] = size;
+	answers[1][1] = size + 176;
+	assert_int_equal(csm_info(0x42, buf, sizeof(buf), &len, NULL), SDK_CSM_STATE);
+	assert_int_equal(len, 0);
+
+	/* Refused: the monitor's answer. */
+	reset(state);
+	answers[0][0] = RSI_ERROR_INPUT;
+	assert_int_equal(csm_info(0x42, buf, sizeof(buf), &len, NULL), SDK_CSM_INVALID);
 }
 
 int main(void)
@@ -223,7 +275,8 @@ int main(void)
 		cmocka_unit_test_setup(test_grant_writes_the_identity_record, reset),
 		cmocka_unit_test_setup(test_window_slots, reset),
 		cmocka_unit_test_setup(test_detach_loops_until_done, reset),
-		cmocka_unit_test_setup(test_revoke_and_info_unsupported, reset),
+		cmocka_unit_test_setup(test_revoke_loops_until_done, reset),
+		cmocka_unit_test_setup(test_info_reads_every_piece, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,10 +6,13 @@
  * A region's life, as the owner sees it: csm_create() asks for num_pages
  * pages and returns its csm_id; csm_grant_rim() / csm_grant_realm_id() add
  * an ACL entry naming who else may map it and how; csm_seal() makes the ACL
- * final; csm_attach() maps the region into the caller (the owner too maps
- * it before touching it) and csm_detach() unmaps it. A member only attaches
- * and detaches, with a csm_id it learnt from the owner (the csm_id is not a
- * secret: the ACL protects the region).
+ * final; csm_revoke() removes an entry again (members only it admitted are
+ * unmapped: their next access aborts); csm_attach() maps the region into
+ * the caller (the owner too maps it before touching it) and csm_detach()
+ * unmaps it. A member only attaches and detaches, with a csm_id it learnt
+ * from the owner (the csm_id is not a secret: the ACL protects the region).
+ * csm_info() fetches the region's report (owner, ACL, members with their
+ * RIMs), so any participant can check who else can read the region.
  *
  * Where a region goes: at an IPA the caller names, or, for ipa 0, at a slot
  * of the SDK's CSM window. The window starts at the first 1 GiB boundary
@@ -52,9 +55,10 @@
  * mapped by the caller (attach); the ACL is full; the realm holds the most
  * regions it may (CSM_MAX_REGIONS). */
 #define SDK_CSM_STATE       (-2)
-/* This monitor does not implement the call (yet): csm_revoke, csm_info. */
+/* The monitor does not implement the call (it answered SMC_UNKNOWN). */
 #define SDK_CSM_UNSUPPORTED (-3)
-/* No free slot in the SDK's CSM window, or no heap for the identity record. */
+/* No free slot in the SDK's CSM window, no heap for the identity record or
+ * the report's granule, or (csm_info) a buffer too small for the report. */
 #define SDK_CSM_NO_SPACE    (-4)
 /* Any other RSI status (see *status). */
 #define SDK_CSM_MONITOR     (-5)
@@ -95,9 +99,19 @@ int csm_attach(uint64_t id, uint64_t ipa, uint64_t perms, void **base, uint64_t 
  * (it unmaps one level-3 table per call). */
 int csm_detach(uint64_t id, uint64_t *status);
 
-/* Not implemented by this monitor yet (RSI_CSM_REVOKE, RSI_CSM_INFO answer
- * SMC_UNKNOWN): both return SDK_CSM_UNSUPPORTED without calling it. */
+/* RSI_CSM_REVOKE of the entry handle names (what the grant returned), called
+ * again while the monitor answers RSI_INCOMPLETE (it unmaps one level-3
+ * table of a member per call). A stale handle is SDK_CSM_INVALID. */
 int csm_revoke(uint64_t id, uint64_t handle, uint64_t *status);
-int csm_info(uint64_t id, void *report_granule, uint64_t *status);
+
+/* RSI_CSM_INFO: the region's report (abi/caec.h: struct csm_report_header,
+ * acl_count struct csm_report_acl_entry, u64 member_count, the
+ * struct csm_report_member) into buf[0..cap), *len = its size. The monitor
+ * writes it a granule at a time into a granule the SDK borrows from the
+ * heap. SDK_CSM_NO_SPACE with *len = the size needed when cap is too small;
+ * SDK_CSM_STATE when the report changed size while it was read (call
+ * again). Only the owner, members and realms an entry names may read it
+ * (others get SDK_CSM_INVALID, as for a region that does not exist). */
+int csm_info(uint64_t id, void *buf, size_t cap, size_t *len, uint64_t *status);
 
 #endif
