@@ -56,6 +56,8 @@ static bool give_back(struct granule_ledger *l, uint64_t *pa)
 	return true;
 }
 
+/* A delegated granule, or 0 (as in the VMM's other records: PA 0 is the
+ * firmware's, in the Root PAS, never a granule the host allocator gives). */
 static uint64_t delegated(struct granule_ledger *l)
 {
 	uint64_t pa = ledger_alloc_delegated(l);
