@@ -134,6 +134,13 @@ static int create_rd(struct vmm_realm *r, struct vmm_error *err)
 	/* The extension's configuration must be the first thing measured after
 	 * the realm's parameters (the monitor refuses it later). */
 	if (r->layout.caec_flags) {
+		res = RMI(RMI_CSM_VERSION);
+		if (res.x[0] != RMI_SUCCESS ||
+		    ABI_VERSION_MAJOR(res.x[1]) != ABI_VERSION_MAJOR(CAEC_CSM_ABI_VERSION)) {
+			vmm_err(err, "the monitor does not offer the CAEC extension %u.x (RMI_CSM_VERSION)",
+				(unsigned)ABI_VERSION_MAJOR(CAEC_CSM_ABI_VERSION));
+			return -ENOTSUP;
+		}
 		res = RMI(RMI_CAEC_REALM_CONFIG, r->rd, r->layout.caec_flags);
 		if (res.x[0] != RMI_SUCCESS)
 			return vmm_rmi_fail(err, "RMI_CAEC_REALM_CONFIG", res.x[0]);

@@ -80,6 +80,11 @@ int realm_main(void)
 	uint32_t asked = (uint32_t)ch[32] | (uint32_t)ch[33] << 8 | (uint32_t)ch[34] << 16 | (uint32_t)ch[35] << 24;
 	if (asked)
 		pages = asked;
+	uint64_t version = 0;
+	if ((rc = csm_version(&version, NULL)) != 0 || version != CAEC_CSM_ABI_VERSION) {
+		sdk_printf("owner: csm_version: %s, version 0x%llx\n", csm_strerror(rc), (unsigned long long)version);
+		return SDK_EXIT_FAILURE;
+	}
 	if (expect("csm_create(0 pages)", csm_create(0, &id, NULL), SDK_CSM_INVALID))
 		return SDK_EXIT_FAILURE;
 	rc = csm_create(pages, &id, NULL);

@@ -43,6 +43,15 @@ static int from_status(uint64_t x0, uint64_t *status)
 	}
 }
 
+int csm_version(uint64_t *version, uint64_t *status)
+{
+	struct smc_regs r = sdk_smc(RSI_CSM_VERSION, 0, 0, 0, 0, 0, 0);
+	int rc = from_status(r.x[0], status);
+
+	*version = rc == 0 ? r.x[1] : 0;
+	return rc;
+}
+
 int csm_create(uint64_t num_pages, uint64_t *id, uint64_t *status)
 {
 	struct smc_regs r = sdk_smc(RSI_CSM_CREATE, num_pages, 0, 0, 0, 0, 0);

@@ -112,6 +112,21 @@ static void test_statuses_are_named(void **state)
 	}
 }
 
+static void test_version(void **state)
+{
+	uint64_t v = 1;
+
+	reset(state);
+	answers[0][1] = CAEC_CSM_ABI_VERSION;
+	assert_int_equal(csm_version(&v, NULL), 0);
+	assert_int_equal(v, CAEC_CSM_ABI_VERSION);
+	assert_int_equal(calls[0].x[0], RSI_CSM_VERSION);
+	reset(state);
+	answers[0][0] = SMC_UNKNOWN; /* a monitor without the extension */
+	assert_int_equal(csm_version(&v, NULL), SDK_CSM_UNSUPPORTED);
+	assert_int_equal(v, 0);
+}
+
 static void test_grant_writes_the_identity_record(void **state)
 {
 	uint8_t rim[32], rid[CAEC_REALM_ID_SIZE];
@@ -272,6 +287,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_statuses_are_named, reset),
+		cmocka_unit_test_setup(test_version, reset),
 		cmocka_unit_test_setup(test_grant_writes_the_identity_record, reset),
 		cmocka_unit_test_setup(test_window_slots, reset),
 		cmocka_unit_test_setup(test_detach_loops_until_done, reset),

@@ -77,6 +77,10 @@ static inline uint64_t csm_admit(unsigned n)
 	return ((uint64_t)n << CSM_PERM_ADMIT_SHIFT) & CSM_PERM_ADMIT_MASK;
 }
 
+/* RSI_CSM_VERSION: *version = the extension's ABI version (CAEC_CSM_ABI_VERSION
+ * is 1.0); SDK_CSM_UNSUPPORTED from a monitor without the extension. */
+int csm_version(uint64_t *version, uint64_t *status);
+
 /* RSI_CSM_CREATE: a new region of num_pages zeroed pages (1..CSM_MAX_GRANULES)
  * owned by the caller; *id = its csm_id. */
 int csm_create(uint64_t num_pages, uint64_t *id, uint64_t *status);
