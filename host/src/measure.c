@@ -5,6 +5,8 @@
  *   extension: RIM = H(0x100-byte descriptor: 0x00 type, 0x08 length 0x100,
  *          0x10 RIM[64], then DATA 0x50 ipa 0x58 flags 0x60 content[64];
  *          REC 0x50 content[64]; RIPAS 0x50 base 0x58 top), little endian.
+ *   CAEC configuration (caec-ext.md): the same header with type 0x80 and
+ *          the flags at 0x50.
  */
 #include "host/measure.h"
 
@@ -108,6 +110,19 @@ static int measure_realm(struct measurer *ms, const struct rmi_realm_params *p)
 	memcpy(s->rim_after, ms->m->rim, VMM_MEASURE_SLOT);
 	free(image);
 	return rc;
+}
+
+static int measure_caec_config(struct measurer *ms, uint64_t flags)
+{
+	struct vmm_measure_step *s = new_step(ms, VMM_STEP_CAEC_CONFIG);
+	uint8_t desc[DESC_SIZE];
+
+	if (!s)
+		return -ENOMEM;
+	s->flags = flags;
+	desc_header(desc, (unsigned)CAEC_MEASURE_CONFIG_TYPE, ms->m->rim);
+	put_u64(desc + CAEC_MEASURE_CONFIG_FLAGS, flags);
+	return extend(ms, s, desc);
 }
 
 static int measure_ripas(struct measurer *ms, uint64_t base, uint64_t top)
@@ -242,6 +257,8 @@ int vmm_measure(const uint8_t *image, size_t size, const struct vmm_realm_opts *
 		l.num_wps = VMM_HOSTSIM_NUM_WPS;
 	vmm_layout_realm_params(&l, opts, &params);
 	rc = measure_realm(&ms, &params);
+	if (rc == 0 && l.caec_flags)
+		rc = measure_caec_config(&ms, l.caec_flags);
 	if (rc == 0)
 		rc = measure_init_ripas(&ms, &l);
 	if (rc == 0)

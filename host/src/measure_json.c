@@ -1,7 +1,7 @@
 /* The measurement log as JSON (see measure.h). */
 #include "host/measure.h"
 
-static const char *const step_names[] = { "realm", "ripas", "data", "rec" };
+static const char *const step_names[] = { "realm", "ripas", "data", "rec", "caec_config" };
 
 void vmm_hex(const uint8_t *bytes, size_t n, char *out)
 {
@@ -50,6 +50,9 @@ static json_t *step_json(const struct vmm_measurement *m, const struct vmm_measu
 		rc |= set_u64(o, "num_wps", s->num_wps);
 		rc |= set_u64(o, "pmu_num_ctrs", s->pmu_num_ctrs);
 		rc |= json_object_set_new(o, "hash_algo", json_string(hash_algo_name(s->hash_algo)));
+		break;
+	case VMM_STEP_CAEC_CONFIG:
+		rc |= set_u64(o, "flags", s->flags);
 		break;
 	case VMM_STEP_RIPAS:
 		rc |= set_u64(o, "base", s->base);

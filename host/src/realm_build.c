@@ -17,6 +17,7 @@ void vmm_init(struct vmm *vmm)
 	memset(vmm, 0, sizeof(*vmm));
 	atomic_store(&vmm->next_vmid, 1);
 	atomic_store(&vmm->stop_requested, 0);
+	pthread_mutex_init(&vmm->csm_lock, NULL);
 }
 
 /* `num` delegated granules, physically contiguous and aligned to their total
@@ -130,6 +131,20 @@ static int create_rd(struct vmm_realm *r, struct vmm_error *err)
 	if (res.x[0] != RMI_SUCCESS)
 		return vmm_rmi_fail(err, "RMI_REALM_CREATE", res.x[0]);
 	r->created = true;
+	/* The extension's configuration must be the first thing measured after
+	 * the realm's parameters (the monitor refuses it later). */
+	if (r->layout.caec_flags) {
+		res = RMI(RMI_CSM_VERSION);
+		if (res.x[0] != RMI_SUCCESS ||
+		    ABI_VERSION_MAJOR(res.x[1]) != ABI_VERSION_MAJOR(CAEC_CSM_ABI_VERSION)) {
+			vmm_err(err, "the monitor does not offer the CAEC extension %u.x (RMI_CSM_VERSION)",
+				(unsigned)ABI_VERSION_MAJOR(CAEC_CSM_ABI_VERSION));
+			return -ENOTSUP;
+		}
+		res = RMI(RMI_CAEC_REALM_CONFIG, r->rd, r->layout.caec_flags);
+		if (res.x[0] != RMI_SUCCESS)
+			return vmm_rmi_fail(err, "RMI_CAEC_REALM_CONFIG", res.x[0]);
+	}
 	return 0;
 }
 
@@ -249,6 +264,7 @@ static void realm_release(struct vmm_realm *r)
 	free(r->data);
 	free(r->vcpus);
 	free(r->shared);
+	free(r->csm_refs);
 	free(r->token_buf);
 	free(r);
 }

@@ -22,6 +22,7 @@
  *                 SYSTEM_OFF / SYSTEM_RESET end the run
  *   IRQ, FIQ      enter again (the time slice ended)
  *   SERROR        the vCPU died: the run ends as a crash
+ *   CSM_REQUEST   (0x80, the CAEC extension) realm_csm.c
  * Anything the VMM cannot serve ends the run with a host error saying why.
  */
 #include <errno.h>
@@ -49,6 +50,7 @@ static void count_exit(struct vmm_realm *r, uint64_t reason)
 	case RMI_EXIT_RIPAS_CHANGE: c->ripas_change++; break;
 	case RMI_EXIT_HOST_CALL: c->host_call++; break;
 	case RMI_EXIT_SERROR: c->serror++; break;
+	case RMI_EXIT_CSM_REQUEST: c->csm++; break;
 	default: c->other++; break;
 	}
 	pthread_mutex_unlock(&r->run_lock);
@@ -398,6 +400,8 @@ enum exit_action realm_handle_exit(struct vmm_vcpu *v, const struct rmi_rec_exit
 		return handle_ripas_change(v, exit, entry);
 	case RMI_EXIT_PSCI:
 		return handle_psci(v, exit);
+	case RMI_EXIT_CSM_REQUEST:
+		return realm_handle_csm(v, exit, entry);
 	case RMI_EXIT_IRQ:
 	case RMI_EXIT_FIQ:
 		return EXIT_RESUME;

@@ -7,7 +7,8 @@
  * pages) and serialises the RMI sequences that change the realm's memory,
  * since several vCPU threads can need memory at once. run_lock guards the
  * run state (vCPU threads, stop reason, token, console ordering).
- * Order: run_lock before mm_lock, never the other way.
+ * Order: run_lock before mm_lock, never the other way; the VMM's csm_lock
+ * (its CSM regions, csm_region.c) after mm_lock.
  */
 #ifndef CAEC_HOST_REALM_INTERNAL_H
 #define CAEC_HOST_REALM_INTERNAL_H
@@ -39,6 +40,26 @@ struct shared_page {
 	uint64_t pa;                /* NS granule */
 };
 
+/* A CSM region as the VMM holds it (csm_region.c), under vmm->csm_lock. */
+struct vmm_csm_region {
+	struct granule_ledger *ledger; /* its VMM's: the region outlives its creator */
+	uint64_t csm_id;            /* 0 until the first ATTACH that maps it */
+	uint64_t csmd, meta;        /* delegated granules */
+	uint64_t num_granules;
+	uint64_t *pages;            /* PA of page i, 0 when not in the region */
+	uint64_t nlists;
+	uint64_t *lists;            /* PA of list s, 0 when not in the region */
+	bool bound;                 /* RMI_CSM_CREATE succeeded: the monitor holds it */
+	unsigned refs;              /* realms that created or attached it, not destroyed */
+};
+
+/* A region a realm created or attached (mm_lock). */
+struct realm_csm_ref {
+	struct vmm_csm_region *region;
+	bool mapped;                /* the VMM mapped it at base and saw no DETACHED since */
+	uint64_t base, mapped_top;  /* [base, mapped_top) as the VMM mapped it */
+};
+
 struct vmm_realm {
 	struct vmm *vmm;
 	struct vmm_realm_opts opts;
@@ -54,6 +75,8 @@ struct vmm_realm {
 	uint64_t ndata_slots;
 	struct shared_page *shared;
 	size_t nshared, shared_cap;
+	struct realm_csm_ref *csm_refs;
+	size_t ncsm_refs, csm_refs_cap;
 
 	struct vmm_vcpu *vcpus;
 	unsigned nvcpus;            /* RECs created */
@@ -118,6 +141,31 @@ enum exit_action {
 };
 enum exit_action realm_handle_exit(struct vmm_vcpu *v, const struct rmi_rec_exit *exit,
 				   struct rmi_rec_entry *entry);
+
+/* realm_csm.c: the CSM request exit (vmm.h); the realm's mappings removed
+ * before its teardown (mm_lock held) and its references dropped after it,
+ * reclaiming regions nobody references any more. -EBUSY if a step failed. */
+enum exit_action realm_handle_csm(struct vmm_vcpu *v, const struct rmi_rec_exit *exit,
+				  struct rmi_rec_entry *entry);
+int realm_csm_unmap_all(struct vmm_realm *r);
+int realm_csm_release(struct vmm_realm *r);
+
+/* csm_region.c (vmm->csm_lock held unless noted). */
+/* Delegates and binds a region of num pages to the pending CREATE of rec;
+ * the region, not yet registered, or NULL after undoing every step (err
+ * says why). No lock needed: only the caller knows the granules. */
+struct vmm_csm_region *csm_region_create(struct vmm_realm *r, uint64_t rec, uint64_t num,
+					 struct vmm_error *err);
+/* Undoes csm_region_create / reclaims a region no realm maps: every page
+ * removed, the region destroyed, every granule undelegated, the record
+ * freed. -EBUSY (the record kept, its granules held) if the monitor refused. */
+int csm_region_reclaim(struct vmm_csm_region *c);
+int csm_region_register(struct vmm *vmm, struct vmm_csm_region *c);
+void csm_region_unregister(struct vmm *vmm, struct vmm_csm_region *c);
+static inline uint64_t csm_region_size(const struct vmm_csm_region *c)
+{
+	return c->num_granules * GRANULE;
+}
 
 /* realm_teardown.c: undoes whatever the realm holds; -EBUSY if any step failed. */
 int realm_teardown(struct vmm_realm *r);

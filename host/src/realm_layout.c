@@ -63,6 +63,8 @@ int vmm_layout_compute(const struct vmm_realm_opts *opts, uint64_t image_size,
 		return reject(why, "image base must be 4 KiB aligned", -EINVAL);
 	if (opts->num_bps > 63 || opts->num_wps > 63)
 		return reject(why, "breakpoints and watchpoints must be 1..63 (0 = the machine's most)", -EINVAL);
+	if (opts->caec_flags & ~CAEC_REALM_FLAGS_VALID)
+		return reject(why, "CAEC realm flags: only POLICY_REQUIRED and CSM_EXITS exist", -EINVAL);
 
 	span = (image_size + GRANULE - 1) & ~(GRANULE - 1);
 	protected_top = UINT64_C(1) << (opts->ipa_bits - 1);
@@ -82,6 +84,7 @@ int vmm_layout_compute(const struct vmm_realm_opts *opts, uint64_t image_size,
 	out->hash_algo = opts->hash_algo;
 	out->num_bps = opts->num_bps;
 	out->num_wps = opts->num_wps;
+	out->caec_flags = opts->caec_flags;
 	root_geometry(opts->ipa_bits, &out->rtt_level_start, &out->rtt_num_start);
 	return 0;
 }

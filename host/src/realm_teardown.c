@@ -1,9 +1,13 @@
 /*
  * Tearing a realm down: every granule the VMM gave it goes back to the NS
- * world and to the host allocator. Order: DATA (protected memory), shared NS
+ * world and to the host allocator. Order: the realm's CSM mappings
+ * (RMI_CSM_UNMAP: RTTs holding them cannot go, nor can the RD of a realm
+ * that maps a region), DATA (protected memory), shared NS
  * pages (unprotected mappings), RTTs from the deepest level up (a table can
  * only be destroyed once nothing below it is live), RECs with their aux
- * granules, then the realm itself with its root RTTs. A step the monitor
+ * granules, then the realm itself with its root RTTs; last, the realm drops
+ * its references to CSM regions, and a region no realm of the VMM references
+ * any more is reclaimed. A step the monitor
  * refuses leaves its granule held (and counted by the ledger) rather than
  * freeing memory the monitor still uses; the teardown carries on with the
  * rest and reports -EBUSY.
@@ -149,6 +153,8 @@ int realm_teardown(struct vmm_realm *r)
 	int rc = 0, step;
 
 	pthread_mutex_lock(&r->mm_lock);
+	if ((step = realm_csm_unmap_all(r)) != 0)
+		rc = step;
 	if ((step = destroy_data(r)) != 0)
 		rc = step;
 	if ((step = unmap_shared(r)) != 0)
@@ -159,6 +165,8 @@ int realm_teardown(struct vmm_realm *r)
 	if ((step = destroy_recs(r)) != 0)
 		rc = step;
 	if ((step = destroy_rd(r)) != 0)
+		rc = step;
+	if ((step = realm_csm_release(r)) != 0)
 		rc = step;
 	return rc;
 }

@@ -19,13 +19,17 @@ struct shape {
 	uint64_t mem;
 	unsigned vcpus, hash, ipa_bits;
 	uint64_t image_base;
+	uint64_t caec_flags;
 };
 
 static const struct shape shapes[] = {
-	{ "default", 20000, UINT64_C(16) << 20, 1, RMI_HASH_SHA_256, 39, 0 },
-	{ "sha512, 32-bit IPA, base 64K", 4096, UINT64_C(1) << 20, 2, RMI_HASH_SHA_512, 32, 0x10000 },
-	{ "crosses 2 MiB, 48-bit IPA", 9000, (UINT64_C(3) << 20) + 4096, 4, RMI_HASH_SHA_256, 48, 0x1fe000 },
-	{ "unaligned base, sha512, 40-bit IPA", 70000, (UINT64_C(5) << 20) + 12288, 2, RMI_HASH_SHA_512, 40, 0x7000 },
+	{ "default", 20000, UINT64_C(16) << 20, 1, RMI_HASH_SHA_256, 39, 0, 0 },
+	{ "sha512, 32-bit IPA, base 64K", 4096, UINT64_C(1) << 20, 2, RMI_HASH_SHA_512, 32, 0x10000, 0 },
+	{ "crosses 2 MiB, 48-bit IPA", 9000, (UINT64_C(3) << 20) + 4096, 4, RMI_HASH_SHA_256, 48, 0x1fe000, 0 },
+	{ "unaligned base, sha512, 40-bit IPA", 70000, (UINT64_C(5) << 20) + 12288, 2, RMI_HASH_SHA_512, 40, 0x7000, 0 },
+	{ "CAEC CSM exits", 20000, UINT64_C(2) << 20, 1, RMI_HASH_SHA_256, 39, 0, CAEC_REALM_CSM_EXITS },
+	{ "CAEC both flags, sha512", 9000, UINT64_C(1) << 20, 2, RMI_HASH_SHA_512, 39, 0x3000,
+	  CAEC_REALM_CSM_EXITS | CAEC_REALM_POLICY_REQUIRED },
 };
 
 static void check_shape(struct vmm *vmm, const struct shape *s)
@@ -44,6 +48,7 @@ static void check_shape(struct vmm *vmm, const struct shape *s)
 	opts.hash_algo = s->hash;
 	opts.ipa_bits = s->ipa_bits;
 	opts.image_base = s->image_base;
+	opts.caec_flags = s->caec_flags;
 	memset(opts.rpv, 0x5a, sizeof(opts.rpv));
 
 	assert_int_equal(vmm_measure(img, s->image_size, &opts, &m, NULL), 0);
@@ -111,6 +116,23 @@ static void test_rim_depends_on_measured_inputs_only(void **state)
 	assert_int_equal(vmm_measure(img, 8192, &b, &mb, NULL), 0);
 	assert_memory_not_equal(ma.rim, mb.rim, 32);
 	vmm_measurement_free(&mb);
+
+	/* The CAEC configuration is measured, as the second step, flags and all. */
+	struct vmm_measurement mc;
+	b = a;
+	b.caec_flags = CAEC_REALM_CSM_EXITS;
+	assert_int_equal(vmm_measure(img, 8192, &b, &mb, NULL), 0);
+	assert_memory_not_equal(ma.rim, mb.rim, 32);
+	assert_int_equal(mb.nsteps, ma.nsteps + 1);
+	assert_int_equal(mb.steps[1].type, VMM_STEP_CAEC_CONFIG);
+	assert_int_equal(mb.steps[1].flags, CAEC_REALM_CSM_EXITS);
+	b.caec_flags |= CAEC_REALM_POLICY_REQUIRED;
+	assert_int_equal(vmm_measure(img, 8192, &b, &mc, NULL), 0);
+	assert_memory_not_equal(mc.rim, mb.rim, 32);
+	vmm_measurement_free(&mc);
+	vmm_measurement_free(&mb);
+	b.caec_flags = UINT64_C(1) << 2; /* no such flag */
+	assert_int_equal(vmm_measure(img, 8192, &b, &mb, NULL), -EINVAL);
 
 	img[5000] ^= 1;
 	assert_int_equal(vmm_measure(img, 8192, &a, &mb, NULL), 0);

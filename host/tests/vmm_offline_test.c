@@ -154,6 +154,10 @@ static void recompute_from_log(json_t *root, const uint8_t *image, size_t image_
 			put64(big + 0x30, !strcmp(algo, "sha512") ? RMI_HASH_SHA_512 : RMI_HASH_SHA_256);
 			memset(rim, 0, 64);
 			EVP_Digest(big, sizeof(big), rim, &n, md, NULL);
+		} else if (!strcmp(type, "caec_config")) {
+			assert_int_equal(i, 1); /* right after the realm's parameters */
+			put64(desc, 0x80);
+			put64(desc + 0x50, num(s, "flags"));
 		} else if (!strcmp(type, "ripas")) {
 			put64(desc, 2);
 			put64(desc + 0x50, num(s, "base"));
@@ -239,6 +243,30 @@ static void test_log_recomputes_rim(void **state)
 	}
 }
 
+/* A realm built with CAEC flags: the configuration step in the log, second,
+ * with its flags; the log still recomputes the RIM. */
+static void test_log_shows_caec_config(void **state)
+{
+	struct vmm_realm_opts o;
+	struct vmm_measurement m;
+	uint8_t *img = vmm_test_fake_image(6000, 9);
+
+	(void)state;
+	vmm_realm_opts_default(&o);
+	o.mem_size = UINT64_C(1) << 20;
+	o.caec_flags = CAEC_REALM_CSM_EXITS;
+	assert_int_equal(vmm_measure(img, 6000, &o, &m, NULL), 0);
+	json_t *j = vmm_measurement_to_json(&m);
+	assert_non_null(j);
+	json_t *step = json_array_get(json_object_get(j, "log"), 1);
+	assert_string_equal(json_string_value(json_object_get(step, "type")), "caec_config");
+	assert_int_equal(num(step, "flags"), CAEC_REALM_CSM_EXITS);
+	recompute_from_log(j, img, 6000, m.hash_size, EVP_sha256());
+	json_decref(j);
+	vmm_measurement_free(&m);
+	free(img);
+}
+
 static void test_measure_refuses_bad_options(void **state)
 {
 	struct vmm_realm_opts o;
@@ -300,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_layout_rejects_each_bad_option),
 		cmocka_unit_test(test_layout_and_boot_registers),
 		cmocka_unit_test(test_log_recomputes_rim),
+		cmocka_unit_test(test_log_shows_caec_config),
 		cmocka_unit_test(test_measure_refuses_bad_options),
 		cmocka_unit_test(test_rtt_set),
 	};

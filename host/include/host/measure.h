@@ -6,7 +6,10 @@
  * The steps are those of RMM 1.0 (spec/rmm-abi.md "Measurement"): the
  * initial RIM from the realm parameters, then one RIPAS step per RTT entry
  * RTT_INIT_RIPAS processes, one DATA step per measured image granule in
- * ascending IPA, one REC step for the runnable boot REC. This file writes its
+ * ascending IPA, one REC step for the runnable boot REC. A realm built with
+ * CAEC flags (realm_layout.h caec_flags) has one more step right after the
+ * initial RIM: the CAEC configuration descriptor (type 0x80, the flags at
+ * 0x50), as RMI_CAEC_REALM_CONFIG extends it. This file writes its
  * own descriptors (it shares no code with the monitor's measurement) and
  * replays the VMM's RTT_INIT_RIPAS loop (realm_layout.h) to know at which RTT
  * level each RIPAS step lands.
@@ -28,11 +31,12 @@ enum vmm_measure_step_type {
 	VMM_STEP_RIPAS = 1,
 	VMM_STEP_DATA = 2,
 	VMM_STEP_REC = 3,
+	VMM_STEP_CAEC_CONFIG = 4, /* RMI_CAEC_REALM_CONFIG (caec-ext.md) */
 };
 
 struct vmm_measure_step {
 	enum vmm_measure_step_type type;
-	/* REALM: the measured RmiRealmParams fields. */
+	/* REALM: the measured RmiRealmParams fields. CAEC_CONFIG: flags. */
 	uint64_t flags;
 	uint64_t s2sz, sve_vl, num_bps, num_wps, pmu_num_ctrs, hash_algo;
 	/* RIPAS: [base, top). DATA: ipa, flags. REC: flags, pc, gprs. */
@@ -60,7 +64,7 @@ int vmm_measure(const uint8_t *image, size_t size, const struct vmm_realm_opts *
 void vmm_measurement_free(struct vmm_measurement *m);
 
 /* {"rim": hex, "hash_algo": "sha256"|"sha512", "log": [steps]}: each step an
- * object with "type" ("realm"|"ripas"|"data"|"rec"), the fields it hashes
+ * object with "type" ("realm"|"caec_config"|"ripas"|"data"|"rec"), the fields it hashes
  * (integers as JSON numbers, content and gprs as the spec names them; the
  * realm step's hash_algo by name, as at the top: "sha256" is the RMI value 0,
  * "sha512" 1) and "rim" after the step. NULL on allocation failure. */

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/caec.h"
 #include "abi/rmi.h"
 
 #define VMM_DEFAULT_MEM_SIZE  (UINT64_C(16) << 20)
@@ -57,6 +58,14 @@ struct vmm_realm_opts {
 	 * does; the offline measurement, which has no machine, takes hostsim's
 	 * (VMM_HOSTSIM_NUM_BPS/WPS). */
 	unsigned num_bps, num_wps;
+	/* The CAEC extension's realm configuration (RMI_CAEC_REALM_CONFIG flags,
+	 * CAEC_REALM_*). 0: the VMM never calls it and the realm is built as
+	 * an RMM 1.0 host would build it. Otherwise it is called right after
+	 * REALM_CREATE, before anything else extends the RIM, and it is
+	 * measured (a 0x80 descriptor with the flags). CAEC_REALM_CSM_EXITS
+	 * opts in to the CSM request exit, which the run loop then serves
+	 * (vmm.h); without it the realm's CSM calls fail with ERROR_STATE. */
+	uint64_t caec_flags;
 };
 
 /* What hostsim's monitor reports in RMI_FEATURES register 0 (NUM_BPS,
@@ -81,6 +90,7 @@ struct vmm_layout {
 	unsigned vcpus;
 	unsigned hash_algo;
 	unsigned num_bps, num_wps; /* as in the options: 0 until resolved */
+	uint64_t caec_flags;       /* as in the options */
 };
 
 /* Validates the options against an image of image_size bytes and fills the

@@ -20,12 +20,37 @@
  * allocator: DATA, unprotected mappings, RTTs bottom-up, RECs with their aux
  * granules, the RD and the root RTTs.
  *
+ * Confidential shared memory (the CAEC extension, caec-ext.md): a realm built
+ * with CAEC_REALM_CSM_EXITS (vmm_realm_opts.caec_flags) may ask for regions;
+ * the run loop serves its CSM request exits:
+ *   CREATE    delegates the region's CSMD, CSM_META, page lists (regions of
+ *             more than 480 pages) and pages, binds them (RMI_CSM_CREATE,
+ *             LIST_ADD, DATA_ADD); if any step fails, everything done is
+ *             undone and the realm gets ERROR_STATE.
+ *   ATTACH    finds the region among every region this VMM created (several
+ *             realms of one VMM share them), creates the RTTs the range
+ *             needs and calls RMI_CSM_MAP until the region is mapped; on
+ *             failure the partial mapping is removed (ERROR_STATE for the
+ *             realm).
+ *   DETACHED  notes that the realm no longer maps the region.
+ * Regions belong to the VMM, not to a realm. A region is reclaimed
+ * (RMI_CSM_DATA_REMOVE of every page, RMI_CSM_DESTROY) when the last realm
+ * that created or attached it is destroyed: a detach alone never frees it,
+ * since the owner may still grant others, and a realm of this VMM that has
+ * not attached yet finds it only while such a realm lives. Before a realm is
+ * destroyed, every mapping it still has is removed (RMI_CSM_UNMAP).
+ * The VMM learns a region's csm_id (the monitor does not tell the host at
+ * CREATE) from the first ATTACH that maps it: until then it tries the
+ * regions whose csm_id it does not know yet (a MAP with the wrong CSMD is
+ * refused with ERROR_REC and changes nothing).
+ *
  * Functions return 0 or a negative errno; a refusal from the monitor during
  * building is -EPROTO, and the struct vmm_error (optional) names the call.
  */
 #ifndef CAEC_HOST_VMM_H
 #define CAEC_HOST_VMM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,10 +59,17 @@
 #include "host/host_call_abi.h"
 #include "host/realm_layout.h"
 
+struct vmm_csm_region;
+
 struct vmm {
 	struct granule_ledger ledger;
 	_Atomic unsigned next_vmid;
 	_Atomic int stop_requested;  /* vmm_request_stop() was called */
+	/* CSM regions of all this VMM's realms (csm_lock; lock order: a realm's
+	 * mm_lock, then csm_lock). */
+	pthread_mutex_t csm_lock;
+	struct vmm_csm_region **csm_regions;
+	size_t ncsm_regions, csm_regions_cap;
 };
 
 void vmm_init(struct vmm *vmm);
@@ -99,7 +131,7 @@ struct vmm_run_config {
 };
 
 struct vmm_exit_counts {
-	uint64_t sync, irq, fiq, psci, ripas_change, host_call, serror, other;
+	uint64_t sync, irq, fiq, psci, ripas_change, host_call, serror, csm, other;
 };
 
 struct vmm_run_result {
@@ -111,6 +143,10 @@ struct vmm_run_result {
 	struct vmm_exit_counts exits;
 	uint64_t unprotected_maps;  /* NS pages given on SYNC exits */
 	uint64_t ripas_changes;
+	/* CSM requests served (the region bound, mapped; a DETACHED noted) and
+	 * refused (the realm got ERROR_STATE; csm_error says why, last one). */
+	uint64_t csm_created, csm_attached, csm_detached, csm_refused;
+	char csm_error[160];
 	char detail[160];         /* why, for CRASHED / HOST_ERROR */
 };
 
@@ -124,6 +160,9 @@ struct vmm_run_result {
 int vmm_realm_run(struct vmm_realm *r, const struct vmm_run_config *cfg,
 		  struct vmm_run_result *result);
 void vmm_run_result_free(struct vmm_run_result *result);
+
+/* CSM regions this VMM holds (created and not reclaimed yet). */
+size_t vmm_csm_region_count(struct vmm *vmm);
 
 /* Introspection for tests and the CLI. */
 uint64_t vmm_realm_rd(const struct vmm_realm *r);
