@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <openssl/rand.h>
 
+#include "abi/caec.h"
 #include "cli.h"
 #include "host/measure.h"
 #include "host/realm_image.h"
@@ -35,7 +36,7 @@ static const char realm_usage[] =
 
 static const char run_usage[] =
 	"usage: caec realm run IMAGE.so [--mem SIZE] [--vcpus N] [--rpv HEX] [--hash sha256|sha512]\n"
-	"                      [--ipa-bits N] [--num-bps N] [--num-wps N] [--dram SIZE]\n"
+	"                      [--ipa-bits N] [--num-bps N] [--num-wps N] [--dram SIZE] [--csm-exits]\n"
 	"                      [--nonce HEX] [--cpak PEM] [--json] [--exit-status]\n"
 	"                      [--token-out FILE] [--key-out FILE] [--timeout SECONDS]\n"
 	"\n"
@@ -69,6 +70,9 @@ static const char run_usage[] =
 	"                    random bytes, printed on stderr (in \"nonce\" with --json)\n"
 	"  --cpak PEM        platform attestation key (P-384 private key PEM); default:\n"
 	"                    a fresh key generated for this machine\n"
+	"  --csm-exits       let the realm use confidential shared memory: the host\n"
+	"                    serves its CSM requests (RMI_CAEC_REALM_CONFIG CSM_EXITS,\n"
+	"                    measured: 'realm measure --csm-exits' gives the RIM)\n"
 	"  --json            print {rim, realm_id, exit_status, stop, token, nonce, ...}\n"
 	"                    on stdout, with \"error\" when the run failed\n"
 	"  --exit-status     exit with the realm's own exit status (0..125) when the run\n"
@@ -97,7 +101,7 @@ static const char run_usage[] =
 static const char measure_usage[] =
 	"usage: caec realm measure IMAGE.so [--mem SIZE] [--vcpus N] [--rpv HEX]\n"
 	"                          [--hash sha256|sha512] [--ipa-bits N] [--num-bps N]\n"
-	"                          [--num-wps N] [--json]\n"
+	"                          [--num-wps N] [--csm-exits] [--json]\n"
 	"\n"
 	"Computes the RIM the realm will have when `caec realm run` builds it with the\n"
 	"same options, without a monitor. With --json also prints \"log\", the ordered\n"
@@ -177,6 +181,7 @@ static bool parse_seconds(const char *s, uint64_t *ms)
 /* The options of run and measure; measure takes the first MEASURE_OPTS. */
 enum realm_opt {
 	OPT_MEM, OPT_VCPUS, OPT_RPV, OPT_HASH, OPT_IPA_BITS, OPT_NUM_BPS, OPT_NUM_WPS, OPT_JSON,
+	OPT_CSM_EXITS,
 	MEASURE_OPTS,
 	OPT_DRAM = MEASURE_OPTS, OPT_NONCE, OPT_CPAK, OPT_TOKEN_OUT, OPT_KEY_OUT, OPT_TIMEOUT,
 	OPT_EXIT_STATUS,
@@ -192,6 +197,7 @@ static const struct cli_option realm_options[RUN_OPTS] = {
 	[OPT_NUM_BPS] = { "--num-bps", NULL, true },
 	[OPT_NUM_WPS] = { "--num-wps", NULL, true },
 	[OPT_JSON] = { "--json", NULL, false },
+	[OPT_CSM_EXITS] = { "--csm-exits", NULL, false },
 	[OPT_DRAM] = { "--dram", NULL, true },
 	[OPT_NONCE] = { "--nonce", NULL, true },
 	[OPT_CPAK] = { "--cpak", NULL, true },
@@ -249,6 +255,9 @@ static int parse_option(const struct cli_parser *p, enum realm_opt opt, struct r
 		break;
 	case OPT_JSON:
 		a->json = true;
+		break;
+	case OPT_CSM_EXITS:
+		a->opts.caec_flags |= CAEC_REALM_CSM_EXITS;
 		break;
 	case OPT_DRAM:
 		if (!cli_parse_size(val, &a->dram_size) || a->dram_size == 0 ||
@@ -518,12 +527,20 @@ static json_t *run_json(const struct realm_args *a, const struct run_report *rep
 	json_object_set_new(j, "hash_algo",
 			    json_string(a->opts.hash_algo == RMI_HASH_SHA_512 ? "sha512" : "sha256"));
 	json_object_set_new(j, "leaked_granules", json_boolean(rep->leaked));
+	json_t *csm = json_object();
+	json_object_set_new(csm, "created", json_integer((json_int_t)rep->res.csm_created));
+	json_object_set_new(csm, "attached", json_integer((json_int_t)rep->res.csm_attached));
+	json_object_set_new(csm, "detached", json_integer((json_int_t)rep->res.csm_detached));
+	json_object_set_new(csm, "refused", json_integer((json_int_t)rep->res.csm_refused));
+	json_object_set_new(csm, "last_error", rep->res.csm_error[0] ? json_string(rep->res.csm_error) : json_null());
+	json_object_set_new(j, "csm", csm);
 	json_object_set_new(ex, "sync", json_integer((json_int_t)rep->res.exits.sync));
 	json_object_set_new(ex, "irq", json_integer((json_int_t)rep->res.exits.irq));
 	json_object_set_new(ex, "psci", json_integer((json_int_t)rep->res.exits.psci));
 	json_object_set_new(ex, "ripas_change", json_integer((json_int_t)rep->res.exits.ripas_change));
 	json_object_set_new(ex, "host_call", json_integer((json_int_t)rep->res.exits.host_call));
 	json_object_set_new(ex, "serror", json_integer((json_int_t)rep->res.exits.serror));
+	json_object_set_new(ex, "csm", json_integer((json_int_t)rep->res.exits.csm));
 	json_object_set_new(j, "exits", ex);
 	return j;
 }

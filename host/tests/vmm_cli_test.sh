@@ -86,6 +86,17 @@ rim=$("$caec" realm measure "$image" --mem 2M --hash sha512 --vcpus 2 --rpv 0102
 python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["rim"] != sys.argv[2])' "$work/run.json" "$rim" ||
 	fail "run and measure disagree with options"
 
+# --csm-exits: measured (a configuration step right after the realm's
+# parameters), the same RIM from measure and run, and another than without.
+"$caec" realm measure "$image" --csm-exits --json >"$work/csm.json"
+rim=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rim"])' "$work/csm.json")
+[ "$rim" != "$("$caec" realm measure "$image")" ] || fail "--csm-exits is not measured"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["log"][1]; sys.exit(s["type"] != "caec_config" or s["flags"] != 2)' \
+	"$work/csm.json" || fail "measure --csm-exits: no configuration step"
+"$caec" realm run "$image" --csm-exits --json >"$work/run-csm.json" 2>/dev/null || fail "run --csm-exits failed"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(j["rim"] != sys.argv[2] or j["csm"]["created"] != 0)' \
+	"$work/run-csm.json" "$rim" || fail "run and measure disagree with --csm-exits"
+
 # Breakpoints and watchpoints: measured, the same RIM from measure and run; 0
 # is the machine's most (hostsim: 5 and 3), the default.
 "$caec" realm measure "$image" --json --num-bps 2 --num-wps 1 >"$work/bps.json"

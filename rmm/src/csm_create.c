@@ -1,5 +1,5 @@
 /*
- * RMI_CSM_CREATE(rd, rec, csmd, meta, num_granules): the host answers a
+ * RMI_CSM_CREATE(rd, rec, csmd, meta, num_granules) -> X1 csm_id: the host answers a
  * REC's CREATE request (rsi_csm_create.c) by binding two DELEGATED granules
  * to it: csmd becomes the region's descriptor (CSMD) and meta its ACL and
  * member table (CSM_META, all empty). The region is NEW and owned by the
@@ -87,7 +87,6 @@ uint64_t smc_csm_create(const uint64_t *x, struct rmi_result *res)
 	struct rec *rec;
 	struct rd *rd;
 
-	(void)res;
 	if (!granule_lock_set(locks, L_COUNT))
 		return RMI_INPUT_ERROR;
 	rec = rec_map(locks[L_REC].g);
@@ -107,6 +106,7 @@ uint64_t smc_csm_create(const uint64_t *x, struct rmi_result *res)
 			plat_panic("csm_create: no free region reference after the check");
 		rec->csm_req_csmd = a.csmd_pa;
 		rec->csm_req_id = csm_id;
+		res->x[1] = csm_id; /* not a secret: the host names the region by it later */
 	}
 	granule_unmap(rd);
 	granule_unmap(rec);

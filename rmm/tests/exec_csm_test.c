@@ -100,12 +100,23 @@ struct region {
 	uint64_t lists[4];
 };
 
+static struct rmm_debug_csm debug_csm(uint64_t csmd)
+{
+	struct rmm_debug_csm d;
+
+	assert_true(rmm_debug_csm(csmd, &d));
+	return d;
+}
+
 static void bind(struct region *g, uint64_t num)
 {
 	g->num = num;
 	g->csmd = test_delegated();
 	g->meta = test_delegated();
-	assert_int_equal(RMI(RMI_CSM_CREATE, cur->rd, cur->rec[0], g->csmd, g->meta, num).x[0], RMI_SUCCESS);
+	struct smc_regs r = RMI(RMI_CSM_CREATE, cur->rd, cur->rec[0], g->csmd, g->meta, num);
+	assert_int_equal(r.x[0], RMI_SUCCESS);
+	assert_true(r.x[1] > 1); /* the csm_id */
+	assert_int_equal(debug_csm(g->csmd).csm_id, r.x[1]);
 	assert_int_equal(test_granule_state(g->csmd), GRANULE_STATE_CSMD);
 	assert_int_equal(test_granule_state(g->meta), GRANULE_STATE_CSM_META);
 }
@@ -459,13 +470,6 @@ static uint64_t owned_region(struct region *g)
 	return got_x1;
 }
 
-static struct rmm_debug_csm debug_csm(uint64_t csmd)
-{
-	struct rmm_debug_csm d;
-
-	assert_true(rmm_debug_csm(csmd, &d));
-	return d;
-}
 
 /* Identity records in the realm's DATA granule at IPA 0x1000. */
 #define ID_RIM       0x1000 /* kind 1, a SHA-256 RIM */
