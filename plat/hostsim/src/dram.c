@@ -50,15 +50,25 @@ static struct {
 	struct hostsim_fill_epoch epoch;
 } host_tlb = { .lock = ATOMIC_FLAG_INIT };
 
+/* -errno of the call that just failed (never 0, whatever errno says). */
+static int failure(void)
+{
+	return errno ? -errno : -EIO;
+}
+
+/* *view is set only on success; nothing stays mapped on failure. */
 static int map_view(uint8_t **view, int prot)
 {
 	void *p = mmap(NULL, dram.size, prot, MAP_SHARED, dram.fd, 0);
 	if (p == MAP_FAILED)
-		return -errno;
-	*view = p;
+		return failure();
 	/* Root memory belongs to the firmware: no world above EL3 reaches it. */
-	if (dram.root_size && mprotect(p, dram.root_size, PROT_NONE) != 0)
-		return -errno;
+	if (dram.root_size && mprotect(p, dram.root_size, PROT_NONE) != 0) {
+		int rc = failure();
+		munmap(p, dram.size);
+		return rc;
+	}
+	*view = p;
 	return 0;
 }
 
@@ -73,7 +83,7 @@ static int map_host_window_at_pa(void)
 		       (off_t)dram.root_size);
 
 	if (p == MAP_FAILED)
-		return -errno;
+		return failure();
 	if (p != want) { /* a kernel that took the flag for a hint */
 		munmap(p, len);
 		return -EEXIST;
