@@ -9,14 +9,17 @@
 #      (caec attest verify) and prints its claims (caec attest show),
 #   4. runs a 1 GiB realm that writes and verifies a pattern over all its RAM,
 #      alternate pages then every page (examples/memtest),
-#   5. runs the inference engine that will live in AgenTEE's llm realm on the
+#   5. two realms share confidential memory: a writer creates a region, grants
+#      the reader's RIM and writes a message; the reader maps it read-only and
+#      reads it; the host never can (examples/csm),
+#   6. runs the inference engine that will live in AgenTEE's llm realm on the
 #      committed tiny model (caec llm run).
 # Usage: scripts/demo.sh [--help]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 case "${1:-}" in
-  -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) echo "demo.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
@@ -63,7 +66,10 @@ fi
 step "4. a 1 GiB realm tests all its memory on hostsim"
 "$caec" realm run build/examples/memtest/memtest.so --mem 1G
 
-step "5. the inference engine on the tiny model"
+step "5. two realms share confidential memory (the host cannot read it)"
+build/examples/csm/csm_demo build/examples/csm/csm_writer.so build/examples/csm/csm_reader.so
+
+step "6. the inference engine on the tiny model"
 "$caec" llm run apps/llm/models/tiny/tiny.bin --tokenizer apps/llm/models/tiny/tokenizer.bin \
   --prompt "Once upon a time," -n 120 --seed 1
 echo
