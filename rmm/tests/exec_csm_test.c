@@ -1323,8 +1323,12 @@ static void test_owner_destroyed(void **state)
 	remove_all(&region);
 }
 
-int main(void)
+/* argv[1], if given: a cmocka name pattern; CTest runs the groups apart
+ * (rmm/tests/CMakeLists.txt, the csm_* tests). */
+int main(int argc, char **argv)
 {
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	const struct CMUnitTest tests[] = {
 		EXEC_TEST(test_create_and_destroy),
 		EXEC_TEST(test_rsi_create_refusals),
