@@ -21,6 +21,7 @@
 #include "csm_realm_pattern.h"
 #include "host/measure.h"
 #include "host/realm_image.h"
+#include "hostsim/hostsim.h"
 #include "rmm/rmm.h"
 #include "vmm_test_util.h"
 
@@ -456,6 +457,49 @@ static void test_create_the_host_cannot_back(void **state)
 	vmm_test_machine_down(&machine);
 }
 
+/* A region of 256 MiB (65536 pages in 128 page lists): created, filled by
+ * its owner, mapped by a member that reads every page, torn down with
+ * nothing left behind, on a machine of 1 GiB. */
+static void test_large_region(void **state)
+{
+	struct hostsim_config cfg = { .dram_size = UINT64_C(1) << 30 };
+	struct images im;
+	struct vmm_realm_opts opts;
+	uint8_t ch[HOST_CALL_CHALLENGE_SIZE];
+	struct console con_o = { .len = 0 }, con_m = { .len = 0 };
+	struct vmm_run_result res_o, res_m;
+	const uint64_t pages = (UINT64_C(256) << 20) / 4096;
+	static struct vmm vmm;
+	char want[64];
+
+	(void)state;
+	assert_int_equal(hostsim_start(&cfg), 0);
+	vmm_init(&vmm);
+	load(&im);
+	csm_opts(&opts, CAEC_REALM_CSM_EXITS);
+	member_rim(&im.member, &opts, ch);
+	put_le(ch + 32, pages, 4);
+	struct vmm_realm *owner = run(&vmm, &im.owner, &opts, ch, &con_o, &res_o);
+	if (res_o.exit_status != 0)
+		print_error("owner console:\n%s\ncsm: %s\n", con_o.text, res_o.csm_error);
+	assert_int_equal(res_o.exit_status, 0);
+	uint64_t id = owner_region(&con_o);
+	member_challenge(ch, id, pages, 0);
+	struct vmm_realm *m = run(&vmm, &im.member, &opts, ch, &con_m, &res_m);
+	if (res_m.exit_status != 0)
+		print_error("member console:\n%s\ncsm: %s\n", con_m.text, res_m.csm_error);
+	assert_int_equal(res_m.exit_status, 0);
+	snprintf(want, sizeof(want), "member: read %llu pages ok", (unsigned long long)pages);
+	assert_non_null(strstr(con_m.text, want));
+	assert_int_equal(vmm_realm_destroy(owner), 0);
+	assert_int_equal(vmm_realm_destroy(m), 0);
+	assert_no_leak(&vmm);
+	vmm_run_result_free(&res_o);
+	vmm_run_result_free(&res_m);
+	unload(&im);
+	hostsim_stop();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -471,6 +515,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_grant_by_realm_id),
 		cmocka_unit_test(test_no_csm_exits),
 		cmocka_unit_test(test_create_the_host_cannot_back),
+		cmocka_unit_test(test_large_region),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
