@@ -34,6 +34,7 @@ int cmd_attest(int argc, char **argv); /* caec attest verify|show */
 int cmd_realm(int argc, char **argv);  /* caec realm run|measure */
 int cmd_llm(int argc, char **argv);    /* caec llm run */
 int cmd_bench(int argc, char **argv);  /* caec bench llm|... */
+int bench_csm(int argc, char **argv);  /* caec bench csm (cmd_bench_csm.c) */
 
 /* ---- cli_args.c: argument handling shared by the subcommands ---- */
 

@@ -16,9 +16,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "host/rmi_call.h"
 #include "realm_internal.h"
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void add_time(struct vmm_realm *r, uint64_t *total, uint64_t since)
+{
+	uint64_t ns = monotonic_ns() - since;
+
+	pthread_mutex_lock(&r->run_lock);
+	*total += ns;
+	pthread_mutex_unlock(&r->run_lock);
+}
 
 static void count(struct vmm_realm *r, uint64_t *counter)
 {
@@ -319,12 +336,19 @@ static enum exit_action serve_detached(struct vmm_vcpu *v, uint64_t csm_id)
 enum exit_action realm_handle_csm(struct vmm_vcpu *v, const struct rmi_rec_exit *exit,
 				  struct rmi_rec_entry *entry)
 {
+	uint64_t t0 = monotonic_ns();
+	enum exit_action a;
+
 	(void)entry; /* the monitor answers the realm, never the entry registers */
 	switch (exit->gprs[0]) {
 	case CSM_OP_CREATE:
-		return serve_create(v, exit->gprs[1]);
+		a = serve_create(v, exit->gprs[1]);
+		add_time(v->realm, &v->realm->result->csm_create_ns, t0);
+		return a;
 	case CSM_OP_ATTACH:
-		return serve_attach(v, exit->gprs[1], exit->gprs[2]);
+		a = serve_attach(v, exit->gprs[1], exit->gprs[2]);
+		add_time(v->realm, &v->realm->result->csm_attach_ns, t0);
+		return a;
 	case CSM_OP_DETACHED:
 		return serve_detached(v, exit->gprs[1]);
 	default:

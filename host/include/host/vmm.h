@@ -146,6 +146,9 @@ struct vmm_run_result {
 	/* CSM requests served (the region bound, mapped; a DETACHED noted) and
 	 * refused (the realm got ERROR_STATE; csm_error says why, last one). */
 	uint64_t csm_created, csm_attached, csm_detached, csm_refused;
+	/* Time the host spent serving CREATE and ATTACH requests (delegating,
+	 * RMI_CSM_CREATE/LIST_ADD/DATA_ADD; RTTs and RMI_CSM_MAP), in ns. */
+	uint64_t csm_create_ns, csm_attach_ns;
 	char csm_error[160];
 	char detail[160];         /* why, for CRASHED / HOST_ERROR */
 };
