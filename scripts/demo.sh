@@ -9,9 +9,10 @@
 #      (caec attest verify) and prints its claims (caec attest show),
 #   4. runs a 1 GiB realm that writes and verifies a pattern over all its RAM,
 #      alternate pages then every page (examples/memtest),
-#   5. two realms share confidential memory: a writer creates a region, grants
-#      the reader's RIM and writes a message; the reader maps it read-only and
-#      reads it; the host never can (examples/csm),
+#   5. three realms share confidential memory: the owner writes a message and
+#      grants its image's realms; a writer replies; a reader maps it read-only
+#      and reads both; the host never can; each realm's token is verified and
+#      lists the region (caec demo csm),
 #   6. runs the inference engine that will live in AgenTEE's llm realm on the
 #      committed tiny model (caec llm run).
 # Usage: scripts/demo.sh [--help]
@@ -66,8 +67,8 @@ fi
 step "4. a 1 GiB realm tests all its memory on hostsim"
 "$caec" realm run build/examples/memtest/memtest.so --mem 1G
 
-step "5. two realms share confidential memory (the host cannot read it)"
-build/examples/csm/csm_demo build/examples/csm/csm_writer.so build/examples/csm/csm_reader.so
+step "5. three realms share confidential memory (the host cannot read it)"
+"$caec" demo csm
 
 step "6. the inference engine on the tiny model"
 "$caec" llm run apps/llm/models/tiny/tiny.bin --tokenizer apps/llm/models/tiny/tokenizer.bin \

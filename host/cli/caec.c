@@ -19,6 +19,7 @@ static const struct subcommand subcommands[] = {
 	{ "realm", cmd_realm, "build, measure and run realms on the hostsim machine" },
 	{ "llm", cmd_llm, "run the llama-family inference engine" },
 	{ "bench", cmd_bench, "benchmarks (print figures and JSON)" },
+	{ "demo", cmd_demo, "demonstrations: realms sharing confidential memory" },
 };
 #define NUM_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
 
