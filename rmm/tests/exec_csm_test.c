@@ -1325,6 +1325,113 @@ static void test_owner_destroyed(void **state)
 
 /* argv[1], if given: a cmocka name pattern; CTest runs the groups apart
  * (rmm/tests/CMakeLists.txt, the csm_* tests). */
+/* The REC resumes from a request exit, whatever script made it: its X0. */
+static uint64_t resumed_x0;
+
+static void resume_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+			 struct plat_trap *trap)
+{
+	(void)s2;
+	if (step == 0)
+		resumed_x0 = ctx->gprs[0];
+	exec_fake_irq(trap);
+}
+
+static uint64_t realm_resume_x0(void)
+{
+	exec_fake_set_step(resume_steps);
+	assert_int_equal(exec_enter(cur, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(cur).exit_reason, RMI_EXIT_IRQ);
+	return resumed_x0;
+}
+
+/* Review cases: a read-only member that points a host call or the token
+ * buffer at a CSM page is refused, like any memory that is not its own RAM;
+ * a REVOKE that races the host's MAP wins: the MAP fails, the partial
+ * mapping is gone (DESTROYED), the realm gets ERROR_STATE. */
+static void test_review_cases(void **state)
+{
+	(void)state;
+	build_with_identities();
+	const uint64_t num = CSM_LIST_ENTRIES + 8; /* two level-3 tables */
+	const uint64_t base = UINT64_C(0x200000) - 8 * RMI_GRANULE_SIZE;
+	assert_true(realm_asks(num, 0));
+	bind(&region, num);
+	for (unsigned i = 0; i < 2; i++) {
+		region.lists[i] = test_delegated();
+		assert_int_equal(RMI(RMI_CSM_LIST_ADD, region.csmd, region.lists[i], i).x[0], RMI_SUCCESS);
+	}
+	add_pages(&region, 0, num);
+	assert_int_equal(realm_resumes(), RSI_SUCCESS);
+	uint64_t id = got_x1;
+	uint64_t l3b = test_delegated();
+	assert_int_equal(RMI(RMI_RTT_CREATE, realm.rd, l3b, UINT64_C(0x200000), 3).x[0], RMI_SUCCESS);
+
+	cur = &other;
+	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
+	uint64_t ol3b = test_delegated();
+	assert_int_equal(RMI(RMI_RTT_CREATE, other.rd, ol3b, UINT64_C(0x200000), 3).x[0], RMI_SUCCESS);
+	struct rmm_debug_realm oi;
+	assert_true(rmm_debug_realm(other.rd, &oi));
+	uint8_t *owner_page = (uint8_t *)(uintptr_t)hostsim_monitor_view(realm.data[1]);
+	memcpy(owner_page + (ID_REALM_ID - 0x1000) + 8, oi.realm_id, 32);
+	cur = &realm;
+	struct call g[] = { CALL(RSI_CSM_GRANT, id, ID_REALM_ID, CSM_PERM_READ) };
+	run_prog(g, 1);
+	assert_int_equal(g[0].x0, RSI_SUCCESS);
+
+	/* The member maps it read-only; a host call or a token buffer there is refused. */
+	cur = &other;
+	assert_true(realm_attaches(id, base, CSM_PERM_READ));
+	uint64_t next = RMI(RMI_CSM_MAP, other.rd, other.rec[0], region.csmd, base).x[1];
+	assert_int_equal(RMI(RMI_CSM_MAP, other.rd, other.rec[0], region.csmd, next).x[0], RMI_SUCCESS);
+	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+	struct call bad[] = { CALL(RSI_HOST_CALL, base, 0, 0), CALL(RSI_ATTEST_TOKEN_INIT, 0, 0, 0),
+			      CALL(RSI_ATTEST_TOKEN_CONTINUE, base, 0, 64) };
+	run_prog(bad, 3);
+	assert_int_equal(bad[0].x0, RSI_ERROR_INPUT);
+	assert_int_equal(bad[1].x0, RSI_SUCCESS);
+	assert_int_equal(bad[2].x0, RSI_ERROR_INPUT);
+	/* The page stays as the owner left it (zero). */
+	assert_true(is_zero_granule(region.pages[0]));
+	cur = &other;
+	struct call det[] = { CALL(RSI_CSM_DETACH, id, 0, 0) };
+	run_prog(det, 1); /* the first table; the next call exits */
+	assert_int_equal(det[0].x0, RSI_INCOMPLETE);
+	static struct call d2[1];
+	d2[0] = CALL_VALUE(RSI_CSM_DETACH, id, 0, 0);
+	prog = d2;
+	prog_len = 1;
+	exec_fake_set_step(prog_steps);
+	assert_int_equal(exec_enter(&other, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(&other).exit_reason, RMI_EXIT_CSM_REQUEST);
+	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
+
+	/* REVOKE racing MAP: attach again elsewhere, the host maps one table,
+	 * the owner revokes, the host's next MAP fails. */
+	assert_true(realm_attaches(id, base, CSM_PERM_READ));
+	next = RMI(RMI_CSM_MAP, other.rd, other.rec[0], region.csmd, base).x[1];
+	assert_int_equal(next, UINT64_C(0x200000));
+	assert_int_equal(debug_csm(region.csmd).mapped_members, 1);
+	cur = &realm;
+	struct call rv[] = { CALL(RSI_CSM_REVOKE, id, g[0].x1, 0) };
+	run_prog(rv, 1);
+	assert_int_equal(rv[0].x0, RSI_SUCCESS);
+	assert_int_equal(debug_csm(region.csmd).mapped_members, 0);
+	assert_int_equal(RMI(RMI_CSM_MAP, other.rd, other.rec[0], region.csmd, next).x[0], RMI_ERROR_INPUT);
+	cur = &other;
+	assert_int_equal(realm_resume_x0(), RSI_ERROR_STATE);
+	for (uint64_t ipa = base; ipa < UINT64_C(0x200000); ipa += RMI_GRANULE_SIZE) {
+		struct smc_regs re = RMI(RMI_RTT_READ_ENTRY, other.rd, ipa, 3);
+		assert_int_equal(re.x[2], RMI_UNASSIGNED);
+		assert_int_equal(re.x[4], RIPAS_DESTROYED);
+	}
+	cur = &realm;
+	assert_int_equal(RMI(RMI_RTT_DESTROY, realm.rd, UINT64_C(0x200000), 3).x[0], RMI_SUCCESS);
+	test_undelegate_free(l3b);
+	remove_all(&region);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -1357,6 +1464,7 @@ int main(int argc, char **argv)
 #endif
 		EXEC_TEST(test_rsi_version),
 		EXEC_TEST(test_owner_destroyed),
+		EXEC_TEST(test_review_cases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
