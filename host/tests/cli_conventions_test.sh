@@ -38,7 +38,7 @@ run 0 help attest
 grep -q "verify" "$work/out" || fail "help attest"
 run 0 --help
 grep -q "Exit status: 0 success; 1 the operation failed; 2 usage" "$work/out" || fail "--help: exit codes"
-for sub in "realm run" "realm measure" "attest verify" "attest show" "llm run" "bench llm" "bench csm"; do
+for sub in "realm run" "realm measure" "attest verify" "attest show" "llm run" "bench llm" "bench csm" "demo csm"; do
 	# shellcheck disable=SC2086
 	"$caec" $sub --help | grep -q "^Exit status: 0 success; 1 the operation failed; 2 usage" ||
 		fail "$sub --help does not give the exit codes"
