@@ -140,9 +140,19 @@ static bool is_zero_granule(uint64_t pa)
 	return true;
 }
 
+/* The monitor's CSM invariants hold (rmm_debug_check_csm). */
+static void expect_invariants(void)
+{
+	char why[256];
+
+	if (!rmm_debug_check_csm(why, sizeof(why)))
+		fail_msg("CSM invariant: %s", why);
+}
+
 /* Removes every page (checking X1 and the scrub), destroys, frees. */
 static void remove_all(struct region *g)
 {
+	expect_invariants();
 	for (uint64_t i = 0; i < g->num; i++) {
 		if (!g->pages[i])
 			continue;
@@ -174,6 +184,7 @@ static void remove_all(struct region *g)
 	assert_true(is_zero_granule(g->meta));
 	test_undelegate_free(g->csmd);
 	test_undelegate_free(g->meta);
+	expect_invariants();
 }
 
 static struct region region; /* large: not on the stack */
@@ -923,6 +934,7 @@ static void test_member_admitted_by_acl(void **state)
 	assert_int_equal(RMI(RMI_CSM_MAP, third.rd, third.rec[0], region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
 	assert_int_equal(realm_resumes_prog(), RSI_SUCCESS);
 	assert_int_equal(debug_csm(region.csmd).mapped_members, 2);
+	expect_invariants();
 	/* A member cannot be destroyed while it maps the region. */
 	assert_int_equal(RMI(RMI_REALM_DESTROY, third.rd).x[0], RMI_ERROR_REALM);
 
@@ -1031,6 +1043,7 @@ static void test_revoke(void **state)
 	}
 	assert_int_equal(debug_csm(region.csmd).mapped_members, 2);
 
+	expect_invariants();
 	/* Not the owner: refused. */
 	cur = &other;
 	struct call nope[] = { CALL(RSI_CSM_REVOKE, id, by_id, 0) };

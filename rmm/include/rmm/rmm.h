@@ -9,6 +9,7 @@
 #define CAEC_RMM_RMM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "abi/smc.h"
@@ -61,5 +62,14 @@ struct rmm_debug_csm {
 	} acl[16];
 };
 bool rmm_debug_csm(uint64_t csmd, struct rmm_debug_csm *out);
+
+/* For tests, on a quiescent machine: the CAEC extension's invariants. Every
+ * live region is in the registry; its pages are CSM_DATA and counted; a live
+ * owner and every member reference it; each member's mapped range is
+ * ASSIGNED_CSM entries of the region's pages at their place with the
+ * member's permissions; its mapped count equals its members; every reference
+ * an RD holds names a live region that lists the realm in that role. False
+ * with the first violation in why[0..cap). */
+bool rmm_debug_check_csm(char *why, size_t cap);
 
 #endif
