@@ -38,6 +38,10 @@
 #define DEFAULT_REPEAT  3
 #define BENCH_DRAM      (UINT64_C(4) << 30)
 #define BENCH_IMAGE     "csm_bench_realm.so"
+/* 8 GiB of IPA space per realm: RAM, and the SDK's region slots from 1 GiB
+ * (each up to 1 GiB), with room for several realms' IPA windows at once in
+ * this process (also under TSan, whose address layout has less). */
+#define BENCH_IPA_BITS  33u
 
 static void usage(FILE *out)
 {
@@ -342,6 +346,7 @@ int bench_csm(int argc, char **argv)
 	vmm_realm_opts_default(&b.opts);
 	b.opts.mem_size = UINT64_C(2) << 20;
 	b.opts.caec_flags = CAEC_REALM_CSM_EXITS;
+	b.opts.ipa_bits = BENCH_IPA_BITS;
 	if (vmm_measure(b.img.bytes, b.img.size, &b.opts, &m, &why) != 0) {
 		rc = cli_fail(CMD, "measuring the realm image: %s", why);
 	} else {

@@ -27,6 +27,9 @@
 #define PARTY_IMG  "csm_party.so"
 #define DEMO_DRAM  (UINT64_C(1) << 30)
 #define NUM_PARTIES 3
+/* 8 GiB of IPA space per realm (RAM, and the SDK's region slots from 1 GiB):
+ * three realms' IPA windows fit this process at once, also under TSan. */
+#define DEMO_IPA_BITS 33u
 
 static const char usage_text[] =
 	"usage: caec demo csm [--image FILE] [--json]\n"
@@ -252,6 +255,7 @@ static int demo_csm(int argc, char **argv)
 	vmm_realm_opts_default(&d.opts);
 	d.opts.mem_size = UINT64_C(2) << 20;
 	d.opts.caec_flags = CAEC_REALM_CSM_EXITS;
+	d.opts.ipa_bits = DEMO_IPA_BITS;
 	if (vmm_measure(d.img.bytes, d.img.size, &d.opts, &m, &why) != 0) {
 		rc = cli_fail(CMD, "measuring the image: %s", why);
 	} else {
