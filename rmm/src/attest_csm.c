@@ -14,6 +14,7 @@
 #include "attest.h"
 #include "cbor_enc.h"
 #include "csm.h"
+#include "csm_member.h"
 #include "measurement.h"
 #include "realm.h"
 
@@ -176,12 +177,10 @@ static bool membership_digest(const struct csm_meta *meta, uint32_t algo, uint8_
 	bool ok = hash_item(&h, &e);
 	for (unsigned i = 0; i < n; i++) {
 		const struct csm_member *mb = &meta->members[order[i]];
-		struct granule *g_rd = granule_lock_expect(mb->rd_pa, GRANULE_STATE_RD);
 		uint8_t rim[64];
+		struct rd *rd;
+		struct granule *g_rd = csm_lock_member_rd(mb, &rd);
 
-		if (!g_rd)
-			plat_panic("attest: a member's RD is gone while it maps the region");
-		struct rd *rd = rd_map(g_rd);
 		__builtin_memcpy(rim, rd->rim, sizeof(rim));
 		rd_unlock(g_rd, rd);
 		cbor_enc_init(&e, item, sizeof(item));
@@ -198,14 +197,12 @@ static bool membership_digest(const struct csm_meta *meta, uint32_t algo, uint8_
  * so for good (owner destroyed, and sealed: nobody can grant any more). */
 static void refresh_owner(struct csmd *csmd)
 {
-	struct granule *g = granule_lock_expect(csmd->owner.rd_pa, GRANULE_STATE_RD);
-	bool alive = false;
+	struct rd *rd;
+	struct granule *g = rd_lock_valid(csmd->owner.rd_pa, csmd->owner.realm_id, &rd);
+	bool alive = g != NULL;
 
-	if (g) {
-		struct rd *rd = rd_map(g);
-		alive = __builtin_memcmp(rd->realm_id, csmd->owner.realm_id, CAEC_REALM_ID_SIZE) == 0;
+	if (g)
 		rd_unlock(g, rd);
-	}
 	if (!alive && !(csmd->flags & CSMD_FLAG_OWNER_DESTROYED)) {
 		csmd->flags |= CSMD_FLAG_OWNER_DESTROYED | CSMD_FLAG_SEALED;
 		csmd->generation++;

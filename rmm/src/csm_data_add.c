@@ -56,7 +56,7 @@ static uint64_t add_page(struct csmd *csmd, uint64_t index, uint64_t data_pa)
 	return RMI_OK;
 }
 
-uint64_t smc_csm_data_add(const uint64_t *x, struct rmi_result *res)
+uint64_t csm_add_granule(const uint64_t *x, unsigned new_state, csm_add_fn *add)
 {
 	const struct rmi_csm_add_args a = rmi_csm_add_args(x);
 	struct granule_lock_req locks[2] = {
@@ -66,16 +66,21 @@ uint64_t smc_csm_data_add(const uint64_t *x, struct rmi_result *res)
 	struct csmd *csmd;
 	uint64_t status;
 
-	(void)res;
 	if (!granule_lock_set(locks, 2))
 		return RMI_INPUT_ERROR;
 	csmd = csmd_map(locks[0].g);
-	status = add_page(csmd, a.index, a.new_pa);
+	status = add(csmd, a.index, a.new_pa);
 	granule_unmap(csmd);
 	if (status == RMI_OK)
-		granule_unlock_transition(locks[1].g, GRANULE_STATE_CSM_DATA);
+		granule_unlock_transition(locks[1].g, new_state);
 	else
 		granule_unlock(locks[1].g);
 	granule_unlock(locks[0].g);
 	return status;
+}
+
+uint64_t smc_csm_data_add(const uint64_t *x, struct rmi_result *res)
+{
+	(void)res;
+	return csm_add_granule(x, GRANULE_STATE_CSM_DATA, add_page);
 }

@@ -16,25 +16,10 @@
  *   mapped: a realm maps the region                           ERROR_REALM
  *   pages: a page is still in the region                      ERROR_INPUT
  */
+#include "csm_member.h"
 #include "csm_pages.h"
 #include "realm.h"
 #include "rmi_handlers.h"
-
-/* The owner's RD, locked, if the region's owner reference is still valid. */
-static struct granule *lock_live_owner(const struct csm_owner *owner, struct rd **rd)
-{
-	struct granule *g = granule_lock_expect(owner->rd_pa, GRANULE_STATE_RD);
-
-	if (!g)
-		return NULL;
-	*rd = rd_map(g);
-	if (__builtin_memcmp((*rd)->realm_id, owner->realm_id, sizeof(owner->realm_id)) != 0) {
-		granule_unmap(*rd);
-		granule_unlock(g);
-		return NULL; /* another realm lives in that granule now */
-	}
-	return g;
-}
 
 uint64_t smc_csm_destroy(const uint64_t *x, struct rmi_result *res)
 {
@@ -63,11 +48,10 @@ uint64_t smc_csm_destroy(const uint64_t *x, struct rmi_result *res)
 		granule_unlock_delegated(granule_lock_owned(csmd->slots[s], GRANULE_STATE_CSM_LIST,
 							    "csm: a region's list is not CSM_LIST"));
 	}
-	g_owner = lock_live_owner(&csmd->owner, &rd);
+	g_owner = rd_lock_valid(csmd->owner.rd_pa, csmd->owner.realm_id, &rd);
 	if (g_owner) {
 		rd_csm_ref_remove(rd, csmd->csm_id, RD_CSM_OWNER);
-		granule_unmap(rd);
-		granule_unlock(g_owner);
+		rd_unlock(g_owner, rd);
 	}
 	csm_registry_remove(csmd->csm_id);
 	granule_unmap(csmd);

@@ -29,24 +29,6 @@ static uint64_t add_list(struct csmd *csmd, uint64_t slot, uint64_t list_pa)
 
 uint64_t smc_csm_list_add(const uint64_t *x, struct rmi_result *res)
 {
-	const struct rmi_csm_add_args a = rmi_csm_add_args(x);
-	struct granule_lock_req locks[2] = {
-		{ .pa = a.csmd_pa, .expected = GRANULE_STATE_CSMD },
-		{ .pa = a.new_pa, .expected = GRANULE_STATE_DELEGATED },
-	};
-	struct csmd *csmd;
-	uint64_t status;
-
 	(void)res;
-	if (!granule_lock_set(locks, 2))
-		return RMI_INPUT_ERROR;
-	csmd = csmd_map(locks[0].g);
-	status = add_list(csmd, a.index, a.new_pa);
-	granule_unmap(csmd);
-	if (status == RMI_OK)
-		granule_unlock_transition(locks[1].g, GRANULE_STATE_CSM_LIST);
-	else
-		granule_unlock(locks[1].g);
-	granule_unlock(locks[0].g);
-	return status;
+	return csm_add_granule(x, GRANULE_STATE_CSM_LIST, add_list);
 }

@@ -16,6 +16,29 @@ void csm_caller_of(const struct rd *rd, uint64_t rd_pa, struct csm_caller *c)
 	c->hash_algo = rd->hash_algo;
 }
 
+struct granule *rd_lock_valid(uint64_t rd_pa, const uint8_t realm_id[CAEC_REALM_ID_SIZE], struct rd **rd)
+{
+	struct granule *g = granule_lock_expect(rd_pa, GRANULE_STATE_RD);
+
+	if (!g)
+		return NULL;
+	*rd = rd_map(g);
+	if (__builtin_memcmp((*rd)->realm_id, realm_id, CAEC_REALM_ID_SIZE) != 0) {
+		rd_unlock(g, *rd);
+		return NULL; /* another realm lives in that granule now */
+	}
+	return g;
+}
+
+struct granule *csm_lock_member_rd(const struct csm_member *mb, struct rd **rd)
+{
+	struct granule *g = rd_lock_valid(mb->rd_pa, mb->realm_id, rd);
+
+	if (!g)
+		plat_panic("csm: a member's RD is gone while it maps the region");
+	return g;
+}
+
 int csm_member_find(const struct csm_meta *meta, const struct csm_caller *c)
 {
 	for (unsigned i = 0; i < CSM_MAX_MEMBERS; i++) {

@@ -24,6 +24,14 @@ struct csm_caller {
 };
 void csm_caller_of(const struct rd *rd, uint64_t rd_pa, struct csm_caller *c);
 
+/* The RD at rd_pa, locked and mapped, if it still holds the realm realm_id
+ * (a validated CSMD -> RD reference: realm IDs are never reused); NULL,
+ * nothing held, otherwise. Release with rd_unlock. */
+struct granule *rd_lock_valid(uint64_t rd_pa, const uint8_t realm_id[CAEC_REALM_ID_SIZE], struct rd **rd);
+/* A member's RD, which lives while the member maps the region (REALM_DESTROY
+ * refuses meanwhile): anything else is corrupt monitor state, a panic. */
+struct granule *csm_lock_member_rd(const struct csm_member *mb, struct rd **rd);
+
 /* The index of the member entry of realm c, or -1. */
 int csm_member_find(const struct csm_meta *meta, const struct csm_caller *c);
 /* The ACL entry admitting c with perms (CSM_ACL_OWNER for the region's owner,

@@ -8,7 +8,7 @@
 struct granule *csm_lock_owned_region(uint64_t rd_pa, uint64_t csm_id, struct csmd **csmd)
 {
 	uint8_t realm_id[CAEC_REALM_ID_SIZE];
-	uint64_t csmd_pa = 0;
+	uint64_t csmd_pa;
 	struct granule *g_rd, *g;
 	struct rd *rd;
 
@@ -16,9 +16,7 @@ struct granule *csm_lock_owned_region(uint64_t rd_pa, uint64_t csm_id, struct cs
 		return NULL;
 	/* The RD first, alone: a thread holding an RD never waits for a CSMD. */
 	rd = rd_lock_owner(rd_pa, &g_rd);
-	for (unsigned i = 0; i < CSM_MAX_REGIONS; i++)
-		if (rd->csm_refs[i].csm_id == csm_id && rd->csm_refs[i].role == RD_CSM_OWNER)
-			csmd_pa = rd->csm_refs[i].csmd_pa;
+	csmd_pa = rd_csm_ref_find(rd, csm_id, RD_CSM_OWNER);
 	__builtin_memcpy(realm_id, rd->realm_id, sizeof(realm_id));
 	rd_unlock(g_rd, rd);
 	if (csmd_pa == 0)

@@ -24,6 +24,12 @@ static inline unsigned csm_list_entry(uint64_t index)
 	return (unsigned)(index % CSM_LIST_ENTRIES);
 }
 
+/* RMI_CSM_DATA_ADD and RMI_CSM_LIST_ADD (csm_data_add.c): {CSMD, a
+ * DELEGATED granule} as one lock set, then add() records the granule at
+ * index; it becomes new_state on RMI_OK and stays DELEGATED otherwise. */
+typedef uint64_t csm_add_fn(struct csmd *csmd, uint64_t index, uint64_t pa);
+uint64_t csm_add_granule(const uint64_t *x, unsigned new_state, csm_add_fn *add);
+
 /* Locks the list granule holding page index (owned by the locked CSMD);
  * NULL when that list has not been added. */
 struct granule *csm_lock_list(const struct csmd *csmd, uint64_t index);

@@ -30,6 +30,14 @@ void rd_csm_ref_remove(struct rd *rd, uint64_t csm_id, unsigned role)
 	}
 }
 
+uint64_t rd_csm_ref_find(const struct rd *rd, uint64_t csm_id, unsigned role)
+{
+	for (unsigned i = 0; i < CSM_MAX_REGIONS && csm_id != 0; i++)
+		if (rd->csm_refs[i].csm_id == csm_id && rd->csm_refs[i].role == role)
+			return rd->csm_refs[i].csmd_pa;
+	return 0;
+}
+
 unsigned rd_csm_ref_count(const struct rd *rd)
 {
 	unsigned n = 0;

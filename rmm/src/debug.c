@@ -112,30 +112,6 @@ static bool check_fail(struct check *c, const char *what, uint64_t a, uint64_t b
 	return false;
 }
 
-/* Locks the RD at pa if it is the realm realm_id; NULL otherwise. */
-static struct granule *lock_rd_of(uint64_t pa, const uint8_t realm_id[CAEC_REALM_ID_SIZE], struct rd **rd)
-{
-	struct granule *g = granule_lock_expect(pa, GRANULE_STATE_RD);
-
-	if (!g)
-		return NULL;
-	*rd = rd_map(g);
-	if (__builtin_memcmp((*rd)->realm_id, realm_id, CAEC_REALM_ID_SIZE) != 0) {
-		rd_unlock(g, *rd);
-		return NULL;
-	}
-	return g;
-}
-
-static bool rd_has_ref(const struct rd *rd, uint64_t csm_id, uint64_t csmd_pa, unsigned role)
-{
-	for (unsigned i = 0; i < CSM_MAX_REGIONS; i++)
-		if (rd->csm_refs[i].csm_id == csm_id && rd->csm_refs[i].csmd_pa == csmd_pa &&
-		    rd->csm_refs[i].role == role)
-			return true;
-	return false;
-}
-
 static unsigned granule_state_of(uint64_t pa)
 {
 	unsigned state = 0, refcount;
@@ -190,9 +166,9 @@ static void check_region(struct check *c, uint64_t csmd_pa)
 		check_fail(c, "a region's page count is not its pages", present, csmd->pages_present);
 	/* Owner: a live owner holds the owner reference. */
 	struct rd *rd;
-	struct granule *g_rd = lock_rd_of(csmd->owner.rd_pa, csmd->owner.realm_id, &rd);
+	struct granule *g_rd = rd_lock_valid(csmd->owner.rd_pa, csmd->owner.realm_id, &rd);
 	if (g_rd) {
-		if (!rd_has_ref(rd, csmd->csm_id, csmd_pa, RD_CSM_OWNER))
+		if (rd_csm_ref_find(rd, csmd->csm_id, RD_CSM_OWNER) != csmd_pa)
 			check_fail(c, "a live owner does not reference its region", csmd->csm_id, csmd->owner.rd_pa);
 		rd_unlock(g_rd, rd);
 	}
@@ -202,12 +178,12 @@ static void check_region(struct check *c, uint64_t csmd_pa)
 		if (mb->state == CSM_MEMBER_FREE)
 			continue;
 		mapped++;
-		g_rd = lock_rd_of(mb->rd_pa, mb->realm_id, &rd);
+		g_rd = rd_lock_valid(mb->rd_pa, mb->realm_id, &rd);
 		if (!g_rd) {
 			check_fail(c, "a member's RD is gone while it maps the region", csmd->csm_id, mb->rd_pa);
 			break;
 		}
-		if (!rd_has_ref(rd, csmd->csm_id, csmd_pa, RD_CSM_MEMBER))
+		if (rd_csm_ref_find(rd, csmd->csm_id, RD_CSM_MEMBER) != csmd_pa)
 			check_fail(c, "a member does not reference the region it maps", csmd->csm_id, mb->rd_pa);
 		if (mb->low_ipa >= mb->next_ipa)
 			check_fail(c, "a member maps nothing", mb->low_ipa, mb->next_ipa);

@@ -72,6 +72,8 @@ static inline void rd_rim_extended(struct rd *rd)
 bool rd_csm_ref_add(struct rd *rd, uint64_t csm_id, uint64_t csmd_pa, unsigned role);
 void rd_csm_ref_remove(struct rd *rd, uint64_t csm_id, unsigned role);
 unsigned rd_csm_ref_count(const struct rd *rd);
+/* The CSMD PA of the reference (csm_id, role), 0 if the RD holds none. */
+uint64_t rd_csm_ref_find(const struct rd *rd, uint64_t csm_id, unsigned role);
 bool rd_maps_regions(const struct rd *rd); /* any member reference */
 
 /* IPA space: [0, protected_top) is protected, [protected_top, ipa_top) is

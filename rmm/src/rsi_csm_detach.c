@@ -23,11 +23,8 @@ static uint64_t member_ref(uint64_t rd_pa, uint64_t csm_id)
 {
 	struct granule *g_rd;
 	struct rd *rd = rd_lock_owner(rd_pa, &g_rd);
-	uint64_t pa = 0;
+	uint64_t pa = rd_csm_ref_find(rd, csm_id, RD_CSM_MEMBER);
 
-	for (unsigned i = 0; i < CSM_MAX_REGIONS && csm_id != 0; i++)
-		if (rd->csm_refs[i].csm_id == csm_id && rd->csm_refs[i].role == RD_CSM_MEMBER)
-			pa = rd->csm_refs[i].csmd_pa;
 	rd_unlock(g_rd, rd);
 	return pa;
 }

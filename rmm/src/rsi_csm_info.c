@@ -71,10 +71,8 @@ static void member_rims(const struct csm_meta *meta, uint8_t rims[CSM_MAX_MEMBER
 
 		if (mb->state == CSM_MEMBER_FREE)
 			continue;
-		struct granule *g_rd = granule_lock_expect(mb->rd_pa, GRANULE_STATE_RD);
-		if (!g_rd)
-			plat_panic("csm_info: a member's RD is gone while it maps the region");
-		struct rd *rd = rd_map(g_rd);
+		struct rd *rd;
+		struct granule *g_rd = csm_lock_member_rd(mb, &rd);
 		__builtin_memcpy(rims[i], rd->rim, 64);
 		rd_unlock(g_rd, rd);
 	}

@@ -30,16 +30,11 @@
 static bool revoke_step(struct csmd *csmd, struct csm_meta *meta, int m)
 {
 	struct csm_member *mb = &meta->members[m];
-	struct granule *g_rd = granule_lock_expect(mb->rd_pa, GRANULE_STATE_RD);
 	struct rd *rd;
+	struct granule *g_rd = csm_lock_member_rd(mb, &rd);
 	uint64_t next;
 	bool gone;
 
-	if (!g_rd)
-		plat_panic("csm_revoke: a member's RD is gone while it maps the region");
-	rd = rd_map(g_rd);
-	if (__builtin_memcmp(rd->realm_id, mb->realm_id, sizeof(mb->realm_id)) != 0)
-		plat_panic("csm_revoke: a member's RD holds another realm");
 	mb->state = CSM_MEMBER_DETACHING;
 	if (csm_unmap_step(rd, csmd, mb->base_ipa, mb->low_ipa, mb->next_ipa, RIPAS_DESTROYED, &next) != RMI_OK)
 		plat_panic("csm_revoke: a member's mapping is not its region's");
@@ -63,10 +58,8 @@ static uint64_t revoke(struct csmd *csmd, struct csm_meta *meta, unsigned e)
 		if (mb->state == CSM_MEMBER_FREE || mb->acl_index != e)
 			continue;
 		/* The RIM and RPV an entry may match are in the member's RD. */
-		struct granule *g_rd = granule_lock_expect(mb->rd_pa, GRANULE_STATE_RD);
-		if (!g_rd)
-			plat_panic("csm_revoke: a member's RD is gone while it maps the region");
-		struct rd *rd = rd_map(g_rd);
+		struct rd *rd;
+		struct granule *g_rd = csm_lock_member_rd(mb, &rd);
 		csm_caller_of(rd, mb->rd_pa, &c);
 		rd_unlock(g_rd, rd);
 		mb->acl_index = CSM_ACL_OWNER - 1; /* counted by no entry while re-admitted */
