@@ -120,6 +120,25 @@ int cli_next(struct cli_parser *p);
 /* "caec <cmd>: <opt>: '<value>' is not <expected>", returns CLI_USAGE. */
 int cli_bad_value(const struct cli_parser *p, const char *expected);
 
+/* ---- realm runs in the demos and benchmarks ---- */
+
+/* A realm console kept in memory (the last bytes that fit), echoed to echo
+ * when it is not NULL: the VMM's console callback is cli_console_out. */
+struct cli_console {
+	FILE *echo;
+	char text[2048];
+	size_t len;
+};
+void cli_console_out(void *ctx, const char *bytes, size_t len);
+/* n bytes as a JSON string of lowercase hex; NULL when out of memory. */
+json_t *cli_hex_json(const uint8_t *b, size_t n);
+/* v little endian into p[0..8), as realms read their challenge. */
+void cli_put_le64(uint8_t *p, uint64_t v);
+/* A file of the build tree caec runs from: "<caec's folder>/../rel" (the
+ * build puts caec in build/host), written into buf; rel itself if caec
+ * cannot tell where it is. */
+const char *cli_build_file(const char *rel, char *buf, size_t cap);
+
 /* ---- files ---- */
 
 /*

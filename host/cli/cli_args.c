@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "host/measure.h"
 #include "verify/names.h"
 
 /* ---- messages ---- */
@@ -249,6 +250,58 @@ bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out)
 bool cli_parse_size(const char *s, uint64_t *out)
 {
 	return parse_number(s, true, out);
+}
+
+/* ---- realm runs ---- */
+
+void cli_console_out(void *ctx, const char *bytes, size_t len)
+{
+	struct cli_console *c = ctx;
+
+	if (c->echo) {
+		fwrite(bytes, 1, len, c->echo);
+		fflush(c->echo);
+	}
+	if (len > sizeof(c->text) - 1 - c->len)
+		len = sizeof(c->text) - 1 - c->len;
+	memcpy(c->text + c->len, bytes, len);
+	c->len += len;
+	c->text[c->len] = '\0';
+}
+
+json_t *cli_hex_json(const uint8_t *b, size_t n)
+{
+	char *s = malloc(2 * n + 1);
+	json_t *j;
+
+	if (!s)
+		return NULL;
+	vmm_hex(b, n, s);
+	j = json_string(s);
+	free(s);
+	return j;
+}
+
+void cli_put_le64(uint8_t *p, uint64_t v)
+{
+	for (unsigned i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+const char *cli_build_file(const char *rel, char *buf, size_t cap)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return rel;
+	self[n] = '\0';
+	if (!(slash = strrchr(self, '/')))
+		return rel;
+	*slash = '\0';
+	snprintf(buf, cap, "%s/../%s", self, rel);
+	return buf;
 }
 
 /* ---- files ---- */

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "abi/caec.h"
@@ -37,7 +36,7 @@
 #define MAX_SIZES       8
 #define DEFAULT_REPEAT  3
 #define BENCH_DRAM      (UINT64_C(4) << 30)
-#define BENCH_IMAGE     "csm_bench_realm.so"
+#define BENCH_IMAGE     "examples/csm/csm_bench_realm.so" /* in the build */
 /* 8 GiB of IPA space per realm: RAM, and the SDK's region slots from 1 GiB
  * (each up to 1 GiB), with room for several realms' IPA windows at once in
  * this process (also under TSan, whose address layout has less). */
@@ -88,28 +87,6 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* A console that keeps the last line with "region 0x". */
-struct console {
-	char text[512];
-	size_t len;
-};
-
-static void capture(void *ctx, const char *bytes, size_t len)
-{
-	struct console *c = ctx;
-	if (len > sizeof(c->text) - 1 - c->len)
-		len = sizeof(c->text) - 1 - c->len;
-	memcpy(c->text + c->len, bytes, len);
-	c->len += len;
-	c->text[c->len] = '\0';
-}
-
-static void put_le(uint8_t *p, uint64_t v)
-{
-	for (unsigned i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Builds and runs the bench realm in mode; the time the VMM spent serving
  * its CREATE or ATTACH in *ns and, after a create, the region's id. The
  * realm stays (the caller destroys it). */
@@ -117,15 +94,15 @@ static int run_realm(struct bench *b, unsigned mode, uint64_t pages, uint64_t id
 		     double *ns, uint64_t *created)
 {
 	uint8_t ch[HOST_CALL_CHALLENGE_SIZE] = { 0 };
-	struct console con = { .len = 0 };
-	struct vmm_run_config cfg = { .console = capture, .console_ctx = &con, .challenge = ch };
+	struct cli_console con = { .echo = NULL };
+	struct vmm_run_config cfg = { .console = cli_console_out, .console_ctx = &con, .challenge = ch };
 	struct vmm_run_result res;
 	struct vmm_error err = { "" };
 	int rc = CLI_OK;
 
 	ch[0] = (uint8_t)mode;
-	put_le(ch + 8, pages);
-	put_le(ch + 16, id);
+	cli_put_le64(ch + 8, pages);
+	cli_put_le64(ch + 16, id);
 	memcpy(ch + 24, b->rim, sizeof(b->rim));
 	if (vmm_realm_create(&b->vmm, b->img.bytes, b->img.size, &b->opts, out, &err) != 0)
 		return cli_fail(CMD, "building a realm: %s", err.msg);
@@ -202,22 +179,6 @@ static int bench_memory(struct bench *b, uint64_t *shared, uint64_t *private)
 		if (r[i] && vmm_realm_destroy(r[i]) != 0)
 			rc = cli_fail(CMD, "the monitor refused to destroy a realm");
 	return rc;
-}
-
-/* The realm image next to the build: <caec's folder>/../examples/csm/. */
-static const char *default_image(char *buf, size_t cap)
-{
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return BENCH_IMAGE;
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	if (!slash)
-		return BENCH_IMAGE;
-	*slash = '\0';
-	snprintf(buf, cap, "%s/../examples/csm/%s", self, BENCH_IMAGE);
-	return buf;
 }
 
 enum { OPT_SIZES, OPT_SHARE, OPT_REPEAT, OPT_IMAGE, OPT_QUICK, OPT_JSON, NUM_OPTS };
@@ -336,7 +297,7 @@ int bench_csm(int argc, char **argv)
 	if ((rc = parse(argc, argv, &b)) != CLI_OK)
 		return rc;
 	if (!b.image)
-		b.image = default_image(path, sizeof(path));
+		b.image = cli_build_file(BENCH_IMAGE, path, sizeof(path));
 	if ((rc = cli_check_input(CMD, "--image", b.image)) != CLI_OK ||
 	    (realm_image_load(b.image, &b.img) != 0 && (rc = cli_usage_error(CMD, "--image %s is not a realm image", b.image)))) {
 		if (b.json)

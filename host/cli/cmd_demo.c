@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "abi/caec.h"
 #include "cli.h"
@@ -24,7 +23,7 @@
 #include "verify/token.h"
 
 #define CMD        "demo csm"
-#define PARTY_IMG  "csm_party.so"
+#define PARTY_IMG  "examples/csm/csm_party.so" /* in the build */
 #define DEMO_DRAM  (UINT64_C(1) << 30)
 #define NUM_PARTIES 3
 /* 8 GiB of IPA space per realm (RAM, and the SDK's region slots from 1 GiB):
@@ -75,41 +74,16 @@ struct demo {
 	uint64_t csm_id;
 };
 
-struct console {
-	FILE *out;
-	char text[2048];
-	size_t len;
-};
-
-static void console_out(void *ctx, const char *bytes, size_t len)
-{
-	struct console *c = ctx;
-
-	fwrite(bytes, 1, len, c->out);
-	fflush(c->out);
-	if (len > sizeof(c->text) - 1 - c->len)
-		len = sizeof(c->text) - 1 - c->len;
-	memcpy(c->text + c->len, bytes, len);
-	c->len += len;
-	c->text[c->len] = '\0';
-}
-
-static void put_le(uint8_t *p, uint64_t v)
-{
-	for (unsigned i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static int run_party(struct demo *d, unsigned i)
 {
 	struct party *p = &d->p[i];
-	struct console con = { .out = d->json ? stderr : stdout };
-	struct vmm_run_config cfg = { .console = console_out, .console_ctx = &con, .challenge = p->challenge };
+	struct cli_console con = { .echo = d->json ? stderr : stdout };
+	struct vmm_run_config cfg = { .console = cli_console_out, .console_ctx = &con, .challenge = p->challenge };
 	struct vmm_error err = { "" };
 
 	memset(p->challenge, 0, sizeof(p->challenge));
 	p->challenge[0] = (uint8_t)(i + 1); /* the party's part (csm_party.c) */
-	put_le(p->challenge + 16, d->csm_id);
+	cli_put_le64(p->challenge + 16, d->csm_id);
 	memcpy(p->challenge + 24, d->rim, 32);
 	if (vmm_realm_create(&d->vmm, d->img.bytes, d->img.size, &d->opts, &p->realm, &err) != 0)
 		return cli_fail(CMD, "building the %s realm: %s", role_name[i], err.msg);
@@ -156,19 +130,6 @@ static int check_token(struct demo *d, unsigned i)
 	return CLI_OK;
 }
 
-static json_t *hex_json(const uint8_t *b, size_t n)
-{
-	char *s = malloc(2 * n + 1);
-	json_t *j;
-
-	if (!s)
-		return NULL;
-	vmm_hex(b, n, s);
-	j = json_string(s);
-	free(s);
-	return j;
-}
-
 static json_t *demo_json(const struct demo *d, bool ok)
 {
 	json_t *j = json_object(), *members = json_array(), *tokens = json_array();
@@ -177,13 +138,13 @@ static json_t *demo_json(const struct demo *d, bool ok)
 		const struct party *p = &d->p[i];
 		json_t *m = json_object(), *t = json_object();
 		json_object_set_new(m, "role", json_string(role_name[i]));
-		json_object_set_new(m, "realm_id", hex_json(p->info.realm_id, sizeof(p->info.realm_id)));
-		json_object_set_new(m, "rim", hex_json(p->info.rim, d->rim_size));
+		json_object_set_new(m, "realm_id", cli_hex_json(p->info.realm_id, sizeof(p->info.realm_id)));
+		json_object_set_new(m, "rim", cli_hex_json(p->info.rim, d->rim_size));
 		json_object_set_new(m, "perms", json_string(i == 2 ? "r" : "rw"));
 		json_array_append_new(members, m);
 		json_object_set_new(t, "role", json_string(role_name[i]));
-		json_object_set_new(t, "nonce", hex_json(p->challenge, sizeof(p->challenge)));
-		json_object_set_new(t, "token", p->res.token ? hex_json(p->res.token, p->res.token_len) : json_null());
+		json_object_set_new(t, "nonce", cli_hex_json(p->challenge, sizeof(p->challenge)));
+		json_object_set_new(t, "token", p->res.token ? cli_hex_json(p->res.token, p->res.token_len) : json_null());
 		json_object_set_new(t, "valid", json_boolean(p->token_ok));
 		json_array_append_new(tokens, t);
 	}
@@ -195,22 +156,6 @@ static json_t *demo_json(const struct demo *d, bool ok)
 	json_object_set_new(j, "platform_key", json_string(d->key_pem));
 	json_object_set_new(j, "messages_ok", json_boolean(ok));
 	return j;
-}
-
-static const char *default_image(char *buf, size_t cap)
-{
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return PARTY_IMG;
-	self[n] = '\0';
-	if (!(slash = strrchr(self, '/')))
-		return PARTY_IMG;
-	*slash = '\0';
-	snprintf(buf, cap, "%s/../examples/csm/%s", self, PARTY_IMG);
-	return buf;
 }
 
 static int demo_csm(int argc, char **argv)
@@ -242,7 +187,7 @@ static int demo_csm(int argc, char **argv)
 			d.json = true;
 	}
 	if (!d.image)
-		d.image = default_image(path, sizeof(path));
+		d.image = cli_build_file(PARTY_IMG, path, sizeof(path));
 	if (cli_check_input(CMD, "--image", d.image) != CLI_OK)
 		rc = CLI_USAGE;
 	else if (realm_image_load(d.image, &d.img) != 0)

@@ -476,19 +476,6 @@ static int write_file(const char *path, const void *data, size_t len)
 	return ok ? 0 : -1;
 }
 
-static json_t *hex_json(const uint8_t *b, size_t n)
-{
-	char *s = malloc(2 * n + 1);
-	json_t *j;
-
-	if (!s)
-		return NULL;
-	vmm_hex(b, n, s);
-	j = json_string(s);
-	free(s);
-	return j;
-}
-
 struct run_report {
 	bool ran;                  /* the realm was built and entered */
 	uint8_t rim[64];
@@ -511,17 +498,17 @@ static json_t *run_json(const struct realm_args *a, const struct run_report *rep
 		json_decref(ex);
 		return NULL;
 	}
-	json_object_set_new(j, "rim", rep->rim_size ? hex_json(rep->rim, rep->rim_size) : json_null());
-	json_object_set_new(j, "realm_id", rep->rim_size ? hex_json(rep->realm_id, sizeof(rep->realm_id))
+	json_object_set_new(j, "rim", rep->rim_size ? cli_hex_json(rep->rim, rep->rim_size) : json_null());
+	json_object_set_new(j, "realm_id", rep->rim_size ? cli_hex_json(rep->realm_id, sizeof(rep->realm_id))
 						 : json_null());
 	json_object_set_new(j, "exit_status", rep->res.exit_reported
 						      ? json_integer((json_int_t)rep->res.exit_status)
 						      : json_null());
 	json_object_set_new(j, "stop", rep->ran ? json_string(vmm_stop_reason_name(rep->res.stop))
 						: json_null());
-	json_object_set_new(j, "token", rep->res.token ? hex_json(rep->res.token, rep->res.token_len)
+	json_object_set_new(j, "token", rep->res.token ? cli_hex_json(rep->res.token, rep->res.token_len)
 						       : json_null());
-	json_object_set_new(j, "nonce", hex_json(a->nonce, sizeof(a->nonce)));
+	json_object_set_new(j, "nonce", cli_hex_json(a->nonce, sizeof(a->nonce)));
 	json_object_set_new(j, "nonce_random", json_boolean(!a->have_nonce));
 	json_object_set_new(j, "platform_key", rep->key_pem[0] ? json_string(rep->key_pem) : json_null());
 	json_object_set_new(j, "hash_algo",
