@@ -1,8 +1,7 @@
 /*
  * csm_bench_realm: the realm side of `caec bench csm`. The host's challenge
  * says what to do (bytes little endian):
- *   [0]      mode: BENCH_IDLE boot and exit (the baseline), BENCH_CREATE
- *            create a region, BENCH_ATTACH map one read-only and stay mapped,
+ *   [0]      mode: BENCH_CREATE create a region, BENCH_ATTACH map one read-only and stay mapped,
  *            BENCH_OWN create a region and map it read-write (its owner's
  *            copy, which the others may map read-only)
  *   [8..16)  pages (BENCH_CREATE)
@@ -17,7 +16,6 @@
 #include "sdk/host_call.h"
 #include "sdk/realm.h"
 
-#define BENCH_IDLE    0u
 #define BENCH_CREATE  1u
 #define BENCH_ATTACH  2u
 #define BENCH_OWN     3u
@@ -43,8 +41,6 @@ int realm_main(void)
 	if (sdk_host_challenge(ch) != 0)
 		return SDK_EXIT_FAILURE;
 	switch (ch[0]) {
-	case BENCH_IDLE:
-		return SDK_EXIT_SUCCESS;
 	case BENCH_CREATE:
 	case BENCH_OWN:
 		if ((rc = csm_create(le64(ch + 8), &id, NULL)) != 0 ||
