@@ -193,14 +193,14 @@ static void test_owner_and_two_members(void **state)
 	assert_int_equal(res_b.csm_detached, 0);
 
 	char why[256];
-	if (!rmm_debug_check_csm(why, sizeof(why)))
+	if (!hostsim_check_csm(why, sizeof(why)))
 		fail_msg("CSM invariant: %s", why);
 	/* The owner goes first: the members still reference the region. */
 	assert_int_equal(vmm_realm_destroy(owner), 0);
 	assert_int_equal(vmm_csm_region_count(vmm), 1);
 	assert_int_equal(vmm_realm_destroy(a), 0);
 	assert_int_equal(vmm_csm_region_count(vmm), 1);
-	if (!rmm_debug_check_csm(why, sizeof(why)))
+	if (!hostsim_check_csm(why, sizeof(why)))
 		fail_msg("CSM invariant with the owner gone: %s", why);
 	/* B still maps it: the VMM unmaps it, then reclaims the region. */
 	assert_int_equal(vmm_realm_destroy(b), 0);

@@ -11,190 +11,15 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "abi/caec.h"
-#include "abi/rsi.h"
+#include "exec_csm_support.h"
 #include "exec_fake_cpu.h"
-#include "exec_realm.h"
-#ifdef HAVE_CAEC_VERIFY
-#include "verify/appraise.h"
-#include "verify/token.h"
-#endif
-
-static struct exec_realm realm;
-#ifdef HAVE_CAEC_VERIFY
-static void realm_token(struct exec_realm *r, struct cca_token *tok);
-#endif
-/* The realm the helpers below act for (several in the member tests). */
-static struct exec_realm *cur = &realm;
-
-/* What the scripted realm asks, and what it got back. */
-static uint64_t ask_num, ask_flags;
-static uint64_t got_x0, got_x1;
-
-static void create_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
-			 struct plat_trap *trap)
-{
-	(void)s2;
-	switch (step) {
-	case 0:
-		exec_fake_smc(ctx, trap, RSI_CSM_CREATE, ask_num, ask_flags, 0, 0);
-		break;
-	default:
-		got_x0 = ctx->gprs[0];
-		got_x1 = ctx->gprs[1];
-		exec_fake_irq(trap);
-		break;
-	}
-}
-
-/* The realm calls RSI_CSM_CREATE(num, flags): true if it exited with the
- * CSM request (checked field by field), false if the call returned at once
- * (got_x0 holds the status; the REC then exited IRQ). */
-static bool realm_asks(uint64_t num, uint64_t flags)
-{
-	ask_num = num;
-	ask_flags = flags;
-	got_x0 = got_x1 = UINT64_MAX;
-	exec_fake_set_step(create_steps);
-	assert_int_equal(exec_enter(cur, 0, 0, NULL), RMI_SUCCESS);
-	struct rmi_rec_exit exit = exec_exit(cur);
-	if (exit.exit_reason == RMI_EXIT_IRQ)
-		return false;
-	assert_int_equal(exit.exit_reason, RMI_EXIT_CSM_REQUEST);
-	assert_int_equal(exit.gprs[0], CSM_OP_CREATE);
-	assert_int_equal(exit.gprs[1], num);
-	for (unsigned i = 2; i < RMI_REC_RUN_GPRS; i++)
-		assert_int_equal(exit.gprs[i], 0);
-	assert_int_equal(exit.esr, 0);
-	assert_int_equal(exit.far, 0);
-	assert_int_equal(exit.hpfar, 0);
-	assert_int_equal(exit.imm, 0);
-	return true;
-}
-
-/* The host enters the REC again; the realm's X0 (and X1) afterwards. */
-static uint64_t realm_resumes(void)
-{
-	assert_int_equal(exec_enter(cur, 0, 0, NULL), RMI_SUCCESS);
-	assert_int_equal(exec_exit(cur).exit_reason, RMI_EXIT_IRQ);
-	return got_x0;
-}
-
-static unsigned rd_regions(void)
-{
-	struct rmm_debug_realm info;
-
-	assert_true(rmm_debug_realm(cur->rd, &info));
-	return info.csm_regions;
-}
-
-static void build(void)
-{
-	cur = &realm;
-	exec_realm_build_config(&realm, NULL, CAEC_REALM_CSM_EXITS);
-}
-
-struct region {
-	uint64_t csmd, meta, num;
-	uint64_t pages[1024];
-	uint64_t lists[4];
-};
-
-static struct rmm_debug_csm debug_csm(uint64_t csmd)
-{
-	struct rmm_debug_csm d;
-
-	assert_true(rmm_debug_csm(csmd, &d));
-	return d;
-}
-
-static void bind(struct region *g, uint64_t num)
-{
-	g->num = num;
-	g->csmd = test_delegated();
-	g->meta = test_delegated();
-	struct smc_regs r = RMI(RMI_CSM_CREATE, cur->rd, cur->rec[0], g->csmd, g->meta, num);
-	assert_int_equal(r.x[0], RMI_SUCCESS);
-	assert_true(r.x[1] > 1); /* the csm_id */
-	assert_int_equal(debug_csm(g->csmd).csm_id, r.x[1]);
-	assert_int_equal(test_granule_state(g->csmd), GRANULE_STATE_CSMD);
-	assert_int_equal(test_granule_state(g->meta), GRANULE_STATE_CSM_META);
-}
-
-static void add_pages(struct region *g, uint64_t from, uint64_t to)
-{
-	for (uint64_t i = from; i < to; i++) {
-		g->pages[i] = test_delegated();
-		assert_int_equal(RMI(RMI_CSM_DATA_ADD, g->csmd, g->pages[i], i).x[0], RMI_SUCCESS);
-		assert_int_equal(test_granule_state(g->pages[i]), GRANULE_STATE_CSM_DATA);
-	}
-}
-
-static bool is_zero_granule(uint64_t pa)
-{
-	const uint8_t *p = hostsim_monitor_view(pa);
-
-	for (unsigned i = 0; i < RMI_GRANULE_SIZE; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
-/* The monitor's CSM invariants hold (rmm_debug_check_csm). */
-static void expect_invariants(void)
-{
-	char why[256];
-
-	if (!rmm_debug_check_csm(why, sizeof(why)))
-		fail_msg("CSM invariant: %s", why);
-}
-
-/* Removes every page (checking X1 and the scrub), destroys, frees. */
-static void remove_all(struct region *g)
-{
-	expect_invariants();
-	for (uint64_t i = 0; i < g->num; i++) {
-		if (!g->pages[i])
-			continue;
-		struct smc_regs r = RMI(RMI_CSM_DATA_REMOVE, g->csmd, i);
-		assert_int_equal(r.x[0], RMI_SUCCESS);
-		assert_int_equal(r.x[1], g->pages[i]);
-		assert_int_equal(test_granule_state(g->pages[i]), GRANULE_STATE_DELEGATED);
-		assert_true(is_zero_granule(g->pages[i]));
-		if (r.x[2]) {
-			assert_int_equal(test_granule_state(r.x[2]), GRANULE_STATE_DELEGATED);
-			assert_true(is_zero_granule(r.x[2]));
-			for (unsigned s = 0; s < 4; s++)
-				if (g->lists[s] == r.x[2])
-					g->lists[s] = 0, test_undelegate_free(r.x[2]);
-		}
-		test_undelegate_free(g->pages[i]);
-		g->pages[i] = 0;
-	}
-	assert_int_equal(RMI(RMI_CSM_DESTROY, g->csmd).x[0], RMI_SUCCESS);
-	for (unsigned s = 0; s < 4; s++)
-		if (g->lists[s]) {
-			assert_int_equal(test_granule_state(g->lists[s]), GRANULE_STATE_DELEGATED);
-			test_undelegate_free(g->lists[s]);
-			g->lists[s] = 0;
-		}
-	assert_int_equal(test_granule_state(g->csmd), GRANULE_STATE_DELEGATED);
-	assert_int_equal(test_granule_state(g->meta), GRANULE_STATE_DELEGATED);
-	assert_true(is_zero_granule(g->csmd));
-	assert_true(is_zero_granule(g->meta));
-	test_undelegate_free(g->csmd);
-	test_undelegate_free(g->meta);
-	expect_invariants();
-}
-
-static struct region region; /* large: not on the stack */
 
 static void test_create_and_destroy(void **state)
 {
 	(void)state;
-	build();
+	build_realm();
 	assert_true(realm_asks(3, 0));
-	bind(&region, 3);
+	bind_region(&region, 3);
 	assert_int_equal(rd_regions(), 1);
 	add_pages(&region, 0, 3);
 	for (unsigned i = 0; i < 3; i++)
@@ -218,7 +43,7 @@ static void test_rsi_create_refusals(void **state)
 static void test_rsi_create_bad_arguments(void **state)
 {
 	(void)state;
-	build();
+	build_realm();
 	assert_false(realm_asks(0, 0));
 	assert_int_equal(got_x0, RSI_ERROR_INPUT);
 	assert_false(realm_asks(CSM_MAX_GRANULES + 1, 0));
@@ -246,7 +71,7 @@ static void expect_create_fails(unsigned status, uint64_t rd, uint64_t rec, uint
 static void test_rmi_create_refusals(void **state)
 {
 	(void)state;
-	build();
+	build_realm();
 	uint64_t csmd = test_delegated(), meta = test_delegated(), ns = test_alloc();
 
 	/* No request yet. */
@@ -288,7 +113,7 @@ static void test_rmi_create_refusals(void **state)
 static void test_request_ignored(void **state)
 {
 	(void)state;
-	build();
+	build_realm();
 	assert_true(realm_asks(1, 0));
 	assert_int_equal(realm_resumes(), RSI_ERROR_STATE);
 	assert_int_equal(rd_regions(), 0);
@@ -305,9 +130,9 @@ static void expect_add_fails(uint64_t fid, uint64_t csmd, uint64_t granule, uint
 static void test_page_refusals(void **state)
 {
 	(void)state;
-	build();
+	build_realm();
 	assert_true(realm_asks(2, 0));
-	bind(&region, 2);
+	bind_region(&region, 2);
 	uint64_t extra = test_delegated(), ns = test_alloc();
 
 	expect_add_fails(RMI_CSM_DATA_ADD, region.csmd, extra, 2);          /* index_bound */
@@ -347,10 +172,10 @@ static void test_page_refusals(void **state)
 static void test_large_region_lists(void **state)
 {
 	(void)state;
-	build();
+	build_realm();
 	const uint64_t num = CSM_LIST_ENTRIES + 1; /* above CSM_INLINE_PAGES: two lists */
 	assert_true(realm_asks(num, 0));
-	bind(&region, num);
+	bind_region(&region, num);
 	uint64_t page = test_delegated();
 	expect_add_fails(RMI_CSM_DATA_ADD, region.csmd, page, 0);             /* no list yet */
 	test_undelegate_free(page);
@@ -372,10 +197,10 @@ static void test_large_region_lists(void **state)
 static void test_destroy_releases_empty_lists(void **state)
 {
 	(void)state;
-	build();
+	build_realm();
 	const uint64_t num = 2 * CSM_LIST_ENTRIES;
 	assert_true(realm_asks(num, 0));
-	bind(&region, num);
+	bind_region(&region, num);
 	for (unsigned s = 0; s < 2; s++) {
 		region.lists[s] = test_delegated();
 		assert_int_equal(RMI(RMI_CSM_LIST_ADD, region.csmd, region.lists[s], s).x[0], RMI_SUCCESS);
@@ -392,10 +217,10 @@ static void test_csm_ids_unique(void **state)
 	uint64_t ids[N];
 
 	(void)state;
-	build();
+	build_realm();
 	for (unsigned i = 0; i < N; i++) {
 		assert_true(realm_asks(1, 0));
-		bind(&region, 1);
+		bind_region(&region, 1);
 		add_pages(&region, 0, 1);
 		assert_int_equal(realm_resumes(), RSI_SUCCESS);
 		ids[i] = got_x1;
@@ -412,10 +237,10 @@ static void test_region_limit(void **state)
 	static struct region many[CSM_MAX_REGIONS];
 
 	(void)state;
-	build();
+	build_realm();
 	for (unsigned i = 0; i < CSM_MAX_REGIONS; i++) {
 		assert_true(realm_asks(1, 0));
-		bind(&many[i], 1);
+		bind_region(&many[i], 1);
 		add_pages(&many[i], 0, 1);
 		assert_int_equal(realm_resumes(), RSI_SUCCESS);
 	}
@@ -436,95 +261,6 @@ static void test_region_limit(void **state)
 }
 
 /* ---- the owner's ACL: GRANT and SEAL ---- */
-
-/* A list of RSI calls the scripted realm makes in one run, and their results. */
-struct call {
-	uint64_t fid, a1, a2, a3;
-	uint64_t x0, x1; /* out */
-};
-#define CALL(f, x1, x2, x3) { .fid = (f), .a1 = (x1), .a2 = (x2), .a3 = (x3) }
-#define CALL_VALUE(f, x1, x2, x3) ((struct call)CALL(f, x1, x2, x3))
-static struct call *prog;
-static unsigned prog_len;
-
-static void prog_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
-		       struct plat_trap *trap)
-{
-	(void)s2;
-	if (step > 0) {
-		prog[step - 1].x0 = ctx->gprs[0];
-		prog[step - 1].x1 = ctx->gprs[1];
-	}
-	if (step < prog_len)
-		exec_fake_smc(ctx, trap, prog[step].fid, prog[step].a1, prog[step].a2, prog[step].a3, 0);
-	else
-		exec_fake_irq(trap);
-}
-
-static void run_prog(struct call *calls, unsigned n)
-{
-	prog = calls;
-	prog_len = n;
-	exec_fake_set_step(prog_steps);
-	assert_int_equal(exec_enter(cur, 0, 0, NULL), RMI_SUCCESS);
-	assert_int_equal(exec_exit(cur).exit_reason, RMI_EXIT_IRQ);
-	assert_int_equal(exec_fake_runs(), n + 1);
-}
-
-/* A complete region of one page owned by the realm; its csm_id. */
-static uint64_t owned_region(struct region *g)
-{
-	assert_true(realm_asks(1, 0));
-	bind(g, 1);
-	add_pages(g, 0, 1);
-	assert_int_equal(realm_resumes(), RSI_SUCCESS);
-	return got_x1;
-}
-
-
-/* Identity records in the realm's DATA granule at IPA 0x1000. */
-#define ID_RIM       0x1000 /* kind 1, a SHA-256 RIM */
-#define ID_REALM_ID  0x1100 /* kind 2 */
-#define ID_RIM_RPV   0x1200 /* kind 3 */
-#define ID_BAD_KIND  0x1300 /* kind 4 */
-#define ID_RIM_TAIL  0x1400 /* kind 1 with a byte past the hash size */
-#define ID_ID_TAIL   0x1500 /* kind 2 with a byte past 32 */
-
-static void build_with_identities(void)
-{
-	static uint8_t page[4096];
-	struct csm_identity id;
-
-	memset(page, 0, sizeof(page));
-	memset(&id, 0, sizeof(id));
-	id.kind = CSM_IDENTITY_RIM;
-	memset(id.value, 0x11, 32);
-	memcpy(page + (ID_RIM - 0x1000), &id, sizeof(id));
-	memset(&id, 0, sizeof(id));
-	id.kind = CSM_IDENTITY_REALM_ID;
-	memset(id.value, 0x22, 32);
-	memcpy(page + (ID_REALM_ID - 0x1000), &id, sizeof(id));
-	memset(&id, 0, sizeof(id));
-	id.kind = CSM_IDENTITY_RIM_RPV;
-	memset(id.value, 0x33, 32);
-	memset(id.value + 64, 0x44, 64);
-	memcpy(page + (ID_RIM_RPV - 0x1000), &id, sizeof(id));
-	memset(&id, 0, sizeof(id));
-	id.kind = 4;
-	memcpy(page + (ID_BAD_KIND - 0x1000), &id, sizeof(id));
-	memset(&id, 0, sizeof(id));
-	id.kind = CSM_IDENTITY_RIM;
-	id.value[40] = 1;
-	memcpy(page + (ID_RIM_TAIL - 0x1000), &id, sizeof(id));
-	memset(&id, 0, sizeof(id));
-	id.kind = CSM_IDENTITY_REALM_ID;
-	id.value[100] = 1;
-	memcpy(page + (ID_ID_TAIL - 0x1000), &id, sizeof(id));
-	cur = &realm;
-	exec_realm_build_config(&realm, page, CAEC_REALM_CSM_EXITS);
-}
-
-#define RW (CSM_PERM_READ | CSM_PERM_WRITE)
 
 static void test_grant(void **state)
 {
@@ -633,7 +369,7 @@ static void test_grant_needs_a_complete_region(void **state)
 	(void)state;
 	build_with_identities();
 	assert_true(realm_asks(2, 0));
-	bind(&region, 2);
+	bind_region(&region, 2);
 	add_pages(&region, 0, 1);
 	assert_int_equal(realm_resumes(), RSI_ERROR_STATE);
 	uint64_t id = debug_csm(region.csmd).csm_id;
@@ -645,82 +381,14 @@ static void test_grant_needs_a_complete_region(void **state)
 
 /* ---- members: ATTACH, MAP, UNMAP ---- */
 
-#define CSM_IPA UINT64_C(0x10000) /* RIPAS EMPTY, in the level-3 RTT at 0 */
-
-/* The realm asks to attach; true if it exited with the ATTACH request. */
-static bool realm_attaches(uint64_t id, uint64_t ipa, uint64_t perms)
-{
-	static struct call c[1]; /* the script reads it again when the REC resumes */
-
-	c[0] = CALL_VALUE(RSI_CSM_ATTACH, id, ipa, perms);
-	prog = c;
-	prog_len = 1;
-	got_x0 = UINT64_MAX;
-	exec_fake_set_step(prog_steps);
-	assert_int_equal(exec_enter(cur, 0, 0, NULL), RMI_SUCCESS);
-	struct rmi_rec_exit exit = exec_exit(cur);
-	if (exit.exit_reason == RMI_EXIT_IRQ) {
-		got_x0 = c[0].x0;
-		return false;
-	}
-	assert_int_equal(exit.exit_reason, RMI_EXIT_CSM_REQUEST);
-	assert_int_equal(exit.gprs[0], CSM_OP_ATTACH);
-	assert_int_equal(exit.gprs[1], id);
-	assert_int_equal(exit.gprs[2], ipa);
-	assert_int_equal(exit.gprs[3], perms);
-	for (unsigned i = 4; i < RMI_REC_RUN_GPRS; i++)
-		assert_int_equal(exit.gprs[i], 0);
-	return true;
-}
-
-/* After an ATTACH exit the REC resumes with the prog script's next step:
- * the realm's X0 then. */
-static uint64_t realm_resumes_prog(void)
-{
-	assert_int_equal(exec_enter(cur, 0, 0, NULL), RMI_SUCCESS);
-	assert_int_equal(exec_exit(cur).exit_reason, RMI_EXIT_IRQ);
-	return prog[0].x0;
-}
-
-/* The level-3 entry of realm r at ipa, as the monitor wrote it. */
-static uint64_t l3_entry(const struct exec_realm *r, uint64_t ipa)
-{
-	const uint64_t *table = hostsim_monitor_view(r->l3);
-
-	return table[(ipa >> 12) & 511];
-}
-
-#define DESC_S2AP_R  (UINT64_C(1) << 6)
-#define DESC_S2AP_W  (UINT64_C(1) << 7)
-#define DESC_XN      (UINT64_C(2) << 53)
-#define DESC_OA      UINT64_C(0x0000fffffffff000)
-
-static void expect_mapped(const struct exec_realm *r, const struct region *g, uint64_t ipa, bool writable)
-{
-	for (uint64_t i = 0; i < g->num; i++) {
-		uint64_t e = l3_entry(r, ipa + i * RMI_GRANULE_SIZE);
-		assert_int_equal(e & 1, 1);
-		assert_int_equal(e & DESC_OA, g->pages[i]);
-		assert_int_equal(e & DESC_S2AP_R, DESC_S2AP_R);
-		assert_int_equal(e & DESC_S2AP_W, writable ? DESC_S2AP_W : 0);
-		assert_int_equal(e & DESC_XN, DESC_XN);
-		/* The host's view: ASSIGNED, RIPAS RAM, the page. */
-		struct smc_regs re = RMI(RMI_RTT_READ_ENTRY, r->rd, ipa + i * RMI_GRANULE_SIZE, 3);
-		assert_int_equal(re.x[0], RMI_SUCCESS);
-		assert_int_equal(re.x[2], RMI_ASSIGNED);
-		assert_int_equal(re.x[3], g->pages[i]);
-		assert_int_equal(re.x[4], RIPAS_RAM);
-	}
-}
-
 static void test_owner_maps_its_region(void **state)
 {
 	(void)state;
-	build();
+	build_realm();
 	uint64_t id;
 
 	assert_true(realm_asks(3, 0));
-	bind(&region, 3);
+	bind_region(&region, 3);
 	add_pages(&region, 0, 3);
 	assert_int_equal(realm_resumes(), RSI_SUCCESS);
 	id = got_x1;
@@ -767,7 +435,7 @@ static void test_owner_maps_its_region(void **state)
 static void test_attach_refusals(void **state)
 {
 	(void)state;
-	build();
+	build_realm();
 	uint64_t id = owned_region(&region);
 
 	assert_false(realm_attaches(id, CSM_IPA, 0));
@@ -796,7 +464,7 @@ static void test_attach_refusals(void **state)
 static void test_map_refusals(void **state)
 {
 	(void)state;
-	build();
+	build_realm();
 	uint64_t id = owned_region(&region);
 	uint64_t rd = realm.rd, rec = realm.rec[0];
 
@@ -860,7 +528,7 @@ static void permission_steps(unsigned step, const struct plat_s2 *s2, struct pla
 static void test_read_only_member_faults(void **state)
 {
 	(void)state;
-	build();
+	build_realm();
 	uint64_t id = owned_region(&region);
 	assert_true(realm_attaches(id, CSM_IPA, CSM_PERM_READ));
 	assert_int_equal(RMI(RMI_CSM_MAP, realm.rd, realm.rec[0], region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
@@ -873,9 +541,6 @@ static void test_read_only_member_faults(void **state)
 	assert_int_equal(RMI(RMI_CSM_UNMAP, realm.rd, region.csmd, CSM_IPA).x[0], RMI_SUCCESS);
 	remove_all(&region);
 }
-
-/* Another realm maps the owner's region through the ACL. */
-static struct exec_realm other, third;
 
 static void test_member_admitted_by_acl(void **state)
 {
@@ -956,7 +621,7 @@ static void test_detach(void **state)
 	const uint64_t num = CSM_LIST_ENTRIES + 8; /* two level-3 tables at 0x1ff000 */
 	const uint64_t base = UINT64_C(0x200000) - 8 * RMI_GRANULE_SIZE;
 	assert_true(realm_asks(num, 0));
-	bind(&region, num);
+	bind_region(&region, num);
 	for (unsigned s2 = 0; s2 < 2; s2++) {
 		region.lists[s2] = test_delegated();
 		assert_int_equal(RMI(RMI_CSM_LIST_ADD, region.csmd, region.lists[s2], s2).x[0], RMI_SUCCESS);
@@ -1166,22 +831,6 @@ static void test_info(void **state)
 }
 
 #ifdef HAVE_CAEC_VERIFY
-/* The token the realm's REC 0 gets from ATTEST_TOKEN_INIT, decoded by the
- * verifier (strict), from the REC's aux granule where the monitor built it. */
-static void realm_token(struct exec_realm *r, struct cca_token *tok)
-{
-	struct call c[] = { CALL(RSI_ATTEST_TOKEN_INIT, 0, 0, 0) };
-	struct verify_result res;
-
-	cur = r;
-	run_prog(c, 1);
-	assert_int_equal(c[0].x0, RSI_SUCCESS);
-	const uint8_t *token = hostsim_monitor_view(r->aux[0]);
-	memset(tok, 0, sizeof(*tok));
-	if (cca_token_decode(token, c[0].x1, true, tok, &res) != 0)
-		fail_msg("token: %s: %s", verify_check_name(res.failed), res.reason);
-}
-
 /* Claim 65002 carries the digests the verifier computes from the region
  * report: the monitor's bytes are verify/README.md's. */
 static void test_token_claims(void **state)
@@ -1265,26 +914,12 @@ static void test_token_claims(void **state)
 static void test_rsi_version(void **state)
 {
 	(void)state;
-	build();
+	build_realm();
 	struct call c[] = { CALL(RSI_CSM_VERSION, 0, 0, 0), CALL(RSI_POLICY_SET, 0, 0, 0) };
 	run_prog(c, 2);
 	assert_int_equal(c[0].x0, RSI_SUCCESS);
 	assert_int_equal(c[0].x1, CAEC_CSM_ABI_VERSION);
 	assert_int_equal(c[1].x0, SMC_UNKNOWN);
-}
-
-/* Tears an exec realm down completely (its DATA, RTTs, RECs, RD). */
-static void exec_realm_destroy(struct exec_realm *r)
-{
-	for (unsigned i = 0; i < 3; i++)
-		assert_int_equal(RMI(RMI_DATA_DESTROY, r->rd, (uint64_t)i * RMI_GRANULE_SIZE).x[0], RMI_SUCCESS);
-	assert_int_equal(RMI(RMI_RTT_DESTROY, r->rd, 0, 3).x[0], RMI_SUCCESS);
-	assert_int_equal(RMI(RMI_RTT_DESTROY, r->rd, 0, 2).x[0], RMI_SUCCESS);
-	assert_int_equal(RMI(RMI_RTT_DESTROY, r->rd, EXEC_UNPROT_BASE, 3).x[0], RMI_SUCCESS);
-	assert_int_equal(RMI(RMI_RTT_DESTROY, r->rd, EXEC_UNPROT_BASE, 2).x[0], RMI_SUCCESS);
-	for (unsigned i = 0; i < 2; i++)
-		assert_int_equal(RMI(RMI_REC_DESTROY, r->rec[i]).x[0], RMI_SUCCESS);
-	assert_int_equal(RMI(RMI_REALM_DESTROY, r->rd).x[0], RMI_SUCCESS);
 }
 
 /* The owner is destroyed while a member maps its region: the region lives
@@ -1336,28 +971,6 @@ static void test_owner_destroyed(void **state)
 	remove_all(&region);
 }
 
-/* argv[1], if given: a cmocka name pattern; CTest runs the groups apart
- * (rmm/tests/CMakeLists.txt, the csm_* tests). */
-/* The REC resumes from a request exit, whatever script made it: its X0. */
-static uint64_t resumed_x0;
-
-static void resume_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
-			 struct plat_trap *trap)
-{
-	(void)s2;
-	if (step == 0)
-		resumed_x0 = ctx->gprs[0];
-	exec_fake_irq(trap);
-}
-
-static uint64_t realm_resume_x0(void)
-{
-	exec_fake_set_step(resume_steps);
-	assert_int_equal(exec_enter(cur, 0, 0, NULL), RMI_SUCCESS);
-	assert_int_equal(exec_exit(cur).exit_reason, RMI_EXIT_IRQ);
-	return resumed_x0;
-}
-
 /* Review cases: a read-only member that points a host call or the token
  * buffer at a CSM page is refused, like any memory that is not its own RAM;
  * a REVOKE that races the host's MAP wins: the MAP fails, the partial
@@ -1369,7 +982,7 @@ static void test_review_cases(void **state)
 	const uint64_t num = CSM_LIST_ENTRIES + 8; /* two level-3 tables */
 	const uint64_t base = UINT64_C(0x200000) - 8 * RMI_GRANULE_SIZE;
 	assert_true(realm_asks(num, 0));
-	bind(&region, num);
+	bind_region(&region, num);
 	for (unsigned i = 0; i < 2; i++) {
 		region.lists[i] = test_delegated();
 		assert_int_equal(RMI(RMI_CSM_LIST_ADD, region.csmd, region.lists[i], i).x[0], RMI_SUCCESS);
@@ -1445,6 +1058,8 @@ static void test_review_cases(void **state)
 	remove_all(&region);
 }
 
+/* argv[1], if given: a cmocka name pattern; CTest runs the groups apart
+ * (rmm/tests/CMakeLists.txt, the csm_* tests). */
 int main(int argc, char **argv)
 {
 	if (argc > 1)

@@ -49,12 +49,17 @@ void exec_realm_build(struct exec_realm *r, const void *data1)
 
 void exec_realm_build_config(struct exec_realm *r, const void *data1, uint64_t caec_flags)
 {
+	exec_realm_build_at(r, test_delegated(), data1, caec_flags);
+}
+
+void exec_realm_build_at(struct exec_realm *r, uint64_t rd, const void *data1, uint64_t caec_flags)
+{
 	struct rmi_realm_params p = { 0 };
 	uint8_t content[4096];
 	uint64_t src;
 
 	r->root = test_delegated();
-	r->rd = test_delegated();
+	r->rd = rd;
 	p.s2sz = EXEC_IPA_BITS;
 	p.hash_algo = RMI_HASH_SHA_256;
 	p.num_bps = 1;

@@ -36,6 +36,8 @@ void exec_realm_build(struct exec_realm *r, const void *data1);
  * machine (VMIDs 9, 10, ...); they all have the same RIM. */
 #define EXEC_NO_CAEC_CONFIG UINT64_MAX
 void exec_realm_build_config(struct exec_realm *r, const void *data1, uint64_t caec_flags);
+/* The same with the RD in rd, a DELEGATED granule (e.g. a destroyed realm's). */
+void exec_realm_build_at(struct exec_realm *r, uint64_t rd, const void *data1, uint64_t caec_flags);
 
 /* REC_ENTER with the given entry flags and gprs (NULL = zeros); returns X0. */
 uint64_t exec_enter(const struct exec_realm *r, unsigned rec, uint64_t flags, const uint64_t *gprs);

@@ -256,6 +256,17 @@ void hostsim_dram_host_close(uint64_t granule)
 	hostsim_spin_unlock(&host_tlb.lock);
 }
 
+bool hostsim_dram_host_is_open(uint64_t granule)
+{
+	bool open = false;
+
+	hostsim_spin_lock(&host_tlb.lock);
+	for (unsigned i = 0; i < host_tlb.capacity && !open; i++)
+		open = host_tlb.open[i] == granule + 1;
+	hostsim_spin_unlock(&host_tlb.lock);
+	return open;
+}
+
 unsigned hostsim_dram_host_open_granules(void)
 {
 	unsigned n = 0;

@@ -53,8 +53,9 @@ uint8_t *hostsim_dram_host_ptr(uint64_t pa);
  * no host access reaches it once this returns. Neither can fail. */
 bool hostsim_dram_host_fill(uint64_t granule);
 void hostsim_dram_host_close(uint64_t granule);
-/* Granules the host window has open (tests). */
+/* Granules the host window has open, and whether it has this one (tests). */
 unsigned hostsim_dram_host_open_granules(void);
+bool hostsim_dram_host_is_open(uint64_t granule);
 struct hostsim_fault_window;
 /* The monitor view's fault handler (registered by hw.c). */
 void hostsim_dram_monitor_fault(const struct hostsim_fault_window *w, uintptr_t addr,

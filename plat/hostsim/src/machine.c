@@ -4,7 +4,9 @@
  * and tested without the monitor (hostsim_hw_start).
  */
 #include <errno.h>
+#include <stdio.h>
 
+#include "abi/caec.h"
 #include "hostsim_internal.h"
 #include "rmm/rmm.h"
 
@@ -40,4 +42,38 @@ void hostsim_smc(struct smc_regs *regs)
 		rmm_handle_rmi(regs);
 	else
 		regs->x[0] = SMC_UNKNOWN;
+}
+
+/* ---- the CSM isolation check (tests) ---- */
+
+static bool is_csm_state(unsigned state)
+{
+	return state == GRANULE_STATE_CSMD || state == GRANULE_STATE_CSM_META ||
+	       state == GRANULE_STATE_CSM_DATA || state == GRANULE_STATE_CSM_LIST;
+}
+
+bool hostsim_check_csm(char *why, size_t cap)
+{
+	uint64_t size = plat_dram_size();
+
+	if (!rmm_debug_check_csm(why, cap))
+		return false;
+	for (uint64_t pa = 0; pa < size; pa += PLAT_GRANULE_SIZE) {
+		unsigned state, refcount;
+		const char *what = NULL;
+
+		if (!rmm_debug_granule(pa, &state, &refcount) || !is_csm_state(state))
+			continue;
+		if (hostsim_gpt_pas(pa) != HOSTSIM_PAS_REALM)
+			what = "is not in the Realm PAS";
+		else if (hostsim_dram_host_is_open(pa >> PLAT_GRANULE_SHIFT))
+			what = "is open in the host window";
+		if (what) {
+			if (cap)
+				snprintf(why, cap, "the CSM granule at PA 0x%llx (state %u) %s",
+					 (unsigned long long)pa, state, what);
+			return false;
+		}
+	}
+	return true;
 }

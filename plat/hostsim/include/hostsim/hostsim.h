@@ -141,6 +141,13 @@ unsigned hostsim_gpt_pas(uint64_t pa);
  * granule. */
 const void *hostsim_monitor_view(uint64_t pa);
 
+/* Test-only, on a quiescent machine: the CAEC extension's isolation as the
+ * hardware and the monitor hold it together. Every granule the monitor has
+ * in a CSM state (CSMD, CSM_META, CSM_DATA, CSM_LIST) is in the Realm PAS and
+ * not open in the host window, and the monitor's own CSM invariants hold
+ * (rmm_debug_check_csm). False with the first violation in why[0..cap). */
+bool hostsim_check_csm(char *why, size_t cap);
+
 /* ---- Attestation -------------------------------------------------------------
  * hostsim's EL3 holds the two attestation keys, P-384 both: the platform key
  * (CPAK), which signs the platform token EL3 gives the monitor
