@@ -54,6 +54,10 @@ struct rec_attest {
 #define ATTEST_NUM_REMS       4
 /* Largest raw claim 44237: a COSE_Key with two 48-byte coordinates. */
 #define ATTEST_RAK_CLAIM_MAX  112
+/* The largest token: it is kept in this many of a REC's aux granules. A
+ * SHA-512 realm that owns or maps CSM_MAX_REGIONS regions needs more than
+ * one granule (the claims of each region alone are about 260 bytes). */
+#define ATTEST_TOKEN_GRANULES 2u
 
 /* What the realm token says about a realm, copied out of its RD. */
 struct attest_realm_state {
@@ -99,10 +103,12 @@ bool attest_realm_token_build(const struct attest_realm_state *st,
 
 /* The whole token: the platform token from EL3 (challenge = SHA-256 of the
  * raw claim 44237) and the realm token, in the collection of the platform's
- * format. buf is monitor memory in the Realm PAS at physical address buf_pa
- * (EL3 writes the platform token into it). False, *len = 0, on any failure. */
+ * format, into buf[0..cap). EL3 writes the platform token into el3_buf, which
+ * is DRAM in the Realm PAS at physical address el3_pa with room for el3_cap
+ * bytes; it may overlap buf (the token is moved into place). False, *len = 0,
+ * on any failure. */
 bool attest_token_build(const struct attest_realm_state *st,
-			const uint8_t challenge[ATTEST_CHALLENGE_SIZE], uint8_t *buf,
-			uint64_t buf_pa, size_t cap, size_t *len);
+			const uint8_t challenge[ATTEST_CHALLENGE_SIZE], uint8_t *buf, size_t cap,
+			uint8_t *el3_buf, uint64_t el3_pa, size_t el3_cap, size_t *len);
 
 #endif

@@ -2,16 +2,22 @@
  * RSI_ATTEST_TOKEN_INIT and RSI_ATTEST_TOKEN_CONTINUE (attest.h).
  *
  * INIT snapshots the realm's claims under the RD lock, then builds the whole
- * token, unlocked, in the REC's first aux granule: the REC is claimed by the
- * running CPU, so nobody else touches it or its aux granules, and signing
- * does not hold up the realm's other RECs. CONTINUE hands the token out
- * chunk by chunk into realm memory the realm names by IPA (realm_mem.c
- * keeps that IPA's mapping in place while the bytes are copied).
+ * token, with the RD unlocked, in a scratch buffer of the monitor's own
+ * memory and stores it in the REC's aux granules (ATTEST_TOKEN_GRANULES of
+ * them, which need not be contiguous; EL3 writes the platform token into the
+ * last one first): the REC is claimed by the running CPU, so nobody else
+ * touches it or its aux granules, and signing does not hold up the realm's
+ * other RECs. CONTINUE hands the token out chunk by chunk into realm memory
+ * the realm names by IPA (realm_mem.c keeps that IPA's mapping in place while
+ * the bytes are copied).
+ *
+ * Lock order: a scratch buffer is taken before any granule lock and given
+ * back after the last one, so waiting for one never holds anything up.
  *
  * INIT (X1..X8 = challenge) cannot fail on the realm's input; it returns
  * RSI_ERROR_UNKNOWN, with X1 = 0, when no token can be built (the platform
- * gives no platform token or cannot sign, or the REC has no aux granule to
- * hold it), as TF-RMM rmm-spec-v1.0-rel0 does when token creation fails.
+ * gives no platform token or cannot sign, or the REC lacks the aux granules
+ * to hold it), as TF-RMM rmm-spec-v1.0-rel0 does when token creation fails.
  *
  * CONTINUE failure conditions, in order (RMM 1.0; TF-RMM's order):
  *   addr_align   addr not granule aligned                     ERROR_INPUT
@@ -69,23 +75,74 @@ static void realm_state_snapshot(const struct rec *rec, struct attest_realm_stat
 	rd_unlock(g_rd, rd);
 }
 
+/* Scratch buffers for building tokens: one per CPU building at once, up to
+ * TOKEN_SCRATCH_SLOTS; more wait for one. */
+#define TOKEN_SCRATCH_SLOTS 4u
+#define TOKEN_MAX_SIZE      (ATTEST_TOKEN_GRANULES * GRANULE_SIZE)
+static struct token_scratch {
+	plat_lock_t lock;
+	uint8_t buf[TOKEN_MAX_SIZE];
+} token_scratch[TOKEN_SCRATCH_SLOTS];
+
+static struct token_scratch *scratch_take(void)
+{
+	for (unsigned i = 0;; i = (i + 1) % TOKEN_SCRATCH_SLOTS)
+		if (plat_lock_try_acquire(&token_scratch[i].lock))
+			return &token_scratch[i];
+}
+
+static void scratch_give(struct token_scratch *s)
+{
+	plat_lock_release(&s->lock);
+}
+
+/* Copies token bytes [from, from + n) out of (to_aux) or into the REC's aux
+ * granules, a granule at a time. */
+static void token_copy(const struct rec *rec, uint8_t *bytes, size_t from, size_t n, bool to_aux)
+{
+	while (n > 0) {
+		size_t g = from / GRANULE_SIZE, off = from % GRANULE_SIZE;
+		size_t chunk = GRANULE_SIZE - off < n ? GRANULE_SIZE - off : n;
+		uint8_t *aux = granule_map(granule_owned(rec->aux[g], "attest: aux granule outside DRAM"));
+
+		if (to_aux)
+			__builtin_memcpy(aux + off, bytes, chunk);
+		else
+			__builtin_memcpy(bytes, aux + off, chunk);
+		granule_unmap(aux);
+		bytes += chunk;
+		from += chunk;
+		n -= chunk;
+	}
+}
+
 static bool token_build(struct rec *rec, const struct attest_init_args *a, size_t *len)
 {
 	struct attest_realm_state st;
-	struct granule *g_aux;
-	uint8_t *buf;
+	struct token_scratch *scratch;
+	struct granule *g_el3;
+	uint64_t el3_pa;
+	uint8_t *el3_buf;
 	bool ok;
 
 	*len = 0;
-	g_aux = rec->num_aux > 0 ? granule_from_pa(rec->aux[0]) : NULL;
-	if (!g_aux)
+	if (rec->num_aux < ATTEST_TOKEN_GRANULES)
 		return false;
+	el3_pa = rec->aux[ATTEST_TOKEN_GRANULES - 1];
+	g_el3 = granule_from_pa(el3_pa);
+	if (!g_el3)
+		return false;
+	scratch = scratch_take();
 	realm_state_snapshot(rec, &st);
 	attest_regions_lock(&st); /* after the RD lock is gone: CSMDs come first */
-	buf = granule_map(g_aux);
-	ok = attest_token_build(&st, a->challenge, buf, rec->aux[0], GRANULE_SIZE, len);
-	granule_unmap(buf);
+	el3_buf = granule_map(g_el3);
+	ok = attest_token_build(&st, a->challenge, scratch->buf, TOKEN_MAX_SIZE, el3_buf, el3_pa,
+				GRANULE_SIZE, len);
+	granule_unmap(el3_buf);
 	attest_regions_unlock(&st);
+	if (ok)
+		token_copy(rec, scratch->buf, 0, *len, true);
+	scratch_give(scratch);
 	return ok;
 }
 
@@ -124,7 +181,6 @@ enum rec_action rsi_attest_token_continue(struct rec_run *run, struct smc_regs *
 	struct realm_mem_mapping m;
 	enum realm_mem_status st;
 	uint64_t n;
-	uint8_t *token;
 
 	regs->x[1] = 0;
 	if (!continue_args_valid(run, &a))
@@ -140,9 +196,7 @@ enum rec_action rsi_attest_token_continue(struct rec_run *run, struct smc_regs *
 	n = at->token_len - at->copied;
 	if (n > a.size)
 		n = a.size;
-	token = granule_map(granule_owned(run->rec->aux[0], "attest: aux granule outside DRAM"));
-	__builtin_memcpy(m.granule + a.offset, token + at->copied, (size_t)n);
-	granule_unmap(token);
+	token_copy(run->rec, m.granule + a.offset, (size_t)at->copied, (size_t)n, false);
 	realm_mem_unmap(&m);
 	at->copied += n;
 	regs->x[1] = n;

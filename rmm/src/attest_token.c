@@ -3,8 +3,7 @@
  * COSE_Sign1 signature by the RAK, and the collection around it and the
  * platform token EL3 provides.
  *
- * Everything is built in one buffer (a REC's aux granule) without a second
- * one: each piece is written a little past where it belongs, measured, and
+ * Everything is built in one buffer without a second one: each piece is written a little past where it belongs, measured, and
  * moved down behind the CBOR head that announces its length, because
  * deterministic CBOR wants the shortest head and the length is known only
  * once the piece exists. The Sig_structure the RAK signs is never stored: it
@@ -221,8 +220,8 @@ static size_t place_entry(uint8_t *buf, size_t cap, size_t at, size_t from, size
 }
 
 bool attest_token_build(const struct attest_realm_state *st,
-			const uint8_t challenge[ATTEST_CHALLENGE_SIZE], uint8_t *buf,
-			uint64_t buf_pa, size_t cap, size_t *len)
+			const uint8_t challenge[ATTEST_CHALLENGE_SIZE], uint8_t *buf, size_t cap,
+			uint8_t *el3_buf, uint64_t el3_pa, size_t el3_cap, size_t *len)
 {
 	bool legacy = plat_attest_token_format() == PLAT_TOKEN_FORMAT_LEGACY;
 	uint8_t rak_claim[ATTEST_RAK_CLAIM_MAX];
@@ -231,21 +230,24 @@ bool attest_token_build(const struct attest_realm_state *st,
 	const size_t binder_size = 32;
 
 	*len = 0;
-	if (cap <= PIECE_GAP || !attest_rak_claim(rak_claim, &rak_claim_len))
+	if (cap <= PIECE_GAP || el3_cap < binder_size || !attest_rak_claim(rak_claim, &rak_claim_len))
 		return false;
 
 	/* The platform token, bound to this RAK: EL3 reads the challenge from
-	 * the buffer and writes the token over it. */
-	if (!plat_hash(PLAT_HASH_SHA256, rak_claim, rak_claim_len, buf + PIECE_GAP))
+	 * its buffer and writes the token over it; the token then moves to its
+	 * place behind the gap. */
+	if (!plat_hash(PLAT_HASH_SHA256, rak_claim, rak_claim_len, el3_buf))
 		return false;
 	regs.x[0] = RMM_GET_PLAT_TOKEN;
-	regs.x[1] = buf_pa + PIECE_GAP;
-	regs.x[2] = cap - PIECE_GAP;
+	regs.x[1] = el3_pa;
+	regs.x[2] = el3_cap;
 	regs.x[3] = binder_size;
 	plat_el3_smc(&regs);
-	if (regs.x[0] != E_RMM_OK || regs.x[1] == 0 || regs.x[1] > cap - PIECE_GAP)
+	if (regs.x[0] != E_RMM_OK || regs.x[1] == 0 || regs.x[1] > el3_cap ||
+	    regs.x[1] > cap - PIECE_GAP)
 		return false;
 	plat_len = (size_t)regs.x[1];
+	__builtin_memmove(buf + PIECE_GAP, el3_buf, plat_len);
 	end = place_entry(buf, cap, 0, PIECE_GAP, plat_len, true, legacy, COLLECTION_PLATFORM);
 	if (end == 0 || cap - end <= PIECE_GAP)
 		return false;

@@ -31,8 +31,9 @@
 #include "granule.h"
 #include "plat/plat.h"
 
-/* Auxiliary granules per REC (REC_AUX_COUNT): one, so the aux path is real. */
-#define REC_NUM_AUX 1u
+/* Auxiliary granules per REC (REC_AUX_COUNT): they hold the REC's
+ * attestation token (attest_rsi.c). */
+#define REC_NUM_AUX ATTEST_TOKEN_GRANULES
 /* RECs per realm: MPIDR linear indices 0 .. REC_MAX_COUNT - 1. */
 #define REC_MAX_RECS_ORDER 8u
 #define REC_MAX_COUNT (UINT64_C(1) << REC_MAX_RECS_ORDER)

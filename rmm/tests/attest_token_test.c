@@ -277,7 +277,7 @@ static void build_full(struct built_token *t, const struct attest_realm_state *s
 	t->pa = test_delegated(); /* monitor memory (Realm PAS), as a REC aux granule is */
 	t->buf = plat_granule_map(t->pa);
 	assert_non_null(t->buf);
-	assert_true(attest_token_build(st, challenge, t->buf, t->pa, 4096, &t->len));
+	assert_true(attest_token_build(st, challenge, t->buf, 4096, t->buf, t->pa, 4096, &t->len));
 	assert_true(t->len > 0 && t->len <= 4096);
 }
 
@@ -709,17 +709,17 @@ static void full_token_failures(void **state)
 	uint8_t *buf = plat_granule_map(pa);
 
 	/* No room for the platform token, then none for the realm token. */
-	assert_false(attest_token_build(&st, challenge, buf, pa, 200, &len));
+	assert_false(attest_token_build(&st, challenge, buf, 200, buf, pa, 200, &len));
 	assert_int_equal(len, 0);
-	assert_false(attest_token_build(&st, challenge, buf, pa, 1000, &len));
-	assert_false(attest_token_build(&st, challenge, buf, pa, 16, &len));
+	assert_false(attest_token_build(&st, challenge, buf, 1000, buf, pa, 1000, &len));
+	assert_false(attest_token_build(&st, challenge, buf, 16, buf, pa, 16, &len));
 	/* EL3 refuses a buffer outside the Realm PAS (here, host memory). */
 	uint64_t ns = test_alloc();
 	uint8_t *ns_view = plat_granule_map(ns);
-	assert_false(attest_token_build(&st, challenge, ns_view, ns, 4096, &len));
+	assert_false(attest_token_build(&st, challenge, ns_view, 4096, ns_view, ns, 4096, &len));
 	/* A realm with an unknown hash algorithm. */
 	st.hash_algo = 9;
-	assert_false(attest_token_build(&st, challenge, buf, pa, 4096, &len));
+	assert_false(attest_token_build(&st, challenge, buf, 4096, buf, pa, 4096, &len));
 	plat_granule_unmap(ns_view);
 	plat_granule_unmap(buf);
 }
@@ -747,7 +747,7 @@ static void *conc_worker(void *arg)
 	job->ok = buf != NULL;
 	for (unsigned i = 0; i < CONC_ROUNDS && job->ok; i++) {
 		test_challenge(challenge, (uint8_t)(job->seed + i));
-		job->ok = attest_token_build(&st, challenge, buf, job->pa, 4096, &job->len);
+		job->ok = attest_token_build(&st, challenge, buf, 4096, buf, job->pa, 4096, &job->len);
 	}
 	plat_granule_unmap(buf);
 	return NULL;

@@ -21,7 +21,7 @@
 static struct {
 	uint64_t rd[REALMS], root[REALMS], l1[REALMS], l2[REALMS];
 	uint64_t pool[POOL];
-	uint64_t rec_params[POOL]; /* NS page: RmiRecParams naming pool[i + 1] as aux */
+	uint64_t rec_params[POOL]; /* NS page: RmiRecParams naming pool[i + 1] and pool[i + 2] as aux */
 	int stop;
 	uint64_t successes[9]; /* per kind of call, so the test knows it raced something */
 } w;
@@ -63,8 +63,9 @@ static void setup_world(void)
 	for (unsigned i = 0; i < POOL; i++) {
 		struct rmi_rec_params rp = { 0 };
 
-		rp.num_aux = 1;
+		rp.num_aux = 2;
 		rp.aux[0] = w.pool[(i + 1) % POOL];
+		rp.aux[1] = w.pool[(i + 2) % POOL];
 		w.rec_params[i] = test_ns_struct(&rp, sizeof(rp));
 	}
 }
@@ -143,7 +144,8 @@ static void check_invariants(void)
 			struct rec *rec = rec_map(g);
 			uint64_t owner = rec->owner_rd;
 
-			assert_int_equal(test_granule_state(rec->aux[0]), GRANULE_STATE_REC_AUX);
+			for (unsigned a = 0; a < rec->num_aux; a++)
+				assert_int_equal(test_granule_state(rec->aux[a]), GRANULE_STATE_REC_AUX);
 			granule_unmap(rec);
 			granule_unlock(g);
 			recs[owner == w.rd[1]]++;

@@ -314,7 +314,7 @@ struct exec_realm other, third;
 
 #ifdef HAVE_CAEC_VERIFY
 /* The token the realm's REC 0 gets from ATTEST_TOKEN_INIT, decoded by the
- * verifier (strict), from the REC's aux granule where the monitor built it. */
+ * verifier (strict), from the REC's aux granules where the monitor keeps it. */
 void realm_token(struct exec_realm *r, struct cca_token *tok)
 {
 	struct call c[] = { CALL(RSI_ATTEST_TOKEN_INIT, 0, 0, 0) };
@@ -323,7 +323,11 @@ void realm_token(struct exec_realm *r, struct cca_token *tok)
 	cur = r;
 	run_prog(c, 1);
 	assert_int_equal(c[0].x0, RSI_SUCCESS);
-	const uint8_t *token = hostsim_monitor_view(r->aux[0]);
+	/* The token lies in the REC's aux granules, one after the other. */
+	static uint8_t token[EXEC_REC_AUX * RMI_GRANULE_SIZE];
+	assert_true(c[0].x1 <= sizeof(token));
+	for (unsigned i = 0; i < EXEC_REC_AUX; i++)
+		memcpy(token + i * RMI_GRANULE_SIZE, hostsim_monitor_view(r->aux[0][i]), RMI_GRANULE_SIZE);
 	memset(tok, 0, sizeof(*tok));
 	if (cca_token_decode(token, c[0].x1, true, tok, &res) != 0)
 		fail_msg("token: %s: %s", verify_check_name(res.failed), res.reason);

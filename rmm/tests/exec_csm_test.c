@@ -260,6 +260,41 @@ static void test_region_limit(void **state)
 	assert_true(realm_asks(1, 0)); /* room again */
 }
 
+#ifdef HAVE_CAEC_VERIFY
+/* The largest token: a SHA-512 realm owning CSM_MAX_REGIONS regions, each
+ * with two ACL entries. It needs more than one
+ * granule (5,407 bytes); the monitor keeps it in the REC's two aux granules. */
+static void test_region_limit_sha512_token(void **state)
+{
+	static struct region many[CSM_MAX_REGIONS];
+	static struct cca_token tok;
+
+	(void)state;
+	cur = &realm;
+	exec_realm_build_hash(&realm, test_delegated(), RMI_HASH_SHA_512, identity_page(),
+			      CAEC_REALM_CSM_EXITS);
+	for (unsigned i = 0; i < CSM_MAX_REGIONS; i++) {
+		uint64_t id = owned_region(&many[i]);
+		struct call g[] = { CALL(RSI_CSM_GRANT, id, ID_RIM_RPV, RW), CALL(RSI_CSM_GRANT, id, ID_REALM_ID, RW) };
+		run_prog(g, 2);
+		assert_int_equal(g[0].x0, RSI_SUCCESS);
+	}
+	struct call c[] = { CALL(RSI_ATTEST_TOKEN_INIT, 0, 0, 0) };
+	run_prog(c, 1);
+	assert_int_equal(c[0].x0, RSI_SUCCESS);
+	assert_true(c[0].x1 > RMI_GRANULE_SIZE);
+	print_message("token: %llu bytes\n", (unsigned long long)c[0].x1);
+	realm_token(&realm, &tok);
+	assert_int_equal(tok.realm_claims.num_regions, CSM_MAX_REGIONS);
+	for (unsigned i = 0; i < CSM_MAX_REGIONS; i++) {
+		assert_int_equal(tok.realm_claims.regions[i].owner_rim.len, 64);
+		assert_int_equal(tok.realm_claims.regions[i].acl_digest.len, 64);
+	}
+	for (unsigned i = 0; i < CSM_MAX_REGIONS; i++)
+		remove_all(&many[i]);
+}
+#endif
+
 /* ---- the owner's ACL: GRANT and SEAL ---- */
 
 static void test_grant(void **state)
@@ -1075,6 +1110,9 @@ int main(int argc, char **argv)
 		EXEC_TEST(test_destroy_releases_empty_lists),
 		EXEC_TEST(test_csm_ids_unique),
 		EXEC_TEST(test_region_limit),
+#ifdef HAVE_CAEC_VERIFY
+		EXEC_TEST(test_region_limit_sha512_token),
+#endif
 		EXEC_TEST(test_grant),
 		EXEC_TEST(test_grant_refusals),
 		EXEC_TEST(test_acl_full_and_seal),

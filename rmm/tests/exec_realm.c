@@ -31,13 +31,15 @@ static uint64_t rec_create(struct exec_realm *r, unsigned i, bool runnable)
 	uint64_t params;
 
 	r->rec[i] = test_delegated();
-	r->aux[i] = test_delegated();
+	r->aux[i][0] = test_delegated();
+	r->aux[i][1] = test_delegated();
 	rp.flags = runnable ? RMI_REC_FLAG_RUNNABLE : 0;
 	rp.mpidr = i;
 	rp.pc = 0;
 	rp.gprs[0] = 0x11;
-	rp.num_aux = 1;
-	rp.aux[0] = r->aux[i];
+	rp.num_aux = EXEC_REC_AUX;
+	rp.aux[0] = r->aux[i][0];
+	rp.aux[1] = r->aux[i][1];
 	params = test_ns_struct(&rp, sizeof(rp));
 	return RMI(RMI_REC_CREATE, r->rd, r->rec[i], params).x[0];
 }
@@ -54,6 +56,12 @@ void exec_realm_build_config(struct exec_realm *r, const void *data1, uint64_t c
 
 void exec_realm_build_at(struct exec_realm *r, uint64_t rd, const void *data1, uint64_t caec_flags)
 {
+	exec_realm_build_hash(r, rd, RMI_HASH_SHA_256, data1, caec_flags);
+}
+
+void exec_realm_build_hash(struct exec_realm *r, uint64_t rd, unsigned hash_algo, const void *data1,
+			   uint64_t caec_flags)
+{
 	struct rmi_realm_params p = { 0 };
 	uint8_t content[4096];
 	uint64_t src;
@@ -61,7 +69,7 @@ void exec_realm_build_at(struct exec_realm *r, uint64_t rd, const void *data1, u
 	r->root = test_delegated();
 	r->rd = rd;
 	p.s2sz = EXEC_IPA_BITS;
-	p.hash_algo = RMI_HASH_SHA_256;
+	p.hash_algo = (uint8_t)hash_algo;
 	p.num_bps = 1;
 	p.num_wps = 1;
 	p.rtt_base = r->root;

@@ -17,9 +17,10 @@
 #define EXEC_IPA_BITS     39
 #define EXEC_UNPROT_BASE  (UINT64_C(1) << (EXEC_IPA_BITS - 1))
 #define EXEC_RAM_TOP      UINT64_C(0x4000)
+#define EXEC_REC_AUX      2 /* aux granules per REC (RMI_REC_AUX_COUNT) */
 
 struct exec_realm {
-	uint64_t rd, root, l2, l3, ul2, ul3, data[3], rec[2], aux[2];
+	uint64_t rd, root, l2, l3, ul2, ul3, data[3], rec[2], aux[2][EXEC_REC_AUX];
 	uint64_t run; /* NS RmiRecRun page */
 };
 
@@ -38,6 +39,9 @@ void exec_realm_build(struct exec_realm *r, const void *data1);
 void exec_realm_build_config(struct exec_realm *r, const void *data1, uint64_t caec_flags);
 /* The same with the RD in rd, a DELEGATED granule (e.g. a destroyed realm's). */
 void exec_realm_build_at(struct exec_realm *r, uint64_t rd, const void *data1, uint64_t caec_flags);
+/* The same with the realm's hash algorithm (RMI_HASH_*; the others: SHA-256). */
+void exec_realm_build_hash(struct exec_realm *r, uint64_t rd, unsigned hash_algo, const void *data1,
+			   uint64_t caec_flags);
 
 /* REC_ENTER with the given entry flags and gprs (NULL = zeros); returns X0. */
 uint64_t exec_enter(const struct exec_realm *r, unsigned rec, uint64_t flags, const uint64_t *gprs);

@@ -224,8 +224,9 @@ static uint64_t make_rec(const struct realm *r, uint64_t mpidr, bool runnable)
 
 	p.flags = runnable ? RMI_REC_FLAG_RUNNABLE : 0;
 	p.mpidr = mpidr;
-	p.num_aux = 1;
+	p.num_aux = 2;
 	p.aux[0] = test_delegated();
+	p.aux[1] = test_delegated();
 	assert_int_equal(RMI(RMI_REC_CREATE, r->rd, rec, test_ns_struct(&p, sizeof(p))).x[0], RMI_SUCCESS);
 	return rec;
 }

@@ -7,7 +7,7 @@
 #include "rmm_test_util.h"
 
 struct realm_fixture {
-	uint64_t rd, roots, l2, l3, data[2], rec, aux;
+	uint64_t rd, roots, l2, l3, data[2], rec, aux[2];
 	uint64_t params, src, rec_params, run;
 	uint8_t content[4096];
 	uint8_t rim[64];
@@ -52,7 +52,8 @@ static void build_realm(struct realm_fixture *f)
 	f->data[0] = test_delegated();
 	f->data[1] = test_delegated();
 	f->rec = test_delegated();
-	f->aux = test_delegated();
+	f->aux[0] = test_delegated();
+	f->aux[1] = test_delegated();
 	assert_int_equal(hostsim_gpt_pas(f->rd), HOSTSIM_PAS_REALM);
 
 	p.s2sz = 40;
@@ -99,8 +100,9 @@ static void build_realm(struct realm_fixture *f)
 	rp.flags = RMI_REC_FLAG_RUNNABLE;
 	rp.pc = 0x1000;
 	rp.gprs[0] = 42;
-	rp.num_aux = 1;
-	rp.aux[0] = f->aux;
+	rp.num_aux = 2;
+	rp.aux[0] = f->aux[0];
+	rp.aux[1] = f->aux[1];
 	f->rec_params = test_ns_struct(&rp, sizeof(rp));
 	assert_int_equal(RMI(RMI_REC_CREATE, f->rd, f->rec, f->rec_params).x[0], RMI_SUCCESS);
 	{
@@ -114,7 +116,8 @@ static void build_realm(struct realm_fixture *f)
 		expect_extend(f, 1, tail, 64);
 	}
 	assert_int_equal(test_granule_refcount(f->rd), 1);
-	assert_int_equal(test_granule_state(f->aux), GRANULE_STATE_REC_AUX);
+	assert_int_equal(test_granule_state(f->aux[0]), GRANULE_STATE_REC_AUX);
+	assert_int_equal(test_granule_state(f->aux[1]), GRANULE_STATE_REC_AUX);
 }
 
 static void test_realm_lifecycle(void **state)
@@ -130,7 +133,7 @@ static void test_realm_lifecycle(void **state)
 
 	r = RMI(RMI_REC_AUX_COUNT, f.rd);
 	assert_int_equal(r.x[0], RMI_SUCCESS);
-	assert_int_equal(r.x[1], 1);
+	assert_int_equal(r.x[1], 2); /* the token's two granules */
 	r = RMI(RMI_RTT_READ_ENTRY, f.rd, 0, 3);
 	assert_int_equal(r.x[0], RMI_SUCCESS);
 	assert_int_equal(r.x[1], 3);
@@ -172,8 +175,9 @@ static void test_realm_lifecycle(void **state)
 	assert_int_equal(RMI(RMI_REALM_DESTROY, f.rd).x[0], RMI_SUCCESS);
 
 	all[0] = f.rd; all[1] = f.roots; all[2] = f.roots + 4096; all[3] = f.l2; all[4] = f.l3;
-	all[5] = f.data[0]; all[6] = f.data[1]; all[7] = f.rec; all[8] = f.aux;
-	for (unsigned i = 0; i < 9; i++) {
+	all[5] = f.data[0]; all[6] = f.data[1]; all[7] = f.rec; all[8] = f.aux[0];
+	all[9] = f.aux[1];
+	for (unsigned i = 0; i < 10; i++) {
 		assert_int_equal(test_granule_state(all[i]), GRANULE_STATE_DELEGATED);
 		assert_memory_equal(hostsim_monitor_view(all[i]), zero, sizeof(zero));
 		test_undelegate_free(all[i]);
