@@ -26,6 +26,11 @@
  *  we did not expect releases it without waiting (rule 1), so no cycle of
  *  waiters can form.
  *
+ *  Outside the granules: the attestation scratch buffers (attest_rsi.c) are
+ *  taken while holding no granule (RSI_ATTEST_TOKEN_INIT's REC is claimed,
+ *  not locked) and given back after the last granule lock; the CSM registry's
+ *  lock (csm_registry.c) is a leaf, held for no other lock.
+ *
  *  The RD's refcount (number of RECs) is atomic: REC_DESTROY drops it while
  *  holding only the REC, since taking the RD there would break rule 1.
  *
