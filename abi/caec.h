@@ -4,6 +4,26 @@
  * policy. It lives in
  * the SMCCC SiP range so it never collides with future RMM versions; status
  * codes are the RMI/RSI ones.
+ *
+ * Points revision 2 leaves open or gets wrong, as this implementation
+ * settles them (each is tested; the handler comments in rmm/src say more):
+ * - RMI_CSM_CREATE returns the new csm_id in X1 (the host needs it for its
+ *   own bookkeeping; the realm learns it from RSI_CSM_CREATE).
+ * - The region report does not always fit one granule (up to 5,272 bytes:
+ *   16 ACL entries and 16 members of SHA-512 realms), so RSI_CSM_INFO takes
+ *   a byte offset (X3, granule aligned) and returns the report's size in X1.
+ * - Kind 3 (RIM + RPV) enters the ACL digest with a value of hash size + 64
+ *   bytes (the RIM at the realm's hash size, then the whole 64-byte RPV),
+ *   not "2 x hash size" (verify/README.md defines the bytes).
+ * - There is no list-removal command: RMI_CSM_DATA_REMOVE gives back a list
+ *   granule with the last page it held (X2), RMI_CSM_DESTROY the lists that
+ *   never got a page.
+ * - RMI_REALM_DESTROY of a region's owner is allowed: its regions live on,
+ *   sealed and flagged owner-destroyed; it is refused while the realm maps
+ *   any region (owner or member).
+ * - A realm's token may exceed one granule (a SHA-512 realm with 16 regions
+ *   in claim 65002: 5,407 bytes): RMI_REC_AUX_COUNT is 2 and the token lives
+ *   in a REC's aux granules.
  */
 #ifndef CAEC_ABI_CAEC_H
 #define CAEC_ABI_CAEC_H
