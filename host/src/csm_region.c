@@ -242,3 +242,8 @@ size_t vmm_csm_region_count(struct vmm *vmm)
 	pthread_mutex_unlock(&vmm->csm_lock);
 	return n;
 }
+
+uint64_t vmm_realm_last_csm_id(struct vmm_realm *r)
+{
+	return atomic_load(&r->last_csm_id);
+}

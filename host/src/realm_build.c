@@ -18,6 +18,7 @@ void vmm_init(struct vmm *vmm)
 	atomic_store(&vmm->next_vmid, 1);
 	atomic_store(&vmm->stop_requested, 0);
 	pthread_mutex_init(&vmm->csm_lock, NULL);
+	csm_doorbell_init(vmm);
 }
 
 /* `num` delegated granules, physically contiguous and aligned to their total

@@ -290,6 +290,7 @@ static int attach_locked(struct vmm_vcpu *v, uint64_t csm_id, uint64_t ipa, stru
 	}
 	ref->mapped = true;
 	ref->base = ipa;
+	atomic_store(&r->last_csm_id, csm_id);
 	ref->mapped_top = top;
 	return 0;
 }
@@ -325,8 +326,10 @@ static enum exit_action serve_detached(struct vmm_vcpu *v, uint64_t csm_id)
 	pthread_mutex_lock(&r->mm_lock);
 	pthread_mutex_lock(&r->vmm->csm_lock);
 	for (size_t i = 0; i < r->ncsm_refs; i++)
-		if (r->csm_refs[i].region->csm_id == csm_id)
+		if (r->csm_refs[i].region->csm_id == csm_id) {
 			r->csm_refs[i].mapped = false;
+			csm_doorbell_ring_region(r->vmm, r->csm_refs[i].region); /* the others look again */
+		}
 	pthread_mutex_unlock(&r->vmm->csm_lock);
 	pthread_mutex_unlock(&r->mm_lock);
 	count(r, &r->result->csm_detached);
@@ -376,6 +379,7 @@ int realm_csm_unmap_all(struct vmm_realm *r)
 			continue;
 		}
 		ref->mapped = false;
+		csm_doorbell_ring_region(r->vmm, ref->region); /* its peers notice */
 	}
 	return rc;
 }

@@ -237,8 +237,15 @@ static enum exit_action handle_host_call(struct vmm_vcpu *v, const struct rmi_re
 	case HOST_CALL_TOKEN_REPORT:
 		entry->gprs[0] = token_report(r, exit->gprs);
 		break;
+	case HOST_CALL_DOORBELL:
+		entry->gprs[0] = csm_doorbell_call(r, exit->gprs);
+		break;
 	default:
-		entry->gprs[0] = HOST_CALL_ERROR;
+		if (exit->imm >= HOST_CALL_APP_FIRST && exit->imm <= HOST_CALL_APP_LAST && r->run_cfg &&
+		    r->run_cfg->app_call)
+			r->run_cfg->app_call(r->run_cfg->app_ctx, r, exit->imm, entry->gprs);
+		else
+			entry->gprs[0] = HOST_CALL_ERROR;
 		break;
 	}
 	return EXIT_RESUME;

@@ -51,6 +51,7 @@ struct vmm_csm_region {
 	uint64_t *lists;            /* PA of list s, 0 when not in the region */
 	bool bound;                 /* RMI_CSM_CREATE succeeded: the monitor holds it */
 	unsigned refs;              /* realms that created or attached it, not destroyed */
+	uint64_t bell_seq;          /* doorbells rung for it (vmm bell_lock) */
 };
 
 /* A region a realm created or attached (mm_lock). */
@@ -58,6 +59,7 @@ struct realm_csm_ref {
 	struct vmm_csm_region *region;
 	bool mapped;                /* the VMM mapped it at base and saw no DETACHED since */
 	uint64_t base, mapped_top;  /* [base, mapped_top) as the VMM mapped it */
+	uint64_t bell_seen;         /* region's bell_seq when this realm last woke (bell_lock) */
 };
 
 struct vmm_realm {
@@ -77,6 +79,7 @@ struct vmm_realm {
 	size_t nshared, shared_cap;
 	struct realm_csm_ref *csm_refs;
 	size_t ncsm_refs, csm_refs_cap;
+	_Atomic uint64_t last_csm_id; /* vmm_realm_last_csm_id */
 
 	struct vmm_vcpu *vcpus;
 	unsigned nvcpus;            /* RECs created */
@@ -166,6 +169,12 @@ static inline uint64_t csm_region_size(const struct vmm_csm_region *c)
 {
 	return c->num_granules * GRANULE;
 }
+
+/* csm_doorbell.c: host call 0xCAE4 (gprs in, the status out); a ring for a
+ * region's waiters when its membership changes (DETACHED, unmapping). */
+void csm_doorbell_init(struct vmm *vmm);
+uint64_t csm_doorbell_call(struct vmm_realm *r, const uint64_t *gprs);
+void csm_doorbell_ring_region(struct vmm *vmm, struct vmm_csm_region *c);
 
 /* realm_teardown.c: undoes whatever the realm holds; -EBUSY if any step failed. */
 int realm_teardown(struct vmm_realm *r);

@@ -19,6 +19,11 @@ _Static_assert(HOST_CALL_CONSOLE == SDK_HOST_CALL_CONSOLE, "console");
 _Static_assert(HOST_CALL_EXIT_STATUS == SDK_HOST_CALL_EXIT_STATUS, "exit status");
 _Static_assert(HOST_CALL_CHALLENGE == SDK_HOST_CALL_CHALLENGE, "challenge");
 _Static_assert(HOST_CALL_TOKEN_REPORT == SDK_HOST_CALL_TOKEN_REPORT, "token report");
+_Static_assert(HOST_CALL_DOORBELL == SDK_HOST_CALL_DOORBELL, "doorbell");
+_Static_assert(HOST_DOORBELL_RING == SDK_DOORBELL_RING && HOST_DOORBELL_WAIT == SDK_DOORBELL_WAIT,
+	       "doorbell ops");
+_Static_assert(HOST_CALL_APP_FIRST == SDK_HOST_CALL_APP_FIRST && HOST_CALL_APP_LAST == SDK_HOST_CALL_APP_LAST,
+	       "application calls");
 _Static_assert(HOST_CALL_ERROR == SDK_HOST_CALL_ERROR, "error value");
 _Static_assert(HOST_CALL_CONSOLE_MAX == SDK_CONSOLE_CHUNK, "console chunk");
 _Static_assert(HOST_CALL_TOKEN_CHUNK_MAX == SDK_TOKEN_CHUNK, "token chunk");

@@ -18,6 +18,16 @@
  *        the bytes. Returns gprs[0] = 0, or HOST_CALL_ERROR for a chunk that
  *        does not fit. The realm is the only one who can read its token (it
  *        lands in realm memory); reporting it lets the host show and verify it.
+ * 0xCAE4 doorbell (channels, sdk/channel.h): gprs[0] = HOST_DOORBELL_RING or
+ *        HOST_DOORBELL_WAIT, gprs[1] = the csm_id of a region the realm
+ *        created or attached. RING wakes the other realms that wait on the
+ *        region; WAIT returns when a doorbell rang for the region since the
+ *        realm's last WAIT returned, or after gprs[2] ns (at most
+ *        HOST_DOORBELL_MAX_WAIT_NS). No data passes: the host learns only
+ *        that a region's doorbell rang. Returns gprs[0] = 0, or
+ *        HOST_CALL_ERROR for a region the realm has nothing to do with.
+ * 0xCB00..0xCBFF application calls: handed to the run's app_call
+ *        (vmm_run_config) if it has one; gprs[0] = HOST_CALL_ERROR if not.
  * Any other immediate returns gprs[0] = HOST_CALL_ERROR.
  */
 #ifndef CAEC_HOST_HOST_CALL_ABI_H
@@ -27,6 +37,13 @@
 #define HOST_CALL_EXIT_STATUS  0xCAE1u
 #define HOST_CALL_CHALLENGE    0xCAE2u
 #define HOST_CALL_TOKEN_REPORT 0xCAE3u
+#define HOST_CALL_DOORBELL     0xCAE4u
+#define HOST_CALL_APP_FIRST    0xCB00u
+#define HOST_CALL_APP_LAST     0xCBFFu
+
+#define HOST_DOORBELL_RING 1u
+#define HOST_DOORBELL_WAIT 2u
+#define HOST_DOORBELL_MAX_WAIT_NS 50000000u /* 50 ms */
 
 #define HOST_CALL_OK    0u
 #define HOST_CALL_ERROR UINT64_MAX

@@ -70,6 +70,9 @@ struct vmm {
 	pthread_mutex_t csm_lock;
 	struct vmm_csm_region **csm_regions;
 	size_t ncsm_regions, csm_regions_cap;
+	/* Channel doorbells (csm_doorbell.c): a leaf lock, after mm_lock. */
+	pthread_mutex_t bell_lock;
+	pthread_cond_t bell_cond;
 };
 
 void vmm_init(struct vmm *vmm);
@@ -128,6 +131,11 @@ struct vmm_run_config {
 	/* Stop the run this long after vmm_realm_run starts (CLOCK_MONOTONIC)
 	 * unless the realm turned itself off first; 0 = no deadline. */
 	uint64_t timeout_ms;
+	/* Host calls 0xCB00..0xCBFF (host_call_abi.h), from any vCPU thread:
+	 * gprs[0..30] in and out (gprs[0] is the status the realm sees). NULL:
+	 * they fail with HOST_CALL_ERROR. */
+	void (*app_call)(void *ctx, struct vmm_realm *r, uint16_t imm, uint64_t *gprs);
+	void *app_ctx;
 };
 
 struct vmm_exit_counts {
@@ -166,6 +174,9 @@ void vmm_run_result_free(struct vmm_run_result *result);
 
 /* CSM regions this VMM holds (created and not reclaimed yet). */
 size_t vmm_csm_region_count(struct vmm *vmm);
+/* The csm_id of the region r created or attached last, 0 if none yet
+ * (a host program passes it to the realms that should attach). */
+uint64_t vmm_realm_last_csm_id(struct vmm_realm *r);
 
 /* Introspection for tests and the CLI. */
 uint64_t vmm_realm_rd(const struct vmm_realm *r);

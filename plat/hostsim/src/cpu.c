@@ -378,6 +378,10 @@ static void gate_on_host_stack(void *arg)
 		regs->x[1] = (uintptr_t)cpu->realm->window;
 		regs->x[2] = cpu->realm->window_size;
 		break;
+	case HOSTSIM_GATE_COUNTER_FREQ:
+		regs->x[0] = 0;
+		regs->x[1] = hostsim_counter_freq();
+		break;
 	default:
 		memcpy(cpu->ctx->gprs, regs->x, sizeof(regs->x));
 		if (!trap_and_wait(cpu, PLAT_TRAP_SMC, 0, 0))
@@ -673,4 +677,56 @@ void hostsim_cpus_stop(void)
 			return;
 		cpu_end(cpu);
 	}
+}
+
+/* ---- the realm's counter ---- */
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#if defined(__x86_64__)
+static uint64_t read_counter(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* The TSC against CLOCK_MONOTONIC over 20 ms, once per process. */
+static uint64_t measure_freq(void)
+{
+	uint64_t t0 = monotonic_ns(), c0 = read_counter(), t1, c1;
+
+	do {
+		t1 = monotonic_ns();
+		c1 = read_counter();
+	} while (t1 - t0 < 20000000u);
+	return (uint64_t)((double)(c1 - c0) * 1e9 / (double)(t1 - t0));
+}
+#elif defined(__aarch64__)
+static uint64_t measure_freq(void)
+{
+	uint64_t f;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
+	return f;
+}
+#endif
+
+uint64_t hostsim_counter_freq(void)
+{
+	static _Atomic uint64_t freq;
+	uint64_t f = atomic_load(&freq);
+
+	if (f == 0) {
+		f = measure_freq();
+		atomic_store(&freq, f);
+	}
+	return f;
 }

@@ -53,6 +53,8 @@ uint8_t *hostsim_dram_host_ptr(uint64_t pa);
  * no host access reaches it once this returns. Neither can fail. */
 bool hostsim_dram_host_fill(uint64_t granule);
 void hostsim_dram_host_close(uint64_t granule);
+/* The frequency of the counter realm code reads (HOSTSIM_GATE_COUNTER_FREQ). */
+uint64_t hostsim_counter_freq(void);
 /* Granules the host window has open, and whether it has this one (tests). */
 unsigned hostsim_dram_host_open_granules(void);
 bool hostsim_dram_host_is_open(uint64_t granule);

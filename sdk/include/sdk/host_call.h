@@ -5,7 +5,10 @@
  * side; a host test checks they agree):
  *   0xCAE0 console write, 0xCAE1 exit status, 0xCAE2 attestation challenge
  *   (the nonce the host chose, given at run time so it is never measured),
- *   0xCAE3 token report (the realm hands its token to the host in chunks).
+ *   0xCAE3 token report (the realm hands its token to the host in chunks),
+ *   0xCAE4 doorbell (ring or wait on a CSM region's doorbell: channel.h),
+ *   0xCB00..0xCBFF the application's own calls (what the host program
+ *   running the realm answers; the VMM's vmm_run_config.app_call).
  */
 #ifndef CAEC_SDK_HOST_CALL_H
 #define CAEC_SDK_HOST_CALL_H
@@ -19,6 +22,11 @@
 #define SDK_HOST_CALL_EXIT_STATUS  0xCAE1u
 #define SDK_HOST_CALL_CHALLENGE    0xCAE2u
 #define SDK_HOST_CALL_TOKEN_REPORT 0xCAE3u
+#define SDK_HOST_CALL_DOORBELL     0xCAE4u
+#define SDK_HOST_CALL_APP_FIRST    0xCB00u
+#define SDK_HOST_CALL_APP_LAST     0xCBFFu
+#define SDK_DOORBELL_RING          1u
+#define SDK_DOORBELL_WAIT          2u
 #define SDK_HOST_CALL_ERROR        UINT64_MAX
 #define SDK_CONSOLE_CHUNK          240u
 #define SDK_TOKEN_CHUNK            224u

@@ -217,6 +217,10 @@ typedef void (*hostsim_sea_handler_fn)(uint64_t ipa, uint64_t esr);
 #define HOSTSIM_GATE_SET_SEA_HANDLER HOSTSIM_GATE_FID(1)
 /* Out: x0 = 0, x1 = VA of IPA 0 in the caller's IPA window, x2 = window size. */
 #define HOSTSIM_GATE_IPA_WINDOW      HOSTSIM_GATE_FID(2)
+/* Out: x0 = 0, x1 = the frequency (Hz) of the counter realm code reads
+ * directly (x86-64: the TSC, measured once against CLOCK_MONOTONIC; aarch64:
+ * CNTFRQ_EL0), as CNTFRQ_EL0 would give it on hardware. */
+#define HOSTSIM_GATE_COUNTER_FREQ    HOSTSIM_GATE_FID(3)
 
 /* Time slice: a REC running longer is interrupted (SIGSYS to its thread,
  * a signal nothing else in the process uses) and traps PLAT_TRAP_IRQ; it

@@ -1,6 +1,8 @@
 /*
  * RSI calls and address translation for realm code on hostsim.
  */
+#include <stdatomic.h>
+
 #include "arch_internal.h"
 
 void rsi_call(struct smc_regs *regs)
@@ -35,6 +37,28 @@ const void *caec_arch_ipa_to_code(uint64_t ipa)
 uint64_t caec_arch_image_base(void)
 {
 	return caec_arch.image_base;
+}
+
+uint64_t caec_arch_counter_freq(void)
+{
+	static _Atomic uint64_t freq;
+	uint64_t f = atomic_load_explicit(&freq, memory_order_relaxed);
+
+	if (f == 0) {
+		struct smc_regs regs = { .x = { HOSTSIM_GATE_COUNTER_FREQ } };
+		rsi_call(&regs);
+		f = regs.x[0] == 0 && regs.x[1] ? regs.x[1] : 1000000000u;
+		atomic_store_explicit(&freq, f, memory_order_relaxed);
+	}
+	return f;
+}
+
+uint64_t caec_arch_now_ns(void)
+{
+	uint64_t c = caec_arch_counter(), f = caec_arch_counter_freq();
+
+	/* c / f seconds, without overflowing c * 1e9 */
+	return (c / f) * 1000000000u + (c % f) * 1000000000u / f;
 }
 
 int caec_arch_set_sea_handler(caec_sea_handler_fn handler)

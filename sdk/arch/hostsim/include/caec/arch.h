@@ -55,6 +55,29 @@ uint64_t caec_arch_image_base(void);
 typedef void (*caec_sea_handler_fn)(uint64_t ipa, uint64_t esr);
 int caec_arch_set_sea_handler(caec_sea_handler_fn handler);
 
+/* The CPU's free-running counter (the generic timer's virtual count on
+ * Arm; the TSC on hostsim's x86-64 CPUs) and its frequency in Hz, which
+ * the platform reports (CNTFRQ_EL0 on Arm) and the SDK caches. */
+static inline uint64_t caec_arch_counter(void)
+{
+#if defined(__x86_64__)
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+#elif defined(__aarch64__)
+	uint64_t v;
+
+	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v));
+	return v;
+#else
+#error "no counter for this architecture"
+#endif
+}
+uint64_t caec_arch_counter_freq(void);
+/* Nanoseconds since an arbitrary start, from the counter. */
+uint64_t caec_arch_now_ns(void);
+
 /* Secondary CPUs: PSCI CPU_ON with entry = caec_arch_secondary_entry_ipa()
  * and context_id = the realm address of a struct caec_secondary_boot the
  * boot CPU filled (in realm RAM). The new CPU switches to stack_top and

@@ -1,0 +1,187 @@
+/*
+ * chan_echo: the two ends of a channel over confidential shared memory, one
+ * image for both (so the owner grants its own RIM). The host's challenge
+ * says the part and its parameters:
+ *   [0]      PART_CLIENT: create the channel (pages [12..16), granted to
+ *            the RIM at [24..56)), send [4..8) messages of varying sizes
+ *            (some larger than the ring: fragments), check every echo,
+ *            then (if [3] is 1) ask the host, with application call
+ *            0xCB00, whether it may close, and close. PART_SERVER: join the channel [16..24) and echo
+ *            every message until the client is gone; PART_QUITTER: join,
+ *            echo [4..8) messages, then detach without closing (the
+ *            client must see CHAN_EPEER, not hang); PART_INTRUDER: try
+ *            once to join a channel that already has its peer (the grant
+ *            admits one realm: it must be refused).
+ * Each prints one line with its counts and reports exit status 0 when its
+ * part worked.
+ */
+#include <stdbool.h>
+
+#include "caec/arch.h"
+#include "sdk/chan_csm.h"
+#include "sdk/console.h"
+#include "sdk/heap.h"
+#include "sdk/host_call.h"
+#include "sdk/mem.h"
+#include "sdk/realm.h"
+
+#define PART_CLIENT  1u
+#define PART_SERVER  2u
+#define PART_QUITTER 3u
+#define PART_INTRUDER 4u
+#define RIM_SIZE     32u
+#define MAX_MSG      (256u << 10)
+#define WAIT_NS      (UINT64_C(10) * 1000000000u)
+
+static uint64_t le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	return x;
+}
+
+static size_t msg_len(uint64_t i)
+{
+	uint64_t r = mix(i + 1);
+
+	return r % 16 == 0 ? 40000 + r % 100000 : 1 + (r >> 8) % 3000;
+}
+
+static void fill(uint8_t *p, uint64_t i, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		p[k] = (uint8_t)(i * 31 + k);
+}
+
+static int client(const uint8_t *ch)
+{
+	struct chan_csm cc;
+	struct chan_csm_peer peer = { .rim = ch + 24, .rim_len = RIM_SIZE };
+	uint64_t n = le(ch + 4, 4), pages = le(ch + 12, 4);
+	int csm_err = 0;
+	int r = chan_csm_create(&cc, pages, &peer, NULL, &csm_err);
+
+	if (r != 0) {
+		sdk_printf("client: no channel: %s (%s)\n", chan_strerror(r), csm_strerror(csm_err));
+		return 1;
+	}
+	sdk_printf("client: channel 0x%llx, %llu pages\n", (unsigned long long)cc.csm_id,
+		   (unsigned long long)pages);
+	uint8_t *out = sdk_malloc(MAX_MSG), *in = sdk_malloc(MAX_MSG);
+	if (!out || !in)
+		return 1;
+	uint64_t bytes = 0, i = 0;
+	for (; i < n; i++) {
+		size_t len = msg_len(i), got;
+		uint64_t id;
+		uint16_t type;
+		fill(out, i, len);
+		if ((r = chan_send(&cc.ch, CHAN_MSG_REQUEST, i, out, len, WAIT_NS)) != 0)
+			break;
+		if ((r = chan_recv(&cc.ch, &type, &id, in, MAX_MSG, &got, WAIT_NS)) != 0)
+			break;
+		if (type != CHAN_MSG_RESPONSE || id != i || got != len || sdk_memcmp(in, out, len) != 0) {
+			sdk_printf("client: echo %llu differs\n", (unsigned long long)i);
+			return 1;
+		}
+		bytes += len;
+	}
+	if (ch[3] == 1) {
+		uint64_t g[RSI_HOST_CALL_GPRS] = { 0 };
+		sdk_host_call(SDK_HOST_CALL_APP_FIRST, g); /* the host answers when we may close */
+	}
+	sdk_printf("client: %llu of %llu echoes ok, %llu bytes, %llu doorbells, %llu sleeps; last: %s\n",
+		   (unsigned long long)i, (unsigned long long)n, (unsigned long long)bytes,
+		   (unsigned long long)cc.ch.doorbells, (unsigned long long)cc.ch.sleeps, chan_strerror(r));
+	chan_csm_close(&cc);
+	return r == 0 ? 0 : (r == CHAN_EPEER ? 3 : 1);
+}
+
+static int server(const uint8_t *ch, bool quit_early)
+{
+	struct chan_csm cc;
+	uint64_t id = le(ch + 16, 8), limit = le(ch + 4, 4);
+	int csm_err = 0, r;
+	/* The owner grants only after laying the channel out: try again for a while. */
+	uint64_t until = caec_arch_now_ns() + WAIT_NS;
+	while ((r = chan_csm_join(&cc, id, &csm_err)) == CHAN_ESYSTEM && csm_err == SDK_CSM_INVALID &&
+	       caec_arch_now_ns() < until)
+		;
+	if (r != 0) {
+		sdk_printf("server: cannot join 0x%llx: %s (%s)\n", (unsigned long long)id, chan_strerror(r),
+			   csm_strerror(csm_err));
+		return 1;
+	}
+	sdk_printf("server: joined 0x%llx\n", (unsigned long long)id);
+	uint8_t *buf = sdk_malloc(MAX_MSG);
+	if (!buf)
+		return 1;
+	uint64_t n = 0;
+	for (;;) {
+		size_t len;
+		uint64_t msg;
+		if (quit_early && n == limit)
+			break;
+		r = chan_recv(&cc.ch, NULL, &msg, buf, MAX_MSG, &len, WAIT_NS);
+		if (r != 0)
+			break;
+		if ((r = chan_send(&cc.ch, CHAN_MSG_RESPONSE, msg, buf, len, WAIT_NS)) != 0)
+			break;
+		n++;
+	}
+	sdk_printf("server: echoed %llu; ended: %s\n", (unsigned long long)n,
+		   quit_early ? "detached on purpose" : chan_strerror(r));
+	if (quit_early) {
+		csm_detach(id, NULL); /* no close: the client must notice on its own */
+		return 0;
+	}
+	chan_csm_close(&cc);
+	return r == CHAN_EPEER ? 0 : 1;
+}
+
+static int intruder(const uint8_t *ch)
+{
+	struct chan_csm cc;
+	int csm_err = 0;
+	int r = chan_csm_join(&cc, le(ch + 16, 8), &csm_err);
+
+	if (r == 0) {
+		sdk_puts("intruder: joined a channel that had its peer\n");
+		return 1;
+	}
+	sdk_printf("intruder: refused: %s (%s)\n", chan_strerror(r), csm_strerror(csm_err));
+	return 0;
+}
+
+int realm_main(void)
+{
+	uint8_t ch[SDK_CHALLENGE_SIZE];
+
+	if (sdk_host_challenge(ch) != 0) {
+		sdk_puts("chan_echo: no challenge\n");
+		return 1;
+	}
+	switch (ch[0]) {
+	case PART_CLIENT:
+		return client(ch);
+	case PART_SERVER:
+		return server(ch, false);
+	case PART_QUITTER:
+		return server(ch, true);
+	case PART_INTRUDER:
+		return intruder(ch);
+	default:
+		sdk_puts("chan_echo: unknown part\n");
+		return 1;
+	}
+}

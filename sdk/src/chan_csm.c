@@ -1,0 +1,156 @@
+/*
+ * Channels over CSM (chan_csm.h): the region's life around a channel, and
+ * the waiting ops a realm has: the doorbell host call, the CPU counter, and
+ * the monitor's region report for the peer's liveness.
+ */
+#include "caec/arch.h"
+#include "sdk/chan_csm.h"
+#include "sdk/heap.h"
+#include "sdk/host_call.h"
+
+static void doorbell(void *ctx)
+{
+	struct chan_csm *cc = ctx;
+	uint64_t g[RSI_HOST_CALL_GPRS] = { SDK_DOORBELL_RING, cc->csm_id };
+
+	sdk_host_call(SDK_HOST_CALL_DOORBELL, g);
+}
+
+static void nap(void *ctx, uint64_t max_ns)
+{
+	struct chan_csm *cc = ctx;
+	uint64_t g[RSI_HOST_CALL_GPRS] = { SDK_DOORBELL_WAIT, cc->csm_id, max_ns };
+
+	sdk_host_call(SDK_HOST_CALL_DOORBELL, g);
+}
+
+static uint64_t now_ns(void *ctx)
+{
+	(void)ctx;
+	return caec_arch_now_ns();
+}
+
+int chan_csm_mapped_members(struct chan_csm *cc)
+{
+	size_t len;
+
+	if (!cc->report) {
+		cc->report_cap = 8192;
+		cc->report = sdk_malloc(cc->report_cap);
+		if (!cc->report)
+			return -1;
+	}
+	if (csm_info(cc->csm_id, cc->report, cc->report_cap, &len, NULL) != 0)
+		return -1;
+	struct csm_report_header h;
+	__builtin_memcpy(&h, cc->report, sizeof(h));
+	size_t at = sizeof(h) + h.acl_count * sizeof(struct csm_report_acl_entry);
+	uint64_t n;
+	if (at + 8 > len)
+		return -1;
+	__builtin_memcpy(&n, cc->report + at, 8);
+	int mapped = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		struct csm_report_member m;
+		if (at + 8 + (i + 1) * sizeof(m) > len)
+			return -1;
+		__builtin_memcpy(&m, cc->report + at + 8 + i * sizeof(m), sizeof(m));
+		mapped += m.state == CSM_REPORT_MEMBER_MAPPED;
+	}
+	return mapped;
+}
+
+/* Both ends map the region: once the peer has joined, anything less means
+ * it is gone. Before it joined, waiting for it is waiting for a message. */
+static bool peer_alive(void *ctx)
+{
+	struct chan_csm *cc = ctx;
+	int n = chan_csm_mapped_members(cc);
+
+	if (n >= 2)
+		cc->peer_seen = true;
+	return n >= 2 || (!cc->peer_seen && n >= 0);
+}
+
+static const struct chan_ops csm_ops = {
+	.doorbell = doorbell,
+	.sleep = nap,
+	.now_ns = now_ns,
+	.peer_alive = peer_alive,
+};
+
+static int fail(int *csm_err, int err)
+{
+	if (csm_err)
+		*csm_err = err;
+	return CHAN_ESYSTEM;
+}
+
+int chan_csm_create(struct chan_csm *cc, uint64_t pages, const struct chan_csm_peer *peer,
+		    const struct chan_geometry *g, int *csm_err)
+{
+	struct chan_geometry def;
+	int r;
+
+	if (!cc || !peer || (!peer->rim && !peer->realm_id) || pages < 3)
+		return CHAN_EINVAL;
+	*cc = (struct chan_csm){ .owner = true, .size = pages * 4096 };
+	if (!g) {
+		if ((r = chan_geometry_default(cc->size, &def)) != 0)
+			return r;
+		g = &def;
+	}
+	if ((r = csm_create(pages, &cc->csm_id, NULL)) != 0)
+		return fail(csm_err, r);
+	if ((r = csm_attach(cc->csm_id, 0, CSM_PERM_READ | CSM_PERM_WRITE, &cc->base, NULL)) != 0)
+		return fail(csm_err, r);
+	/* Laid out before anyone else may map it: a peer never sees it half done. */
+	if ((r = chan_format(cc->base, cc->size, g)) != 0 ||
+	    (r = chan_open(&cc->ch, cc->base, cc->size, true, &csm_ops, cc)) != 0) {
+		csm_detach(cc->csm_id, NULL);
+		return r;
+	}
+	uint64_t perms = CSM_PERM_READ | CSM_PERM_WRITE | csm_admit(1);
+	r = peer->realm_id ? csm_grant_realm_id(cc->csm_id, peer->realm_id, perms, NULL, NULL)
+			   : csm_grant_rim(cc->csm_id, peer->rim, peer->rim_len, perms, NULL, NULL);
+	if (r == 0)
+		r = csm_seal(cc->csm_id, NULL);
+	if (r != 0) {
+		csm_detach(cc->csm_id, NULL);
+		return fail(csm_err, r);
+	}
+	return 0;
+}
+
+int chan_csm_join(struct chan_csm *cc, uint64_t csm_id, int *csm_err)
+{
+	struct csm_report_header h;
+	int r;
+
+	if (!cc)
+		return CHAN_EINVAL;
+	*cc = (struct chan_csm){ .csm_id = csm_id };
+	if ((r = csm_attach(csm_id, 0, CSM_PERM_READ | CSM_PERM_WRITE, &cc->base, NULL)) != 0)
+		return fail(csm_err, r);
+	/* The region's size is the monitor's word, not the header's. */
+	if (chan_csm_mapped_members(cc) < 0) {
+		csm_detach(csm_id, NULL);
+		return fail(csm_err, SDK_CSM_MONITOR);
+	}
+	__builtin_memcpy(&h, cc->report, sizeof(h));
+	cc->size = h.num_granules * 4096;
+	r = chan_open(&cc->ch, cc->base, cc->size, false, &csm_ops, cc);
+	if (r != 0)
+		csm_detach(csm_id, NULL);
+	cc->peer_seen = true; /* the owner maps its region from the start */
+	return r;
+}
+
+void chan_csm_close(struct chan_csm *cc)
+{
+	chan_close(&cc->ch);
+	csm_detach(cc->csm_id, NULL);
+	if (cc->report)
+		sdk_free(cc->report);
+	cc->report = NULL;
+}
