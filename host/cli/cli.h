@@ -35,6 +35,7 @@ int cmd_realm(int argc, char **argv);  /* caec realm run|measure */
 int cmd_llm(int argc, char **argv);    /* caec llm run */
 int cmd_bench(int argc, char **argv);  /* caec bench llm|... */
 int bench_csm(int argc, char **argv);  /* caec bench csm (cmd_bench_csm.c) */
+int bench_channel(int argc, char **argv); /* caec bench channel (cmd_bench_channel.c) */
 int cmd_demo(int argc, char **argv);   /* caec demo csm */
 
 /* ---- cli_args.c: argument handling shared by the subcommands ---- */

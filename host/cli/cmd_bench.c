@@ -362,12 +362,14 @@ static int bench_llm(int argc, char **argv)
 
 int cmd_bench(int argc, char **argv)
 {
-	static const struct cli_subcommand benchmarks[] = { { "llm", bench_llm }, { "csm", bench_csm } };
+	static const struct cli_subcommand benchmarks[] = { { "llm", bench_llm }, { "csm", bench_csm },
+							      { "channel", bench_channel } };
 	static const struct cli_command bench = {
 		.name = "bench",
 		.usage = "usage: caec bench <what> [options]\n\nbenchmarks:\n"
 			 "  llm      llama inference throughput vs. memory bandwidth (caec bench llm --help)\n"
-			 "  csm      confidential shared memory: create/attach time, memory saved (caec bench csm --help)\n\n"
+			 "  csm      confidential shared memory: create/attach time, memory saved (caec bench csm --help)\n"
+			 "  channel  messages over CSM vs. host-visible memory vs. the raw ring (caec bench channel --help)\n\n"
 			 CLI_EXIT_CODES,
 		.noun = "benchmark",
 		.subcommands = benchmarks,

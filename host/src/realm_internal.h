@@ -38,6 +38,7 @@ struct vmm_vcpu {
 struct shared_page {
 	uint64_t ipa;               /* unprotected IPA */
 	uint64_t pa;                /* NS granule */
+	bool foreign;               /* a vmm_ns_buffer's: unmapped at teardown, not freed */
 };
 
 /* A CSM region as the VMM holds it (csm_region.c), under vmm->csm_lock. */

@@ -239,11 +239,8 @@ static uint64_t call_map_unprotected(struct vmm_realm *r, uint64_t ipa, void *ct
 	return RMI(RMI_RTT_MAP_UNPROTECTED, r->rd, ipa, 3, desc).x[0];
 }
 
-int realm_map_shared(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err)
+static int shared_room(struct vmm_realm *r, struct vmm_error *err)
 {
-	uint64_t pa;
-	int rc;
-
 	if (r->nshared == r->shared_cap) {
 		size_t cap = r->shared_cap ? r->shared_cap * 2 : 16;
 		struct shared_page *p = realloc(r->shared, cap * sizeof(*p));
@@ -255,6 +252,16 @@ int realm_map_shared(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err)
 		r->shared = p;
 		r->shared_cap = cap;
 	}
+	return 0;
+}
+
+int realm_map_shared(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err)
+{
+	uint64_t pa;
+	int rc = shared_room(r, err);
+
+	if (rc)
+		return rc;
 	pa = ledger_alloc_ns(&r->vmm->ledger);
 	if (pa == GRANULE_LEDGER_NO_PA) {
 		vmm_err(err, "no memory for a shared page");
@@ -267,4 +274,59 @@ int realm_map_shared(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err)
 	}
 	r->shared[r->nshared++] = (struct shared_page){ .ipa = ipa, .pa = pa };
 	return 0;
+}
+
+/* ---- host-visible buffers shared by several realms ---- */
+
+int vmm_ns_buffer_alloc(struct vmm *vmm, size_t pages, struct vmm_ns_buffer *b, struct vmm_error *err)
+{
+	*b = (struct vmm_ns_buffer){ .vmm = vmm };
+	if (pages == 0 || !(b->pas = calloc(pages, sizeof(*b->pas)))) {
+		vmm_err(err, pages ? "out of memory for %zu pages" : "an empty buffer (%zu pages)", pages);
+		return pages ? -ENOMEM : -EINVAL;
+	}
+	for (b->n = 0; b->n < pages; b->n++) {
+		b->pas[b->n] = ledger_alloc_ns(&vmm->ledger);
+		if (b->pas[b->n] == GRANULE_LEDGER_NO_PA) {
+			vmm_ns_buffer_free(b);
+			vmm_err(err, "no memory for a shared buffer of %zu pages", pages);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void vmm_ns_buffer_free(struct vmm_ns_buffer *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		ledger_free_ns(&b->vmm->ledger, b->pas[i]);
+	free(b->pas);
+	*b = (struct vmm_ns_buffer){ 0 };
+}
+
+int vmm_realm_map_ns_buffer(struct vmm_realm *r, const struct vmm_ns_buffer *b, uint64_t ipa, uint64_t *unprot_ipa,
+			    struct vmm_error *err)
+{
+	uint64_t base = vmm_realm_unprotected_ipa(r, ipa);
+	int rc = 0;
+
+	if (ipa % GRANULE || !realm_ipa_is_unprotected(r, base) ||
+	    !realm_ipa_is_unprotected(r, base + b->n * GRANULE - 1)) {
+		vmm_err(err, "IPA 0x%llx + %zu pages is not in the realm's unprotected space",
+			(unsigned long long)ipa, b->n);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&r->mm_lock);
+	for (size_t i = 0; i < b->n && rc == 0; i++) {
+		uint64_t pa = b->pas[i], at = base + i * GRANULE;
+		if ((rc = shared_room(r, err)) != 0)
+			break;
+		rc = realm_with_rtts(r, at, call_map_unprotected, &pa, "RMI_RTT_MAP_UNPROTECTED", err);
+		if (rc == 0)
+			r->shared[r->nshared++] = (struct shared_page){ .ipa = at, .pa = pa, .foreign = true };
+	}
+	pthread_mutex_unlock(&r->mm_lock);
+	if (rc == 0 && unprot_ipa)
+		*unprot_ipa = base;
+	return rc;
 }

@@ -36,9 +36,10 @@ static int unmap_shared(struct vmm_realm *r)
 		struct shared_page *s = &r->shared[i];
 		struct smc_regs res = RMI(RMI_RTT_UNMAP_UNPROTECTED, r->rd, s->ipa, 3);
 
-		if (res.x[0] == RMI_SUCCESS)
-			ledger_free_ns(&r->vmm->ledger, s->pa);
-		else
+		if (res.x[0] == RMI_SUCCESS) {
+			if (!s->foreign)
+				ledger_free_ns(&r->vmm->ledger, s->pa);
+		} else
 			r->shared[kept++] = *s;
 	}
 	r->nshared = kept;

@@ -1,38 +1,23 @@
-/* Memory primitives (see mem.h). Plain byte loops: realm code moves little
- * data, and a loop cannot end up calling the library it replaces. */
+/* Memory primitives (see mem.h): the compiler's own memcpy, memmove and
+ * memset, which sdk/arch defines for realm code (string instructions where
+ * the CPU has fast ones) and the C library for native builds. */
 #include "sdk/mem.h"
 
 #include <stdint.h>
 
 void *sdk_memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	while (n--)
-		*d++ = *s++;
-	return dst;
+	return __builtin_memcpy(dst, src, n);
 }
 
 void *sdk_memmove(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	if ((uintptr_t)d < (uintptr_t)s || (uintptr_t)d >= (uintptr_t)s + n)
-		return sdk_memcpy(dst, src, n);
-	while (n--)
-		d[n] = s[n];
-	return dst;
+	return __builtin_memmove(dst, src, n);
 }
 
 void *sdk_memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
-
-	while (n--)
-		*d++ = (unsigned char)c;
-	return dst;
+	return __builtin_memset(dst, c, n);
 }
 
 int sdk_memcmp(const void *a, const void *b, size_t n)

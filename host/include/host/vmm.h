@@ -172,6 +172,23 @@ int vmm_realm_run(struct vmm_realm *r, const struct vmm_run_config *cfg,
 		  struct vmm_run_result *result);
 void vmm_run_result_free(struct vmm_run_result *result);
 
+/* Host-visible memory several realms share: NS granules the host (and so
+ * anyone) can read, mapped at an unprotected IPA of each realm (the plain
+ * and encrypted channel baselines). Map it before the realm runs; destroy
+ * every realm it is mapped into before freeing it (their teardown unmaps
+ * it and leaves the granules to the buffer). */
+struct vmm_ns_buffer {
+	struct vmm *vmm;
+	uint64_t *pas;
+	size_t n;
+};
+int vmm_ns_buffer_alloc(struct vmm *vmm, size_t pages, struct vmm_ns_buffer *b, struct vmm_error *err);
+void vmm_ns_buffer_free(struct vmm_ns_buffer *b);
+/* Maps b at the unprotected alias of protected IPA ipa; *unprot_ipa = where
+ * the realm finds it. */
+int vmm_realm_map_ns_buffer(struct vmm_realm *r, const struct vmm_ns_buffer *b, uint64_t ipa, uint64_t *unprot_ipa,
+			    struct vmm_error *err);
+
 /* CSM regions this VMM holds (created and not reclaimed yet). */
 size_t vmm_csm_region_count(struct vmm *vmm);
 /* The csm_id of the region r created or attached last, 0 if none yet

@@ -1,16 +1,37 @@
 /*
- * The four routines a freestanding compiler may call on its own. Weak: if the
- * portable sdk brings its own, those win.
+ * The four routines a freestanding compiler may call on its own, and what
+ * realm programs copy with (channels, the inference engine): on x86-64 the
+ * string instructions, which modern cores run at cache-line speed ("fast
+ * short REP MOVSB" / ERMS), with 8-byte moves for short copies; a word loop
+ * elsewhere. Weak: if the portable sdk brings its own, those win.
  */
 #include <stddef.h>
+#include <stdint.h>
+
+static inline void copy_short(unsigned char *d, const unsigned char *s, size_t n)
+{
+	while (n >= 8) {
+		uint64_t w;
+		__builtin_memcpy(&w, s, 8); /* a constant size: one move, no call */
+		__builtin_memcpy(d, &w, 8);
+		d += 8, s += 8, n -= 8;
+	}
+	while (n--)
+		*d++ = *s++;
+}
 
 __attribute__((weak)) void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
-	while (n--)
-		*d++ = *s++;
+#if defined(__x86_64__)
+	if (n >= 128) {
+		__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+		return dst;
+	}
+#endif
+	copy_short(d, s, n);
 	return dst;
 }
 
@@ -19,13 +40,16 @@ __attribute__((weak)) void *memmove(void *dst, const void *src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
-	if (d < s) {
-		while (n--)
-			*d++ = *s++;
-	} else {
-		while (n--)
-			d[n] = s[n];
+	if ((uintptr_t)d - (uintptr_t)s >= n) /* no overlap that a forward copy breaks */
+		return memcpy(dst, src, n);
+	while (n >= 8) {
+		uint64_t w;
+		n -= 8;
+		__builtin_memcpy(&w, s + n, 8);
+		__builtin_memcpy(d + n, &w, 8);
 	}
+	while (n--)
+		d[n] = s[n];
 	return dst;
 }
 
@@ -33,6 +57,17 @@ __attribute__((weak)) void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
 
+#if defined(__x86_64__)
+	if (n >= 128) {
+		__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+		return dst;
+	}
+#endif
+	uint64_t w = (unsigned char)c * UINT64_C(0x0101010101010101);
+	while (n >= 8) {
+		__builtin_memcpy(d, &w, 8);
+		d += 8, n -= 8;
+	}
 	while (n--)
 		*d++ = (unsigned char)c;
 	return dst;

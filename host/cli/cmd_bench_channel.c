@@ -1,0 +1,767 @@
+/*
+ * caec bench channel: what a message costs between two parties, for each
+ * transport, all measured in one run and interleaved size by size:
+ *   raw       the channel's ring between two threads of this process, no
+ *             monitor: the floor on this machine
+ *   csm       two realms, a channel in a confidential shared memory region
+ *   ns-plain  the same two realms, the same ring in host-visible memory
+ *             with no protection (what CSM must match)
+ *   aes-gcm, chacha: the encrypted baseline (not implemented yet: refused)
+ * For each size: round trips (the client sends, the server answers with as
+ * many bytes; median and p95), the one-way latency (a counter stamp in the
+ * message, read by the receiver; both realms read the same TSC), the CPU
+ * work per message (send and receive on both sides, the waits excluded),
+ * and the throughput of a stream of messages one way; and the same run's
+ * memcpy bandwidth at that size.
+ *
+ * The realms run chan_bench_realm.so; they ask for each job with an
+ * application host call, which this program answers when it is that
+ * transport's turn (chan_bench_proto.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chan_bench_core.h"
+#include "chan_bench_proto.h"
+#include "chan_thread.h"
+#include "cli.h"
+#include "abi/caec.h"
+#include "host/measure.h"
+#include "host/realm_image.h"
+#include "host/vmm.h"
+#include "hostsim/hostsim.h"
+
+#define CMD "bench channel"
+
+#define MAX_SIZES   32
+#define BENCH_IMAGE "examples/channel/chan_bench_realm.so"
+#define IPA_BITS    33u
+#define NS_AREA_IPA UINT64_C(0xC0000000) /* 3 GiB: its unprotected alias is 7 GiB */
+
+enum mode { MODE_RAW, MODE_CSM, MODE_NS, MODE_AES, MODE_CHACHA, NUM_MODES };
+static const char *const mode_names[NUM_MODES] = { "raw", "csm", "ns-plain", "aes-gcm", "chacha" };
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: caec bench channel [--sizes LIST] [--iters N] [--warmup N] [--modes LIST]\n"
+		"                          [--api copy|zerocopy] [--json] [--plot FILE.png]\n"
+		"                          [--image FILE] [--quick]\n"
+		"\n"
+		"Measures messages between two parties for each transport, interleaved size by\n"
+		"size in one run: round trip (median, p95), one-way latency, CPU cycles per\n"
+		"message (both sides' send and receive work, waits excluded), stream throughput,\n"
+		"and the same run's memcpy bandwidth.\n"
+		"  --sizes LIST   message sizes, K/M suffixes, 8..1M (default: 64 to 1M in x4\n"
+		"                 steps and 64 to 32K doubling: 64,128,...,32K,64K,256K,1M)\n"
+		"  --iters N      measured round trips and stream messages per size (default 1000)\n"
+		"  --warmup N     unmeasured round trips first (default 50)\n"
+		"  --modes LIST   from raw,csm,ns-plain,aes-gcm,chacha (default raw,csm,ns-plain;\n"
+		"                 the encrypted modes are not implemented yet)\n"
+		"  --api A        copy (chan_send/chan_recv, default) or zerocopy\n"
+		"                 (reserve/commit, peek/release)\n"
+		"  --json         the figures as JSON on stdout (the table goes to stderr)\n"
+		"  --plot FILE    a PNG: cycles per message against size for each mode\n"
+		"                 (log-log) and the ns-plain/csm ratio (needs gnuplot)\n"
+		"  --image FILE   the realms' image (default: chan_bench_realm.so of the build)\n"
+		"  --quick        sizes 64,4K,64K, 200 iterations, 20 warm-up (a smoke run)\n"
+		"\n"
+		"Cycles are TSC ticks (the counter realms read; constant-rate, close to the\n"
+		"CPU's base clock). hostsim runs realms as threads of this process: the\n"
+		"figures are this machine's, not a CCA machine's.\n"
+		"\n" CLI_EXIT_CODES);
+}
+
+struct result {
+	bool done;
+	struct bench_side client, server;
+	uint64_t freq;
+};
+
+struct bench {
+	uint64_t sizes[MAX_SIZES];
+	unsigned num_sizes;
+	uint32_t iters, warmup, api;
+	bool modes[NUM_MODES];
+	bool json;
+	const char *plot, *image;
+	uint64_t freq; /* counter ticks per second */
+	struct result res[MAX_SIZES][NUM_MODES];
+	double memcpy_mbs[MAX_SIZES];
+	/* The realms' area geometry. */
+	uint64_t area_size;
+	/* Jobs for the realms (lock, cond). */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t job_seq;          /* jobs posted */
+	uint64_t taken[3];         /* per role: jobs taken */
+	unsigned transport;
+	struct bench_job job;
+	uint64_t ns_ipa;
+	unsigned results_in;       /* of the current job */
+	struct bench_side side[3];
+	uint64_t realm_freq;
+	bool realms_failed;
+};
+
+/* ---- the counter ---- */
+
+static uint64_t counter(void)
+{
+#if defined(__x86_64__)
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+#else
+	uint64_t v;
+
+	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v));
+	return v;
+#endif
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t counter_freq(void)
+{
+	uint64_t t0 = mono_ns(), c0 = counter(), t1, c1;
+
+	do {
+		t1 = mono_ns();
+		c1 = counter();
+	} while (t1 - t0 < 50000000u);
+	return (uint64_t)((double)(c1 - c0) * 1e9 / (double)(t1 - t0));
+}
+
+/* ---- raw: two threads ---- */
+
+struct raw_side {
+	struct chan c;
+	const struct bench_job *job;
+	bool client;
+	uint8_t *buf;
+	uint64_t *samples, *work;
+	struct bench_side out;
+};
+
+static void *raw_thread(void *arg)
+{
+	struct raw_side *s = arg;
+
+	if (s->client)
+		bench_client(&s->c, s->job, counter, s->buf, s->samples, s->work, &s->out);
+	else
+		bench_server(&s->c, s->job, counter, s->buf, s->samples, s->work, &s->out);
+	return NULL;
+}
+
+static int run_raw(struct bench *b, const struct bench_job *j, struct result *out)
+{
+	struct chan_geometry g;
+	struct chan_thread_bell bell;
+	struct chan_thread_end ends[2] = { { &bell, 0 }, { &bell, 1 } };
+	struct raw_side sides[2];
+	uint8_t *area = aligned_alloc(4096, b->area_size);
+	pthread_t t[2];
+	int rc = CLI_OK;
+
+	if (!area || chan_geometry_default(b->area_size, &g) != 0 || chan_format(area, b->area_size, &g) != 0) {
+		free(area);
+		return cli_fail(CMD, "no memory for the raw ring");
+	}
+	chan_thread_bell_init(&bell);
+	for (unsigned i = 0; i < 2; i++) {
+		sides[i] = (struct raw_side){ .job = j, .client = i == 0 };
+		sides[i].buf = malloc(BENCH_MAX_SIZE);
+		sides[i].samples = malloc(j->iters * sizeof(uint64_t));
+		sides[i].work = malloc(j->iters * sizeof(uint64_t));
+		if (!sides[i].buf || !sides[i].samples || !sides[i].work)
+			rc = cli_fail(CMD, "out of memory");
+		else
+			memset(sides[i].buf, 0x5a, BENCH_MAX_SIZE);
+		if (chan_open(&sides[i].c, area, b->area_size, i == 0, &chan_thread_ops, &ends[i]) != 0)
+			rc = cli_fail(CMD, "the raw ring does not open");
+	}
+	unsigned started = 0;
+	for (; rc == CLI_OK && started < 2; started++)
+		if (pthread_create(&t[started], NULL, raw_thread, &sides[started]) != 0)
+			rc = cli_fail(CMD, "cannot start a thread");
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	if (rc == CLI_OK) {
+		out->client = sides[0].out;
+		out->server = sides[1].out;
+		out->freq = b->freq;
+		out->done = true;
+		if (sides[0].out.err || sides[1].out.err)
+			rc = cli_fail(CMD, "raw ring, %u bytes: %s", j->size,
+				      chan_strerror(sides[0].out.err ? sides[0].out.err : sides[1].out.err));
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		free(sides[i].buf);
+		free(sides[i].samples);
+		free(sides[i].work);
+	}
+	chan_thread_bell_destroy(&bell);
+	free(area);
+	return rc;
+}
+
+/* ---- the realms ---- */
+
+static void app_call(void *ctx, struct vmm_realm *r, uint16_t imm, uint64_t *g)
+{
+	struct bench *b = ctx;
+	unsigned role = (unsigned)g[0];
+
+	(void)r;
+	if (role != BENCH_ROLE_CLIENT && role != BENCH_ROLE_SERVER) {
+		g[0] = UINT64_MAX;
+		return;
+	}
+	pthread_mutex_lock(&b->lock);
+	if (imm == BENCH_CALL_NEXT) {
+		while (b->taken[role] == b->job_seq)
+			pthread_cond_wait(&b->cond, &b->lock);
+		b->taken[role]++;
+		g[0] = 0;
+		g[1] = b->transport;
+		g[2] = b->job.size;
+		g[3] = b->job.iters;
+		g[4] = b->job.warmup;
+		g[5] = b->job.api;
+		g[6] = b->ns_ipa;
+		g[7] = b->area_size;
+	} else if (imm == BENCH_CALL_RESULT) {
+		struct bench_side *s = &b->side[role];
+		*s = (struct bench_side){ .err = (int)(int64_t)g[1], .rtt_med = g[2], .rtt_p95 = g[3],
+					  .oneway_med = g[4], .oneway_p95 = g[5], .work_med = g[6],
+					  .stream_ticks = g[7] };
+		b->realm_freq = g[8];
+		b->results_in++;
+		pthread_cond_broadcast(&b->cond);
+		g[0] = 0;
+	} else {
+		g[0] = UINT64_MAX;
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* Posts a job to both realms; waits for both results (or the realms' end). */
+static int realm_job(struct bench *b, unsigned transport, const struct bench_job *j, struct result *out)
+{
+	int rc = CLI_OK;
+
+	pthread_mutex_lock(&b->lock);
+	b->transport = transport;
+	b->job = *j;
+	b->results_in = 0;
+	b->job_seq++;
+	pthread_cond_broadcast(&b->cond);
+	if (transport != BENCH_TRANSPORT_DONE) {
+		while (b->results_in < 2 && !b->realms_failed)
+			pthread_cond_wait(&b->cond, &b->lock);
+		if (b->realms_failed) {
+			rc = cli_fail(CMD, "a realm stopped before its job was done");
+		} else {
+			out->client = b->side[BENCH_ROLE_CLIENT];
+			out->server = b->side[BENCH_ROLE_SERVER];
+			out->freq = b->realm_freq;
+			out->done = true;
+			int err = out->client.err ? out->client.err : out->server.err;
+			if (err)
+				rc = cli_fail(CMD, "%s, %u bytes: %s", transport == BENCH_TRANSPORT_CSM ? "csm" : "ns-plain",
+					      j->size, chan_strerror(err));
+		}
+	}
+	pthread_mutex_unlock(&b->lock);
+	return rc;
+}
+
+struct realm_run {
+	struct bench *b;
+	struct vmm_realm *r;
+	uint8_t challenge[HOST_CALL_CHALLENGE_SIZE];
+	struct cli_console con;
+	struct vmm_run_result res;
+	pthread_t thread;
+	bool started;
+};
+
+static void *realm_thread(void *arg)
+{
+	struct realm_run *rr = arg;
+	struct vmm_run_config cfg = { .console = cli_console_out, .console_ctx = &rr->con,
+				      .challenge = rr->challenge, .app_call = app_call, .app_ctx = rr->b };
+
+	if (vmm_realm_run(rr->r, &cfg, &rr->res) != 0 || rr->res.stop != VMM_STOP_SYSTEM_OFF ||
+	    rr->res.exit_status != 0) {
+		pthread_mutex_lock(&rr->b->lock);
+		rr->b->realms_failed = true;
+		pthread_cond_broadcast(&rr->b->cond);
+		pthread_mutex_unlock(&rr->b->lock);
+	}
+	return NULL;
+}
+
+/* ---- memcpy ---- */
+
+static double memcpy_mbs(uint64_t size)
+{
+	uint8_t *src = malloc(size), *dst = malloc(size);
+	double best = 0;
+
+	if (!src || !dst) {
+		free(src);
+		free(dst);
+		return 0;
+	}
+	memset(src, 1, size);
+	memset(dst, 2, size);
+	for (unsigned round = 0; round < 3; round++) {
+		uint64_t n = 0, t0 = mono_ns(), t;
+		do {
+			memcpy(dst, src, size);
+			__asm__ volatile("" ::"r"(dst) : "memory");
+			n++;
+		} while ((t = mono_ns()) - t0 < 10000000u);
+		double mbs = (double)size * (double)n / ((double)(t - t0) / 1e9) / 1e6;
+		best = mbs > best ? mbs : best;
+	}
+	free(src);
+	free(dst);
+	return best;
+}
+
+/* ---- options ---- */
+
+enum { OPT_SIZES, OPT_ITERS, OPT_WARMUP, OPT_MODES, OPT_API, OPT_JSON, OPT_PLOT, OPT_IMAGE, OPT_QUICK, NUM_OPTS };
+static const struct cli_option options[NUM_OPTS] = {
+	[OPT_SIZES] = { "--sizes", NULL, true },   [OPT_ITERS] = { "--iters", NULL, true },
+	[OPT_WARMUP] = { "--warmup", NULL, true }, [OPT_MODES] = { "--modes", NULL, true },
+	[OPT_API] = { "--api", NULL, true },       [OPT_JSON] = { "--json", NULL, false },
+	[OPT_PLOT] = { "--plot", NULL, true },     [OPT_IMAGE] = { "--image", NULL, true },
+	[OPT_QUICK] = { "--quick", NULL, false },
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int parse_sizes(const struct cli_parser *p, struct bench *b)
+{
+	char list[512], *save = NULL;
+
+	snprintf(list, sizeof(list), "%s", p->value);
+	b->num_sizes = 0;
+	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		uint64_t s;
+		if (b->num_sizes == MAX_SIZES || !cli_parse_size(t, &s) || s < 8 || s > BENCH_MAX_SIZE)
+			return cli_bad_value(p, "a list of up to 32 sizes of 8..1M");
+		b->sizes[b->num_sizes++] = s;
+	}
+	return b->num_sizes ? CLI_OK : cli_bad_value(p, "a list of sizes");
+}
+
+static int parse_modes(const struct cli_parser *p, struct bench *b)
+{
+	char list[256], *save = NULL;
+
+	snprintf(list, sizeof(list), "%s", p->value);
+	memset(b->modes, 0, sizeof(b->modes));
+	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		unsigned m = 0;
+		while (m < NUM_MODES && strcmp(t, mode_names[m]) != 0)
+			m++;
+		if (m == NUM_MODES)
+			return cli_bad_value(p, "modes from raw,csm,ns-plain,aes-gcm,chacha");
+		if (m == MODE_AES || m == MODE_CHACHA)
+			return cli_usage_error(CMD, "--modes %s: the encrypted baseline is not implemented yet "
+					       "(use raw,csm,ns-plain)", t);
+		b->modes[m] = true;
+	}
+	return CLI_OK;
+}
+
+static int parse(int argc, char **argv, struct bench *b)
+{
+	struct cli_parser p;
+	uint64_t u;
+	int opt;
+
+	cli_parser_init(&p, CMD, options, NUM_OPTS, argc, argv);
+	while ((opt = cli_next(&p)) != CLI_ARG_END) {
+		switch (opt) {
+		case CLI_ARG_BAD:
+			return CLI_USAGE;
+		case CLI_ARG:
+			return cli_usage_error(CMD, "unexpected argument '%s' (try 'caec %s --help')", p.value, CMD);
+		case OPT_SIZES:
+			if (parse_sizes(&p, b) != CLI_OK)
+				return CLI_USAGE;
+			break;
+		case OPT_ITERS:
+			if (!cli_parse_u64(p.value, BENCH_MAX_ITERS, &u) || u == 0)
+				return cli_bad_value(&p, "1..100000");
+			b->iters = (uint32_t)u;
+			break;
+		case OPT_WARMUP:
+			if (!cli_parse_u64(p.value, BENCH_MAX_ITERS, &u))
+				return cli_bad_value(&p, "0..100000");
+			b->warmup = (uint32_t)u;
+			break;
+		case OPT_MODES:
+			if (parse_modes(&p, b) != CLI_OK)
+				return CLI_USAGE;
+			break;
+		case OPT_API:
+			if (strcmp(p.value, "copy") == 0)
+				b->api = BENCH_API_COPY;
+			else if (strcmp(p.value, "zerocopy") == 0)
+				b->api = BENCH_API_ZEROCOPY;
+			else
+				return cli_bad_value(&p, "copy or zerocopy");
+			break;
+		case OPT_JSON:
+			b->json = true;
+			break;
+		case OPT_PLOT:
+			b->plot = p.value;
+			break;
+		case OPT_IMAGE:
+			b->image = p.value;
+			break;
+		case OPT_QUICK: {
+			static const uint64_t quick[] = { 64, 4096, 65536 };
+			memcpy(b->sizes, quick, sizeof(quick));
+			b->num_sizes = 3;
+			b->iters = 200;
+			b->warmup = 20;
+			break;
+		}
+		}
+	}
+	qsort(b->sizes, b->num_sizes, sizeof(b->sizes[0]), cmp_u64);
+	unsigned k = 0;
+	for (unsigned i = 0; i < b->num_sizes; i++)
+		if (k == 0 || b->sizes[k - 1] != b->sizes[i])
+			b->sizes[k++] = b->sizes[i];
+	b->num_sizes = k;
+	return CLI_OK;
+}
+
+/* ---- figures ---- */
+
+static double ns_of(const struct result *r, uint64_t ticks)
+{
+	return r->freq ? (double)ticks * 1e9 / (double)r->freq : 0;
+}
+
+/* Both sides' work per round trip, halved: one message's send and receive. */
+static double cycles_per_msg(const struct result *r)
+{
+	return ((double)r->client.work_med + (double)r->server.work_med) / 2.0;
+}
+
+static double mb_per_s(const struct bench *b, uint64_t size, const struct result *r)
+{
+	double s = r->freq ? (double)r->client.stream_ticks / (double)r->freq : 0;
+
+	return s > 0 ? (double)size * b->iters / s / 1e6 : 0;
+}
+
+static void print_table(const struct bench *b, FILE *out)
+{
+	fprintf(out, "%-9s %8s %11s %11s %11s %11s %10s %10s %7s\n", "mode", "size", "rtt_med_ns", "rtt_p95_ns",
+		"1way_med_ns", "cycles/msg", "MB/s", "memcpy", "vs_csm");
+	for (unsigned i = 0; i < b->num_sizes; i++) {
+		const struct result *csm = &b->res[i][MODE_CSM];
+		for (unsigned m = 0; m < NUM_MODES; m++) {
+			const struct result *r = &b->res[i][m];
+			if (!r->done)
+				continue;
+			char ratio[16] = "-";
+			if (csm->done && m != MODE_CSM && cycles_per_msg(csm) > 0)
+				snprintf(ratio, sizeof(ratio), "%.2fx", cycles_per_msg(r) / cycles_per_msg(csm));
+			fprintf(out, "%-9s %8" PRIu64 " %11.0f %11.0f %11.0f %11.0f %10.0f %10.0f %7s\n", mode_names[m],
+				b->sizes[i], ns_of(r, r->client.rtt_med), ns_of(r, r->client.rtt_p95),
+				ns_of(r, r->server.oneway_med), cycles_per_msg(r), mb_per_s(b, b->sizes[i], r),
+				b->memcpy_mbs[i], ratio);
+		}
+	}
+}
+
+static json_t *results_json(const struct bench *b)
+{
+	json_t *j = json_object(), *arr = json_array(), *mc = json_object();
+
+	json_object_set_new(j, "benchmark", json_string("channel"));
+	json_object_set_new(j, "api", json_string(b->api == BENCH_API_COPY ? "copy" : "zerocopy"));
+	json_object_set_new(j, "iters", json_integer(b->iters));
+	json_object_set_new(j, "warmup", json_integer(b->warmup));
+	json_object_set_new(j, "counter_hz", json_integer((json_int_t)b->freq));
+	for (unsigned i = 0; i < b->num_sizes; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "%" PRIu64, b->sizes[i]);
+		json_object_set_new(mc, key, json_real(b->memcpy_mbs[i]));
+		for (unsigned m = 0; m < NUM_MODES; m++) {
+			const struct result *r = &b->res[i][m];
+			if (!r->done)
+				continue;
+			json_t *o = json_object();
+			json_object_set_new(o, "mode", json_string(mode_names[m]));
+			json_object_set_new(o, "size", json_integer((json_int_t)b->sizes[i]));
+			json_object_set_new(o, "rtt_ns_median", json_real(ns_of(r, r->client.rtt_med)));
+			json_object_set_new(o, "rtt_ns_p95", json_real(ns_of(r, r->client.rtt_p95)));
+			json_object_set_new(o, "rtt_cycles_median", json_integer((json_int_t)r->client.rtt_med));
+			json_object_set_new(o, "oneway_ns_median", json_real(ns_of(r, r->server.oneway_med)));
+			json_object_set_new(o, "oneway_ns_p95", json_real(ns_of(r, r->server.oneway_p95)));
+			json_object_set_new(o, "oneway_cycles_median", json_integer((json_int_t)r->server.oneway_med));
+			json_object_set_new(o, "cycles_per_msg", json_real(cycles_per_msg(r)));
+			json_object_set_new(o, "mb_per_s", json_real(mb_per_s(b, b->sizes[i], r)));
+			json_array_append_new(arr, o);
+		}
+	}
+	json_object_set_new(j, "results", arr);
+	json_object_set_new(j, "memcpy_mb_per_s", mc);
+	return j;
+}
+
+/* The plot: gnuplot reads a data file we write next to the PNG's name. */
+static int plot(const struct bench *b)
+{
+	char data[4200], script[4300];
+	int rc = CLI_OK;
+
+	snprintf(data, sizeof(data), "%s.dat", b->plot);
+	snprintf(script, sizeof(script), "%s.gp", b->plot);
+	FILE *d = fopen(data, "w"), *s = d ? fopen(script, "w") : NULL;
+	if (!d || !s) {
+		if (d)
+			fclose(d);
+		return cli_fail(CMD, "--plot %s: cannot write %s: %s", b->plot, d ? script : data, strerror(errno));
+	}
+	fprintf(d, "# size");
+	for (unsigned m = 0; m < NUM_MODES; m++)
+		fprintf(d, " %s", mode_names[m]);
+	fprintf(d, " ns_over_csm\n");
+	for (unsigned i = 0; i < b->num_sizes; i++) {
+		fprintf(d, "%" PRIu64, b->sizes[i]);
+		for (unsigned m = 0; m < NUM_MODES; m++)
+			fprintf(d, b->res[i][m].done ? " %.1f" : " NaN", cycles_per_msg(&b->res[i][m]));
+		const struct result *c = &b->res[i][MODE_CSM], *n = &b->res[i][MODE_NS];
+		fprintf(d, c->done && n->done ? " %.3f\n" : " NaN\n", cycles_per_msg(n) / cycles_per_msg(c));
+	}
+	fclose(d);
+	fprintf(s, "set terminal png size 1400,560\nset output '%s'\nset multiplot layout 1,2\n"
+		   "set logscale xy\nset grid\nset key top left\nset xlabel 'message size (bytes)'\n"
+		   "set ylabel 'CPU cycles per message (both sides)'\n"
+		   "set title 'caec bench channel: cycles per message'\n", b->plot);
+	fprintf(s, "plot ");
+	bool first = true;
+	for (unsigned m = 0; m < NUM_MODES; m++) {
+		bool any = false;
+		for (unsigned i = 0; i < b->num_sizes; i++)
+			any |= b->res[i][m].done;
+		if (!any)
+			continue;
+		fprintf(s, "%s'%s' using 1:%u with linespoints title '%s'", first ? "" : ", ", data, m + 2,
+			mode_names[m]);
+		first = false;
+	}
+	fprintf(s, "\nunset logscale y\nset logscale x\nset ylabel 'ratio'\n"
+		   "set title 'host-visible (ns-plain) / CSM cycles per message'\n"
+		   "plot '%s' using 1:%u with linespoints title 'ns-plain / csm'\nunset multiplot\n",
+		data, NUM_MODES + 2);
+	fclose(s);
+	char cmd[8800];
+	snprintf(cmd, sizeof(cmd), "gnuplot '%s' 2>&1", script);
+	FILE *g = popen(cmd, "r");
+	char line[512];
+	while (g && fgets(line, sizeof(line), g))
+		fprintf(stderr, "gnuplot: %s", line);
+	int st = g ? pclose(g) : -1;
+	if (st != 0)
+		rc = cli_fail(CMD, "--plot: gnuplot failed (status %d); is it installed? "
+			      "(scripts/install-deps.sh installs gnuplot-nox)", st);
+	return rc;
+}
+
+/* ---- the run ---- */
+
+static int start_realms(struct bench *b, struct vmm *vmm, const struct realm_image *img, struct realm_run rr[2],
+			struct vmm_ns_buffer *ns)
+{
+	struct vmm_realm_opts opts;
+	struct vmm_measurement m;
+	struct vmm_error err = { "" };
+	const char *why = NULL;
+
+	vmm_realm_opts_default(&opts);
+	opts.ipa_bits = IPA_BITS;
+	opts.mem_size = UINT64_C(24) << 20;
+	opts.caec_flags = CAEC_REALM_CSM_EXITS;
+	if (vmm_measure(img->bytes, img->size, &opts, &m, &why) != 0)
+		return cli_fail(CMD, "measuring the realm image: %s", why);
+	uint64_t pages = b->area_size / 4096;
+	for (unsigned i = 0; i < 2; i++) {
+		rr[i] = (struct realm_run){ .b = b };
+		rr[i].challenge[0] = i == 0 ? BENCH_ROLE_CLIENT : BENCH_ROLE_SERVER;
+		cli_put_le64(rr[i].challenge + 8, 0);
+		for (unsigned k = 0; k < 4; k++)
+			rr[i].challenge[12 + k] = (uint8_t)(pages >> (8 * k));
+		memcpy(rr[i].challenge + 24, m.rim, 32);
+	}
+	vmm_measurement_free(&m);
+	/* The host-visible area, laid out by the host (it can write it). */
+	if (vmm_ns_buffer_alloc(vmm, pages, ns, &err) != 0)
+		return cli_fail(CMD, "the host-visible area: %s", err.msg);
+	uint8_t *head = calloc(1, 4096 * 2);
+	struct chan_geometry g;
+	if (!head || chan_geometry_default(b->area_size, &g) != 0 || chan_format(head, b->area_size, &g) != 0 ||
+	    !hostsim_host_write(ns->pas[0], head, 4096)) {
+		free(head);
+		return cli_fail(CMD, "cannot lay out the host-visible area");
+	}
+	free(head);
+	for (unsigned i = 0; i < 2; i++) {
+		if (vmm_realm_create(vmm, img->bytes, img->size, &opts, &rr[i].r, &err) != 0)
+			return cli_fail(CMD, "realm %u: %s", i, err.msg);
+		/* The area must look contiguous to the realm: its pages in order. */
+		if (vmm_realm_map_ns_buffer(rr[i].r, ns, NS_AREA_IPA, &b->ns_ipa, &err) != 0)
+			return cli_fail(CMD, "mapping the host-visible area: %s", err.msg);
+	}
+	/* The client first: the server needs its csm_id. */
+	if (pthread_create(&rr[0].thread, NULL, realm_thread, &rr[0]) != 0)
+		return cli_fail(CMD, "cannot start a thread");
+	rr[0].started = true;
+	uint64_t id = 0;
+	for (unsigned t = 0; t < 20000 && !(id = vmm_realm_last_csm_id(rr[0].r)) && !b->realms_failed; t++)
+		usleep(1000);
+	if (!id)
+		return cli_fail(CMD, "the client realm made no channel: %s", rr[0].con.text);
+	cli_put_le64(rr[1].challenge + 16, id);
+	if (pthread_create(&rr[1].thread, NULL, realm_thread, &rr[1]) != 0)
+		return cli_fail(CMD, "cannot start a thread");
+	rr[1].started = true;
+	return CLI_OK;
+}
+
+int bench_channel(int argc, char **argv)
+{
+	static struct bench b; /* large */
+	static const uint64_t defaults[] = { 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768,
+					     65536, 262144, 1048576 };
+	struct realm_image img = { 0 };
+	struct realm_run rr[2] = { { 0 } };
+	struct vmm_ns_buffer ns = { 0 };
+	struct vmm vmm;
+	char path[4200];
+	bool machine = false;
+	int rc;
+
+	if (cli_wants_help(argc, argv)) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	memset(&b, 0, sizeof(b));
+	memcpy(b.sizes, defaults, sizeof(defaults));
+	b.num_sizes = sizeof(defaults) / sizeof(defaults[0]);
+	b.iters = 1000;
+	b.warmup = 50;
+	b.modes[MODE_RAW] = b.modes[MODE_CSM] = b.modes[MODE_NS] = true;
+	if ((rc = parse(argc, argv, &b)) != CLI_OK) {
+		if (b.json)
+			cli_print_json(NULL, true);
+		return rc;
+	}
+	if (b.plot && (rc = cli_check_output(CMD, "--plot", b.plot)) != CLI_OK)
+		return rc;
+	pthread_mutex_init(&b.lock, NULL);
+	pthread_cond_init(&b.cond, NULL);
+	/* Rings that hold the largest message whole: no fragments in the figures. */
+	uint64_t ring = 4096;
+	while (ring / 2 < b.sizes[b.num_sizes - 1] + CHAN_FRAME_SIZE + RING_RECORD_HDR + 8)
+		ring *= 2;
+	b.area_size = CHAN_HEADER_SIZE + 2 * ring;
+	bool realms = b.modes[MODE_CSM] || b.modes[MODE_NS];
+	if (realms) {
+		if (!b.image)
+			b.image = cli_build_file(BENCH_IMAGE, path, sizeof(path));
+		if ((rc = cli_check_input(CMD, "--image", b.image)) != CLI_OK)
+			goto out;
+		if (realm_image_load(b.image, &img) != 0) {
+			rc = cli_usage_error(CMD, "--image %s is not a realm image", b.image);
+			goto out;
+		}
+		struct hostsim_config hc = { .dram_size = UINT64_C(2) << 30 };
+		if (hostsim_start(&hc) != 0) {
+			rc = cli_fail(CMD, "the hostsim machine did not start");
+			goto out;
+		}
+		machine = true;
+		vmm_init(&vmm);
+		if ((rc = start_realms(&b, &vmm, &img, rr, &ns)) != CLI_OK)
+			goto out;
+	}
+	b.freq = counter_freq();
+	for (unsigned i = 0; i < b.num_sizes && rc == CLI_OK; i++) {
+		struct bench_job j = { .size = (uint32_t)b.sizes[i], .iters = b.iters, .warmup = b.warmup, .api = b.api };
+		fprintf(stderr, "caec bench channel: %" PRIu64 " bytes (%u of %u):", b.sizes[i], i + 1, b.num_sizes);
+		for (unsigned m = 0; m < NUM_MODES && rc == CLI_OK; m++) {
+			if (!b.modes[m])
+				continue;
+			fprintf(stderr, " %s", mode_names[m]);
+			if (m == MODE_RAW)
+				rc = run_raw(&b, &j, &b.res[i][m]);
+			else
+				rc = realm_job(&b, m == MODE_CSM ? BENCH_TRANSPORT_CSM : BENCH_TRANSPORT_NS, &j,
+					       &b.res[i][m]);
+		}
+		b.memcpy_mbs[i] = memcpy_mbs(b.sizes[i]);
+		fprintf(stderr, " memcpy\n");
+	}
+out:
+	if (realms && machine) {
+		struct bench_job none = { 0 };
+		realm_job(&b, BENCH_TRANSPORT_DONE, &none, NULL);
+		for (unsigned i = 0; i < 2; i++) {
+			if (rr[i].started)
+				pthread_join(rr[i].thread, NULL);
+			if (rr[i].started && rr[i].res.stop != VMM_STOP_SYSTEM_OFF && rc == CLI_OK)
+				rc = cli_fail(CMD, "realm %u stopped: %s; console: %s", i, rr[i].res.detail, rr[i].con.text);
+			if (rr[i].r && vmm_realm_destroy(rr[i].r) != 0 && rc == CLI_OK)
+				rc = cli_fail(CMD, "the monitor refused to destroy a realm");
+			vmm_run_result_free(&rr[i].res);
+		}
+		if (ns.pas)
+			vmm_ns_buffer_free(&ns);
+		if (vmm_csm_region_count(&vmm) != 0 && rc == CLI_OK)
+			rc = cli_fail(CMD, "a CSM region was left behind");
+		hostsim_stop();
+	}
+	realm_image_free(&img);
+	if (rc == CLI_OK) {
+		print_table(&b, b.json ? stderr : stdout);
+		if (b.plot)
+			rc = plot(&b);
+	}
+	if (b.json)
+		cli_print_json(rc == CLI_OK ? results_json(&b) : NULL, rc != CLI_OK);
+	return rc;
+}
