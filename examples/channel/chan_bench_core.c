@@ -3,6 +3,7 @@
  * library: this also runs in realms.
  */
 #include "chan_bench_core.h"
+#include "sdk/copy.h"
 
 #define OP_TIMEOUT_NS (UINT64_C(20) * 1000000000u)
 
@@ -53,7 +54,7 @@ static int send_one(struct chan *c, const struct bench_job *j, uint64_t (*counte
 		void *slot;
 		r = chan_reserve(c, j->size, &slot, OP_TIMEOUT_NS);
 		if (r == 0) {
-			__builtin_memcpy(slot, buf, j->size);
+			caec_copy(slot, buf, j->size);
 			put_stamp(slot, t0);
 			chan_commit(c, type, id, j->size);
 		}

@@ -7,8 +7,11 @@
  *   ns-plain  the same two realms, the same ring in host-visible memory
  *             with no protection (what CSM must match)
  *   aes-gcm, chacha: the encrypted baseline (not implemented yet: refused)
- * For each size: round trips (the client sends, the server answers with as
- * many bytes; median and p95), the one-way latency (a counter stamp in the
+ * Each size is measured in BENCH_ROUNDS rounds, the modes taking turns
+ * within each round, and each figure is the median of its rounds' figures:
+ * a moment of noise on a busy machine spoils one round of one mode, not the
+ * comparison. For each size: round trips (the client sends, the server
+ * answers with as many bytes; median and p95), the one-way latency (a counter stamp in the
  * message, read by the receiver; both realms read the same TSC), the CPU
  * work per message (send and receive on both sides, the waits excluded),
  * and the throughput of a stream of messages one way; and the same run's
@@ -39,6 +42,7 @@
 #define CMD "bench channel"
 
 #define MAX_SIZES   32
+#define BENCH_ROUNDS 5
 #define BENCH_IMAGE "examples/channel/chan_bench_realm.so"
 #define IPA_BITS    33u
 #define NS_AREA_IPA UINT64_C(0xC0000000) /* 3 GiB: its unprotected alias is 7 GiB */
@@ -145,78 +149,136 @@ static uint64_t counter_freq(void)
 	return (uint64_t)((double)(c1 - c0) * 1e9 / (double)(t1 - t0));
 }
 
-/* ---- raw: two threads ---- */
+/* ---- raw: two threads ----
+ * Two threads that live for the whole run, as the realms' vCPUs do, so that
+ * the floor is not measured on freshly placed threads. */
 
 struct raw_side {
 	struct chan c;
-	const struct bench_job *job;
 	bool client;
 	uint8_t *buf;
 	uint64_t *samples, *work;
 	struct bench_side out;
+	pthread_t thread;
+	bool started;
 };
+
+static struct raw {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t seq, done_seq[2];
+	bool quit;
+	struct bench_job job;
+	struct chan_thread_bell bell;
+	struct chan_thread_end ends[2];
+	struct raw_side sides[2];
+	uint8_t *area;
+} raw = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+/* The threads' ops: chan_thread's doorbell, with the clock realms use (the
+ * counter), so that both spin alike. */
+static uint64_t raw_freq;
+
+static uint64_t raw_now_ns(void *ctx)
+{
+	(void)ctx;
+	return (uint64_t)((double)counter() * 1e9 / (double)raw_freq);
+}
+
+static struct chan_ops raw_ops;
 
 static void *raw_thread(void *arg)
 {
 	struct raw_side *s = arg;
+	unsigned me = s->client ? 0 : 1;
+	uint64_t seen = 0;
 
-	if (s->client)
-		bench_client(&s->c, s->job, counter, s->buf, s->samples, s->work, &s->out);
-	else
-		bench_server(&s->c, s->job, counter, s->buf, s->samples, s->work, &s->out);
-	return NULL;
+	for (;;) {
+		pthread_mutex_lock(&raw.lock);
+		while (raw.seq == seen && !raw.quit)
+			pthread_cond_wait(&raw.cond, &raw.lock);
+		if (raw.quit) {
+			pthread_mutex_unlock(&raw.lock);
+			return NULL;
+		}
+		seen = raw.seq;
+		struct bench_job j = raw.job;
+		pthread_mutex_unlock(&raw.lock);
+		if (s->client)
+			bench_client(&s->c, &j, counter, s->buf, s->samples, s->work, &s->out);
+		else
+			bench_server(&s->c, &j, counter, s->buf, s->samples, s->work, &s->out);
+		pthread_mutex_lock(&raw.lock);
+		raw.done_seq[me] = seen;
+		pthread_cond_broadcast(&raw.cond);
+		pthread_mutex_unlock(&raw.lock);
+	}
+}
+
+static void raw_stop(void)
+{
+	pthread_mutex_lock(&raw.lock);
+	raw.quit = true;
+	pthread_cond_broadcast(&raw.cond);
+	pthread_mutex_unlock(&raw.lock);
+	for (unsigned i = 0; i < 2; i++) {
+		if (raw.sides[i].started)
+			pthread_join(raw.sides[i].thread, NULL);
+		free(raw.sides[i].buf);
+		free(raw.sides[i].samples);
+		free(raw.sides[i].work);
+	}
+	if (raw.area)
+		chan_thread_bell_destroy(&raw.bell);
+	free(raw.area);
+	raw.area = NULL;
+}
+
+static int raw_start(struct bench *b)
+{
+	struct chan_geometry g;
+
+	raw.area = aligned_alloc(4096, b->area_size);
+	if (!raw.area || chan_geometry_default(b->area_size, &g) != 0 || chan_format(raw.area, b->area_size, &g) != 0)
+		return cli_fail(CMD, "no memory for the raw ring");
+	chan_thread_bell_init(&raw.bell);
+	raw_freq = b->freq;
+	raw_ops = chan_thread_ops;
+	raw_ops.now_ns = raw_now_ns;
+	for (unsigned i = 0; i < 2; i++) {
+		struct raw_side *s = &raw.sides[i];
+		raw.ends[i] = (struct chan_thread_end){ &raw.bell, i };
+		s->client = i == 0;
+		s->buf = malloc(BENCH_MAX_SIZE);
+		s->samples = malloc(BENCH_MAX_ITERS * sizeof(uint64_t));
+		s->work = malloc(BENCH_MAX_ITERS * sizeof(uint64_t));
+		if (!s->buf || !s->samples || !s->work)
+			return cli_fail(CMD, "out of memory");
+		memset(s->buf, 0x5a, BENCH_MAX_SIZE);
+		if (chan_open(&s->c, raw.area, b->area_size, i == 0, &raw_ops, &raw.ends[i]) != 0)
+			return cli_fail(CMD, "the raw ring does not open");
+		if (pthread_create(&s->thread, NULL, raw_thread, s) != 0)
+			return cli_fail(CMD, "cannot start a thread");
+		s->started = true;
+	}
+	return CLI_OK;
 }
 
 static int run_raw(struct bench *b, const struct bench_job *j, struct result *out)
 {
-	struct chan_geometry g;
-	struct chan_thread_bell bell;
-	struct chan_thread_end ends[2] = { { &bell, 0 }, { &bell, 1 } };
-	struct raw_side sides[2];
-	uint8_t *area = aligned_alloc(4096, b->area_size);
-	pthread_t t[2];
-	int rc = CLI_OK;
-
-	if (!area || chan_geometry_default(b->area_size, &g) != 0 || chan_format(area, b->area_size, &g) != 0) {
-		free(area);
-		return cli_fail(CMD, "no memory for the raw ring");
-	}
-	chan_thread_bell_init(&bell);
-	for (unsigned i = 0; i < 2; i++) {
-		sides[i] = (struct raw_side){ .job = j, .client = i == 0 };
-		sides[i].buf = malloc(BENCH_MAX_SIZE);
-		sides[i].samples = malloc(j->iters * sizeof(uint64_t));
-		sides[i].work = malloc(j->iters * sizeof(uint64_t));
-		if (!sides[i].buf || !sides[i].samples || !sides[i].work)
-			rc = cli_fail(CMD, "out of memory");
-		else
-			memset(sides[i].buf, 0x5a, BENCH_MAX_SIZE);
-		if (chan_open(&sides[i].c, area, b->area_size, i == 0, &chan_thread_ops, &ends[i]) != 0)
-			rc = cli_fail(CMD, "the raw ring does not open");
-	}
-	unsigned started = 0;
-	for (; rc == CLI_OK && started < 2; started++)
-		if (pthread_create(&t[started], NULL, raw_thread, &sides[started]) != 0)
-			rc = cli_fail(CMD, "cannot start a thread");
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
-	if (rc == CLI_OK) {
-		out->client = sides[0].out;
-		out->server = sides[1].out;
-		out->freq = b->freq;
-		out->done = true;
-		if (sides[0].out.err || sides[1].out.err)
-			rc = cli_fail(CMD, "raw ring, %u bytes: %s", j->size,
-				      chan_strerror(sides[0].out.err ? sides[0].out.err : sides[1].out.err));
-	}
-	for (unsigned i = 0; i < 2; i++) {
-		free(sides[i].buf);
-		free(sides[i].samples);
-		free(sides[i].work);
-	}
-	chan_thread_bell_destroy(&bell);
-	free(area);
-	return rc;
+	pthread_mutex_lock(&raw.lock);
+	raw.job = *j;
+	uint64_t seq = ++raw.seq;
+	pthread_cond_broadcast(&raw.cond);
+	while (raw.done_seq[0] != seq || raw.done_seq[1] != seq)
+		pthread_cond_wait(&raw.cond, &raw.lock);
+	pthread_mutex_unlock(&raw.lock);
+	out->client = raw.sides[0].out;
+	out->server = raw.sides[1].out;
+	out->freq = b->freq;
+	out->done = true;
+	int err = out->client.err ? out->client.err : out->server.err;
+	return err ? cli_fail(CMD, "raw ring, %u bytes: %s", j->size, chan_strerror(err)) : CLI_OK;
 }
 
 /* ---- the realms ---- */
@@ -318,31 +380,68 @@ static void *realm_thread(void *arg)
 
 /* ---- memcpy ---- */
 
+/* The C library's memcpy at this size, from a buffer to another whose
+ * distance is not a near multiple of 4 KiB (copy.h says why that matters). */
 static double memcpy_mbs(uint64_t size)
 {
-	uint8_t *src = malloc(size), *dst = malloc(size);
+	uint8_t *mem = malloc(2 * size + 8192), *src = mem, *dst = mem + size + 2048 + 64;
 	double best = 0;
 
-	if (!src || !dst) {
-		free(src);
-		free(dst);
+	if (!mem)
 		return 0;
-	}
 	memset(src, 1, size);
 	memset(dst, 2, size);
+	/* Enough copies between two clock reads that reading it costs nothing. */
+	uint64_t batch = size >= (UINT64_C(1) << 20) ? 1 : (UINT64_C(1) << 20) / size;
 	for (unsigned round = 0; round < 3; round++) {
 		uint64_t n = 0, t0 = mono_ns(), t;
 		do {
-			memcpy(dst, src, size);
-			__asm__ volatile("" ::"r"(dst) : "memory");
-			n++;
+			for (uint64_t k = 0; k < batch; k++) {
+				memcpy(dst, src, size);
+				__asm__ volatile("" ::"r"(dst) : "memory");
+			}
+			n += batch;
 		} while ((t = mono_ns()) - t0 < 10000000u);
 		double mbs = (double)size * (double)n / ((double)(t - t0) / 1e9) / 1e6;
 		best = mbs > best ? mbs : best;
 	}
-	free(src);
-	free(dst);
+	free(mem);
 	return best;
+}
+
+/* ---- rounds ---- */
+
+static uint64_t median_of(uint64_t *v, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned k = i; k > 0 && v[k - 1] > v[k]; k--) {
+			uint64_t t = v[k];
+			v[k] = v[k - 1];
+			v[k - 1] = t;
+		}
+	return v[n / 2];
+}
+
+/* Each figure: the median of the rounds' figures. */
+static void combine(const struct result *r, unsigned n, struct result *out)
+{
+	uint64_t v[BENCH_ROUNDS];
+
+	*out = r[0];
+#define MEDIAN_OF(side, field)                         \
+	do {                                           \
+		for (unsigned k = 0; k < n; k++)       \
+			v[k] = r[k].side.field;        \
+		out->side.field = median_of(v, n);     \
+	} while (0)
+	MEDIAN_OF(client, rtt_med);
+	MEDIAN_OF(client, rtt_p95);
+	MEDIAN_OF(client, work_med);
+	MEDIAN_OF(client, stream_ticks);
+	MEDIAN_OF(server, oneway_med);
+	MEDIAN_OF(server, oneway_p95);
+	MEDIAN_OF(server, work_med);
+#undef MEDIAN_OF
 }
 
 /* ---- options ---- */
@@ -482,7 +581,9 @@ static double mb_per_s(const struct bench *b, uint64_t size, const struct result
 {
 	double s = r->freq ? (double)r->client.stream_ticks / (double)r->freq : 0;
 
-	return s > 0 ? (double)size * b->iters / s / 1e6 : 0;
+	uint32_t per = (b->iters + BENCH_ROUNDS - 1) / BENCH_ROUNDS; /* a round's stream */
+
+	return s > 0 ? (double)size * per / s / 1e6 : 0;
 }
 
 static void print_table(const struct bench *b, FILE *out)
@@ -720,23 +821,37 @@ int bench_channel(int argc, char **argv)
 			goto out;
 	}
 	b.freq = counter_freq();
+	if (b.modes[MODE_RAW] && (rc = raw_start(&b)) != CLI_OK)
+		goto out;
 	for (unsigned i = 0; i < b.num_sizes && rc == CLI_OK; i++) {
-		struct bench_job j = { .size = (uint32_t)b.sizes[i], .iters = b.iters, .warmup = b.warmup, .api = b.api };
-		fprintf(stderr, "caec bench channel: %" PRIu64 " bytes (%u of %u):", b.sizes[i], i + 1, b.num_sizes);
-		for (unsigned m = 0; m < NUM_MODES && rc == CLI_OK; m++) {
-			if (!b.modes[m])
-				continue;
-			fprintf(stderr, " %s", mode_names[m]);
-			if (m == MODE_RAW)
-				rc = run_raw(&b, &j, &b.res[i][m]);
-			else
-				rc = realm_job(&b, m == MODE_CSM ? BENCH_TRANSPORT_CSM : BENCH_TRANSPORT_NS, &j,
-					       &b.res[i][m]);
+		/* Rounds share the iterations; each warms up. */
+		uint32_t per = (b.iters + BENCH_ROUNDS - 1) / BENCH_ROUNDS;
+		struct bench_job j = { .size = (uint32_t)b.sizes[i], .iters = per, .warmup = b.warmup, .api = b.api };
+		struct result rounds[NUM_MODES][BENCH_ROUNDS];
+		fprintf(stderr, "caec bench channel: %" PRIu64 " bytes (%u of %u), %u rounds of", b.sizes[i], i + 1,
+			b.num_sizes, BENCH_ROUNDS);
+		for (unsigned m = 0; m < NUM_MODES; m++)
+			if (b.modes[m])
+				fprintf(stderr, " %s", mode_names[m]);
+		fprintf(stderr, " ...\n");
+		for (unsigned k = 0; k < BENCH_ROUNDS && rc == CLI_OK; k++) {
+			for (unsigned m = 0; m < NUM_MODES && rc == CLI_OK; m++) {
+				if (!b.modes[m])
+					continue;
+				if (m == MODE_RAW)
+					rc = run_raw(&b, &j, &rounds[m][k]);
+				else
+					rc = realm_job(&b, m == MODE_CSM ? BENCH_TRANSPORT_CSM : BENCH_TRANSPORT_NS, &j,
+						       &rounds[m][k]);
+			}
 		}
+		for (unsigned m = 0; m < NUM_MODES && rc == CLI_OK; m++)
+			if (b.modes[m])
+				combine(rounds[m], BENCH_ROUNDS, &b.res[i][m]);
 		b.memcpy_mbs[i] = memcpy_mbs(b.sizes[i]);
-		fprintf(stderr, " memcpy\n");
 	}
 out:
+	raw_stop();
 	if (realms && machine) {
 		struct bench_job none = { 0 };
 		realm_job(&b, BENCH_TRANSPORT_DONE, &none, NULL);

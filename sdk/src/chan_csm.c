@@ -67,6 +67,11 @@ static bool peer_alive(void *ctx)
 	struct chan_csm *cc = ctx;
 	int n = chan_csm_mapped_members(cc);
 
+	/* It joined if it ever took or sent anything, even between two checks. */
+	if (atomic_load_explicit(&cc->ch.tx.ctl->c.tail, memory_order_acquire) != 0 ||
+	    atomic_load_explicit(&cc->ch.rx.ctl->p.head, memory_order_acquire) != 0)
+		cc->peer_seen = true;
+
 	if (n >= 2)
 		cc->peer_seen = true;
 	return n >= 2 || (!cc->peer_seen && n >= 0);

@@ -6,6 +6,7 @@
  * fence on both sides one of them sees the other, so no wake-up is lost.
  */
 #include "sdk/channel.h"
+#include "sdk/copy.h"
 
 static inline void cpu_relax(void)
 {
@@ -113,7 +114,7 @@ int chan_open(struct chan *c, void *area, uint64_t area_size, bool creator, cons
 	if (!header_ok(&h, area_size))
 		return CHAN_EHEADER;
 	*c = (struct chan){ .ops = ops, .ctx = ctx, .max_message = h.max_message, .spin_ns = CHAN_SPIN_NS,
-			    .slice_ns = CHAN_SLICE_NS, .next_id = 1 };
+			    .slice_ns = CHAN_SLICE_NS, .next_id = 1, .frag_max = CHAN_FRAG_MAX };
 	unsigned out = creator ? 0 : 1, in = creator ? 1 : 0;
 	r = ring_producer_open(&c->tx, control(area, out), (uint8_t *)area + h.ring_offset[out], h.ring_size[out]);
 	if (r == 0)
@@ -162,7 +163,7 @@ static int wait_for(struct chan *c, bool sending, uint64_t timeout_ns, attempt_f
 	if (r != CHAN_EAGAIN || timeout_ns == 0)
 		return r;
 	_Atomic uint32_t *flag = sending ? &c->tx.ctl->p.waiting : &c->rx.ctl->c.waiting;
-	uint64_t start = c->ops->now_ns(c->ctx);
+	uint64_t start = c->ops->now_ns(c->ctx), checked = start;
 	uint64_t deadline = timeout_ns > UINT64_MAX - start ? UINT64_MAX : start + timeout_ns;
 	for (;;) {
 		if (peer_closed(c, sending)) {
@@ -175,9 +176,14 @@ static int wait_for(struct chan *c, bool sending, uint64_t timeout_ns, attempt_f
 		if (now - start < c->spin_ns) {
 			cpu_relax();
 		} else {
-			if (c->ops->peer_alive && !c->ops->peer_alive(c->ctx)) {
-				r = attempt(c, arg);
-				return r == CHAN_EAGAIN ? CHAN_EPEER : r;
+			/* Asking whether the peer lives may cost a call to the monitor:
+			 * once a slice. */
+			if (c->ops->peer_alive && now - checked >= c->slice_ns) {
+				checked = now;
+				if (!c->ops->peer_alive(c->ctx)) {
+					r = attempt(c, arg);
+					return r == CHAN_EAGAIN ? CHAN_EPEER : r;
+				}
 			}
 			atomic_store_explicit(flag, 1, memory_order_seq_cst);
 			full_fence();
@@ -236,6 +242,9 @@ int chan_send(struct chan *c, uint16_t type, uint64_t msg_id, const void *buf, s
 	uint32_t frag_max = ring_max_record(c->tx.size) - CHAN_FRAME_SIZE;
 	size_t sent = 0;
 
+	if (c->frag_max && c->frag_max < frag_max)
+		frag_max = c->frag_max;
+
 	if (!type_ok(type) || (!buf && len))
 		return CHAN_EINVAL;
 	if (len > c->max_message)
@@ -254,7 +263,7 @@ int chan_send(struct chan *c, uint16_t type, uint64_t msg_id, const void *buf, s
 			return r; /* a message cut short: the receiver times out on it */
 		put_frame(a.out, msg_id, type, flags, (uint32_t)len);
 		if (n)
-			__builtin_memcpy((uint8_t *)a.out + CHAN_FRAME_SIZE, p + sent, n);
+			caec_copy((uint8_t *)a.out + CHAN_FRAME_SIZE, p + sent, n);
 		ring_commit(&c->tx, a.len);
 		notify(c, true);
 		sent += n;
@@ -362,7 +371,7 @@ int chan_recv(struct chan *c, uint16_t *type, uint64_t *msg_id, void *buf, size_
 		bool last = (a.f.flags & CHAN_FRAG_LAST) != 0;
 		if (a.len > total - got || (last != (got + a.len == total)))
 			return frame_corrupt(c);
-		__builtin_memcpy(out + got, a.payload, a.len);
+		caec_copy(out + got, a.payload, a.len);
 		got += a.len;
 		release_record(c);
 		if (last)

@@ -9,8 +9,9 @@
  *
  * Messages carry a 16-byte frame: a 64-bit message ID, a type (request,
  * response, error, stream) and fragment flags; a message larger than one
- * record travels as several records (first ... last) and is reassembled by
- * chan_recv. Two APIs share the rings: copying (chan_send / chan_recv, any
+ * record, or than frag_max (64 KiB: the receiver copies one fragment while
+ * the sender writes the next), travels as several records (first ... last)
+ * and is reassembled by chan_recv. Two APIs share the rings: copying (chan_send / chan_recv, any
  * size up to the channel's maximum, with a timeout) and zero-copy
  * (chan_reserve / chan_commit, chan_peek / chan_release, one record each).
  * One thread sends and one receives on each end (or one does both).
@@ -88,6 +89,7 @@ struct chan {
 	uint32_t max_message;
 	uint64_t spin_ns;   /* spin this long before sleeping (default CHAN_SPIN_NS) */
 	uint64_t slice_ns;  /* the longest sleep between checks of the peer (CHAN_SLICE_NS) */
+	uint32_t frag_max;  /* chan_send's largest fragment (CHAN_FRAG_MAX; 0: what the ring takes) */
 	uint64_t next_id;
 	/* chan_recv: a message whose rest is being dropped (its first fragments
 	 * went with a timeout). */
@@ -98,6 +100,9 @@ struct chan {
 };
 
 #define CHAN_SPIN_NS  50000u      /* 50 us */
+/* chan_send cuts messages into fragments of at most this much, so that the
+ * receiver copies one while the sender writes the next. */
+#define CHAN_FRAG_MAX (64u << 10)
 #define CHAN_SLICE_NS 10000000u   /* 10 ms */
 #define CHAN_FOREVER  UINT64_MAX
 

@@ -1,38 +1,17 @@
 /*
  * The four routines a freestanding compiler may call on its own, and what
- * realm programs copy with (channels, the inference engine): on x86-64 the
- * string instructions, which modern cores run at cache-line speed ("fast
- * short REP MOVSB" / ERMS), with 8-byte moves for short copies; a word loop
- * elsewhere. Weak: if the portable sdk brings its own, those win.
+ * realm programs copy with: memcpy is sdk/copy.h's caec_copy (string
+ * instructions where they are fast), memset REP STOSB for long runs. Weak:
+ * if the portable sdk brings its own, those win.
  */
 #include <stddef.h>
 #include <stdint.h>
 
-static inline void copy_short(unsigned char *d, const unsigned char *s, size_t n)
-{
-	while (n >= 8) {
-		uint64_t w;
-		__builtin_memcpy(&w, s, 8); /* a constant size: one move, no call */
-		__builtin_memcpy(d, &w, 8);
-		d += 8, s += 8, n -= 8;
-	}
-	while (n--)
-		*d++ = *s++;
-}
+#include "sdk/copy.h"
 
 __attribute__((weak)) void *memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-#if defined(__x86_64__)
-	if (n >= 128) {
-		__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
-		return dst;
-	}
-#endif
-	copy_short(d, s, n);
-	return dst;
+	return caec_copy(dst, src, n);
 }
 
 __attribute__((weak)) void *memmove(void *dst, const void *src, size_t n)
