@@ -488,7 +488,7 @@ static int parse_modes(const struct cli_parser *p, struct bench *b)
 		while (m < NUM_MODES && strcmp(t, mode_names[m]) != 0)
 			m++;
 		if (m == NUM_MODES)
-			return cli_bad_value(p, "modes from raw,csm,ns-plain,aes-gcm,chacha");
+			return cli_bad_value(p, "a list of modes from raw,csm,ns-plain,aes-gcm,chacha");
 		if (m == MODE_AES || m == MODE_CHACHA)
 			return cli_usage_error(CMD, "--modes %s: the encrypted baseline is not implemented yet "
 					       "(use raw,csm,ns-plain)", t);
