@@ -671,8 +671,10 @@ static int plot(const struct bench *b)
 	fclose(d);
 	fprintf(s, "set terminal png size 1400,560\nset output '%s'\nset multiplot layout 1,2\n"
 		   "set logscale xy\nset grid\nset key top left\nset xlabel 'message size (bytes)'\n"
+		   "set xrange [%g:%g]\n"
 		   "set ylabel 'CPU cycles per message (both sides)'\n"
-		   "set title 'caec bench channel: cycles per message'\n", b->plot);
+		   "set title 'caec bench channel: cycles per message'\n", b->plot,
+		(double)b->sizes[0] / 1.5, (double)b->sizes[b->num_sizes - 1] * 1.5);
 	fprintf(s, "plot ");
 	bool first = true;
 	for (unsigned m = 0; m < NUM_MODES; m++) {
