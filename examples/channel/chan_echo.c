@@ -11,7 +11,10 @@
  *            echo [4..8) messages, then detach without closing (the
  *            client must see CHAN_EPEER, not hang); PART_INTRUDER: try
  *            once to join a channel that already has its peer (the grant
- *            admits one realm: it must be refused).
+ *            admits one realm: it must be refused). PART_REVOKER: a client
+ *            that revokes its server after [4..8) echoes; its next receive
+ *            must end with CHAN_EPEER, and the server, whose next access
+ *            aborts, reports status 4 from its SEA handler.
  * Each prints one line with its counts and reports exit status 0 when its
  * part worked.
  */
@@ -29,6 +32,7 @@
 #define PART_SERVER  2u
 #define PART_QUITTER 3u
 #define PART_INTRUDER 4u
+#define PART_REVOKER 5u
 #define RIM_SIZE     32u
 #define MAX_MSG      (256u << 10)
 #define WAIT_NS      (UINT64_C(10) * 1000000000u)
@@ -63,7 +67,7 @@ static void fill(uint8_t *p, uint64_t i, size_t n)
 		p[k] = (uint8_t)(i * 31 + k);
 }
 
-static int client(const uint8_t *ch)
+static int client(const uint8_t *ch, bool revoke)
 {
 	struct chan_csm cc;
 	struct chan_csm_peer peer = { .rim = ch + 24, .rim_len = RIM_SIZE };
@@ -81,7 +85,19 @@ static int client(const uint8_t *ch)
 	if (!out || !in)
 		return 1;
 	uint64_t bytes = 0, i = 0;
-	for (; i < n; i++) {
+	for (; i < n || revoke; i++) {
+		if (revoke && i == n) {
+			if ((r = chan_csm_revoke_peer(&cc, &csm_err)) != 0) {
+				sdk_printf("client: revoke failed: %s\n", csm_strerror(csm_err));
+				return 1;
+			}
+			sdk_puts("client: revoked the server\n");
+			size_t got;
+			r = chan_recv(&cc.ch, NULL, NULL, in, MAX_MSG, &got, WAIT_NS);
+			sdk_printf("client: after the revoke: %s\n", chan_strerror(r));
+			chan_csm_close(&cc);
+			return r == CHAN_EPEER ? 0 : 1;
+		}
 		size_t len = msg_len(i), got;
 		uint64_t id;
 		uint16_t type;
@@ -107,6 +123,14 @@ static int client(const uint8_t *ch)
 	return r == 0 ? 0 : (r == CHAN_EPEER ? 3 : 1);
 }
 
+/* A revoked server's next access to the region aborts: it ends there. */
+static void revoked(uint64_t ipa, uint64_t esr)
+{
+	(void)esr;
+	sdk_printf("server: revoked: the access at 0x%llx aborted\n", (unsigned long long)ipa);
+	sdk_realm_exit(4);
+}
+
 static int server(const uint8_t *ch, bool quit_early)
 {
 	struct chan_csm cc;
@@ -123,6 +147,7 @@ static int server(const uint8_t *ch, bool quit_early)
 		return 1;
 	}
 	sdk_printf("server: joined 0x%llx\n", (unsigned long long)id);
+	caec_arch_set_sea_handler(revoked);
 	uint8_t *buf = sdk_malloc(MAX_MSG);
 	if (!buf)
 		return 1;
@@ -173,7 +198,9 @@ int realm_main(void)
 	}
 	switch (ch[0]) {
 	case PART_CLIENT:
-		return client(ch);
+		return client(ch, false);
+	case PART_REVOKER:
+		return client(ch, true);
 	case PART_SERVER:
 		return server(ch, false);
 	case PART_QUITTER:

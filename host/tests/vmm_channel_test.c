@@ -5,8 +5,8 @@
  * exchange thousands of messages (some in fragments) through memory the
  * host cannot read, waiting on the region's doorbell; meanwhile a third
  * realm of the same image is not admitted (the grant admits one). A server
- * that detaches without a word makes the client's calls end with
- * CHAN_EPEER.
+ * that detaches without a word, or that its owner revokes, makes the
+ * client's calls end with CHAN_EPEER (the revoked one's next access aborts).
  * Nothing leaks.
  */
 #include <inttypes.h>
@@ -27,6 +27,7 @@ static const char *image_path;
 #define PART_SERVER  2u
 #define PART_QUITTER 3u
 #define PART_INTRUDER 4u
+#define PART_REVOKER 5u
 #define CHAN_PAGES   64u
 
 struct console {
@@ -263,6 +264,37 @@ static void test_peer_detaches(void **state)
 	vmm_test_machine_down(&machine);
 }
 
+/* The owner revokes its server after 50 echoes: the owner's next receive
+ * ends with CHAN_EPEER; the server's next access aborts (status 4). */
+static void test_owner_revokes_peer(void **state)
+{
+	void *machine = NULL;
+	struct realm_image img;
+	uint8_t rim[32];
+	static struct party client, server;
+
+	(void)state;
+	assert_int_equal(vmm_test_machine_up(&machine), 0);
+	struct vmm *vmm = machine;
+	assert_int_equal(realm_image_load(image_path, &img), 0);
+	image_rim(&img, rim);
+	start(vmm, &img, &client, PART_REVOKER, 50, 0, rim, false);
+	uint64_t id = wait_for_channel(&client);
+	start(vmm, &img, &server, PART_SERVER, 0, id, NULL, false);
+	finish(&client, 0, "client");
+	finish(&server, 4, "server");
+	assert_non_null(strstr(client.con.text, "client: revoked the server"));
+	assert_non_null(strstr(client.con.text, "client: after the revoke: the peer is gone"));
+	assert_non_null(strstr(server.con.text, "server: revoked: the access at 0x"));
+	assert_int_equal(vmm_realm_destroy(server.r), 0);
+	assert_int_equal(vmm_realm_destroy(client.r), 0);
+	no_leak(vmm);
+	vmm_run_result_free(&client.res);
+	vmm_run_result_free(&server.res);
+	realm_image_free(&img);
+	vmm_test_machine_down(&machine);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -273,6 +305,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_echo_thousands),
 		cmocka_unit_test(test_peer_detaches),
+		cmocka_unit_test(test_owner_revokes_peer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,8 +116,8 @@ int chan_csm_create(struct chan_csm *cc, uint64_t pages, const struct chan_csm_p
 		return r;
 	}
 	uint64_t perms = CSM_PERM_READ | CSM_PERM_WRITE | csm_admit(1);
-	r = peer->realm_id ? csm_grant_realm_id(cc->csm_id, peer->realm_id, perms, NULL, NULL)
-			   : csm_grant_rim(cc->csm_id, peer->rim, peer->rim_len, perms, NULL, NULL);
+	r = peer->realm_id ? csm_grant_realm_id(cc->csm_id, peer->realm_id, perms, &cc->grant, NULL)
+			   : csm_grant_rim(cc->csm_id, peer->rim, peer->rim_len, perms, &cc->grant, NULL);
 	if (r == 0)
 		r = csm_seal(cc->csm_id, NULL);
 	if (r != 0) {
@@ -149,6 +149,17 @@ int chan_csm_join(struct chan_csm *cc, uint64_t csm_id, int *csm_err)
 		csm_detach(csm_id, NULL);
 	cc->peer_seen = true; /* the owner maps its region from the start */
 	return r;
+}
+
+int chan_csm_revoke_peer(struct chan_csm *cc, int *csm_err)
+{
+	int r;
+
+	if (!cc->owner)
+		return CHAN_EINVAL;
+	if ((r = csm_revoke(cc->csm_id, cc->grant, NULL)) != 0)
+		return fail(csm_err, r);
+	return 0;
 }
 
 void chan_csm_close(struct chan_csm *cc)

@@ -25,6 +25,7 @@ struct chan_csm {
 	uint64_t size;
 	bool owner;
 	bool peer_seen;         /* the peer mapped the region at some point */
+	uint64_t grant;         /* the owner's ACL entry for the peer */
 	uint8_t *report;        /* for the region report (peer checks) */
 	size_t report_cap;
 };
@@ -44,6 +45,10 @@ int chan_csm_create(struct chan_csm *cc, uint64_t pages, const struct chan_csm_p
 		    const struct chan_geometry *g, int *csm_err);
 /* The peer's end of region csm_id. */
 int chan_csm_join(struct chan_csm *cc, uint64_t csm_id, int *csm_err);
+/* The owner takes the peer's access away (RSI_CSM_REVOKE): the monitor
+ * unmaps the peer, whose next access to the region aborts, and this end's
+ * waits end with CHAN_EPEER. 0 or CHAN_ESYSTEM (*csm_err). */
+int chan_csm_revoke_peer(struct chan_csm *cc, int *csm_err);
 /* Closes the channel and unmaps the region. */
 void chan_csm_close(struct chan_csm *cc);
 
