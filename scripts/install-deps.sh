@@ -10,6 +10,7 @@ set -euo pipefail
 demo_packages=(
   build-essential cmake pkg-config ninja-build
   libssl-dev libjansson-dev libcmocka-dev
+  libbearssl-dev                     # realm-side crypto (sealed channels)
 )
 test_packages=(
   clang libclang-rt-14-dev           # libFuzzer, sanitizers with clang

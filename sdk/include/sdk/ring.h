@@ -45,6 +45,8 @@
 #define CHAN_ENOSPC    (-7)  /* the buffer is too small for the message (it stays queued) */
 #define CHAN_EHEADER   (-8)  /* the channel header is not one this library accepts */
 #define CHAN_ESYSTEM   (-9)  /* the region, the doorbell or the monitor failed */
+#define CHAN_EAUTH     (-10) /* a sealed record failed authentication (chan_sealed.h):
+			      * tampered, replayed, reordered or truncated */
 
 /* A one-line description of a CHAN_E* error ("ok" for 0). */
 const char *chan_strerror(int err);

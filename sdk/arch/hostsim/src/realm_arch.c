@@ -61,6 +61,39 @@ uint64_t caec_arch_now_ns(void)
 	return (c / f) * 1000000000u + (c % f) * 1000000000u / f;
 }
 
+static bool random64(uint64_t *v)
+{
+	for (unsigned tries = 0; tries < 16; tries++) {
+		unsigned char ok;
+#if defined(__x86_64__)
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+#elif defined(__aarch64__)
+		__asm__ volatile("mrs %0, s3_3_c2_c4_0; cset %w1, ne" : "=r"(*v), "=r"(ok) : : "cc"); /* RNDR */
+#else
+		ok = 0;
+#endif
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+int caec_arch_random(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len > 0) {
+		uint64_t v;
+		if (!random64(&v))
+			return -1;
+		size_t n = len < 8 ? len : 8;
+		__builtin_memcpy(p, &v, n);
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
 int caec_arch_set_sea_handler(caec_sea_handler_fn handler)
 {
 	struct smc_regs regs = { .x = { HOSTSIM_GATE_SET_SEA_HANDLER, (uintptr_t)handler } };

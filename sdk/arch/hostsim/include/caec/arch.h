@@ -18,6 +18,7 @@
 #ifndef CAEC_ARCH_H
 #define CAEC_ARCH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "abi/smc.h"
@@ -77,6 +78,10 @@ static inline uint64_t caec_arch_counter(void)
 uint64_t caec_arch_counter_freq(void);
 /* Nanoseconds since an arbitrary start, from the counter. */
 uint64_t caec_arch_now_ns(void);
+
+/* len bytes from the CPU's random number generator (x86-64 RDRAND, Arm
+ * RNDR): 0, or -1 when it has none or keeps failing. */
+int caec_arch_random(void *buf, size_t len);
 
 /* Secondary CPUs: PSCI CPU_ON with entry = caec_arch_secondary_entry_ipa()
  * and context_id = the realm address of a struct caec_secondary_boot the
