@@ -44,13 +44,16 @@ static int wait_message(struct chan *c)
 }
 
 /* One message of j->size bytes from buf, stamped; ticks spent in *work. */
-static int send_one(struct chan *c, const struct bench_job *j, uint64_t (*counter)(void), uint8_t *buf, uint16_t type,
-		    uint64_t id, uint64_t *work)
+static int send_one(struct chan *c, const struct bench_io *io, const struct bench_job *j, uint64_t (*counter)(void),
+		    uint8_t *buf, uint16_t type, uint64_t id, uint64_t *work)
 {
 	uint64_t t0 = counter();
 	int r;
 
-	if (j->api == BENCH_API_ZEROCOPY) {
+	if (io) {
+		put_stamp(buf, t0);
+		r = io->send(io->ctx, type, id, buf, j->size, OP_TIMEOUT_NS);
+	} else if (j->api == BENCH_API_ZEROCOPY) {
 		void *slot;
 		r = chan_reserve(c, j->size, &slot, OP_TIMEOUT_NS);
 		if (r == 0) {
@@ -67,15 +70,20 @@ static int send_one(struct chan *c, const struct bench_job *j, uint64_t (*counte
 }
 
 /* Takes the next message (zero-copy: reads its stamp in place); *stamp. */
-static int recv_one(struct chan *c, const struct bench_job *j, uint64_t (*counter)(void), uint8_t *buf,
-		    uint64_t *stamp, uint64_t *work)
+static int recv_one(struct chan *c, const struct bench_io *io, const struct bench_job *j, uint64_t (*counter)(void),
+		    uint8_t *buf, uint64_t *stamp, uint64_t *work)
 {
 	int r = wait_message(c);
 
 	if (r != 0)
 		return r;
 	uint64_t t0 = counter();
-	if (j->api == BENCH_API_ZEROCOPY) {
+	if (io) {
+		size_t len;
+		r = io->recv(io->ctx, NULL, NULL, buf, j->size + BENCH_BUF_SLACK, &len, OP_TIMEOUT_NS);
+		if (r == 0 && len >= 8)
+			__builtin_memcpy(stamp, buf, 8);
+	} else if (j->api == BENCH_API_ZEROCOPY) {
 		struct chan_msg m;
 		r = chan_peek(c, &m, 0);
 		if (r == 0) {
@@ -85,7 +93,7 @@ static int recv_one(struct chan *c, const struct bench_job *j, uint64_t (*counte
 		}
 	} else {
 		size_t len;
-		r = chan_recv(c, NULL, NULL, buf, j->size > 8 ? j->size : 8, &len, OP_TIMEOUT_NS);
+		r = chan_recv(c, NULL, NULL, buf, j->size + BENCH_BUF_SLACK, &len, OP_TIMEOUT_NS);
 		if (r == 0 && len >= 8)
 			__builtin_memcpy(stamp, buf, 8);
 	}
@@ -93,8 +101,8 @@ static int recv_one(struct chan *c, const struct bench_job *j, uint64_t (*counte
 	return r;
 }
 
-void bench_client(struct chan *c, const struct bench_job *j, uint64_t (*counter)(void), uint8_t *buf,
-		  uint64_t *samples, uint64_t *work, struct bench_side *out)
+void bench_client(struct chan *c, const struct bench_io *io, const struct bench_job *j, uint64_t (*counter)(void),
+		  uint8_t *buf, uint64_t *samples, uint64_t *work, struct bench_side *out)
 {
 	uint64_t stamp;
 	int r = 0;
@@ -102,9 +110,9 @@ void bench_client(struct chan *c, const struct bench_job *j, uint64_t (*counter)
 	*out = (struct bench_side){ 0 };
 	for (uint32_t i = 0; i < j->warmup + j->iters && r == 0; i++) {
 		uint64_t w = 0, t0 = counter();
-		r = send_one(c, j, counter, buf, CHAN_MSG_REQUEST, i, &w);
+		r = send_one(c, io, j, counter, buf, CHAN_MSG_REQUEST, i, &w);
 		if (r == 0)
-			r = recv_one(c, j, counter, buf, &stamp, &w);
+			r = recv_one(c, io, j, counter, buf, &stamp, &w);
 		uint64_t t1 = counter();
 		if (i >= j->warmup) {
 			samples[i - j->warmup] = t1 - t0;
@@ -119,17 +127,19 @@ void bench_client(struct chan *c, const struct bench_job *j, uint64_t (*counter)
 	/* The stream: iters messages one way, then the server's acknowledgement. */
 	uint64_t t0 = counter(), w = 0;
 	for (uint32_t i = 0; i < j->iters && r == 0; i++)
-		r = send_one(c, j, counter, buf, CHAN_MSG_STREAM, i, &w);
+		r = send_one(c, io, j, counter, buf, CHAN_MSG_STREAM, i, &w);
 	if (r == 0) {
-		size_t len;
-		r = chan_recv(c, NULL, NULL, buf, j->size > 8 ? j->size : 8, &len, OP_TIMEOUT_NS);
+		uint64_t ack_stamp, ack_work = 0;
+		struct bench_job ack = *j;
+		ack.api = BENCH_API_COPY;
+		r = recv_one(c, io, &ack, counter, buf, &ack_stamp, &ack_work);
 	}
 	out->stream_ticks = counter() - t0;
 	out->err = r;
 }
 
-void bench_server(struct chan *c, const struct bench_job *j, uint64_t (*counter)(void), uint8_t *buf,
-		  uint64_t *samples, uint64_t *work, struct bench_side *out)
+void bench_server(struct chan *c, const struct bench_io *io, const struct bench_job *j, uint64_t (*counter)(void),
+		  uint8_t *buf, uint64_t *samples, uint64_t *work, struct bench_side *out)
 {
 	uint64_t stamp = 0;
 	int r = 0;
@@ -137,10 +147,10 @@ void bench_server(struct chan *c, const struct bench_job *j, uint64_t (*counter)
 	*out = (struct bench_side){ 0 };
 	for (uint32_t i = 0; i < j->warmup + j->iters && r == 0; i++) {
 		uint64_t w = 0;
-		r = recv_one(c, j, counter, buf, &stamp, &w);
+		r = recv_one(c, io, j, counter, buf, &stamp, &w);
 		uint64_t t = counter();
 		if (r == 0)
-			r = send_one(c, j, counter, buf, CHAN_MSG_RESPONSE, i, &w);
+			r = send_one(c, io, j, counter, buf, CHAN_MSG_RESPONSE, i, &w);
 		if (i >= j->warmup) {
 			samples[i - j->warmup] = t - stamp;
 			work[i - j->warmup] = w;
@@ -153,8 +163,12 @@ void bench_server(struct chan *c, const struct bench_job *j, uint64_t (*counter)
 	}
 	uint64_t w = 0;
 	for (uint32_t i = 0; i < j->iters && r == 0; i++)
-		r = recv_one(c, j, counter, buf, &stamp, &w);
-	if (r == 0)
-		r = chan_send(c, CHAN_MSG_RESPONSE, j->iters, buf, 8, OP_TIMEOUT_NS);
+		r = recv_one(c, io, j, counter, buf, &stamp, &w);
+	if (r == 0) {
+		struct bench_job ack = *j;
+		ack.api = BENCH_API_COPY;
+		ack.size = 8;
+		r = send_one(c, io, &ack, counter, buf, CHAN_MSG_RESPONSE, j->iters, &w);
+	}
 	out->err = r;
 }

@@ -27,6 +27,14 @@ struct bench_job {
 	uint32_t size, iters, warmup, api;
 };
 
+/* The copying API's calls; NULL: the channel's own (chan_send, chan_recv).
+ * The sealed modes put chan_sealed_send/recv here (they always copy). */
+struct bench_io {
+	int (*send)(void *ctx, uint16_t type, uint64_t id, const void *buf, size_t len, uint64_t timeout_ns);
+	int (*recv)(void *ctx, uint16_t *type, uint64_t *id, void *buf, size_t cap, size_t *len, uint64_t timeout_ns);
+	void *ctx;
+};
+
 struct bench_side {
 	uint64_t rtt_med, rtt_p95;         /* client */
 	uint64_t oneway_med, oneway_p95;   /* server */
@@ -35,10 +43,12 @@ struct bench_side {
 	int err;                           /* 0 or a CHAN_E* error */
 };
 
-/* buf: size bytes of scratch; samples: iters entries. */
-void bench_client(struct chan *c, const struct bench_job *j, uint64_t (*counter)(void), uint8_t *buf,
-		  uint64_t *samples, uint64_t *work, struct bench_side *out);
-void bench_server(struct chan *c, const struct bench_job *j, uint64_t (*counter)(void), uint8_t *buf,
-		  uint64_t *samples, uint64_t *work, struct bench_side *out);
+/* buf: size + BENCH_BUF_SLACK bytes of scratch; samples, work: iters
+ * entries; io: NULL or the sealed calls. */
+#define BENCH_BUF_SLACK 64u
+void bench_client(struct chan *c, const struct bench_io *io, const struct bench_job *j, uint64_t (*counter)(void),
+		  uint8_t *buf, uint64_t *samples, uint64_t *work, struct bench_side *out);
+void bench_server(struct chan *c, const struct bench_io *io, const struct bench_job *j, uint64_t (*counter)(void),
+		  uint8_t *buf, uint64_t *samples, uint64_t *work, struct bench_side *out);
 
 #endif

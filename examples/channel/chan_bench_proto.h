@@ -19,6 +19,8 @@
 #define BENCH_TRANSPORT_DONE 0u
 #define BENCH_TRANSPORT_CSM  1u
 #define BENCH_TRANSPORT_NS   2u
+#define BENCH_TRANSPORT_AES  3u /* the host-visible area, records sealed with AES-256-GCM */
+#define BENCH_TRANSPORT_CHACHA 4u /* ... with ChaCha20-Poly1305 */
 
 #define BENCH_MAX_SIZE (1u << 20)
 

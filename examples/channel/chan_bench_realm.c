@@ -4,7 +4,8 @@
  * [12..16), for the RIM at [24..56)) or 2 server (joins channel [16..24)).
  * Then it asks the host for jobs with application call 0xCB01 (the host
  * answers when it wants this size measured): the transport (CSM channel, or
- * the host-visible area the host laid out at an unprotected IPA), size,
+ * the host-visible area the host laid out at an unprotected IPA, plain or
+ * with every record sealed: chan_sealed.h), size,
  * iterations, warm-up and API; runs chan_bench_core's loop; and reports
  * its side's figures with 0xCB02. Transport 0 ends the run.
  */
@@ -12,6 +13,7 @@
 #include "chan_bench_core.h"
 #include "chan_bench_proto.h"
 #include "sdk/chan_csm.h"
+#include "sdk/chan_sealed.h"
 #include "sdk/console.h"
 #include "sdk/heap.h"
 #include "sdk/host_call.h"
@@ -25,6 +27,8 @@ static uint64_t le(const uint8_t *p, unsigned n)
 		v |= (uint64_t)p[i] << (8 * i);
 	return v;
 }
+
+#define WAIT_NS (UINT64_C(20) * 1000000000u)
 
 static uint64_t counter(void)
 {
@@ -41,6 +45,54 @@ static uint64_t ns_now(void *ctx) { (void)ctx; return caec_arch_now_ns(); }
 static bool ns_alive(void *ctx) { (void)ctx; return csm.ch.ops->peer_alive(&csm); }
 static const struct chan_ops ns_ops = { ns_doorbell, ns_sleep, ns_now, ns_alive };
 
+static int sealed_send(void *ctx, uint16_t type, uint64_t id, const void *buf, size_t len, uint64_t timeout_ns)
+{
+	return chan_sealed_send(ctx, type, id, buf, len, timeout_ns);
+}
+
+static int sealed_recv(void *ctx, uint16_t *type, uint64_t *id, void *buf, size_t cap, size_t *len,
+		       uint64_t timeout_ns)
+{
+	return chan_sealed_recv(ctx, type, id, buf, cap, len, timeout_ns);
+}
+
+/* The sealed transports over the host-visible channel: an X25519 exchange in
+ * the clear over that channel (the public keys are not bound to tokens yet:
+ * chan_sealed.h), then one sealed context per AEAD. */
+static struct chan_sealed sealed[2];
+static uint8_t *seal_scratch;
+
+static int sealed_setup(struct chan *ns, bool client)
+{
+	uint8_t seed[CHAN_X25519_SIZE], peer[CHAN_X25519_SIZE];
+	struct chan_keypair kp;
+	size_t len;
+	int r;
+
+	if (caec_arch_random(seed, sizeof(seed)) != 0 || chan_keypair_from_seed(&kp, seed) != 0)
+		return CHAN_ESYSTEM;
+	if (client) {
+		if ((r = chan_send(ns, CHAN_MSG_REQUEST, 0, kp.pub, sizeof(kp.pub), WAIT_NS)) != 0 ||
+		    (r = chan_recv(ns, NULL, NULL, peer, sizeof(peer), &len, WAIT_NS)) != 0)
+			return r;
+	} else {
+		if ((r = chan_recv(ns, NULL, NULL, peer, sizeof(peer), &len, WAIT_NS)) != 0 ||
+		    (r = chan_send(ns, CHAN_MSG_RESPONSE, 0, kp.pub, sizeof(kp.pub), WAIT_NS)) != 0)
+			return r;
+	}
+	if (len != sizeof(peer))
+		return CHAN_ECORRUPT;
+	seal_scratch = sdk_malloc(BENCH_MAX_SIZE + BENCH_BUF_SLACK);
+	if (!seal_scratch)
+		return CHAN_ESYSTEM;
+	static const unsigned aead[2] = { CHAN_AEAD_AES256_GCM, CHAN_AEAD_CHACHA20_POLY1305 };
+	for (unsigned i = 0; i < 2; i++)
+		if ((r = chan_sealed_init(&sealed[i], ns, aead[i], &kp, peer, client, seal_scratch,
+					  BENCH_MAX_SIZE + BENCH_BUF_SLACK)) != 0)
+			return r;
+	return 0;
+}
+
 int realm_main(void)
 {
 	uint8_t ch[SDK_CHALLENGE_SIZE];
@@ -55,7 +107,7 @@ int realm_main(void)
 		struct chan_csm_peer peer = { .rim = ch + 24, .rim_len = 32 };
 		r = chan_csm_create(&csm, le(ch + 12, 4), &peer, NULL, &csm_err);
 	} else {
-		uint64_t until = caec_arch_now_ns() + UINT64_C(20) * 1000000000u;
+		uint64_t until = caec_arch_now_ns() + WAIT_NS;
 		while ((r = chan_csm_join(&csm, le(ch + 16, 8), &csm_err)) == CHAN_ESYSTEM &&
 		       csm_err == SDK_CSM_INVALID && caec_arch_now_ns() < until)
 			;
@@ -65,7 +117,7 @@ int realm_main(void)
 			   csm_strerror(csm_err));
 		return 1;
 	}
-	uint8_t *buf = sdk_malloc(BENCH_MAX_SIZE);
+	uint8_t *buf = sdk_malloc(BENCH_MAX_SIZE + BENCH_BUF_SLACK);
 	uint64_t *samples = sdk_malloc(BENCH_MAX_ITERS * sizeof(uint64_t));
 	uint64_t *work = sdk_malloc(BENCH_MAX_ITERS * sizeof(uint64_t));
 	if (!buf || !samples || !work)
@@ -84,7 +136,8 @@ int realm_main(void)
 		if (j.size > BENCH_MAX_SIZE || j.size < 8 || j.iters == 0 || j.iters > BENCH_MAX_ITERS)
 			return 1;
 		struct chan *c = &csm.ch;
-		if (transport == BENCH_TRANSPORT_NS) {
+		struct bench_io io, *iop = NULL;
+		if (transport != BENCH_TRANSPORT_CSM) {
 			if (!ns_open) {
 				void *area = caec_arch_ipa_to_ptr(g[6]);
 				if (!area || chan_open(&ns, area, g[7], client, &ns_ops, NULL) != 0) {
@@ -95,11 +148,20 @@ int realm_main(void)
 			}
 			c = &ns;
 		}
+		if (transport == BENCH_TRANSPORT_AES || transport == BENCH_TRANSPORT_CHACHA) {
+			if (!seal_scratch && (r = sealed_setup(&ns, client)) != 0) {
+				sdk_printf("bench: no sealed channel: %s\n", chan_strerror(r));
+				return 1;
+			}
+			io = (struct bench_io){ sealed_send, sealed_recv,
+						&sealed[transport == BENCH_TRANSPORT_AES ? 0 : 1] };
+			iop = &io;
+		}
 		struct bench_side s;
 		if (client)
-			bench_client(c, &j, counter, buf, samples, work, &s);
+			bench_client(c, iop, &j, counter, buf, samples, work, &s);
 		else
-			bench_server(c, &j, counter, buf, samples, work, &s);
+			bench_server(c, iop, &j, counter, buf, samples, work, &s);
 		uint64_t res[RSI_HOST_CALL_GPRS] = { ch[0], (uint64_t)(int64_t)s.err, s.rtt_med, s.rtt_p95,
 						     s.oneway_med, s.oneway_p95, s.work_med, s.stream_ticks,
 						     caec_arch_counter_freq() };
