@@ -631,7 +631,9 @@ static json_t *results_json(const struct bench *b)
 			json_object_set_new(o, "rtt_cycles_median", json_integer((json_int_t)r->client.rtt_med));
 			json_object_set_new(o, "oneway_ns_median", json_real(ns_of(r, r->server.oneway_med)));
 			json_object_set_new(o, "oneway_ns_p95", json_real(ns_of(r, r->server.oneway_p95)));
+			json_object_set_new(o, "rtt_cycles_p95", json_integer((json_int_t)r->client.rtt_p95));
 			json_object_set_new(o, "oneway_cycles_median", json_integer((json_int_t)r->server.oneway_med));
+			json_object_set_new(o, "oneway_cycles_p95", json_integer((json_int_t)r->server.oneway_p95));
 			json_object_set_new(o, "cycles_per_msg", json_real(cycles_per_msg(r)));
 			json_object_set_new(o, "mb_per_s", json_real(mb_per_s(b, b->sizes[i], r)));
 			json_array_append_new(arr, o);

@@ -27,7 +27,8 @@ for r in res:
     assert 0 < r["rtt_ns_median"] <= r["rtt_ns_p95"], r
     assert 0 < r["oneway_ns_median"] < r["rtt_ns_p95"], r
     assert r["cycles_per_msg"] > 0 and r["mb_per_s"] > 0, r
-    assert r["rtt_cycles_median"] > 0, r
+    assert 0 < r["rtt_cycles_median"] <= r["rtt_cycles_p95"], r
+    assert 0 < r["oneway_cycles_median"] <= r["oneway_cycles_p95"], r
 assert set(j["memcpy_mb_per_s"]) == {"64", "4096", "65536"}
 assert all(v > 0 for v in j["memcpy_mb_per_s"].values())
 PY
