@@ -5,7 +5,8 @@
  * Then it asks the host for jobs with application call 0xCB01 (the host
  * answers when it wants this size measured): the transport (CSM channel, or
  * the host-visible area the host laid out at an unprotected IPA, plain or
- * with every record sealed: chan_sealed.h), size,
+ * with every record sealed after an attested key exchange: chan_sealed.h),
+ * size,
  * iterations, warm-up and API; runs chan_bench_core's loop; and reports
  * its side's figures with 0xCB02. Transport 0 ends the run.
  */
@@ -14,6 +15,7 @@
 #include "chan_bench_proto.h"
 #include "sdk/chan_csm.h"
 #include "sdk/chan_sealed.h"
+#include "sdk/peer_attest.h"
 #include "sdk/console.h"
 #include "sdk/heap.h"
 #include "sdk/host_call.h"
@@ -56,41 +58,31 @@ static int sealed_recv(void *ctx, uint16_t *type, uint64_t *id, void *buf, size_
 	return chan_sealed_recv(ctx, type, id, buf, cap, len, timeout_ns);
 }
 
-/* The sealed transports over the host-visible channel: an X25519 exchange in
- * the clear over that channel (the public keys are not bound to tokens yet:
- * chan_sealed.h), then one sealed context per AEAD. */
+/* The sealed transports over the host-visible channel: one attested
+ * handshake per AEAD (chan_sealed_handshake: X25519 keys bound to both
+ * realms' tokens, each checked by the other; both realms run this image, so
+ * each expects its own RIM). */
 static struct chan_sealed sealed[2];
 static uint8_t *seal_scratch;
 
 static int sealed_setup(struct chan *ns, bool client)
 {
-	uint8_t seed[CHAN_X25519_SIZE], peer[CHAN_X25519_SIZE];
-	struct chan_keypair kp;
-	size_t len;
-	int r;
-
-	if (caec_arch_random(seed, sizeof(seed)) != 0 || chan_keypair_from_seed(&kp, seed) != 0)
-		return CHAN_ESYSTEM;
-	if (client) {
-		if ((r = chan_send(ns, CHAN_MSG_REQUEST, 0, kp.pub, sizeof(kp.pub), WAIT_NS)) != 0 ||
-		    (r = chan_recv(ns, NULL, NULL, peer, sizeof(peer), &len, WAIT_NS)) != 0)
-			return r;
-	} else {
-		if ((r = chan_recv(ns, NULL, NULL, peer, sizeof(peer), &len, WAIT_NS)) != 0 ||
-		    (r = chan_send(ns, CHAN_MSG_RESPONSE, 0, kp.pub, sizeof(kp.pub), WAIT_NS)) != 0)
-			return r;
-	}
-	if (len != sizeof(peer))
-		return CHAN_ECORRUPT;
-	seal_scratch = sdk_malloc(BENCH_MAX_SIZE + BENCH_BUF_SLACK);
-	if (!seal_scratch)
-		return CHAN_ESYSTEM;
 	static const unsigned aead[2] = { CHAN_AEAD_AES256_GCM, CHAN_AEAD_CHACHA20_POLY1305 };
-	for (unsigned i = 0; i < 2; i++)
-		if ((r = chan_sealed_init(&sealed[i], ns, aead[i], &kp, peer, client, seal_scratch,
-					  BENCH_MAX_SIZE + BENCH_BUF_SLACK)) != 0)
-			return r;
-	return 0;
+	uint8_t *tokens = sdk_malloc(2 * 8192);
+	struct peer_token peer;
+	const char *why = "";
+	int r = 0;
+
+	seal_scratch = sdk_malloc(BENCH_MAX_SIZE + BENCH_BUF_SLACK);
+	if (!seal_scratch || !tokens)
+		return CHAN_ESYSTEM;
+	for (unsigned i = 0; i < 2 && r == 0; i++)
+		r = chan_sealed_handshake(&sealed[i], ns, aead[i], client, NULL, 0, seal_scratch,
+					  BENCH_MAX_SIZE + BENCH_BUF_SLACK, tokens, 8192, &peer, WAIT_NS, &why);
+	if (r != 0)
+		sdk_printf("bench: the sealed handshake failed: %s\n", why);
+	sdk_free(tokens);
+	return r;
 }
 
 int realm_main(void)

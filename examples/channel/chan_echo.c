@@ -15,13 +15,24 @@
  *            that revokes its server after [4..8) echoes; its next receive
  *            must end with CHAN_EPEER, and the server, whose next access
  *            aborts, reports status 4 from its SEA handler.
+ * The sealed parts talk through the host-visible area the host laid out at
+ * the unprotected IPA [56..64) ([12..16) pages): PART_SEALED_CLIENT runs
+ * the attested handshake (chan_sealed.h) as the creator, sends [4..8)
+ * sealed messages and checks the echoes; PART_SEALED_SERVER answers it;
+ * PART_SEALED_LIAR sends one public key and binds its token to another (the
+ * client must refuse it with CHAN_EATTEST).
  * Each prints one line with its counts and reports exit status 0 when its
  * part worked.
  */
 #include <stdbool.h>
 
+#include <bearssl.h>
+
 #include "caec/arch.h"
 #include "sdk/chan_csm.h"
+#include "sdk/chan_sealed.h"
+#include "sdk/peer_attest.h"
+#include "sdk/attest.h"
 #include "sdk/console.h"
 #include "sdk/heap.h"
 #include "sdk/host_call.h"
@@ -33,6 +44,9 @@
 #define PART_QUITTER 3u
 #define PART_INTRUDER 4u
 #define PART_REVOKER 5u
+#define PART_SEALED_CLIENT 6u
+#define PART_SEALED_SERVER 7u
+#define PART_SEALED_LIAR   8u
 #define RIM_SIZE     32u
 #define MAX_MSG      (256u << 10)
 #define WAIT_NS      (UINT64_C(10) * 1000000000u)
@@ -188,6 +202,101 @@ static int intruder(const uint8_t *ch)
 	return 0;
 }
 
+/* ---- sealed, over the host-visible area (no doorbell: waits spin) ---- */
+
+static void ns_doorbell(void *ctx) { (void)ctx; }
+static void ns_sleep(void *ctx, uint64_t ns)
+{
+	uint64_t until = caec_arch_now_ns() + (ns < 20000 ? ns : 20000);
+	(void)ctx;
+	while (caec_arch_now_ns() < until)
+		;
+}
+static uint64_t ns_now(void *ctx) { (void)ctx; return caec_arch_now_ns(); }
+static const struct chan_ops ns_ops = { ns_doorbell, ns_sleep, ns_now, NULL };
+
+static int open_ns(const uint8_t *ch, bool creator, struct chan *c)
+{
+	void *area = caec_arch_ipa_to_ptr(le(ch + 56, 8));
+	int r = area ? chan_open(c, area, le(ch + 12, 4) * 4096, creator, &ns_ops, NULL) : CHAN_EINVAL;
+
+	if (r != 0)
+		sdk_printf("sealed: the host-visible channel does not open: %s\n", chan_strerror(r));
+	return r;
+}
+
+static int sealed(const uint8_t *ch, unsigned part)
+{
+	bool creator = part == PART_SEALED_CLIENT;
+	struct chan c;
+	struct chan_sealed s;
+	struct peer_token peer;
+	const char *why = "";
+	uint8_t *scratch = sdk_malloc(MAX_MSG + CHAN_SEALED_TAG), *tokens = sdk_malloc(2 * 8192);
+	uint8_t *out = sdk_malloc(MAX_MSG), *in = sdk_malloc(MAX_MSG + CHAN_SEALED_TAG);
+
+	if (!scratch || !tokens || !out || !in || open_ns(ch, creator, &c) != 0)
+		return 1;
+	if (part == PART_SEALED_LIAR) {
+		/* A hello with one key, a token bound to another. */
+		uint8_t hello[64], theirs[64], challenge[64], real[32];
+		size_t len, tlen;
+		caec_arch_random(hello, sizeof(hello));
+		caec_arch_random(real, sizeof(real));
+		if (chan_send(&c, CHAN_MSG_REQUEST, 1, hello, 64, WAIT_NS) != 0 ||
+		    chan_recv(&c, NULL, NULL, theirs, 64, &len, WAIT_NS) != 0)
+			return 1;
+		br_sha512_context h;
+		br_sha512_init(&h);
+		br_sha512_update(&h, real, 32);
+		br_sha512_update(&h, theirs + 32, 32);
+		br_sha512_out(&h, challenge);
+		if (sdk_attest_token(challenge, tokens, 8192, &tlen, NULL) != 0 ||
+		    chan_send(&c, CHAN_MSG_REQUEST, 2, tokens, tlen, WAIT_NS) != 0)
+			return 1;
+		int r = chan_recv(&c, NULL, NULL, in, MAX_MSG, &len, WAIT_NS); /* the client's token */
+		if (r == 0)
+			r = chan_recv(&c, NULL, NULL, in, MAX_MSG, &len, WAIT_NS);
+		sdk_printf("liar: after the lie: %s\n", chan_strerror(r));
+		return r == CHAN_EPEER ? 0 : 1;
+	}
+	int r = chan_sealed_handshake(&s, &c, CHAN_AEAD_AES256_GCM, creator, NULL, 0, scratch,
+				      MAX_MSG + CHAN_SEALED_TAG, tokens, 8192, &peer, WAIT_NS, &why);
+	if (r != 0) {
+		sdk_printf("sealed %s: handshake refused: %s: %s\n", creator ? "client" : "server", chan_strerror(r), why);
+		chan_close(&c);
+		return r == CHAN_EATTEST ? 5 : 1;
+	}
+	sdk_printf("sealed %s: peer attested, realm ID %02x%02x%02x%02x...\n", creator ? "client" : "server",
+		   peer.realm_id[0], peer.realm_id[1], peer.realm_id[2], peer.realm_id[3]);
+	uint64_t n = le(ch + 4, 4), i = 0;
+	size_t len;
+	uint64_t id;
+	if (creator) {
+		for (; i < n; i++) {
+			size_t l = msg_len(i) % 20000 + 1;
+			fill(out, i, l);
+			if ((r = chan_sealed_send(&s, CHAN_MSG_REQUEST, i, out, l, WAIT_NS)) != 0 ||
+			    (r = chan_sealed_recv(&s, NULL, &id, in, MAX_MSG + CHAN_SEALED_TAG, &len, WAIT_NS)) != 0)
+				break;
+			if (id != i || len != l || sdk_memcmp(in, out, l) != 0)
+				return 1;
+		}
+		sdk_printf("sealed client: %llu of %llu sealed echoes ok; last: %s\n", (unsigned long long)i,
+			   (unsigned long long)n, chan_strerror(r));
+		chan_close(&c);
+		return r == 0 ? 0 : 1;
+	}
+	for (;;) {
+		r = chan_sealed_recv(&s, NULL, &id, in, MAX_MSG + CHAN_SEALED_TAG, &len, WAIT_NS);
+		if (r != 0 || (r = chan_sealed_send(&s, CHAN_MSG_RESPONSE, id, in, len, WAIT_NS)) != 0)
+			break;
+		i++;
+	}
+	sdk_printf("sealed server: echoed %llu; ended: %s\n", (unsigned long long)i, chan_strerror(r));
+	return r == CHAN_EPEER ? 0 : 1;
+}
+
 int realm_main(void)
 {
 	uint8_t ch[SDK_CHALLENGE_SIZE];
@@ -207,6 +316,10 @@ int realm_main(void)
 		return server(ch, true);
 	case PART_INTRUDER:
 		return intruder(ch);
+	case PART_SEALED_CLIENT:
+	case PART_SEALED_SERVER:
+	case PART_SEALED_LIAR:
+		return sealed(ch, ch[0]);
 	default:
 		sdk_puts("chan_echo: unknown part\n");
 		return 1;

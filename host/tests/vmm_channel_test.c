@@ -19,6 +19,7 @@
 #include "host/measure.h"
 #include "host/realm_image.h"
 #include "hostsim/hostsim.h"
+#include "sdk/channel.h"
 #include "vmm_test_util.h"
 
 static const char *image_path;
@@ -28,6 +29,10 @@ static const char *image_path;
 #define PART_QUITTER 3u
 #define PART_INTRUDER 4u
 #define PART_REVOKER 5u
+#define PART_SEALED_CLIENT 6u
+#define PART_SEALED_SERVER 7u
+#define PART_SEALED_LIAR   8u
+#define NS_AREA_IPA UINT64_C(0xC0000000)
 #define CHAN_PAGES   64u
 
 struct console {
@@ -111,7 +116,7 @@ static void opts_for(struct vmm_realm_opts *opts)
 }
 
 static void start(struct vmm *vmm, const struct realm_image *img, struct party *p, uint8_t part, uint64_t count,
-		  uint64_t csm_id, const uint8_t *rim, bool hold_open)
+		  uint64_t csm_id, const uint8_t *rim, bool hold_open, const struct vmm_ns_buffer *ns)
 {
 	struct vmm_realm_opts opts;
 	struct vmm_error err = { "" };
@@ -128,6 +133,12 @@ static void start(struct vmm *vmm, const struct realm_image *img, struct party *
 		memcpy(p->ch + 24, rim, 32);
 	if (vmm_realm_create(vmm, img->bytes, img->size, &opts, &p->r, &err) != 0)
 		fail_msg("realm create: %s", err.msg);
+	if (ns) {
+		uint64_t at;
+		if (vmm_realm_map_ns_buffer(p->r, ns, NS_AREA_IPA, &at, &err) != 0)
+			fail_msg("mapping the host-visible area: %s", err.msg);
+		put_le(p->ch + 56, at, 8);
+	}
 	assert_int_equal(pthread_create(&p->thread, NULL, run_party, p), 0);
 }
 
@@ -205,11 +216,11 @@ static void test_echo_thousands(void **state)
 	struct vmm *vmm = machine;
 	assert_int_equal(realm_image_load(image_path, &img), 0);
 	image_rim(&img, rim);
-	start(vmm, &img, &client, PART_CLIENT, n, 0, rim, true); /* open until the intruder is done */
+	start(vmm, &img, &client, PART_CLIENT, n, 0, rim, true, NULL); /* open until the intruder is done */
 	uint64_t id = wait_for_channel(&client);
-	start(vmm, &img, &server, PART_SERVER, 0, id, NULL, false);
+	start(vmm, &img, &server, PART_SERVER, 0, id, NULL, false, NULL);
 	wait_for_line(&server, "server: joined");
-	start(vmm, &img, &intruder, PART_INTRUDER, 0, id, NULL, false);
+	start(vmm, &img, &intruder, PART_INTRUDER, 0, id, NULL, false, NULL);
 	finish(&intruder, 0, "intruder");
 	release_hold();
 	assert_non_null(strstr(intruder.con.text, "intruder: refused: the region, the doorbell or the monitor failed (the monitor refused the arguments"));
@@ -247,9 +258,9 @@ static void test_peer_detaches(void **state)
 	struct vmm *vmm = machine;
 	assert_int_equal(realm_image_load(image_path, &img), 0);
 	image_rim(&img, rim);
-	start(vmm, &img, &client, PART_CLIENT, 1000, 0, rim, false);
+	start(vmm, &img, &client, PART_CLIENT, 1000, 0, rim, false, NULL);
 	uint64_t id = wait_for_channel(&client);
-	start(vmm, &img, &quitter, PART_QUITTER, 100, id, NULL, false);
+	start(vmm, &img, &quitter, PART_QUITTER, 100, id, NULL, false, NULL);
 	finish(&quitter, 0, "quitter");
 	finish(&client, 3, "client");
 	assert_non_null(strstr(client.con.text, "client: 100 of 1000 echoes ok"));
@@ -278,9 +289,9 @@ static void test_owner_revokes_peer(void **state)
 	struct vmm *vmm = machine;
 	assert_int_equal(realm_image_load(image_path, &img), 0);
 	image_rim(&img, rim);
-	start(vmm, &img, &client, PART_REVOKER, 50, 0, rim, false);
+	start(vmm, &img, &client, PART_REVOKER, 50, 0, rim, false, NULL);
 	uint64_t id = wait_for_channel(&client);
-	start(vmm, &img, &server, PART_SERVER, 0, id, NULL, false);
+	start(vmm, &img, &server, PART_SERVER, 0, id, NULL, false, NULL);
 	finish(&client, 0, "client");
 	finish(&server, 4, "server");
 	assert_non_null(strstr(client.con.text, "client: revoked the server"));
@@ -291,6 +302,64 @@ static void test_owner_revokes_peer(void **state)
 	no_leak(vmm);
 	vmm_run_result_free(&client.res);
 	vmm_run_result_free(&server.res);
+	realm_image_free(&img);
+	vmm_test_machine_down(&machine);
+}
+
+/* A host-visible channel area of CHAN_PAGES pages, laid out by the host. */
+static void ns_area(struct vmm *vmm, struct vmm_ns_buffer *ns)
+{
+	struct vmm_error err = { "" };
+	struct chan_geometry g;
+	static uint8_t head[4096];
+
+	if (vmm_ns_buffer_alloc(vmm, CHAN_PAGES, ns, &err) != 0)
+		fail_msg("ns buffer: %s", err.msg);
+	assert_int_equal(chan_geometry_default(CHAN_PAGES * 4096, &g), 0);
+	assert_int_equal(chan_format(head, CHAN_PAGES * 4096, &g), 0);
+	assert_true(hostsim_host_write(ns->pas[0], head, sizeof(head)));
+}
+
+/* Sealed channel through host-visible memory with the attested handshake:
+ * 500 sealed echoes; then a peer whose token is bound to another key than
+ * the one it sent is refused (CHAN_EATTEST, status 5) before any key. */
+static void test_sealed_attested(void **state)
+{
+	void *machine = NULL;
+	struct realm_image img;
+	static struct party client, server, client2, liar;
+	struct vmm_ns_buffer ns, ns2;
+
+	(void)state;
+	assert_int_equal(vmm_test_machine_up(&machine), 0);
+	struct vmm *vmm = machine;
+	assert_int_equal(realm_image_load(image_path, &img), 0);
+	ns_area(vmm, &ns);
+	start(vmm, &img, &client, PART_SEALED_CLIENT, 500, 0, NULL, false, &ns);
+	start(vmm, &img, &server, PART_SEALED_SERVER, 0, 0, NULL, false, &ns);
+	finish(&client, 0, "sealed client");
+	finish(&server, 0, "sealed server");
+	assert_non_null(strstr(client.con.text, "sealed client: peer attested, realm ID"));
+	assert_non_null(strstr(client.con.text, "sealed client: 500 of 500 sealed echoes ok"));
+	assert_non_null(strstr(server.con.text, "sealed server: echoed 500; ended: the peer is gone"));
+
+	ns_area(vmm, &ns2);
+	start(vmm, &img, &client2, PART_SEALED_CLIENT, 10, 0, NULL, false, &ns2);
+	start(vmm, &img, &liar, PART_SEALED_LIAR, 0, 0, NULL, false, &ns2);
+	finish(&client2, 5, "client facing a liar");
+	finish(&liar, 0, "liar");
+	assert_non_null(strstr(client2.con.text,
+			       "handshake refused: the peer's attestation token did not check out: "
+			       "the peer's token is not bound to its key and our nonce"));
+	struct vmm_realm *all[] = { client.r, server.r, client2.r, liar.r };
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(vmm_realm_destroy(all[i]), 0);
+	vmm_ns_buffer_free(&ns);
+	vmm_ns_buffer_free(&ns2);
+	no_leak(vmm);
+	struct party *ps[] = { &client, &server, &client2, &liar };
+	for (unsigned i = 0; i < 4; i++)
+		vmm_run_result_free(&ps[i]->res);
 	realm_image_free(&img);
 	vmm_test_machine_down(&machine);
 }
@@ -306,6 +375,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_echo_thousands),
 		cmocka_unit_test(test_peer_detaches),
 		cmocka_unit_test(test_owner_revokes_peer),
+		cmocka_unit_test(test_sealed_attested),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,8 @@
 /*
  * libFuzzer harness for what a channel end reads from its hostile peer: the
- * header, the ring indices, record headers and message frames. The input
+ * header, the ring indices, record headers and message frames; and (the
+ * input's first byte says which) the attestation token a sealed channel's
+ * peer sends (peer_attest.h). The input
  * becomes the shared area (after a valid header, unless the input's first
  * byte asks for its own); the end then receives, peeks and sends until the
  * channel fails or has nothing more. ASan catches any access outside the
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "sdk/channel.h"
+#include "sdk/peer_attest.h"
 
 #define AREA (4096u + 2 * 4096u)
 
@@ -32,6 +35,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(area, 0, AREA);
 	if (size == 0)
 		return 0;
+	if (data[0] & 4) {
+		struct peer_token t;
+		const char *why;
+		peer_token_parse(data + 1, size - 1, &t, &why);
+		return 0;
+	}
 	bool own_header = data[0] & 1;
 	bool creator = data[0] & 2;
 	data++, size--;

@@ -11,11 +11,14 @@ int sdk_attest_token(const uint8_t challenge[RSI_CHALLENGE_SIZE], uint8_t *buf, 
 		     size_t *len, uint64_t *status)
 {
 	struct smc_regs r;
+	uint64_t ignored;
 	uint8_t *granule;
 	uint64_t ipa, bound;
 	size_t got = 0;
 	int rc = 0;
 
+	if (!status)
+		status = &ignored;
 	*len = 0;
 	sdk_memset(&r, 0, sizeof(r));
 	r.x[0] = RSI_ATTEST_TOKEN_INIT;

@@ -32,6 +32,8 @@ const char *chan_strerror(int err)
 		return "not a channel this library accepts (header)";
 	case CHAN_ESYSTEM:
 		return "the region, the doorbell or the monitor failed";
+	case CHAN_EATTEST:
+		return "the peer's attestation token did not check out";
 	case CHAN_EAUTH:
 		return "a sealed record failed authentication (tampered, replayed, reordered or truncated)";
 	default:

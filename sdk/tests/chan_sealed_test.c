@@ -6,6 +6,9 @@
  * cut short is refused with CHAN_EAUTH, for good; the wrong key and a
  * small-order public key are refused; and OpenSSL opens a sealed record
  * with the derived key, nonce and additional data the header describes.
+ * The realm-side token check (peer_attest.h) accepts a third-party CCA
+ * token (../shared/testvectors) and refuses it with any byte of its realm
+ * token changed, with another RAK, challenge or RIM.
  */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
@@ -21,6 +24,8 @@
 
 #include "chan_thread.h"
 #include "sdk/chan_sealed.h"
+#include "sdk/peer_attest.h"
+#include "test_files.h"
 
 #define AREA (UINT64_C(64) << 10)
 
@@ -284,6 +289,56 @@ static void test_openssl_opens_a_record(void **state)
 	}
 }
 
+static void test_peer_token_check(void **state)
+{
+	size_t len;
+	uint8_t *tok = test_read_vector("cca-token-01.cbor", &len);
+	struct peer_token t, mine, out;
+	const char *why = NULL;
+
+	(void)state;
+	if (peer_token_parse(tok, len, &t, &why) != 0)
+		fail_msg("the vector does not parse: %s", why);
+	assert_true(t.rim_len == 32 || t.rim_len == 48 || t.rim_len == 64);
+	assert_int_equal(t.rak_claim_len, 97);
+	/* Checked against itself as "our" token: passes; then each check bites. */
+	mine = t;
+	assert_int_equal(peer_token_check(tok, len, &mine, t.challenge, t.rim, t.rim_len, &out, &why), 0);
+	uint8_t other[64];
+	memcpy(other, t.challenge, 64);
+	other[0] ^= 1;
+	assert_int_equal(peer_token_check(tok, len, &mine, other, t.rim, t.rim_len, &out, &why), CHAN_EATTEST);
+	assert_string_equal(why, "the peer's token is not bound to its key and our nonce");
+	memcpy(other, t.rim, t.rim_len);
+	other[3] ^= 1;
+	assert_int_equal(peer_token_check(tok, len, &mine, t.challenge, other, t.rim_len, &out, &why), CHAN_EATTEST);
+	assert_string_equal(why, "the peer's RIM is not the one expected");
+	mine.rak_claim[10] ^= 1;
+	assert_int_equal(peer_token_check(tok, len, &mine, t.challenge, t.rim, t.rim_len, &out, &why), CHAN_EATTEST);
+	assert_string_equal(why, "the peer's token is signed by another machine's RAK");
+	/* Any byte of the realm token changed: refused, no crash. The realm
+	 * token is the second COSE_Sign1 (tag 18, ES384 protected header). */
+	static const uint8_t sign1[] = { 0xd2, 0x84, 0x44, 0xa1, 0x01, 0x38, 0x22 };
+	const uint8_t *first = memmem(tok, len, sign1, sizeof(sign1));
+	assert_non_null(first);
+	const uint8_t *second = memmem(first + 1, len - (size_t)(first + 1 - tok), sign1, sizeof(sign1));
+	assert_non_null(second);
+	unsigned refused = 0, tried = 0;
+	for (size_t i = (size_t)(second - tok); i < len; i += 7) {
+		uint8_t *copy = malloc(len);
+		memcpy(copy, tok, len);
+		copy[i] ^= 0x41;
+		tried++;
+		refused += peer_token_parse(copy, len, &out, &why) == CHAN_EATTEST;
+		free(copy);
+	}
+	assert_int_equal(refused, tried);
+	/* Truncated anywhere: refused. */
+	for (size_t cut = 0; cut < len; cut += 13)
+		assert_int_equal(peer_token_parse(tok, cut, &out, &why), CHAN_EATTEST);
+	free(tok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_host_changes_refused),
 		cmocka_unit_test(test_wrong_keys_refused),
 		cmocka_unit_test(test_openssl_opens_a_record),
+		cmocka_unit_test(test_peer_token_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

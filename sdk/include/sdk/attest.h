@@ -19,7 +19,8 @@
 #define SDK_ATTEST_TOO_SMALL (-2) /* buf is too small: *len = the size needed, when known */
 #define SDK_ATTEST_NO_MEMORY (-3) /* the heap has no granule to spare */
 
-/* 0 with *len = token size, or one of the SDK_ATTEST_ errors above. */
+/* 0 with *len = token size, or one of the SDK_ATTEST_ errors above. status
+ * may be NULL. */
 int sdk_attest_token(const uint8_t challenge[RSI_CHALLENGE_SIZE], uint8_t *buf, size_t cap,
 		     size_t *len, uint64_t *status);
 

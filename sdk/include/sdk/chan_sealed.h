@@ -7,11 +7,13 @@
  *
  * Keys: each side has an X25519 key pair; the shared secret of the two goes
  * through HKDF-SHA256 (salt "caec-chan-sealed-v1", info = the AEAD and both
- * public keys, the creator's first) into one key per direction. Binding the
- * public keys to attestation tokens (challenge = SHA-256(public key ||
- * nonce)) and checking the peer's token inside the realm is not done yet:
- * today the peer's public key is taken as given (the caller says where it
- * came from).
+ * public keys, the creator's first) into one key per direction.
+ * chan_sealed_handshake (realms only) binds the public keys to attestation:
+ * each side sends its public key and a fresh nonce, fetches its token with
+ * challenge = SHA-512(its public key || the peer's nonce), sends the token,
+ * and checks the peer's (peer_attest.h: same machine, bound to the key it
+ * sent and our nonce, the expected RIM) before any key is derived.
+ * chan_sealed_init alone takes the peer's key as given.
  *
  * A message travels as one channel message whose payload is the ciphertext
  * followed by the 16-byte tag; the frame's type, message ID and length are
@@ -70,6 +72,17 @@ struct chan_sealed {
  * that gives no shared secret (a small-order point). */
 int chan_sealed_init(struct chan_sealed *s, struct chan *ch, unsigned aead, const struct chan_keypair *mine,
 		     const uint8_t peer_pub[CHAN_X25519_SIZE], bool creator, uint8_t *scratch, size_t cap);
+
+/* The attested exchange above over ch, then chan_sealed_init. rim: the RIM
+ * the peer must have (rim_len bytes), or NULL for the caller's own (two
+ * realms of one image). tokens: private memory for two tokens (token_cap
+ * bytes each, 8 KiB is plenty). *peer gets what the peer's token says;
+ * *why a reason when the result is CHAN_EATTEST. Waits up to timeout_ns for
+ * each message. */
+struct peer_token;
+int chan_sealed_handshake(struct chan_sealed *s, struct chan *ch, unsigned aead, bool creator, const uint8_t *rim,
+			  size_t rim_len, uint8_t *scratch, size_t cap, uint8_t *tokens, size_t token_cap,
+			  struct peer_token *peer, uint64_t timeout_ns, const char **why);
 
 /* As chan_send / chan_recv. chan_sealed_recv's buf must hold the message and
  * its tag (CHAN_ENOSPC otherwise, *len then the room needed); *len is the

@@ -47,6 +47,7 @@
 #define CHAN_ESYSTEM   (-9)  /* the region, the doorbell or the monitor failed */
 #define CHAN_EAUTH     (-10) /* a sealed record failed authentication (chan_sealed.h):
 			      * tampered, replayed, reordered or truncated */
+#define CHAN_EATTEST   (-11) /* the peer's attestation did not check out (peer_attest.h) */
 
 /* A one-line description of a CHAN_E* error ("ok" for 0). */
 const char *chan_strerror(int err);
