@@ -171,5 +171,10 @@ uint8_t *cli_read_input(const char *cmd, const char *what, const char *path, siz
 bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
 /* The same, any size, with an optional K, M or G suffix (powers of 1024). */
 bool cli_parse_size(const char *s, uint64_t *out);
+/* p's value as a comma-separated list of sizes, each accepted by ok: at most
+ * max of them into out[0..*n). CLI_OK, or the usage error (cli_bad_value)
+ * saying `expected`. */
+int cli_parse_size_list(const struct cli_parser *p, uint64_t *out, unsigned max, unsigned *n,
+			bool (*ok)(uint64_t size), const char *expected);
 
 #endif

@@ -252,6 +252,24 @@ bool cli_parse_size(const char *s, uint64_t *out)
 	return parse_number(s, true, out);
 }
 
+int cli_parse_size_list(const struct cli_parser *p, uint64_t *out, unsigned max, unsigned *n,
+			bool (*ok)(uint64_t size), const char *expected)
+{
+	char list[512], *save = NULL;
+
+	if (strlen(p->value) >= sizeof(list))
+		return cli_bad_value(p, expected);
+	snprintf(list, sizeof(list), "%s", p->value);
+	*n = 0;
+	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		uint64_t s;
+		if (*n == max || !cli_parse_size(t, &s) || !ok(s))
+			return cli_bad_value(p, expected);
+		out[(*n)++] = s;
+	}
+	return *n ? CLI_OK : cli_bad_value(p, expected);
+}
+
 /* ---- realm runs ---- */
 
 void cli_console_out(void *ctx, const char *bytes, size_t len)

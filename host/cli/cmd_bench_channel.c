@@ -464,19 +464,9 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int parse_sizes(const struct cli_parser *p, struct bench *b)
+static bool message_size_ok(uint64_t s)
 {
-	char list[512], *save = NULL;
-
-	snprintf(list, sizeof(list), "%s", p->value);
-	b->num_sizes = 0;
-	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		uint64_t s;
-		if (b->num_sizes == MAX_SIZES || !cli_parse_size(t, &s) || s < 8 || s > BENCH_MAX_SIZE)
-			return cli_bad_value(p, "a list of up to 32 sizes of 8..1M");
-		b->sizes[b->num_sizes++] = s;
-	}
-	return b->num_sizes ? CLI_OK : cli_bad_value(p, "a list of sizes");
+	return s >= 8 && s <= BENCH_MAX_SIZE;
 }
 
 static int parse_modes(const struct cli_parser *p, struct bench *b)
@@ -510,7 +500,8 @@ static int parse(int argc, char **argv, struct bench *b)
 		case CLI_ARG:
 			return cli_usage_error(CMD, "unexpected argument '%s' (try 'caec %s --help')", p.value, CMD);
 		case OPT_SIZES:
-			if (parse_sizes(&p, b) != CLI_OK)
+			if (cli_parse_size_list(&p, b->sizes, MAX_SIZES, &b->num_sizes, message_size_ok,
+						"a list of up to 32 sizes of 8..1M") != CLI_OK)
 				return CLI_USAGE;
 			break;
 		case OPT_ITERS:

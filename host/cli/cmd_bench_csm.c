@@ -193,19 +193,6 @@ static bool region_size_ok(uint64_t s)
 	return s >= 4096 && s % 4096 == 0 && s / 4096 <= CSM_MAX_GRANULES;
 }
 
-static int parse_sizes(const struct cli_parser *p, struct bench *b)
-{
-	char list[256], *save = NULL;
-	snprintf(list, sizeof(list), "%s", p->value);
-	b->num_sizes = 0;
-	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		uint64_t s;
-		if (b->num_sizes == MAX_SIZES || !cli_parse_size(t, &s) || !region_size_ok(s))
-			return cli_bad_value(p, "a list of up to 8 sizes of 4K..960M in 4K steps");
-		b->sizes[b->num_sizes++] = s;
-	}
-	return b->num_sizes ? CLI_OK : cli_bad_value(p, "a list of sizes");
-}
 
 static int parse(int argc, char **argv, struct bench *b)
 {
@@ -221,7 +208,8 @@ static int parse(int argc, char **argv, struct bench *b)
 		case CLI_ARG:
 			return cli_usage_error(CMD, "unexpected argument '%s' (try 'caec %s --help')", p.value, CMD);
 		case OPT_SIZES:
-			if (parse_sizes(&p, b) != CLI_OK)
+			if (cli_parse_size_list(&p, b->sizes, MAX_SIZES, &b->num_sizes, region_size_ok,
+						"a list of up to 8 sizes of 4K..960M in 4K steps") != CLI_OK)
 				return CLI_USAGE;
 			break;
 		case OPT_SHARE:

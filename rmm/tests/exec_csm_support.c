@@ -367,3 +367,34 @@ uint64_t realm_resume_x0(void)
 	assert_int_equal(exec_exit(cur).exit_reason, RMI_EXIT_IRQ);
 	return resumed_x0;
 }
+
+/* A write or an instruction fetch on a read-only member mapping: a SEA for
+ * the realm, nothing for the host. */
+void permission_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+		      struct plat_trap *trap)
+{
+	(void)s2;
+	switch (step) {
+	case 0: /* a write: permission fault, level 3 */
+		trap->kind = PLAT_TRAP_S2_FAULT;
+		trap->ipa = CSM_IPA;
+		trap->esr = (UINT64_C(0x24) << 26) | (UINT64_C(1) << 25) | (UINT64_C(1) << 6) | 0x0f;
+		break;
+	case 1:
+		assert_int_equal(ctx->resume, PLAT_RESUME_INJECT_SEA);
+		trap->kind = PLAT_TRAP_S2_FAULT; /* an instruction fetch */
+		trap->ipa = CSM_IPA;
+		trap->esr = (UINT64_C(0x20) << 26) | (UINT64_C(1) << 25) | 0x0f;
+		break;
+	case 2:
+		assert_int_equal(ctx->resume, PLAT_RESUME_INJECT_SEA);
+		trap->kind = PLAT_TRAP_S2_FAULT; /* a translation fault that raced the mapping */
+		trap->ipa = CSM_IPA;
+		trap->esr = (UINT64_C(0x24) << 26) | (UINT64_C(1) << 25) | 0x07;
+		break;
+	case 3:
+		assert_int_equal(ctx->resume, PLAT_RESUME_NORMAL);
+		exec_fake_irq(trap);
+		break;
+	}
+}

@@ -114,6 +114,12 @@ uint64_t l3_entry(const struct exec_realm *r, uint64_t ipa);
  * host's RTT_READ_ENTRY says ASSIGNED/RAM. */
 void expect_mapped(const struct exec_realm *r, const struct region *g, uint64_t ipa, bool writable);
 
+/* The scripted CPU of a read-only member at CSM_IPA: a write (a permission
+ * fault: a SEA), an instruction fetch (a SEA), a translation fault that
+ * raced the mapping (resumed normally), then an IRQ exit: four runs. */
+void permission_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+		      struct plat_trap *trap);
+
 #ifdef HAVE_CAEC_VERIFY
 /* The token r's REC 0 gets from ATTEST_TOKEN_INIT, decoded (strict). */
 void realm_token(struct exec_realm *r, struct cca_token *tok);

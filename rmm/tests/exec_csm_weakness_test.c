@@ -247,29 +247,6 @@ static void test_weakness_3_identities(void **state)
 		remove_all(&live[i]);
 }
 
-/* A read-only member writes, then fetches an instruction, at CSM_IPA. */
-static void write_then_fetch(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
-			     struct plat_trap *trap)
-{
-	(void)s2;
-	switch (step) {
-	case 0: /* a write: permission fault at level 3 */
-		trap->kind = PLAT_TRAP_S2_FAULT;
-		trap->ipa = CSM_IPA;
-		trap->esr = (UINT64_C(0x24) << 26) | (UINT64_C(1) << 25) | (UINT64_C(1) << 6) | 0x0f;
-		break;
-	case 1:
-		assert_int_equal(ctx->resume, PLAT_RESUME_INJECT_SEA);
-		trap->kind = PLAT_TRAP_S2_FAULT; /* an instruction fetch */
-		trap->ipa = CSM_IPA;
-		trap->esr = (UINT64_C(0x20) << 26) | (UINT64_C(1) << 25) | 0x0f;
-		break;
-	default:
-		assert_int_equal(ctx->resume, PLAT_RESUME_INJECT_SEA);
-		exec_fake_irq(trap);
-		break;
-	}
-}
 
 /*
  * 4. Permissions are in the stage-2 entries: a member granted READ cannot
@@ -298,11 +275,11 @@ static void test_weakness_4_permissions_enforced(void **state)
 	assert_int_equal(e & DESC_XN, DESC_XN);
 	fill_page(region.pages[0], 0x3c);
 
-	exec_fake_set_step(write_then_fetch);
+	exec_fake_set_step(permission_steps);
 	assert_int_equal(exec_enter(&other, 0, 0, NULL), RMI_SUCCESS);
 	struct rmi_rec_exit exit = exec_exit(&other);
 	assert_int_equal(exit.exit_reason, RMI_EXIT_IRQ); /* no data abort exit */
-	assert_int_equal(exec_fake_runs(), 3);
+	assert_int_equal(exec_fake_runs(), 4);
 	assert_true(page_is(region.pages[0], 0x3c));
 	assert_int_equal(l3_entry(&other, CSM_IPA), e);
 
