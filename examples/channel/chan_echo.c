@@ -29,6 +29,7 @@
 #include <bearssl.h>
 
 #include "caec/arch.h"
+#include "chan_echo_parts.h"
 #include "sdk/chan_csm.h"
 #include "sdk/chan_sealed.h"
 #include "sdk/peer_attest.h"
@@ -39,14 +40,6 @@
 #include "sdk/mem.h"
 #include "sdk/realm.h"
 
-#define PART_CLIENT  1u
-#define PART_SERVER  2u
-#define PART_QUITTER 3u
-#define PART_INTRUDER 4u
-#define PART_REVOKER 5u
-#define PART_SEALED_CLIENT 6u
-#define PART_SEALED_SERVER 7u
-#define PART_SEALED_LIAR   8u
 #define RIM_SIZE     32u
 #define MAX_MSG      (256u << 10)
 #define WAIT_NS      (UINT64_C(10) * 1000000000u)

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "host/measure.h"
+#include "chan_echo_parts.h"
 #include "host/realm_image.h"
 #include "hostsim/hostsim.h"
 #include "sdk/channel.h"
@@ -24,14 +25,6 @@
 
 static const char *image_path;
 
-#define PART_CLIENT  1u
-#define PART_SERVER  2u
-#define PART_QUITTER 3u
-#define PART_INTRUDER 4u
-#define PART_REVOKER 5u
-#define PART_SEALED_CLIENT 6u
-#define PART_SEALED_SERVER 7u
-#define PART_SEALED_LIAR   8u
 #define NS_AREA_IPA UINT64_C(0xC0000000)
 #define CHAN_PAGES   64u
 

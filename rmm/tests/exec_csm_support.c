@@ -245,6 +245,18 @@ void build_with_identities(void)
 	exec_realm_build_config(&realm, identity_page(), CAEC_REALM_CSM_EXITS);
 }
 
+uint64_t owner_and_realms(unsigned others)
+{
+	build_with_identities();
+	uint64_t id = owned_region(&region);
+	struct exec_realm *more[] = { &other, &third };
+	for (unsigned i = 0; i < others && i < 2; i++) {
+		cur = more[i];
+		exec_realm_build_config(more[i], NULL, CAEC_REALM_CSM_EXITS);
+	}
+	return id;
+}
+
 /* The realm asks to attach; true if it exited with the ATTACH request. */
 bool realm_attaches(uint64_t id, uint64_t ipa, uint64_t perms)
 {

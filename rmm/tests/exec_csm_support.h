@@ -61,6 +61,10 @@ void bind_region(struct region *g, uint64_t num);
 void add_pages(struct region *g, uint64_t from, uint64_t to);
 /* A complete one-page region owned by cur; its csm_id. */
 uint64_t owned_region(struct region *g);
+/* build_with_identities, a one-page region the owner holds (its csm_id),
+ * and `others` more realms built: `other`, then `third` (cur is left at the
+ * last one built). */
+uint64_t owner_and_realms(unsigned others);
 /* Removes every page (checking X1 and the scrub), destroys, frees. */
 void remove_all(struct region *g);
 

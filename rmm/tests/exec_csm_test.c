@@ -550,12 +550,7 @@ static void test_read_only_member_faults(void **state)
 static void test_member_admitted_by_acl(void **state)
 {
 	(void)state;
-	build_with_identities();
-	uint64_t id = owned_region(&region);
-	cur = &other;
-	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
-	cur = &third;
-	exec_realm_build_config(&third, NULL, CAEC_REALM_CSM_EXITS);
+	uint64_t id = owner_and_realms(2);
 	struct rmm_debug_realm oi;
 	assert_true(rmm_debug_realm(other.rd, &oi));
 
@@ -685,12 +680,7 @@ static void test_detach(void **state)
 static void test_revoke(void **state)
 {
 	(void)state;
-	build_with_identities();
-	uint64_t id = owned_region(&region);
-	cur = &other;
-	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
-	cur = &third;
-	exec_realm_build_config(&third, NULL, CAEC_REALM_CSM_EXITS);
+	uint64_t id = owner_and_realms(2);
 	struct rmm_debug_realm oi;
 	assert_true(rmm_debug_realm(other.rd, &oi)); /* other and third: the same RIM */
 	uint8_t *owner_page = (uint8_t *)(uintptr_t)hostsim_monitor_view(realm.data[1]);
@@ -762,12 +752,7 @@ static void test_revoke(void **state)
 static void test_info(void **state)
 {
 	(void)state;
-	build_with_identities();
-	uint64_t id = owned_region(&region);
-	cur = &other;
-	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
-	cur = &third;
-	exec_realm_build_config(&third, NULL, CAEC_REALM_CSM_EXITS);
+	uint64_t id = owner_and_realms(2);
 	struct rmm_debug_realm oi, own;
 	assert_true(rmm_debug_realm(other.rd, &oi));
 	assert_true(rmm_debug_realm(realm.rd, &own));
@@ -843,10 +828,7 @@ static void test_token_claims(void **state)
 	static struct cca_token tok;
 
 	(void)state;
-	build_with_identities();
-	uint64_t id = owned_region(&region);
-	cur = &other;
-	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
+	uint64_t id = owner_and_realms(1);
 	struct rmm_debug_realm oi, own;
 	assert_true(rmm_debug_realm(other.rd, &oi));
 	assert_true(rmm_debug_realm(realm.rd, &own));
@@ -934,10 +916,7 @@ static void test_rsi_version(void **state)
 static void test_owner_destroyed(void **state)
 {
 	(void)state;
-	build_with_identities();
-	uint64_t id = owned_region(&region);
-	cur = &other;
-	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
+	uint64_t id = owner_and_realms(1);
 	struct rmm_debug_realm oi;
 	assert_true(rmm_debug_realm(other.rd, &oi));
 	uint8_t *owner_page = (uint8_t *)(uintptr_t)hostsim_monitor_view(realm.data[1]);

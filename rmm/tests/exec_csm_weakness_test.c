@@ -118,12 +118,7 @@ static void test_weakness_2_stale_references(void **state)
 	static struct exec_realm reborn_owner, reborn_member;
 
 	(void)state;
-	build_with_identities();
-	uint64_t id = owned_region(&region);
-	cur = &other;
-	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
-	cur = &third;
-	exec_realm_build_config(&third, NULL, CAEC_REALM_CSM_EXITS);
+	uint64_t id = owner_and_realms(2);
 	grant_realm(id, &other, CSM_PERM_READ);
 	member_maps(&other, id, CSM_PERM_READ);
 	uint64_t by_third = grant_realm(id, &third, CSM_PERM_READ);
@@ -259,10 +254,7 @@ static void test_weakness_3_identities(void **state)
 static void test_weakness_4_permissions_enforced(void **state)
 {
 	(void)state;
-	build_with_identities();
-	uint64_t id = owned_region(&region);
-	cur = &other;
-	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
+	uint64_t id = owner_and_realms(1);
 	grant_realm(id, &other, CSM_PERM_READ);
 	cur = &other;
 	assert_false(realm_attaches(id, CSM_IPA, RW));
@@ -478,12 +470,7 @@ static void test_weakness_6_sharing_attested(void **state)
 	uint8_t want[64];
 
 	(void)state;
-	build_with_identities();
-	uint64_t id = owned_region(&region);
-	cur = &other;
-	exec_realm_build_config(&other, NULL, CAEC_REALM_CSM_EXITS);
-	cur = &third;
-	exec_realm_build_config(&third, NULL, CAEC_REALM_CSM_EXITS);
+	uint64_t id = owner_and_realms(2);
 	struct rmm_debug_realm own;
 	assert_true(rmm_debug_realm(realm.rd, &own));
 
