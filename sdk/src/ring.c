@@ -103,6 +103,28 @@ int ring_reserve(struct ring_end *e, uint32_t len, void **out)
 	uint64_t need = RING_RECORD_HDR + align8(len);
 	uint64_t pos = e->own & e->mask;
 	uint64_t pad = pos + need > e->size ? e->size - pos : 0;
+
+	if (pad == 0 && pos >= RING_REWIND_AT && e->own >= e->rewind_next) {
+		/* Far from the start: if what the consumer has not read yet lies
+		 * past the room we need at 0, and RING_REWIND_AT more besides (the
+		 * PAD counts as unread until the consumer passes it: the room
+		 * left is what we keep writing into meanwhile), start over there,
+		 * so that a ring much larger than its traffic keeps that traffic
+		 * in the same cache lines and TLB entries instead of sweeping all
+		 * of it through them. The cached tail first; the shared one at
+		 * most once per RING_REWIND_AT/4 bytes. */
+		uint64_t used = e->size - pos + need + RING_REWIND_AT;
+		if (e->own + used - e->peer_cache > e->size) {
+			uint64_t tail = atomic_load_explicit(&e->ctl->c.tail, memory_order_acquire);
+			if (!indices_ok(e->own, tail, e->size) || (tail & 7))
+				return corrupt(e);
+			e->peer_cache = tail;
+		}
+		if (e->own + used - e->peer_cache <= e->size)
+			pad = e->size - pos;
+		else
+			e->rewind_next = e->own + RING_REWIND_AT / 4;
+	}
 	uint64_t total = pad + need;
 
 	if (e->own + total - e->peer_cache > e->size) {

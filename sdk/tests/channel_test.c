@@ -2,7 +2,7 @@
  * The channel library (sdk/channel.h, sdk/ring.h) natively, two threads of
  * this process as the two ends (chan_thread.h): framing, fragments, both
  * APIs, timeouts, a peer that closes or dies, a hostile peer's indices,
- * lengths and frames, and a soak of 1 GiB with sequence numbers and
+ * lengths and frames, a ring that starts over early, and a soak of 1 GiB with sequence numbers and
  * checksums (a quarter of that under ThreadSanitizer).
  */
 #include <pthread.h>
@@ -64,7 +64,8 @@ static void test_header_checked(void **state)
 	assert_int_equal(h.ring_offset[1], 4096 + 16384);
 	struct { size_t off; uint64_t value; unsigned width; } bad[] = {
 		{ offsetof(struct chan_header, magic), 0x4141, 8 },
-		{ offsetof(struct chan_header, version), 2, 4 },
+		{ offsetof(struct chan_header, version), CHAN_VERSION + 1, 4 },
+		{ offsetof(struct chan_header, version), 1, 4 }, /* the layout before the flags had lines of their own */
 		{ offsetof(struct chan_header, header_size), 8192, 4 },
 		{ offsetof(struct chan_header, area_size), AREA_SIZE + 4096, 8 },     /* more than mapped */
 		{ offsetof(struct chan_header, ring_offset[1]), 4096 + 8192, 8 },     /* overlaps ring 0 */
@@ -464,6 +465,99 @@ static void *soak_sender(void *arg)
 	return NULL;
 }
 
+/* A ring much larger than its traffic: once the producer is RING_REWIND_AT
+ * into it and the room it needs at 0 is free, it starts over there; while
+ * the consumer still holds what lies there, it goes on and overwrites
+ * nothing. Every record arrives, in order, intact. */
+static void test_rewind(void **state)
+{
+	static struct ring_control ctl;
+	const uint64_t size = UINT64_C(1) << 20;
+	uint8_t *data = aligned_alloc(4096, size);
+	struct ring_end tx, rx;
+	void *slot;
+	const void *got;
+	uint32_t len, rec = 20000;
+
+	(void)state;
+	assert_non_null(data);
+	ring_control_init(&ctl);
+	assert_int_equal(ring_producer_open(&tx, &ctl, data, size), 0);
+	assert_int_equal(ring_consumer_open(&rx, &ctl, data, size), 0);
+	/* Taken as soon as sent: the records stay in the first RING_REWIND_AT. */
+	uint64_t far = 0;
+	unsigned starts = 0;
+	for (unsigned i = 0; i < 500; i++) {
+		assert_int_equal(ring_reserve(&tx, rec, &slot), 0);
+		uint64_t at = (uint64_t)((uint8_t *)slot - data);
+		far = at > far ? at : far;
+		starts += at == RING_RECORD_HDR;
+		memset(slot, (int)i, rec);
+		ring_commit(&tx, rec);
+		assert_int_equal(ring_peek(&rx, &got, &len), 0);
+		assert_int_equal(len, rec);
+		assert_int_equal(((const uint8_t *)got)[rec - 1], (uint8_t)i);
+		ring_release(&rx);
+	}
+	assert_true(far < RING_REWIND_AT + rec);
+	assert_true(starts >= 500 / (RING_REWIND_AT / rec + 2));
+	/* Right after starting over the producer still has RING_REWIND_AT of
+	 * room, though the consumer has not passed the PAD yet. */
+	do {
+		assert_int_equal(ring_reserve(&tx, rec, &slot), 0);
+		ring_commit(&tx, rec);
+		assert_int_equal(ring_peek(&rx, &got, &len), 0);
+		ring_release(&rx);
+	} while (tx.own % size >= RING_REWIND_AT || tx.own % size < RING_RECORD_HDR + rec);
+	uint64_t room = 0;
+	while (room < RING_REWIND_AT - rec) {
+		assert_int_equal(ring_reserve(&tx, rec, &slot), 0);
+		memset(slot, 0x22, rec);
+		ring_commit(&tx, rec);
+		room += RING_RECORD_HDR + rec;
+	}
+	while (ring_peek(&rx, &got, &len) == 0) {
+		assert_int_equal(((const uint8_t *)got)[rec - 1], (uint8_t)0x22);
+		ring_release(&rx);
+	}
+	/* The consumer holds the record at 0 (it has passed the PAD): the
+	 * producer must not start over on top of it, however far it goes. */
+	while (tx.own % size >= RING_REWIND_AT || tx.own % size < RING_RECORD_HDR + rec) {
+		assert_int_equal(ring_reserve(&tx, rec, &slot), 0);
+		ring_commit(&tx, rec);
+		assert_int_equal(ring_peek(&rx, &got, &len), 0);
+		ring_release(&rx);
+	}
+	assert_int_equal(ring_reserve(&tx, rec, &slot), 0);
+	uint64_t first = (uint64_t)((uint8_t *)slot - data);
+	memset(slot, 0x11, rec);
+	ring_commit(&tx, rec);
+	assert_int_equal(ring_peek(&rx, &got, &len), 0);
+	assert_ptr_equal(got, data + first);
+	unsigned queued = 1;
+	uint64_t last = 0;
+	while (last < 3 * RING_REWIND_AT) {
+		assert_int_equal(ring_reserve(&tx, rec, &slot), 0);
+		last = (uint64_t)((uint8_t *)slot - data);
+		assert_true(last > first);
+		memset(slot, 0x11 + (int)queued, rec);
+		ring_commit(&tx, rec);
+		queued++;
+	}
+	for (unsigned i = 0; i < queued; i++) {
+		assert_int_equal(ring_peek(&rx, &got, &len), 0);
+		assert_int_equal(len, rec);
+		assert_int_equal(((const uint8_t *)got)[0], (uint8_t)(0x11 + i));
+		assert_int_equal(((const uint8_t *)got)[rec - 1], (uint8_t)(0x11 + i));
+		ring_release(&rx);
+	}
+	assert_int_equal(ring_peek(&rx, &got, &len), CHAN_EAGAIN);
+	/* With all of it taken the producer starts over again. */
+	assert_int_equal(ring_reserve(&tx, rec, &slot), 0);
+	assert_ptr_equal(slot, data + RING_RECORD_HDR);
+	free(data);
+}
+
 static void test_soak(void **state)
 {
 	struct pair p;
@@ -518,6 +612,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_peer_closes_or_dies),
 		cmocka_unit_test(test_hostile_producer),
 		cmocka_unit_test(test_hostile_consumer),
+		cmocka_unit_test(test_rewind),
 		cmocka_unit_test(test_soak),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,7 +38,7 @@
 #include "sdk/ring.h"
 
 #define CHAN_MAGIC        UINT64_C(0x314e484343454143) /* "CAECCHN1" */
-#define CHAN_VERSION      1u
+#define CHAN_VERSION      2u /* 2: each ring's flags on lines of their own */
 #define CHAN_HEADER_SIZE  4096u
 #define CHAN_CTL_OFFSET   1024u /* control block of ring 0; ring 1's follows */
 #define CHAN_MAX_MESSAGE  (UINT32_C(1) << 30)

@@ -3,10 +3,14 @@
  * memory two parties share (a CSM region, host-visible memory, or plain
  * process memory), the transport under the channel library (channel.h).
  *
- * Shared state: a control block of two 128-byte halves, one per writer —
- * the producer's half holds the head (bytes produced, free running) and its
+ * Shared state: a control block of two halves, one per writer — the
+ * producer's half holds the head (bytes produced, free running) and its
  * flags, the consumer's half the tail (bytes consumed) and its flags — and
- * a data area of a power-of-two size. Each field has exactly one writer;
+ * a data area of a power-of-two size. An index and its writer's flags sit
+ * on separate 128-byte lines: the index changes with every record, the
+ * flags almost never, and the peer reads the flags after every record it
+ * publishes (does the other side sleep?), which must not cost a transfer
+ * of the line the other side is writing. Each field has exactly one writer;
  * each side keeps its own index privately and a cached copy of the other's,
  * reading the shared one only when the cache says the ring is full (empty).
  * The producer writes the payload, then publishes the head with a release
@@ -17,7 +21,12 @@
  * payload, padded to 8 bytes; it never wraps: a producer that would cross
  * the end writes a PAD record to the end and starts over at 0. Records are
  * at most ring_max_record() bytes of payload (a little under half the ring),
- * so one always fits an empty ring.
+ * so one always fits an empty ring. A producer more than RING_REWIND_AT
+ * bytes into the ring starts over at 0 the same way (a PAD to the end) as
+ * soon as the room it needs there is free with RING_REWIND_AT to spare (a
+ * ring of at least 4 x RING_REWIND_AT never holds less), so that traffic much smaller
+ * than the ring stays in the same cache lines instead of sweeping the whole
+ * ring through the caches; the consumer sees nothing new.
  *
  * The other side may be hostile. Everything read from shared memory is read
  * once into private memory and checked before use: an index outside the
@@ -55,28 +64,31 @@ const char *chan_strerror(int err);
 #define RING_CACHE_LINE   128u /* two 64-byte lines: no false sharing with the prefetcher */
 #define RING_RECORD_HDR   8u
 #define RING_MIN_SIZE     4096u
+#define RING_REWIND_AT    (64u * 1024u) /* well inside a core's L2 with the copy's source */
 #define RING_KIND_DATA    1u
 #define RING_KIND_PAD     2u
 
 struct ring_producer_half {
 	_Atomic uint64_t head;
+	uint8_t pad0[RING_CACHE_LINE - 8];
 	_Atomic uint32_t waiting; /* the producer sleeps until there is room */
 	_Atomic uint32_t closed;  /* the producer will write no more */
-	uint8_t pad[RING_CACHE_LINE - 16];
+	uint8_t pad1[RING_CACHE_LINE - 8];
 };
 
 struct ring_consumer_half {
 	_Atomic uint64_t tail;
+	uint8_t pad0[RING_CACHE_LINE - 8];
 	_Atomic uint32_t waiting; /* the consumer sleeps until there is a record */
 	_Atomic uint32_t closed;  /* the consumer reads no more */
-	uint8_t pad[RING_CACHE_LINE - 16];
+	uint8_t pad1[RING_CACHE_LINE - 8];
 };
 
 struct ring_control {
 	struct ring_producer_half p;
 	struct ring_consumer_half c;
 };
-_Static_assert(sizeof(struct ring_control) == 2 * RING_CACHE_LINE, "ring control layout");
+_Static_assert(sizeof(struct ring_control) == 4 * RING_CACHE_LINE, "ring control layout");
 
 /* One side's private view of a ring. */
 struct ring_end {
@@ -87,6 +99,7 @@ struct ring_end {
 	uint64_t peer_cache;  /* producer: the tail last read; consumer: the head */
 	uint64_t pending;     /* producer: bytes reserved (pad included); consumer: record size peeked */
 	uint64_t pad_bytes;   /* producer: the PAD in front of the reservation */
+	uint64_t rewind_next; /* producer: do not look for an empty ring before this head */
 	bool corrupt;
 };
 
