@@ -124,9 +124,9 @@ void bench_client(struct chan *c, const struct bench_io *io, const struct bench_
 		out->rtt_med = pct(samples, j->iters, 50);
 		out->work_med = pct(work, j->iters, 50);
 	}
-	/* The stream: iters messages one way, then the server's acknowledgement. */
+	/* The stream: j->stream messages one way, then the server's acknowledgement. */
 	uint64_t t0 = counter(), w = 0;
-	for (uint32_t i = 0; i < j->iters && r == 0; i++)
+	for (uint32_t i = 0; i < j->stream && r == 0; i++)
 		r = send_one(c, io, j, counter, buf, CHAN_MSG_STREAM, i, &w);
 	if (r == 0) {
 		uint64_t ack_stamp, ack_work = 0;
@@ -162,13 +162,13 @@ void bench_server(struct chan *c, const struct bench_io *io, const struct bench_
 		out->work_med = pct(work, j->iters, 50);
 	}
 	uint64_t w = 0;
-	for (uint32_t i = 0; i < j->iters && r == 0; i++)
+	for (uint32_t i = 0; i < j->stream && r == 0; i++)
 		r = recv_one(c, io, j, counter, buf, &stamp, &w);
 	if (r == 0) {
 		struct bench_job ack = *j;
 		ack.api = BENCH_API_COPY;
 		ack.size = 8;
-		r = send_one(c, io, &ack, counter, buf, CHAN_MSG_RESPONSE, j->iters, &w);
+		r = send_one(c, io, &ack, counter, buf, CHAN_MSG_RESPONSE, j->stream, &w);
 	}
 	out->err = r;
 }

@@ -25,6 +25,7 @@
 
 struct bench_job {
 	uint32_t size, iters, warmup, api;
+	uint32_t stream; /* messages in the one-way stream (iters round trips before it) */
 };
 
 /* The copying API's calls; NULL: the channel's own (chan_send, chan_recv).

@@ -122,10 +122,11 @@ int realm_main(void)
 			return 1;
 		uint64_t transport = g[1];
 		struct bench_job j = { .size = (uint32_t)g[2], .iters = (uint32_t)g[3], .warmup = (uint32_t)g[4],
-				       .api = (uint32_t)g[5] };
+				       .api = (uint32_t)g[5], .stream = (uint32_t)(g[3] >> 32) };
 		if (transport == BENCH_TRANSPORT_DONE)
 			break;
-		if (j.size > BENCH_MAX_SIZE || j.size < 8 || j.iters == 0 || j.iters > BENCH_MAX_ITERS)
+		if (j.size > BENCH_MAX_SIZE || j.size < 8 || j.iters == 0 || j.iters > BENCH_MAX_ITERS ||
+		    j.stream == 0 || j.stream > BENCH_MAX_STREAM)
 			return 1;
 		struct chan *c = &csm.ch;
 		struct bench_io io, *iop = NULL;
