@@ -17,15 +17,18 @@
  * message, read by the receiver; both realms read the same TSC), the CPU
  * work per message (send and receive on both sides, the waits excluded),
  * and the throughput of a stream of messages one way; and the same run's
- * memcpy bandwidth at that size.
+ * memcpy bandwidth at that size. The client side and the server side run
+ * on CPUs of their own (choose_cpus) unless --no-pin.
  *
  * The realms run chan_bench_realm.so; they ask for each job with an
  * application host call, which this program answers when it is that
  * transport's turn (chan_bench_proto.h).
  */
+#define _GNU_SOURCE /* pthread_setaffinity_np */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -59,7 +62,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: caec bench channel [--sizes LIST] [--iters N] [--warmup N] [--modes LIST]\n"
 		"                          [--api copy|zerocopy] [--json] [--plot FILE.png]\n"
-		"                          [--image FILE] [--quick]\n"
+		"                          [--image FILE] [--no-pin] [--quick]\n"
 		"\n"
 		"Measures messages between two parties for each transport, interleaved size by\n"
 		"size in one run: round trip (median, p95), one-way latency, CPU cycles per\n"
@@ -77,6 +80,9 @@ static void usage(FILE *out)
 		"  --plot FILE    a PNG: cycles per message against size for each mode\n"
 		"                 (log-log) and each mode's ratio to csm (needs gnuplot)\n"
 		"  --image FILE   the realms' image (default: chan_bench_realm.so of the build)\n"
+		"  --no-pin       leave the two parties' threads where the scheduler puts them\n"
+		"                 (by default each runs on a CPU of its own, as a deployment\n"
+		"                 would give each realm its core)\n"
 		"  --quick        sizes 64,4K,64K, 200 iterations, 20 warm-up (a smoke run)\n"
 		"\n"
 		"Cycles are TSC ticks (the counter realms read; constant-rate, close to the\n"
@@ -96,7 +102,8 @@ struct bench {
 	unsigned num_sizes;
 	uint32_t iters, warmup, api;
 	bool modes[NUM_MODES];
-	bool json;
+	bool json, no_pin;
+	int cpus[2]; /* the CPUs the two parties run on, -1: not pinned */
 	const char *plot, *image;
 	uint64_t freq; /* counter ticks per second */
 	struct result res[MAX_SIZES][NUM_MODES];
@@ -116,6 +123,39 @@ struct bench {
 	uint64_t realm_freq;
 	bool realms_failed;
 };
+
+/* ---- where the parties run ---- */
+
+/* Two spinning parties that share a CPU wait a scheduler tick for every
+ * message, and a wake-up tends to put the woken thread on the waker's CPU:
+ * once together they can stay together for many rounds. Unless --no-pin,
+ * the client side (its realm's threads, or the raw client thread; threads
+ * inherit the mask) runs on the first CPU this process may use, the server
+ * side on the second. With fewer than two, nothing is pinned. */
+static void choose_cpus(struct bench *b)
+{
+	cpu_set_t set;
+	unsigned found = 0;
+
+	b->cpus[0] = b->cpus[1] = -1;
+	if (b->no_pin || sched_getaffinity(0, sizeof(set), &set) != 0 || CPU_COUNT(&set) < 2)
+		return;
+	for (int c = 0; c < CPU_SETSIZE && found < 2; c++)
+		if (CPU_ISSET(c, &set))
+			b->cpus[found++] = c;
+}
+
+static void pin_self(const struct bench *b, unsigned side)
+{
+	cpu_set_t set;
+
+	if (b->cpus[side] < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(b->cpus[side], &set);
+	/* Not being able to pin changes the figures, not their meaning. */
+	(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
 
 /* ---- the counter ---- */
 
@@ -158,6 +198,7 @@ static uint64_t counter_freq(void)
  * the floor is not measured on freshly placed threads. */
 
 struct raw_side {
+	const struct bench *b;
 	struct chan c;
 	bool client;
 	uint8_t *buf;
@@ -196,6 +237,8 @@ static void *raw_thread(void *arg)
 	struct raw_side *s = arg;
 	unsigned me = s->client ? 0 : 1;
 	uint64_t seen = 0;
+
+	pin_self(s->b, me);
 
 	for (;;) {
 		pthread_mutex_lock(&raw.lock);
@@ -252,6 +295,7 @@ static int raw_start(struct bench *b)
 	for (unsigned i = 0; i < 2; i++) {
 		struct raw_side *s = &raw.sides[i];
 		raw.ends[i] = (struct chan_thread_end){ &raw.bell, i };
+		s->b = b;
 		s->client = i == 0;
 		s->buf = malloc(BENCH_MAX_SIZE + BENCH_BUF_SLACK);
 		s->samples = malloc(BENCH_MAX_ITERS * sizeof(uint64_t));
@@ -357,6 +401,7 @@ static int realm_job(struct bench *b, unsigned transport, const struct bench_job
 
 struct realm_run {
 	struct bench *b;
+	unsigned side; /* 0: the client */
 	struct vmm_realm *r;
 	uint8_t challenge[HOST_CALL_CHALLENGE_SIZE];
 	struct cli_console con;
@@ -370,6 +415,8 @@ static void *realm_thread(void *arg)
 	struct realm_run *rr = arg;
 	struct vmm_run_config cfg = { .console = cli_console_out, .console_ctx = &rr->con,
 				      .challenge = rr->challenge, .app_call = app_call, .app_ctx = rr->b };
+
+	pin_self(rr->b, rr->side);
 
 	if (vmm_realm_run(rr->r, &cfg, &rr->res) != 0 || rr->res.stop != VMM_STOP_SYSTEM_OFF ||
 	    rr->res.exit_status != 0) {
@@ -479,13 +526,13 @@ static void combine(const struct result *r, unsigned n, struct result *out)
 
 /* ---- options ---- */
 
-enum { OPT_SIZES, OPT_ITERS, OPT_WARMUP, OPT_MODES, OPT_API, OPT_JSON, OPT_PLOT, OPT_IMAGE, OPT_QUICK, NUM_OPTS };
+enum { OPT_SIZES, OPT_ITERS, OPT_WARMUP, OPT_MODES, OPT_API, OPT_JSON, OPT_PLOT, OPT_IMAGE, OPT_QUICK, OPT_NO_PIN, NUM_OPTS };
 static const struct cli_option options[NUM_OPTS] = {
 	[OPT_SIZES] = { "--sizes", NULL, true },   [OPT_ITERS] = { "--iters", NULL, true },
 	[OPT_WARMUP] = { "--warmup", NULL, true }, [OPT_MODES] = { "--modes", NULL, true },
 	[OPT_API] = { "--api", NULL, true },       [OPT_JSON] = { "--json", NULL, false },
 	[OPT_PLOT] = { "--plot", NULL, true },     [OPT_IMAGE] = { "--image", NULL, true },
-	[OPT_QUICK] = { "--quick", NULL, false },
+	[OPT_QUICK] = { "--quick", NULL, false },  [OPT_NO_PIN] = { "--no-pin", NULL, false },
 };
 
 static int cmp_u64(const void *a, const void *b)
@@ -566,6 +613,9 @@ static int parse(int argc, char **argv, struct bench *b)
 		case OPT_IMAGE:
 			b->image = p.value;
 			break;
+		case OPT_NO_PIN:
+			b->no_pin = true;
+			break;
 		case OPT_QUICK: {
 			static const uint64_t quick[] = { 64, 4096, 65536 };
 			memcpy(b->sizes, quick, sizeof(quick));
@@ -635,6 +685,7 @@ static json_t *results_json(const struct bench *b)
 	json_object_set_new(j, "iters", json_integer(b->iters));
 	json_object_set_new(j, "warmup", json_integer(b->warmup));
 	json_object_set_new(j, "counter_hz", json_integer((json_int_t)b->freq));
+	json_object_set_new(j, "pinned", json_boolean(b->cpus[0] >= 0));
 	for (unsigned i = 0; i < b->num_sizes; i++) {
 		char key[32];
 		snprintf(key, sizeof(key), "%" PRIu64, b->sizes[i]);
@@ -759,7 +810,7 @@ static int start_realms(struct bench *b, struct vmm *vmm, const struct realm_ima
 		return cli_fail(CMD, "measuring the realm image: %s", why);
 	uint64_t pages = b->area_size / 4096;
 	for (unsigned i = 0; i < 2; i++) {
-		rr[i] = (struct realm_run){ .b = b };
+		rr[i] = (struct realm_run){ .b = b, .side = i };
 		rr[i].challenge[0] = i == 0 ? BENCH_ROLE_CLIENT : BENCH_ROLE_SERVER;
 		cli_put_le64(rr[i].challenge + 8, 0);
 		for (unsigned k = 0; k < 4; k++)
@@ -832,6 +883,13 @@ int bench_channel(int argc, char **argv)
 	}
 	if (b.plot && (rc = cli_check_output(CMD, "--plot", b.plot)) != CLI_OK)
 		return rc;
+	choose_cpus(&b);
+	if (b.cpus[0] >= 0)
+		fprintf(stderr, "caec bench channel: the client side runs on CPU %d, the server side on CPU %d\n",
+			b.cpus[0], b.cpus[1]);
+	else
+		fprintf(stderr, "caec bench channel: the parties' threads are not pinned (%s)\n",
+			b.no_pin ? "--no-pin" : "fewer than two CPUs");
 	pthread_mutex_init(&b.lock, NULL);
 	pthread_cond_init(&b.cond, NULL);
 	/* Rings that hold the largest message whole: no fragments in the figures. */

@@ -31,11 +31,19 @@ for r in res:
     assert 0 < r["oneway_cycles_median"] <= r["oneway_cycles_p95"], r
 assert set(j["memcpy_mb_per_s"]) == {"64", "4096", "65536"}
 assert all(v > 0 for v in j["memcpy_mb_per_s"].values())
+assert j["pinned"] is (len(__import__("os").sched_getaffinity(0)) >= 2), j["pinned"]
 PY
-"$caec" bench channel --sizes 4096 --iters 100 --warmup 10 --modes raw --api zerocopy --json \
+"$caec" bench channel --sizes 4096 --iters 100 --warmup 10 --modes raw --api zerocopy --no-pin --json \
 	>"$work/zc.json" 2>"$work/err" || fail "zero-copy run failed"
-/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["api"]=="zerocopy" and len(j["results"])==1' \
+/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["api"]=="zerocopy" and len(j["results"])==1 and j["pinned"] is False' \
 	"$work/zc.json" || fail "zero-copy JSON"
+grep -q "not pinned (--no-pin)" "$work/err" || fail "--no-pin not reported"
+# One CPU: nothing to pin to, and the run says so.
+if command -v taskset >/dev/null; then
+	taskset -c 0 "$caec" bench channel --sizes 64 --iters 50 --warmup 5 --modes raw --json >"$work/one.json" 2>"$work/err" ||
+		fail "a run on one CPU failed"
+	grep -q "not pinned (fewer than two CPUs)" "$work/err" || fail "one CPU not reported"
+fi
 expect_usage() { # args...; the last line of stderr must contain $want
 	set +e
 	"$caec" bench channel "$@" 2>"$work/err" >/dev/null
