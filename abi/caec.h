@@ -72,6 +72,16 @@
 #define CAEC_MEASURE_CONFIG_TYPE   UINT64_C(0x80)
 #define CAEC_MEASURE_CONFIG_FLAGS  0x50 /* offset of the flags in the descriptor */
 
+/* The data-free channel doorbell, the only host calls a policy's
+ * "doorbell" mode lets through: one of these immediates with every GPR
+ * zero. RING: wake the realms that share a region with the caller; WAIT:
+ * sleep until one of them rings, or the host's own bound passes. The host
+ * learns that a realm rang or waits, and nothing else (not even which
+ * region: revision 2 says "a fixed immediate"; two of them keep ringing
+ * from ever putting the ringer to sleep). */
+#define CAEC_HOST_CALL_DOORBELL_RING 0xCAE5u
+#define CAEC_HOST_CALL_DOORBELL_WAIT 0xCAE6u
+
 /* CSM request exit (RmiRecExit.exit_reason) and its operations in exit.gprs[0]. */
 #define RMI_EXIT_CSM_REQUEST 0x80u
 #define CSM_OP_CREATE   1u

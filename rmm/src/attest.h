@@ -67,6 +67,8 @@ struct attest_realm_state {
 	uint8_t rpv[ATTEST_SLOT_SIZE];
 	uint8_t realm_id[CAEC_REALM_ID_SIZE]; /* claim 65001 */
 	uint64_t caec_flags;                  /* claim 65004 */
+	bool has_policy;                      /* claim 65003, once a policy is set */
+	uint8_t policy_digest[ATTEST_SLOT_SIZE];
 	/* Claim 65002 (attest_csm.c): the regions the realm owns or maps, their
 	 * CSMDs locked while the token is built. */
 	uint64_t rd_pa;

@@ -71,6 +71,8 @@ static void realm_state_snapshot(const struct rec *rec, struct attest_realm_stat
 	__builtin_memcpy(st->rem, rd->rem, sizeof(st->rem));
 	__builtin_memcpy(st->rpv, rd->rpv, sizeof(st->rpv));
 	st->caec_flags = rd->caec_flags;
+	st->has_policy = rd->policy_len != 0;
+	__builtin_memcpy(st->policy_digest, rd->policy_digest, sizeof(st->policy_digest));
 	attest_regions_snapshot(rd, rec->owner_rd, st);
 	rd_unlock(g_rd, rd);
 }

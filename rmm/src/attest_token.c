@@ -98,7 +98,8 @@ bool attest_rak_claim(uint8_t out[ATTEST_RAK_CLAIM_MAX], size_t *len)
  * reference writes them in another order; a map's meaning does not depend
  * on it), then the CAEC extension's 65001 (realm ID), 65002 (the regions it
  * owns or maps, possibly none) and 65004 (config flags), which every realm
- * token carries; verifiers that do not know them ignore them, as the CCA
+ * token carries, and 65003 (the policy digest) between them once the realm
+ * has set a policy; verifiers that do not know them ignore them, as the CCA
  * token rules allow. */
 static void put_realm_claims(struct cbor_enc *e, const struct attest_realm_state *st,
 			     const uint8_t challenge[ATTEST_CHALLENGE_SIZE],
@@ -106,7 +107,7 @@ static void put_realm_claims(struct cbor_enc *e, const struct attest_realm_state
 {
 	size_t hsize = realm_hash_size(st->hash_algo);
 
-	cbor_enc_map(e, 11);
+	cbor_enc_map(e, st->has_policy ? 12 : 11);
 	cbor_enc_uint(e, CLAIM_CHALLENGE);
 	cbor_enc_bstr(e, challenge, ATTEST_CHALLENGE_SIZE);
 	cbor_enc_uint(e, CLAIM_PROFILE);
@@ -129,6 +130,10 @@ static void put_realm_claims(struct cbor_enc *e, const struct attest_realm_state
 	cbor_enc_bstr(e, st->realm_id, sizeof(st->realm_id));
 	if (!attest_put_regions(e, st))
 		e->failed = true;
+	if (st->has_policy) {
+		cbor_enc_uint(e, CAEC_CLAIM_POLICY_DIGEST);
+		cbor_enc_bstr(e, st->policy_digest, hsize);
+	}
 	cbor_enc_uint(e, CAEC_CLAIM_CONFIG_FLAGS);
 	cbor_enc_uint(e, st->caec_flags);
 }

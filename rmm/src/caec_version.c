@@ -2,9 +2,7 @@
  * RMI_CSM_VERSION and RSI_CSM_VERSION: X0 = SUCCESS, X1 = the extension's
  * version, 1.0 (0x10000). A monitor without the extension answers
  * SMC_UNKNOWN, so this is how a host or a realm learns that the monitor
- * offers confidential shared memory. (RSI_POLICY_SET, the policy part of the
- * specification, still answers SMC_UNKNOWN: it arrives with the policy
- * work.)
+ * offers confidential shared memory and communication policies.
  */
 #include "abi/caec.h"
 #include "rmi_handlers.h"

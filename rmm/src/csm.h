@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "abi/caec.h"
+#include "abi/caec_policy.h"
 #include "granule.h"
 
 #define CSM_STATE_NEW    1u /* bound to its owner, pages being added */
@@ -96,9 +97,22 @@ struct csm_member {
 };
 #define CSM_ACL_OWNER 0xffffu
 
+/* The members the owner's policy declares for the region's channel
+ * (policy.h), copied in at RMI_CSM_CREATE and checked at every MAP. */
+struct csm_policy_rule {
+	uint8_t present;   /* the region was created under a declared channel */
+	uint8_t count;
+	uint8_t pad[6];
+	struct {
+		uint8_t rim[32]; /* the RIM's first 32 bytes */
+		uint8_t perms;   /* READ | WRITE */
+	} members[POLICY_MAX_REALMS];
+};
+
 struct csm_meta {
 	struct csm_acl_entry acl[CSM_ACL_ENTRIES];
 	struct csm_member members[CSM_MAX_MEMBERS];
+	struct csm_policy_rule rule;
 };
 _Static_assert(sizeof(struct csm_meta) <= GRANULE_SIZE, "CSM_META fits in its granule");
 

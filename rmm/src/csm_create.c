@@ -2,7 +2,8 @@
  * RMI_CSM_CREATE(rd, rec, csmd, meta, num_granules) -> X1 csm_id: the host answers a
  * REC's CREATE request (rsi_csm_create.c) by binding two DELEGATED granules
  * to it: csmd becomes the region's descriptor (CSMD) and meta its ACL and
- * member table (CSM_META, all empty). The region is NEW and owned by the
+ * member table (CSM_META, all empty but for the members the owner's policy
+ * declares for the channel the request names, policy.h). The region is NEW and owned by the
  * realm of rec: it records the owner's RD, realm ID, RIM and hash algorithm,
  * the realm's RD gains an owner reference, and the REC learns which region
  * answers its request. The region's csm_id is fresh (csm_id.c). The host
@@ -21,10 +22,13 @@
  *   realm_state: the realm is not ACTIVE                         ERROR_REALM
  *   realm_regions: the realm already owns or maps
  *     CSM_MAX_REGIONS regions                                    ERROR_REALM
+ *   realm_policy: the realm's policy (set by another REC since
+ *     the request) does not allow the request                    ERROR_REALM
  *   machine_regions: the machine holds CSM_MAX_LIVE_REGIONS
  *     regions                                                    ERROR_REALM
  */
 #include "csm.h"
+#include "policy.h"
 #include "realm.h"
 #include "rec.h"
 #include "rmi_handlers.h"
@@ -46,12 +50,14 @@ static uint64_t check_request(struct granule *g_rec, const struct rec *rec,
 	return RMI_OK;
 }
 
-static uint64_t check_realm(const struct rd *rd)
+static uint64_t check_realm(const struct rd *rd, const struct rec *rec)
 {
 	if (__atomic_load_n(&rd->state, __ATOMIC_ACQUIRE) != REALM_STATE_ACTIVE)
 		return RMI_REALM_ERROR(0);               /* realm_state */
 	if (rd_csm_ref_count(rd) >= CSM_MAX_REGIONS)
 		return RMI_REALM_ERROR(0);               /* realm_regions */
+	if (policy_check_create(rd, rec->csm_req_arg, rec->csm_req_channel) != RSI_SUCCESS)
+		return RMI_REALM_ERROR(0);               /* realm_policy */
 	return RMI_OK;
 }
 
@@ -93,7 +99,7 @@ uint64_t smc_csm_create(const uint64_t *x, struct rmi_result *res)
 	rd = rd_map(locks[L_RD].g);
 	status = check_request(locks[L_REC].g, rec, &a);
 	if (status == RMI_OK)
-		status = check_realm(rd);
+		status = check_realm(rd, rec);
 	uint64_t csm_id = status == RMI_OK ? csm_id_next() : 0;
 	if (status == RMI_OK && !csm_registry_add(csm_id, a.csmd_pa))
 		status = RMI_REALM_ERROR(0);             /* machine_regions */
@@ -102,6 +108,9 @@ uint64_t smc_csm_create(const uint64_t *x, struct rmi_result *res)
 
 		init_csmd(csmd, rd, &a, csm_id);
 		granule_unmap(csmd);
+		struct csm_meta *meta = granule_map(locks[L_META].g);
+		policy_rule_of_channel(rd, rec->csm_req_channel, &meta->rule);
+		granule_unmap(meta);
 		if (!rd_csm_ref_add(rd, csm_id, a.csmd_pa, RD_CSM_OWNER))
 			plat_panic("csm_create: no free region reference after the check");
 		rec->csm_req_csmd = a.csmd_pa;

@@ -3,7 +3,9 @@
  * pending ATTACH of rec (rsi_csm_attach.c), one level-3 table (at most 512
  * pages) per call; the mapping is complete when X1 = base + size. The first
  * call (ipa = the IPA the realm asked for) re-checks, under the CSMD lock,
- * that the ACL still admits the realm, and enters it in the member table
+ * that the ACL and both policies (the region's channel, the realm's own)
+ * still admit the realm with the perms it asked for (a policy set by
+ * another REC since the request counts), and enters it in the member table
  * (ATTACHING; the realm's RD gains a member reference; the region's mapped
  * count, which pins its pages, grows). Each call maps [ipa, the end of ipa's
  * level-3 table or of the region) as ASSIGNED_CSM entries, read-only unless
@@ -24,12 +26,15 @@
  *   ipa: not the request's IPA on the first call, not the
  *     member's next IPA after it                               ERROR_INPUT
  *   region: not ACTIVE (dying), or, on the first call, the ACL
- *     no longer admits the realm, or the realm holds
- *     CSM_MAX_REGIONS regions                                  ERROR_INPUT
+ *     or a policy (the region's channel, the realm's own; see
+ *     rsi_csm_attach.c) no longer admits the realm with the
+ *     perms it asked for, or the realm holds CSM_MAX_REGIONS
+ *     regions                                                  ERROR_INPUT
  *   rtt: no level-3 RTT for ipa, or an entry of the step not
  *     UNASSIGNED with RIPAS EMPTY                              ERROR_RTT(level)
  */
 #include "csm_member.h"
+#include "policy.h"
 #include "rec.h"
 #include "rmi_handlers.h"
 
@@ -73,7 +78,10 @@ static uint64_t member_for_step(struct map_ctx *m, int *index)
 	if (m->ipa != m->rec->csm_req_ipa)
 		return RMI_INPUT_ERROR;                                  /* ipa */
 	acl = csm_acl_admits(m->csmd, m->meta, &c, m->rec->csm_req_perms);
-	if (m->csmd->state != CSM_STATE_ACTIVE || acl < 0 || rd_csm_ref_count(m->rd) >= CSM_MAX_REGIONS)
+	uint64_t allowed = policy_rule_perms(&m->meta->rule, c.rim) &
+			   policy_attach_perms(m->rd, m->csmd->owner.rim, m->csmd->num_granules);
+	if (m->csmd->state != CSM_STATE_ACTIVE || acl < 0 || (m->rec->csm_req_perms & ~allowed) != 0 ||
+	    rd_csm_ref_count(m->rd) >= CSM_MAX_REGIONS)
 		return RMI_INPUT_ERROR;                                  /* region */
 	for (int i = 0; i < (int)CSM_MAX_MEMBERS; i++) {
 		if (m->meta->members[i].state == CSM_MEMBER_FREE) {

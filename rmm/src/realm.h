@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "abi/caec.h"
+#include "abi/caec_policy.h"
 #include "abi/rmi.h"
 #include "granule.h"
 #include "measurement.h"
@@ -56,6 +57,15 @@ struct rd {
 		uint32_t role;       /* RD_CSM_OWNER / RD_CSM_MEMBER */
 		uint32_t pad;
 	} csm_refs[CSM_MAX_REGIONS];
+	/* Bytes of unprotected IPA space mapped (ASSIGNED_NS, any level):
+	 * RSI_POLICY_SET needs none. Folding and unfolding keep it. */
+	uint64_t ns_mapped;
+	/* The communication policy (policy.h), uploaded once by RSI_POLICY_SET
+	 * and checked then; policy_len 0: none. policy_digest is claim 65003. */
+	uint32_t policy_len;
+	uint32_t policy_pad;
+	uint8_t policy_digest[MEASUREMENT_SLOT_SIZE];
+	uint64_t policy_blob[POLICY_MAX_SIZE / 8];
 };
 #define RD_CSM_OWNER  0u
 #define RD_CSM_MEMBER 1u

@@ -103,6 +103,7 @@ struct rec {
 	uint64_t csm_req_perms;
 	uint64_t csm_req_csmd;
 	uint64_t csm_req_id;
+	uint64_t csm_req_channel; /* CREATE: the policy's channel (X3), or POLICY_NO_CHANNEL */
 };
 _Static_assert(sizeof(struct rec) <= GRANULE_SIZE, "the REC fits in its granule");
 _Static_assert(offsetof(struct rec, gprs) == offsetof(struct rec, ctx.gprs), "gprs alias ctx.gprs");

@@ -4,6 +4,9 @@
  * Stage-2 faults (the MMU found no valid descriptor, or a permission fault):
  *  - outside the realm's IPA space, or an instruction fetch from unprotected
  *    memory: the realm gets a synchronous external abort (SEA) and continues;
+ *  - unprotected IPA of a realm whose policy keeps it from host-visible
+ *    memory (a non-gateway realm with a policy, a POLICY_REQUIRED realm
+ *    without one yet; policy.h): SEA into the realm, the host sees nothing;
  *  - unprotected IPA: the host owns that memory, so it sees a SYNC exit it
  *    can serve (map the page, or answer INJECT_SEA). The syndrome is
  *    sanitised: EC, IL, WnR and DFSC only (ISV = 0: this monitor offers no
@@ -29,6 +32,7 @@
  * runnable: a later REC_ENTER fails with ERROR_REC until PSCI CPU_ON from
  * another REC restarts it.
  */
+#include "policy.h"
 #include "realm.h"
 #include "rec_run.h"
 #include "rtt.h"
@@ -110,6 +114,17 @@ static void protected_entry(const struct rec_run *run, uint64_t ipa, enum s2tte_
 	rd_unlock(g_rd, rd);
 }
 
+/* The realm's policy lets it reach host-visible memory (policy.h). */
+static bool unprotected_allowed(const struct rec_run *run)
+{
+	struct granule *g_rd;
+	struct rd *rd = rd_lock_owner(run->rd_pa, &g_rd);
+	bool ok = policy_allows_unprotected(rd);
+
+	rd_unlock(g_rd, rd);
+	return ok;
+}
+
 /* DFSC 0b0011xx: a permission fault at some level. */
 static bool dfsc_is_permission(uint64_t esr)
 {
@@ -124,7 +139,7 @@ enum rec_action rec_handle_s2_fault(struct rec_run *run, uint64_t ipa, uint64_t 
 	if (ipa >= rec_run_ipa_top(run))
 		return inject_sea(run);
 	if (ipa >= rec_run_protected_top(run)) {
-		if (esr_class(esr) == ESR_EC_IABT_LOWER)
+		if (esr_class(esr) == ESR_EC_IABT_LOWER || !unprotected_allowed(run))
 			return inject_sea(run);
 		run->rec->last_exit = REC_LAST_EXIT_UNPROT_ABORT;
 		return exit_sync_abort(run, ipa, esr, ipa & FAR_PAGE_OFFSET);

@@ -7,6 +7,9 @@
  * not write keep their values (SMCCC: X4 and up are preserved unless the call
  * returns results in them).
  *
+ * A POLICY_REQUIRED realm's CSM calls (all but CSM_VERSION and POLICY_SET)
+ * fail with ERROR_STATE until it has set its policy (policy.h).
+ *
  * A call that needs realm memory the host has not mapped yet exits with a
  * stage-2 data abort instead (rsi_unmapped). On hardware the monitor would
  * then leave ELR_EL2 at the SMC, so the realm executes it again when the REC
@@ -16,6 +19,7 @@
  * registers.
  */
 #include "attest.h"
+#include "policy.h"
 #include "rsi_handlers.h"
 
 #define RSI_FID_FIRST SMC64_STD_FID(0x190)
@@ -25,8 +29,7 @@
 #define PSCI_FID_MASK  UINT64_C(0xBFFFFFE0)
 #define PSCI_FID_BASE  UINT64_C(0x84000000)
 
-/* The CAEC extension's RSI range (abi/caec.h); RSI_POLICY_SET is not there
- * yet (the policy work brings it). */
+/* The CAEC extension's RSI range (abi/caec.h). */
 
 /* SMCCC v1.2 (abi/smc.h). */
 #define SMCCC_VERSION_1_2 UINT64_C(0x10002)
@@ -57,6 +60,7 @@ static const rsi_handler_fn caec_commands[RSI_CAEC_FID_LAST - RSI_CAEC_FID_FIRST
 	[RSI_CSM_REVOKE - RSI_CAEC_FID_FIRST] = rsi_csm_revoke,
 	[RSI_CSM_INFO - RSI_CAEC_FID_FIRST] = rsi_csm_info,
 	[RSI_CSM_SEAL - RSI_CAEC_FID_FIRST] = rsi_csm_seal,
+	[RSI_POLICY_SET - RSI_CAEC_FID_FIRST] = rsi_policy_set,
 };
 
 static enum rec_action unknown_call(struct rec_run *run, struct smc_regs *regs)
@@ -87,6 +91,24 @@ static rsi_handler_fn handler_for(uint64_t fid)
 	return unknown_call;
 }
 
+/* The CSM calls a POLICY_REQUIRED realm may not make before its policy is
+ * set (CSM_VERSION says nothing; POLICY_SET is how it gets one). */
+static bool policy_gated(uint64_t fid)
+{
+	return fid >= RSI_CAEC_FID_FIRST && fid <= RSI_CAEC_FID_LAST && fid != RSI_CSM_VERSION &&
+	       fid != RSI_POLICY_SET;
+}
+
+static bool policy_pending(const struct rec_run *run)
+{
+	struct granule *g_rd;
+	struct rd *rd = rd_lock_owner(run->rd_pa, &g_rd);
+	bool pending = rd_policy_pending(rd);
+
+	rd_unlock(g_rd, rd);
+	return pending;
+}
+
 enum rec_action rsi_unmapped(struct rec_run *run, uint64_t ipa, int level)
 {
 	rec_exit_unmapped_ipa(run, ipa, level);
@@ -111,7 +133,12 @@ enum rec_action rec_handle_smc(struct rec_run *run)
 	/* SMCCC: the function ID is W0 (the upper half of X0 is ignored); bit
 	 * 16 is the SVE live-state hint. */
 	fid = regs.x[0] & UINT64_C(0xFFFFFFFF) & ~SMC_FID_SVE_HINT;
-	action = handler_for(fid)(run, &regs);
+	if (policy_gated(fid) && policy_pending(run)) {
+		regs.x[0] = RSI_ERROR_STATE;
+		action = REC_RESUME;
+	} else {
+		action = handler_for(fid)(run, &regs);
+	}
 	if (action == REC_RESUME)
 		for (unsigned i = 0; i < 18; i++)
 			gprs[i] = regs.x[i];

@@ -17,7 +17,12 @@
  *   the host did not opt in to CSM exits                       ERROR_STATE
  *   no live region csm_id, or its ACL does not admit the realm
  *     with perms (entries by RIM, RIM + RPV, realm ID, each up
- *     to its admit count)                                      ERROR_INPUT
+ *     to its admit count), or a policy does not: the region's
+ *     channel (its owner's policy) does not list the realm's RIM
+ *     with perms, or the realm's own policy declares no channel
+ *     of that owner and size naming it with perms (with strict;
+ *     without, a region of an owner it declares nothing for is
+ *     left to the ACL)                                         ERROR_INPUT
  *   [ipa, ipa + size) is not inside the protected IPA space    ERROR_INPUT
  *   the region is not ACTIVE, the realm already maps it, it
  *     measures with another hash algorithm than the owner, or
@@ -25,6 +30,7 @@
  */
 #include "checked_math.h"
 #include "csm_member.h"
+#include "policy.h"
 #include "rsi_handlers.h"
 
 struct attach_args {
@@ -37,7 +43,8 @@ static struct attach_args decode(const struct smc_regs *regs)
 }
 
 /* The caller's identity and whether it may ask at all (RSI status). */
-static uint64_t caller_checks(const struct rec_run *run, struct csm_caller *c, unsigned *regions)
+static uint64_t caller_checks(const struct rec_run *run, struct csm_caller *c, unsigned *regions,
+			      struct policy_copy *policy)
 {
 	struct granule *g_rd;
 	struct rd *rd = rd_lock_owner(run->rd_pa, &g_rd);
@@ -45,13 +52,14 @@ static uint64_t caller_checks(const struct rec_run *run, struct csm_caller *c, u
 
 	csm_caller_of(rd, run->rd_pa, c);
 	*regions = rd_csm_ref_count(rd);
+	policy_copy_of(rd, policy);
 	rd_unlock(g_rd, rd);
 	return exits ? RSI_SUCCESS : RSI_ERROR_STATE;
 }
 
 /* Checks the region under its lock; RSI status and its CSMD's PA. */
 static uint64_t region_checks(const struct attach_args *a, const struct csm_caller *c, unsigned regions,
-			      uint64_t protected_top, uint64_t *csmd_pa)
+			      const struct policy_copy *policy, uint64_t protected_top, uint64_t *csmd_pa)
 {
 	struct granule *g, *g_meta;
 	struct csmd *csmd;
@@ -65,7 +73,9 @@ static uint64_t region_checks(const struct attach_args *a, const struct csm_call
 	csmd = csmd_map(g);
 	g_meta = granule_lock_owned(csmd->meta_pa, GRANULE_STATE_CSM_META, "csm: CSM_META is not CSM_META");
 	meta = granule_map(g_meta);
-	if (csm_acl_admits(csmd, meta, c, a->perms) < 0)
+	uint64_t allowed = policy_rule_perms(&meta->rule, c->rim) &
+			   policy_copy_attach_perms(policy, csmd->owner.rim, csmd->num_granules);
+	if (csm_acl_admits(csmd, meta, c, a->perms) < 0 || (a->perms & ~allowed) != 0)
 		status = RSI_ERROR_INPUT;
 	else if (add_u64_overflows(a->ipa, csm_size(csmd), &top) || top > protected_top)
 		status = RSI_ERROR_INPUT;
@@ -83,15 +93,16 @@ enum rec_action rsi_csm_attach(struct rec_run *run, struct smc_regs *regs)
 {
 	struct attach_args a = decode(regs);
 	struct csm_caller c;
+	struct policy_copy policy;
 	unsigned regions;
 	uint64_t status, csmd_pa = 0;
 
 	if (!(a.perms & CSM_PERM_READ) || (a.perms & ~(CSM_PERM_READ | CSM_PERM_WRITE)) ||
 	    !is_aligned(a.ipa, GRANULE_SIZE))
 		return rsi_return(regs, RSI_ERROR_INPUT);
-	status = caller_checks(run, &c, &regions);
+	status = caller_checks(run, &c, &regions, &policy);
 	if (status == RSI_SUCCESS)
-		status = region_checks(&a, &c, regions, rec_run_protected_top(run), &csmd_pa);
+		status = region_checks(&a, &c, regions, &policy, rec_run_protected_top(run), &csmd_pa);
 	if (status != RSI_SUCCESS)
 		return rsi_return(regs, status);
 	rec_exit_begin(run, RMI_EXIT_CSM_REQUEST);

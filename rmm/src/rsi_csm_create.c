@@ -1,6 +1,9 @@
 /*
- * RSI_CSM_CREATE(num_granules, flags): the realm asks for a new region of
- * num_granules zeroed pages that it will own. The monitor cannot allocate
+ * RSI_CSM_CREATE(num_granules, flags, channel): the realm asks for a new
+ * region of num_granules zeroed pages that it will own. channel names the
+ * channel of the realm's policy the region is for (its index in the blob),
+ * or is POLICY_NO_CHANNEL; without a policy it is ignored. A region for a
+ * channel carries the channel's members (policy.h), checked at every MAP. The monitor cannot allocate
  * memory itself, so the REC exits to the host with the CSM request exit
  * (exit_reason 0x80, gprs[0] = CREATE, gprs[1] = num_granules; every other
  * field zero). The host delegates granules, binds a CSMD and a CSM_META to
@@ -16,21 +19,27 @@
  * Failure conditions, in order (before any exit):
  *   num_granules 0 or above CSM_MAX_GRANULES                 ERROR_INPUT
  *   flags not 0 (reserved)                                   ERROR_INPUT
+ *   (POLICY_REQUIRED and no policy yet: ERROR_STATE before all of
+ *   these, for every CSM call but CSM_VERSION; rsi.c)
+ *   the realm's policy: channel not one of its channels, not
+ *     owned by the realm, or of another size; or no channel
+ *     when the policy is strict                               ERROR_INPUT
  *   the host did not opt in to CSM exits (RMI_CAEC_REALM_CONFIG
  *     CSM_EXITS): an unmodified host never sees exit 0x80    ERROR_STATE
  *   the realm already owns or maps CSM_MAX_REGIONS regions   ERROR_STATE
  */
 #include "csm.h"
+#include "policy.h"
 #include "realm.h"
 #include "rsi_handlers.h"
 
 struct csm_create_args {
-	uint64_t num_granules, flags;
+	uint64_t num_granules, flags, channel;
 };
 
 static struct csm_create_args decode(const struct smc_regs *regs)
 {
-	return (struct csm_create_args){ .num_granules = regs->x[1], .flags = regs->x[2] };
+	return (struct csm_create_args){ .num_granules = regs->x[1], .flags = regs->x[2], .channel = regs->x[3] };
 }
 
 enum rec_action rsi_csm_create(struct rec_run *run, struct smc_regs *regs)
@@ -39,13 +48,17 @@ enum rec_action rsi_csm_create(struct rec_run *run, struct smc_regs *regs)
 	struct granule *g_rd;
 	struct rd *rd;
 	bool exits, room;
+	uint64_t allowed;
 
 	if (a.num_granules == 0 || a.num_granules > CSM_MAX_GRANULES || a.flags != 0)
 		return rsi_return(regs, RSI_ERROR_INPUT);
 	rd = rd_lock_owner(run->rd_pa, &g_rd);
+	allowed = policy_check_create(rd, a.num_granules, a.channel);
 	exits = (rd->caec_flags & CAEC_REALM_CSM_EXITS) != 0;
 	room = rd_csm_ref_count(rd) < CSM_MAX_REGIONS;
 	rd_unlock(g_rd, rd);
+	if (allowed != RSI_SUCCESS)
+		return rsi_return(regs, allowed);
 	if (!exits || !room)
 		return rsi_return(regs, RSI_ERROR_STATE);
 	rec_exit_begin(run, RMI_EXIT_CSM_REQUEST);
@@ -57,6 +70,7 @@ enum rec_action rsi_csm_create(struct rec_run *run, struct smc_regs *regs)
 	run->rec->csm_req_perms = 0;
 	run->rec->csm_req_csmd = 0;
 	run->rec->csm_req_id = 0;
+	run->rec->csm_req_channel = a.channel;
 	run->rec->last_exit = REC_LAST_EXIT_CSM_REQUEST;
 	return REC_EXIT;
 }
@@ -102,4 +116,5 @@ void rsi_csm_request_complete(struct rec_run *run)
 	rec->csm_req_perms = 0;
 	rec->csm_req_csmd = 0;
 	rec->csm_req_id = 0;
+	rec->csm_req_channel = POLICY_NO_CHANNEL;
 }

@@ -22,11 +22,15 @@
  *   the caller owns no region csm_id                          ERROR_INPUT
  *   the region is not ACTIVE (pages missing, or dying), or is
  *     sealed (or its owner destroyed)                         ERROR_STATE
+ *   the owner has a policy and the region is for one of its
+ *     channels: the identity is not a RIM (or RIM + RPV) of a
+ *     realm the channel lists, or perms exceed the channel's  ERROR_INPUT
  *   the ACL is full (CSM_ACL_ENTRIES)                         ERROR_STATE
  */
 #include "checked_math.h"
 #include "csm_owner.h"
 #include "measurement.h"
+#include "policy.h"
 #include "realm_mem.h"
 #include "rsi_handlers.h"
 
@@ -68,7 +72,7 @@ static bool perms_valid(uint64_t perms)
 }
 
 /* Adds the entry; RSI status. */
-static uint64_t add_entry(struct csmd *csmd, const struct csm_identity *id, uint64_t perms,
+static uint64_t add_entry(struct csmd *csmd, const struct csm_identity *id, uint64_t perms, bool policy,
 			  uint64_t *handle)
 {
 	struct granule *g_meta;
@@ -79,6 +83,11 @@ static uint64_t add_entry(struct csmd *csmd, const struct csm_identity *id, uint
 		return RSI_ERROR_STATE;
 	g_meta = granule_lock_owned(csmd->meta_pa, GRANULE_STATE_CSM_META, "csm: CSM_META is not CSM_META");
 	meta = granule_map(g_meta);
+	if (policy_check_grant(policy, &meta->rule, id->kind, id->value, perms) != RSI_SUCCESS) {
+		granule_unmap(meta);
+		granule_unlock(g_meta);
+		return RSI_ERROR_INPUT;
+	}
 	for (unsigned i = 0; i < CSM_ACL_ENTRIES; i++) {
 		struct csm_acl_entry *e = &meta->acl[i];
 
@@ -122,10 +131,14 @@ enum rec_action rsi_csm_grant(struct rec_run *run, struct smc_regs *regs)
 		return rsi_unmapped(run, a.ipa, level);
 	if (st != REALM_MEM_OK || !identity_valid(&id, measurement_hash_size(run->hash_algo)))
 		return grant_fails(regs, RSI_ERROR_INPUT);
+	struct granule *g_rd;
+	struct rd *rd = rd_lock_owner(run->rd_pa, &g_rd);
+	bool policy = rd_has_policy(rd); /* set once: it cannot go away */
+	rd_unlock(g_rd, rd);
 	g = csm_lock_owned_region(run->rd_pa, a.csm_id, &csmd);
 	if (!g)
 		return grant_fails(regs, RSI_ERROR_INPUT);
-	status = add_entry(csmd, &id, a.perms, &handle);
+	status = add_entry(csmd, &id, a.perms, policy, &handle);
 	csm_unlock_region(g, csmd);
 	regs->x[1] = status == RSI_SUCCESS ? handle : 0;
 	return rsi_return(regs, status);

@@ -63,8 +63,15 @@ static uint64_t report_size(const struct csm_meta *meta)
 	       sizeof(uint64_t) + count_members(meta) * sizeof(struct csm_report_member);
 }
 
-/* Each member's RIM, from its RD (which lives while it maps the region). */
-static void member_rims(const struct csm_meta *meta, uint8_t rims[CSM_MAX_MEMBERS][64])
+/* What the report says of a member that only its RD knows. */
+struct member_ident {
+	uint8_t rim[64];
+	uint8_t policy_digest[64]; /* zero while it has no policy */
+};
+
+/* Each member's RIM and policy digest, from its RD (which lives while it
+ * maps the region). */
+static void member_idents(const struct csm_meta *meta, struct member_ident ids[CSM_MAX_MEMBERS])
 {
 	for (unsigned i = 0; i < CSM_MAX_MEMBERS; i++) {
 		const struct csm_member *mb = &meta->members[i];
@@ -73,14 +80,17 @@ static void member_rims(const struct csm_meta *meta, uint8_t rims[CSM_MAX_MEMBER
 			continue;
 		struct rd *rd;
 		struct granule *g_rd = csm_lock_member_rd(mb, &rd);
-		__builtin_memcpy(rims[i], rd->rim, 64);
+		__builtin_memcpy(ids[i].rim, rd->rim, 64);
+		__builtin_memset(ids[i].policy_digest, 0, 64);
+		if (rd->policy_len)
+			__builtin_memcpy(ids[i].policy_digest, rd->policy_digest, 64);
 		rd_unlock(g_rd, rd);
 	}
 }
 
 /* Writes the report through w. */
 static void write_report(struct window *w, const struct csmd *csmd, const struct csm_meta *meta,
-			 const uint8_t rims[CSM_MAX_MEMBERS][64])
+			 const struct member_ident ids[CSM_MAX_MEMBERS])
 {
 	struct csm_report_header h = {
 		.version = CSM_REPORT_VERSION,
@@ -111,7 +121,8 @@ static void write_report(struct window *w, const struct csmd *csmd, const struct
 		if (mb->state == CSM_MEMBER_FREE)
 			continue;
 		__builtin_memcpy(r.realm_id, mb->realm_id, sizeof(r.realm_id));
-		__builtin_memcpy(r.rim, rims[i], sizeof(r.rim));
+		__builtin_memcpy(r.rim, ids[i].rim, sizeof(r.rim));
+		__builtin_memcpy(r.policy_digest, ids[i].policy_digest, sizeof(r.policy_digest));
 		emit(w, &r, sizeof(r));
 	}
 }
@@ -146,13 +157,13 @@ enum rec_action rsi_csm_info(struct rec_run *run, struct smc_regs *regs)
 						     "csm: CSM_META is not CSM_META");
 	struct csm_meta *meta = granule_map(g_meta);
 	if (may_see(csmd, meta, &c) && offset < (size = report_size(meta))) {
-		uint8_t rims[CSM_MAX_MEMBERS][64];
+		struct member_ident ids[CSM_MAX_MEMBERS];
 
-		member_rims(meta, rims);
+		member_idents(meta, ids);
 		st = realm_mem_map(run->rd_pa, ipa, &m);
 		if (st == REALM_MEM_OK) {
 			struct window w = { .dst = m.granule, .from = offset };
-			write_report(&w, csmd, meta, rims);
+			write_report(&w, csmd, meta, ids);
 			realm_mem_unmap(&m);
 			status = RSI_SUCCESS;
 		}

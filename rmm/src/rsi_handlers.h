@@ -39,6 +39,8 @@ enum rec_action rsi_csm_info(struct rec_run *run, struct smc_regs *regs);
 /* At the REC's next entry: the member mapping the ATTACH asked for is complete. */
 bool rsi_csm_attach_completed(const struct rec_run *run);
 enum rec_action rsi_csm_seal(struct rec_run *run, struct smc_regs *regs);
+/* rsi_policy_set.c (policy.h says what a policy allows). */
+enum rec_action rsi_policy_set(struct rec_run *run, struct smc_regs *regs);
 /* At REC_ENTER after a CSM request exit: the realm's result from the
  * monitor's own records (never from the host's entry registers), then the
  * request is forgotten. */

@@ -12,6 +12,11 @@
  *                (so it never straddles a granule)
  *   addr_bound   addr not a protected IPA                      ERROR_INPUT
  *   addr_empty   RIPAS of addr is EMPTY                        ERROR_INPUT
+ *   policy       the realm's policy does not let the call out: its
+ *                host_calls is deny, or doorbell and the call is not
+ *                the data-free doorbell (abi/caec.h); or POLICY_REQUIRED
+ *                and no policy yet                           ERROR_STATE
+ *                (the CAEC extension; after the RsiHostCall is read)
  *   otherwise, if no RAM granule is mapped at addr yet (UNASSIGNED RAM, or
  *   DESTROYED), the REC exits SYNC with a stage-2 data abort at addr and
  *   the call runs again at the next REC_ENTER (rsi_unmapped()).
@@ -23,6 +28,7 @@
  * the IPA, the call still waiting for the host's results.
  */
 #include "checked_math.h"
+#include "policy.h"
 #include "realm_mem.h"
 #include "rsi_handlers.h"
 
@@ -33,6 +39,17 @@ struct host_call_args {
 static struct host_call_args decode(const struct smc_regs *regs)
 {
 	return (struct host_call_args){ .addr = regs->x[1] };
+}
+
+/* The realm's policy lets this call through (policy.h). */
+static bool host_call_allowed(const struct rec_run *run, const struct rsi_host_call *call)
+{
+	struct granule *g_rd;
+	struct rd *rd = rd_lock_owner(run->rd_pa, &g_rd);
+	bool ok = policy_allows_host_call(rd, call->imm, call->gprs, RSI_HOST_CALL_GPRS);
+
+	rd_unlock(g_rd, rd);
+	return ok;
 }
 
 enum rec_action rsi_host_call(struct rec_run *run, struct smc_regs *regs)
@@ -49,6 +66,8 @@ enum rec_action rsi_host_call(struct rec_run *run, struct smc_regs *regs)
 		return rsi_unmapped(run, a.addr, level);
 	if (st != REALM_MEM_OK)
 		return rsi_return(regs, RSI_ERROR_INPUT);
+	if (!host_call_allowed(run, &call))
+		return rsi_return(regs, RSI_ERROR_STATE);
 	rec_exit_begin(run, RMI_EXIT_HOST_CALL);
 	run->exit.imm = call.imm;
 	for (unsigned i = 0; i < RSI_HOST_CALL_GPRS; i++)

@@ -4,8 +4,15 @@
  *
  * Locks: the RD (and for RTT_CREATE the new RTT) as argument granules, then
  * the walk, then for DESTROY/FOLD the child RTT under its parent.
+ *
+ * The CAEC extension: RTT_MAP_UNPROTECTED fails with ERROR_REALM, before
+ * its other checks, for a realm whose policy keeps it from host-visible
+ * memory (a non-gateway realm with a policy, or a POLICY_REQUIRED realm
+ * without one yet: policy.h); the RD counts the bytes mapped unprotected
+ * (ns_mapped), which RSI_POLICY_SET needs to be zero.
  */
 #include "checked_math.h"
+#include "policy.h"
 #include "rmi_handlers.h"
 #include "rtt.h"
 
@@ -227,10 +234,15 @@ static uint64_t rtt_map_unprotected(struct rd *rd, const uint64_t *x, struct rmi
 	int level = rtt_level_arg(a.level);
 
 	(void)res;
+	if (!policy_allows_unprotected(rd))
+		return RMI_REALM_ERROR(0);
 	if (!unprotected_args_valid(rd, ipa, level) || !s2tt_host_desc_valid(desc, level))
 		return RMI_INPUT_ERROR;
-	return swap_unprotected_entry(rd, ipa, level, S2TTE_UNASSIGNED_NS,
-				      s2tte_make_assigned_ns(desc, level), NULL);
+	uint64_t status = swap_unprotected_entry(rd, ipa, level, S2TTE_UNASSIGNED_NS,
+						 s2tte_make_assigned_ns(desc, level), NULL);
+	if (status == RMI_OK)
+		rd->ns_mapped += s2tt_level_size(level);
+	return status;
 }
 
 uint64_t smc_rtt_map_unprotected(const uint64_t *x, struct rmi_result *res)
@@ -251,8 +263,11 @@ static uint64_t rtt_unmap_unprotected(struct rd *rd, const uint64_t *x, struct r
 
 	if (!unprotected_args_valid(rd, ipa, level))
 		return RMI_INPUT_ERROR;
-	return swap_unprotected_entry(rd, ipa, level, S2TTE_ASSIGNED_NS, s2tte_make_unassigned_ns(),
-				      &res->x[1]);
+	uint64_t status = swap_unprotected_entry(rd, ipa, level, S2TTE_ASSIGNED_NS, s2tte_make_unassigned_ns(),
+						 &res->x[1]);
+	if (status == RMI_OK)
+		rd->ns_mapped -= s2tt_level_size(level);
+	return status;
 }
 
 uint64_t smc_rtt_unmap_unprotected(const uint64_t *x, struct rmi_result *res)
