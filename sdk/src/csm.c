@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "abi/caec_policy.h"
 #include "abi/smc.h"
 #include "sdk/heap.h"
 #include "sdk/mem.h"
@@ -52,13 +53,31 @@ int csm_version(uint64_t *version, uint64_t *status)
 	return rc;
 }
 
-int csm_create(uint64_t num_pages, uint64_t *id, uint64_t *status)
+int csm_create_channel(uint64_t num_pages, uint64_t channel, uint64_t *id, uint64_t *status)
 {
-	struct smc_regs r = sdk_smc(RSI_CSM_CREATE, num_pages, 0, 0, 0, 0, 0);
+	struct smc_regs r = sdk_smc(RSI_CSM_CREATE, num_pages, 0, channel, 0, 0, 0);
 	int rc = from_status(r.x[0], status);
 
 	*id = rc == 0 ? r.x[1] : 0;
 	return rc;
+}
+
+int csm_create(uint64_t num_pages, uint64_t *id, uint64_t *status)
+{
+	return csm_create_channel(num_pages, POLICY_NO_CHANNEL, id, status);
+}
+
+int csm_policy_set(const void *blob, size_t len, uint64_t *status)
+{
+	if (!blob || len == 0 || len > POLICY_MAX_SIZE)
+		return from_status(RSI_ERROR_INPUT, status);
+	void *copy = sdk_aligned_alloc(8, len);
+	if (!copy)
+		return SDK_CSM_NO_SPACE;
+	sdk_memcpy(copy, blob, len);
+	struct smc_regs r = sdk_smc(RSI_POLICY_SET, sdk_ipa_of(copy), len, 0, 0, 0, 0);
+	sdk_free(copy);
+	return from_status(r.x[0], status);
 }
 
 static int grant(uint64_t id, uint64_t kind, const uint8_t *value, size_t len, uint64_t perms,

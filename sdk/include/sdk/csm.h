@@ -82,8 +82,20 @@ static inline uint64_t csm_admit(unsigned n)
 int csm_version(uint64_t *version, uint64_t *status);
 
 /* RSI_CSM_CREATE: a new region of num_pages zeroed pages (1..CSM_MAX_GRANULES)
- * owned by the caller; *id = its csm_id. */
+ * owned by the caller; *id = its csm_id. The region is for no channel of a
+ * policy (POLICY_NO_CHANNEL), which a strict policy refuses. */
 int csm_create(uint64_t num_pages, uint64_t *id, uint64_t *status);
+/* The same for channel (its index in the realm's policy blob): num_pages
+ * must be the channel's pages, and the region carries the channel's
+ * members, which the monitor holds every mapping to. */
+int csm_create_channel(uint64_t num_pages, uint64_t channel, uint64_t *id, uint64_t *status);
+
+/* RSI_POLICY_SET: uploads the realm's communication policy, len bytes at
+ * blob (abi/caec_policy.h; `caec policy compile` makes it), once. The SDK
+ * copies it into its own RAM first, as the monitor requires. SDK_CSM_INVALID
+ * for a blob the monitor refuses (malformed, or for another realm's RIM),
+ * SDK_CSM_STATE when the realm already has one or already shares memory. */
+int csm_policy_set(const void *blob, size_t len, uint64_t *status);
 
 /* RSI_CSM_GRANT by RIM (kind 1): any realm whose RIM is rim[0..rim_len)
  * (the hash size of the owner's algorithm: 32 for SHA-256, 64 for SHA-512)
