@@ -170,6 +170,8 @@ static int measure_init_ripas(struct measurer *ms, const struct vmm_layout *l)
 	return rc;
 }
 
+/* A DATA step; page NULL: created without MEASURE_CONTENT (its content
+ * slot stays zero). */
 static int measure_data(struct measurer *ms, uint64_t ipa, const uint8_t page[GRANULE])
 {
 	struct vmm_measure_step *s = new_step(ms, VMM_STEP_DATA);
@@ -178,8 +180,8 @@ static int measure_data(struct measurer *ms, uint64_t ipa, const uint8_t page[GR
 	if (!s)
 		return -ENOMEM;
 	s->ipa = ipa;
-	s->flags = RMI_MEASURE_CONTENT;
-	if (!hash(ms, page, GRANULE, s->content))
+	s->flags = page ? RMI_MEASURE_CONTENT : 0;
+	if (page && !hash(ms, page, GRANULE, s->content))
 		return -EIO;
 	desc_header(desc, DESC_DATA, ms->m->rim);
 	put_u64(desc + 0x50, ipa);
@@ -263,6 +265,8 @@ int vmm_measure(const uint8_t *image, size_t size, const struct vmm_realm_opts *
 		rc = measure_init_ripas(&ms, &l);
 	if (rc == 0)
 		rc = measure_image(&ms, &l, image);
+	if (rc == 0 && l.policy_ipa)
+		rc = measure_data(&ms, l.policy_ipa, NULL); /* the policy granule: its place, not its content */
 	/* Only the runnable boot REC is measured; the others are created later
 	 * not runnable and the monitor leaves them out. */
 	for (unsigned i = 0; rc == 0 && i < l.vcpus; i++) {

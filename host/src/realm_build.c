@@ -167,6 +167,21 @@ static int load_image(struct vmm_realm *r, const uint8_t *image, struct vmm_erro
 	return 0;
 }
 
+/* The policy granule (realm_layout.h): the host's blob, not measured. */
+static int load_policy(struct vmm_realm *r, struct vmm_error *err)
+{
+	uint8_t page[GRANULE];
+
+	if (!r->layout.policy_ipa)
+		return 0;
+	memset(page, 0, sizeof(page));
+	if (r->opts.policy_len)
+		memcpy(page, r->opts.policy_blob, r->opts.policy_len);
+	r->opts.policy_blob = NULL; /* the caller's, read once */
+	r->opts.policy_len = 0;
+	return realm_data_create_unmeasured(r, r->layout.policy_ipa, page, err);
+}
+
 static int populate_ram(struct vmm_realm *r, struct vmm_error *err)
 {
 	const struct vmm_layout *l = &r->layout;
@@ -279,6 +294,8 @@ static int build(struct vmm_realm *r, const uint8_t *image, struct vmm_error *er
 		rc = realm_init_ripas(r, r->layout.image_base, r->layout.top, err);
 	if (rc == 0)
 		rc = load_image(r, image, err);
+	if (rc == 0)
+		rc = load_policy(r, err);
 	if (rc == 0)
 		rc = populate_ram(r, err);
 	pthread_mutex_unlock(&r->mm_lock);

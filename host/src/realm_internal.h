@@ -115,6 +115,9 @@ int realm_with_rtts(struct vmm_realm *r, uint64_t ipa, uint64_t (*call)(struct v
 int realm_init_ripas(struct vmm_realm *r, uint64_t base, uint64_t top, struct vmm_error *err);
 int realm_data_create(struct vmm_realm *r, uint64_t ipa, const uint8_t page[GRANULE], struct vmm_error *err);
 int realm_data_create_unknown(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err);
+/* DATA_CREATE without MEASURE_CONTENT (the policy granule, realm_layout.h). */
+int realm_data_create_unmeasured(struct vmm_realm *r, uint64_t ipa, const uint8_t page[GRANULE],
+				 struct vmm_error *err);
 int realm_data_destroy(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err);
 int realm_map_shared(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err);
 bool realm_ipa_in_ram_range(const struct vmm_realm *r, uint64_t ipa);

@@ -66,17 +66,24 @@ int vmm_layout_compute(const struct vmm_realm_opts *opts, uint64_t image_size,
 	if (opts->caec_flags & ~CAEC_REALM_FLAGS_VALID)
 		return reject(why, "CAEC realm flags: only POLICY_REQUIRED and CSM_EXITS exist", -EINVAL);
 
+	if (opts->policy_len > POLICY_MAX_SIZE || (opts->policy_len && !opts->policy_blob))
+		return reject(why, "a policy blob is at most 2 KiB", -EINVAL);
+	if (opts->policy_len && !(opts->caec_flags & CAEC_REALM_POLICY_REQUIRED))
+		return reject(why, "a policy blob needs POLICY_REQUIRED (the policy granule)", -EINVAL);
+
 	span = (image_size + GRANULE - 1) & ~(GRANULE - 1);
+	uint64_t policy = opts->caec_flags & CAEC_REALM_POLICY_REQUIRED ? GRANULE : 0;
 	protected_top = UINT64_C(1) << (opts->ipa_bits - 1);
 	/* Each term is bounded (<= 2^47, 256 MiB, 4 GiB): no overflow in 64 bits. */
-	if (opts->image_base + span + opts->mem_size > protected_top)
+	if (opts->image_base + span + policy + opts->mem_size > protected_top)
 		return reject(why, "image and RAM do not fit in the protected IPA space", -E2BIG);
 
 	memset(out, 0, sizeof(*out));
 	out->image_base = opts->image_base;
 	out->image_size = image_size;
 	out->image_span = span;
-	out->ram_base = opts->image_base + span;
+	out->policy_ipa = policy ? opts->image_base + span : 0;
+	out->ram_base = opts->image_base + span + policy;
 	out->ram_size = opts->mem_size;
 	out->top = out->ram_base + opts->mem_size;
 	out->ipa_bits = opts->ipa_bits;

@@ -143,7 +143,7 @@ static uint64_t *data_slot(struct vmm_realm *r, uint64_t ipa)
 }
 
 struct data_create_ctx {
-	uint64_t data, src;
+	uint64_t data, src, flags;
 	bool unknown;
 };
 
@@ -153,12 +153,13 @@ static uint64_t call_data_create(struct vmm_realm *r, uint64_t ipa, void *ctx)
 
 	if (c->unknown)
 		return RMI(RMI_DATA_CREATE_UNKNOWN, r->rd, c->data, ipa).x[0];
-	return RMI(RMI_DATA_CREATE, r->rd, c->data, ipa, c->src, RMI_MEASURE_CONTENT).x[0];
+	return RMI(RMI_DATA_CREATE, r->rd, c->data, ipa, c->src, c->flags).x[0];
 }
 
-static int data_create(struct vmm_realm *r, uint64_t ipa, const uint8_t *page, struct vmm_error *err)
+static int data_create(struct vmm_realm *r, uint64_t ipa, const uint8_t *page, uint64_t flags,
+		       struct vmm_error *err)
 {
-	struct data_create_ctx c = { .unknown = page == NULL };
+	struct data_create_ctx c = { .unknown = page == NULL, .flags = flags };
 	uint64_t *slot = data_slot(r, ipa);
 	int rc;
 
@@ -198,12 +199,18 @@ static int data_create(struct vmm_realm *r, uint64_t ipa, const uint8_t *page, s
 
 int realm_data_create(struct vmm_realm *r, uint64_t ipa, const uint8_t page[GRANULE], struct vmm_error *err)
 {
-	return data_create(r, ipa, page, err);
+	return data_create(r, ipa, page, RMI_MEASURE_CONTENT, err);
+}
+
+int realm_data_create_unmeasured(struct vmm_realm *r, uint64_t ipa, const uint8_t page[GRANULE],
+				 struct vmm_error *err)
+{
+	return data_create(r, ipa, page, RMI_NO_MEASURE_CONTENT, err);
 }
 
 int realm_data_create_unknown(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err)
 {
-	return data_create(r, ipa, NULL, err);
+	return data_create(r, ipa, NULL, 0, err);
 }
 
 int realm_data_destroy(struct vmm_realm *r, uint64_t ipa, struct vmm_error *err)

@@ -142,6 +142,54 @@ static void test_rim_depends_on_measured_inputs_only(void **state)
 	free(img);
 }
 
+/* POLICY_REQUIRED gives the realm a policy granule between image and RAM:
+ * the host's blob is in it, its place is measured and its content is not
+ * (the blob names the RIM). A blob without the flag, or over 2 KiB, is
+ * refused. */
+static void test_policy_granule(void **state)
+{
+	struct vmm *vmm = *state;
+	struct vmm_realm_opts opts;
+	struct vmm_measurement m;
+	struct vmm_realm *r = NULL;
+	struct vmm_error err = { "" };
+	struct rmm_debug_realm info;
+	uint8_t *img = vmm_test_fake_image(9000, 3);
+	static uint8_t blob[POLICY_MAX_SIZE + 1];
+
+	vmm_realm_opts_default(&opts);
+	opts.mem_size = UINT64_C(1) << 20;
+	opts.caec_flags = CAEC_REALM_CSM_EXITS | CAEC_REALM_POLICY_REQUIRED;
+	memset(blob, 0xa5, sizeof(blob));
+	opts.policy_blob = blob;
+	opts.policy_len = 100;
+	assert_int_equal(vmm_measure(img, 9000, &opts, &m, NULL), 0);
+	assert_int_equal(vmm_realm_create(vmm, img, 9000, &opts, &r, &err), 0);
+	assert_true(rmm_debug_realm(vmm_realm_rd(r), &info));
+	assert_memory_equal(info.rim, m.rim, sizeof(info.rim));
+	const struct vmm_layout *l = vmm_realm_layout(r);
+	assert_int_equal(l->policy_ipa, l->image_base + l->image_span);
+	assert_int_equal(l->ram_base, l->policy_ipa + 4096);
+	const uint8_t *page = hostsim_monitor_view(vmm_realm_data_pa(r, l->policy_ipa));
+	assert_memory_equal(page, blob, 100);
+	assert_int_equal(page[100], 0);
+	assert_int_equal(vmm_realm_destroy(r), 0);
+	/* Another blob: the same RIM. */
+	struct vmm_measurement m2;
+	blob[0] ^= 0xff;
+	opts.policy_len = 2048;
+	assert_int_equal(vmm_measure(img, 9000, &opts, &m2, NULL), 0);
+	assert_memory_equal(m.rim, m2.rim, sizeof(m.rim));
+	vmm_measurement_free(&m2);
+	opts.policy_len = POLICY_MAX_SIZE + 1;
+	assert_int_equal(vmm_measure(img, 9000, &opts, &m2, NULL), -EINVAL);
+	opts.policy_len = 100;
+	opts.caec_flags = CAEC_REALM_CSM_EXITS;
+	assert_int_equal(vmm_measure(img, 9000, &opts, &m2, NULL), -EINVAL);
+	vmm_measurement_free(&m);
+	free(img);
+}
+
 /* A realm that does not fit the machine fails cleanly and leaks nothing. */
 static void test_out_of_memory_leaks_nothing(void **state)
 {
@@ -255,6 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rim_matches_monitor, vmm_test_machine_up, vmm_test_machine_down),
 		cmocka_unit_test(test_rim_depends_on_measured_inputs_only),
+		cmocka_unit_test_setup_teardown(test_policy_granule, vmm_test_machine_up, vmm_test_machine_down),
 		cmocka_unit_test_setup_teardown(test_out_of_memory_leaks_nothing, vmm_test_machine_up, vmm_test_machine_down),
 		cmocka_unit_test_setup_teardown(test_bad_options_refused_before_any_rmi, vmm_test_machine_up, vmm_test_machine_down),
 		cmocka_unit_test_setup_teardown(test_create_new_then_activate, vmm_test_machine_up, vmm_test_machine_down),

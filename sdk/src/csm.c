@@ -67,6 +67,21 @@ int csm_create(uint64_t num_pages, uint64_t *id, uint64_t *status)
 	return csm_create_channel(num_pages, POLICY_NO_CHANNEL, id, status);
 }
 
+int csm_policy_provided(const void **blob, size_t *len)
+{
+	const struct sdk_realm_info *info = sdk_realm_info();
+	uint64_t image_end = (info->image_base + info->image_size + SDK_GRANULE_SIZE - 1) & ~(SDK_GRANULE_SIZE - 1);
+
+	if (info->ram_base != image_end + SDK_GRANULE_SIZE)
+		return SDK_CSM_INVALID;
+	const struct policy_header *h = sdk_ptr_of(image_end);
+	if (!h || h->magic != POLICY_MAGIC || h->total_size < sizeof(*h) || h->total_size > POLICY_MAX_SIZE)
+		return SDK_CSM_INVALID;
+	*blob = h;
+	*len = h->total_size;
+	return 0;
+}
+
 int csm_policy_set(const void *blob, size_t len, uint64_t *status)
 {
 	if (!blob || len == 0 || len > POLICY_MAX_SIZE)

@@ -7,6 +7,14 @@
  * The layout (the project's conventions for realm images):
  *   [image_base, ram_base)       the image FILE bytes, zero-padded to whole
  *                                granules, DATA_CREATE'd with MEASURE_CONTENT
+ *   [policy_ipa, +4 KiB)          only with POLICY_REQUIRED: the policy
+ *                                granule, the blob the host provides for
+ *                                RSI_POLICY_SET (vmm_realm_opts.policy_blob,
+ *                                zero-padded), DATA_CREATE'd without
+ *                                MEASURE_CONTENT: its place is measured, its
+ *                                content is not (the blob names the realm's
+ *                                RIM, so the RIM cannot cover it; what the
+ *                                realm uploads is attested by claim 65003)
  *   [ram_base, ram_base+ram_size) realm RAM, DATA_CREATE_UNKNOWN (see below)
  *   RIPAS RAM over [image_base, ram_base + ram_size), set by INIT_RIPAS.
  * vCPU 0 is the only runnable REC: pc = image_base (the ELF header), X0 =
@@ -27,6 +35,7 @@
 #include <stdint.h>
 
 #include "abi/caec.h"
+#include "abi/caec_policy.h"
 #include "abi/rmi.h"
 
 #define VMM_DEFAULT_MEM_SIZE  (UINT64_C(16) << 20)
@@ -66,6 +75,11 @@ struct vmm_realm_opts {
 	 * opts in to the CSM request exit, which the run loop then serves
 	 * (vmm.h); without it the realm's CSM calls fail with ERROR_STATE. */
 	uint64_t caec_flags;
+	/* With CAEC_REALM_POLICY_REQUIRED: the policy blob the policy granule
+	 * holds (at most POLICY_MAX_SIZE bytes; NULL: the granule is zero), read
+	 * while the realm is built. Not measured. */
+	const void *policy_blob;
+	size_t policy_len;
 };
 
 /* What hostsim's monitor reports in RMI_FEATURES register 0 (NUM_BPS,
@@ -81,6 +95,7 @@ struct vmm_layout {
 	uint64_t image_base;
 	uint64_t image_size;       /* file bytes */
 	uint64_t image_span;       /* image_size rounded up to granules */
+	uint64_t policy_ipa;       /* the policy granule, 0: none */
 	uint64_t ram_base;
 	uint64_t ram_size;
 	uint64_t top;              /* end of the protected range the realm uses */

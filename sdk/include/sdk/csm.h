@@ -97,6 +97,15 @@ int csm_create_channel(uint64_t num_pages, uint64_t channel, uint64_t *id, uint6
  * SDK_CSM_STATE when the realm already has one or already shares memory. */
 int csm_policy_set(const void *blob, size_t len, uint64_t *status);
 
+/* The blob the host put in the realm's policy granule (a realm built with
+ * POLICY_REQUIRED has one between its image and its RAM, measured by place
+ * but not by content; host/realm_layout.h): *blob and *len (the blob's own
+ * total_size). SDK_CSM_INVALID when there is no granule or it holds no
+ * blob. Whatever the host put there, the monitor checks it at
+ * csm_policy_set (its `self` must carry this realm's RIM) and claim 65003
+ * tells a verifier which one the realm runs under. */
+int csm_policy_provided(const void **blob, size_t *len);
+
 /* RSI_CSM_GRANT by RIM (kind 1): any realm whose RIM is rim[0..rim_len)
  * (the hash size of the owner's algorithm: 32 for SHA-256, 64 for SHA-512)
  * may map the region with perms. *handle (may be NULL) names the entry. */
