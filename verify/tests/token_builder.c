@@ -314,3 +314,84 @@ size_t tb_build(const struct tb_options *o, uint8_t *out, size_t cap)
 	size_t pl = tb_sign1(o->platform_key, plat_payload, pp, plat, sizeof(plat));
 	return tb_collection(o->tag, plat, pl, realm, rl, out, cap);
 }
+
+/* ---- CAEC claims at will (tb_build_caec) ------------------------------------ */
+
+struct caec_realm_ctx {
+	struct tb_options o; /* 44236 omitted: written with the chosen algorithm */
+	const struct tb_caec *caec;
+	const uint8_t *rak;
+	size_t rak_len;
+};
+
+static void write_tb_region(struct cbor_writer *w, const struct tb_region *r, size_t hs)
+{
+	cbor_put_map(w, 9);
+	cbor_put_uint(w, CAEC_REGION_CSM_ID);
+	cbor_put_uint(w, r->csm_id);
+	cbor_put_uint(w, CAEC_REGION_ROLE);
+	cbor_put_uint(w, r->role);
+	cbor_put_uint(w, CAEC_REGION_PERMS);
+	cbor_put_uint(w, r->perms);
+	cbor_put_uint(w, CAEC_REGION_OWNER_RIM);
+	cbor_put_bstr(w, r->owner_rim, hs);
+	cbor_put_uint(w, CAEC_REGION_MEMBERSHIP_DIGEST);
+	cbor_put_bstr(w, r->membership_digest, hs);
+	cbor_put_uint(w, CAEC_REGION_GENERATION);
+	cbor_put_uint(w, r->generation);
+	cbor_put_uint(w, CAEC_REGION_OWNER_REALM_ID);
+	cbor_put_bstr(w, r->owner_realm_id, sizeof(r->owner_realm_id));
+	cbor_put_uint(w, CAEC_REGION_ACL_DIGEST);
+	cbor_put_bstr(w, r->acl_digest, hs);
+	cbor_put_uint(w, CAEC_REGION_FLAGS);
+	cbor_put_uint(w, r->flags);
+}
+
+static size_t caec_realm_body(struct cbor_writer *w, const void *p)
+{
+	const struct caec_realm_ctx *c = p;
+	const struct tb_caec *k = c->caec;
+	size_t hs = cca_hash_size(k->hash_alg);
+	size_t pairs = realm_claims(&c->o, w, c->rak, c->rak_len);
+
+	assert_true(k->num_regions <= CAEC_MAX_REGIONS);
+	cbor_put_int(w, CCA_REALM_HASH_ALG);
+	cbor_put_tstr(w, cca_hash_name(k->hash_alg));
+	cbor_put_int(w, CAEC_CLAIM_REALM_ID);
+	cbor_put_bstr(w, k->realm_id, sizeof(k->realm_id));
+	cbor_put_int(w, CAEC_CLAIM_REGIONS);
+	cbor_put_array(w, k->num_regions);
+	for (size_t i = 0; i < k->num_regions; i++)
+		write_tb_region(w, &k->regions[i], hs);
+	pairs += 3;
+	if (k->has_policy_digest) {
+		cbor_put_int(w, CAEC_CLAIM_POLICY_DIGEST);
+		cbor_put_bstr(w, k->policy_digest, hs);
+		pairs++;
+	}
+	cbor_put_int(w, CAEC_CLAIM_CONFIG_FLAGS);
+	cbor_put_uint(w, k->config_flags);
+	return pairs + 1;
+}
+
+size_t tb_build_caec(const struct tb_options *o, const struct tb_caec *caec, uint8_t *out, size_t cap)
+{
+	static uint8_t rak[256], realm_payload[16384], plat_payload[16384], realm[17000], plat[17000];
+	struct caec_realm_ctx rc = { *o, caec, rak, 0 };
+	rc.o.caec_claims = false;
+	rc.o.omit_realm_claim = CCA_REALM_HASH_ALG;
+	rc.rak_len = rak_claim_bytes(o, rak, sizeof(rak));
+
+	uint8_t binder[64];
+	size_t binder_len = cca_hash(o->rak_hash_alg, rak, rc.rak_len, binder);
+	assert_true(binder_len > 0);
+	if (o->corrupt_binder)
+		binder[binder_len / 2] ^= 0x01;
+
+	struct platform_ctx pc = { o, binder, binder_len };
+	size_t rp = claims_map(caec_realm_body, &rc, realm_payload, sizeof(realm_payload));
+	size_t pp = claims_map(platform_body, &pc, plat_payload, sizeof(plat_payload));
+	size_t rl = tb_sign1(o->rak, realm_payload, rp, realm, sizeof(realm));
+	size_t pl = tb_sign1(o->platform_key, plat_payload, pp, plat, sizeof(plat));
+	return tb_collection(o->tag, plat, pl, realm, rl, out, cap);
+}

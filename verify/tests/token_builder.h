@@ -62,4 +62,30 @@ size_t tb_collection(uint64_t tag, const uint8_t *plat, size_t plat_len, const u
 /* Signs payload as a tagged COSE_Sign1 with key (algorithm from the curve). */
 size_t tb_sign1(EVP_PKEY *key, const uint8_t *payload, size_t payload_len, uint8_t *out, size_t cap);
 
+/*
+ * Tokens with any CAEC claims (group attestation): a realm ID, any number of
+ * claim 65002 regions, claim 65003 at will, under any realm hash algorithm.
+ */
+struct tb_region {
+	uint64_t csm_id, role, perms, generation, flags; /* keys 1, 2, 3, 6, 9 */
+	uint8_t owner_rim[64];         /* key 4, the hash size */
+	uint8_t owner_realm_id[32];    /* key 7 */
+	uint8_t membership_digest[64]; /* key 5, the hash size */
+	uint8_t acl_digest[64];        /* key 8, the hash size */
+};
+
+struct tb_caec {
+	enum cca_hash_alg hash_alg;    /* claim 44236; the RIM and REMs stay o->meas_len bytes */
+	uint8_t realm_id[32];          /* claim 65001 */
+	size_t num_regions;            /* claim 65002, at most CAEC_MAX_REGIONS */
+	struct tb_region regions[CAEC_MAX_REGIONS];
+	bool has_policy_digest;        /* claim 65003 */
+	uint8_t policy_digest[64];     /* the hash size */
+	uint64_t config_flags;         /* claim 65004 */
+};
+
+/* tb_build with these CAEC claims instead of o's (o->caec_claims and
+ * o->omit_realm_claim are not used). */
+size_t tb_build_caec(const struct tb_options *o, const struct tb_caec *caec, uint8_t *out, size_t cap);
+
 #endif
