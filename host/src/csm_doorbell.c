@@ -120,3 +120,68 @@ uint64_t csm_doorbell_call(struct vmm_realm *r, const uint64_t *gprs)
 		return HOST_CALL_ERROR;
 	}
 }
+
+/* ---- the data-free doorbell (abi/caec.h: CAEC_HOST_CALL_DOORBELL_RING /
+ * _WAIT, every register zero), the only one a policy's "doorbell" mode lets
+ * through: the host cannot learn which region it is about, so RING rings
+ * every region the realm holds and WAIT returns when any of them rang (or
+ * after HOST_DOORBELL_MAX_WAIT_NS). A waiter then finds out for itself
+ * whether its ring has something; a wake-up too many costs a look. */
+
+uint64_t csm_doorbell_ring_all(struct vmm_realm *r)
+{
+	struct vmm *vmm = r->vmm;
+
+	pthread_mutex_lock(&r->mm_lock);
+	pthread_mutex_lock(&vmm->bell_lock);
+	for (size_t i = 0; i < r->ncsm_refs; i++) {
+		struct realm_csm_ref *ref = &r->csm_refs[i];
+		if (ref->bell_seen == ref->region->bell_seq)
+			ref->bell_seen++; /* not a wake-up for ourselves */
+		ref->region->bell_seq++;
+	}
+	pthread_cond_broadcast(&vmm->bell_cond);
+	pthread_mutex_unlock(&vmm->bell_lock);
+	pthread_mutex_unlock(&r->mm_lock);
+	return HOST_CALL_OK;
+}
+
+/* What a waiter looks at: its regions and the count each was at. */
+struct bell_watch {
+	struct vmm_csm_region *region;
+	uint64_t seen;
+};
+
+uint64_t csm_doorbell_wait_any(struct vmm_realm *r)
+{
+	struct vmm *vmm = r->vmm;
+	struct bell_watch w[CSM_MAX_REGIONS];
+	size_t n = 0;
+	uint64_t until = monotonic_now_ns() + HOST_DOORBELL_MAX_WAIT_NS;
+	struct timespec ts = { .tv_sec = (time_t)(until / 1000000000u), .tv_nsec = (long)(until % 1000000000u) };
+
+	/* The regions stay alive while the waiter sleeps: its realm holds
+	 * references to them, which only that realm's teardown drops. */
+	pthread_mutex_lock(&r->mm_lock);
+	pthread_mutex_lock(&vmm->bell_lock);
+	for (size_t i = 0; i < r->ncsm_refs && n < CSM_MAX_REGIONS; i++)
+		w[n++] = (struct bell_watch){ r->csm_refs[i].region, r->csm_refs[i].bell_seen };
+	pthread_mutex_unlock(&r->mm_lock);
+	for (;;) {
+		bool rang = false;
+		for (size_t i = 0; i < n && !rang; i++)
+			rang = w[i].region->bell_seq != w[i].seen;
+		if (rang || realm_stopping(r) || vmm_stop_requested(vmm) ||
+		    pthread_cond_timedwait(&vmm->bell_cond, &vmm->bell_lock, &ts) == ETIMEDOUT)
+			break;
+	}
+	pthread_mutex_unlock(&vmm->bell_lock);
+	/* Remember what we woke at (references may have moved meanwhile). */
+	pthread_mutex_lock(&r->mm_lock);
+	pthread_mutex_lock(&vmm->bell_lock);
+	for (size_t i = 0; i < r->ncsm_refs; i++)
+		r->csm_refs[i].bell_seen = r->csm_refs[i].region->bell_seq;
+	pthread_mutex_unlock(&vmm->bell_lock);
+	pthread_mutex_unlock(&r->mm_lock);
+	return HOST_CALL_OK;
+}

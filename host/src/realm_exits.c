@@ -240,6 +240,12 @@ static enum exit_action handle_host_call(struct vmm_vcpu *v, const struct rmi_re
 	case HOST_CALL_DOORBELL:
 		entry->gprs[0] = csm_doorbell_call(r, exit->gprs);
 		break;
+	case CAEC_HOST_CALL_DOORBELL_RING:
+		entry->gprs[0] = csm_doorbell_ring_all(r);
+		break;
+	case CAEC_HOST_CALL_DOORBELL_WAIT:
+		entry->gprs[0] = csm_doorbell_wait_any(r);
+		break;
 	default:
 		if (exit->imm >= HOST_CALL_APP_FIRST && exit->imm <= HOST_CALL_APP_LAST && r->run_cfg &&
 		    r->run_cfg->app_call)

@@ -178,6 +178,10 @@ static inline uint64_t csm_region_size(const struct vmm_csm_region *c)
  * region's waiters when its membership changes (DETACHED, unmapping). */
 void csm_doorbell_init(struct vmm *vmm);
 uint64_t csm_doorbell_call(struct vmm_realm *r, const uint64_t *gprs);
+/* The data-free doorbell (abi/caec.h): ring every region r holds; wait
+ * until any of them rings. */
+uint64_t csm_doorbell_ring_all(struct vmm_realm *r);
+uint64_t csm_doorbell_wait_any(struct vmm_realm *r);
 void csm_doorbell_ring_region(struct vmm *vmm, struct vmm_csm_region *c);
 
 /* realm_teardown.c: undoes whatever the realm holds; -EBUSY if any step failed. */

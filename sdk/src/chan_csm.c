@@ -8,20 +8,30 @@
 #include "sdk/heap.h"
 #include "sdk/host_call.h"
 
+/* The doorbell that names the region (and a wait's bound) where the
+ * realm's policy allows it; else the data-free one (abi/caec.h), which
+ * wakes for any of the realm's regions and waits the host's own bound. */
+static void bell(struct chan_csm *cc, uint64_t op, uint64_t max_ns)
+{
+	uint64_t g[RSI_HOST_CALL_GPRS] = { op, cc->csm_id, max_ns };
+
+	if (!cc->data_free_bell) {
+		if (sdk_host_call(SDK_HOST_CALL_DOORBELL, g) != RSI_ERROR_STATE)
+			return;
+		cc->data_free_bell = true;
+	}
+	uint64_t none[RSI_HOST_CALL_GPRS] = { 0 };
+	sdk_host_call(op == SDK_DOORBELL_RING ? CAEC_HOST_CALL_DOORBELL_RING : CAEC_HOST_CALL_DOORBELL_WAIT, none);
+}
+
 static void doorbell(void *ctx)
 {
-	struct chan_csm *cc = ctx;
-	uint64_t g[RSI_HOST_CALL_GPRS] = { SDK_DOORBELL_RING, cc->csm_id };
-
-	sdk_host_call(SDK_HOST_CALL_DOORBELL, g);
+	bell(ctx, SDK_DOORBELL_RING, 0);
 }
 
 static void nap(void *ctx, uint64_t max_ns)
 {
-	struct chan_csm *cc = ctx;
-	uint64_t g[RSI_HOST_CALL_GPRS] = { SDK_DOORBELL_WAIT, cc->csm_id, max_ns };
-
-	sdk_host_call(SDK_HOST_CALL_DOORBELL, g);
+	bell(ctx, SDK_DOORBELL_WAIT, max_ns);
 }
 
 static uint64_t now_ns(void *ctx)

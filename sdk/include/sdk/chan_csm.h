@@ -27,6 +27,8 @@ struct chan_csm {
 	bool peer_seen;         /* the peer mapped the region at some point */
 	uint64_t grant;         /* the owner's ACL entry for the peer */
 	uint8_t *report;        /* for the region report (peer checks) */
+	bool data_free_bell;    /* the monitor refused the doorbell naming the region
+				 * (a policy's "doorbell" mode): the data-free one */
 	size_t report_cap;
 };
 
