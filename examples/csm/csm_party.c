@@ -1,18 +1,26 @@
 /*
- * csm_party: one realm of `caec demo csm`. The host's challenge (which is
- * also the nonce of the token the realm reports) says its part:
- *   [0]      PARTY_OWNER: create a one-page region, map it read/write, write
- *            the owner's message, grant realms of RIM [24..56) (this image)
- *            read/write for up to two of them, print the csm_id;
- *            PARTY_WRITER: map region [16..24) read/write, read the owner's
- *            message, write a reply after it;
- *            PARTY_READER: map it read-only, read both messages.
- * Every party then prints its view of the region's report (who owns it, who
- * maps it and how), fetches an attestation token for the challenge (whose
- * claim 65002 lists the region) and hands it to the host. Each stays mapped
- * until the host tears it down. Exit status 0 when its part worked.
+ * csm_party: the realms of `caec demo csm`, one image per part (the build
+ * compiles this file three times with CSM_PARTY_ROLE), so that each part is
+ * an identity of its own: a policy tells realms apart by measurement only.
+ *   PARTY_OWNER: create the region of the policy's channel 0, map it
+ *            read/write, write the owner's message, grant each other member
+ *            of the channel what the policy gives it (by RIM), seal the ACL,
+ *            print the csm_id;
+ *   PARTY_WRITER: map the region (its csm_id from the host: an application
+ *            host call) read/write, read the owner's message, write a reply;
+ *   PARTY_READER: map it read-only, read both messages.
+ * Each realm is built with POLICY_REQUIRED: before anything else it uploads
+ * the policy the host put in its policy granule (until then it could not
+ * even print), then it asks for its challenge, the group's nonce. Every
+ * party then prints its view of the region's report (who owns it, who maps
+ * it and how), fetches an attestation token for the challenge (claim 65002
+ * lists the region, 65003 the policy's digest) and hands it to the host.
+ * Each stays mapped until the host tears it down. Exit status 0 when its part
+ * worked.
  */
 #include <stdbool.h>
+
+#include "abi/caec_policy.h"
 
 #include "sdk/attest.h"
 #include "sdk/console.h"
@@ -26,7 +34,10 @@
 #define PARTY_OWNER  1u
 #define PARTY_WRITER 2u
 #define PARTY_READER 3u
-#define RIM_SIZE     32u    /* SHA-256, the VMM's default */
+#ifndef CSM_PARTY_ROLE
+#error "build with -DCSM_PARTY_ROLE=1 (owner), 2 (writer) or 3 (reader)"
+#endif
+#define PARTY_CALL_REGION 0xCB01u /* the host answers g[0] = the region's csm_id */
 #define REPLY_AT     1024u  /* where the writer's reply goes in the page */
 #define TOKEN_CAP    8192u
 
@@ -110,30 +121,64 @@ static int report_token(const char *who, const uint8_t challenge[SDK_CHALLENGE_S
 	return rc;
 }
 
+/* Grants every member of channel 0 but the owner what the policy gives it. */
+static int grant_members(uint64_t id, const void *blob)
+{
+	const struct policy_header *h = blob;
+	const struct policy_realm *realms = (const void *)((const uint8_t *)blob + h->realms_offset);
+	const struct policy_channel *c = (const void *)((const uint8_t *)blob + h->channels_offset);
+	int rc;
+
+	if (h->num_channels < 1)
+		return SDK_CSM_INVALID;
+	for (unsigned i = 0; i < h->num_realms && i < POLICY_MAX_REALMS; i++) {
+		if (i == h->self || !c->perms[i])
+			continue;
+		if ((rc = csm_grant_rim(id, realms[i].rim, realms[i].rim_size, c->perms[i], NULL, NULL)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int realm_main(void)
 {
 	uint8_t ch[SDK_CHALLENGE_SIZE];
-	const char *who;
+	const unsigned role = CSM_PARTY_ROLE;
+	const char *who = role == PARTY_OWNER ? "owner" : role == PARTY_WRITER ? "writer" : "reader";
+	const void *blob;
+	size_t blob_len;
 	char *page;
-	uint64_t id;
+	uint64_t id, st = 0;
 	int rc;
 
+	/* Nothing leaves the realm before its policy: not even a line. */
+	if (csm_policy_provided(&blob, &blob_len) != 0 || csm_policy_set(blob, blob_len, &st) != 0)
+		return SDK_EXIT_FAILURE;
 	if (sdk_host_challenge(ch) != 0)
 		return SDK_EXIT_FAILURE;
-	who = ch[0] == PARTY_OWNER ? "owner" : ch[0] == PARTY_WRITER ? "writer" : "reader";
-	if (ch[0] == PARTY_OWNER) {
-		if ((rc = csm_create(1, &id, NULL)) != 0 ||
+	sdk_printf("%s: policy set (%llu bytes)\n", who, (unsigned long long)blob_len);
+	if (role == PARTY_OWNER) {
+		const struct policy_header *h = blob;
+		const struct policy_channel *shared = (const void *)((const uint8_t *)blob + h->channels_offset);
+		if (h->num_channels < 1) {
+			sdk_printf("owner: the policy declares no channel\n");
+			return SDK_EXIT_FAILURE;
+		}
+		if ((rc = csm_create_channel(shared->pages, 0, &id, NULL)) != 0 ||
 		    (rc = csm_attach(id, 0, CSM_PERM_READ | CSM_PERM_WRITE, (void **)&page, NULL)) != 0)
 			goto fail;
 		sdk_memcpy(page, owner_msg, sizeof(owner_msg));
-		if ((rc = csm_grant_rim(id, ch + 24, RIM_SIZE, CSM_PERM_READ | CSM_PERM_WRITE | csm_admit(2),
-					NULL, NULL)) != 0 ||
-		    (rc = csm_seal(id, NULL)) != 0)
+		if ((rc = grant_members(id, blob)) != 0 || (rc = csm_seal(id, NULL)) != 0)
 			goto fail;
 		sdk_printf("owner: region 0x%llx written, granted and sealed\n", (unsigned long long)id);
 	} else {
-		id = le64(ch + 16);
-		uint64_t perms = CSM_PERM_READ | (ch[0] == PARTY_WRITER ? CSM_PERM_WRITE : 0);
+		uint64_t g[RSI_HOST_CALL_GPRS] = { 0 };
+		if (sdk_host_call(PARTY_CALL_REGION, g) != RSI_SUCCESS || g[0] == 0) {
+			sdk_printf("%s: the host named no region\n", who);
+			return SDK_EXIT_FAILURE;
+		}
+		id = g[0];
+		uint64_t perms = CSM_PERM_READ | (role == PARTY_WRITER ? CSM_PERM_WRITE : 0);
 		if ((rc = csm_attach(id, 0, perms, (void **)&page, NULL)) != 0)
 			goto fail;
 		if (!same(page, owner_msg, sizeof(owner_msg))) {
@@ -141,7 +186,7 @@ int realm_main(void)
 			return SDK_EXIT_FAILURE;
 		}
 		sdk_printf("%s: got \"%s\"\n", who, page);
-		if (ch[0] == PARTY_WRITER) {
+		if (role == PARTY_WRITER) {
 			sdk_memcpy(page + REPLY_AT, writer_msg, sizeof(writer_msg));
 		} else if (!same(page + REPLY_AT, writer_msg, sizeof(writer_msg))) {
 			sdk_printf("reader: the writer's reply did not arrive\n");
