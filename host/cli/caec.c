@@ -4,6 +4,8 @@
 #include "cli.h"
 #include "verify/names.h"
 
+int cmd_policy(int argc, char **argv); /* caec policy compile|show|check (cmd_policy.c) */
+
 #ifndef CAEC_VERSION
 #error "the build defines CAEC_VERSION (host/CMakeLists.txt)"
 #endif
@@ -20,6 +22,7 @@ static const struct subcommand subcommands[] = {
 	{ "llm", cmd_llm, "run the llama-family inference engine" },
 	{ "bench", cmd_bench, "benchmarks (print figures and JSON)" },
 	{ "demo", cmd_demo, "demonstrations: realms sharing confidential memory" },
+	{ "policy", cmd_policy, "compile, show and check communication policies" },
 };
 #define NUM_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
 
