@@ -90,7 +90,7 @@ unsigned policy_check_host_reach(const struct policy_source *src, struct policy_
 	graph_build(src, &g);
 	for (unsigned r = 0; r < POLICY_MAX_REALMS; r++) {
 		chains[r].len = 0;
-		if (r >= g.n || src->realms[r].gateway)
+		if (r >= g.n || src->realms[r].gateway || src->realms[r].reaches_host)
 			continue;
 		if (shortest(&g, r, POLICY_NODE_HOST, NODES, &chains[r]))
 			found++;

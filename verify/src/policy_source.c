@@ -29,9 +29,9 @@ static int fail(struct policy_err *err, const char *fmt, ...)
 
 static const char *const top_keys[] = { "version", "self", "realms", "channels", "host_calls", "strict" };
 /* A realm's own keys, then the options of an image the resolver reads. */
-static const char *const realm_keys[] = { "rim", "image", "gateway",
+static const char *const realm_keys[] = { "rim", "image", "gateway", "reaches_host",
 					  "memory", "vcpus", "policy_required", "csm_exits", "hash" };
-#define REALM_OWN_KEYS 3
+#define REALM_OWN_KEYS 4
 static const char *const channel_keys[] = { "owner", "pages", "members" };
 
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
@@ -139,6 +139,10 @@ static int read_realm(const char *name, const json_t *obj, const char *base_dir,
 	if (gw && !json_is_boolean(gw))
 		return fail(err, "realm '%s': \"gateway\" must be true or false", name);
 	r->gateway = gw && json_is_true(gw);
+	const json_t *reach = json_object_get(obj, "reaches_host");
+	if (reach && !json_is_boolean(reach))
+		return fail(err, "realm '%s': \"reaches_host\" must be true or false", name);
+	r->reaches_host = reach && json_is_true(reach);
 	if (rim && image)
 		return fail(err, "realm '%s': give \"rim\" or \"image\", not both", name);
 	if (rim)
@@ -444,6 +448,8 @@ json_t *policy_source_to_json(const struct policy_source *src)
 		}
 		bad |= json_object_set_new(o, "rim", hex_json(r->rim, r->rim_size));
 		bad |= json_object_set_new(o, "gateway", json_boolean(r->gateway));
+		if (r->reaches_host)
+			bad |= json_object_set_new(o, "reaches_host", json_true());
 		bad |= json_object_set_new(realms, r->name, o);
 	}
 	bad |= json_object_set_new(root, "realms", realms);

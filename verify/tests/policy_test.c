@@ -664,6 +664,18 @@ static void host_reach(void **state)
 	assert_int_equal(chains[0].len, 4);
 	assert_int_equal(chains[0].nodes[3], POLICY_NODE_HOST);
 	assert_int_equal(chains[0].hops[2], POLICY_HOP_HOST);
+	/* The agent's answers are meant to leave: "reaches_host" says so, and
+	 * only the agent is excused; notes still is not. */
+	src.realms[1].reaches_host = true;
+	assert_int_equal(policy_check_host_reach(&src, chains), 1);
+	assert_int_equal(chains[1].len, 0);
+	assert_int_equal(chains[0].len, 4);
+	static const char meant_src[] =
+		"{\"version\": 1, \"realms\": {\"agent\": {\"rim\": \"" RIM_N "\", \"reaches_host\": true}, " NET "},"
+		" \"channels\": {\"net-chan\": {\"owner\": \"agent\", \"pages\": 1, \"members\": {\"agent\": \"rw\", \"net\": \"r\"}}}}";
+	must_load(meant_src, &src);
+	assert_true(src.realms[0].reaches_host);
+	assert_int_equal(policy_check_host_reach(&src, chains), 0);
 
 	/* Reading from the gateway is no way out; nor is a doorbell. */
 	must_load("{\"version\": 1, \"realms\": {" NOTES ", " NET "},"

@@ -45,6 +45,10 @@ struct policy_source_realm {
 	uint8_t rim[POLICY_RIM_SIZE];
 	size_t rim_size; /* 32 or 64 */
 	bool gateway;
+	/* The source's word that this realm's data may reach the host (through
+	 * a gateway): `caec policy check` does not count it. Not in the blob
+	 * (the monitor enforces channels, not intentions). */
+	bool reaches_host;
 };
 
 struct policy_source_channel {
@@ -158,7 +162,8 @@ unsigned policy_check_references(const json_t *root, struct policy_err *lines, u
 
 /*
  * The non-gateway realms whose data can reach the host, directly or through
- * a chain: for each such realm i, chains[i] is a shortest chain from it to
+ * a chain, and whose source entry does not say "reaches_host": true (an
+ * agent whose answers leave through the gateway): for each such realm i, chains[i] is a shortest chain from it to
  * the host; for the others chains[i].len is 0. Returns how many there are
  * (0: the check passes).
  */
