@@ -31,6 +31,7 @@
 	"input; 130 interrupted by SIGINT (143 by SIGTERM).\n"
 
 int cmd_attest(int argc, char **argv); /* caec attest verify|show */
+int attest_group(int argc, char **argv); /* caec attest group (cmd_attest_group.c) */
 int cmd_realm(int argc, char **argv);  /* caec realm run|measure */
 int cmd_llm(int argc, char **argv);    /* caec llm run */
 int cmd_bench(int argc, char **argv);  /* caec bench llm|... */

@@ -5,6 +5,7 @@
  *                      [--members MEMBERS.json] [--nonce HEX] [--allow-debug]
  *                      [--strict] [--json]
  *   caec attest show TOKEN [--json]
+ *   caec attest group --policy SRC.json --nonce HEX TOKEN... (cmd_attest_group.c)
  *
  * verify exits 0 when the token is valid and its appraisal passes (the
  * platform's lifecycle always, the reference values with --ref), 1 when it
@@ -91,10 +92,13 @@ static const char show_usage[] =
 
 static const char attest_usage[] =
 	"usage: caec attest <verify|show> TOKEN [options]\n"
+	"       caec attest group --policy SRC.json --nonce HEX TOKEN... [options]\n"
 	"\n"
 	"  verify   check a token's signatures, binder, nonce, claims, lifecycle and\n"
 	"           reference values\n"
 	"  show     print every claim of a token\n"
+	"  group    check the tokens of every realm of a policy together: identities,\n"
+	"           nonces, policy digests and the declared channel graph\n"
 	"\n"
 	"'caec attest verify --help' and 'caec attest show --help' describe each.\n"
 	CLI_EXIT_CODES;
@@ -556,6 +560,7 @@ int cmd_attest(int argc, char **argv)
 	static const struct cli_subcommand subcommands[] = {
 		{ "verify", attest_verify },
 		{ "show", attest_show },
+		{ "group", attest_group },
 	};
 	static const struct cli_command attest = {
 		.name = "attest",
