@@ -11,8 +11,10 @@
  *   PARTY_READER: map it read-only, read both messages.
  * Each realm is built with POLICY_REQUIRED: before anything else it uploads
  * the policy the host put in its policy granule (until then it could not
- * even print), then it asks for its challenge, the group's nonce. Every
- * party then prints its view of the region's report (who owns it, who maps
+ * even print), then it asks for its challenge, the group's nonce. When it
+ * has done its part it waits until the others have (the host's meeting
+ * point), so that every token shows the finished region. Every party then
+ * prints its view of the region's report (who owns it, who maps
  * it and how), fetches an attestation token for the challenge (claim 65002
  * lists the region, 65003 the policy's digest) and hands it to the host.
  * Each stays mapped until the host tears it down. Exit status 0 when its part
@@ -37,7 +39,9 @@
 #ifndef CSM_PARTY_ROLE
 #error "build with -DCSM_PARTY_ROLE=1 (owner), 2 (writer) or 3 (reader)"
 #endif
-#define PARTY_CALL_REGION 0xCB01u /* the host answers g[0] = the region's csm_id */
+#define PARTY_CALL_REGION   0xCB01u /* the host answers g[0] = the region's csm_id */
+#define PARTY_CALL_ANNOUNCE 0xCB02u /* the owner tells the host its region, g[0] */
+#define PARTY_CALL_READY    0xCB03u /* returns g[0] = 0 once every party did its part */
 #define REPLY_AT     1024u  /* where the writer's reply goes in the page */
 #define TOKEN_CAP    8192u
 
@@ -171,6 +175,9 @@ int realm_main(void)
 		if ((rc = grant_members(id, blob)) != 0 || (rc = csm_seal(id, NULL)) != 0)
 			goto fail;
 		sdk_printf("owner: region 0x%llx written, granted and sealed\n", (unsigned long long)id);
+		uint64_t g[RSI_HOST_CALL_GPRS] = { id };
+		if (sdk_host_call(PARTY_CALL_ANNOUNCE, g) != RSI_SUCCESS || g[0] != 0)
+			return SDK_EXIT_FAILURE;
 	} else {
 		uint64_t g[RSI_HOST_CALL_GPRS] = { 0 };
 		if (sdk_host_call(PARTY_CALL_REGION, g) != RSI_SUCCESS || g[0] == 0) {
@@ -194,6 +201,12 @@ int realm_main(void)
 		} else {
 			sdk_printf("reader: got \"%s\"\n", page + REPLY_AT);
 		}
+	}
+	/* The token when every party is in: each shows the same region. */
+	uint64_t g[RSI_HOST_CALL_GPRS] = { 0 };
+	if (sdk_host_call(PARTY_CALL_READY, g) != RSI_SUCCESS || g[0] != 0) {
+		sdk_printf("%s: the others did not all arrive\n", who);
+		return SDK_EXIT_FAILURE;
 	}
 	if (print_view(who, id) != 0 || report_token(who, ch) != 0)
 		return SDK_EXIT_FAILURE;

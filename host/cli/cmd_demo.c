@@ -15,6 +15,7 @@
  * together against the policy (the JSON gives the policy and the nonce).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +35,10 @@
 
 #define CMD        "demo csm"
 #define PARTY_DIR  "examples/csm" /* in the build: csm_party_<role>.so */
-#define PARTY_CALL_REGION 0xCB01u   /* a member asks for the region's csm_id (csm_party.c) */
+/* The parties' application host calls (csm_party.c). */
+#define PARTY_CALL_REGION   0xCB01u /* a member asks for the region's csm_id: g[0] */
+#define PARTY_CALL_ANNOUNCE 0xCB02u /* the owner names its region: g[0] */
+#define PARTY_CALL_READY    0xCB03u /* a party did its part; returns once all three did */
 #define DEMO_DRAM  (UINT64_C(1) << 30)
 #define NUM_PARTIES 3
 /* 8 GiB of IPA space per realm (RAM, and the SDK's region slots from 1 GiB):
@@ -68,7 +72,12 @@ static const char usage_text[] =
 static const char *const role_name[NUM_PARTIES] = { "owner", "writer", "reader" };
 
 struct party {
+	struct demo *d;
 	struct vmm_realm *realm;
+	struct cli_console con;
+	struct vmm_run_config cfg;
+	pthread_t thread;
+	bool started, finished;
 	struct realm_image img;
 	char path[4200];
 	uint8_t rim[64];
@@ -89,50 +98,109 @@ struct demo {
 	struct vmm_realm_opts opts;
 	size_t rim_size;
 	json_t *policy;
+	/* The parties run at once: each does its part, then waits until all
+	 * have (PARTY_CALL_READY), so that every token shows the same region. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned ready;
+	bool abort;
 	char key_pem[1024];
 	EVP_PKEY *key;
 	struct party p[NUM_PARTIES];
 	uint64_t csm_id;
 };
 
-/* A member asks which region to map: the one the owner made. */
-static void region_call(void *ctx, struct vmm_realm *r, uint16_t imm, uint64_t *g)
+/* The parties' calls: the region's csm_id, and the meeting point. */
+static void party_call(void *ctx, struct vmm_realm *r, uint16_t imm, uint64_t *g)
 {
-	const struct demo *d = ctx;
+	struct demo *d = ctx;
 
 	(void)r;
-	g[0] = imm == PARTY_CALL_REGION ? d->csm_id : 0;
+	pthread_mutex_lock(&d->lock);
+	switch (imm) {
+	case PARTY_CALL_ANNOUNCE:
+		d->csm_id = g[0];
+		g[0] = 0;
+		break;
+	case PARTY_CALL_REGION:
+		g[0] = d->csm_id;
+		break;
+	case PARTY_CALL_READY:
+		d->ready++;
+		pthread_cond_broadcast(&d->cond);
+		while (d->ready < NUM_PARTIES && !d->abort)
+			pthread_cond_wait(&d->cond, &d->lock);
+		g[0] = d->abort ? 1 : 0;
+		break;
+	default:
+		g[0] = UINT64_MAX;
+		break;
+	}
+	pthread_mutex_unlock(&d->lock);
 }
 
-static int run_party(struct demo *d, unsigned i)
+static void *party_thread(void *arg)
+{
+	struct party *p = arg;
+	struct demo *d = p->d;
+
+	if (vmm_realm_run(p->realm, &p->cfg, &p->res) != 0)
+		p->res.stop = VMM_STOP_HOST_ERROR;
+	pthread_mutex_lock(&d->lock);
+	p->finished = true;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+/* Builds party i and starts it; waits until it did its part (or ended). */
+static int start_party(struct demo *d, unsigned i)
 {
 	struct party *p = &d->p[i];
-	struct cli_console con = { .echo = d->json ? stderr : stdout };
-	struct vmm_run_config cfg = { .console = cli_console_out, .console_ctx = &con, .challenge = p->challenge,
-				      .app_call = region_call, .app_ctx = d };
 	struct vmm_error err = { "" };
 	struct vmm_realm_opts opts = d->opts;
 
+	p->d = d;
+	p->con = (struct cli_console){ .echo = d->json ? stderr : stdout };
+	p->cfg = (struct vmm_run_config){ .console = cli_console_out, .console_ctx = &p->con,
+					  .challenge = p->challenge, .app_call = party_call, .app_ctx = d };
 	memcpy(p->challenge, d->nonce, sizeof(p->challenge));
 	opts.policy_blob = p->blob;
 	opts.policy_len = p->blob_len;
 	if (vmm_realm_create(&d->vmm, p->img.bytes, p->img.size, &opts, &p->realm, &err) != 0)
 		return cli_fail(CMD, "building the %s realm: %s", role_name[i], err.msg);
 	rmm_debug_realm(vmm_realm_rd(p->realm), &p->info);
-	if (vmm_realm_run(p->realm, &cfg, &p->res) != 0)
+	if (pthread_create(&p->thread, NULL, party_thread, p) != 0)
 		return cli_fail(CMD, "no host thread for the %s realm", role_name[i]);
-	p->ran_ok = p->res.stop == VMM_STOP_SYSTEM_OFF && p->res.exit_reported && p->res.exit_status == 0;
-	if (!p->ran_ok)
-		return cli_fail(CMD, "the %s realm failed (%s%s%s)", role_name[i], vmm_stop_reason_name(p->res.stop),
-				p->res.csm_error[0] ? ": " : "", p->res.csm_error);
-	if (i == 0) {
-		const char *s = strstr(con.text, "owner: region 0x");
-		unsigned long long id = 0;
-		if (!s || sscanf(s, "owner: region 0x%llx", &id) != 1)
-			return cli_fail(CMD, "the owner named no region");
-		d->csm_id = id;
+	p->started = true;
+	pthread_mutex_lock(&d->lock);
+	while (d->ready <= i && !p->finished)
+		pthread_cond_wait(&d->cond, &d->lock);
+	bool done = d->ready > i;
+	pthread_mutex_unlock(&d->lock);
+	return done ? CLI_OK : cli_fail(CMD, "the %s realm ended before its part was done", role_name[i]);
+}
+
+/* Lets every party go (or tells them to give up), waits for them, judges. */
+static int finish_parties(struct demo *d, int rc)
+{
+	pthread_mutex_lock(&d->lock);
+	d->abort = rc != CLI_OK;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	for (unsigned i = 0; i < NUM_PARTIES; i++) {
+		struct party *p = &d->p[i];
+		if (!p->started)
+			continue;
+		pthread_join(p->thread, NULL);
+		p->ran_ok = p->res.stop == VMM_STOP_SYSTEM_OFF && p->res.exit_reported && p->res.exit_status == 0;
+		if (!p->ran_ok && rc == CLI_OK)
+			rc = cli_fail(CMD, "the %s realm failed (%s%s%s)", role_name[i], vmm_stop_reason_name(p->res.stop),
+				      p->res.csm_error[0] ? ": " : "", p->res.csm_error);
 	}
-	return CLI_OK;
+	if (rc == CLI_OK && d->csm_id == 0)
+		rc = cli_fail(CMD, "the owner named no region");
+	return rc;
 }
 
 /* Verifies party i's token and prints its CSM claims. */
@@ -271,6 +339,8 @@ static int demo_csm(int argc, char **argv)
 		return CLI_OK;
 	}
 	memset(&d, 0, sizeof(d));
+	pthread_mutex_init(&d.lock, NULL);
+	pthread_cond_init(&d.cond, NULL);
 	cli_parser_init(&cp, CMD, options, 3, argc, argv);
 	while (rc == CLI_OK && (opt = cli_next(&cp)) != CLI_ARG_END) {
 		if (opt == CLI_ARG_BAD)
@@ -312,7 +382,8 @@ static int demo_csm(int argc, char **argv)
 		vmm_init(&d.vmm);
 		leak_snapshot_take(&d.vmm.ledger, &before);
 		for (unsigned i = 0; i < NUM_PARTIES && rc == CLI_OK; i++)
-			rc = run_party(&d, i);
+			rc = start_party(&d, i);
+		rc = finish_parties(&d, rc);
 		for (unsigned i = 0; i < NUM_PARTIES && rc == CLI_OK; i++)
 			rc = check_token(&d, i);
 		for (unsigned i = 0; i < NUM_PARTIES; i++)
