@@ -32,6 +32,11 @@
 
 int cmd_attest(int argc, char **argv); /* caec attest verify|show */
 int attest_group(int argc, char **argv); /* caec attest group (cmd_attest_group.c) */
+/* A policy source file, its "image" realms measured as `caec policy` does
+ * (cmd_policy.c); 0, or -1 with the reason in err. */
+struct policy_source;
+struct policy_err;
+int cli_policy_source_load(const char *path, struct policy_source *src, struct policy_err *err);
 int cmd_realm(int argc, char **argv);  /* caec realm run|measure */
 int cmd_llm(int argc, char **argv);    /* caec llm run */
 int cmd_bench(int argc, char **argv);  /* caec bench llm|... */

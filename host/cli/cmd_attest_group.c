@@ -51,8 +51,8 @@ static const char group_usage[] =
 	"    membership digests of what the tokens show, and no other region.\n"
 	"The verdict is the same whatever the order of the tokens.\n"
 	"\n"
-	"  --policy SRC.json    the policy source (a realm's \"image\" is not measured here:\n"
-	"                       give its \"rim\" in hex)\n"
+	"  --policy SRC.json    the policy source (a realm's \"image\" is measured offline\n"
+	"                       as 'caec policy' measures it)\n"
 	"  --nonce HEX          the group nonce: up to 64 bytes of hex (optional 0x),\n"
 	"                       zero-padded to 64, as 'caec attest verify --nonce' takes it\n"
 	"  --platform-key KEY   a platform public key, PEM or JWK file; repeat it to\n"
@@ -255,8 +255,8 @@ static int load_inputs(const struct group_args *a, struct group_inputs *in)
 			return CLI_USAGE;
 	if (a->ref && cli_check_input(CMD_GROUP, "--ref", a->ref) != CLI_OK)
 		return CLI_USAGE;
-	/* No image resolver: the verifier does not build realms (a RIM is given in hex). */
-	if (policy_source_load(a->policy, NULL, NULL, &in->src, &err) != 0)
+	/* "image" realms are measured offline, as `caec policy` measures them. */
+	if (cli_policy_source_load(a->policy, &in->src, &err) != 0)
 		return cli_usage_error(CMD_GROUP, "--policy %s: %s", a->policy, err.msg);
 	if (load_keys_and_ref(a, in) != CLI_OK)
 		return CLI_USAGE;

@@ -280,6 +280,21 @@ static int from_json(const json_t *root, const char *path, struct measure_ctx *m
 	return policy_source_from_json(root, dir, measure_image, mc, src, err);
 }
 
+int cli_policy_source_load(const char *path, struct policy_source *src, struct policy_err *err)
+{
+	struct measure_ctx mc = { false };
+	json_error_t je;
+	json_t *root = json_load_file(path, JSON_PRESERVE_ORDER | JSON_REJECT_DUPLICATES, &je);
+
+	if (!root) {
+		snprintf(err->msg, sizeof(err->msg), "%d:%d: %.200s", je.line, je.column, je.text);
+		return -1;
+	}
+	int rc = from_json(root, path, &mc, src, err);
+	json_decref(root);
+	return rc;
+}
+
 static json_t *digests_json(const uint8_t *blob, size_t len)
 {
 	uint8_t d[64];
