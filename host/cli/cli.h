@@ -32,6 +32,31 @@
 
 int cmd_attest(int argc, char **argv); /* caec attest verify|show */
 int attest_group(int argc, char **argv); /* caec attest group (cmd_attest_group.c) */
+/* An input file read whole (cli_read_input), refused when larger than max
+ * (limit: max in words, for the message); NULL after one line. */
+uint8_t *cli_read_bounded(const char *cmd, const char *what, const char *path, size_t max, const char *limit,
+			  size_t *len);
+/* The folder of path ("." for a bare name or "-"): where relative paths in
+ * the file it names are resolved. */
+void cli_folder_of(const char *path, char *dir, size_t size);
+
+/* The platform keys a verifying command was given: its --platform-key files
+ * and the keys of its --ref file, as one list (cli_verify_keys.c). */
+#define CLI_MAX_KEYS 16
+struct evp_pkey_st;
+struct verify_refvals;
+struct cli_verify_keys {
+	struct evp_pkey_st *cli_keys[CLI_MAX_KEYS];
+	size_t num_cli_keys;
+	struct verify_refvals *ref;     /* NULL without --ref */
+	struct evp_pkey_st **keys;      /* the CLI's, then the reference file's */
+	size_t num_keys;
+};
+/* CLI_OK, or CLI_USAGE with the message printed; free in either case. */
+int cli_verify_keys_load(const char *cmd, const char *const *key_paths, size_t num_paths, const char *ref_path,
+			 struct cli_verify_keys *k);
+void cli_verify_keys_free(struct cli_verify_keys *k);
+
 /* A policy source file, its "image" realms measured as `caec policy` does
  * (cmd_policy.c); 0, or -1 with the reason in err. */
 struct policy_source;

@@ -33,8 +33,7 @@
 #define CMD_VERIFY "attest verify" /* messages start "caec attest verify: " */
 #define CMD_SHOW   "attest show"
 
-#define MAX_CLI_KEYS  16
-#define KEY_FILE_MAX  (64 * 1024)
+#define MAX_CLI_KEYS  CLI_MAX_KEYS
 #define JSON_FILE_MAX (4 * 1024 * 1024)
 
 static const char verify_usage[] =
@@ -124,19 +123,6 @@ static void print_json_error(bool verify)
 	json_decref(root);
 }
 
-/* An input file read whole ("-": standard input); NULL after one line on stderr. */
-static uint8_t *read_input(const char *cmd, const char *what, const char *path, size_t max,
-			   const char *limit, size_t *len)
-{
-	uint8_t *buf = cli_read_input(cmd, what, path, max, len);
-	if (buf && *len > max) {
-		cli_usage_error(cmd, "%s %s is larger than %s", what,
-				strcmp(path, "-") ? path : "(standard input)", limit);
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
 
 /* ---- verify ---------------------------------------------------------------- */
 
@@ -222,73 +208,25 @@ static int parse_verify_args(int argc, char **argv, struct verify_args *a)
 
 /* Everything a verify run loads before looking at the token. */
 struct verify_inputs {
-	EVP_PKEY *cli_keys[MAX_CLI_KEYS];
-	size_t num_cli_keys;
-	struct verify_refvals *ref;
+	struct cli_verify_keys k; /* --platform-key and --ref */
 	struct csm_evidence *members;
-	EVP_PKEY **keys; /* the CLI's and the reference file's */
-	size_t num_keys;
 	uint8_t *token;
 	size_t token_len;
 };
 
 static void free_inputs(struct verify_inputs *in)
 {
-	for (size_t i = 0; i < in->num_cli_keys; i++)
-		EVP_PKEY_free(in->cli_keys[i]);
-	verify_refvals_free(in->ref);
+	cli_verify_keys_free(&in->k);
 	csm_evidence_free(in->members);
-	free(in->keys);
 	free(in->token);
-}
-
-/* The folder relative key paths in a reference file are resolved against. */
-static void folder_of(const char *path, char *dir, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-	if (!strcmp(path, "-") || !slash)
-		snprintf(dir, size, ".");
-	else if (slash == path)
-		snprintf(dir, size, "/");
-	else
-		snprintf(dir, size, "%.*s", (int)(slash - path), path);
-}
-
-static int load_keys(const struct verify_args *a, struct verify_inputs *in)
-{
-	for (size_t i = 0; i < a->num_keys; i++) {
-		char why[PUBKEY_WHY_MAX];
-		size_t len;
-		uint8_t *text = read_input(CMD_VERIFY, "--platform-key", a->keys[i], KEY_FILE_MAX,
-					   "64 KiB", &len);
-		if (!text)
-			return CLI_USAGE;
-		int rc = pubkey_from_text((const char *)text, len, &in->cli_keys[in->num_cli_keys], why);
-		free(text);
-		if (rc != 0)
-			return cli_usage_error(CMD_VERIFY, "--platform-key %s: %s", a->keys[i], why);
-		in->num_cli_keys++;
-	}
-	return CLI_OK;
 }
 
 static int load_json_inputs(const struct verify_args *a, struct verify_inputs *in)
 {
 	char why[REF_WHY_MAX];
 	size_t len;
-	if (a->ref) {
-		char dir[PATH_MAX];
-		char *text = (char *)read_input(CMD_VERIFY, "--ref", a->ref, JSON_FILE_MAX, "4 MiB", &len);
-		if (!text)
-			return CLI_USAGE;
-		folder_of(a->ref, dir, sizeof(dir));
-		int rc = verify_refvals_parse(text, len, dir, &in->ref, why);
-		free(text);
-		if (rc != 0)
-			return cli_usage_error(CMD_VERIFY, "--ref %s: %s", a->ref, why);
-	}
 	if (a->members) {
-		char *text = (char *)read_input(CMD_VERIFY, "--members", a->members, JSON_FILE_MAX,
+		char *text = (char *)cli_read_bounded(CMD_VERIFY, "--members", a->members, JSON_FILE_MAX,
 						"4 MiB", &len);
 		if (!text)
 			return CLI_USAGE;
@@ -313,19 +251,12 @@ static int load_inputs(const struct verify_args *a, struct verify_inputs *in)
 	if ((a->ref && cli_check_input(CMD_VERIFY, "--ref", a->ref) != CLI_OK) ||
 	    (a->members && cli_check_input(CMD_VERIFY, "--members", a->members) != CLI_OK))
 		return CLI_USAGE;
-	if (load_keys(a, in) != CLI_OK || load_json_inputs(a, in) != CLI_OK)
+	if (cli_verify_keys_load(CMD_VERIFY, a->keys, a->num_keys, a->ref, &in->k) != CLI_OK ||
+	    load_json_inputs(a, in) != CLI_OK)
 		return CLI_USAGE;
-	in->token = read_input(CMD_VERIFY, "TOKEN", a->token, CBOR_MAX_INPUT, "1 MiB", &in->token_len);
+	in->token = cli_read_bounded(CMD_VERIFY, "TOKEN", a->token, CBOR_MAX_INPUT, "1 MiB", &in->token_len);
 	if (!in->token)
 		return CLI_USAGE;
-	size_t ref_keys = in->ref ? in->ref->num_platform_keys : 0;
-	in->keys = calloc(in->num_cli_keys + ref_keys + 1, sizeof(EVP_PKEY *));
-	if (!in->keys)
-		return cli_usage_error(CMD_VERIFY, "out of memory");
-	for (size_t i = 0; i < in->num_cli_keys; i++)
-		in->keys[in->num_keys++] = in->cli_keys[i];
-	for (size_t i = 0; i < ref_keys; i++)
-		in->keys[in->num_keys++] = in->ref->platform_keys[i];
 	return CLI_OK;
 }
 
@@ -443,7 +374,7 @@ static int run_verify(const struct verify_args *a, const struct verify_inputs *i
 		      struct verify_outcome *o)
 {
 	struct verify_options opts = {
-		.platform_keys = in->keys, .num_platform_keys = in->num_keys,
+		.platform_keys = in->k.keys, .num_platform_keys = in->k.num_keys,
 		.nonce = a->has_nonce ? a->nonce : NULL, .nonce_len = sizeof(a->nonce),
 		.strict = a->strict,
 	};
@@ -454,7 +385,7 @@ static int run_verify(const struct verify_args *a, const struct verify_inputs *i
 		o->reason = o->res.reason;
 	} else {
 		o->appraised = true;
-		verify_appraise(&o->tok, in->ref, in->members, &aopts, &o->ap);
+		verify_appraise(&o->tok, in->k.ref, in->members, &aopts, &o->ap);
 		for (size_t i = 0; i < o->ap.count && !o->failed; i++)
 			if (o->ap.verdicts[i].status == VERDICT_FAIL) {
 				o->failed = o->ap.verdicts[i].check;
@@ -535,7 +466,7 @@ static int attest_show(int argc, char **argv)
 		goto usage;
 	}
 	size_t len = 0;
-	uint8_t *buf = read_input(CMD_SHOW, "TOKEN", token, CBOR_MAX_INPUT, "1 MiB", &len);
+	uint8_t *buf = cli_read_bounded(CMD_SHOW, "TOKEN", token, CBOR_MAX_INPUT, "1 MiB", &len);
 	if (!buf)
 		goto usage;
 	struct verify_result res;

@@ -29,9 +29,7 @@
 
 #define CMD_GROUP "attest group"
 
-#define MAX_CLI_KEYS 16
-#define KEY_FILE_MAX (64 * 1024)
-#define REF_FILE_MAX (4 * 1024 * 1024)
+#define MAX_CLI_KEYS CLI_MAX_KEYS
 
 static const char group_usage[] =
 	"usage: caec attest group --policy SRC.json --nonce HEX TOKEN... [--platform-key KEY]...\n"
@@ -166,77 +164,18 @@ static int parse_group_args(int argc, char **argv, struct group_args *a)
 /* Everything loaded before the tokens are judged. */
 struct group_inputs {
 	struct policy_source src;
-	EVP_PKEY *cli_keys[MAX_CLI_KEYS];
-	size_t num_cli_keys;
-	struct verify_refvals *ref;
-	EVP_PKEY **keys;
-	size_t num_keys;
+	struct cli_verify_keys k; /* --platform-key and --ref */
 	uint8_t *tokens[GROUP_MAX_TOKENS];
 	size_t token_len[GROUP_MAX_TOKENS];
 };
 
 static void free_inputs(struct group_inputs *in)
 {
-	for (size_t i = 0; i < in->num_cli_keys; i++)
-		EVP_PKEY_free(in->cli_keys[i]);
-	verify_refvals_free(in->ref);
-	free(in->keys);
+	cli_verify_keys_free(&in->k);
 	for (size_t i = 0; i < GROUP_MAX_TOKENS; i++)
 		free(in->tokens[i]);
 }
 
-/* A file read whole ("-": standard input), at most max bytes; NULL after one line. */
-static uint8_t *read_file(const char *what, const char *path, size_t max, const char *limit, size_t *len)
-{
-	uint8_t *buf = cli_read_input(CMD_GROUP, what, path, max, len);
-	if (buf && *len > max) {
-		cli_usage_error(CMD_GROUP, "%s %s is larger than %s", what,
-				strcmp(path, "-") ? path : "(standard input)", limit);
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-static int load_keys_and_ref(const struct group_args *a, struct group_inputs *in)
-{
-	char why[REF_WHY_MAX > PUBKEY_WHY_MAX ? REF_WHY_MAX : PUBKEY_WHY_MAX];
-	size_t len;
-	for (size_t i = 0; i < a->num_keys; i++) {
-		uint8_t *text = read_file("--platform-key", a->keys[i], KEY_FILE_MAX, "64 KiB", &len);
-		if (!text)
-			return CLI_USAGE;
-		int rc = pubkey_from_text((const char *)text, len, &in->cli_keys[in->num_cli_keys], why);
-		free(text);
-		if (rc != 0)
-			return cli_usage_error(CMD_GROUP, "--platform-key %s: %s", a->keys[i], why);
-		in->num_cli_keys++;
-	}
-	if (a->ref) {
-		char dir[PATH_MAX];
-		const char *slash = strrchr(a->ref, '/');
-		if (!strcmp(a->ref, "-") || !slash)
-			snprintf(dir, sizeof(dir), ".");
-		else
-			snprintf(dir, sizeof(dir), "%.*s", slash == a->ref ? 1 : (int)(slash - a->ref), a->ref);
-		char *text = (char *)read_file("--ref", a->ref, REF_FILE_MAX, "4 MiB", &len);
-		if (!text)
-			return CLI_USAGE;
-		int rc = verify_refvals_parse(text, len, dir, &in->ref, why);
-		free(text);
-		if (rc != 0)
-			return cli_usage_error(CMD_GROUP, "--ref %s: %s", a->ref, why);
-	}
-	size_t ref_keys = in->ref ? in->ref->num_platform_keys : 0;
-	in->keys = calloc(in->num_cli_keys + ref_keys + 1, sizeof(EVP_PKEY *));
-	if (!in->keys)
-		return cli_usage_error(CMD_GROUP, "out of memory");
-	for (size_t i = 0; i < in->num_cli_keys; i++)
-		in->keys[in->num_keys++] = in->cli_keys[i];
-	for (size_t i = 0; i < ref_keys; i++)
-		in->keys[in->num_keys++] = in->ref->platform_keys[i];
-	return CLI_OK;
-}
 
 /* CLI_OK, or CLI_USAGE with the message printed. */
 static int load_inputs(const struct group_args *a, struct group_inputs *in)
@@ -258,10 +197,11 @@ static int load_inputs(const struct group_args *a, struct group_inputs *in)
 	/* "image" realms are measured offline, as `caec policy` measures them. */
 	if (cli_policy_source_load(a->policy, &in->src, &err) != 0)
 		return cli_usage_error(CMD_GROUP, "--policy %s: %s", a->policy, err.msg);
-	if (load_keys_and_ref(a, in) != CLI_OK)
+	if (cli_verify_keys_load(CMD_GROUP, a->keys, a->num_keys, a->ref, &in->k) != CLI_OK)
 		return CLI_USAGE;
 	for (size_t i = 0; i < a->num_tokens; i++) {
-		in->tokens[i] = read_file("TOKEN", a->tokens[i], CBOR_MAX_INPUT, "1 MiB", &in->token_len[i]);
+		in->tokens[i] = cli_read_bounded(CMD_GROUP, "TOKEN", a->tokens[i], CBOR_MAX_INPUT, "1 MiB",
+						 &in->token_len[i]);
 		if (!in->tokens[i])
 			return CLI_USAGE;
 	}
@@ -355,8 +295,8 @@ static int run_group(const struct group_args *a, const struct group_inputs *in, 
 {
 	struct group_token toks[GROUP_MAX_TOKENS];
 	struct group_options opts = {
-		.verify = { .platform_keys = in->keys, .num_platform_keys = in->num_keys, .strict = a->strict },
-		.ref = in->ref,
+		.verify = { .platform_keys = in->k.keys, .num_platform_keys = in->k.num_keys, .strict = a->strict },
+		.ref = in->k.ref,
 		.appraise = { .allow_debug = a->allow_debug },
 	};
 	for (size_t i = 0; i < a->num_tokens; i++)

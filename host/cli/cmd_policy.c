@@ -125,17 +125,6 @@ static int usage_out(bool json, int rc)
 	return rc;
 }
 
-static void folder_of(const char *path, char *dir, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-	if (!strcmp(path, "-") || !slash)
-		snprintf(dir, size, ".");
-	else if (slash == path)
-		snprintf(dir, size, "/");
-	else
-		snprintf(dir, size, "%.*s", (int)(slash - path), path);
-}
-
 /* s at the end of buf[0..size), cut to fit. */
 static void append(char *buf, size_t size, const char *s)
 {
@@ -275,7 +264,7 @@ static int from_json(const json_t *root, const char *path, struct measure_ctx *m
 {
 	char dir[PATH_MAX];
 
-	folder_of(path, dir, sizeof(dir));
+	cli_folder_of(path, dir, sizeof(dir));
 	mc->failed = false;
 	return policy_source_from_json(root, dir, measure_image, mc, src, err);
 }
