@@ -9,10 +9,11 @@
 #      (caec attest verify) and prints its claims (caec attest show),
 #   4. runs a 1 GiB realm that writes and verifies a pattern over all its RAM,
 #      alternate pages then every page (examples/memtest),
-#   5. three realms share confidential memory: the owner writes a message and
-#      grants its image's realms; a writer replies; a reader maps it read-only
-#      and reads both; the host never can; each realm's token is verified and
-#      lists the region (caec demo csm),
+#   5. three realms share confidential memory under one policy each uploads
+#      first: the owner writes a message and grants the members the policy
+#      names; a writer replies; a reader maps it read-only and reads both; the
+#      host never can; each realm's token is verified, lists the region and
+#      carries its policy's digest (caec demo csm),
 #   6. runs the inference engine that will live in AgenTEE's llm realm on the
 #      committed tiny model (caec llm run).
 # Usage: scripts/demo.sh [--help]
@@ -67,7 +68,7 @@ fi
 step "4. a 1 GiB realm tests all its memory on hostsim"
 "$caec" realm run build/examples/memtest/memtest.so --mem 1G
 
-step "5. three realms share confidential memory (the host cannot read it)"
+step "5. three realms share confidential memory under one policy (the host cannot read it)"
 "$caec" demo csm
 
 step "6. the inference engine on the tiny model"
