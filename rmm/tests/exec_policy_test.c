@@ -620,6 +620,82 @@ static void test_policy_attach_undeclared_owner(void **state)
 	cur = &realm;
 }
 
+/* ---- MAP checks again: a policy set by another REC after the ATTACH ---- */
+
+static uint64_t race_id, race_attach_x0, race_set_x0;
+static size_t race_len;
+
+/* REC 0: CPU_ON for REC 1, then the ATTACH request. */
+static void race_rec0_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+			    struct plat_trap *trap)
+{
+	(void)s2;
+	if (step == 0)
+		exec_fake_smc(ctx, trap, PSCI_CPU_ON, 1, 0x0, 0, 0);
+	else
+		exec_fake_smc(ctx, trap, RSI_CSM_ATTACH, race_id, CSM_IPA, CSM_PERM_READ, 0);
+}
+
+/* REC 1: uploads the policy while REC 0's request waits. */
+static void race_rec1_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+			    struct plat_trap *trap)
+{
+	(void)s2;
+	if (step == 0) {
+		exec_fake_smc(ctx, trap, RSI_POLICY_SET, BLOB_IPA, race_len, 0, 0);
+		return;
+	}
+	race_set_x0 = ctx->gprs[0];
+	exec_fake_irq(trap);
+}
+
+static void race_result_steps(unsigned step, const struct plat_s2 *s2, struct plat_rec_ctx *ctx,
+			      struct plat_trap *trap)
+{
+	(void)s2;
+	(void)step;
+	race_attach_x0 = ctx->gprs[0];
+	exec_fake_irq(trap);
+}
+
+/* The ACL admits llm and its ATTACH is recorded; before the host maps it,
+ * llm's second REC sets a strict policy that declares no channel of this
+ * owner. RMI_CSM_MAP refuses, nothing is mapped, the realm gets ERROR_STATE. */
+static void test_policy_map_recheck(void **state)
+{
+	(void)state;
+	static const uint8_t someone[32] = { 0x55 };
+	three_realms(CAEC_REALM_CSM_EXITS);
+	cur = &realm;
+	race_id = owned_region(&region);
+	assert_int_equal(grant(race_id, put_rim_identity(rim_other, CSM_IDENTITY_RIM), RW), RSI_SUCCESS);
+	struct pol l = pipeline(1);
+	l.realms[0].rim = someone;
+	race_len = place_blob(&other, &l);
+
+	exec_fake_set_step(race_rec0_steps);
+	assert_int_equal(exec_enter(&other, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(&other).exit_reason, RMI_EXIT_PSCI);
+	assert_int_equal(RMI(RMI_PSCI_COMPLETE, other.rec[0], other.rec[1], 0).x[0], RMI_SUCCESS);
+	assert_int_equal(exec_enter(&other, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(&other).exit_reason, RMI_EXIT_CSM_REQUEST);
+
+	exec_fake_set_step(race_rec1_steps);
+	assert_int_equal(exec_enter(&other, 1, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(exec_exit(&other).exit_reason, RMI_EXIT_IRQ);
+	assert_int_equal(race_set_x0, RSI_SUCCESS); /* it held no region yet */
+
+	uint64_t members = debug_csm(region.csmd).mapped_members;
+	assert_int_equal(RMI(RMI_CSM_MAP, other.rd, other.rec[0], region.csmd, CSM_IPA).x[0], RMI_ERROR_INPUT);
+	assert_int_equal(debug_csm(region.csmd).mapped_members, members);
+	cur = &other;
+	assert_int_equal(rd_regions(), 0);
+	exec_fake_set_step(race_result_steps);
+	assert_int_equal(exec_enter(&other, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(race_attach_x0, RSI_ERROR_STATE);
+	cur = &realm;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -630,7 +706,7 @@ int main(int argc, char **argv)
 		EXEC_TEST(test_policy_host_calls),   EXEC_TEST(test_policy_required),
 		EXEC_TEST(test_policy_create),       EXEC_TEST(test_policy_grant),
 		EXEC_TEST(test_policy_attach),       EXEC_TEST(test_policy_attach_own_policy),
-		EXEC_TEST(test_policy_attach_undeclared_owner),
+		EXEC_TEST(test_policy_attach_undeclared_owner), EXEC_TEST(test_policy_map_recheck),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
