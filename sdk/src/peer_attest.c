@@ -113,6 +113,7 @@ static bool int_key(struct cur *c, int64_t *key)
 
 #define COLLECTION_CCA    907
 #define COLLECTION_LEGACY 399
+#define COLLECTION_PLATFORM 44234
 #define COLLECTION_REALM  44241
 #define CONTENT_SIGN1     263
 #define COSE_TAG_SIGN1    18
@@ -124,8 +125,9 @@ static int fail(const char **why, const char *reason)
 	return CHAN_EATTEST;
 }
 
-/* The realm token's bytes in the collection. */
-static bool realm_token_of(const uint8_t *token, size_t len, const uint8_t **rt, size_t *rt_len)
+/* The bytes of the collection's entry `want` (the platform or the realm token). */
+static bool collection_entry(const uint8_t *token, size_t len, int64_t want, const uint8_t **rt,
+			     size_t *rt_len)
 {
 	struct cur c = { token, token + len, false };
 	unsigned major;
@@ -141,7 +143,7 @@ static bool realm_token_of(const uint8_t *token, size_t len, const uint8_t **rt,
 				return false;
 			continue;
 		}
-		if (key != COLLECTION_REALM) {
+		if (key != want) {
 			if (!skip(&c, 0))
 				return false;
 			continue;
@@ -215,35 +217,120 @@ static void sha384_bstr_head(br_sha384_context *h, size_t len)
 	br_sha384_update(h, b, n);
 }
 
+/* A COSE_Sign1 (tagged or not) signed with ES384: its protected header,
+ * payload and 96-byte signature. */
+static bool sign1_parts(const uint8_t *t, size_t len, const uint8_t **prot, size_t *prot_len,
+			const uint8_t **payload, size_t *payload_len, const uint8_t **sig)
+{
+	static const uint8_t es384[] = { 0xa1, 0x01, 0x38, 0x22 };
+	struct cur c = { t, t + len, false };
+	const uint8_t *unprot;
+	unsigned major;
+	uint64_t n;
+	size_t sig_len;
+
+	if (!(head(&c, &major, &n) && major == MAJ_TAG && n == COSE_TAG_SIGN1))
+		c = (struct cur){ t, t + len, false };
+	if (!head(&c, &major, &n) || major != MAJ_ARRAY || n != 4 || !string(&c, MAJ_BSTR, prot, prot_len))
+		return false;
+	unprot = c.p;
+	if (!skip(&c, 0) || (*unprot >> 5) != MAJ_MAP || !string(&c, MAJ_BSTR, payload, payload_len) ||
+	    !string(&c, MAJ_BSTR, sig, &sig_len))
+		return false;
+	return *prot_len == sizeof(es384) && __builtin_memcmp(*prot, es384, sizeof(es384)) == 0 &&
+	       sig_len == 96;
+}
+
+/* The platform token's challenge (claim 10): what binds it to a RAK. */
+static bool platform_challenge(const uint8_t *payload, size_t len, const uint8_t **ch, size_t *ch_len)
+{
+	struct cur m = { payload, payload + len, false };
+	unsigned major;
+	uint64_t n;
+
+	if (!head(&m, &major, &n) || major != MAJ_MAP || n > 64)
+		return false;
+	for (uint64_t i = 0; i < n; i++) {
+		int64_t key;
+		if (!int_key(&m, &key)) {
+			if (m.bad || !skip(&m, 0))
+				return false;
+			continue;
+		}
+		if (key == 10)
+			return string(&m, MAJ_BSTR, ch, ch_len);
+		if (!skip(&m, 0))
+			return false;
+	}
+	return false;
+}
+
+/* H(claim 44237) with the hash the realm token names (claim 44240). */
+static size_t rak_binder(const uint8_t *alg, size_t alg_len, const uint8_t *rak, size_t rak_len,
+			 uint8_t out[64])
+{
+	const br_hash_class *h;
+	br_hash_compat_context ctx;
+
+	if (alg_len == 7 && __builtin_memcmp(alg, "sha-256", 7) == 0)
+		h = &br_sha256_vtable;
+	else if (alg_len == 7 && __builtin_memcmp(alg, "sha-384", 7) == 0)
+		h = &br_sha384_vtable;
+	else if (alg_len == 7 && __builtin_memcmp(alg, "sha-512", 7) == 0)
+		h = &br_sha512_vtable;
+	else
+		return 0;
+	h->init(&ctx.vtable);
+	h->update(&ctx.vtable, rak, rak_len);
+	h->out(&ctx.vtable, out);
+	return (h->desc >> BR_HASHDESC_OUT_OFF) & BR_HASHDESC_OUT_MASK;
+}
+
+/* The platform token: well formed, bound to the realm token's RAK, its
+ * claims' digest kept so a checker can compare them with its own. Its
+ * signature (by the CPAK) is not checked here: a realm has no endorsement of
+ * the CPAK, and a token signed by this monitor's RAK carries the platform
+ * token this monitor obtained from its own EL3. */
+static int platform_part(const uint8_t *token, size_t len, const uint8_t *alg, size_t alg_len,
+			 const uint8_t *rak, size_t rak_len, struct peer_token *out, const char **why)
+{
+	const uint8_t *pt, *prot, *payload, *sig, *ch;
+	size_t pt_len, prot_len, payload_len, ch_len, binder_len;
+	uint8_t binder[64];
+
+	if (!collection_entry(token, len, COLLECTION_PLATFORM, &pt, &pt_len) ||
+	    !sign1_parts(pt, pt_len, &prot, &prot_len, &payload, &payload_len, &sig))
+		return fail(why, "the platform token is not an ES384 COSE_Sign1");
+	if (!platform_challenge(payload, payload_len, &ch, &ch_len))
+		return fail(why, "the platform token has no challenge claim");
+	binder_len = rak_binder(alg, alg_len, rak, rak_len, binder);
+	if (binder_len == 0)
+		return fail(why, "the RAK hash algorithm claim is not sha-256, sha-384 or sha-512");
+	if (ch_len != binder_len || __builtin_memcmp(ch, binder, binder_len) != 0)
+		return fail(why, "the platform token is not bound to the realm token's RAK");
+	br_sha384_context h;
+	br_sha384_init(&h);
+	br_sha384_update(&h, payload, payload_len);
+	br_sha384_out(&h, out->platform_claims_digest);
+	return 0;
+}
+
 int peer_token_parse(const uint8_t *token, size_t len, struct peer_token *out, const char **why)
 {
 	const uint8_t *rt, *prot, *payload, *sig;
-	size_t rt_len, prot_len, payload_len, sig_len;
+	size_t rt_len, prot_len, payload_len;
 	unsigned major;
 	uint64_t n;
 
 	__builtin_memset(out, 0, sizeof(*out));
-	if (!token || !realm_token_of(token, len, &rt, &rt_len))
+	if (!token || !collection_entry(token, len, COLLECTION_REALM, &rt, &rt_len))
 		return fail(why, "not a CCA token collection with a realm token");
-	/* COSE_Sign1: [protected, unprotected, payload, signature], tagged or not. */
-	struct cur c = { rt, rt + rt_len, false };
-	const uint8_t *at = c.p;
-	if (head(&c, &major, &n) && major == MAJ_TAG && n == COSE_TAG_SIGN1)
-		at = c.p;
-	c.p = at;
-	c.bad = false;
-	static const uint8_t es384[] = { 0xa1, 0x01, 0x38, 0x22 };
-	const uint8_t *unprot = NULL;
-	if (!head(&c, &major, &n) || major != MAJ_ARRAY || n != 4 || !string(&c, MAJ_BSTR, &prot, &prot_len) ||
-	    !(unprot = c.p, skip(&c, 0)) || (*unprot >> 5) != MAJ_MAP ||
-	    !string(&c, MAJ_BSTR, &payload, &payload_len) || !string(&c, MAJ_BSTR, &sig, &sig_len))
-		return fail(why, "the realm token is not a COSE_Sign1");
-	if (prot_len != sizeof(es384) || __builtin_memcmp(prot, es384, sizeof(es384)) != 0 || sig_len != 96)
-		return fail(why, "the realm token is not signed with ES384");
+	if (!sign1_parts(rt, rt_len, &prot, &prot_len, &payload, &payload_len, &sig))
+		return fail(why, "the realm token is not an ES384 COSE_Sign1");
 	/* The claims. */
 	struct cur m = { payload, payload + payload_len, false };
-	const uint8_t *rak = NULL;
-	size_t rak_len = 0;
+	const uint8_t *rak = NULL, *alg = NULL;
+	size_t rak_len = 0, alg_len = 0;
 	bool have_challenge = false, have_rim = false;
 	if (!head(&m, &major, &n) || major != MAJ_MAP || n > 64)
 		return fail(why, "the realm claims are not a map");
@@ -274,6 +361,10 @@ int peer_token_parse(const uint8_t *token, size_t len, struct peer_token *out, c
 			out->rim_len = sl;
 			have_rim = true;
 			break;
+		case 44240:
+			if (!string(&m, MAJ_TSTR, &alg, &alg_len))
+				return fail(why, "the RAK hash algorithm claim does not parse");
+			break;
 		case 65001:
 			if (!string(&m, MAJ_BSTR, &s, &sl) || sl != 32)
 				return fail(why, "the realm ID claim does not parse");
@@ -285,8 +376,8 @@ int peer_token_parse(const uint8_t *token, size_t len, struct peer_token *out, c
 		}
 	}
 	uint8_t point[97];
-	if (!have_challenge || !have_rim || !rak || !rak_point(rak, rak_len, point))
-		return fail(why, "a realm claim (challenge, RIM or RAK) is missing");
+	if (!have_challenge || !have_rim || !rak || !alg || !rak_point(rak, rak_len, point))
+		return fail(why, "a realm claim (challenge, RIM, RAK or its hash algorithm) is missing");
 	/* Sig_structure ["Signature1", protected, h'', payload], hashed as it is built. */
 	br_sha384_context h;
 	uint8_t digest[48];
@@ -300,8 +391,11 @@ int peer_token_parse(const uint8_t *token, size_t len, struct peer_token *out, c
 	br_sha384_update(&h, payload, payload_len);
 	br_sha384_out(&h, digest);
 	br_ec_public_key pk = { .curve = BR_EC_secp384r1, .q = point, .qlen = sizeof(point) };
-	if (br_ecdsa_i31_vrfy_raw(&br_ec_prime_i31, digest, sizeof(digest), &pk, sig, sig_len) != 1)
+	if (br_ecdsa_i31_vrfy_raw(&br_ec_prime_i31, digest, sizeof(digest), &pk, sig, 96) != 1)
 		return fail(why, "the realm token's signature does not verify under its RAK");
+	int r = platform_part(token, len, alg, alg_len, rak, rak_len, out, why);
+	if (r != 0)
+		return r;
 	__builtin_memcpy(out->rak_claim, rak, rak_len);
 	out->rak_claim_len = rak_len;
 	return 0;
@@ -318,6 +412,8 @@ int peer_token_check(const uint8_t *token, size_t len, const struct peer_token *
 	if (out->rak_claim_len != mine->rak_claim_len ||
 	    __builtin_memcmp(out->rak_claim, mine->rak_claim, mine->rak_claim_len) != 0)
 		return fail(why, "the peer's token is signed by another machine's RAK");
+	if (__builtin_memcmp(out->platform_claims_digest, mine->platform_claims_digest, 48) != 0)
+		return fail(why, "the peer's platform token is not this machine's");
 	if (__builtin_memcmp(out->challenge, challenge, 64) != 0)
 		return fail(why, "the peer's token is not bound to its key and our nonce");
 	if (out->rim_len != rim_len || __builtin_memcmp(out->rim, rim, rim_len) != 0)

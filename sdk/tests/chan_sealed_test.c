@@ -316,6 +316,32 @@ static void test_peer_token_check(void **state)
 	mine.rak_claim[10] ^= 1;
 	assert_int_equal(peer_token_check(tok, len, &mine, t.challenge, t.rim, t.rim_len, &out, &why), CHAN_EATTEST);
 	assert_string_equal(why, "the peer's token is signed by another machine's RAK");
+	mine = t;
+	mine.platform_claims_digest[5] ^= 1;
+	assert_int_equal(peer_token_check(tok, len, &mine, t.challenge, t.rim, t.rim_len, &out, &why), CHAN_EATTEST);
+	assert_string_equal(why, "the peer's platform token is not this machine's");
+	mine = t;
+	/* The platform token is the first COSE_Sign1 of the collection; its
+	 * challenge (claim 10, a 32-byte bstr) binds it to the RAK. */
+	static const uint8_t plat_challenge[] = { 0x0a, 0x58, 0x20 };
+	uint8_t *copy = malloc(len);
+	memcpy(copy, tok, len);
+	uint8_t *ch = memmem(copy, len, plat_challenge, sizeof(plat_challenge));
+	assert_non_null(ch);
+	ch[sizeof(plat_challenge) + 4] ^= 1;
+	assert_int_equal(peer_token_parse(copy, len, &out, &why), CHAN_EATTEST);
+	assert_string_equal(why, "the platform token is not bound to the realm token's RAK");
+	/* Another platform claim changed (the CPAK signature is not checked in a
+	 * realm): the token parses, but is not this machine's. */
+	memcpy(copy, tok, len);
+	static const uint8_t impl_id[] = { 0x19, 0x09, 0x5c, 0x58, 0x20 }; /* claim 2396, bstr 32 */
+	uint8_t *impl = memmem(copy, len, impl_id, sizeof(impl_id));
+	assert_non_null(impl);
+	impl[sizeof(impl_id)] ^= 1;
+	assert_int_equal(peer_token_parse(copy, len, &out, &why), 0);
+	assert_int_equal(peer_token_check(copy, len, &mine, t.challenge, t.rim, t.rim_len, &out, &why), CHAN_EATTEST);
+	assert_string_equal(why, "the peer's platform token is not this machine's");
+	free(copy);
 	/* Any byte of the realm token changed: refused, no crash. The realm
 	 * token is the second COSE_Sign1 (tag 18, ES384 protected header). */
 	static const uint8_t sign1[] = { 0xd2, 0x84, 0x44, 0xa1, 0x01, 0x38, 0x22 };

@@ -7,7 +7,11 @@
  * verifies under the RAK the token carries (claim 44237); that RAK must be
  * the very RAK of the checker's own token, fetched from its own monitor, so
  * the peer runs on the same machine under the same monitor (which is what
- * the checker already trusts: no platform key is needed); its challenge
+ * the checker already trusts: no platform key is needed); its platform
+ * token must be bound to that RAK (challenge = H(RAK claim) with the hash of
+ * claim 44240) and carry exactly the checker's own platform claims (same
+ * firmware, same platform instance; the CPAK signature itself is not checked,
+ * a realm has no endorsement to check it with); its challenge
  * (claim 10) must be the one the checker expects (SHA-512 of the peer's
  * public key and the checker's nonce: chan_sealed.h); and its RIM (claim
  * 44238) the one expected. The peer's realm ID (claim 65001) comes back.
@@ -31,6 +35,7 @@ struct peer_token {
 	uint8_t realm_id[32];
 	uint8_t rak_claim[PEER_RAK_CLAIM_MAX]; /* claim 44237's bytes */
 	size_t rak_claim_len;
+	uint8_t platform_claims_digest[48]; /* SHA-384 of the platform token's payload */
 };
 
 /* Parses token[0..len) and verifies the realm token's signature under its
