@@ -37,12 +37,14 @@ static uint64_t counter(void)
 	return caec_arch_counter();
 }
 
-/* The host-visible channel's waiting: the CSM channel's doorbell and peer
- * check (the same peer), so that both transports wait alike. */
+/* The host-visible channel waits on its own area's doorbell (the host's,
+ * keyed by the area's first page, as a system without CSM has it); only its
+ * peer check borrows the CSM channel's (the same peer). */
 static struct chan_csm csm;
+static uint64_t ns_ipa;
 
-static void ns_doorbell(void *ctx) { (void)ctx; csm.ch.ops->doorbell(&csm); }
-static void ns_sleep(void *ctx, uint64_t ns) { (void)ctx; csm.ch.ops->sleep(&csm, ns); }
+static void ns_doorbell(void *ctx) { (void)ctx; sdk_shared_doorbell(SDK_DOORBELL_RING_SHARED, ns_ipa, 0); }
+static void ns_sleep(void *ctx, uint64_t ns) { (void)ctx; sdk_shared_doorbell(SDK_DOORBELL_WAIT_SHARED, ns_ipa, ns); }
 static uint64_t ns_now(void *ctx) { (void)ctx; return caec_arch_now_ns(); }
 static bool ns_alive(void *ctx) { (void)ctx; return csm.ch.ops->peer_alive(&csm); }
 static const struct chan_ops ns_ops = { ns_doorbell, ns_sleep, ns_now, ns_alive };
@@ -132,7 +134,8 @@ int realm_main(void)
 		struct bench_io io, *iop = NULL;
 		if (transport != BENCH_TRANSPORT_CSM) {
 			if (!ns_open) {
-				void *area = caec_arch_ipa_to_ptr(g[6]);
+				ns_ipa = g[6];
+				void *area = caec_arch_ipa_to_ptr(ns_ipa);
 				if (!area || chan_open(&ns, area, g[7], client, &ns_ops, NULL) != 0) {
 					sdk_puts("bench: the host-visible channel does not open\n");
 					return 1;

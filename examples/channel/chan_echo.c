@@ -195,22 +195,33 @@ static int intruder(const uint8_t *ch)
 	return 0;
 }
 
-/* ---- sealed, over the host-visible area (no doorbell: waits spin) ---- */
+/* ---- sealed, over the host-visible area, waiting on that area's own
+ * doorbell (the host's, keyed by its first page: no CSM involved) ---- */
 
-static void ns_doorbell(void *ctx) { (void)ctx; }
+static uint64_t ns_ipa, ns_bell_errors;
+
+static void ns_doorbell(void *ctx)
+{
+	(void)ctx;
+	ns_bell_errors += sdk_shared_doorbell(SDK_DOORBELL_RING_SHARED, ns_ipa, 0) != 0;
+}
 static void ns_sleep(void *ctx, uint64_t ns)
 {
-	uint64_t until = caec_arch_now_ns() + (ns < 20000 ? ns : 20000);
 	(void)ctx;
-	while (caec_arch_now_ns() < until)
-		;
+	ns_bell_errors += sdk_shared_doorbell(SDK_DOORBELL_WAIT_SHARED, ns_ipa, ns) != 0;
 }
 static uint64_t ns_now(void *ctx) { (void)ctx; return caec_arch_now_ns(); }
 static const struct chan_ops ns_ops = { ns_doorbell, ns_sleep, ns_now, NULL };
 
 static int open_ns(const uint8_t *ch, bool creator, struct chan *c)
 {
-	void *area = caec_arch_ipa_to_ptr(le(ch + 56, 8));
+	ns_ipa = le(ch + 56, 8);
+	void *area = caec_arch_ipa_to_ptr(ns_ipa);
+	/* The host's doorbells are only for the pages it shares: one of this
+	 * realm's own pages (its heap) is refused. */
+	uint64_t own = caec_arch_ptr_to_ipa(ch) & ~UINT64_C(4095);
+	if (sdk_shared_doorbell(SDK_DOORBELL_RING_SHARED, own, 0) == 0)
+		sdk_puts("sealed: the host rang a doorbell for a private page\n");
 	int r = area ? chan_open(c, area, le(ch + 12, 4) * 4096, creator, &ns_ops, NULL) : CHAN_EINVAL;
 
 	if (r != 0)
@@ -230,6 +241,10 @@ static int sealed(const uint8_t *ch, unsigned part)
 
 	if (!scratch || !tokens || !out || !in || open_ns(ch, creator, &c) != 0)
 		return 1;
+	/* The server never spins: every wait sleeps on the area's doorbell, so
+	 * each echo needs the client's ring to arrive. */
+	if (part == PART_SEALED_SERVER)
+		c.spin_ns = 0;
 	if (part == PART_SEALED_LIAR) {
 		/* A hello with one key, a token bound to another. */
 		uint8_t hello[64], theirs[64], challenge[64], real[32];
@@ -275,8 +290,9 @@ static int sealed(const uint8_t *ch, unsigned part)
 			if (id != i || len != l || sdk_memcmp(in, out, l) != 0)
 				return 1;
 		}
-		sdk_printf("sealed client: %llu of %llu sealed echoes ok; last: %s\n", (unsigned long long)i,
-			   (unsigned long long)n, chan_strerror(r));
+		sdk_printf("sealed client: %llu of %llu sealed echoes ok; last: %s; %llu doorbells, %llu doorbell errors\n",
+			   (unsigned long long)i, (unsigned long long)n, chan_strerror(r),
+			   (unsigned long long)c.doorbells, (unsigned long long)ns_bell_errors);
 		chan_close(&c);
 		return r == 0 ? 0 : 1;
 	}
@@ -286,7 +302,8 @@ static int sealed(const uint8_t *ch, unsigned part)
 			break;
 		i++;
 	}
-	sdk_printf("sealed server: echoed %llu; ended: %s\n", (unsigned long long)i, chan_strerror(r));
+	sdk_printf("sealed server: echoed %llu; ended: %s; %llu sleeps, %llu doorbell errors\n", (unsigned long long)i,
+		   chan_strerror(r), (unsigned long long)c.sleeps, (unsigned long long)ns_bell_errors);
 	return r == CHAN_EPEER ? 0 : 1;
 }
 

@@ -7,13 +7,15 @@
  * waiting flag, checks its ring once more and only then WAITs, and a ring
  * in between is not lost. A realm's own RING does not wake its own WAIT
  * unless it had missed another. The host sees which region's doorbell rang,
- * and nothing else.
+ * and nothing else. A channel in host-visible memory (a system without
+ * CSM) has the same doorbell keyed by an NS page instead of a region.
  *
  * Locks: the realm's mm_lock (its references), then the VMM's bell_lock (a
  * leaf). The region stays alive while a waiter sleeps on it: the waiter's
  * realm holds a reference, which only that realm's own teardown drops.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "host/host_call_abi.h"
@@ -73,14 +75,38 @@ static uint64_t monotonic_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t wait(struct vmm_realm *r, uint64_t csm_id, uint64_t max_ns)
+static struct timespec deadline_in(uint64_t max_ns)
 {
-	struct vmm *vmm = r->vmm;
-
 	if (max_ns > HOST_DOORBELL_MAX_WAIT_NS)
 		max_ns = HOST_DOORBELL_MAX_WAIT_NS;
 	uint64_t until = monotonic_now_ns() + max_ns;
-	struct timespec ts = { .tv_sec = (time_t)(until / 1000000000u), .tv_nsec = (long)(until % 1000000000u) };
+	return (struct timespec){ .tv_sec = (time_t)(until / 1000000000u), .tv_nsec = (long)(until % 1000000000u) };
+}
+
+/* Sleeps (bell_lock held) until seq_of(key) moves off `seen`, the deadline
+ * passes or the realm or VMM stops; returns the count it woke at. */
+static uint64_t sleep_while(struct vmm_realm *r, uint64_t (*seq_of)(struct vmm *, const void *),
+			    const void *key, uint64_t seen, const struct timespec *until)
+{
+	struct vmm *vmm = r->vmm;
+	uint64_t now;
+
+	while ((now = seq_of(vmm, key)) == seen && !realm_stopping(r) && !vmm_stop_requested(vmm))
+		if (pthread_cond_timedwait(&vmm->bell_cond, &vmm->bell_lock, until) == ETIMEDOUT)
+			break;
+	return seq_of(vmm, key);
+}
+
+static uint64_t region_seq(struct vmm *vmm, const void *c)
+{
+	(void)vmm;
+	return ((const struct vmm_csm_region *)c)->bell_seq;
+}
+
+static uint64_t wait(struct vmm_realm *r, uint64_t csm_id, uint64_t max_ns)
+{
+	struct vmm *vmm = r->vmm;
+	struct timespec ts = deadline_in(max_ns);
 
 	pthread_mutex_lock(&r->mm_lock);
 	struct realm_csm_ref *ref = ref_by_id(r, csm_id);
@@ -92,10 +118,7 @@ static uint64_t wait(struct vmm_realm *r, uint64_t csm_id, uint64_t max_ns)
 	pthread_mutex_lock(&vmm->bell_lock);
 	uint64_t seen = ref->bell_seen;
 	pthread_mutex_unlock(&r->mm_lock);
-	while (c->bell_seq == seen && !realm_stopping(r) && !vmm_stop_requested(vmm))
-		if (pthread_cond_timedwait(&vmm->bell_cond, &vmm->bell_lock, &ts) == ETIMEDOUT)
-			break;
-	uint64_t now_seq = c->bell_seq;
+	uint64_t now_seq = sleep_while(r, region_seq, c, seen, &ts);
 	pthread_mutex_unlock(&vmm->bell_lock);
 	/* Remember what we woke at (the reference may have moved meanwhile). */
 	pthread_mutex_lock(&r->mm_lock);
@@ -109,6 +132,126 @@ static uint64_t wait(struct vmm_realm *r, uint64_t csm_id, uint64_t max_ns)
 	return HOST_CALL_OK;
 }
 
+/* ---- doorbells of host-visible memory (HOST_DOORBELL_*_SHARED): counted
+ * by NS granule, so every realm the host maps that page into shares it. */
+
+/* The realm's page of a host-visible buffer at ipa (mm_lock held): only a
+ * vmm_ns_buffer's pages, the memory the host shares between realms, whose
+ * doorbells vmm_ns_buffer_free forgets. The last one found is tried first: a
+ * channel names the same page every time. */
+static struct shared_page *shared_page_at(struct vmm_realm *r, uint64_t ipa)
+{
+	if (ipa % GRANULE)
+		return NULL;
+	if (r->bell_page_hint < r->nshared && r->shared[r->bell_page_hint].ipa == ipa &&
+	    r->shared[r->bell_page_hint].foreign)
+		return &r->shared[r->bell_page_hint];
+	for (size_t i = 0; i < r->nshared; i++)
+		if (r->shared[i].ipa == ipa && r->shared[i].foreign) {
+			r->bell_page_hint = i;
+			return &r->shared[i];
+		}
+	return NULL;
+}
+
+/* The count of pa's doorbell (bell_lock held); a page nobody rang is at 0. */
+static struct vmm_shared_bell *shared_bell(struct vmm *vmm, uint64_t pa, bool create)
+{
+	for (size_t i = 0; i < vmm->nshared_bells; i++)
+		if (vmm->shared_bells[i].pa == pa)
+			return &vmm->shared_bells[i];
+	if (!create)
+		return NULL;
+	if (vmm->nshared_bells == vmm->shared_bells_cap) {
+		size_t cap = vmm->shared_bells_cap ? 2 * vmm->shared_bells_cap : 16;
+		struct vmm_shared_bell *b = realloc(vmm->shared_bells, cap * sizeof(*b));
+		if (!b)
+			return NULL;
+		vmm->shared_bells = b;
+		vmm->shared_bells_cap = cap;
+	}
+	vmm->shared_bells[vmm->nshared_bells] = (struct vmm_shared_bell){ pa, 0 };
+	return &vmm->shared_bells[vmm->nshared_bells++];
+}
+
+static uint64_t shared_seq(struct vmm *vmm, const void *pa)
+{
+	const struct vmm_shared_bell *b = shared_bell(vmm, *(const uint64_t *)pa, false);
+	return b ? b->seq : 0;
+}
+
+static uint64_t ring_shared(struct vmm_realm *r, uint64_t ipa)
+{
+	struct vmm *vmm = r->vmm;
+	uint64_t rc = HOST_CALL_ERROR;
+
+	pthread_mutex_lock(&r->mm_lock);
+	struct shared_page *page = shared_page_at(r, ipa);
+	if (page) {
+		pthread_mutex_lock(&vmm->bell_lock);
+		struct vmm_shared_bell *b = shared_bell(vmm, page->pa, true);
+		if (b) {
+			if (page->bell_seen == b->seq)
+				page->bell_seen++; /* not a wake-up for ourselves */
+			b->seq++;
+			pthread_cond_broadcast(&vmm->bell_cond);
+			rc = HOST_CALL_OK;
+		}
+		pthread_mutex_unlock(&vmm->bell_lock);
+	}
+	pthread_mutex_unlock(&r->mm_lock);
+	return rc;
+}
+
+static uint64_t wait_shared(struct vmm_realm *r, uint64_t ipa, uint64_t max_ns)
+{
+	struct vmm *vmm = r->vmm;
+	struct timespec ts = deadline_in(max_ns);
+
+	pthread_mutex_lock(&r->mm_lock);
+	struct shared_page *page = shared_page_at(r, ipa);
+	if (!page) {
+		pthread_mutex_unlock(&r->mm_lock);
+		return HOST_CALL_ERROR;
+	}
+	uint64_t pa = page->pa;
+	pthread_mutex_lock(&vmm->bell_lock);
+	uint64_t seen = page->bell_seen;
+	pthread_mutex_unlock(&r->mm_lock);
+	uint64_t now_seq = sleep_while(r, shared_seq, &pa, seen, &ts);
+	pthread_mutex_unlock(&vmm->bell_lock);
+	pthread_mutex_lock(&r->mm_lock);
+	page = shared_page_at(r, ipa);
+	if (page && page->pa == pa) {
+		pthread_mutex_lock(&vmm->bell_lock);
+		page->bell_seen = now_seq;
+		pthread_mutex_unlock(&vmm->bell_lock);
+	}
+	pthread_mutex_unlock(&r->mm_lock);
+	return HOST_CALL_OK;
+}
+
+void csm_doorbell_forget_shared(struct vmm *vmm, const uint64_t *pas, size_t n)
+{
+	pthread_mutex_lock(&vmm->bell_lock);
+	for (size_t i = 0; i < vmm->nshared_bells;) {
+		bool gone = false;
+		for (size_t j = 0; j < n && !gone; j++)
+			gone = vmm->shared_bells[i].pa == pas[j];
+		if (gone)
+			vmm->shared_bells[i] = vmm->shared_bells[--vmm->nshared_bells];
+		else
+			i++;
+	}
+	if (vmm->nshared_bells == 0) {
+		free(vmm->shared_bells);
+		vmm->shared_bells = NULL;
+		vmm->shared_bells_cap = 0;
+	}
+	pthread_cond_broadcast(&vmm->bell_cond); /* a waiter on a freed page wakes */
+	pthread_mutex_unlock(&vmm->bell_lock);
+}
+
 uint64_t csm_doorbell_call(struct vmm_realm *r, const uint64_t *gprs)
 {
 	switch (gprs[0]) {
@@ -116,6 +259,10 @@ uint64_t csm_doorbell_call(struct vmm_realm *r, const uint64_t *gprs)
 		return ring(r, gprs[1]);
 	case HOST_DOORBELL_WAIT:
 		return wait(r, gprs[1], gprs[2]);
+	case HOST_DOORBELL_RING_SHARED:
+		return ring_shared(r, gprs[1]);
+	case HOST_DOORBELL_WAIT_SHARED:
+		return wait_shared(r, gprs[1], gprs[2]);
 	default:
 		return HOST_CALL_ERROR;
 	}
@@ -157,8 +304,7 @@ uint64_t csm_doorbell_wait_any(struct vmm_realm *r)
 	struct vmm *vmm = r->vmm;
 	struct bell_watch w[CSM_MAX_REGIONS];
 	size_t n = 0;
-	uint64_t until = monotonic_now_ns() + HOST_DOORBELL_MAX_WAIT_NS;
-	struct timespec ts = { .tv_sec = (time_t)(until / 1000000000u), .tv_nsec = (long)(until % 1000000000u) };
+	struct timespec ts = deadline_in(HOST_DOORBELL_MAX_WAIT_NS);
 
 	/* The regions stay alive while the waiter sleeps: its realm holds
 	 * references to them, which only that realm's teardown drops. */

@@ -39,6 +39,7 @@ struct shared_page {
 	uint64_t ipa;               /* unprotected IPA */
 	uint64_t pa;                /* NS granule */
 	bool foreign;               /* a vmm_ns_buffer's: unmapped at teardown, not freed */
+	uint64_t bell_seen;         /* its shared doorbell's count when this realm last woke (bell_lock) */
 };
 
 /* A CSM region as the VMM holds it (csm_region.c), under vmm->csm_lock. */
@@ -78,6 +79,7 @@ struct vmm_realm {
 	uint64_t ndata_slots;
 	struct shared_page *shared;
 	size_t nshared, shared_cap;
+	size_t bell_page_hint;      /* csm_doorbell.c: the shared page last rung or waited on */
 	struct realm_csm_ref *csm_refs;
 	size_t ncsm_refs, csm_refs_cap;
 	_Atomic uint64_t last_csm_id; /* vmm_realm_last_csm_id */
@@ -183,6 +185,8 @@ uint64_t csm_doorbell_call(struct vmm_realm *r, const uint64_t *gprs);
 uint64_t csm_doorbell_ring_all(struct vmm_realm *r);
 uint64_t csm_doorbell_wait_any(struct vmm_realm *r);
 void csm_doorbell_ring_region(struct vmm *vmm, struct vmm_csm_region *c);
+/* Drops the doorbells of NS pages given back (vmm_ns_buffer_free). */
+void csm_doorbell_forget_shared(struct vmm *vmm, const uint64_t *pas, size_t n);
 
 /* realm_teardown.c: undoes whatever the realm holds; -EBUSY if any step failed. */
 int realm_teardown(struct vmm_realm *r);

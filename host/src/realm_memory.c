@@ -305,6 +305,8 @@ int vmm_ns_buffer_alloc(struct vmm *vmm, size_t pages, struct vmm_ns_buffer *b, 
 
 void vmm_ns_buffer_free(struct vmm_ns_buffer *b)
 {
+	if (b->n)
+		csm_doorbell_forget_shared(b->vmm, b->pas, b->n);
 	for (size_t i = 0; i < b->n; i++)
 		ledger_free_ns(&b->vmm->ledger, b->pas[i]);
 	free(b->pas);

@@ -335,6 +335,14 @@ static void test_sealed_attested(void **state)
 	assert_non_null(strstr(client.con.text, "sealed client: peer attested, realm ID"));
 	assert_non_null(strstr(client.con.text, "sealed client: 500 of 500 sealed echoes ok"));
 	assert_non_null(strstr(server.con.text, "sealed server: echoed 500; ended: the peer is gone"));
+	/* The server sleeps on every wait (it never spins), on the host-visible
+	 * area's own doorbell; the client rang it; the host refused neither. */
+	assert_non_null(strstr(client.con.text, " 0 doorbell errors"));
+	assert_non_null(strstr(server.con.text, " 0 doorbell errors"));
+	assert_null(strstr(server.con.text, "; 0 sleeps"));
+	assert_null(strstr(client.con.text, "; 0 doorbells"));
+	assert_null(strstr(client.con.text, "a doorbell for a private page"));
+	assert_null(strstr(server.con.text, "a doorbell for a private page"));
 
 	ns_area(vmm, &ns2);
 	start(vmm, &img, &client2, PART_SEALED_CLIENT, 10, 0, NULL, false, &ns2);

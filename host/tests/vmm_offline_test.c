@@ -22,6 +22,8 @@ _Static_assert(HOST_CALL_TOKEN_REPORT == SDK_HOST_CALL_TOKEN_REPORT, "token repo
 _Static_assert(HOST_CALL_DOORBELL == SDK_HOST_CALL_DOORBELL, "doorbell");
 _Static_assert(HOST_DOORBELL_RING == SDK_DOORBELL_RING && HOST_DOORBELL_WAIT == SDK_DOORBELL_WAIT,
 	       "doorbell ops");
+_Static_assert(HOST_DOORBELL_RING_SHARED == SDK_DOORBELL_RING_SHARED &&
+	       HOST_DOORBELL_WAIT_SHARED == SDK_DOORBELL_WAIT_SHARED, "shared doorbell ops");
 _Static_assert(HOST_CALL_APP_FIRST == SDK_HOST_CALL_APP_FIRST && HOST_CALL_APP_LAST == SDK_HOST_CALL_APP_LAST,
 	       "application calls");
 _Static_assert(HOST_CALL_ERROR == SDK_HOST_CALL_ERROR, "error value");

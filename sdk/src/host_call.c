@@ -80,3 +80,13 @@ int sdk_report_token(const uint8_t *token, size_t len)
 	}
 	return 0;
 }
+
+int sdk_shared_doorbell(uint64_t op, uint64_t ipa, uint64_t max_ns)
+{
+	uint64_t g[RSI_HOST_CALL_GPRS] = { op, ipa, max_ns };
+
+	if ((op != SDK_DOORBELL_RING_SHARED && op != SDK_DOORBELL_WAIT_SHARED) ||
+	    sdk_host_call(SDK_HOST_CALL_DOORBELL, g) != RSI_SUCCESS || g[0] != 0)
+		return -1;
+	return 0;
+}

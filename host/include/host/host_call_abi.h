@@ -26,6 +26,11 @@
  *        HOST_DOORBELL_MAX_WAIT_NS). No data passes: the host learns only
  *        that a region's doorbell rang. Returns gprs[0] = 0, or
  *        HOST_CALL_ERROR for a region the realm has nothing to do with.
+ *        HOST_DOORBELL_RING_SHARED / HOST_DOORBELL_WAIT_SHARED do the same
+ *        for a channel in host-visible memory (a system without CSM):
+ *        gprs[1] = an unprotected IPA the host mapped into the realm; the
+ *        doorbell is that NS granule's, shared by every realm that maps it.
+ *        HOST_CALL_ERROR for an IPA that is not such a page.
  * 0xCB00..0xCBFF application calls: handed to the run's app_call
  *        (vmm_run_config) if it has one; gprs[0] = HOST_CALL_ERROR if not.
  * Any other immediate returns gprs[0] = HOST_CALL_ERROR.
@@ -43,6 +48,8 @@
 
 #define HOST_DOORBELL_RING 1u
 #define HOST_DOORBELL_WAIT 2u
+#define HOST_DOORBELL_RING_SHARED 3u
+#define HOST_DOORBELL_WAIT_SHARED 4u
 #define HOST_DOORBELL_MAX_WAIT_NS 50000000u /* 50 ms */
 
 #define HOST_CALL_OK    0u

@@ -70,9 +70,13 @@ struct vmm {
 	pthread_mutex_t csm_lock;
 	struct vmm_csm_region **csm_regions;
 	size_t ncsm_regions, csm_regions_cap;
-	/* Channel doorbells (csm_doorbell.c): a leaf lock, after mm_lock. */
+	/* Channel doorbells (csm_doorbell.c): a leaf lock, after mm_lock. The
+	 * doorbells of host-visible memory are counted by the NS granule they
+	 * name (shared_bells, under bell_lock). */
 	pthread_mutex_t bell_lock;
 	pthread_cond_t bell_cond;
+	struct vmm_shared_bell { uint64_t pa, seq; } *shared_bells;
+	size_t nshared_bells, shared_bells_cap;
 };
 
 void vmm_init(struct vmm *vmm);

@@ -6,7 +6,8 @@
  *   0xCAE0 console write, 0xCAE1 exit status, 0xCAE2 attestation challenge
  *   (the nonce the host chose, given at run time so it is never measured),
  *   0xCAE3 token report (the realm hands its token to the host in chunks),
- *   0xCAE4 doorbell (ring or wait on a CSM region's doorbell: channel.h),
+ *   0xCAE4 doorbell (ring or wait on a CSM region's doorbell: channel.h, or
+ *   on the doorbell of a host-visible page the host mapped for a channel),
  *   0xCB00..0xCBFF the application's own calls (what the host program
  *   running the realm answers; the VMM's vmm_run_config.app_call).
  */
@@ -27,6 +28,8 @@
 #define SDK_HOST_CALL_APP_LAST     0xCBFFu
 #define SDK_DOORBELL_RING          1u
 #define SDK_DOORBELL_WAIT          2u
+#define SDK_DOORBELL_RING_SHARED   3u /* gprs[1] = an unprotected IPA: host-visible memory's doorbell */
+#define SDK_DOORBELL_WAIT_SHARED   4u
 #define SDK_HOST_CALL_ERROR        UINT64_MAX
 #define SDK_CONSOLE_CHUNK          240u
 #define SDK_TOKEN_CHUNK            224u
@@ -43,5 +46,11 @@ int sdk_report_exit(uint64_t status);
 int sdk_host_challenge(uint8_t challenge[SDK_CHALLENGE_SIZE]);
 /* Hands token[0..len) to the host. 0, or -1 if it refused a chunk. */
 int sdk_report_token(const uint8_t *token, size_t len);
+/* Rings (SDK_DOORBELL_RING_SHARED) or waits at most max_ns on
+ * (SDK_DOORBELL_WAIT_SHARED) the doorbell of the host-visible page at
+ * unprotected IPA ipa, one the host mapped for a channel in several realms.
+ * 0, or -1 when the host refused (not such a page, or the policy's
+ * host-call rule forbids it). */
+int sdk_shared_doorbell(uint64_t op, uint64_t ipa, uint64_t max_ns);
 
 #endif
