@@ -6,7 +6,6 @@
  * endian byte by byte; the result is checked with the monitor's own parser
  * before it is handed out.
  */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,20 +14,8 @@
 
 #include "abi/caec.h"
 #include "rmm/policy_blob.h"
+#include "policy_internal.h"
 #include "verify/policy.h"
-
-static int fail(struct policy_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct policy_err *err, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -81,15 +68,15 @@ static int validate_realms(const struct policy_source *src, struct policy_err *e
 	for (unsigned i = 0; i < src->num_realms; i++) {
 		const struct policy_source_realm *r = &src->realms[i];
 		if (!name_ok(r->name))
-			return fail(err, "realm %u: the name is not 1 to 31 of A-Z a-z 0-9 _ . -", i);
+			return policy_fail(err, "realm %u: the name is not 1 to 31 of A-Z a-z 0-9 _ . -", i);
 		if (r->rim_size != 32 && r->rim_size != 64)
-			return fail(err, "realm '%s': a RIM is 32 or 64 bytes, not %zu", r->name, r->rim_size);
+			return policy_fail(err, "realm '%s': a RIM is 32 or 64 bytes, not %zu", r->name, r->rim_size);
 		for (unsigned j = 0; j < i; j++) {
 			const struct policy_source_realm *o = &src->realms[j];
 			if (!strcmp(o->name, r->name))
-				return fail(err, "realm '%s' is declared twice", r->name);
+				return policy_fail(err, "realm '%s' is declared twice", r->name);
 			if (o->rim_size == r->rim_size && !memcmp(o->rim, r->rim, r->rim_size))
-				return fail(err, "realms '%s' and '%s' have the same RIM (a realm is known by its measurement, so each needs its own)",
+				return policy_fail(err, "realms '%s' and '%s' have the same RIM (a realm is known by its measurement, so each needs its own)",
 					    o->name, r->name);
 		}
 	}
@@ -102,26 +89,26 @@ static int validate_channels(const struct policy_source *src, struct policy_err 
 		const struct policy_source_channel *c = &src->channels[i];
 		unsigned members = 0;
 		if (!name_ok(c->name))
-			return fail(err, "channel %u: the name is not 1 to 31 of A-Z a-z 0-9 _ . -", i);
+			return policy_fail(err, "channel %u: the name is not 1 to 31 of A-Z a-z 0-9 _ . -", i);
 		for (unsigned j = 0; j < i; j++)
 			if (!strcmp(src->channels[j].name, c->name))
-				return fail(err, "channel '%s' is declared twice", c->name);
+				return policy_fail(err, "channel '%s' is declared twice", c->name);
 		if (c->owner >= src->num_realms)
-			return fail(err, "channel '%s': owner %u is not a realm of the policy", c->name, c->owner);
+			return policy_fail(err, "channel '%s': owner %u is not a realm of the policy", c->name, c->owner);
 		if (c->pages == 0 || c->pages > CSM_MAX_GRANULES)
-			return fail(err, "channel '%s': %u pages; a region has 1..%u", c->name, (unsigned)c->pages,
+			return policy_fail(err, "channel '%s': %u pages; a region has 1..%u", c->name, (unsigned)c->pages,
 				    (unsigned)CSM_MAX_GRANULES);
 		for (unsigned k = 0; k < POLICY_MAX_REALMS; k++) {
 			if (c->perms[k] & ~(CSM_PERM_READ | CSM_PERM_WRITE))
-				return fail(err, "channel '%s': realm %u's permissions 0x%x are not r, w or rw", c->name, k,
+				return policy_fail(err, "channel '%s': realm %u's permissions 0x%x are not r, w or rw", c->name, k,
 					    c->perms[k]);
 			if (c->perms[k] && k >= src->num_realms)
-				return fail(err, "channel '%s': realm %u has permissions but is not a realm of the policy",
+				return policy_fail(err, "channel '%s': realm %u has permissions but is not a realm of the policy",
 					    c->name, k);
 			members += c->perms[k] != 0;
 		}
 		if (members == 0)
-			return fail(err, "channel '%s': no members", c->name);
+			return policy_fail(err, "channel '%s': no members", c->name);
 	}
 	return 0;
 }
@@ -129,18 +116,18 @@ static int validate_channels(const struct policy_source *src, struct policy_err 
 int policy_source_validate(const struct policy_source *src, struct policy_err *err)
 {
 	if (src->num_realms == 0 || src->num_realms > POLICY_MAX_REALMS)
-		return fail(err, "%u realms: a policy has 1..%u", src->num_realms, POLICY_MAX_REALMS);
+		return policy_fail(err, "%u realms: a policy has 1..%u", src->num_realms, POLICY_MAX_REALMS);
 	if (src->num_channels > POLICY_MAX_CHANNELS)
-		return fail(err, "%u channels: a policy has at most %u", src->num_channels, POLICY_MAX_CHANNELS);
+		return policy_fail(err, "%u channels: a policy has at most %u", src->num_channels, POLICY_MAX_CHANNELS);
 	if (validate_realms(src, err) != 0 || validate_channels(src, err) != 0)
 		return -1;
 	if (src->self < -1 || src->self >= (int)src->num_realms)
-		return fail(err, "self %d is not a realm of the policy", src->self);
+		return policy_fail(err, "self %d is not a realm of the policy", src->self);
 	if (!policy_host_calls_name(src->host_calls))
-		return fail(err, "host_calls %u is not allow, deny or doorbell", src->host_calls);
+		return policy_fail(err, "host_calls %u is not allow, deny or doorbell", src->host_calls);
 	size_t total = policy_blob_size(src);
 	if (total > POLICY_MAX_SIZE)
-		return fail(err, "the blob would be %zu bytes, over the %u-byte limit (shorten the names: they take %zu)",
+		return policy_fail(err, "the blob would be %zu bytes, over the %u-byte limit (shorten the names: they take %zu)",
 			    total, POLICY_MAX_SIZE, layout_of(src).names_len);
 	return 0;
 }
@@ -210,18 +197,18 @@ int policy_compile(const struct policy_source *src, int self, uint8_t *blob, siz
 	if (self == -1)
 		self = src->self;
 	if (self == -1)
-		return fail(err, "the source names no \"self\": say which realm the blob is for");
+		return policy_fail(err, "the source names no \"self\": say which realm the blob is for");
 	if (self < 0 || self >= (int)src->num_realms)
-		return fail(err, "self %d is not a realm of the policy (it has %u)", self, src->num_realms);
+		return policy_fail(err, "self %d is not a realm of the policy (it has %u)", self, src->num_realms);
 	struct layout l = layout_of(src);
 	if (cap < l.total)
-		return fail(err, "the blob is %zu bytes; the buffer holds %zu", l.total, cap);
+		return policy_fail(err, "the blob is %zu bytes; the buffer holds %zu", l.total, cap);
 	memset(aligned, 0, sizeof(aligned));
 	write_header(src, (unsigned)self, &l, b);
 	write_entries(src, &l, b);
 	enum policy_blob_error e = policy_blob_check(b, l.total, NULL);
 	if (e != POLICY_BLOB_OK)
-		return fail(err, "internal error: the compiled blob is refused: %s", policy_blob_strerror(e));
+		return policy_fail(err, "internal error: the compiled blob is refused: %s", policy_blob_strerror(e));
 	memcpy(blob, b, l.total);
 	*len = l.total;
 	return 0;
@@ -252,7 +239,7 @@ int policy_source_from_blob(const uint8_t *blob, size_t len, struct policy_sourc
 		memcpy(aligned, blob, n);
 	enum policy_blob_error e = policy_blob_check(blob ? aligned : NULL, len, &v);
 	if (e != POLICY_BLOB_OK)
-		return fail(err, "%s", policy_blob_strerror(e));
+		return policy_fail(err, "%s", policy_blob_strerror(e));
 	out->num_realms = v.hdr->num_realms;
 	out->num_channels = v.hdr->num_channels;
 	out->self = v.hdr->self;

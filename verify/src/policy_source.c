@@ -5,27 +5,14 @@
  * policy_source_validate's, so a source built by hand meets the same ones.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "abi/caec.h"
 #include "verify/hex.h"
 #include "verify/names.h"
+#include "policy_internal.h"
 #include "verify/policy.h"
-
-static int fail(struct policy_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct policy_err *err, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static const char *const top_keys[] = { "version", "self", "realms", "channels", "host_calls", "strict" };
 /* A realm's own keys, then the options of an image the resolver reads. */
@@ -52,11 +39,11 @@ static int check_keys(const json_t *obj, const char *const *keys, size_t n, cons
 			continue;
 		const char *near = closest_name(key, keys, n);
 		if (near)
-			return fail(err, "%sunknown key '%s' (did you mean '%s'?)", where, key, near);
+			return policy_fail(err, "%sunknown key '%s' (did you mean '%s'?)", where, key, near);
 		char list[160] = "";
 		for (size_t i = 0; i < n; i++)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", keys[i]);
-		return fail(err, "%sunknown key '%s' (known: %s)", where, key, list);
+		return policy_fail(err, "%sunknown key '%s' (known: %s)", where, key, list);
 	}
 	return 0;
 }
@@ -74,7 +61,7 @@ static int not_declared(const struct policy_source *src, struct policy_err *err,
 {
 	char list[POLICY_ERR_MAX];
 	realm_list(src, list, sizeof(list));
-	return fail(err, "%s '%s' is not a declared realm (declared: %s)", what, name, list);
+	return policy_fail(err, "%s '%s' is not a declared realm (declared: %s)", what, name, list);
 }
 
 static int read_rim(const char *name, const json_t *rim, struct policy_source_realm *r, struct policy_err *err)
@@ -83,13 +70,13 @@ static int read_rim(const char *name, const json_t *rim, struct policy_source_re
 	size_t n;
 
 	if (!hex)
-		return fail(err, "realm '%s': \"rim\" must be a string of hex", name);
+		return policy_fail(err, "realm '%s': \"rim\" must be a string of hex", name);
 	size_t digits = strlen(hex) - (strncmp(hex, "0x", 2) ? 0 : 2);
 	if (digits != 64 && digits != 128)
-		return fail(err, "realm '%s': \"rim\" has %zu hex digits; a RIM has 64 (SHA-256) or 128 (SHA-512)",
+		return policy_fail(err, "realm '%s': \"rim\" has %zu hex digits; a RIM has 64 (SHA-256) or 128 (SHA-512)",
 			    name, digits);
 	if (hex_decode(hex, r->rim, sizeof(r->rim), &n) != 0)
-		return fail(err, "realm '%s': \"rim\" is not hex", name);
+		return policy_fail(err, "realm '%s': \"rim\" is not hex", name);
 	r->rim_size = n;
 	return 0;
 }
@@ -103,13 +90,13 @@ static int read_image(const char *name, const json_t *image, const json_t *obj, 
 	size_t size = 0;
 
 	if (!path || !*path)
-		return fail(err, "realm '%s': \"image\" must be the path of a realm image", name);
+		return policy_fail(err, "realm '%s': \"image\" must be the path of a realm image", name);
 	if (!resolver)
-		return fail(err, "realm '%s': \"image\" needs a measurement this reader does not do (give \"rim\")", name);
+		return policy_fail(err, "realm '%s': \"image\" needs a measurement this reader does not do (give \"rim\")", name);
 	if (resolver(ctx, path, base_dir ? base_dir : ".", obj, r->rim, &size, &why) != 0)
-		return fail(err, "realm '%s': %s", name, why.msg[0] ? why.msg : "the image could not be measured");
+		return policy_fail(err, "realm '%s': %s", name, why.msg[0] ? why.msg : "the image could not be measured");
 	if (size != 32 && size != 64)
-		return fail(err, "realm '%s': the image's RIM is %zu bytes, not 32 or 64", name, size);
+		return policy_fail(err, "realm '%s': the image's RIM is %zu bytes, not 32 or 64", name, size);
 	r->rim_size = size;
 	return 0;
 }
@@ -120,16 +107,16 @@ static int read_realm(const char *name, const json_t *obj, const char *base_dir,
 	char where[64];
 
 	if (!policy_name_valid(name))
-		return fail(err, "realm name '%.40s': a name is 1 to 31 of A-Z a-z 0-9 _ . -", name);
+		return policy_fail(err, "realm name '%.40s': a name is 1 to 31 of A-Z a-z 0-9 _ . -", name);
 	if (!json_is_object(obj))
-		return fail(err, "realm '%s': must be an object ({\"rim\": hex} or {\"image\": path})", name);
+		return policy_fail(err, "realm '%s': must be an object ({\"rim\": hex} or {\"image\": path})", name);
 	snprintf(where, sizeof(where), "realm '%s': ", name);
 	const json_t *rim = json_object_get(obj, "rim"), *image = json_object_get(obj, "image");
 	/* The image options mean nothing beside a RIM given in hex. */
 	if (check_keys(obj, realm_keys, image ? NKEYS(realm_keys) : REALM_OWN_KEYS, where, err) != 0) {
 		for (size_t i = REALM_OWN_KEYS; !image && i < NKEYS(realm_keys); i++)
 			if (json_object_get(obj, realm_keys[i]))
-				return fail(err, "realm '%s': \"%s\" is an option of an \"image\"; this realm gives its \"rim\"",
+				return policy_fail(err, "realm '%s': \"%s\" is an option of an \"image\"; this realm gives its \"rim\"",
 					    name, realm_keys[i]);
 		return -1;
 	}
@@ -137,19 +124,19 @@ static int read_realm(const char *name, const json_t *obj, const char *base_dir,
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	const json_t *gw = json_object_get(obj, "gateway");
 	if (gw && !json_is_boolean(gw))
-		return fail(err, "realm '%s': \"gateway\" must be true or false", name);
+		return policy_fail(err, "realm '%s': \"gateway\" must be true or false", name);
 	r->gateway = gw && json_is_true(gw);
 	const json_t *reach = json_object_get(obj, "reaches_host");
 	if (reach && !json_is_boolean(reach))
-		return fail(err, "realm '%s': \"reaches_host\" must be true or false", name);
+		return policy_fail(err, "realm '%s': \"reaches_host\" must be true or false", name);
 	r->reaches_host = reach && json_is_true(reach);
 	if (rim && image)
-		return fail(err, "realm '%s': give \"rim\" or \"image\", not both", name);
+		return policy_fail(err, "realm '%s': give \"rim\" or \"image\", not both", name);
 	if (rim)
 		return read_rim(name, rim, r, err);
 	if (image)
 		return read_image(name, image, obj, base_dir, resolver, ctx, r, err);
-	return fail(err, "realm '%s': no \"rim\" (hex) or \"image\" (a realm image to measure)", name);
+	return policy_fail(err, "realm '%s': no \"rim\" (hex) or \"image\" (a realm image to measure)", name);
 }
 
 static int read_realms(const json_t *realms, const char *base_dir, policy_image_resolver resolver, void *ctx,
@@ -159,13 +146,13 @@ static int read_realms(const json_t *realms, const char *base_dir, policy_image_
 	json_t *obj;
 
 	if (!realms)
-		return fail(err, "no \"realms\": a policy declares its realms ({\"name\": {\"rim\": hex}})");
+		return policy_fail(err, "no \"realms\": a policy declares its realms ({\"name\": {\"rim\": hex}})");
 	if (!json_is_object(realms))
-		return fail(err, "\"realms\" must be an object of realm name: {\"rim\" or \"image\", \"gateway\"}");
+		return policy_fail(err, "\"realms\" must be an object of realm name: {\"rim\" or \"image\", \"gateway\"}");
 	if (json_object_size(realms) == 0)
-		return fail(err, "\"realms\" is empty: a policy declares at least one realm");
+		return policy_fail(err, "\"realms\" is empty: a policy declares at least one realm");
 	if (json_object_size(realms) > POLICY_MAX_REALMS)
-		return fail(err, "\"realms\" has %zu realms: at most %u", json_object_size(realms), POLICY_MAX_REALMS);
+		return policy_fail(err, "\"realms\" has %zu realms: at most %u", json_object_size(realms), POLICY_MAX_REALMS);
 	json_object_foreach((json_t *)realms, name, obj) {
 		if (read_realm(name, obj, base_dir, resolver, ctx, &out->realms[out->num_realms], err) != 0)
 			return -1;
@@ -182,9 +169,9 @@ static int read_members(const char *name, const json_t *members, const struct po
 	char what[80];
 
 	if (!json_is_object(members))
-		return fail(err, "channel '%s': \"members\" must be an object of realm name: \"r\", \"w\" or \"rw\"", name);
+		return policy_fail(err, "channel '%s': \"members\" must be an object of realm name: \"r\", \"w\" or \"rw\"", name);
 	if (json_object_size(members) == 0)
-		return fail(err, "channel '%s': no members (a channel gives at least one realm access)", name);
+		return policy_fail(err, "channel '%s': no members (a channel gives at least one realm access)", name);
 	json_object_foreach((json_t *)members, realm, perm) {
 		int i = policy_source_find_realm(src, realm);
 		snprintf(what, sizeof(what), "channel '%s': member", name);
@@ -198,7 +185,7 @@ static int read_members(const char *name, const json_t *members, const struct po
 		else if (p && !strcmp(p, "rw"))
 			c->perms[i] = CSM_PERM_READ | CSM_PERM_WRITE;
 		else
-			return fail(err, "channel '%s': member '%s': the permission must be \"r\", \"w\" or \"rw\"", name,
+			return policy_fail(err, "channel '%s': member '%s': the permission must be \"r\", \"w\" or \"rw\"", name,
 				    realm);
 	}
 	return 0;
@@ -210,9 +197,9 @@ static int read_channel(const char *name, const json_t *obj, const struct policy
 	char where[64];
 
 	if (!policy_name_valid(name))
-		return fail(err, "channel name '%.40s': a name is 1 to 31 of A-Z a-z 0-9 _ . -", name);
+		return policy_fail(err, "channel name '%.40s': a name is 1 to 31 of A-Z a-z 0-9 _ . -", name);
 	if (!json_is_object(obj))
-		return fail(err, "channel '%s': must be an object ({\"owner\", \"pages\", \"members\"})", name);
+		return policy_fail(err, "channel '%s': must be an object ({\"owner\", \"pages\", \"members\"})", name);
 	snprintf(where, sizeof(where), "channel '%s': ", name);
 	if (check_keys(obj, channel_keys, NKEYS(channel_keys), where, err) != 0)
 		return -1;
@@ -221,7 +208,7 @@ static int read_channel(const char *name, const json_t *obj, const struct policy
 	const json_t *owner = json_object_get(obj, "owner"), *pages = json_object_get(obj, "pages");
 	const json_t *members = json_object_get(obj, "members");
 	if (!owner || !json_is_string(owner))
-		return fail(err, "channel '%s': \"owner\" must name the realm that creates it", name);
+		return policy_fail(err, "channel '%s': \"owner\" must name the realm that creates it", name);
 	int o = policy_source_find_realm(src, json_string_value(owner));
 	if (o < 0) {
 		snprintf(where, sizeof(where), "channel '%s': owner", name);
@@ -230,11 +217,11 @@ static int read_channel(const char *name, const json_t *obj, const struct policy
 	c->owner = (unsigned)o;
 	if (!pages || !json_is_integer(pages) || json_integer_value(pages) < 1 ||
 	    json_integer_value(pages) > CSM_MAX_GRANULES)
-		return fail(err, "channel '%s': \"pages\" must be a number of 4 KiB pages, 1..%u", name,
+		return policy_fail(err, "channel '%s': \"pages\" must be a number of 4 KiB pages, 1..%u", name,
 			    (unsigned)CSM_MAX_GRANULES);
 	c->pages = (uint32_t)json_integer_value(pages);
 	if (!members)
-		return fail(err, "channel '%s': no \"members\" ({\"realm\": \"r\", \"w\" or \"rw\"})", name);
+		return policy_fail(err, "channel '%s': no \"members\" ({\"realm\": \"r\", \"w\" or \"rw\"})", name);
 	return read_members(name, members, src, c, err);
 }
 
@@ -246,9 +233,9 @@ static int read_channels(const json_t *channels, struct policy_source *out, stru
 	if (!channels)
 		return 0;
 	if (!json_is_object(channels))
-		return fail(err, "\"channels\" must be an object of channel name: {\"owner\", \"pages\", \"members\"}");
+		return policy_fail(err, "\"channels\" must be an object of channel name: {\"owner\", \"pages\", \"members\"}");
 	if (json_object_size(channels) > POLICY_MAX_CHANNELS)
-		return fail(err, "\"channels\" has %zu channels: at most %u", json_object_size(channels),
+		return policy_fail(err, "\"channels\" has %zu channels: at most %u", json_object_size(channels),
 			    POLICY_MAX_CHANNELS);
 	json_object_foreach((json_t *)channels, name, obj) {
 		if (read_channel(name, obj, out, &out->channels[out->num_channels], err) != 0)
@@ -270,12 +257,12 @@ static int read_modes(const json_t *root, struct policy_source *out, struct poli
 			if (s && !strcmp(s, policy_host_calls_name(m)))
 				break;
 		if (m > POLICY_HOST_CALLS_DOORBELL)
-			return fail(err, "\"host_calls\" must be \"allow\", \"deny\" or \"doorbell\"");
+			return policy_fail(err, "\"host_calls\" must be \"allow\", \"deny\" or \"doorbell\"");
 		out->host_calls = m;
 	}
 	out->strict = POLICY_DEFAULT_STRICT;
 	if (strict && !json_is_boolean(strict))
-		return fail(err, "\"strict\" must be true or false");
+		return policy_fail(err, "\"strict\" must be true or false");
 	if (strict)
 		out->strict = json_is_true(strict);
 	return 0;
@@ -287,20 +274,20 @@ int policy_source_from_json(const json_t *root, const char *base_dir, policy_ima
 	memset(out, 0, sizeof(*out));
 	out->self = -1;
 	if (!json_is_object(root))
-		return fail(err, "a policy source is a JSON object ({\"version\": 1, \"realms\": ...})");
+		return policy_fail(err, "a policy source is a JSON object ({\"version\": 1, \"realms\": ...})");
 	if (check_keys(root, top_keys, NKEYS(top_keys), "", err) != 0)
 		return -1;
 	const json_t *version = json_object_get(root, "version");
 	if (!version)
-		return fail(err, "no \"version\" (write \"version\": 1)");
+		return policy_fail(err, "no \"version\" (write \"version\": 1)");
 	if (!json_is_integer(version) || json_integer_value(version) != 1)
-		return fail(err, "\"version\" must be 1 (the only version of the source)");
+		return policy_fail(err, "\"version\" must be 1 (the only version of the source)");
 	if (read_realms(json_object_get(root, "realms"), base_dir, resolver, resolver_ctx, out, err) != 0)
 		return -1;
 	const json_t *self = json_object_get(root, "self");
 	if (self) {
 		if (!json_is_string(self))
-			return fail(err, "\"self\" must name a realm");
+			return policy_fail(err, "\"self\" must name a realm");
 		out->self = policy_source_find_realm(out, json_string_value(self));
 		if (out->self < 0)
 			return not_declared(out, err, "\"self\":", json_string_value(self));
@@ -321,8 +308,8 @@ int policy_source_load(const char *path, policy_image_resolver resolver, void *r
 	json_t *root = json_load_file(path, JSON_PRESERVE_ORDER | JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
 		if (je.line > 0)
-			return fail(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-		return fail(err, "%s", je.text);
+			return policy_fail(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		return policy_fail(err, "%s", je.text);
 	}
 	const char *slash = strrchr(path, '/');
 	if (!slash)
