@@ -10,24 +10,8 @@ hello=$2
 work=$3
 rm -rf "$work"
 mkdir -p "$work"
-fail() { echo "policy_cli_test: $*" >&2; [ ! -f "$work/err" ] || cat "$work/err" >&2; exit 1; }
-# run EXPECTED_STATUS ARGS...: runs caec, stdout in $work/out, stderr in $work/err.
-run() {
-	want=$1
-	shift
-	set +e
-	"$caec" "$@" >"$work/out" 2>"$work/err"
-	rc=$?
-	set -e
-	[ "$rc" = "$want" ] || fail "caec $* exited $rc, expected $want"
-}
-err_has() { grep -qF -- "$1" "$work/err" || fail "expected on stderr: '$1'"; }
-out_has() { grep -qF -- "$1" "$work/out" || fail "expected on stdout: '$1'"; }
-one_line() { [ "$(wc -l <"$work/err")" = 1 ] || fail "expected one line on stderr"; }
-json() { # PYTHON-EXPRESSION on j (the JSON on stdout) must hold
-	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert eval(sys.argv[2]), j' \
-		"$work/out" "$1" || fail "JSON: $1"
-}
+test_name=policy_cli_test
+. "$(dirname "$0")/../../scripts/cli_test_lib.sh"
 sha() { /usr/bin/python3 -c 'import hashlib,sys; print(hashlib.new(sys.argv[1], open(sys.argv[2],"rb").read()).hexdigest())' "$1" "$2"; }
 
 RIM_L=404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f

@@ -16,20 +16,9 @@ t=$tmp/tokens
 mkdir "$t"
 "$make_tokens" "$t" >"$tmp/make.log" 2>&1 || { cat "$tmp/make.log" >&2; echo "FAIL: make_group_tokens" >&2; exit 1; }
 nonce=$(cat "$t/nonce.hex")
-checks=0
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-# expect STATUS CMD...: runs CMD, stdout in $tmp/out, stderr in $tmp/err.
-expect() {
-  want=$1; shift
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "exit $got, want $want: $*: $(cat "$tmp/err")"
-  checks=$((checks + 1))
-}
-has() { grep -qF -- "$2" "$tmp/$1" || fail "$1 lacks '$2': $(cat "$tmp/$1")"; }
-one_line() { [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "stderr is not one line: $(cat "$tmp/err")"; has err "$1"; }
-json_ok() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); $2" "$tmp/out" || fail "JSON check '$2': $(cat "$tmp/out")"; }
+test_name=policy_group_cli
+work=$tmp
+. "$(dirname "$0")/../../scripts/cli_test_lib.sh"
 group() { "$caec" attest group --policy "$t/policy.json" --nonce "$nonce" --platform-key "$t/platform.pem" "$@"; }
 
 # ---- accepted -------------------------------------------------------------------
@@ -40,7 +29,7 @@ has out "agent"
 cp "$tmp/out" "$tmp/text1"
 expect 0 group --json "$g/agent.cbor" "$g/llm.cbor" "$g/net.cbor"
 cp "$tmp/out" "$tmp/json1"
-json_ok out '
+json_ok '
 assert d["accepted"] is True and d["verdict"] == "accepted" and d["error"] is None
 assert d["failed_check"] is None and d["realm"] is None and d["graph_checked"] is True
 assert [r["name"] for r in d["realms"]] == ["agent", "llm", "net"]
@@ -50,7 +39,7 @@ assert d["realms"][0]["rim"] == "a1" * 32
 assert [x["realm"] for x in d["tokens"]] == ["agent", "llm", "net"]'
 # Another order: the same verdict, each realm with its own file.
 expect 0 group --json "$g/net.cbor" "$g/agent.cbor" "$g/llm.cbor"
-json_ok out '
+json_ok '
 a = json.load(open(sys.argv[1].replace("out", "json1")))
 assert d["accepted"] == a["accepted"]
 assert [(r["name"], r["token"], r["rim"], r["ok"]) for r in d["realms"]] == \
@@ -61,7 +50,7 @@ cmp -s "$tmp/out" "$tmp/text1" || fail "the text verdict depends on the order"
 # Per-realm nonces derived from the group nonce.
 r=$t/realm-nonces
 expect 0 group --json "$r/agent.cbor" "$r/llm.cbor" "$r/net.cbor"
-json_ok out 'assert [x["nonce"] for x in d["realms"]] == ["group", "realm", "realm"]'
+json_ok 'assert [x["nonce"] for x in d["realms"]] == ["group", "realm", "realm"]'
 # TOKEN '-' from standard input; --opt=value.
 "$caec" attest group --policy="$t/policy.json" --nonce="$nonce" --platform-key="$t/platform.pem" \
   "$g/agent.cbor" - "$g/net.cbor" <"$g/llm.cbor" >"$tmp/out" 2>"$tmp/err" || fail "TOKEN '-': $(cat "$tmp/err")"
@@ -78,7 +67,7 @@ rejected() {
   cp "$tmp/err" "$tmp/err1"
   # shellcheck disable=SC2086
   expect 1 group --json $(ls -r "$s"/*.cbor)
-  json_ok out "
+  json_ok "
 assert d['accepted'] is False and d['verdict'] == 'rejected'
 assert d['failed_check'] == '$2', d['failed_check']
 assert d['realm'] == ('$3' or None), d['realm']
@@ -99,7 +88,7 @@ rejected wrong-perms perms llm "realm 'llm': maps region 0x1001 of channel 'prom
 rejected undeclared undeclared-region agent "realm 'agent': owns region 0x3003"
 # The per-token entries of a rejected group.
 expect 1 group --json "$t/wrong-rim/agent.cbor" "$t/wrong-rim/llm.cbor" "$t/wrong-rim/net.cbor"
-json_ok out '
+json_ok '
 assert d["token"].endswith("wrong-rim/llm.cbor") and d["realm"] is None
 assert d["tokens"][1]["failed_check"] == "rim" and d["tokens"][1]["realm"] is None
 assert d["tokens"][1]["rim"] == "ee" * 32
@@ -113,7 +102,7 @@ one_line "rejected: realm 'agent': its challenge is neither"
 expect 1 "$caec" attest group --policy "$t/policy.json" --nonce "$nonce" "$g/agent.cbor" "$g/llm.cbor" "$g/net.cbor"
 one_line "platform-signature"
 expect 1 "$caec" attest group --json --policy "$t/policy.json" --nonce "$nonce" "$g/agent.cbor"
-json_ok out 'assert d["failed_check"] == "token" and d["tokens"][0]["verify_check"] == "platform-signature"'
+json_ok 'assert d["failed_check"] == "token" and d["tokens"][0]["verify_check"] == "platform-signature"'
 
 # ---- usage ---------------------------------------------------------------------------
 expect 0 "$caec" attest group --help
@@ -141,6 +130,6 @@ one_line "--policy $tmp/bad.json: "
 expect 2 group - - <"$g/agent.cbor"
 one_line "only one of the TOKENs and --ref can be '-'"
 expect 2 "$caec" attest group --json --policy "$t/policy.json" "$g/agent.cbor"
-json_ok out 'assert d["accepted"] is False and "no --nonce" in d["error"]'
+json_ok 'assert d["accepted"] is False and "no --nonce" in d["error"]'
 
 echo "policy_group_cli: $checks checks passed"
