@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 #include "abi/caec_policy.h"
+#include "sdk/policy.h"
 
 #include "sdk/attest.h"
 #include "sdk/console.h"
@@ -126,19 +127,15 @@ static int report_token(const char *who, const uint8_t challenge[SDK_CHALLENGE_S
 }
 
 /* Grants every member of channel 0 but the owner what the policy gives it. */
-static int grant_members(uint64_t id, const void *blob)
+static int grant_members(uint64_t id, const struct sdk_policy *p)
 {
-	const struct policy_header *h = blob;
-	const struct policy_realm *realms = (const void *)((const uint8_t *)blob + h->realms_offset);
-	const struct policy_channel *c = (const void *)((const uint8_t *)blob + h->channels_offset);
+	const struct policy_channel *c = &p->channels[0];
 	int rc;
 
-	if (h->num_channels < 1)
-		return SDK_CSM_INVALID;
-	for (unsigned i = 0; i < h->num_realms && i < POLICY_MAX_REALMS; i++) {
-		if (i == h->self || !c->perms[i])
+	for (unsigned i = 0; i < p->hdr->num_realms; i++) {
+		if (i == p->hdr->self || !c->perms[i])
 			continue;
-		if ((rc = csm_grant_rim(id, realms[i].rim, realms[i].rim_size, c->perms[i], NULL, NULL)) != 0)
+		if ((rc = csm_grant_rim(id, p->realms[i].rim, p->realms[i].rim_size, c->perms[i], NULL, NULL)) != 0)
 			return rc;
 	}
 	return 0;
@@ -162,17 +159,21 @@ int realm_main(void)
 		return SDK_EXIT_FAILURE;
 	sdk_printf("%s: policy set (%llu bytes)\n", who, (unsigned long long)blob_len);
 	if (role == PARTY_OWNER) {
-		const struct policy_header *h = blob;
-		const struct policy_channel *shared = (const void *)((const uint8_t *)blob + h->channels_offset);
-		if (h->num_channels < 1) {
+		struct sdk_policy pol;
+		const char *why = "";
+		if (sdk_policy_read(blob, blob_len, &pol, &why) != 0) {
+			sdk_printf("owner: the policy does not read: %s\n", why);
+			return SDK_EXIT_FAILURE;
+		}
+		if (pol.hdr->num_channels < 1) {
 			sdk_printf("owner: the policy declares no channel\n");
 			return SDK_EXIT_FAILURE;
 		}
-		if ((rc = csm_create_channel(shared->pages, 0, &id, NULL)) != 0 ||
+		if ((rc = csm_create_channel(pol.channels[0].pages, 0, &id, NULL)) != 0 ||
 		    (rc = csm_attach(id, 0, CSM_PERM_READ | CSM_PERM_WRITE, (void **)&page, NULL)) != 0)
 			goto fail;
 		sdk_memcpy(page, owner_msg, sizeof(owner_msg));
-		if ((rc = grant_members(id, blob)) != 0 || (rc = csm_seal(id, NULL)) != 0)
+		if ((rc = grant_members(id, &pol)) != 0 || (rc = csm_seal(id, NULL)) != 0)
 			goto fail;
 		sdk_printf("owner: region 0x%llx written, granted and sealed\n", (unsigned long long)id);
 		uint64_t g[RSI_HOST_CALL_GPRS] = { id };
