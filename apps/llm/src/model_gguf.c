@@ -3,10 +3,13 @@
  * llama.* metadata, tensors by their conventional names with their shapes
  * and types checked, and the tokenizer from tokenizer.ggml.*.
  *
- * Q and K weights are taken in stored row order (pairs 2i, 2i+1 rotated by
- * RoPE, as llama2.c does): the generator in apps/llm/reference writes them
- * unpermuted. GGUF files converted by llama.cpp's tools permute them for
- * the "half-split" rotation instead and would need the inverse permutation.
+ * Q and K weights are taken in stored row order, pairs (2i, 2i+1) of each
+ * head rotated by RoPE, as llama2.c does. That is the order of llama GGUF
+ * files as llama.cpp's converters write them too: Hugging Face checkpoints
+ * keep Q and K in the "half-split" order their rotate_half needs, and the
+ * converter permutes them back to the interleaved order for its adjacent-
+ * pair RoPE, so no permutation is needed here (the bundled generator writes
+ * the same order).
  */
 #include <errno.h>
 #include <stdio.h>

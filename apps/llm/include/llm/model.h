@@ -14,8 +14,9 @@
  * tokenizer's pieces) are allocated, through the caller's allocator.
  *
  * Q and K rows are used in the order they are stored, pairs (2i, 2i+1)
- * rotated by RoPE as llama2.c does; GGUF files made for this engine store
- * them in the same order as llama2.c (no llama.cpp-style permutation).
+ * rotated by RoPE as llama2.c does; llama GGUF files, whether llama.cpp's
+ * converters or this engine's generator made them, store them in that order
+ * (model_gguf.c says why).
  */
 #ifndef LLM_MODEL_H
 #define LLM_MODEL_H
