@@ -5,6 +5,7 @@
 #include "verify/names.h"
 
 int cmd_policy(int argc, char **argv); /* caec policy compile|show|check (cmd_policy.c) */
+int cmd_model(int argc, char **argv);  /* caec model seal|unseal|info (cmd_model.c) */
 
 #ifndef CAEC_VERSION
 #error "the build defines CAEC_VERSION (host/CMakeLists.txt)"
@@ -23,6 +24,7 @@ static const struct subcommand subcommands[] = {
 	{ "bench", cmd_bench, "benchmarks (print figures and JSON)" },
 	{ "demo", cmd_demo, "demonstrations: realms sharing confidential memory" },
 	{ "policy", cmd_policy, "compile, show and check communication policies" },
+	{ "model", cmd_model, "seal model files for private inference (the owner's tools)" },
 };
 #define NUM_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
 
