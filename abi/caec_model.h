@@ -51,4 +51,35 @@
 #define CAEC_MODEL_KEY_ID_LABEL   "caec model key id"
 #define CAEC_MODEL_FILE_KEY_LABEL "caec model file key"
 
+/*
+ * Key release: how an llm realm gets a sealed model's key from the owner's
+ * key-release service, which gives it only to a realm whose attestation
+ * token verifies under a platform key it trusts, with a RIM and a policy
+ * digest (claim 65003) it expects, and only wrapped to a key that token
+ * binds.
+ *   1. The service sends a fresh 64-byte nonce.
+ *   2. The realm makes an X25519 key pair and a token whose challenge is
+ *      SHA-512(CAEC_KEY_REQUEST_LABEL || realm_pub || nonce), and sends the
+ *      request: "CKRQ", u32 version, realm_pub[32], u32 token_len, token.
+ *   3. The service verifies it and answers (CAEC_KEY_RESPONSE_SIZE bytes):
+ *      "CKRS", u32 version, eph_pub[32], key_id[16], wrapped[32], tag[16]:
+ *      the model key under AES-256-GCM with nonce 0 (the wrapping key is
+ *      new for every answer) and additional data the first 56 bytes, the
+ *      wrapping key HKDF-SHA256(ikm X25519(eph, realm_pub), salt nonce,
+ *      info CAEC_KEY_WRAP_LABEL || eph_pub || realm_pub).
+ * A refusal is not a message: the service says why to its operator and
+ * closes; the realm learns nothing it could use.
+ */
+#define CAEC_KEY_REQUEST_MAGIC   "CKRQ"
+#define CAEC_KEY_RESPONSE_MAGIC  "CKRS"
+#define CAEC_KEY_RELEASE_VERSION 1u
+#define CAEC_KEY_NONCE_SIZE      64u
+#define CAEC_KEY_X25519_SIZE     32u
+#define CAEC_KEY_REQUEST_HEADER  44u  /* magic, version, realm_pub, token_len */
+#define CAEC_KEY_TOKEN_MAX       (16u << 10)
+#define CAEC_KEY_RESPONSE_AAD    56u  /* magic, version, eph_pub, key_id */
+#define CAEC_KEY_RESPONSE_SIZE   104u
+#define CAEC_KEY_REQUEST_LABEL   "caec model key request"
+#define CAEC_KEY_WRAP_LABEL      "caec model key wrap"
+
 #endif
