@@ -5,7 +5,8 @@
 #include "verify/names.h"
 
 int cmd_policy(int argc, char **argv); /* caec policy compile|show|check (cmd_policy.c) */
-int cmd_model(int argc, char **argv);  /* caec model seal|unseal|info (cmd_model.c) */
+int cmd_model(int argc, char **argv);
+int cmd_run(int argc, char **argv);    /* caec run PIPELINE (cmd_run.c) */  /* caec model seal|unseal|info (cmd_model.c) */
 
 #ifndef CAEC_VERSION
 #error "the build defines CAEC_VERSION (host/CMakeLists.txt)"
@@ -24,6 +25,7 @@ static const struct subcommand subcommands[] = {
 	{ "bench", cmd_bench, "benchmarks (print figures and JSON)" },
 	{ "demo", cmd_demo, "demonstrations: realms sharing confidential memory" },
 	{ "policy", cmd_policy, "compile, show and check communication policies" },
+	{ "run", cmd_run, "run a pipeline of attested realms (PIPELINE.json)" },
 	{ "model", cmd_model, "seal model files for private inference (the owner's tools)" },
 };
 #define NUM_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

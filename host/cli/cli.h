@@ -62,6 +62,14 @@ void cli_verify_keys_free(struct cli_verify_keys *k);
 struct policy_source;
 struct policy_err;
 int cli_policy_source_load(const char *path, struct policy_source *src, struct policy_err *err);
+/* The same from JSON already read from path (relative images from its folder). */
+int cli_policy_source_from_json(const json_t *root, const char *path, struct policy_source *src,
+				struct policy_err *err);
+/* Realm `name`'s image file and the options it is measured (and so must be
+ * built) with, from a source read from path. 0, or -1 with err. */
+struct vmm_realm_opts;
+int cli_policy_realm_image(const json_t *root, const char *path, const char *name, char *image, size_t cap,
+			   struct vmm_realm_opts *opts, struct policy_err *err);
 int cmd_realm(int argc, char **argv);  /* caec realm run|measure */
 int cmd_llm(int argc, char **argv);    /* caec llm run */
 int cmd_bench(int argc, char **argv);  /* caec bench llm|... */
@@ -170,6 +178,23 @@ void cli_put_le64(uint8_t *p, uint64_t v);
  * build puts caec in build/host), written into buf; rel itself if caec
  * cannot tell where it is. */
 const char *cli_build_file(const char *rel, char *buf, size_t cap);
+
+/* ---- signals (cli_signals.c) ----
+ * SIGINT and SIGTERM stop the published VMM (its runs end at their next
+ * exit, the command tears down and reports); a second signal kills at once. */
+#include <signal.h>
+struct cli_saved_signals {
+	struct sigaction intr, term;
+};
+struct vmm;
+void cli_catch_stop_signals(struct cli_saved_signals *saved);
+void cli_restore_stop_signals(const struct cli_saved_signals *saved);
+/* Makes vmm the one a signal stops (NULL: none); stops it at once if a
+ * signal came first. */
+void cli_publish_vmm(struct vmm *vmm);
+/* The first signal's number since cli_catch_stop_signals, 0 if none. */
+int cli_stop_signal(void);
+const char *cli_signal_name(int sig);
 
 /* ---- files ---- */
 

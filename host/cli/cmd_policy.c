@@ -269,6 +269,36 @@ static int from_json(const json_t *root, const char *path, struct measure_ctx *m
 	return policy_source_from_json(root, dir, measure_image, mc, src, err);
 }
 
+int cli_policy_source_from_json(const json_t *root, const char *path, struct policy_source *src,
+				struct policy_err *err)
+{
+	struct measure_ctx mc = { false };
+
+	return from_json(root, path, &mc, src, err);
+}
+
+int cli_policy_realm_image(const json_t *root, const char *path, const char *name, char *image, size_t cap,
+			   struct vmm_realm_opts *opts, struct policy_err *err)
+{
+	struct measure_ctx mc = { false };
+	const json_t *realm = json_object_get(json_object_get(root, "realms"), name);
+	const char *file = json_string_value(json_object_get(realm, "image"));
+	char dir[PATH_MAX];
+
+	if (!file) {
+		snprintf(err->msg, sizeof(err->msg), "realm '%.40s' names no \"image\" to run", name);
+		return -1;
+	}
+	if (image_options(realm, opts, &mc, err) != 0)
+		return -1;
+	cli_folder_of(path, dir, sizeof(dir));
+	if (file[0] == '/' || !strcmp(dir, "."))
+		snprintf(image, cap, "%s", file);
+	else
+		snprintf(image, cap, "%s/%s", dir, file);
+	return 0;
+}
+
 int cli_policy_source_load(const char *path, struct policy_source *src, struct policy_err *err)
 {
 	struct measure_ctx mc = { false };

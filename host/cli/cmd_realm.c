@@ -403,67 +403,6 @@ static void console_out(void *ctx, const char *bytes, size_t len)
 	fflush(out);
 }
 
-/* ---- stopping on a signal -------------------------------------------------------
- * The handler may run before the VMM exists (while the machine starts) or
- * after: it counts the signal, and stops the VMM if there is one; whoever
- * publishes the VMM checks the count afterwards. A second signal restores
- * the default action and raises it again: the user wants out now. Only
- * lock-free atomics and async-signal-safe calls here. */
-static struct vmm *_Atomic signal_vmm;
-static atomic_int stop_signals;       /* signals received */
-static atomic_int first_stop_signal;  /* the first one's number */
-
-static void on_stop_signal(int sig)
-{
-	if (atomic_fetch_add(&stop_signals, 1) > 0) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return;
-	}
-	atomic_store(&first_stop_signal, sig);
-	struct vmm *vmm = atomic_load(&signal_vmm);
-	if (vmm)
-		vmm_request_stop(vmm);
-}
-
-struct saved_signals {
-	struct sigaction intr, term;
-};
-
-static void catch_stop_signals(struct saved_signals *saved)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	atomic_store(&stop_signals, 0);
-	atomic_store(&first_stop_signal, 0);
-	/* Also when the shell ignored SIGINT (a background job): whoever sends
-	 * it to this process by its id means it. */
-	sigaction(SIGINT, &sa, &saved->intr);
-	sigaction(SIGTERM, &sa, &saved->term);
-}
-
-static void restore_stop_signals(const struct saved_signals *saved)
-{
-	sigaction(SIGINT, &saved->intr, NULL);
-	sigaction(SIGTERM, &saved->term, NULL);
-}
-
-/* Makes vmm the one a signal stops (NULL: none). */
-static void publish_vmm(struct vmm *vmm)
-{
-	atomic_store(&signal_vmm, vmm);
-	if (vmm && atomic_load(&stop_signals) > 0)
-		vmm_request_stop(vmm);
-}
-
-static const char *signal_name(int sig)
-{
-	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
-}
-
 static int write_file(const char *path, const void *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -550,11 +489,11 @@ static int run_on_machine(const struct realm_args *a, const struct realm_image *
 	int rc;
 
 	vmm_init(&vmm);
-	publish_vmm(&vmm);
+	cli_publish_vmm(&vmm);
 	leak_snapshot_take(&vmm.ledger, &before);
 	rc = vmm_realm_create(&vmm, img->bytes, img->size, &a->opts, &realm, &err);
 	if (rc) {
-		publish_vmm(NULL);
+		cli_publish_vmm(NULL);
 		cli_fail("realm run", "building the realm failed: %s", err.msg);
 		return rc == -EINVAL || rc == -E2BIG ? CLI_USAGE : CLI_FAIL;
 	}
@@ -568,7 +507,7 @@ static int run_on_machine(const struct realm_args *a, const struct realm_image *
 	}
 	rc = vmm_realm_run(realm, &cfg, &rep->res);
 	rep->ran = rc == 0;
-	publish_vmm(NULL); /* the vmm lives on this stack only until we return */
+	cli_publish_vmm(NULL); /* the vmm lives on this stack only until we return */
 	if (rc)
 		snprintf(rep->res.detail, sizeof(rep->res.detail), "the run loop could not start: %s",
 			 strerror(-rc));
@@ -594,8 +533,8 @@ static int run_status(const struct realm_args *a, const struct run_report *rep)
 		return cli_fail(CMD_RUN, "the realm did not turn itself off within %s s; stopped and torn down",
 				a->timeout);
 	if (res->stop == VMM_STOP_INTERRUPTED) {
-		int sig = atomic_load(&first_stop_signal);
-		cli_fail(CMD_RUN, "interrupted by %s; the realm was stopped and torn down", signal_name(sig));
+		int sig = cli_stop_signal();
+		cli_fail(CMD_RUN, "interrupted by %s; the realm was stopped and torn down", cli_signal_name(sig));
 		return sig == SIGTERM ? 128 + SIGTERM : CLI_INTERRUPTED;
 	}
 	if (res->stop != VMM_STOP_SYSTEM_OFF)
@@ -658,16 +597,16 @@ static int size_machine(struct realm_args *a, const struct realm_image *img)
 static int run_machine(const struct realm_args *a, const struct realm_image *img, struct run_report *rep)
 {
 	struct hostsim_config hc;
-	struct saved_signals saved;
+	struct cli_saved_signals saved;
 	int rc;
 
 	memset(&hc, 0, sizeof(hc));
 	hc.cpak_pem_path = a->cpak;
 	hc.dram_size = a->dram_size;
-	catch_stop_signals(&saved);
+	cli_catch_stop_signals(&saved);
 	rc = hostsim_start(&hc);
 	if (rc) {
-		restore_stop_signals(&saved);
+		cli_restore_stop_signals(&saved);
 		return cli_fail(CMD_RUN, "the hostsim machine did not start: %s%s", strerror(-rc),
 				a->cpak ? " (is --cpak a P-384 private key PEM?)" : "");
 	}
@@ -675,7 +614,7 @@ static int run_machine(const struct realm_args *a, const struct realm_image *img
 		rep->key_pem[0] = '\0';
 	rc = run_on_machine(a, img, rep);
 	hostsim_stop();
-	restore_stop_signals(&saved);
+	cli_restore_stop_signals(&saved);
 	return rc;
 }
 

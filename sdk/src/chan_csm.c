@@ -7,6 +7,7 @@
 #include "sdk/chan_csm.h"
 #include "sdk/heap.h"
 #include "sdk/host_call.h"
+#include "sdk/policy.h"
 
 /* The doorbell that names the region (and a wait's bound) where the
  * realm's policy allows it; else the data-free one (abi/caec.h), which
@@ -101,21 +102,23 @@ static int fail(int *csm_err, int err)
 	return CHAN_ESYSTEM;
 }
 
-int chan_csm_create(struct chan_csm *cc, uint64_t pages, const struct chan_csm_peer *peer,
-		    const struct chan_geometry *g, int *csm_err)
+/* The owner's region: made (for a policy's channel, or none), mapped, laid
+ * out, and only then granted by grant(ctx) and sealed. */
+static int create_common(struct chan_csm *cc, uint64_t pages, uint64_t channel, const struct chan_geometry *g,
+			 int (*grant)(struct chan_csm *cc, const void *ctx), const void *ctx, int *csm_err)
 {
 	struct chan_geometry def;
 	int r;
 
-	if (!cc || !peer || (!peer->rim && !peer->realm_id) || pages < 3)
-		return CHAN_EINVAL;
 	*cc = (struct chan_csm){ .owner = true, .size = pages * 4096 };
 	if (!g) {
 		if ((r = chan_geometry_default(cc->size, &def)) != 0)
 			return r;
 		g = &def;
 	}
-	if ((r = csm_create(pages, &cc->csm_id, NULL)) != 0)
+	r = channel == POLICY_NO_CHANNEL ? csm_create(pages, &cc->csm_id, NULL)
+					 : csm_create_channel(pages, channel, &cc->csm_id, NULL);
+	if (r != 0)
 		return fail(csm_err, r);
 	if ((r = csm_attach(cc->csm_id, 0, CSM_PERM_READ | CSM_PERM_WRITE, &cc->base, NULL)) != 0)
 		return fail(csm_err, r);
@@ -125,9 +128,7 @@ int chan_csm_create(struct chan_csm *cc, uint64_t pages, const struct chan_csm_p
 		csm_detach(cc->csm_id, NULL);
 		return r;
 	}
-	uint64_t perms = CSM_PERM_READ | CSM_PERM_WRITE | csm_admit(1);
-	r = peer->realm_id ? csm_grant_realm_id(cc->csm_id, peer->realm_id, perms, &cc->grant, NULL)
-			   : csm_grant_rim(cc->csm_id, peer->rim, peer->rim_len, perms, &cc->grant, NULL);
+	r = grant(cc, ctx);
 	if (r == 0)
 		r = csm_seal(cc->csm_id, NULL);
 	if (r != 0) {
@@ -135,6 +136,60 @@ int chan_csm_create(struct chan_csm *cc, uint64_t pages, const struct chan_csm_p
 		return fail(csm_err, r);
 	}
 	return 0;
+}
+
+static int grant_peer(struct chan_csm *cc, const void *ctx)
+{
+	const struct chan_csm_peer *peer = ctx;
+	uint64_t perms = CSM_PERM_READ | CSM_PERM_WRITE | csm_admit(1);
+
+	return peer->realm_id ? csm_grant_realm_id(cc->csm_id, peer->realm_id, perms, &cc->grant, NULL)
+			      : csm_grant_rim(cc->csm_id, peer->rim, peer->rim_len, perms, &cc->grant, NULL);
+}
+
+int chan_csm_create(struct chan_csm *cc, uint64_t pages, const struct chan_csm_peer *peer,
+		    const struct chan_geometry *g, int *csm_err)
+{
+	if (!cc || !peer || (!peer->rim && !peer->realm_id) || pages < 3)
+		return CHAN_EINVAL;
+	return create_common(cc, pages, POLICY_NO_CHANNEL, g, grant_peer, peer, csm_err);
+}
+
+struct declared {
+	const struct sdk_policy *p;
+	unsigned peer;
+};
+
+/* The channel's one other member, by RIM, read and write (as checked). */
+static int grant_declared(struct chan_csm *cc, const void *ctx)
+{
+	const struct declared *d = ctx;
+	const struct policy_realm *r = &d->p->realms[d->peer];
+
+	return csm_grant_rim(cc->csm_id, r->rim, r->rim_size, CSM_PERM_READ | CSM_PERM_WRITE | csm_admit(1),
+			     &cc->grant, NULL);
+}
+
+int chan_csm_create_declared(struct chan_csm *cc, const struct sdk_policy *p, unsigned channel,
+			     const struct chan_geometry *g, int *csm_err)
+{
+	if (!cc || !p || channel >= p->hdr->num_channels)
+		return CHAN_EINVAL;
+	const struct policy_channel *c = &p->channels[channel];
+	unsigned members = 0, peer = 0;
+	for (unsigned i = 0; i < p->hdr->num_realms; i++)
+		if (c->perms[i]) {
+			members++;
+			if (i != p->hdr->self)
+				peer = i;
+		}
+	/* A duplex channel joins its owner (this realm) and exactly one peer,
+	 * both reading and writing. */
+	if (c->owner != p->hdr->self || members != 2 || c->pages < 3 ||
+	    c->perms[peer] != (CSM_PERM_READ | CSM_PERM_WRITE) || c->perms[c->owner] != (CSM_PERM_READ | CSM_PERM_WRITE))
+		return CHAN_EINVAL;
+	struct declared d = { p, peer };
+	return create_common(cc, c->pages, channel, g, grant_declared, &d, csm_err);
 }
 
 int chan_csm_join(struct chan_csm *cc, uint64_t csm_id, int *csm_err)

@@ -396,6 +396,27 @@ int chan_recv(struct chan *c, uint16_t *type, uint64_t *msg_id, void *buf, size_
 	return 0;
 }
 
+int chan_drop(struct chan *c, uint16_t *type, uint64_t *msg_id)
+{
+	struct peek_arg a;
+	int r = try_peek(c, &a);
+
+	if (r != 0)
+		return r;
+	if (!(a.f.flags & CHAN_FRAG_FIRST))
+		return frame_corrupt(c);
+	if (type)
+		*type = a.f.type;
+	if (msg_id)
+		*msg_id = a.f.msg_id;
+	if (!(a.f.flags & CHAN_FRAG_LAST)) {
+		c->dropping = true; /* its other fragments go as they come */
+		c->drop_id = a.f.msg_id;
+	}
+	release_record(c);
+	return 0;
+}
+
 int chan_peek(struct chan *c, struct chan_msg *m, uint64_t timeout_ns)
 {
 	struct peek_arg a;

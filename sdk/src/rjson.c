@@ -1,6 +1,16 @@
 /* Strict bounded JSON for realms (sdk/rjson.h). */
 #include "sdk/rjson.h"
 
+/* The C library's strlen is not in a realm. */
+static size_t cstr_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
 struct parser {
 	const char *s;
 	uint32_t len, pos;
@@ -612,7 +622,7 @@ static void escaped(struct rjson_writer *w, const char *s, size_t n)
 void rjson_key(struct rjson_writer *w, const char *key)
 {
 	before_value(w, true);
-	escaped(w, key, __builtin_strlen(key));
+	escaped(w, key, cstr_len(key));
 	putc_(w, ':');
 	w->after_key = true;
 }
@@ -625,7 +635,7 @@ void rjson_str_n(struct rjson_writer *w, const char *s, size_t n)
 
 void rjson_str(struct rjson_writer *w, const char *s)
 {
-	rjson_str_n(w, s, __builtin_strlen(s));
+	rjson_str_n(w, s, cstr_len(s));
 }
 
 static void digits(struct rjson_writer *w, uint64_t v, unsigned min_digits)
@@ -727,7 +737,7 @@ static void copy_node(struct rjson_writer *w, const struct rjson_doc *d, uint32_
 			if (object) {
 				char key[256];
 				long kl = rjson_string(d, c, key, sizeof(key));
-				if (kl < 0 || __builtin_strlen(key) != (size_t)kl) {
+				if (kl < 0 || cstr_len(key) != (size_t)kl) {
 					w->bad = true;
 					return;
 				}

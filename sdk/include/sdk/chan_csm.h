@@ -45,6 +45,13 @@ struct chan_csm_peer {
  * not be made or granted; *csm_err, if given, says the SDK_CSM_* error). */
 int chan_csm_create(struct chan_csm *cc, uint64_t pages, const struct chan_csm_peer *peer,
 		    const struct chan_geometry *g, int *csm_err);
+/* The owner's end of channel `channel` of the realm's policy p (which it
+ * has set): the region of the channel's pages, laid out, granted by RIM to
+ * the channel's one other member and sealed. The channel must join this
+ * realm (its owner) and one peer, both "rw"; else CHAN_EINVAL. */
+struct sdk_policy;
+int chan_csm_create_declared(struct chan_csm *cc, const struct sdk_policy *p, unsigned channel,
+			     const struct chan_geometry *g, int *csm_err);
 /* The peer's end of region csm_id. */
 int chan_csm_join(struct chan_csm *cc, uint64_t csm_id, int *csm_err);
 /* The owner takes the peer's access away (RSI_CSM_REVOKE): the monitor

@@ -136,6 +136,12 @@ int chan_recv(struct chan *c, uint16_t *type, uint64_t *msg_id, void *buf, size_
 	      uint64_t timeout_ns);
 
 /* Zero-copy API: one record each (len <= chan_max_zerocopy()). */
+/* After chan_recv said CHAN_ENOSPC: drops that message (its fragments too,
+ * as they arrive), saying its type and ID, so a receiver can answer "too
+ * large" instead of reading it. 0, CHAN_EAGAIN (nothing queued) or
+ * CHAN_ECORRUPT. */
+int chan_drop(struct chan *c, uint16_t *type, uint64_t *msg_id);
+
 uint32_t chan_max_zerocopy(const struct chan *c);
 int chan_reserve(struct chan *c, uint32_t len, void **data, uint64_t timeout_ns);
 void chan_commit(struct chan *c, uint16_t type, uint64_t msg_id, uint32_t len);

@@ -1,0 +1,41 @@
+/*
+ * The contract between `caec run` (the host program that runs a pipeline)
+ * and the pipeline's realms (sdk/pipeline.h): application host calls, in
+ * the range the VMM hands to the program running the realms.
+ *
+ * 0xCB10 channel announce: gprs[0] = the channel's index in the policy,
+ *        gprs[1] = the csm_id of the region its owner made for it. The host
+ *        records it for the members (a csm_id is no secret: the ACL is the
+ *        protection). Returns gprs[0] = 0, or nonzero for an index that is
+ *        not this realm's channel or announced before.
+ * 0xCB11 channel lookup: gprs[0] = a channel index; returns gprs[0] = its
+ *        csm_id once the owner announced it (the host holds the call until
+ *        then, at most PIPE_LOOKUP_WAIT_NS), else 0.
+ * 0xCB12 work: the realm reads the workload's items (text the pipeline
+ *        gives it, e.g. a request to send): gprs[0] = item index, gprs[1] =
+ *        offset; returns gprs[0] = 0 and gprs[1] = the item's length,
+ *        gprs[2] = this chunk's length (<= PIPE_WORK_CHUNK), gprs[3..29] its
+ *        bytes; or gprs[0] = 1: no such item (the work is done).
+ * 0xCB14 ready, in two steps: gprs[0] = 1, the realm opened its channels
+ *        (the host holds the call until every realm has, so every token
+ *        shows the finished channel graph); then, after the realm reported
+ *        its token for the host's challenge, gprs[0] = 2 (held until every
+ *        realm's token is in and the host has attested the group). Returns
+ *        gprs[0] = 0 (go on: secrets and work follow) or 1 (stop).
+ * 0xCB13 result: the realm reports a result line in chunks: gprs[0] = this
+ *        chunk's length (<= 232), gprs[1..29] its bytes, gprs[30] = 1 when
+ *        more of the same line follows. Returns gprs[0] = 0.
+ */
+#ifndef CAEC_ABI_CAEC_PIPELINE_H
+#define CAEC_ABI_CAEC_PIPELINE_H
+
+#define PIPE_CALL_ANNOUNCE 0xCB10u
+#define PIPE_CALL_LOOKUP   0xCB11u
+#define PIPE_CALL_WORK     0xCB12u
+#define PIPE_CALL_RESULT   0xCB13u
+#define PIPE_CALL_READY    0xCB14u
+#define PIPE_LOOKUP_WAIT_NS (UINT64_C(30) * 1000000000u)
+#define PIPE_RESULT_MAX    232u
+#define PIPE_WORK_CHUNK    216u
+
+#endif

@@ -1,0 +1,537 @@
+/*
+ * caec run PIPELINE.json: runs a pipeline of realms on a fresh hostsim
+ * machine, each realm in its own thread. The pipeline file is a policy
+ * source whose realms name their images (and memory, vCPUs), plus an
+ * optional "workload": {"realm": NAME, "items": [TEXT, ...]} the named realm
+ * reads with PIPE_CALL_WORK.
+ *
+ * Every realm is measured as `caec policy` measures it, built with
+ * POLICY_REQUIRED and its own policy blob in its policy granule, and given
+ * its realm nonce (verify/group.h) as challenge. The host brokers the
+ * channels' csm_ids (abi/caec_pipeline.h); once every realm has opened its
+ * channels and reported its token, the group is attested against the
+ * pipeline's policy (group_verify), and only an accepted group is let go on
+ * to its work. Results come back as lines; at the end every realm is torn
+ * down and the machine checked for leaked granules. SIGINT/SIGTERM stop the
+ * pipeline the same way.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "abi/caec.h"
+#include "abi/caec_pipeline.h"
+#include "cli.h"
+#include "host/measure.h"
+#include "host/realm_image.h"
+#include "host/vmm.h"
+#include "hostsim/hostsim.h"
+#include "rmm/rmm.h"
+#include "verify/group.h"
+#include "verify/hex.h"
+#include "verify/policy.h"
+#include "verify/pubkey.h"
+
+#define CMD "run"
+#define RUN_TIMEOUT_MS (10u * 60u * 1000u)
+
+static const char usage_text[] =
+	"usage: caec run PIPELINE.json [--nonce HEX] [--json]\n"
+	"\n"
+	"Runs a pipeline of realms on a fresh hostsim machine: builds every realm\n"
+	"the pipeline names (a progress line each), provisions each its policy,\n"
+	"brokers their channels, attests the group against the pipeline's policy\n"
+	"(as 'caec attest group' does) and lets an accepted group run its\n"
+	"workload; prints the results and an attestation summary, tears every\n"
+	"realm down and checks that no granule leaked.\n"
+	"  --nonce HEX   the group nonce (128 hex digits; default random)\n"
+	"  --json        the summary and results as JSON on stdout (progress and\n"
+	"                the realms' consoles on stderr)\n"
+	"\n"
+	"SIGINT or SIGTERM stops every realm and tears the pipeline down.\n"
+	"\n" CLI_EXIT_CODES;
+
+struct run;
+
+struct member {
+	struct run *run;
+	unsigned index;
+	char image[PATH_MAX];
+	struct realm_image img;
+	struct vmm_realm_opts opts;
+	uint8_t blob[POLICY_MAX_SIZE];
+	size_t blob_len;
+	uint8_t challenge[HOST_CALL_CHALLENGE_SIZE];
+	struct vmm_realm *realm;
+	struct cli_console con;
+	struct vmm_run_config cfg;
+	struct vmm_run_result res;
+	pthread_t thread;
+	bool started, finished, ran_ok;
+	unsigned ready; /* the READY steps it passed */
+	char *line;     /* a result line being received in chunks */
+	size_t line_len;
+};
+
+enum verdict { VERDICT_PENDING, VERDICT_ACCEPTED, VERDICT_REJECTED };
+
+struct run {
+	const char *path;
+	bool json;
+	json_t *root; /* the pipeline, "workload" removed: the policy source */
+	struct policy_source src;
+	uint8_t nonce[GROUP_NONCE_SIZE];
+	struct vmm vmm;
+	EVP_PKEY *key;
+	unsigned n;
+	struct member m[POLICY_MAX_REALMS];
+	int work_realm; /* -1: no workload */
+	json_t *items;  /* its strings */
+	json_t *results;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t csm_id[POLICY_MAX_CHANNELS];
+	unsigned opened, attested;
+	enum verdict verdict;
+	bool abort;
+	struct group_verdict gv;
+};
+
+static FILE *progress(const struct run *r)
+{
+	return r->json ? stderr : stdout;
+}
+
+/* Waits on the run's condition (lock held) for at most 100 ms, so a stop
+ * request is seen. */
+static void wait_a_little(struct run *r)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 100000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+}
+
+static bool stopping(struct run *r)
+{
+	return r->abort || vmm_stop_requested(&r->vmm);
+}
+
+/* Every realm's token is in: the group against the pipeline's policy. */
+static void judge_group(struct run *r)
+{
+	struct group_token t[POLICY_MAX_REALMS];
+	/* hostsim says what it is: a platform in its debug lifecycle (the
+	 * emulated hardware isolates nothing from code in its process). A run
+	 * on it accepts that, and the summary says so. */
+	struct group_options o = { .verify = { .platform_keys = &r->key, .num_platform_keys = 1 },
+				   .appraise = { .allow_debug = true } };
+
+	for (unsigned i = 0; i < r->n; i++)
+		t[i] = (struct group_token){ r->m[i].res.token, r->m[i].res.token_len, r->src.realms[i].name };
+	int rc = group_verify(&r->src, r->nonce, t, r->n, &o, &r->gv);
+	r->verdict = rc == 0 ? VERDICT_ACCEPTED : VERDICT_REJECTED;
+	fprintf(progress(r), "caec run: attestation: %s (%u realm%s, %u channel%s, this machine's platform key, its debug "
+			     "lifecycle accepted: hostsim)%s%s\n",
+		rc == 0 ? "the group was accepted" : "the group was REJECTED", r->n, r->n == 1 ? "" : "s",
+		r->src.num_channels, r->src.num_channels == 1 ? "" : "s", rc == 0 ? "" : ": ", rc == 0 ? "" : r->gv.reason);
+	fflush(progress(r));
+}
+
+static uint64_t ready(struct member *m, uint64_t step)
+{
+	struct run *r = m->run;
+
+	if ((step != 1 && step != 2) || m->ready != step - 1)
+		return 1;
+	m->ready = (unsigned)step;
+	if (step == 1) {
+		r->opened++;
+		pthread_cond_broadcast(&r->cond);
+		while (r->opened < r->n && !stopping(r))
+			wait_a_little(r);
+		return stopping(r) ? 1 : 0;
+	}
+	if (!m->res.token)
+		return 1;
+	if (++r->attested == r->n) {
+		judge_group(r);
+		pthread_cond_broadcast(&r->cond);
+	}
+	while (r->verdict == VERDICT_PENDING && !stopping(r))
+		wait_a_little(r);
+	return r->verdict == VERDICT_ACCEPTED && !stopping(r) ? 0 : 1;
+}
+
+static void work(struct member *m, uint64_t *g)
+{
+	struct run *r = m->run;
+	const char *item = (int)m->index == r->work_realm ? json_string_value(json_array_get(r->items, g[0])) : NULL;
+
+	if (r->verdict != VERDICT_ACCEPTED || !item) {
+		g[0] = 1;
+		return;
+	}
+	size_t len = strlen(item), at = g[1];
+	if (at >= len) {
+		g[0] = 2;
+		return;
+	}
+	size_t n = len - at < PIPE_WORK_CHUNK ? len - at : PIPE_WORK_CHUNK;
+	memset(g, 0, 31 * sizeof(*g));
+	g[1] = len;
+	g[2] = n;
+	for (size_t i = 0; i < n; i++)
+		g[3 + i / 8] |= (uint64_t)(uint8_t)item[at + i] << (8 * (i % 8));
+}
+
+static void result(struct member *m, uint64_t *g)
+{
+	struct run *r = m->run;
+	size_t n = g[0];
+
+	if (n > PIPE_RESULT_MAX || m->line_len + n > (1u << 20)) {
+		g[0] = 1;
+		return;
+	}
+	char *l = realloc(m->line, m->line_len + n + 1);
+	if (!l) {
+		g[0] = 1;
+		return;
+	}
+	m->line = l;
+	for (size_t i = 0; i < n; i++)
+		l[m->line_len++] = (char)(g[1 + i / 8] >> (8 * (i % 8)));
+	l[m->line_len] = 0;
+	if (!g[30]) { /* the line is complete */
+		json_t *e = json_object();
+		json_object_set_new(e, "realm", json_string(r->src.realms[m->index].name));
+		json_object_set_new(e, "text", json_stringn(m->line, m->line_len));
+		json_array_append_new(r->results, e);
+		if (!r->json)
+			printf("%s: %s\n", r->src.realms[m->index].name, m->line);
+		m->line_len = 0;
+	}
+	g[0] = 0;
+}
+
+static void app_call(void *ctx, struct vmm_realm *realm, uint16_t imm, uint64_t *g)
+{
+	struct member *m = ctx;
+	struct run *r = m->run;
+	const struct policy_source *src = &r->src;
+
+	(void)realm;
+	pthread_mutex_lock(&r->lock);
+	switch (imm) {
+	case PIPE_CALL_ANNOUNCE:
+		if (g[0] < src->num_channels && src->channels[g[0]].owner == m->index && !r->csm_id[g[0]] && g[1]) {
+			r->csm_id[g[0]] = g[1];
+			pthread_cond_broadcast(&r->cond);
+			g[0] = 0;
+		} else {
+			g[0] = 1;
+		}
+		break;
+	case PIPE_CALL_LOOKUP: {
+		uint64_t c = g[0], waited = 0;
+		if (c >= src->num_channels || !src->channels[c].perms[m->index]) {
+			g[0] = 0;
+			break;
+		}
+		while (!r->csm_id[c] && !stopping(r) && waited++ < PIPE_LOOKUP_WAIT_NS / 100000000u)
+			wait_a_little(r);
+		g[0] = r->csm_id[c];
+		break;
+	}
+	case PIPE_CALL_READY:
+		g[0] = ready(m, g[0]);
+		break;
+	case PIPE_CALL_WORK:
+		work(m, g);
+		break;
+	case PIPE_CALL_RESULT:
+		result(m, g);
+		break;
+	default:
+		g[0] = UINT64_MAX;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void *member_thread(void *arg)
+{
+	struct member *m = arg;
+	struct run *r = m->run;
+
+	if (vmm_realm_run(m->realm, &m->cfg, &m->res) != 0)
+		m->res.stop = VMM_STOP_HOST_ERROR;
+	pthread_mutex_lock(&r->lock);
+	m->finished = true;
+	/* A realm that ends before the group is attested ends the pipeline. */
+	if (r->verdict == VERDICT_PENDING)
+		r->abort = true;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+/* Reads the pipeline, measures its realms, compiles each one's policy. */
+static int prepare(struct run *r)
+{
+	json_error_t je;
+	struct policy_err perr = { "" };
+	int rc = cli_check_input(CMD, "PIPELINE", r->path);
+
+	if (rc != CLI_OK)
+		return rc;
+	json_t *root = json_load_file(r->path, JSON_PRESERVE_ORDER | JSON_REJECT_DUPLICATES, &je);
+	if (!root)
+		return cli_usage_error(CMD, "%s:%d:%d: %s", r->path, je.line, je.column, je.text);
+	r->root = root;
+	json_t *workload = json_object_get(root, "workload");
+	if (workload) {
+		json_t *realm = json_object_get(workload, "realm"), *items = json_object_get(workload, "items");
+		if (!json_is_string(realm) || !json_is_array(items))
+			return cli_usage_error(CMD, "%s: \"workload\" must be {\"realm\": NAME, \"items\": [TEXT, ...]}", r->path);
+		for (size_t i = 0; i < json_array_size(items); i++)
+			if (!json_is_string(json_array_get(items, i)) || !json_string_length(json_array_get(items, i)))
+				return cli_usage_error(CMD, "%s: workload item %zu is not a non-empty string", r->path, i);
+		r->items = json_incref(items);
+		r->work_realm = -2; /* resolved below, by name */
+		json_t *name = json_incref(realm);
+		json_object_del(root, "workload");
+		if (cli_policy_source_from_json(root, r->path, &r->src, &perr) != 0) {
+			json_decref(name);
+			return cli_usage_error(CMD, "%s: %s", r->path, perr.msg);
+		}
+		r->work_realm = policy_source_find_realm(&r->src, json_string_value(name));
+		if (r->work_realm < 0)
+			rc = cli_usage_error(CMD, "%s: the workload's realm '%s' is not in the pipeline", r->path,
+					     json_string_value(name));
+		json_decref(name);
+		if (rc != CLI_OK)
+			return rc;
+	} else if (cli_policy_source_from_json(root, r->path, &r->src, &perr) != 0) {
+		return cli_usage_error(CMD, "%s: %s", r->path, perr.msg);
+	}
+	if (r->src.self >= 0)
+		return cli_usage_error(CMD, "%s: a pipeline names no \"self\" (every realm gets its own policy)", r->path);
+	r->n = r->src.num_realms;
+	for (unsigned i = 0; i < r->n; i++) {
+		struct member *m = &r->m[i];
+		m->run = r;
+		m->index = i;
+		if (cli_policy_realm_image(root, r->path, r->src.realms[i].name, m->image, sizeof(m->image), &m->opts,
+					   &perr) != 0)
+			return cli_usage_error(CMD, "%s: %s", r->path, perr.msg);
+		/* Measured as built: every tool that reads the file must agree. */
+		if (!(m->opts.caec_flags & CAEC_REALM_POLICY_REQUIRED))
+			return cli_usage_error(CMD, "%s: realm '%s' must say \"policy_required\": true (a pipeline's realms "
+						    "run under their policy from the start, and are measured so)",
+					       r->path, r->src.realms[i].name);
+		if (realm_image_load(m->image, &m->img) != 0)
+			return cli_usage_error(CMD, "realm '%s': %s is not a realm image", r->src.realms[i].name, m->image);
+		if (policy_compile(&r->src, (int)i, m->blob, sizeof(m->blob), &m->blob_len, &perr) != 0)
+			return cli_fail(CMD, "the policy of realm '%s': %s", r->src.realms[i].name, perr.msg);
+	}
+	return CLI_OK;
+}
+
+static int build_all(struct run *r)
+{
+	for (unsigned i = 0; i < r->n; i++) {
+		struct member *m = &r->m[i];
+		struct vmm_error err = { "" };
+		struct vmm_realm_opts opts = m->opts;
+		struct rmm_debug_realm info;
+		char rim[129];
+		const char *name = r->src.realms[i].name;
+
+		group_realm_nonce(r->nonce, name, m->challenge);
+		m->con = (struct cli_console){ .echo = stderr };
+		m->cfg = (struct vmm_run_config){ .console = cli_console_out, .console_ctx = &m->con,
+						  .challenge = m->challenge, .timeout_ms = RUN_TIMEOUT_MS,
+						  .app_call = app_call, .app_ctx = m };
+		opts.policy_blob = m->blob;
+		opts.policy_len = m->blob_len;
+		if (vmm_realm_create(&r->vmm, m->img.bytes, m->img.size, &opts, &m->realm, &err) != 0)
+			return cli_fail(CMD, "building realm '%s': %s", name, err.msg);
+		rmm_debug_realm(vmm_realm_rd(m->realm), &info);
+		if (memcmp(info.rim, r->src.realms[i].rim, r->src.realms[i].rim_size) != 0)
+			return cli_fail(CMD, "realm '%s' was built with another RIM than it was measured with", name);
+		vmm_hex(info.rim, 8, rim);
+		fprintf(progress(r), "caec run: realm '%s' built: %s, RIM %s..., %llu MiB, %u vCPU%s\n", name, m->image, rim,
+			(unsigned long long)(opts.mem_size >> 20), opts.vcpus, opts.vcpus == 1 ? "" : "s");
+	}
+	for (unsigned i = 0; i < r->n; i++) {
+		if (pthread_create(&r->m[i].thread, NULL, member_thread, &r->m[i]) != 0)
+			return cli_fail(CMD, "no host thread for realm '%s'", r->src.realms[i].name);
+		r->m[i].started = true;
+	}
+	return CLI_OK;
+}
+
+static int finish_all(struct run *r, int rc)
+{
+	pthread_mutex_lock(&r->lock);
+	if (rc != CLI_OK)
+		r->abort = true;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	for (unsigned i = 0; i < r->n; i++) {
+		struct member *m = &r->m[i];
+		if (!m->started)
+			continue;
+		pthread_join(m->thread, NULL);
+		m->ran_ok = m->res.stop == VMM_STOP_SYSTEM_OFF && m->res.exit_reported && m->res.exit_status == 0;
+	}
+	if (rc != CLI_OK)
+		return rc;
+	if (vmm_stop_requested(&r->vmm))
+		return CLI_INTERRUPTED;
+	if (r->verdict == VERDICT_REJECTED)
+		return cli_fail(CMD, "the group's attestation was rejected: %s", r->gv.reason);
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct member *m = &r->m[i];
+		if (!m->ran_ok)
+			return cli_fail(CMD, "realm '%s' failed (%s, exit status %llu%s%s)", r->src.realms[i].name,
+					vmm_stop_reason_name(m->res.stop), (unsigned long long)m->res.exit_status,
+					m->res.csm_error[0] ? ": " : "", m->res.csm_error);
+	}
+	if (r->verdict != VERDICT_ACCEPTED)
+		return cli_fail(CMD, "the realms ended before the group was attested");
+	return CLI_OK;
+}
+
+static json_t *summary_json(const struct run *r)
+{
+	json_t *j = json_object(), *realms = json_array();
+
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct member *m = &r->m[i];
+		json_t *e = json_object();
+		json_object_set_new(e, "name", json_string(r->src.realms[i].name));
+		json_object_set_new(e, "image", json_string(m->image));
+		json_object_set_new(e, "rim", cli_hex_json(r->src.realms[i].rim, r->src.realms[i].rim_size));
+		json_object_set_new(e, "memory", json_integer((json_int_t)m->opts.mem_size));
+		json_object_set_new(e, "vcpus", json_integer(m->opts.vcpus));
+		json_object_set_new(e, "ok", json_boolean(m->ran_ok));
+		json_object_set_new(e, "stop", json_string(vmm_stop_reason_name(m->res.stop)));
+		json_array_append_new(realms, e);
+	}
+	json_t *a = json_object();
+	json_object_set_new(a, "accepted", json_boolean(r->verdict == VERDICT_ACCEPTED));
+	json_object_set_new(a, "failed_check",
+			    r->verdict == VERDICT_REJECTED ? json_string(group_check_name(r->gv.failed)) : json_null());
+	json_object_set_new(a, "reason", r->verdict == VERDICT_REJECTED ? json_string(r->gv.reason) : json_null());
+	json_object_set_new(a, "nonce", cli_hex_json(r->nonce, sizeof(r->nonce)));
+	json_object_set_new(a, "channels", json_integer(r->src.num_channels));
+	json_object_set_new(j, "pipeline", json_string(r->path));
+	json_object_set_new(j, "realms", realms);
+	json_object_set_new(j, "attestation", a);
+	json_object_set_new(j, "results", json_incref(r->results));
+	return j;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct cli_option options[] = { { "--nonce", NULL, true }, { "--json", NULL, false } };
+	static struct run r;
+	struct cli_parser cp;
+	struct cli_saved_signals saved;
+	struct leak_snapshot before, after;
+	char key_pem[1024], kwhy[256];
+	int opt, rc = CLI_OK;
+	bool have_nonce = false;
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(usage_text, stdout);
+		return CLI_OK;
+	}
+	memset(&r, 0, sizeof(r));
+	r.work_realm = -1;
+	r.results = json_array();
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.cond, NULL);
+	for (int i = 1; i < argc; i++)
+		r.json |= !strcmp(argv[i], "--json");
+	cli_parser_init(&cp, CMD, options, 2, argc, argv);
+	while (rc == CLI_OK && (opt = cli_next(&cp)) != CLI_ARG_END) {
+		if (opt == CLI_ARG_BAD)
+			rc = CLI_USAGE;
+		else if (opt == CLI_ARG && r.path)
+			rc = cli_usage_error(CMD, "one PIPELINE only ('%s' is another)", cp.value);
+		else if (opt == CLI_ARG)
+			r.path = cp.value;
+		else if (opt == 0) {
+			if (strlen(cp.value) != 2 * sizeof(r.nonce) || hex_decode_padded(cp.value, r.nonce, sizeof(r.nonce)) != 0)
+				rc = cli_bad_value(&cp, "128 hex digits (64 bytes)");
+			have_nonce = true;
+		}
+	}
+	if (rc == CLI_OK && !r.path)
+		rc = cli_usage_error(CMD, "no PIPELINE: say which pipeline file to run");
+	if (rc == CLI_OK)
+		rc = prepare(&r);
+	if (rc == CLI_OK && !have_nonce && RAND_bytes(r.nonce, sizeof(r.nonce)) != 1)
+		rc = cli_fail(CMD, "no random nonce");
+	uint64_t dram = UINT64_C(256) << 20;
+	for (unsigned i = 0; i < r.n; i++)
+		dram += r.m[i].opts.mem_size + (UINT64_C(16) << 20);
+	struct hostsim_config hc = { .dram_size = dram < (UINT64_C(1) << 30) ? UINT64_C(1) << 30 : dram };
+	if (rc == CLI_OK && hostsim_start(&hc) != 0)
+		rc = cli_fail(CMD, "the hostsim machine did not start");
+	else if (rc == CLI_OK) {
+		cli_catch_stop_signals(&saved);
+		if (hostsim_platform_key_pem(key_pem, sizeof(key_pem)) < 0 ||
+		    pubkey_from_pem(key_pem, strlen(key_pem), &r.key, kwhy) != 0)
+			rc = cli_fail(CMD, "no platform key from the machine");
+		vmm_init(&r.vmm);
+		cli_publish_vmm(&r.vmm);
+		leak_snapshot_take(&r.vmm.ledger, &before);
+		if (rc == CLI_OK)
+			rc = build_all(&r);
+		rc = finish_all(&r, rc);
+		cli_publish_vmm(NULL);
+		for (unsigned i = 0; i < r.n; i++)
+			if (r.m[i].realm && vmm_realm_destroy(r.m[i].realm) != 0 && rc == CLI_OK)
+				rc = cli_fail(CMD, "the monitor refused to tear realm '%s' down", r.src.realms[i].name);
+		leak_snapshot_take(&r.vmm.ledger, &after);
+		if (rc == CLI_OK && (!leak_snapshot_same(&before, &after) || vmm_csm_region_count(&r.vmm) != 0))
+			rc = cli_fail(CMD, "granules leaked: %llu held, %llu in the Realm PAS",
+				      (unsigned long long)after.held, (unsigned long long)after.not_ns);
+		if (rc == CLI_INTERRUPTED) {
+			int sig = cli_stop_signal();
+			cli_fail(CMD, "interrupted by %s; every realm was stopped and torn down", cli_signal_name(sig));
+			rc = sig == SIGTERM ? 143 : CLI_INTERRUPTED;
+		}
+		if (rc == CLI_OK)
+			fprintf(progress(&r), "caec run: %u realms ran, %zu results, torn down, no granule left behind\n", r.n,
+				json_array_size(r.results));
+		hostsim_stop();
+		cli_restore_stop_signals(&saved);
+	}
+	if (r.json)
+		cli_print_json(rc == CLI_USAGE ? NULL : summary_json(&r), rc != CLI_OK);
+	for (unsigned i = 0; i < r.n; i++) {
+		vmm_run_result_free(&r.m[i].res);
+		realm_image_free(&r.m[i].img);
+		free(r.m[i].line);
+	}
+	json_decref(r.root);
+	json_decref(r.items);
+	json_decref(r.results);
+	EVP_PKEY_free(r.key);
+	return rc;
+}
