@@ -8,8 +8,12 @@
  *
  * llm_forward(token, pos) runs the transformer for one token at position
  * pos, reading the cache for positions < pos and writing it at pos, and
- * returns the logits over the vocabulary. Feeding a prompt is calling it for
- * positions 0, 1, 2, ... in order.
+ * returns the logits over the vocabulary. llm_forward_batch(tokens, n, pos)
+ * does the same for n tokens at positions pos..pos+n-1 in one pass (each
+ * weight read once per LLM_MAX_BATCH tokens rather than once per token) and
+ * returns the logits of the last; the cache afterwards and those logits are
+ * bitwise what n calls of llm_forward give. Feeding a prompt is one batch
+ * call at position 0 (or several, at the positions that follow).
  */
 #ifndef LLM_CONTEXT_H
 #define LLM_CONTEXT_H
@@ -63,7 +67,18 @@ void llm_context_free(struct llm_context *c);
  * -EINVAL for a token outside the vocabulary or pos >= max_seq. */
 int llm_forward(struct llm_context *c, uint32_t token, uint32_t pos, const float **logits);
 
+/* The tokens one batched pass takes; a longer batch runs in chunks of this. */
+#define LLM_MAX_BATCH 32u
+
+/* tokens[0..n) at positions pos..pos+n-1; 0 and the logits of the last, or
+ * -EINVAL (nothing computed) for n == 0, pos + n > max_seq or a token outside
+ * the vocabulary. */
+int llm_forward_batch(struct llm_context *c, const uint32_t *tokens, uint32_t n, uint32_t pos,
+		      const float **logits);
+
 uint32_t llm_context_max_seq(const struct llm_context *c);
+/* Tokens per batched pass: LLM_MAX_BATCH, or max_seq when smaller. */
+uint32_t llm_context_max_batch(const struct llm_context *c);
 unsigned llm_context_threads(const struct llm_context *c);
 enum llm_isa llm_context_isa(const struct llm_context *c);
 
