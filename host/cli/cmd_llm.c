@@ -374,18 +374,23 @@ static int feed_prompt(const struct run_opts *o, const struct llm_model *m, stru
 		       const uint32_t *prompt, size_t n_prompt, struct generation *g, const float **logits)
 {
 	double t0 = now_s();
-	for (size_t i = 0; i < n_prompt; i++) {
+	/* A batch at a time: each weight is read once per batch, and a signal
+	 * is noticed between batches. */
+	size_t batch = llm_context_max_batch(c);
+	for (size_t i = 0; i < n_prompt;) {
 		if (atomic_load(&stop_signal)) {
 			g->stop = STOP_SIGNAL;
 			break;
 		}
-		if (llm_forward(c, prompt[i], (uint32_t)i, logits)) {
+		size_t k = n_prompt - i < batch ? n_prompt - i : batch;
+		if (llm_forward_batch(c, prompt + i, (uint32_t)k, (uint32_t)i, logits)) {
 			g->stop = STOP_ERROR;
 			break;
 		}
-		g->prompt_done++;
-		if (!o->json && o->prompt_ids) /* a text prompt was echoed as given */
-			emit_piece(m, i ? prompt[i - 1] : UINT32_MAX, prompt[i]);
+		g->prompt_done += k;
+		for (size_t t = i; t < i + k && !o->json && o->prompt_ids; t++) /* a text prompt was echoed as given */
+			emit_piece(m, t ? prompt[t - 1] : UINT32_MAX, prompt[t]);
+		i += k;
 	}
 	g->prompt_s = now_s() - t0;
 	return g->prompt_done == n_prompt ? CLI_OK : CLI_FAIL;
