@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -287,6 +288,13 @@ static void test_batch_refuses_bad_input(void **state)
 	free(img);
 }
 
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
 struct count_job {
 	atomic_int hits[1000];
 };
@@ -312,7 +320,37 @@ static void test_pool_runs_each_task_once(void **state)
 		llm_threadpool_run(p, count_task, &job, n);
 		for (unsigned i = 0; i < 1000; i++)
 			assert_int_equal(atomic_load(&job.hits[i]), i < n ? 1 : 0);
+		/* Every few rounds a gap longer than the spin: the workers go to
+		 * sleep and the next run must wake them (or do without them). */
+		if (round % 5 == 4)
+			sleep_ns(LLM_POOL_SPIN_NS + (uint64_t)round * 1000);
 	}
+	llm_threadpool_free(p);
+}
+
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Spinning is bounded: an idle pool stops using CPU soon after its last job. */
+static void test_idle_pool_sleeps(void **state)
+{
+	(void)state;
+	struct llm_threadpool *p;
+	assert_int_equal(llm_threadpool_create(&p, 3, NULL), 0);
+	static struct count_job job;
+	llm_threadpool_run(p, count_task, &job, 100);
+	sleep_ns(4 * LLM_POOL_SPIN_NS); /* (the workers' spin ends in here) */
+	uint64_t t0 = cpu_ns();
+	sleep_ns(100 * 1000 * 1000);
+	uint64_t used = cpu_ns() - t0;
+	/* Two workers spinning through the 100 ms would use 200 ms. */
+	if (used > 20 * 1000 * 1000)
+		fail_msg("an idle pool used %.1f ms of CPU in 100 ms", used / 1e6);
+	llm_threadpool_run(p, count_task, &job, 100); /* and wakes up again */
 	llm_threadpool_free(p);
 }
 
@@ -330,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_batch_refuses_bad_input),
 		cmocka_unit_test(test_every_buffer_from_the_allocator),
 		cmocka_unit_test(test_pool_runs_each_task_once),
+		cmocka_unit_test(test_idle_pool_sleeps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
