@@ -221,11 +221,11 @@ static void bench_usage(FILE *out)
 		"  --json           JSON on stdout (the table goes to stderr), with \"error\"\n"
 		"                   when the benchmark failed\n"
 		"  -t, --threads N  threads including the caller for every model. Default:\n"
-		"                   what 'caec llm run' picks for each model (one per %llu MiB\n"
+		"                   what 'caec llm run' picks for each model (one per %llu KiB\n"
 		"                   of weights read per token, at most the CPUs this process\n"
 		"                   may run on); an N above the CPUs is lowered with a note\n"
 		"\n" CLI_EXIT_CODES,
-		(unsigned long long)(LLM_WEIGHT_BYTES_PER_THREAD >> 20));
+		(unsigned long long)(LLM_WEIGHT_BYTES_PER_THREAD >> 10));
 }
 
 static void print_table(FILE *out, const struct bench_result *r, size_t n, double bw, unsigned bw_threads,

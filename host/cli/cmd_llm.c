@@ -92,12 +92,12 @@ static void run_usage(FILE *out)
 		"  --top-p P            nucleus sampling threshold in (0, 1], 1 = off\n"
 		"                       (default 0.9)\n"
 		"  -s, --seed S         random seed (default: from the clock)\n"
-		"  -t, --threads N      threads including the caller. Default: one per %llu MiB\n"
-		"                       of weights a token reads, so one below %llu MiB (waking\n"
-		"                       threads at every layer costs more than a small\n"
-		"                       model's whole token), and never more than the CPUs\n"
-		"                       this process may run on (its affinity mask); an N\n"
-		"                       above them is lowered to them with a note\n"
+		"  -t, --threads N      threads including the caller. Default: one per %llu KiB\n"
+		"                       of weights a token reads, so one below %llu KiB (too\n"
+		"                       little work per thread between synchronisations),\n"
+		"                       and never more than the CPUs this process may run\n"
+		"                       on (its affinity mask); an N above them is lowered\n"
+		"                       to them with a note\n"
 		"  --json               one JSON object instead of the text: ids, text,\n"
 		"                       prompt_tokens, prompt_tokens_per_s, gen_tokens,\n"
 		"                       gen_tokens_per_s, threads, stop, ...; with \"error\"\n"
@@ -105,8 +105,8 @@ static void run_usage(FILE *out)
 		"\n"
 		"SIGINT (Ctrl-C) or SIGTERM stops the generation after the current token; the\n"
 		"summary (or the JSON, with \"error\") still follows.\n\n" CLI_EXIT_CODES,
-		(unsigned long long)(LLM_WEIGHT_BYTES_PER_THREAD >> 20),
-		(unsigned long long)(2 * LLM_WEIGHT_BYTES_PER_THREAD >> 20));
+		(unsigned long long)(LLM_WEIGHT_BYTES_PER_THREAD >> 10),
+		(unsigned long long)(2 * LLM_WEIGHT_BYTES_PER_THREAD >> 10));
 }
 
 static double now_s(void)

@@ -37,19 +37,22 @@ void llm_context_params_default(struct llm_context_params *p);
 #define LLM_MAX_THREADS 64u
 
 /*
- * Threads pay off only for big models: each token's matrix-vector products
- * are split over the threads at five synchronisation points per layer, and
- * waking the workers there costs tens of microseconds, more than the whole
- * token takes on a small model. Measured on a 2-CPU x86-64 (AVX2, 260 MiB
- * L3), generation with 2 threads against 1: 30x slower for the tiny model
- * (0.2-0.9 MiB of weights read per token), 1.3-1.7x slower from 15 to 42 MiB
- * (Q8_0 models of 15M-42M parameters), 5% slower at 58 MiB (stories15M F32),
- * faster from 71 MiB (1.6x for 70M Q8_0, 1.8x at 101 MiB F32). Hence one
- * thread per LLM_WEIGHT_BYTES_PER_THREAD of weights read per token (a single
- * thread below twice that), never more than the CPUs this process may run
- * on nor LLM_MAX_THREADS.
+ * Each token's matrix products are split over the threads at five
+ * synchronisation points per layer. The pool's workers spin between them
+ * (llm/threadpool.h), so a synchronisation costs about a microsecond rather
+ * than a wake-up, and threads pay off from small models on. Measured on a
+ * 2-CPU x86-64 (AVX2), 2 threads against 1, with caec llm run (100 prompt
+ * tokens, 100 generated): as fast for a 0.5 MiB model (dim 64, 2 layers),
+ * 1.2x generation and 1.35x prompt for 1.5 MiB (dim 128, 4 layers, Q8_0),
+ * 1.5-1.65x generation and 1.8x prompt for stories15M in Q8_0, F16 and F32
+ * (16-58 MiB). Hence one thread per LLM_WEIGHT_BYTES_PER_THREAD of weights
+ * read per token (a single thread below twice that), which leaves each
+ * thread enough rows per synchronisation to hide its cost, never more than
+ * the CPUs this process may run on nor LLM_MAX_THREADS. (Before the pool
+ * spun, a wake-up at every synchronisation made 2 threads slower than 1
+ * below about 64 MiB, and the rule was one thread per 32 MiB.)
  */
-#define LLM_WEIGHT_BYTES_PER_THREAD (32ull << 20)
+#define LLM_WEIGHT_BYTES_PER_THREAD (512ull << 10)
 
 /* The rule above for weight_bytes per token and cpus available (>= 1). */
 unsigned llm_threads_for(uint64_t weight_bytes, unsigned cpus);
