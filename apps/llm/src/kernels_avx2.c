@@ -109,29 +109,36 @@ AVX2 void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, f
 #define COLS_F16 4
 #define COLS_Q8_0 4
 
+/* Complete unrolling over the columns and accumulators (GCC does not do
+ * it at -O2 by itself), so that they live in registers, not on the stack. */
+#define UNROLL _Pragma("GCC unroll 8")
+
 INLINE_AVX2 void cols_f32(const float *w, const struct llm_vec *x, unsigned nc, uint32_t n, float *out,
 			  size_t ld)
 {
+	const float *xf[COLS_F32];
 	__m256 a[COLS_F32][4];
-	for (unsigned c = 0; c < nc; c++)
-		for (int k = 0; k < 4; k++)
+	UNROLL for (unsigned c = 0; c < nc; c++) {
+		xf[c] = x[c].f;
+		UNROLL for (int k = 0; k < 4; k++)
 			a[c][k] = _mm256_setzero_ps();
+	}
 	uint32_t i = 0;
 	for (; i + 32 <= n; i += 32)
-		for (int k = 0; k < 4; k++) {
+		UNROLL for (int k = 0; k < 4; k++) {
 			__m256 wv = _mm256_loadu_ps(w + i + 8 * k);
-			for (unsigned c = 0; c < nc; c++)
-				a[c][k] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x[c].f + i + 8 * k), a[c][k]);
+			UNROLL for (unsigned c = 0; c < nc; c++)
+				a[c][k] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(xf[c] + i + 8 * k), a[c][k]);
 		}
 	for (; i + 8 <= n; i += 8) {
 		__m256 wv = _mm256_loadu_ps(w + i);
-		for (unsigned c = 0; c < nc; c++)
-			a[c][0] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x[c].f + i), a[c][0]);
+		UNROLL for (unsigned c = 0; c < nc; c++)
+			a[c][0] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(xf[c] + i), a[c][0]);
 	}
-	for (unsigned c = 0; c < nc; c++) {
+	UNROLL for (unsigned c = 0; c < nc; c++) {
 		float s = hsum(_mm256_add_ps(_mm256_add_ps(a[c][0], a[c][1]), _mm256_add_ps(a[c][2], a[c][3])));
 		for (uint32_t t = i; t < n; t++)
-			s += w[t] * x[c].f[t];
+			s += w[t] * xf[c][t];
 		out[c * ld] = s;
 	}
 }
@@ -139,24 +146,27 @@ INLINE_AVX2 void cols_f32(const float *w, const struct llm_vec *x, unsigned nc, 
 INLINE_AVX2 void cols_f16(const uint8_t *w, const struct llm_vec *x, unsigned nc, uint32_t n, float *out,
 			  size_t ld)
 {
+	const float *xf[COLS_F16];
 	__m256 a[COLS_F16][2];
-	for (unsigned c = 0; c < nc; c++)
+	UNROLL for (unsigned c = 0; c < nc; c++) {
+		xf[c] = x[c].f;
 		a[c][0] = a[c][1] = _mm256_setzero_ps();
+	}
 	uint32_t i = 0;
 	for (; i + 16 <= n; i += 16) {
 		__m256 w0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(w + 2 * (size_t)i)));
 		__m256 w1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(w + 2 * (size_t)i + 16)));
-		for (unsigned c = 0; c < nc; c++) {
-			a[c][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x[c].f + i), a[c][0]);
-			a[c][1] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x[c].f + i + 8), a[c][1]);
+		UNROLL for (unsigned c = 0; c < nc; c++) {
+			a[c][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xf[c] + i), a[c][0]);
+			a[c][1] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xf[c] + i + 8), a[c][1]);
 		}
 	}
-	for (unsigned c = 0; c < nc; c++) {
+	UNROLL for (unsigned c = 0; c < nc; c++) {
 		float s = hsum(_mm256_add_ps(a[c][0], a[c][1]));
 		for (uint32_t t = i; t < n; t++) {
 			uint16_t h;
 			memcpy(&h, w + 2 * (size_t)t, 2);
-			s += _cvtsh_ss(h) * x[c].f[t];
+			s += _cvtsh_ss(h) * xf[c][t];
 		}
 		out[c * ld] = s;
 	}
@@ -165,9 +175,14 @@ INLINE_AVX2 void cols_f16(const uint8_t *w, const struct llm_vec *x, unsigned nc
 INLINE_AVX2 void cols_q8_0(const uint8_t *w, const struct llm_vec *x, unsigned nc, uint32_t n, float *out,
 			   size_t ld)
 {
+	const int8_t *xq[COLS_Q8_0];
+	const float *xs[COLS_Q8_0];
 	__m256 acc[COLS_Q8_0];
-	for (unsigned c = 0; c < nc; c++)
+	UNROLL for (unsigned c = 0; c < nc; c++) {
+		xq[c] = x[c].q;
+		xs[c] = x[c].scale;
 		acc[c] = _mm256_setzero_ps();
+	}
 	const __m256i ones = _mm256_set1_epi16(1);
 	for (uint32_t b = 0; b < n / 32; b++) {
 		const uint8_t *blk = w + (size_t)b * LLM_Q8_0_BLOCK_BYTES;
@@ -176,14 +191,14 @@ INLINE_AVX2 void cols_q8_0(const uint8_t *w, const struct llm_vec *x, unsigned n
 		float wd = _cvtsh_ss(h);
 		__m256i wv = _mm256_loadu_si256((const __m256i *)(const void *)(blk + 2));
 		__m256i wabs = _mm256_sign_epi8(wv, wv);
-		for (unsigned c = 0; c < nc; c++) {
-			__m256i xv = _mm256_loadu_si256((const __m256i *)(const void *)(x[c].q + (size_t)b * 32));
+		UNROLL for (unsigned c = 0; c < nc; c++) {
+			__m256i xv = _mm256_loadu_si256((const __m256i *)(const void *)(xq[c] + (size_t)b * 32));
 			__m256i p16 = _mm256_maddubs_epi16(wabs, _mm256_sign_epi8(xv, wv));
 			__m256 p = _mm256_cvtepi32_ps(_mm256_madd_epi16(p16, ones));
-			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(wd * x[c].scale[b]), p, acc[c]);
+			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(wd * xs[c][b]), p, acc[c]);
 		}
 	}
-	for (unsigned c = 0; c < nc; c++)
+	UNROLL for (unsigned c = 0; c < nc; c++)
 		out[c * ld] = hsum(acc[c]);
 }
 
