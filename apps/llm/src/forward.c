@@ -311,6 +311,46 @@ static void rmsnorm_cols(const struct llm_context *c, const float *w, uint32_t n
 		rmsnorm(c->xb + (size_t)i * m->dim, c->x + (size_t)i * m->dim, w, m->dim, m->rms_eps);
 }
 
+/*
+ * Attention's inner loops in LANES independent lanes, as a GCC/Clang
+ * vector type: one running sum would be a chain of dependent additions, and
+ * the compiler does not vectorise a float reduction without fast-math. The
+ * vector type becomes SSE or NEON (AVX where enabled) and keeps this file
+ * free of ISA code; the lanes are summed in a fixed order, so the result is
+ * the same for every batch size and thread count.
+ */
+#define LANES 8
+typedef float lanes_t __attribute__((vector_size(LANES * sizeof(float))));
+
+static float dot_lanes(const float *a, const float *b, uint32_t n)
+{
+	lanes_t acc = { 0 }, va, vb;
+	uint32_t i = 0;
+	for (; i + LANES <= n; i += LANES) {
+		memcpy(&va, a + i, sizeof(va)); /* (no function returns a lanes_t: its ABI varies with -mavx) */
+		memcpy(&vb, b + i, sizeof(vb));
+		acc += va * vb;
+	}
+	float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+	for (; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+static void axpy_lanes(float *out, float a, const float *v, uint32_t n)
+{
+	uint32_t i = 0;
+	for (; i + LANES <= n; i += LANES) {
+		lanes_t o, vv;
+		memcpy(&o, out + i, sizeof(o));
+		memcpy(&vv, v + i, sizeof(vv));
+		o += a * vv;
+		memcpy(out + i, &o, sizeof(o));
+	}
+	for (; i < n; i++)
+		out[i] += a * v[i];
+}
+
 struct attention_job {
 	struct llm_context *c;
 	uint32_t layer;
@@ -335,11 +375,7 @@ static void attention_head(void *arg, unsigned h)
 		const float *q = c->q + (size_t)col * m->dim + (size_t)h * hs;
 		float max = -INFINITY;
 		for (uint32_t t = 0; t <= last; t++) {
-			const float *k = keys + (size_t)t * kv_dim;
-			float s = 0;
-			for (uint32_t i = 0; i < hs; i++)
-				s += q[i] * k[i];
-			att[t] = s * scale;
+			att[t] = dot_lanes(q, keys + (size_t)t * kv_dim, hs) * scale;
 			max = att[t] > max ? att[t] : max;
 		}
 		float sum = 0;
@@ -349,12 +385,8 @@ static void attention_head(void *arg, unsigned h)
 		}
 		float *out = c->xb + (size_t)col * m->dim + (size_t)h * hs;
 		memset(out, 0, hs * sizeof(float));
-		for (uint32_t t = 0; t <= last; t++) {
-			const float *v = values + (size_t)t * kv_dim;
-			float a = att[t] / sum;
-			for (uint32_t i = 0; i < hs; i++)
-				out[i] += a * v[i];
-		}
+		for (uint32_t t = 0; t <= last; t++)
+			axpy_lanes(out, att[t] / sum, values + (size_t)t * kv_dim, hs);
 	}
 }
 
