@@ -9,8 +9,9 @@
  * any thread count. The pool is not shared between contexts and has no
  * global state; run() must not be called concurrently on one pool.
  *
- * Between jobs, workers spin for up to LLM_POOL_SPIN_NS (with a pause
- * instruction) before they sleep, so jobs that follow each other within
+ * Between jobs, workers spin for up to LLM_POOL_SPIN_NS (a pause
+ * instruction first, then sched_yield, which hands the CPU to any other
+ * runnable thread) before they sleep, so jobs that follow each other within
  * microseconds, as in a forward pass, start without a wake-up; an idle pool
  * costs no CPU after that. run() never waits for a worker that has not
  * started a task: on a busy machine the caller does the work itself.
