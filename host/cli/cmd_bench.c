@@ -9,6 +9,7 @@
  * streaming-read bandwidth that is. Models have llama2.c's "stories" shapes
  * (15M: dim 288, 6 layers, 6 heads; 110M: dim 768, 12 layers, 12 heads;
  * vocabulary 32000) with random weights built in memory, in F32 and Q8_0.
+ * The prompt goes through in one batched pass, as caec llm run feeds it.
  */
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -351,7 +352,7 @@ static int bench_llm(int argc, char **argv)
 			continue;
 		if (!run.json)
 			fprintf(stderr, "caec bench llm: %s %s...\n", models[i].name, llm_dtype_name(models[i].dtype));
-		rc = bench_one(&models[i], run.threads, run.quick ? 32 : BENCH_MAX_PROMPT, run.quick ? 16 : 64, &res[n]);
+		rc = bench_one(&models[i], run.threads, run.quick ? LLM_MAX_BATCH : BENCH_MAX_PROMPT, run.quick ? 16 : 64, &res[n]);
 		if (rc == CLI_OK)
 			n++;
 	}
