@@ -166,11 +166,12 @@ static uint32_t long_prompt_token(uint32_t i, uint32_t vocab)
 	return (i * 2654435761u + 17) % vocab;
 }
 
-static struct llm_context *context(const struct llm_model *m, unsigned threads)
+static struct llm_context *context(const struct llm_model *m, unsigned threads, int isa)
 {
 	struct llm_context_params p;
 	llm_context_params_default(&p);
 	p.n_threads = threads;
+	p.isa = isa;
 	struct llm_context *c;
 	struct llm_err err;
 	assert_int_equal(llm_context_create(&c, m, &p, NULL, &err), 0);
@@ -179,11 +180,11 @@ static struct llm_context *context(const struct llm_model *m, unsigned threads)
 
 /* Logits after each prompt position and after each of N_AFTER tokens that
  * follow, token by token, one thread: the reference. */
-static float *token_by_token(const struct llm_model *m)
+static float *token_by_token(const struct llm_model *m, int isa)
 {
 	uint32_t v = m->config.vocab_size;
 	float *all = malloc((size_t)(LONG_PROMPT + N_AFTER) * v * sizeof(float));
-	struct llm_context *c = context(m, 1);
+	struct llm_context *c = context(m, 1, isa);
 	for (uint32_t i = 0; i < LONG_PROMPT + N_AFTER; i++) {
 		const float *logits;
 		assert_int_equal(llm_forward(c, long_prompt_token(i, v), i, &logits), 0);
@@ -196,13 +197,13 @@ static float *token_by_token(const struct llm_model *m)
 /* The prompt in calls of `batch` tokens, then N_AFTER single tokens: the
  * logits after every call, and so the cache every later token reads, must
  * be the reference's bit for bit. */
-static void check_batched(const struct llm_model *m, const float *ref, uint32_t batch, unsigned threads)
+static void check_batched(const struct llm_model *m, const float *ref, uint32_t batch, unsigned threads, int isa)
 {
 	uint32_t v = m->config.vocab_size;
 	uint32_t tokens[LONG_PROMPT];
 	for (uint32_t i = 0; i < LONG_PROMPT; i++)
 		tokens[i] = long_prompt_token(i, v);
-	struct llm_context *c = context(m, threads);
+	struct llm_context *c = context(m, threads, isa);
 	const float *logits;
 	for (uint32_t pos = 0; pos < LONG_PROMPT; pos += batch) {
 		uint32_t n = LONG_PROMPT - pos < batch ? LONG_PROMPT - pos : batch;
@@ -229,14 +230,21 @@ static void check_batch_shape(uint32_t dim, uint32_t hidden, uint32_t layers, ui
 	struct llm_model *m;
 	struct llm_err err;
 	assert_int_equal(llm_model_load_memory(&m, img, size, NULL, 0, NULL, &err), 0);
-	float *ref = token_by_token(m);
+	float *ref = token_by_token(m, -1);
 	for (size_t i = 0; i < (size_t)(LONG_PROMPT + N_AFTER) * m->config.vocab_size; i++)
 		assert_true(isfinite(ref[i]));
 	const uint32_t batches[] = { 1, 2, 5, LLM_MAX_BATCH, LLM_MAX_BATCH + 1, LONG_PROMPT };
 	for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++)
 		for (unsigned threads = 1; threads <= 3; threads++)
-			check_batched(m, ref, batches[b], threads);
+			check_batched(m, ref, batches[b], threads, -1);
 	free(ref);
+	/* The portable kernels (llm_matmat's generic path on every type). */
+	if (llm_isa_best() != LLM_ISA_PORTABLE) {
+		ref = token_by_token(m, LLM_ISA_PORTABLE);
+		check_batched(m, ref, 7, 2, LLM_ISA_PORTABLE);
+		check_batched(m, ref, LLM_MAX_BATCH + 1, 3, LLM_ISA_PORTABLE);
+		free(ref);
+	}
 	llm_model_free(m);
 	free(img);
 }
