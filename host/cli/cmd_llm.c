@@ -92,12 +92,12 @@ static void run_usage(FILE *out)
 		"  --top-p P            nucleus sampling threshold in (0, 1], 1 = off\n"
 		"                       (default 0.9)\n"
 		"  -s, --seed S         random seed (default: from the clock)\n"
-		"  -t, --threads N      threads including the caller. Default: one per %llu MiB\n"
-		"                       of weights a token reads, so one below %llu MiB (waking\n"
-		"                       threads at every layer costs more than a small\n"
-		"                       model's whole token), and never more than the CPUs\n"
-		"                       this process may run on (its affinity mask); an N\n"
-		"                       above them is lowered to them with a note\n"
+		"  -t, --threads N      threads including the caller. Default: one per %llu KiB\n"
+		"                       of weights a token reads, so one below %llu KiB (too\n"
+		"                       little work per thread between synchronisations),\n"
+		"                       and never more than the CPUs this process may run\n"
+		"                       on (its affinity mask); an N above them is lowered\n"
+		"                       to them with a note\n"
 		"  --json               one JSON object instead of the text: ids, text,\n"
 		"                       prompt_tokens, prompt_tokens_per_s, gen_tokens,\n"
 		"                       gen_tokens_per_s, threads, stop, ...; with \"error\"\n"
@@ -105,8 +105,8 @@ static void run_usage(FILE *out)
 		"\n"
 		"SIGINT (Ctrl-C) or SIGTERM stops the generation after the current token; the\n"
 		"summary (or the JSON, with \"error\") still follows.\n\n" CLI_EXIT_CODES,
-		(unsigned long long)(LLM_WEIGHT_BYTES_PER_THREAD >> 20),
-		(unsigned long long)(2 * LLM_WEIGHT_BYTES_PER_THREAD >> 20));
+		(unsigned long long)(LLM_WEIGHT_BYTES_PER_THREAD >> 10),
+		(unsigned long long)(2 * LLM_WEIGHT_BYTES_PER_THREAD >> 10));
 }
 
 static double now_s(void)
@@ -374,18 +374,23 @@ static int feed_prompt(const struct run_opts *o, const struct llm_model *m, stru
 		       const uint32_t *prompt, size_t n_prompt, struct generation *g, const float **logits)
 {
 	double t0 = now_s();
-	for (size_t i = 0; i < n_prompt; i++) {
+	/* A batch at a time: each weight is read once per batch, and a signal
+	 * is noticed between batches. */
+	size_t batch = llm_context_max_batch(c);
+	for (size_t i = 0; i < n_prompt;) {
 		if (atomic_load(&stop_signal)) {
 			g->stop = STOP_SIGNAL;
 			break;
 		}
-		if (llm_forward(c, prompt[i], (uint32_t)i, logits)) {
+		size_t k = n_prompt - i < batch ? n_prompt - i : batch;
+		if (llm_forward_batch(c, prompt + i, (uint32_t)k, (uint32_t)i, logits)) {
 			g->stop = STOP_ERROR;
 			break;
 		}
-		g->prompt_done++;
-		if (!o->json && o->prompt_ids) /* a text prompt was echoed as given */
-			emit_piece(m, i ? prompt[i - 1] : UINT32_MAX, prompt[i]);
+		g->prompt_done += k;
+		for (size_t t = i; t < i + k && !o->json && o->prompt_ids; t++) /* a text prompt was echoed as given */
+			emit_piece(m, t ? prompt[t - 1] : UINT32_MAX, prompt[t]);
+		i += k;
 	}
 	g->prompt_s = now_s() - t0;
 	return g->prompt_done == n_prompt ? CLI_OK : CLI_FAIL;

@@ -26,6 +26,8 @@ static void exercise(const struct llm_model *m)
 		const float *logits;
 		llm_forward(ctx, c->vocab_size - 1, 0, &logits);
 		llm_forward(ctx, 0, 1, &logits);
+		uint32_t both[2] = { c->vocab_size - 1, 0 };
+		llm_forward_batch(ctx, both, 2, 0, &logits); /* the batched path over the same cache */
 		llm_context_free(ctx);
 	}
 	if (m->tokenizer) {

@@ -1,17 +1,24 @@
 /*
- * The transformer forward pass for one token (llama architecture):
+ * The transformer forward pass (llama architecture), for a batch of tokens at
+ * consecutive positions:
  *   x = embedding[token]
  *   per layer: x += Wo . attention(RoPE(Wq . n), RoPE(Wk . n), Wv . n)  with n = rmsnorm(x)
  *              x += Wdown . (silu(Wgate . n) * (Wup . n))                with n = rmsnorm(x)
- *   logits = Wout . rmsnorm(x)
+ *   logits = Wout . rmsnorm(x)    (for the last token of the batch only)
  * Attention is causal over the KV cache with grouped-query heads (query head
- * h reads kv head h / (n_heads / n_kv_heads)). RoPE rotates adjacent pairs
- * (2i, 2i+1) of each head, as llama2.c does.
+ * h reads kv head h / (n_heads / n_kv_heads)); token i of a batch starting
+ * at pos sees positions 0..pos+i. RoPE rotates adjacent pairs (2i, 2i+1) of
+ * each head, as llama2.c does.
  *
- * Matvecs that read the same input (Q, K, V; gate and up) run as one batch,
- * split by rows over the context's thread pool; each row is computed by one
- * thread with the same code whatever the thread count, so results do not
- * depend on it.
+ * Every matrix product takes all the batch's columns at once (llm_matmat),
+ * so a prompt reads each weight once per batch rather than once per token.
+ * A layer is five runs of the thread pool, each split by rows (attention by
+ * heads), and what only needs the rows a task computed is done in that task:
+ * RoPE after Q/K, the residual after Wo and Wdown, the SwiGLU product after
+ * gate/up. Each row and head is computed by one thread with the same code
+ * whatever the thread count and batch size, and llm_matmat equals llm_matvec
+ * bit for bit, so results depend on neither: a prompt fed in batches gives
+ * exactly the logits of feeding it token by token.
  */
 #include <errno.h>
 #include <math.h>
@@ -20,20 +27,31 @@
 #include "llm/context.h"
 #include "llm/threadpool.h"
 
-#define MAX_BATCH 3
+#define MAX_JOBS 3
 
-struct matvec_job {
-	const struct llm_matrix *w;
-	float *out;
+/* What a task does to its rows after the matrix products. */
+enum epilogue {
+	EPI_NONE,
+	EPI_ROPE,     /* jobs 0 and 1 (Q, K) rotated, job 2 (V) as is */
+	EPI_RESIDUAL, /* x += out */
+	EPI_SWIGLU,   /* jobs 0 and 1 (gate, up) over the same rows: out0 = silu(out0) * out1 */
 };
 
-struct matvec_batch {
+struct matmat_job {
+	const struct llm_matrix *w;
+	float *out; /* column j at out + j * ld */
+	size_t ld;
+};
+
+struct matmat_stage {
 	struct llm_context *ctx;
-	const struct llm_vec *x;
-	struct matvec_job job[MAX_BATCH];
+	uint32_t n_cols;
+	uint32_t pos; /* of column 0 (RoPE) */
+	enum epilogue epi;
+	struct matmat_job job[MAX_JOBS];
 	unsigned n_jobs;
-	uint32_t chunk;                 /* rows per task */
-	unsigned first_task[MAX_BATCH + 1];
+	uint32_t chunk; /* rows per task */
+	unsigned first_task[MAX_JOBS + 1];
 };
 
 struct llm_context {
@@ -42,12 +60,17 @@ struct llm_context {
 	struct llm_threadpool *pool;
 	enum llm_isa isa;
 	uint32_t max_seq;
+	uint32_t max_batch;
 	unsigned n_threads;
-	/* Every buffer below is one slice of `arena`. */
+	/* Every buffer below is one slice of `arena`; per-token buffers hold
+	 * max_batch columns, column j of x at x + j * dim and so on. */
 	void *arena;
 	size_t arena_size;
 	float *x, *xb, *xb2, *q, *hb, *hb2, *att, *logits;
-	float *act_scale; /* quantised activations for Q8_0 weights */
+	float *rope_freq; /* head_size / 2 */
+	struct llm_vec *act; /* max_batch prepared input columns */
+	size_t act_stride;   /* elements of act_q per column (act_scale: / 32) */
+	float *act_scale;    /* quantised activations for Q8_0 weights */
 	int8_t *act_q;
 	float *key_cache, *value_cache; /* [layer][pos][kv_dim] */
 };
@@ -66,17 +89,21 @@ static bool layout(struct llm_context *c, char *base, size_t *total)
 	const struct llm_config *m = &c->model->config;
 	uint64_t wide = m->dim > m->hidden_dim ? m->dim : m->hidden_dim;
 	uint64_t cache = (uint64_t)m->n_layers * c->max_seq * m->kv_dim;
+	uint64_t b = c->max_batch;
+	c->act_stride = (size_t)(wide + 63) & ~(size_t)63;
 	struct { void *slot; uint64_t bytes; } s[] = {
-		{ &c->x, 4ull * m->dim },
-		{ &c->xb, 4ull * m->dim },
-		{ &c->xb2, 4ull * m->dim },
-		{ &c->q, 4ull * m->dim },
-		{ &c->hb, 4ull * m->hidden_dim },
-		{ &c->hb2, 4ull * m->hidden_dim },
+		{ &c->x, 4 * b * m->dim },
+		{ &c->xb, 4 * b * m->dim },
+		{ &c->xb2, 4 * b * m->dim },
+		{ &c->q, 4 * b * m->dim },
+		{ &c->hb, 4 * b * m->hidden_dim },
+		{ &c->hb2, 4 * b * m->hidden_dim },
 		{ &c->att, 4ull * m->n_heads * c->max_seq },
 		{ &c->logits, 4ull * m->vocab_size },
-		{ &c->act_scale, 4ull * (wide / LLM_Q8_0_BLOCK + 1) },
-		{ &c->act_q, wide },
+		{ &c->rope_freq, 4ull * (m->head_size / 2) },
+		{ &c->act, b * sizeof(struct llm_vec) },
+		{ &c->act_scale, 4 * b * (c->act_stride / LLM_Q8_0_BLOCK) },
+		{ &c->act_q, b * c->act_stride },
 		{ &c->key_cache, 4ull * cache },
 		{ &c->value_cache, 4ull * cache },
 	};
@@ -111,6 +138,7 @@ int llm_context_create(struct llm_context **out, const struct llm_model *m,
 	c->max_seq = p->max_seq ? p->max_seq : m->config.seq_len;
 	if (c->max_seq > m->config.seq_len)
 		c->max_seq = m->config.seq_len;
+	c->max_batch = c->max_seq < LLM_MAX_BATCH ? c->max_seq : LLM_MAX_BATCH;
 	c->isa = p->isa < 0 ? llm_isa_best() : (enum llm_isa)p->isa;
 	if (!llm_isa_available(c->isa)) {
 		enum llm_isa isa = c->isa;
@@ -133,6 +161,9 @@ int llm_context_create(struct llm_context **out, const struct llm_model *m,
 				   arena_size);
 	}
 	layout(c, c->arena, &c->arena_size);
+	const struct llm_config *cfg = &m->config;
+	for (uint32_t i = 0; i < cfg->head_size / 2; i++)
+		c->rope_freq[i] = 1.0f / powf(cfg->rope_base, (float)(2 * i) / (float)cfg->head_size);
 	int rc = llm_threadpool_create(&c->pool, c->n_threads, alloc);
 	if (rc) {
 		unsigned n = c->n_threads;
@@ -153,52 +184,114 @@ void llm_context_free(struct llm_context *c)
 }
 
 uint32_t llm_context_max_seq(const struct llm_context *c) { return c->max_seq; }
+uint32_t llm_context_max_batch(const struct llm_context *c) { return c->max_batch; }
 unsigned llm_context_threads(const struct llm_context *c) { return c->n_threads; }
 enum llm_isa llm_context_isa(const struct llm_context *c) { return c->isa; }
 
-static void matvec_task(void *arg, unsigned task)
+/*
+ * Makes c->act[0..n_cols) the inputs x + j * stride (n floats each) in every
+ * form the matrices w[0..n_w) read: the one place that knows which weight
+ * type wants which activation format.
+ */
+static void prepare_inputs(struct llm_context *c, const float *x, size_t stride, uint32_t n, uint32_t n_cols,
+			   const struct llm_matrix *const *w, unsigned n_w)
 {
-	struct matvec_batch *b = arg;
-	unsigned j = 0;
-	while (task >= b->first_task[j + 1])
-		j++;
-	const struct matvec_job *job = &b->job[j];
-	uint32_t r0 = (task - b->first_task[j]) * b->chunk;
-	uint32_t r1 = r0 + b->chunk < job->w->rows ? r0 + b->chunk : job->w->rows;
-	llm_matvec(b->ctx->isa, job->w, b->x, job->out, r0, r1);
+	bool q8 = false;
+	for (unsigned k = 0; k < n_w; k++)
+		q8 |= w[k]->type == LLM_DTYPE_Q8_0;
+	for (uint32_t j = 0; j < n_cols; j++) {
+		struct llm_vec *v = &c->act[j];
+		v->f = x + j * stride;
+		v->scale = NULL;
+		v->q = NULL;
+		if (q8) {
+			float *scale = c->act_scale + j * (c->act_stride / LLM_Q8_0_BLOCK);
+			int8_t *q = c->act_q + j * c->act_stride;
+			llm_quantize_act_q8(v->f, n, scale, q);
+			v->scale = scale;
+			v->q = q;
+		}
+	}
 }
 
-/* out_i = W_i . x for up to three matrices sharing the input x (n floats). */
-static void matvec_batch(struct llm_context *c, const float *x, uint32_t n, unsigned n_jobs,
-			 const struct llm_matrix *const *w, float *const *out)
+/* Rotates pairs (2i, 2i+1) in rows [r0, r1) (r0 even) of column v, at pos. */
+static void rope_rows(const struct llm_context *c, float *v, uint32_t r0, uint32_t r1, uint32_t pos)
 {
-	struct llm_vec v = { x, NULL, NULL };
-	struct matvec_batch b = { .ctx = c, .x = &v, .n_jobs = n_jobs };
+	uint32_t head_size = c->model->config.head_size;
+	for (uint32_t i = r0; i + 1 < r1; i += 2) {
+		float angle = (float)pos * c->rope_freq[(i % head_size) / 2];
+		float cs = cosf(angle), sn = sinf(angle);
+		float a = v[i], b = v[i + 1];
+		v[i] = a * cs - b * sn;
+		v[i + 1] = a * sn + b * cs;
+	}
+}
+
+static void matmat_task(void *arg, unsigned task)
+{
+	const struct matmat_stage *s = arg;
+	struct llm_context *c = s->ctx;
+	unsigned j = 0;
+	while (task >= s->first_task[j + 1])
+		j++;
+	const struct matmat_job *job = &s->job[j];
+	uint32_t r0 = (task - s->first_task[j]) * s->chunk;
+	uint32_t r1 = r0 + s->chunk < job->w->rows ? r0 + s->chunk : job->w->rows;
+	llm_matmat(c->isa, job->w, c->act, s->n_cols, job->out, job->ld, r0, r1);
+	switch (s->epi) {
+	case EPI_NONE:
+		break;
+	case EPI_ROPE:
+		if (j < 2)
+			for (uint32_t i = 0; i < s->n_cols; i++)
+				rope_rows(c, job->out + i * job->ld, r0, r1, s->pos + i);
+		break;
+	case EPI_RESIDUAL: {
+		uint32_t dim = c->model->config.dim;
+		for (uint32_t i = 0; i < s->n_cols; i++) {
+			float *x = c->x + (size_t)i * dim;
+			const float *o = job->out + i * job->ld;
+			for (uint32_t r = r0; r < r1; r++)
+				x[r] += o[r];
+		}
+		break;
+	}
+	case EPI_SWIGLU: {
+		const struct matmat_job *up = &s->job[1];
+		llm_matmat(c->isa, up->w, c->act, s->n_cols, up->out, up->ld, r0, r1);
+		for (uint32_t i = 0; i < s->n_cols; i++) {
+			float *g = job->out + i * job->ld;
+			const float *u = up->out + i * up->ld;
+			for (uint32_t r = r0; r < r1; r++)
+				g[r] = g[r] / (1.0f + expf(-g[r])) * u[r];
+		}
+		break;
+	}
+	}
+}
+
+/*
+ * Runs the jobs over the prepared inputs c->act[0..n_cols), split into tasks
+ * of whole row chunks. EPI_SWIGLU tasks cover job 0's rows and compute job 1
+ * over the same rows themselves.
+ */
+static void run_stage(struct matmat_stage *s)
+{
+	struct llm_context *c = s->ctx;
+	unsigned split = s->epi == EPI_SWIGLU ? 1 : s->n_jobs;
 	uint64_t rows = 0;
-	bool quantised = false;
-	for (unsigned j = 0; j < n_jobs; j++) {
-		b.job[j] = (struct matvec_job){ w[j], out[j] };
-		rows += w[j]->rows;
-		quantised |= w[j]->type == LLM_DTYPE_Q8_0;
-	}
-	if (quantised) {
-		llm_quantize_act_q8(x, n, c->act_scale, c->act_q);
-		v.scale = c->act_scale;
-		v.q = c->act_q;
-	}
-	/* About four tasks per thread balance the load; at least 16 rows keep
+	for (unsigned j = 0; j < split; j++)
+		rows += s->job[j].w->rows;
+	/* About four tasks per thread balance the load; chunks of at least 16
+	 * rows (a multiple of 16, so RoPE pairs never straddle two tasks) keep
 	 * the per-task overhead small. */
 	uint64_t chunk = (rows + 4ull * c->n_threads - 1) / (4ull * c->n_threads);
-	b.chunk = (uint32_t)(chunk < 16 ? 16 : chunk);
-	b.first_task[0] = 0;
-	for (unsigned j = 0; j < n_jobs; j++)
-		b.first_task[j + 1] = b.first_task[j] + (w[j]->rows + b.chunk - 1) / b.chunk;
-	llm_threadpool_run(c->pool, matvec_task, &b, b.first_task[n_jobs]);
-}
-
-static void matvec1(struct llm_context *c, const struct llm_matrix *w, const float *x, float *out)
-{
-	matvec_batch(c, x, w->cols, 1, (const struct llm_matrix *const[]){ w }, (float *const[]){ out });
+	chunk = (chunk + 15) & ~15ull;
+	s->chunk = (uint32_t)(chunk < 16 ? 16 : chunk);
+	s->first_task[0] = 0;
+	for (unsigned j = 0; j < split; j++)
+		s->first_task[j + 1] = s->first_task[j] + (s->job[j].w->rows + s->chunk - 1) / s->chunk;
+	llm_threadpool_run(c->pool, matmat_task, s, s->first_task[split]);
 }
 
 static void rmsnorm(float *out, const float *x, const float *w, uint32_t n, float eps)
@@ -211,26 +304,61 @@ static void rmsnorm(float *out, const float *x, const float *w, uint32_t n, floa
 		out[i] = w[i] * (scale * x[i]);
 }
 
-/* Rotates pairs (2i, 2i+1) of each head of v (n floats) by pos * base^(-2i/head_size). */
-static void rope(float *v, uint32_t n, uint32_t head_size, uint32_t pos, float base)
+static void rmsnorm_cols(const struct llm_context *c, const float *w, uint32_t n_cols)
 {
-	for (uint32_t i = 0; i < n; i += 2) {
-		uint32_t hd = i % head_size;
-		float freq = 1.0f / powf(base, (float)hd / (float)head_size);
-		float angle = (float)pos * freq;
-		float cs = cosf(angle), sn = sinf(angle);
-		float a = v[i], b = v[i + 1];
-		v[i] = a * cs - b * sn;
-		v[i + 1] = a * sn + b * cs;
+	const struct llm_config *m = &c->model->config;
+	for (uint32_t i = 0; i < n_cols; i++)
+		rmsnorm(c->xb + (size_t)i * m->dim, c->x + (size_t)i * m->dim, w, m->dim, m->rms_eps);
+}
+
+/*
+ * Attention's inner loops in LANES independent lanes, as a GCC/Clang
+ * vector type: one running sum would be a chain of dependent additions, and
+ * the compiler does not vectorise a float reduction without fast-math. The
+ * vector type becomes SSE or NEON (AVX where enabled) and keeps this file
+ * free of ISA code; the lanes are summed in a fixed order, so the result is
+ * the same for every batch size and thread count.
+ */
+#define LANES 8
+typedef float lanes_t __attribute__((vector_size(LANES * sizeof(float))));
+
+static float dot_lanes(const float *a, const float *b, uint32_t n)
+{
+	lanes_t acc = { 0 }, va, vb;
+	uint32_t i = 0;
+	for (; i + LANES <= n; i += LANES) {
+		memcpy(&va, a + i, sizeof(va)); /* (no function returns a lanes_t: its ABI varies with -mavx) */
+		memcpy(&vb, b + i, sizeof(vb));
+		acc += va * vb;
 	}
+	float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+	for (; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+static void axpy_lanes(float *out, float a, const float *v, uint32_t n)
+{
+	uint32_t i = 0;
+	for (; i + LANES <= n; i += LANES) {
+		lanes_t o, vv;
+		memcpy(&o, out + i, sizeof(o));
+		memcpy(&vv, v + i, sizeof(vv));
+		o += a * vv;
+		memcpy(out + i, &o, sizeof(o));
+	}
+	for (; i < n; i++)
+		out[i] += a * v[i];
 }
 
 struct attention_job {
 	struct llm_context *c;
 	uint32_t layer;
-	uint32_t pos;
+	uint32_t pos; /* of column 0 */
+	uint32_t n_cols;
 };
 
+/* Head h of every column: query i attends to positions 0..pos+i. */
 static void attention_head(void *arg, unsigned h)
 {
 	const struct attention_job *j = arg;
@@ -238,82 +366,120 @@ static void attention_head(void *arg, unsigned h)
 	const struct llm_config *m = &c->model->config;
 	uint32_t hs = m->head_size, kv_dim = m->kv_dim;
 	uint32_t kvh = h / (m->n_heads / m->n_kv_heads);
-	const float *q = c->q + (size_t)h * hs;
 	float *att = c->att + (size_t)h * c->max_seq;
-	size_t layer_off = (size_t)j->layer * c->max_seq * kv_dim;
+	const float *keys = c->key_cache + (size_t)j->layer * c->max_seq * kv_dim + (size_t)kvh * hs;
+	const float *values = c->value_cache + (size_t)j->layer * c->max_seq * kv_dim + (size_t)kvh * hs;
 	float scale = 1.0f / sqrtf((float)hs);
-	float max = -INFINITY;
-	for (uint32_t t = 0; t <= j->pos; t++) {
-		const float *k = c->key_cache + layer_off + (size_t)t * kv_dim + (size_t)kvh * hs;
-		float s = 0;
-		for (uint32_t i = 0; i < hs; i++)
-			s += q[i] * k[i];
-		att[t] = s * scale;
-		max = att[t] > max ? att[t] : max;
-	}
-	float sum = 0;
-	for (uint32_t t = 0; t <= j->pos; t++) {
-		att[t] = expf(att[t] - max);
-		sum += att[t];
-	}
-	float *out = c->xb + (size_t)h * hs;
-	memset(out, 0, hs * sizeof(float));
-	for (uint32_t t = 0; t <= j->pos; t++) {
-		const float *v = c->value_cache + layer_off + (size_t)t * kv_dim + (size_t)kvh * hs;
-		float a = att[t] / sum;
-		for (uint32_t i = 0; i < hs; i++)
-			out[i] += a * v[i];
+	for (uint32_t col = 0; col < j->n_cols; col++) {
+		uint32_t last = j->pos + col;
+		const float *q = c->q + (size_t)col * m->dim + (size_t)h * hs;
+		float max = -INFINITY;
+		for (uint32_t t = 0; t <= last; t++) {
+			att[t] = dot_lanes(q, keys + (size_t)t * kv_dim, hs) * scale;
+			max = att[t] > max ? att[t] : max;
+		}
+		float sum = 0;
+		for (uint32_t t = 0; t <= last; t++) {
+			att[t] = expf(att[t] - max);
+			sum += att[t];
+		}
+		float *out = c->xb + (size_t)col * m->dim + (size_t)h * hs;
+		memset(out, 0, hs * sizeof(float));
+		for (uint32_t t = 0; t <= last; t++)
+			axpy_lanes(out, att[t] / sum, values + (size_t)t * kv_dim, hs);
 	}
 }
 
-static void attention_block(struct llm_context *c, uint32_t l, uint32_t pos)
+static void attention_block(struct llm_context *c, uint32_t l, uint32_t pos, uint32_t n_cols)
 {
 	const struct llm_config *m = &c->model->config;
 	const struct llm_layer *ly = &c->model->layers[l];
 	size_t at = ((size_t)l * c->max_seq + pos) * m->kv_dim;
-	float *k = c->key_cache + at, *v = c->value_cache + at;
 
-	rmsnorm(c->xb, c->x, ly->attn_norm, m->dim, m->rms_eps);
-	matvec_batch(c, c->xb, m->dim, 3, (const struct llm_matrix *const[]){ &ly->wq, &ly->wk, &ly->wv },
-		     (float *const[]){ c->q, k, v });
-	rope(c->q, m->dim, m->head_size, pos, m->rope_base);
-	rope(k, m->kv_dim, m->head_size, pos, m->rope_base);
-	struct attention_job job = { c, l, pos };
+	rmsnorm_cols(c, ly->attn_norm, n_cols);
+	prepare_inputs(c, c->xb, m->dim, m->dim, n_cols,
+		       (const struct llm_matrix *const[]){ &ly->wq, &ly->wk, &ly->wv }, 3);
+	struct matmat_stage qkv = {
+		.ctx = c, .n_cols = n_cols, .pos = pos, .epi = EPI_ROPE, .n_jobs = 3,
+		.job = { { &ly->wq, c->q, m->dim }, { &ly->wk, c->key_cache + at, m->kv_dim },
+			 { &ly->wv, c->value_cache + at, m->kv_dim } },
+	};
+	run_stage(&qkv);
+	struct attention_job job = { c, l, pos, n_cols };
 	llm_threadpool_run(c->pool, attention_head, &job, m->n_heads);
-	matvec1(c, &ly->wo, c->xb, c->xb2);
-	for (uint32_t i = 0; i < m->dim; i++)
-		c->x[i] += c->xb2[i];
+	prepare_inputs(c, c->xb, m->dim, m->dim, n_cols, (const struct llm_matrix *const[]){ &ly->wo }, 1);
+	struct matmat_stage wo = {
+		.ctx = c, .n_cols = n_cols, .epi = EPI_RESIDUAL, .n_jobs = 1,
+		.job = { { &ly->wo, c->xb2, m->dim } },
+	};
+	run_stage(&wo);
 }
 
-static void ffn_block(struct llm_context *c, uint32_t l)
+static void ffn_block(struct llm_context *c, uint32_t l, uint32_t n_cols)
 {
 	const struct llm_config *m = &c->model->config;
 	const struct llm_layer *ly = &c->model->layers[l];
-	rmsnorm(c->xb, c->x, ly->ffn_norm, m->dim, m->rms_eps);
-	matvec_batch(c, c->xb, m->dim, 2, (const struct llm_matrix *const[]){ &ly->w_gate, &ly->w_up },
-		     (float *const[]){ c->hb, c->hb2 });
-	for (uint32_t i = 0; i < m->hidden_dim; i++) {
-		float g = c->hb[i];
-		c->hb[i] = g / (1.0f + expf(-g)) * c->hb2[i];
+	rmsnorm_cols(c, ly->ffn_norm, n_cols);
+	prepare_inputs(c, c->xb, m->dim, m->dim, n_cols,
+		       (const struct llm_matrix *const[]){ &ly->w_gate, &ly->w_up }, 2);
+	struct matmat_stage gate_up = {
+		.ctx = c, .n_cols = n_cols, .epi = EPI_SWIGLU, .n_jobs = 2,
+		.job = { { &ly->w_gate, c->hb, m->hidden_dim }, { &ly->w_up, c->hb2, m->hidden_dim } },
+	};
+	run_stage(&gate_up);
+	prepare_inputs(c, c->hb, m->hidden_dim, m->hidden_dim, n_cols,
+		       (const struct llm_matrix *const[]){ &ly->w_down }, 1);
+	struct matmat_stage down = {
+		.ctx = c, .n_cols = n_cols, .epi = EPI_RESIDUAL, .n_jobs = 1,
+		.job = { { &ly->w_down, c->xb2, m->dim } },
+	};
+	run_stage(&down);
+}
+
+/* Tokens [0, n) (n <= max_batch) at positions pos.., the logits of the last
+ * one into c->logits when want_logits. */
+static void forward_chunk(struct llm_context *c, const uint32_t *tokens, uint32_t n, uint32_t pos,
+			  bool want_logits)
+{
+	const struct llm_model *model = c->model;
+	const struct llm_config *m = &model->config;
+	for (uint32_t i = 0; i < n; i++)
+		llm_matrix_row_f32(&model->token_embd, tokens[i], c->x + (size_t)i * m->dim);
+	for (uint32_t l = 0; l < m->n_layers; l++) {
+		attention_block(c, l, pos, n);
+		ffn_block(c, l, n);
 	}
-	matvec1(c, &ly->w_down, c->hb, c->xb2);
-	for (uint32_t i = 0; i < m->dim; i++)
-		c->x[i] += c->xb2[i];
+	if (!want_logits)
+		return;
+	float *last = c->x + (size_t)(n - 1) * m->dim;
+	rmsnorm(c->xb, last, model->output_norm, m->dim, m->rms_eps);
+	prepare_inputs(c, c->xb, m->dim, m->dim, 1, (const struct llm_matrix *const[]){ &model->output }, 1);
+	struct matmat_stage out = {
+		.ctx = c, .n_cols = 1, .epi = EPI_NONE, .n_jobs = 1,
+		.job = { { &model->output, c->logits, m->vocab_size } },
+	};
+	run_stage(&out);
+}
+
+int llm_forward_batch(struct llm_context *c, const uint32_t *tokens, uint32_t n, uint32_t pos,
+		      const float **logits)
+{
+	const struct llm_config *m = &c->model->config;
+	if (n == 0 || pos >= c->max_seq || n > c->max_seq - pos)
+		return -EINVAL;
+	for (uint32_t i = 0; i < n; i++)
+		if (tokens[i] >= m->vocab_size)
+			return -EINVAL;
+	for (uint32_t done = 0; done < n;) {
+		uint32_t k = n - done < c->max_batch ? n - done : c->max_batch;
+		forward_chunk(c, tokens + done, k, pos + done, done + k == n);
+		done += k;
+	}
+	*logits = c->logits;
+	return 0;
 }
 
 int llm_forward(struct llm_context *c, uint32_t token, uint32_t pos, const float **logits)
 {
-	const struct llm_model *model = c->model;
-	const struct llm_config *m = &model->config;
-	if (token >= m->vocab_size || pos >= c->max_seq)
-		return -EINVAL;
-	llm_matrix_row_f32(&model->token_embd, token, c->x);
-	for (uint32_t l = 0; l < m->n_layers; l++) {
-		attention_block(c, l, pos);
-		ffn_block(c, l);
-	}
-	rmsnorm(c->x, c->x, model->output_norm, m->dim, m->rms_eps);
-	matvec1(c, &model->output, c->x, c->logits);
-	*logits = c->logits;
-	return 0;
+	return llm_forward_batch(c, &token, 1, pos, logits);
 }

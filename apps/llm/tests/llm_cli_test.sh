@@ -127,7 +127,7 @@ grep -q "Exit status: 0 success" "$work/out" || fail "llm --help: exit codes"
 run 0 llm run --help
 grep -q -- "-t, --threads N" "$work/out" || fail "--help: -t"
 grep -q -- "-f, --file FILE" "$work/out" || fail "--help: -f"
-grep -q "one per 32 MiB" "$work/out" || fail "--help: the thread rule"
+grep -q "one per 512 KiB" "$work/out" || fail "--help: the thread rule"
 [ "$(tail -n 2 "$work/out" | head -n 1)" = "Exit status: 0 success; 1 the operation failed; 2 usage error or unusable" ] ||
 	fail "--help does not end with the exit codes"
 
@@ -196,7 +196,7 @@ grep -q -- "-t, --threads N" "$work/out" || fail "bench --help: -t"
 grep -q "Exit status: 0 success" "$work/out" || fail "bench --help: exit codes"
 run 0 bench llm --quick --json
 json 'all(m["gen_tokens_per_s"] > 0 and m["prompt_tokens_per_s"] > 0 for m in j["models"])'
-json 'j["threads_default"] is True and all(m["threads"] == 1 for m in j["models"] if m["weight_bytes"] < 64 << 20)'
+json 'j["threads_default"] is True and all(m["threads"] == min(j["cpus"], 64, max(1, m["weight_bytes"] // (512 << 10))) for m in j["models"])'
 run 0 bench llm --quick --json -t 1
 json 'j["threads_default"] is False and all(m["threads"] == 1 for m in j["models"])'
 echo "llm_cli_test: ok"

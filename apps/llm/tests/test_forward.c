@@ -1,7 +1,8 @@
 /* The forward pass and its thread pool: results do not depend on the
- * thread count, the KV cache reproduces a prefix, bad positions and tokens
- * are refused, and every buffer comes from (and returns to) the caller's
- * allocator. Runs under TSan (label "concurrency"). */
+ * thread count, a prompt fed in batches gives bitwise the logits and cache
+ * of feeding it token by token, bad positions and tokens are refused, and
+ * every buffer comes from (and returns to) the caller's allocator. Runs
+ * under TSan (label "concurrency"). */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -131,6 +133,7 @@ static void test_every_buffer_from_the_allocator(void **state)
 	const float *logits;
 	for (uint32_t i = 0; i < N_PROMPT; i++)
 		assert_int_equal(llm_forward(c, prompt[i], i, &logits), 0);
+	assert_int_equal(llm_forward_batch(c, prompt, N_PROMPT, N_PROMPT, &logits), 0);
 	assert_int_equal(st.live, live); /* forward allocates nothing */
 	llm_context_free(c);
 	llm_model_free(m);
@@ -151,6 +154,153 @@ static void test_every_buffer_from_the_allocator(void **state)
 	}
 	llm_model_free(m);
 	free(img);
+}
+
+/* ---- batched prompts ---- */
+
+#define LONG_PROMPT 70 /* over two batches of LLM_MAX_BATCH */
+#define N_AFTER 3      /* tokens generated after the prompt */
+
+static uint32_t long_prompt_token(uint32_t i, uint32_t vocab)
+{
+	return (i * 2654435761u + 17) % vocab;
+}
+
+static struct llm_context *context(const struct llm_model *m, unsigned threads, int isa)
+{
+	struct llm_context_params p;
+	llm_context_params_default(&p);
+	p.n_threads = threads;
+	p.isa = isa;
+	struct llm_context *c;
+	struct llm_err err;
+	assert_int_equal(llm_context_create(&c, m, &p, NULL, &err), 0);
+	return c;
+}
+
+/* Logits after each prompt position and after each of N_AFTER tokens that
+ * follow, token by token, one thread: the reference. */
+static float *token_by_token(const struct llm_model *m, int isa)
+{
+	uint32_t v = m->config.vocab_size;
+	float *all = malloc((size_t)(LONG_PROMPT + N_AFTER) * v * sizeof(float));
+	struct llm_context *c = context(m, 1, isa);
+	for (uint32_t i = 0; i < LONG_PROMPT + N_AFTER; i++) {
+		const float *logits;
+		assert_int_equal(llm_forward(c, long_prompt_token(i, v), i, &logits), 0);
+		memcpy(all + (size_t)i * v, logits, v * sizeof(float));
+	}
+	llm_context_free(c);
+	return all;
+}
+
+/* The prompt in calls of `batch` tokens, then N_AFTER single tokens: the
+ * logits after every call, and so the cache every later token reads, must
+ * be the reference's bit for bit. */
+static void check_batched(const struct llm_model *m, const float *ref, uint32_t batch, unsigned threads, int isa)
+{
+	uint32_t v = m->config.vocab_size;
+	uint32_t tokens[LONG_PROMPT];
+	for (uint32_t i = 0; i < LONG_PROMPT; i++)
+		tokens[i] = long_prompt_token(i, v);
+	struct llm_context *c = context(m, threads, isa);
+	const float *logits;
+	for (uint32_t pos = 0; pos < LONG_PROMPT; pos += batch) {
+		uint32_t n = LONG_PROMPT - pos < batch ? LONG_PROMPT - pos : batch;
+		assert_int_equal(llm_forward_batch(c, tokens + pos, n, pos, &logits), 0);
+		if (memcmp(logits, ref + (size_t)(pos + n - 1) * v, v * sizeof(float)))
+			fail_msg("batch %u, %u threads: logits at position %u differ", batch, threads, pos + n - 1);
+	}
+	for (uint32_t i = LONG_PROMPT; i < LONG_PROMPT + N_AFTER; i++) {
+		assert_int_equal(llm_forward(c, long_prompt_token(i, v), i, &logits), 0);
+		if (memcmp(logits, ref + (size_t)i * v, v * sizeof(float)))
+			fail_msg("batch %u, %u threads: generated position %u differs", batch, threads, i);
+	}
+	llm_context_free(c);
+}
+
+static void check_batch_shape(uint32_t dim, uint32_t hidden, uint32_t layers, uint32_t heads, uint32_t kv_heads,
+			      bool unshared, enum llm_dtype t)
+{
+	struct llm_random_model_spec spec = { dim, hidden, layers, heads, kv_heads, 300, LONG_PROMPT + N_AFTER,
+					      t, dim + hidden, unshared, false };
+	size_t size;
+	void *img = test_gguf_model_spec(&spec, &size);
+	assert_non_null(img);
+	struct llm_model *m;
+	struct llm_err err;
+	assert_int_equal(llm_model_load_memory(&m, img, size, NULL, 0, NULL, &err), 0);
+	float *ref = token_by_token(m, -1);
+	for (size_t i = 0; i < (size_t)(LONG_PROMPT + N_AFTER) * m->config.vocab_size; i++)
+		assert_true(isfinite(ref[i]));
+	const uint32_t batches[] = { 1, 2, 5, LLM_MAX_BATCH, LLM_MAX_BATCH + 1, LONG_PROMPT };
+	for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++)
+		for (unsigned threads = 1; threads <= 3; threads++)
+			check_batched(m, ref, batches[b], threads, -1);
+	free(ref);
+	/* The portable kernels (llm_matmat's generic path on every type). */
+	if (llm_isa_best() != LLM_ISA_PORTABLE) {
+		ref = token_by_token(m, LLM_ISA_PORTABLE);
+		check_batched(m, ref, 7, 2, LLM_ISA_PORTABLE);
+		check_batched(m, ref, LLM_MAX_BATCH + 1, 3, LLM_ISA_PORTABLE);
+		free(ref);
+	}
+	llm_model_free(m);
+	free(img);
+}
+
+/* Shapes: grouped-query (4 heads over 2), one kv head for all, as many kv
+ * heads as heads with an unshared classifier; F32 and F16 also at widths
+ * that leave tails in the vector loops (dim 40, hidden 68). */
+static void check_batch_shapes(enum llm_dtype t)
+{
+	check_batch_shape(64, 96, 2, 4, 2, false, t);
+	check_batch_shape(128, 352, 1, 8, 1, false, t);
+	check_batch_shape(96, 160, 2, 6, 6, true, t);
+	if (t != LLM_DTYPE_Q8_0)
+		check_batch_shape(40, 68, 2, 4, 2, false, t);
+}
+
+static void test_batch_f32(void **state) { (void)state; check_batch_shapes(LLM_DTYPE_F32); }
+static void test_batch_f16(void **state) { (void)state; check_batch_shapes(LLM_DTYPE_F16); }
+static void test_batch_q8_0(void **state) { (void)state; check_batch_shapes(LLM_DTYPE_Q8_0); }
+
+static void test_batch_refuses_bad_input(void **state)
+{
+	(void)state;
+	size_t size;
+	void *img = test_gguf_model(LLM_DTYPE_F32, false, &size);
+	struct llm_model *m;
+	struct llm_err err;
+	assert_int_equal(llm_model_load_memory(&m, img, size, NULL, 0, NULL, &err), 0);
+	struct llm_context_params p;
+	llm_context_params_default(&p);
+	p.max_seq = 6;
+	struct llm_context *c;
+	assert_int_equal(llm_context_create(&c, m, &p, NULL, &err), 0);
+	assert_int_equal(llm_context_max_batch(c), 6); /* capped by the cache */
+	uint32_t t[7] = { 1, 2, 3, 4, 5, 6, 7 };
+	const float *logits = NULL;
+	assert_int_equal(llm_forward_batch(c, t, 0, 0, &logits), -EINVAL);
+	assert_int_equal(llm_forward_batch(c, t, 7, 0, &logits), -EINVAL);
+	assert_int_equal(llm_forward_batch(c, t, 2, 5, &logits), -EINVAL);
+	assert_int_equal(llm_forward_batch(c, t, 1, UINT32_MAX, &logits), -EINVAL);
+	t[3] = 400; /* outside the vocabulary */
+	assert_int_equal(llm_forward_batch(c, t, 5, 0, &logits), -EINVAL);
+	assert_null(logits);
+	t[3] = 4;
+	assert_int_equal(llm_forward_batch(c, t, 6, 0, &logits), 0);
+	assert_non_null(logits);
+	llm_context_free(c);
+	llm_model_free(m);
+	free(img);
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+	while (nanosleep(&ts, &ts) != 0)
+		;
 }
 
 struct count_job {
@@ -178,7 +328,37 @@ static void test_pool_runs_each_task_once(void **state)
 		llm_threadpool_run(p, count_task, &job, n);
 		for (unsigned i = 0; i < 1000; i++)
 			assert_int_equal(atomic_load(&job.hits[i]), i < n ? 1 : 0);
+		/* Every few rounds a gap longer than the spin: the workers go to
+		 * sleep and the next run must wake them (or do without them). */
+		if (round % 5 == 4)
+			sleep_ns(LLM_POOL_SPIN_NS + (uint64_t)round * 1000);
 	}
+	llm_threadpool_free(p);
+}
+
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Spinning is bounded: an idle pool stops using CPU soon after its last job. */
+static void test_idle_pool_sleeps(void **state)
+{
+	(void)state;
+	struct llm_threadpool *p;
+	assert_int_equal(llm_threadpool_create(&p, 3, NULL), 0);
+	static struct count_job job;
+	llm_threadpool_run(p, count_task, &job, 100);
+	sleep_ns(4 * LLM_POOL_SPIN_NS); /* (the workers' spin ends in here) */
+	uint64_t t0 = cpu_ns();
+	sleep_ns(100 * 1000 * 1000);
+	uint64_t used = cpu_ns() - t0;
+	/* Two workers spinning through the 100 ms would use 200 ms. */
+	if (used > 20 * 1000 * 1000)
+		fail_msg("an idle pool used %.1f ms of CPU in 100 ms", used / 1e6);
+	llm_threadpool_run(p, count_task, &job, 100); /* and wakes up again */
 	llm_threadpool_free(p);
 }
 
@@ -190,8 +370,13 @@ int main(void)
 		cmocka_unit_test(test_threads_q8_0),
 		cmocka_unit_test(test_portable_and_avx2_forward_agree),
 		cmocka_unit_test(test_bad_token_and_position),
+		cmocka_unit_test(test_batch_f32),
+		cmocka_unit_test(test_batch_f16),
+		cmocka_unit_test(test_batch_q8_0),
+		cmocka_unit_test(test_batch_refuses_bad_input),
 		cmocka_unit_test(test_every_buffer_from_the_allocator),
 		cmocka_unit_test(test_pool_runs_each_task_once),
+		cmocka_unit_test(test_idle_pool_sleeps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

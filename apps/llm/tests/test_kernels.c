@@ -1,5 +1,6 @@
-/* Kernels: AVX2 and portable agree, number formats convert correctly,
- * quantisation stays within its error bound. */
+/* Kernels: AVX2 and portable agree, the matrix-matrix product equals the
+ * matvec bit for bit, number formats convert correctly, quantisation stays
+ * within its error bound. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,6 +124,67 @@ static void test_avx2_matches_portable(void **state)
 		compare_isas(LLM_DTYPE_Q8_0, 9, cols_q[i]);
 }
 
+/* llm_matmat over n_cols columns against llm_matvec column by column: the
+ * same bits, for every row range, with other output entries untouched. */
+static void check_matmat(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint32_t cols, uint32_t n_cols,
+			 uint32_t r0, uint32_t r1)
+{
+	size_t ld = rows + 3; /* a stride wider than the rows: gaps must stay untouched */
+	float *w = malloc((size_t)rows * cols * 4), *x = malloc((size_t)n_cols * cols * 4);
+	void *buf = malloc((size_t)rows * cols * 4);
+	float *scale = malloc((size_t)n_cols * (cols / 32 + 1) * 4);
+	int8_t *q = malloc((size_t)n_cols * cols);
+	struct llm_vec *xs = calloc(n_cols, sizeof(*xs));
+	float *want = malloc(n_cols * ld * 4), *got = malloc(n_cols * ld * 4);
+	fill(w, (size_t)rows * cols, rows * 7 + cols);
+	fill(x, (size_t)n_cols * cols, n_cols * 13 + cols);
+	struct llm_matrix m = make_matrix(t, rows, cols, w, buf);
+	for (uint32_t j = 0; j < n_cols; j++) {
+		xs[j].f = x + (size_t)j * cols;
+		if (t == LLM_DTYPE_Q8_0) {
+			xs[j].scale = scale + (size_t)j * (cols / 32);
+			xs[j].q = q + (size_t)j * cols;
+			llm_quantize_act_q8(xs[j].f, cols, (float *)xs[j].scale, (int8_t *)xs[j].q);
+		}
+	}
+	for (size_t i = 0; i < n_cols * ld; i++)
+		want[i] = got[i] = -1234.5f;
+	for (uint32_t j = 0; j < n_cols; j++)
+		llm_matvec(isa, &m, &xs[j], want + j * ld, r0, r1);
+	llm_matmat(isa, &m, xs, n_cols, got, ld, r0, r1);
+	for (size_t i = 0; i < n_cols * ld; i++)
+		if (memcmp(&want[i], &got[i], 4))
+			fail_msg("%s %s %ux%u, %u columns, rows [%u,%u): column %zu row %zu: matvec %a matmat %a",
+				 llm_isa_name(isa), llm_dtype_name(t), rows, cols, n_cols, r0, r1, i / ld, i % ld,
+				 want[i], got[i]);
+	free(w), free(x), free(buf), free(scale), free(q), free(xs), free(want), free(got);
+}
+
+static void test_matmat_equals_matvec(void **state)
+{
+	(void)state;
+	const enum llm_isa isas[] = { LLM_ISA_PORTABLE, LLM_ISA_AVX2 };
+	const uint32_t n_cols[] = { 1, 2, 3, 4, 5, 7, 8, 13, 32 };
+	const uint32_t cols_f[] = { 7, 31, 64, 100, 288 };
+	const uint32_t cols_q[] = { 32, 96, 288 };
+	for (size_t a = 0; a < 2; a++) {
+		if (!llm_isa_available(isas[a]))
+			continue;
+		for (size_t n = 0; n < sizeof(n_cols) / sizeof(n_cols[0]); n++) {
+			for (size_t i = 0; i < sizeof(cols_f) / sizeof(cols_f[0]); i++) {
+				check_matmat(isas[a], LLM_DTYPE_F32, 11, cols_f[i], n_cols[n], 0, 11);
+				check_matmat(isas[a], LLM_DTYPE_F16, 11, cols_f[i], n_cols[n], 2, 9);
+			}
+			for (size_t i = 0; i < sizeof(cols_q) / sizeof(cols_q[0]); i++)
+				check_matmat(isas[a], LLM_DTYPE_Q8_0, 11, cols_q[i], n_cols[n], 3, 11);
+		}
+		/* More rows than one cache tile holds (the tiles must join up). */
+		check_matmat(isas[a], LLM_DTYPE_F32, 300, 64, 5, 1, 299);
+		check_matmat(isas[a], LLM_DTYPE_F16, 700, 32, 6, 0, 700);
+		check_matmat(isas[a], LLM_DTYPE_Q8_0, 600, 64, 9, 5, 598);
+	}
+}
+
 static void test_portable_alone_is_correct(void **state)
 {
 	(void)state;
@@ -188,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_f16_round_trip_all_values),
 		cmocka_unit_test(test_f16_rounding),
 		cmocka_unit_test(test_avx2_matches_portable),
+		cmocka_unit_test(test_matmat_equals_matvec),
 		cmocka_unit_test(test_portable_alone_is_correct),
 		cmocka_unit_test(test_q8_extremes_do_not_saturate),
 		cmocka_unit_test(test_quantisation_error_bound),

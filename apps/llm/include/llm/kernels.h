@@ -9,6 +9,12 @@
  * tests). Each kernel exists in a portable C version and an AVX2/FMA version;
  * llm_isa_best() picks at run time from what the CPU supports, and the
  * portable one remains callable for tests and on other CPUs.
+ *
+ * llm_matmat multiplies a matrix by a batch of input vectors (the tokens of
+ * a prompt processed together), so each weight row comes from memory once
+ * per batch instead of once per token. Every output value is bitwise what
+ * llm_matvec gives for the same row and vector: the batched and the
+ * token-by-token forward pass agree exactly.
  */
 #ifndef LLM_KERNELS_H
 #define LLM_KERNELS_H
@@ -40,6 +46,16 @@ void llm_quantize_act_q8(const float *x, uint32_t n, float *scale, int8_t *q);
 /* out[r] for r in [r0, r1). */
 void llm_matvec(enum llm_isa isa, const struct llm_matrix *w, const struct llm_vec *x,
 		float *out, uint32_t r0, uint32_t r1);
+
+/*
+ * out[j * ld + r] = W[r,:] . xs[j] for j in [0, n_cols) and r in [r0, r1).
+ * Any weight type llm_matvec supports works: rows are taken in tiles small
+ * enough to stay in cache while every column runs llm_matvec over them; the
+ * AVX2 kernels have faster versions for F32, F16 and Q8_0 that apply each
+ * weight load to several columns (with the per-row summation order kept).
+ */
+void llm_matmat(enum llm_isa isa, const struct llm_matrix *w, const struct llm_vec *xs, uint32_t n_cols,
+		float *out, size_t ld, uint32_t r0, uint32_t r1);
 
 /* Row r of w as floats (embedding lookup). */
 void llm_matrix_row_f32(const struct llm_matrix *w, uint32_t r, float *out);

@@ -8,6 +8,13 @@
  * depend on that; the engine splits by rows, so results are identical for
  * any thread count. The pool is not shared between contexts and has no
  * global state; run() must not be called concurrently on one pool.
+ *
+ * Between jobs, workers spin for up to LLM_POOL_SPIN_NS (a pause
+ * instruction first, then sched_yield, which hands the CPU to any other
+ * runnable thread) before they sleep, so jobs that follow each other within
+ * microseconds, as in a forward pass, start without a wake-up; an idle pool
+ * costs no CPU after that. run() never waits for a worker that has not
+ * started a task: on a busy machine the caller does the work itself.
  */
 #ifndef LLM_THREADPOOL_H
 #define LLM_THREADPOOL_H
@@ -15,6 +22,11 @@
 #include "llm/alloc.h"
 
 struct llm_threadpool;
+
+/* How long an idle worker (and a caller waiting for the last task) spins:
+ * longer than the gaps inside a forward pass and between generated tokens
+ * of small models, short enough that a pool left idle frees its CPUs. */
+#define LLM_POOL_SPIN_NS 200000u
 
 typedef void (*llm_task_fn)(void *arg, unsigned task);
 
