@@ -10,11 +10,16 @@
  * (15M: dim 288, 6 layers, 6 heads; 110M: dim 768, 12 layers, 12 heads;
  * vocabulary 32000) with random weights built in memory, in F32 and Q8_0.
  * The prompt goes through in one batched pass, as caec llm run feeds it.
+ * With -m the user's own model files are measured instead; every model and
+ * thread count is run -r times (a fresh prompt each time, interleaved over
+ * the models so that a burst on a shared machine hits them alike) and
+ * reported as min / median / max, with the process's peak memory.
  */
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,12 +50,25 @@ static const struct bench_model models[] = {
 /* Prompt tokens of a full run (--quick: one batch of LLM_MAX_BATCH). */
 #define BENCH_MAX_PROMPT 128
 
+#define BENCH_MAX_REPEATS 100
+#define BENCH_MAX_MODELS  16
+#define BENCH_MAX_THREAD_COUNTS 8
+
+struct bench_stat {
+	double min, median, max;
+};
+
 struct bench_result {
-	const struct bench_model *spec;
+	const struct bench_model *spec; /* a built-in model, or NULL */
+	const char *file;               /* -m: the model's file */
+	enum llm_dtype dtype;
 	uint64_t params, weight_bytes;
 	unsigned threads;
 	unsigned prompt_tokens, gen_tokens;
-	double prompt_tps, gen_tps, gflops, gbs;
+	unsigned repeats;
+	double prompt_tps, gen_tps, gflops, gbs; /* medians */
+	double prompt_runs[BENCH_MAX_REPEATS], gen_runs[BENCH_MAX_REPEATS];
+	struct bench_stat prompt, gen;
 };
 
 static double now_s(void)
@@ -154,114 +172,208 @@ static void attention_cost(const struct llm_config *c, unsigned p0, unsigned p1,
 	*bytes = positions * 2.0 * 4.0 * c->kv_dim * c->n_layers;
 }
 
-static int bench_one(const struct bench_model *b, unsigned threads, unsigned n_prompt, unsigned n_gen,
-		     struct bench_result *r)
-{
-	struct llm_random_model_spec spec = { b->dim, b->hidden, b->layers, b->heads, b->heads, 32000,
-					      b->seq_len, b->dtype, 42, false, false };
+/* A model under test: built in memory (a built-in shape) or mapped from -m. */
+struct bench_subject {
+	const struct bench_model *spec;
+	const char *file;
+	struct llm_model *model;
 	void *image;
 	size_t size;
-	struct llm_err err;
-	if (llm_random_model_gguf(&spec, NULL, &image, &size, &err))
-		return cli_fail(CMD, "%s %s: %s", b->name, llm_dtype_name(b->dtype), err.msg);
-	struct llm_model *m = NULL;
+};
+
+static int subject_load(struct bench_subject *s, struct llm_err *err)
+{
+	if (s->file)
+		return llm_model_load_file(&s->model, s->file, NULL, NULL, err);
+	const struct bench_model *b = s->spec;
+	struct llm_random_model_spec spec = { b->dim, b->hidden, b->layers, b->heads, b->heads, 32000,
+					      b->seq_len, b->dtype, 42, false, false };
+	if (llm_random_model_gguf(&spec, NULL, &s->image, &s->size, err))
+		return -1;
+	return llm_model_load_memory(&s->model, s->image, s->size, NULL, 0, NULL, err);
+}
+
+static void subject_free(struct bench_subject *s)
+{
+	llm_model_free(s->model);
+	if (s->image)
+		llm_free(NULL, s->image, s->size);
+	s->model = NULL;
+	s->image = NULL;
+}
+
+static const char *subject_name(const struct bench_subject *s)
+{
+	return s->file ? s->file : s->spec->name;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static struct bench_stat stat_of(const double *runs, unsigned n)
+{
+	double v[BENCH_MAX_REPEATS];
+	memcpy(v, runs, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_double);
+	return (struct bench_stat){ v[0], n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v[n - 1] };
+}
+
+/* One timed run (prompt, then generation) on model s with threads. */
+static int bench_once(const struct bench_subject *s, unsigned threads, unsigned n_prompt, unsigned n_gen,
+		      unsigned run, struct bench_result *r)
+{
+	const struct llm_model *m = s->model;
+	const struct llm_config *cfg = &m->config;
 	struct llm_context *c = NULL;
 	struct llm_context_params p;
+	struct llm_err err;
+
 	llm_context_params_default(&p);
 	p.n_threads = threads; /* 0: the engine's default for this model */
 	p.max_seq = n_prompt + n_gen;
-	int rc = CLI_OK;
-	if (llm_model_load_memory(&m, image, size, NULL, 0, NULL, &err) ||
-	    llm_context_create(&c, m, &p, NULL, &err)) {
-		rc = cli_fail(CMD, "%s %s: %s", b->name, llm_dtype_name(b->dtype), err.msg);
-		goto out;
-	}
+	if (p.max_seq > cfg->seq_len)
+		return cli_usage_error(CMD, "%s: -p %u and -n %u exceed its context of %u tokens", subject_name(s), n_prompt,
+				       n_gen, cfg->seq_len);
+	if (llm_context_create(&c, m, &p, NULL, &err))
+		return cli_fail(CMD, "%s: %s", subject_name(s), err.msg);
 	struct llm_rng rng;
-	llm_rng_seed(&rng, 7);
+	llm_rng_seed(&rng, 7 + run);
 	const float *logits;
 	uint32_t prompt[BENCH_MAX_PROMPT];
 	for (unsigned i = 0; i < n_prompt; i++)
-		prompt[i] = (uint32_t)(llm_rng_next(&rng) % 32000);
+		prompt[i] = (uint32_t)(llm_rng_next(&rng) % cfg->vocab_size);
 	double t0 = now_s();
 	llm_forward_batch(c, prompt, n_prompt, 0, &logits); /* as caec llm run feeds a prompt */
 	double t1 = now_s();
 	for (unsigned i = 0; i < n_gen; i++)
-		llm_forward(c, llm_argmax(logits, 32000), n_prompt + i, &logits);
+		llm_forward(c, llm_argmax(logits, cfg->vocab_size), n_prompt + i, &logits);
 	double t2 = now_s();
 
-	const struct llm_config *cfg = &m->config;
-	double att_flops, att_bytes;
-	attention_cost(cfg, n_prompt, n_prompt + n_gen, &att_flops, &att_bytes);
-	r->spec = b;
 	r->threads = llm_context_threads(c);
+	r->prompt_runs[run] = n_prompt / (t1 - t0);
+	r->gen_runs[run] = n_gen / (t2 - t1);
+	llm_context_free(c);
+	return CLI_OK;
+}
+
+static void bench_finish(const struct bench_subject *s, unsigned n_prompt, unsigned n_gen, unsigned repeats,
+			 struct bench_result *r)
+{
+	const struct llm_model *m = s->model;
+	double att_flops, att_bytes;
+
+	attention_cost(&m->config, n_prompt, n_prompt + n_gen, &att_flops, &att_bytes);
+	r->spec = s->spec;
+	r->file = s->file;
+	r->dtype = m->layers[0].wq.type;
 	r->params = llm_model_params(m);
 	r->weight_bytes = llm_model_weight_bytes(m);
 	r->prompt_tokens = n_prompt;
 	r->gen_tokens = n_gen;
-	r->prompt_tps = n_prompt / (t1 - t0);
-	r->gen_tps = n_gen / (t2 - t1);
-	r->gflops = ((double)matvec_flops(m) * n_gen + att_flops) / (t2 - t1) / 1e9;
-	r->gbs = ((double)r->weight_bytes * n_gen + att_bytes) / (t2 - t1) / 1e9;
-out:
-	llm_context_free(c);
-	llm_model_free(m);
-	llm_free(NULL, image, size);
-	return rc;
+	r->repeats = repeats;
+	r->prompt = stat_of(r->prompt_runs, repeats);
+	r->gen = stat_of(r->gen_runs, repeats);
+	r->prompt_tps = r->prompt.median;
+	r->gen_tps = r->gen.median;
+	double gen_s = n_gen / r->gen_tps;
+	r->gflops = ((double)matvec_flops(m) * n_gen + att_flops) / gen_s / 1e9;
+	r->gbs = ((double)r->weight_bytes * n_gen + att_bytes) / gen_s / 1e9;
 }
 
 static void bench_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: caec bench llm [--quick] [--json] [-t N]\n"
+		"usage: caec bench llm [-m MODEL]... [-r N] [-p N] [-n N] [-t LIST] [--quick] [--json]\n"
 		"\n"
-		"Builds random-weight llama models of the stories15M and stories110M shapes\n"
-		"in F32 and Q8_0, measures prompt and generation tokens/s, achieved GFLOP/s\n"
-		"and GB/s, and compares them with the machine's streaming-read memory\n"
-		"bandwidth (read by as many threads as CPUs).\n"
-		"  --quick          only the 15M models, fewer tokens (a few seconds)\n"
-		"  --json           JSON on stdout (the table goes to stderr), with \"error\"\n"
-		"                   when the benchmark failed\n"
-		"  -t, --threads N  threads including the caller for every model. Default:\n"
-		"                   what 'caec llm run' picks for each model (one per %llu KiB\n"
-		"                   of weights read per token, at most the CPUs this process\n"
-		"                   may run on); an N above the CPUs is lowered with a note\n"
+		"Measures prompt and generation tokens/s of the inference engine, achieved\n"
+		"GFLOP/s and GB/s, against the machine's streaming-read memory bandwidth\n"
+		"(read by as many threads as CPUs), and the process's peak memory while the\n"
+		"models ran. Without -m: random-weight llama models\n"
+		"of the stories15M and stories110M shapes in F32 and Q8_0, built in memory.\n"
+		"  -m, --model FILE   a model file (GGUF or llama2.c) to measure instead;\n"
+		"                     repeat -m for several\n"
+		"  -r, --repeat N     timed runs of each model and thread count (default 3;\n"
+		"                     --quick 1); min / median / max are reported\n"
+		"  -p, --prompt N     prompt tokens, in one batched pass (default 128, at\n"
+		"                     most %u; --quick %u)\n"
+		"  -n, --gen N        generated tokens (default 64; --quick 16)\n"
+		"  --quick            only the 15M models, fewer tokens (a few seconds)\n"
+		"  --json             JSON on stdout (the table goes to stderr), with \"error\"\n"
+		"                     when the benchmark failed\n"
+		"  -t, --threads LIST threads including the caller, e.g. 1,2 (each model\n"
+		"                     runs with each). Default: what 'caec llm run' picks for\n"
+		"                     each model (one per %llu KiB of weights read per token, at\n"
+		"                     most the CPUs this process may run on); a count above\n"
+		"                     the CPUs is lowered with a note\n"
 		"\n" CLI_EXIT_CODES,
-		(unsigned long long)(LLM_WEIGHT_BYTES_PER_THREAD >> 10));
+		BENCH_MAX_PROMPT, LLM_MAX_BATCH, (unsigned long long)(LLM_WEIGHT_BYTES_PER_THREAD >> 10));
+}
+
+static const char *result_name(const struct bench_result *r)
+{
+	if (r->spec)
+		return r->spec->name;
+	const char *slash = strrchr(r->file, '/');
+	return slash ? slash + 1 : r->file;
 }
 
 static void print_table(FILE *out, const struct bench_result *r, size_t n, double bw, unsigned bw_threads,
-			const char *isa)
+			const char *isa, long peak_kib)
 {
-	fprintf(out, "llm inference, %s kernels; streaming-read memory bandwidth %.1f GB/s (%u thread%s)\n",
-		isa, bw, bw_threads, bw_threads == 1 ? "" : "s");
-	fprintf(out, "%-12s %-5s %8s %9s %7s %12s %10s %8s %7s %7s\n", "model", "type", "params", "weights",
-		"threads", "prompt tok/s", "gen tok/s", "GFLOP/s", "GB/s", "% bw");
+	fprintf(out, "llm inference, %s kernels; streaming-read memory bandwidth %.1f GB/s (%u thread%s); "
+		     "peak memory %.1f MiB\n",
+		isa, bw, bw_threads, bw_threads == 1 ? "" : "s", peak_kib / 1024.0);
+	fprintf(out, "%-20s %-5s %8s %9s %3s %3s %22s %22s %8s %6s\n", "model", "type", "params", "weights", "thr",
+		"runs", "prompt tok/s min/med/max", "gen tok/s min/med/max", "GB/s", "% bw");
 	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%-12s %-5s %7.1fM %7.1fMB %7u %12.1f %10.1f %8.2f %7.2f %6.0f%%\n", r[i].spec->name,
-			llm_dtype_name(r[i].spec->dtype), r[i].params / 1e6, r[i].weight_bytes / 1e6, r[i].threads,
-			r[i].prompt_tps, r[i].gen_tps, r[i].gflops, r[i].gbs, bw > 0 ? 100 * r[i].gbs / bw : 0);
+		fprintf(out, "%-20.20s %-5s %7.1fM %7.1fMB %3u %3u %7.0f/%7.0f/%6.0f %7.1f/%7.1f/%6.1f %8.2f %5.0f%%\n",
+			result_name(&r[i]), llm_dtype_name(r[i].dtype), r[i].params / 1e6, r[i].weight_bytes / 1e6,
+			r[i].threads, r[i].repeats, r[i].prompt.min, r[i].prompt.median, r[i].prompt.max, r[i].gen.min,
+			r[i].gen.median, r[i].gen.max, r[i].gbs, bw > 0 ? 100 * r[i].gbs / bw : 0);
 }
 
 struct bench_run {
 	bool quick, json;
-	unsigned threads; /* 0: each model's default */
+	unsigned threads[BENCH_MAX_THREAD_COUNTS]; /* 0: each model's default */
+	unsigned num_threads;
+	bool threads_default; /* no -t: each model's default */
 	unsigned cpus;
+	const char *files[BENCH_MAX_MODELS];
+	unsigned num_files;
+	unsigned repeats, prompt, gen; /* 0: the defaults */
 };
 
+static json_t *stat_json(const struct bench_stat *st)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "min", json_real(st->min));
+	json_object_set_new(j, "median", json_real(st->median));
+	json_object_set_new(j, "max", json_real(st->max));
+	return j;
+}
+
 static json_t *results_json(const struct bench_run *run, const struct bench_result *r, size_t n, double bw,
-			    const char *isa)
+			    const char *isa, long peak_kib)
 {
 	json_t *j = json_object(), *models_j = json_array();
 	json_object_set_new(j, "benchmark", json_string("llm"));
 	json_object_set_new(j, "quick", json_boolean(run->quick));
-	json_object_set_new(j, "threads_default", json_boolean(run->threads == 0));
+	json_object_set_new(j, "threads_default", json_boolean(run->threads_default));
+	json_object_set_new(j, "peak_rss_bytes", json_integer((json_int_t)peak_kib * 1024));
 	json_object_set_new(j, "cpus", json_integer(run->cpus));
 	json_object_set_new(j, "isa", json_string(isa));
 	json_object_set_new(j, "memory_bandwidth_gbs", json_real(bw));
 	for (size_t i = 0; i < n; i++) {
 		json_t *m = json_object();
-		json_object_set_new(m, "name", json_string(r[i].spec->name));
-		json_object_set_new(m, "dtype", json_string(llm_dtype_name(r[i].spec->dtype)));
+		json_object_set_new(m, "name", json_string(result_name(&r[i])));
+		json_object_set_new(m, "file", r[i].file ? json_string(r[i].file) : json_null());
+		json_object_set_new(m, "dtype", json_string(llm_dtype_name(r[i].dtype)));
+		json_object_set_new(m, "repeats", json_integer(r[i].repeats));
+		json_object_set_new(m, "prompt_tps", stat_json(&r[i].prompt));
+		json_object_set_new(m, "gen_tps", stat_json(&r[i].gen));
 		json_object_set_new(m, "params", json_integer((json_int_t)r[i].params));
 		json_object_set_new(m, "weight_bytes", json_integer((json_int_t)r[i].weight_bytes));
 		json_object_set_new(m, "threads", json_integer(r[i].threads));
@@ -278,14 +390,23 @@ static json_t *results_json(const struct bench_run *run, const struct bench_resu
 	return j;
 }
 
-enum { OPT_QUICK, OPT_JSON, OPT_THREADS, OPT_HELP, NUM_OPTS };
+enum { OPT_QUICK, OPT_JSON, OPT_THREADS, OPT_HELP, OPT_MODEL, OPT_REPEAT, OPT_PROMPT, OPT_GEN, NUM_OPTS };
 
 static const struct cli_option bench_options[NUM_OPTS] = {
 	[OPT_QUICK] = { "--quick", NULL, false },
 	[OPT_JSON] = { "--json", NULL, false },
 	[OPT_THREADS] = { "--threads", "-t", true },
 	[OPT_HELP] = { "--help", "-h", false },
+	[OPT_MODEL] = { "--model", "-m", true },
+	[OPT_REPEAT] = { "--repeat", "-r", true },
+	[OPT_PROMPT] = { "--prompt", "-p", true },
+	[OPT_GEN] = { "--gen", "-n", true },
 };
+
+static bool thread_count_ok(uint64_t v)
+{
+	return v >= 1 && v <= UINT32_MAX;
+}
 
 static int parse_bench(int argc, char **argv, struct bench_run *run)
 {
@@ -305,9 +426,32 @@ static int parse_bench(int argc, char **argv, struct bench_run *run)
 		} else if (opt == OPT_JSON) {
 			run->json = true;
 		} else if (opt == OPT_THREADS) {
-			if (!cli_parse_u64(p.value, UINT32_MAX, &u) || u == 0)
-				return cli_bad_value(&p, "a thread count (1 or more)");
-			run->threads = (unsigned)u;
+			uint64_t list[BENCH_MAX_THREAD_COUNTS];
+			int rc = cli_parse_size_list(&p, list, BENCH_MAX_THREAD_COUNTS, &run->num_threads, thread_count_ok,
+						     "thread counts of 1 or more, e.g. 1,2 (at most 8 of them)");
+			if (rc != CLI_OK)
+				return rc;
+			for (unsigned i = 0; i < run->num_threads; i++)
+				run->threads[i] = (unsigned)list[i];
+		} else if (opt == OPT_MODEL) {
+			if (run->num_files == BENCH_MAX_MODELS)
+				return cli_usage_error(CMD, "at most %u -m models", BENCH_MAX_MODELS);
+			int rc = cli_check_input(CMD, "-m", p.value);
+			if (rc != CLI_OK)
+				return rc;
+			run->files[run->num_files++] = p.value;
+		} else if (opt == OPT_REPEAT) {
+			if (!cli_parse_u64(p.value, BENCH_MAX_REPEATS, &u) || u == 0)
+				return cli_bad_value(&p, "a repeat count from 1 to 100");
+			run->repeats = (unsigned)u;
+		} else if (opt == OPT_PROMPT) {
+			if (!cli_parse_u64(p.value, BENCH_MAX_PROMPT, &u) || u == 0)
+				return cli_bad_value(&p, "a prompt length from 1 to 128 tokens");
+			run->prompt = (unsigned)u;
+		} else if (opt == OPT_GEN) {
+			if (!cli_parse_u64(p.value, 4096, &u) || u == 0)
+				return cli_bad_value(&p, "a number of tokens from 1 to 4096");
+			run->gen = (unsigned)u;
 		}
 	}
 }
@@ -335,34 +479,68 @@ static int bench_llm(int argc, char **argv)
 		return rc;
 	}
 	unsigned most = run.cpus < LLM_MAX_THREADS ? run.cpus : LLM_MAX_THREADS;
-	if (run.threads > most) {
-		fprintf(stderr, "caec bench llm: --threads %u lowered to %u: %s\n", run.threads, most,
-			most == run.cpus ? "this process may run on no more CPUs" : "the engine runs at most that many");
-		run.threads = most;
-	}
+	for (unsigned i = 0; i < run.num_threads; i++)
+		if (run.threads[i] > most) {
+			fprintf(stderr, "caec bench llm: --threads %u lowered to %u: %s\n", run.threads[i], most,
+				most == run.cpus ? "this process may run on no more CPUs" : "the engine runs at most that many");
+			run.threads[i] = most;
+		}
+	run.threads_default = run.num_threads == 0;
+	if (run.threads_default)
+		run.num_threads = 1; /* threads[0] = 0: each model's default */
+	unsigned repeats = run.repeats ? run.repeats : run.quick ? 1 : 3;
+	unsigned n_prompt = run.prompt ? run.prompt : run.quick ? LLM_MAX_BATCH : BENCH_MAX_PROMPT;
+	unsigned n_gen = run.gen ? run.gen : run.quick ? 16 : 64;
 	const char *isa = llm_isa_name(llm_isa_best());
-	/* Measured before and after the models (best of both): on a shared
-	 * machine one measurement alone can land in someone else's burst. */
-	size_t bw_bytes = run.quick ? (64u << 20) : (512u << 20);
-	double bw = memory_bandwidth_gbs(bw_bytes, most);
-	struct bench_result res[sizeof(models) / sizeof(models[0])];
-	size_t n = 0;
-	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]) && rc == CLI_OK; i++) {
-		if (run.quick && !models[i].quick)
-			continue;
-		if (!run.json)
-			fprintf(stderr, "caec bench llm: %s %s...\n", models[i].name, llm_dtype_name(models[i].dtype));
-		rc = bench_one(&models[i], run.threads, run.quick ? LLM_MAX_BATCH : BENCH_MAX_PROMPT, run.quick ? 16 : 64, &res[n]);
-		if (rc == CLI_OK)
-			n++;
+
+	/* The subjects: -m files, or the built-in shapes. */
+	static struct bench_subject subjects[BENCH_MAX_MODELS];
+	size_t ns = 0;
+	struct llm_err err;
+	if (run.num_files) {
+		for (unsigned i = 0; i < run.num_files; i++)
+			subjects[ns++] = (struct bench_subject){ .file = run.files[i] };
+	} else {
+		for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++)
+			if (!run.quick || models[i].quick)
+				subjects[ns++] = (struct bench_subject){ .spec = &models[i] };
 	}
+	for (size_t i = 0; i < ns && rc == CLI_OK; i++)
+		if (subject_load(&subjects[i], &err) != 0)
+			rc = run.num_files ? cli_usage_error(CMD, "%s", err.msg)
+					   : cli_fail(CMD, "%s: %s", subjects[i].spec->name, err.msg);
+	size_t bw_bytes = run.quick ? (64u << 20) : (512u << 20);
+	double bw = 0;
+	static struct bench_result res[BENCH_MAX_MODELS * BENCH_MAX_THREAD_COUNTS];
+	size_t n = ns * run.num_threads;
+	memset(res, 0, sizeof(res));
+	/* Interleaved: repeat k of every model and thread count, then k + 1. */
+	for (unsigned k = 0; k < repeats && rc == CLI_OK; k++) {
+		if (!run.json)
+			fprintf(stderr, "caec bench llm: round %u of %u (%zu model%s x %u thread count%s)...\n", k + 1, repeats,
+				ns, ns == 1 ? "" : "s", run.num_threads, run.num_threads == 1 ? "" : "s");
+		for (size_t i = 0; i < ns && rc == CLI_OK; i++)
+			for (unsigned t = 0; t < run.num_threads && rc == CLI_OK; t++)
+				rc = bench_once(&subjects[i], run.threads[t], n_prompt, n_gen, k, &res[i * run.num_threads + t]);
+	}
+	/* The peak before the bandwidth test's buffer: the models' own. */
+	struct rusage ru;
+	long peak_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
 	if (rc == CLI_OK) {
-		double bw_after = memory_bandwidth_gbs(bw_bytes, most);
-		bw = bw_after > bw ? bw_after : bw;
-		print_table(run.json ? stderr : stdout, res, n, bw, most, isa);
+		for (size_t i = 0; i < ns; i++)
+			for (unsigned t = 0; t < run.num_threads; t++)
+				bench_finish(&subjects[i], n_prompt, n_gen, repeats, &res[i * run.num_threads + t]);
+		/* Best of two: on a shared machine one measurement alone can
+		 * land in someone else's burst. */
+		bw = memory_bandwidth_gbs(bw_bytes, most);
+		double again = memory_bandwidth_gbs(bw_bytes, most);
+		bw = again > bw ? again : bw;
+		print_table(run.json ? stderr : stdout, res, n, bw, most, isa, peak_kib);
 	}
 	if (run.json)
-		cli_print_json(results_json(&run, res, n, bw, isa), rc != CLI_OK);
+		cli_print_json(results_json(&run, res, rc == CLI_OK ? n : 0, bw, isa, peak_kib), rc != CLI_OK);
+	for (size_t i = 0; i < ns; i++)
+		subject_free(&subjects[i]);
 	return rc;
 }
 

@@ -188,15 +188,28 @@ json 'j["gen_tokens"] == len(j["ids"]) and j["prompt_tokens"] == 1'
 run 2 bench llm --quik
 err_is "caec bench llm: unknown option '--quik' (did you mean '--quick'?)"
 run 2 bench llm --threads=x --json
-json 'j == {"error": "--threads: '"'"'x'"'"' is not a thread count (1 or more)"}'
+json 'j == {"error": "--threads: '"'"'x'"'"' is not thread counts of 1 or more, e.g. 1,2 (at most 8 of them)"}'
 run 2 bench llm extra
 err_is "caec bench llm: unexpected argument 'extra' (try 'caec bench llm --help')"
 run 0 bench llm --help
-grep -q -- "-t, --threads N" "$work/out" || fail "bench --help: -t"
+grep -q -- "-t, --threads LIST" "$work/out" || fail "bench --help: -t"
+grep -q -- "-m, --model FILE" "$work/out" || fail "bench --help: -m"
 grep -q "Exit status: 0 success" "$work/out" || fail "bench --help: exit codes"
 run 0 bench llm --quick --json
 json 'all(m["gen_tokens_per_s"] > 0 and m["prompt_tokens_per_s"] > 0 for m in j["models"])'
 json 'j["threads_default"] is True and all(m["threads"] == min(j["cpus"], 64, max(1, m["weight_bytes"] // (512 << 10))) for m in j["models"])'
 run 0 bench llm --quick --json -t 1
 json 'j["threads_default"] is False and all(m["threads"] == 1 for m in j["models"])'
+# The user's model, several thread counts, repeats: min <= median <= max.
+run 0 bench llm -m "$model" -r 3 -p 8 -n 4 -t 1,2 --json
+json 'len(j["models"]) == 2 and [m["threads"] for m in j["models"]] == [1, 2] and j["peak_rss_bytes"] > 0'
+json 'all(m["repeats"] == 3 and m["file"].endswith(".gguf") and m["prompt_tokens"] == 8 and m["gen_tokens"] == 4 for m in j["models"])'
+json 'all(0 < m[k]["min"] <= m[k]["median"] <= m[k]["max"] for m in j["models"] for k in ("prompt_tps", "gen_tps"))'
+run 0 bench llm -m "$model" -r 1 -p 4 -n 2
+grep -q "runs" "$work/out" || fail "bench -m: no table"
+run 2 bench llm -m "$work/nope.gguf"
+err_is "caec bench llm: -m $work/nope.gguf does not exist"
+run 2 bench llm -m "$model" -r 0
+run 2 bench llm -m "$model" -p 129
+run 2 bench llm -m "$long_model" -m "$work/err"
 echo "llm_cli_test: ok"
