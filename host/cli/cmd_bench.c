@@ -222,7 +222,7 @@ static struct bench_stat stat_of(const double *runs, unsigned n)
 }
 
 /* One timed run (prompt, then generation) on model s with threads. */
-static int bench_once(const struct bench_subject *s, unsigned threads, unsigned n_prompt, unsigned n_gen,
+static int bench_once(const struct bench_subject *s, unsigned threads, int isa, unsigned n_prompt, unsigned n_gen,
 		      unsigned run, struct bench_result *r)
 {
 	const struct llm_model *m = s->model;
@@ -233,6 +233,7 @@ static int bench_once(const struct bench_subject *s, unsigned threads, unsigned 
 
 	llm_context_params_default(&p);
 	p.n_threads = threads; /* 0: the engine's default for this model */
+	p.isa = isa;
 	p.max_seq = n_prompt + n_gen;
 	if (p.max_seq > cfg->seq_len)
 		return cli_usage_error(CMD, "%s: -p %u and -n %u exceed its context of %u tokens", subject_name(s), n_prompt,
@@ -303,6 +304,8 @@ static void bench_usage(FILE *out)
 		"  --quick            only the 15M models, fewer tokens (a few seconds)\n"
 		"  --json             JSON on stdout (the table goes to stderr), with \"error\"\n"
 		"                     when the benchmark failed\n"
+		"  --isa NAME         the kernels: portable, avx2 or avx512 (default: the best\n"
+		"                     this CPU runs)\n"
 		"  -t, --threads LIST threads including the caller, e.g. 1,2 (each model\n"
 		"                     runs with each). Default: what 'caec llm run' picks for\n"
 		"                     each model (one per %llu KiB of weights read per token, at\n"
@@ -344,6 +347,7 @@ struct bench_run {
 	const char *files[BENCH_MAX_MODELS];
 	unsigned num_files;
 	unsigned repeats, prompt, gen; /* 0: the defaults */
+	int isa;                       /* -1: the best this CPU has */
 };
 
 static json_t *stat_json(const struct bench_stat *st)
@@ -390,7 +394,7 @@ static json_t *results_json(const struct bench_run *run, const struct bench_resu
 	return j;
 }
 
-enum { OPT_QUICK, OPT_JSON, OPT_THREADS, OPT_HELP, OPT_MODEL, OPT_REPEAT, OPT_PROMPT, OPT_GEN, NUM_OPTS };
+enum { OPT_QUICK, OPT_JSON, OPT_THREADS, OPT_HELP, OPT_MODEL, OPT_REPEAT, OPT_PROMPT, OPT_GEN, OPT_ISA, NUM_OPTS };
 
 static const struct cli_option bench_options[NUM_OPTS] = {
 	[OPT_QUICK] = { "--quick", NULL, false },
@@ -401,6 +405,7 @@ static const struct cli_option bench_options[NUM_OPTS] = {
 	[OPT_REPEAT] = { "--repeat", "-r", true },
 	[OPT_PROMPT] = { "--prompt", "-p", true },
 	[OPT_GEN] = { "--gen", "-n", true },
+	[OPT_ISA] = { "--isa", NULL, true },
 };
 
 static bool thread_count_ok(uint64_t v)
@@ -448,6 +453,15 @@ static int parse_bench(int argc, char **argv, struct bench_run *run)
 			if (!cli_parse_u64(p.value, BENCH_MAX_PROMPT, &u) || u == 0)
 				return cli_bad_value(&p, "a prompt length from 1 to 128 tokens");
 			run->prompt = (unsigned)u;
+		} else if (opt == OPT_ISA) {
+			run->isa = -1;
+			for (int k = LLM_ISA_PORTABLE; k <= LLM_ISA_AVX512; k++)
+				if (!strcmp(p.value, llm_isa_name((enum llm_isa)k)))
+					run->isa = k;
+			if (run->isa < 0)
+				return cli_bad_value(&p, "portable, avx2 or avx512");
+			if (!llm_isa_available((enum llm_isa)run->isa))
+				return cli_usage_error(CMD, "--isa %s: this CPU cannot run those kernels", p.value);
 		} else if (opt == OPT_GEN) {
 			if (!cli_parse_u64(p.value, 4096, &u) || u == 0)
 				return cli_bad_value(&p, "a number of tokens from 1 to 4096");
@@ -467,7 +481,7 @@ static bool json_requested(int argc, char **argv)
 
 static int bench_llm(int argc, char **argv)
 {
-	struct bench_run run = { .cpus = llm_cpus_available() };
+	struct bench_run run = { .cpus = llm_cpus_available(), .isa = -1 };
 	if (cli_wants_help(argc, argv)) {
 		bench_usage(stdout);
 		return CLI_OK;
@@ -491,7 +505,7 @@ static int bench_llm(int argc, char **argv)
 	unsigned repeats = run.repeats ? run.repeats : run.quick ? 1 : 3;
 	unsigned n_prompt = run.prompt ? run.prompt : run.quick ? LLM_MAX_BATCH : BENCH_MAX_PROMPT;
 	unsigned n_gen = run.gen ? run.gen : run.quick ? 16 : 64;
-	const char *isa = llm_isa_name(llm_isa_best());
+	const char *isa = llm_isa_name(run.isa < 0 ? llm_isa_best() : (enum llm_isa)run.isa);
 
 	/* The subjects: -m files, or the built-in shapes. */
 	static struct bench_subject subjects[BENCH_MAX_MODELS];
@@ -521,7 +535,8 @@ static int bench_llm(int argc, char **argv)
 				ns, ns == 1 ? "" : "s", run.num_threads, run.num_threads == 1 ? "" : "s");
 		for (size_t i = 0; i < ns && rc == CLI_OK; i++)
 			for (unsigned t = 0; t < run.num_threads && rc == CLI_OK; t++)
-				rc = bench_once(&subjects[i], run.threads[t], n_prompt, n_gen, k, &res[i * run.num_threads + t]);
+				rc = bench_once(&subjects[i], run.threads[t], run.isa, n_prompt, n_gen, k,
+					       &res[i * run.num_threads + t]);
 	}
 	/* The peak before the bandwidth test's buffer: the models' own. */
 	struct rusage ru;

@@ -90,6 +90,9 @@ def run_json(cmd):
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
         raise Mismatch(f"{' '.join(cmd)} did not finish within 300 s")
+    if p.returncode == 77:  # llm-logits: this CPU cannot run the kernels asked for
+        print(p.stderr.strip())
+        sys.exit(77)
     if p.returncode != 0:
         raise Mismatch(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[:500]}")
     try:

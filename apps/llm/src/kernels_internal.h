@@ -13,6 +13,12 @@ void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, float 
  * nothing written) for the others. */
 bool llm_matmat_avx2(const struct llm_matrix *w, const struct llm_vec *xs, uint32_t n_cols, float *out,
 		     size_t ld, uint32_t r0, uint32_t r1);
+/* kernels_avx512.c */
+bool llm_avx512_handles(enum llm_dtype t);
+void llm_matvec_avx512(const struct llm_matrix *w, const struct llm_vec *x, float *out, uint32_t r0,
+		       uint32_t r1);
+bool llm_matmat_avx512(const struct llm_matrix *w, const struct llm_vec *xs, uint32_t n_cols, float *out,
+		       size_t ld, uint32_t r0, uint32_t r1);
 #endif
 
 #endif

@@ -7,7 +7,8 @@
  *       {"logits": [[vocab floats] per prompt position], "greedy": [N ids]}
  *   llm-logits MODEL [--tokenizer TOK.bin] --encode TEXT   {"ids": [...]} (BOS first)
  *   llm-logits MODEL [--tokenizer TOK.bin] --decode 1,2,3  {"text": "..."}
- * Extra options: --threads N, --isa portable|avx2.
+ * Extra options: --threads N, --isa portable|avx2|avx512 (exit status 77,
+ * "skipped", when this CPU cannot run the kernels asked for).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +23,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: llm-logits MODEL [--tokenizer TOK.bin] (--prompt-ids 1,5,9 [--greedy N] | --encode TEXT |\n"
-		"                  --decode 1,2,3) [--json] [--threads N] [--isa portable|avx2]\n");
+		"                  --decode 1,2,3) [--json] [--threads N] [--isa portable|avx2|avx512]\n");
 }
 
 /* Parses "1,5,9" into a new array; -1 with a message on bad input. */
@@ -124,7 +125,19 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--threads")) {
 			threads = strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(a, "--isa")) {
-			isa = !strcmp(argv[++i], "portable") ? LLM_ISA_PORTABLE : LLM_ISA_AVX2;
+			const char *name = argv[++i];
+			isa = -1;
+			for (int k = LLM_ISA_PORTABLE; k <= LLM_ISA_AVX512; k++)
+				if (!strcmp(name, llm_isa_name((enum llm_isa)k)))
+					isa = k;
+			if (isa < 0) {
+				fprintf(stderr, "llm-logits: --isa %s: not portable, avx2 or avx512\n", name);
+				return 2;
+			}
+			if (!llm_isa_available((enum llm_isa)isa)) {
+				fprintf(stderr, "llm-logits: skipped: this CPU cannot run the %s kernels\n", name);
+				return 77;
+			}
 		} else if (a[0] != '-' && !model_path) {
 			model_path = a;
 		} else {

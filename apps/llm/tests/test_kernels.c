@@ -70,7 +70,7 @@ static struct llm_matrix make_matrix(enum llm_dtype t, uint32_t rows, uint32_t c
 	return (struct llm_matrix){ buf, t, rows, cols };
 }
 
-static void compare_isas(enum llm_dtype t, uint32_t rows, uint32_t cols)
+static void compare_isas(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint32_t cols)
 {
 	float *w = malloc((size_t)rows * cols * 4), *x = malloc((size_t)cols * 4);
 	void *buf = malloc((size_t)rows * cols * 4);
@@ -87,7 +87,7 @@ static void compare_isas(enum llm_dtype t, uint32_t rows, uint32_t cols)
 		v.q = q;
 	}
 	llm_matvec(LLM_ISA_PORTABLE, &m, &v, a, 0, rows);
-	llm_matvec(LLM_ISA_AVX2, &m, &v, b, 0, rows);
+	llm_matvec(isa, &m, &v, b, 0, rows);
 	for (uint32_t r = 0; r < rows; r++) {
 		double e = 0, mag = 0;
 		for (uint32_t i = 0; i < cols; i++) {
@@ -96,7 +96,8 @@ static void compare_isas(enum llm_dtype t, uint32_t rows, uint32_t cols)
 		}
 		/* Same rounding of the inputs, different summation order. */
 		if (fabs(a[r] - b[r]) > 1e-5 * (mag + 1))
-			fail_msg("%s %ux%u row %u: portable %g avx2 %g", llm_dtype_name(t), rows, cols, r, a[r], b[r]);
+			fail_msg("%s %ux%u row %u: portable %g %s %g", llm_dtype_name(t), rows, cols, r, a[r],
+				 llm_isa_name(isa), b[r]);
 		/* Against the exact product: the type's own precision. */
 		double tol = t == LLM_DTYPE_F32 ? 1e-5 : t == LLM_DTYPE_F16 ? 2e-3 : 2e-2;
 		if (fabs(a[r] - e) > tol * (mag + 1))
@@ -104,24 +105,62 @@ static void compare_isas(enum llm_dtype t, uint32_t rows, uint32_t cols)
 	}
 	/* A sub-range writes only its rows. */
 	memset(b, 0, rows * 4);
-	llm_matvec(LLM_ISA_AVX2, &m, &v, b, 1, 3);
+	llm_matvec(isa, &m, &v, b, 1, 3);
 	assert_true(b[0] == 0 && b[3 % rows] == (rows > 3 ? 0 : b[3 % rows]));
 	free(w), free(x), free(buf), free(a), free(b), free(exact), free(scale), free(q);
+}
+
+static void simd_matches_portable(enum llm_isa isa)
+{
+	if (!llm_isa_available(isa))
+		skip();
+	const uint32_t cols_f[] = { 1, 7, 8, 15, 16, 17, 31, 64, 100, 288, 777 };
+	for (size_t i = 0; i < sizeof(cols_f) / sizeof(cols_f[0]); i++) {
+		compare_isas(isa, LLM_DTYPE_F32, 5, cols_f[i]);
+		compare_isas(isa, LLM_DTYPE_F16, 5, cols_f[i]);
+	}
+	const uint32_t cols_q[] = { 32, 64, 96, 288, 768 };
+	for (size_t i = 0; i < sizeof(cols_q) / sizeof(cols_q[0]); i++)
+		compare_isas(isa, LLM_DTYPE_Q8_0, 9, cols_q[i]);
 }
 
 static void test_avx2_matches_portable(void **state)
 {
 	(void)state;
-	if (!llm_isa_available(LLM_ISA_AVX2))
-		skip();
-	const uint32_t cols_f[] = { 1, 7, 8, 31, 64, 100, 288, 777 };
-	for (size_t i = 0; i < sizeof(cols_f) / sizeof(cols_f[0]); i++) {
-		compare_isas(LLM_DTYPE_F32, 5, cols_f[i]);
-		compare_isas(LLM_DTYPE_F16, 5, cols_f[i]);
+	simd_matches_portable(LLM_ISA_AVX2);
+}
+
+static void test_avx512_matches_portable(void **state)
+{
+	(void)state;
+	simd_matches_portable(LLM_ISA_AVX512);
+}
+
+/* Q8_0's integer dot is exact in every kernel set: the same bits as portable
+ * whenever the float steps agree, checked on whole rows of known sums. */
+static void test_q8_integer_dots_exact(void **state)
+{
+	(void)state;
+	const enum llm_isa isas[] = { LLM_ISA_AVX2, LLM_ISA_AVX512 };
+	uint8_t row[3 * 34];
+	int8_t q[96];
+	float scale[3] = { 1, 1, 1 }, x[96], out[2];
+	for (int b = 0; b < 3; b++) {
+		uint16_t one = llm_f32_to_f16(1.0f);
+		memcpy(row + 34 * b, &one, 2);
+		for (int i = 0; i < 32; i++)
+			row[34 * b + 2 + i] = (uint8_t)(int8_t)((i * 37 + b * 11) % 255 - 127);
 	}
-	const uint32_t cols_q[] = { 32, 64, 96, 288, 768 };
-	for (size_t i = 0; i < sizeof(cols_q) / sizeof(cols_q[0]); i++)
-		compare_isas(LLM_DTYPE_Q8_0, 9, cols_q[i]);
+	for (int i = 0; i < 96; i++)
+		q[i] = (int8_t)((i * 53) % 255 - 127), x[i] = q[i];
+	struct llm_matrix m = { row, LLM_DTYPE_Q8_0, 1, 96 };
+	struct llm_vec v = { x, scale, q };
+	llm_matvec(LLM_ISA_PORTABLE, &m, &v, out, 0, 1);
+	for (size_t k = 0; k < 2; k++)
+		if (llm_isa_available(isas[k])) {
+			llm_matvec(isas[k], &m, &v, out + 1, 0, 1);
+			assert_true(out[1] == out[0]);
+		}
 }
 
 /* llm_matmat over n_cols columns against llm_matvec column by column: the
@@ -163,11 +202,11 @@ static void check_matmat(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 static void test_matmat_equals_matvec(void **state)
 {
 	(void)state;
-	const enum llm_isa isas[] = { LLM_ISA_PORTABLE, LLM_ISA_AVX2 };
+	const enum llm_isa isas[] = { LLM_ISA_PORTABLE, LLM_ISA_AVX2, LLM_ISA_AVX512 };
 	const uint32_t n_cols[] = { 1, 2, 3, 4, 5, 7, 8, 13, 32 };
 	const uint32_t cols_f[] = { 7, 31, 64, 100, 288 };
 	const uint32_t cols_q[] = { 32, 96, 288 };
-	for (size_t a = 0; a < 2; a++) {
+	for (size_t a = 0; a < sizeof(isas) / sizeof(isas[0]); a++) {
 		if (!llm_isa_available(isas[a]))
 			continue;
 		for (size_t n = 0; n < sizeof(n_cols) / sizeof(n_cols[0]); n++) {
@@ -215,10 +254,12 @@ static void test_q8_extremes_do_not_saturate(void **state)
 	struct llm_vec v = { x, &scale, q };
 	llm_matvec(LLM_ISA_PORTABLE, &m, &v, out, 0, 1);
 	assert_true(out[0] == 32.0f * 128 * 127);
-	if (llm_isa_available(LLM_ISA_AVX2)) {
-		llm_matvec(LLM_ISA_AVX2, &m, &v, out + 1, 0, 1);
-		assert_true(out[1] == out[0]);
-	}
+	const enum llm_isa simd[] = { LLM_ISA_AVX2, LLM_ISA_AVX512 };
+	for (size_t k = 0; k < 2; k++)
+		if (llm_isa_available(simd[k])) {
+			llm_matvec(simd[k], &m, &v, out + 1, 0, 1);
+			assert_true(out[1] == out[0]);
+		}
 }
 
 static void test_quantisation_error_bound(void **state)
@@ -250,6 +291,8 @@ int main(void)
 		cmocka_unit_test(test_f16_round_trip_all_values),
 		cmocka_unit_test(test_f16_rounding),
 		cmocka_unit_test(test_avx2_matches_portable),
+		cmocka_unit_test(test_avx512_matches_portable),
+		cmocka_unit_test(test_q8_integer_dots_exact),
 		cmocka_unit_test(test_matmat_equals_matvec),
 		cmocka_unit_test(test_portable_alone_is_correct),
 		cmocka_unit_test(test_q8_extremes_do_not_saturate),

@@ -6,9 +6,11 @@
  * per matvec by llm_quantize_act_q8), so the inner loop is an int8 dot
  * product, the way Q8_0 inference is normally done; this costs a little
  * precision against a float reference (see the tolerance in the reference
- * tests). Each kernel exists in a portable C version and an AVX2/FMA version;
- * llm_isa_best() picks at run time from what the CPU supports, and the
- * portable one remains callable for tests and on other CPUs.
+ * tests). Each kernel exists in a portable C version, an AVX2/FMA version
+ * and (F32, F16, Q8_0 with VNNI) an AVX-512 version; llm_isa_best() picks
+ * at run time from what the CPU supports and what measured fastest
+ * (kernels.c says why that is AVX2 today), and every set remains callable
+ * (--isa) for tests and comparisons.
  *
  * llm_matmat multiplies a matrix by a batch of input vectors (the tokens of
  * a prompt processed together), so each weight row comes from memory once
@@ -26,7 +28,9 @@
 
 enum llm_isa {
 	LLM_ISA_PORTABLE = 0,
-	LLM_ISA_AVX2 = 1, /* AVX2 + FMA + F16C */
+	LLM_ISA_AVX2 = 1,   /* AVX2 + FMA + F16C */
+	LLM_ISA_AVX512 = 2, /* AVX512F/BW/VL/DQ + VNNI (+ FMA, F16C), ZMM state saved by the OS;
+			     * types it has no kernel for run the AVX2 ones */
 };
 
 bool llm_isa_available(enum llm_isa isa);
