@@ -75,4 +75,7 @@ step "6. the inference engine on the tiny model"
 "$caec" llm run apps/llm/models/tiny/tiny.bin --tokenizer apps/llm/models/tiny/tokenizer.bin \
   --prompt "Once upon a time," -n 120 --seed 1
 echo
+step "7. a pipeline: two realms attested as a group, then a tool answers over its channel"
+"$caec" run build/apps/agentee/calc_pipeline.json
+echo
 step "demo finished"

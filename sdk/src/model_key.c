@@ -107,6 +107,8 @@ int model_key_accept(struct model_key_request *r, const uint8_t *resp, size_t le
 	}
 	rc = 0;
 out:
+	if (rc != 0 && key)
+		wipe(key, CAEC_MODEL_KEY_SIZE); /* every refusal leaves no key */
 	wipe(shared, sizeof(shared));
 	wipe(wrap, sizeof(wrap));
 	wipe(r->priv, sizeof(r->priv));

@@ -90,7 +90,7 @@ static bool primary(struct calc *c, num *v)
 static bool mul(struct calc *c, num a, num b, num *out)
 {
 	num ma = a < 0 ? -a : a, mb = b < 0 ? -b : b;
-	const num max = ~((num)1 << 127);
+	const num max = (num)(((unsigned __int128)1 << 127) - 1);
 
 	if (ma != 0 && mb > max / ma)
 		return fail(c, "a number too large");

@@ -33,8 +33,8 @@ size_t model_key_request_encode(const struct model_key_request *r, const uint8_t
 				uint8_t *out, size_t cap);
 
 /* Opens the service's answer: the model key, which must be the key whose ID
- * is key_id (the sealed file's header; NULL: any). 0 or MODEL_KEY_EREPLY.
- * The request's private key is wiped either way. */
+ * is key_id (the sealed file's header; NULL: any). 0 or MODEL_KEY_EREPLY
+ * (key then all zero). The request's private key is wiped either way. */
 int model_key_accept(struct model_key_request *r, const uint8_t *resp, size_t len,
 		     const uint8_t key_id[CAEC_MODEL_ID_SIZE], uint8_t key[CAEC_MODEL_KEY_SIZE]);
 
