@@ -6,7 +6,7 @@ Format facts this follows:
                          other 68 bytes (in increasing order) for U+0100, U+0101, ...
   tokenizer.ggml.merges  "left right" strings in that alphabet; a merge's rank is its index
   tokenizer.ggml.token_type  1 normal, 3 control, 4 user-defined, ... (per id)
-  tokenizer.ggml.pre     the pre-tokenizer: "gpt2" or "qwen2" here (absent: "gpt2")
+  tokenizer.ggml.pre     the pre-tokenizer: "gpt2" (or "gpt-2") or "qwen2" here (absent: "gpt2")
   tokenizer.ggml.bos_token_id / eos_token_id / add_bos_token
 
 Encoding: (optionally) cut out control and user-defined pieces written in the text, longest
@@ -94,7 +94,11 @@ def _compile(pattern):
 _COMPILED = {}
 
 
+ALIASES = {"gpt-2": "gpt2"}  # llama.cpp's converter writes "gpt-2" for GPT-2 itself
+
+
 def pre_tokenize(name, text):
+    name = ALIASES.get(name, name)
     if name not in PRE_TOKENIZERS:
         raise ValueError(f"tokenizer.ggml.pre {name!r} is not supported")
     if name not in _COMPILED:
@@ -105,6 +109,7 @@ def pre_tokenize(name, text):
 class ByteLevelVocabulary:
     def __init__(self, tokens, merges, token_types=None, bos_id=None, eos_id=None,
                  add_bos=False, pre="gpt2"):
+        pre = ALIASES.get(pre, pre)
         if pre not in PRE_TOKENIZERS:
             raise ValueError(f"tokenizer.ggml.pre {pre!r} is not supported")
         self.pieces = list(tokens)

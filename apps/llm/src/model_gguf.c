@@ -176,9 +176,9 @@ static int get_opt_id(const struct gguf_file *f, const char *key, uint32_t *out,
 	return get_u32(f, key, false, UINT32_MAX, out, err);
 }
 
-static int load_bpe(const struct gguf_file *f, struct llm_model *m, struct gguf_vocab *v, struct llm_err *err)
+static int load_bpe(const struct gguf_file *f, uint32_t n, const struct llm_allocator *alloc,
+		    struct llm_tokenizer **out, struct gguf_vocab *v, struct llm_err *err)
 {
-	uint32_t n = m->config.vocab_size;
 	const struct gguf_kv *merges = gguf_find_kv(f, "tokenizer.ggml.merges");
 	if (!merges)
 		return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.merges missing (a gpt2 tokenizer needs its merges)");
@@ -203,7 +203,7 @@ static int load_bpe(const struct gguf_file *f, struct llm_model *m, struct gguf_
 		    tv->arr.elem_type == GGUF_TYPE_BOOL || tv->arr.elem_type == GGUF_TYPE_FLOAT32 ||
 		    tv->arr.elem_type == GGUF_TYPE_FLOAT64)
 			return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.token_type must be an array of %u integers", n);
-		type = llm_alloc_array(m->alloc, n, sizeof(int32_t), 4);
+		type = llm_alloc_array(alloc, n, sizeof(int32_t), 4);
 		if (!type)
 			return llm_err_set(err, -ENOMEM, "gguf: out of memory");
 		for (uint32_t i = 0; i < n; i++) {
@@ -228,17 +228,16 @@ static int load_bpe(const struct gguf_file *f, struct llm_model *m, struct gguf_
 		spec.merge_ctx = &gm;
 		spec.token_type = type;
 		spec.add_bos = add_bos != 0;
-		rc = llm_tokenizer_create_bpe(&m->tokenizer, n, vocab_get, v, &spec, m->alloc, err);
+		rc = llm_tokenizer_create_bpe(out, n, vocab_get, v, &spec, alloc, err);
 	}
-	llm_free(m->alloc, type, (size_t)n * sizeof(int32_t));
+	llm_free(alloc, type, (size_t)n * sizeof(int32_t));
 	return rc;
 }
 
-static int load_tokenizer(const struct gguf_file *f, struct llm_model *m, struct llm_err *err)
+/* The tokenizer of n pieces described by f's tokenizer.* metadata. */
+static int load_tokenizer_n(const struct gguf_file *f, const struct gguf_kv *tokens, uint32_t n,
+			    const struct llm_allocator *alloc, struct llm_tokenizer **out, struct llm_err *err)
 {
-	const struct gguf_kv *tokens = gguf_find_kv(f, "tokenizer.ggml.tokens");
-	if (!tokens)
-		return 0; /* a model without a tokenizer still runs on token ids */
 	struct gguf_string model = { "llama", 5 };
 	int rc = gguf_get_string(f, "tokenizer.ggml.model", &model);
 	if (rc && rc != -ENOENT)
@@ -247,7 +246,6 @@ static int load_tokenizer(const struct gguf_file *f, struct llm_model *m, struct
 	if (!bpe && !is_string(&model, "llama"))
 		return llm_err_set(err, -ENOTSUP, "gguf: tokenizer model '%.*s' is not supported (only 'llama' and 'gpt2')",
 				   model.len > 32 ? 32 : (int)model.len, model.ptr);
-	uint32_t n = m->config.vocab_size;
 	if (tokens->value.type != GGUF_TYPE_ARRAY || tokens->value.arr.elem_type != GGUF_TYPE_STRING ||
 	    tokens->value.arr.count != n)
 		return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.tokens must be an array of %u strings", n);
@@ -257,21 +255,49 @@ static int load_tokenizer(const struct gguf_file *f, struct llm_model *m, struct
 		return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.scores must be an array of %u FLOAT32", n);
 	struct gguf_vocab v = { &tokens->value, scores ? &scores->value : NULL, { NULL, 0 } };
 	if (bpe) {
-		rc = load_bpe(f, m, &v, err);
+		rc = load_bpe(f, n, alloc, out, &v, err);
 	} else {
 		uint32_t bos, eos, unk;
 		rc = get_u32(f, "tokenizer.ggml.bos_token_id", false, 1, &bos, err);
 		if (!rc) rc = get_u32(f, "tokenizer.ggml.eos_token_id", false, 2, &eos, err);
 		if (!rc) rc = get_u32(f, "tokenizer.ggml.unknown_token_id", false, 0, &unk, err);
 		if (!rc)
-			rc = llm_tokenizer_create(&m->tokenizer, n, vocab_get, &v, bos, eos, unk, m->alloc, err);
+			rc = llm_tokenizer_create(out, n, vocab_get, &v, bos, eos, unk, alloc, err);
 	}
 	if (rc)
 		return rc;
 	struct gguf_string tmpl;
 	if (gguf_get_string(f, "tokenizer.chat_template", &tmpl) == 0)
-		m->tokenizer->chat_template = llm_chat_detect(tmpl.ptr, (size_t)tmpl.len);
+		(*out)->chat_template = llm_chat_detect(tmpl.ptr, (size_t)tmpl.len);
 	return 0;
+}
+
+static int load_tokenizer(const struct gguf_file *f, struct llm_model *m, struct llm_err *err)
+{
+	const struct gguf_kv *tokens = gguf_find_kv(f, "tokenizer.ggml.tokens");
+	if (!tokens)
+		return 0; /* a model without a tokenizer still runs on token ids */
+	return load_tokenizer_n(f, tokens, m->config.vocab_size, m->alloc, &m->tokenizer, err);
+}
+
+int llm_gguf_load_tokenizer(struct llm_tokenizer **out, const void *data, size_t size,
+			    const struct llm_allocator *alloc, struct llm_err *err)
+{
+	*out = NULL;
+	if (!alloc)
+		alloc = llm_allocator_default();
+	struct gguf_file f;
+	int rc = gguf_parse(data, size, alloc, &f, err);
+	if (rc)
+		return rc;
+	const struct gguf_kv *tokens = gguf_find_kv(&f, "tokenizer.ggml.tokens");
+	if (!tokens || tokens->value.type != GGUF_TYPE_ARRAY || tokens->value.arr.count == 0 ||
+	    tokens->value.arr.count > UINT32_MAX)
+		rc = llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.tokens missing or not a non-empty array");
+	else
+		rc = load_tokenizer_n(&f, tokens, (uint32_t)tokens->value.arr.count, alloc, out, err);
+	gguf_file_release(&f);
+	return rc;
 }
 
 static int load_from(const struct gguf_file *f, struct llm_model *m, struct llm_err *err)

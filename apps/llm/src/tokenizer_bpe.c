@@ -290,7 +290,8 @@ static size_t split_qwen2(const struct scan *sc, size_t i)
 
 int llm_pretok_by_name(const char *name, size_t len, enum llm_pretok *out, struct llm_err *err)
 {
-	if (len == 4 && !memcmp(name, "gpt2", 4)) {
+	/* llama.cpp's converter writes "gpt-2" for GPT-2 itself. */
+	if ((len == 4 && !memcmp(name, "gpt2", 4)) || (len == 5 && !memcmp(name, "gpt-2", 5))) {
 		*out = LLM_PRETOK_GPT2;
 		return 0;
 	}
@@ -298,7 +299,7 @@ int llm_pretok_by_name(const char *name, size_t len, enum llm_pretok *out, struc
 		*out = LLM_PRETOK_QWEN2;
 		return 0;
 	}
-	return llm_err_set(err, -ENOTSUP, "tokenizer.ggml.pre '%.*s' is not supported (only 'gpt2' and 'qwen2')",
+	return llm_err_set(err, -ENOTSUP, "tokenizer.ggml.pre '%.*s' is not supported (only 'gpt2'/'gpt-2' and 'qwen2')",
 			   len > 40 ? 40 : (int)len, name);
 }
 

@@ -9,6 +9,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import bytelevel_bpe as B  # noqa: E402
+import gguf_file  # noqa: E402
 
 
 def split(pre, text):
@@ -87,6 +88,39 @@ class Encoding(unittest.TestCase):
                 ids = v.encode(text)
                 self.assertLess(len(ids), len(text.encode("utf-8")))  # merges happened
                 self.assertEqual(v.decode(ids), text)
+
+
+class LlamaCppVocabularies(unittest.TestCase):
+    """llama.cpp's tokenizer test data, only where $LLM_VOCAB_DIR holds a copy (see
+    tests/test_tokenizer_vocab.c): ggml-vocab-NAME.gguf with its .inp texts and .out ids."""
+
+    def test_expected_ids(self):
+        d = os.environ.get("LLM_VOCAB_DIR")
+        if not d:
+            self.skipTest("LLM_VOCAB_DIR not set")
+        checked = 0
+        for name in ("gpt-2", "qwen2"):
+            base = os.path.join(d, f"ggml-vocab-{name}.gguf")
+            if not all(os.path.exists(base + x) for x in ("", ".inp", ".out")):
+                continue
+            g = gguf_file.GGUFFile.open(base)
+            v = B.ByteLevelVocabulary(g.get("tokenizer.ggml.tokens"), g.get("tokenizer.ggml.merges"),
+                                      g.get("tokenizer.ggml.token_type"),
+                                      g.get("tokenizer.ggml.bos_token_id"),
+                                      g.get("tokenizer.ggml.eos_token_id"), False,
+                                      g.get("tokenizer.ggml.pre", "gpt2"))
+            with open(base + ".inp", encoding="utf-8") as f:
+                texts = f.read().split("\n__ggml_vocab_test__\n")
+            with open(base + ".out") as f:
+                lines = f.read().split("\n")
+            for text, line in zip(texts, lines):
+                if text == "" and line == "" and checked:
+                    continue
+                self.assertEqual(v.encode(text, bos=False), [int(x) for x in line.split()],
+                                 f"{name}: {text!r}")
+                checked += 1
+        if not checked:
+            self.skipTest(f"no llama.cpp vocabulary in {d}")
 
 
 if __name__ == "__main__":
