@@ -56,11 +56,11 @@ static const char *piece_text(uint32_t i)
 	return i < 256 ? byte_piece[i] : extra[i - 256];
 }
 
+/* ctx non-NULL: byte 'A' has no piece (its slot holds another text). */
 static int get_piece(void *ctx, uint32_t i, struct llm_piece *p, struct llm_err *err)
 {
-	(void)ctx;
 	(void)err;
-	p->text = piece_text(i);
+	p->text = ctx && i == 'A' ? "AAA" : piece_text(i);
 	p->len = strlen(p->text);
 	p->score = 0;
 	return 0;
@@ -297,6 +297,16 @@ static void test_bad_merges_refused(void **state)
 	expect_create_error(long_part, 1, "not in the vocabulary");
 }
 
+static void test_missing_byte_piece_refused(void **state)
+{
+	(void)state;
+	struct llm_bpe_spec s = spec(LLM_PRETOK_GPT2);
+	struct llm_tokenizer *t;
+	struct llm_err err;
+	assert_int_equal(llm_tokenizer_create_bpe(&t, N_VOCAB, get_piece, (void *)1, &s, NULL, &err), -EINVAL);
+	assert_string_equal(err.msg, "tokenizer: the byte-level vocabulary has no piece for byte 0x41");
+}
+
 static void test_bad_token_types_refused(void **state)
 {
 	(void)state;
@@ -441,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_bos_when_asked),
 		cmocka_unit_test(test_bad_merges_refused),
 		cmocka_unit_test(test_bad_token_types_refused),
+		cmocka_unit_test(test_missing_byte_piece_refused),
 		cmocka_unit_test(test_gguf_gpt2_loads),
 		cmocka_unit_test(test_gguf_bad_metadata_refused),
 	};
