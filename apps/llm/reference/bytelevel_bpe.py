@@ -79,8 +79,11 @@ _N = _class_of("N")
 
 PRE_TOKENIZERS = {
     "gpt2": (r"'s|'t|'re|'ve|'m|'ll|'d| ?[L]+| ?[N]+| ?[^\sLN]+|\s+(?!\S)|\s+"),
-    "qwen2": (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\nLN]?[L]+|[N]| ?[^\sLN]+[\r\n]*|\s*[\r\n]+"
-              r"|\s+(?!\S)|\s+"),
+    # Qwen2 writes the contractions as (?i:'s|'t|'re|'ve|'m|'ll|'d). Python's re folds case
+    # by Unicode rules there ("'\u017f" would match as "'s"); llama.cpp folds ASCII only, and
+    # so does this engine: the classes are spelled out.
+    "qwen2": (r"'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD]|[^\r\nLN]?[L]+|[N]"
+              r"| ?[^\sLN]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"),
 }
 
 

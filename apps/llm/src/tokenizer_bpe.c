@@ -176,7 +176,9 @@ static size_t run_of(const struct scan *sc, size_t i, enum cclass c)
 	return i;
 }
 
-/* 's 't 're 've 'm 'll 'd at i; returns the end or 0. */
+/* 's 't 're 've 'm 'll 'd at i; returns the end or 0. fold (Qwen2's "(?i:")
+ * folds ASCII only, as llama.cpp does: Unicode case folding would also let
+ * U+017F (long s) match 's'. */
 static size_t contraction(const struct scan *sc, size_t i, bool fold)
 {
 	static const char *const tails[] = { "s", "t", "re", "ve", "m", "ll", "d" };
