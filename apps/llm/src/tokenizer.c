@@ -5,6 +5,7 @@
  * one scratch array of ids.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -360,25 +361,30 @@ static int32_t match_special(const struct llm_tokenizer *t, const char *text, si
 }
 
 static size_t encode_segment(const struct llm_tokenizer *t, const char *text, size_t len, bool at_start,
-			     uint32_t *work, size_t n)
+			     uint32_t *work, size_t n, struct bpe_scratch *s)
 {
 	if (len == 0)
 		return n;
 	if (t->kind == LLM_TOKENIZER_BPE)
-		return llm_bpe_segment(t, text, len, work, n);
+		return llm_bpe_segment(t, text, len, work, n, s);
 	return spm_segment(t, text, len, at_start, work, n);
 }
 
 int llm_tokenizer_encode_flags(const struct llm_tokenizer *t, const char *text, size_t len,
 			       unsigned flags, uint32_t *ids, size_t cap, size_t *n_out)
 {
-	size_t need;
-	if (__builtin_add_overflow(len, 2, &need))
+	if (len > SIZE_MAX / 64 || len >= UINT32_MAX) /* positions are 32-bit */
 		return -EOVERFLOW;
-	/* Every byte gives at most one id (the SPM prefix one more, BOS one). */
-	uint32_t *work = llm_alloc_array(t->alloc, need, sizeof(uint32_t), 4);
+	/* Every byte gives at most one id (the SPM prefix one more, BOS one);
+	 * the byte-level merge's scratch follows in the same block. */
+	size_t need = len + 2;
+	size_t bytes = need * sizeof(uint32_t) + (t->kind == LLM_TOKENIZER_BPE ? llm_bpe_scratch_bytes(len) : 0);
+	uint32_t *work = llm_alloc(t->alloc, bytes, 4);
 	if (!work)
 		return -ENOMEM;
+	struct bpe_scratch s = { 0 };
+	if (t->kind == LLM_TOKENIZER_BPE)
+		llm_bpe_scratch_init(&s, work + need, len);
 	size_t n = 0, seg = 0;
 	if (flags & LLM_ENCODE_SPECIAL) {
 		for (size_t i = 0; i < len;) {
@@ -387,13 +393,13 @@ int llm_tokenizer_encode_flags(const struct llm_tokenizer *t, const char *text, 
 				i++;
 				continue;
 			}
-			n = encode_segment(t, text + seg, i - seg, seg == 0, work, n);
+			n = encode_segment(t, text + seg, i - seg, seg == 0, work, n, &s);
 			work[n++] = (uint32_t)id;
 			i += piece_len(t, (uint32_t)id);
 			seg = i;
 		}
 	}
-	n = encode_segment(t, text + seg, len - seg, seg == 0, work, n);
+	n = encode_segment(t, text + seg, len - seg, seg == 0, work, n, &s);
 	bool bos = (flags & LLM_ENCODE_BOS) && t->add_bos;
 	size_t total = n + (bos ? 1 : 0);
 	*n_out = total;
@@ -406,7 +412,7 @@ int llm_tokenizer_encode_flags(const struct llm_tokenizer *t, const char *text, 
 			ids[o++] = t->bos_id;
 		memcpy(ids + o, work, n * sizeof(*ids));
 	}
-	llm_free(t->alloc, work, need * sizeof(uint32_t));
+	llm_free(t->alloc, work, bytes);
 	return rc;
 }
 

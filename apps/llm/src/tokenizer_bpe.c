@@ -324,27 +324,91 @@ static uint32_t merge_rank(const struct llm_tokenizer *t, uint32_t left, uint32_
 	}
 }
 
-/* Merges one word's ids in place by lowest rank, leftmost first; returns
- * the new count. */
-static size_t merge_word(const struct llm_tokenizer *t, uint32_t *w, size_t n)
+/* A candidate merge of the symbol at pos with its right neighbour. Entries
+ * go stale when either symbol merges elsewhere; they are checked when popped. */
+struct heap_ent {
+	uint32_t rank, pos;
+};
+
+static bool ent_less(struct heap_ent a, struct heap_ent b)
 {
-	while (n > 1) {
-		uint32_t best = UINT32_MAX;
-		size_t at = 0;
-		for (size_t i = 0; i + 1 < n; i++) {
-			uint32_t r = merge_rank(t, w[i], w[i + 1]);
-			if (r < best) {
-				best = r;
-				at = i;
-			}
-		}
-		if (best == UINT32_MAX)
-			break;
-		w[at] = t->merges[best].result;
-		memmove(&w[at + 1], &w[at + 2], (n - at - 2) * sizeof(*w));
-		n--;
+	return a.rank < b.rank || (a.rank == b.rank && a.pos < b.pos); /* leftmost on ties */
+}
+
+static void heap_push(struct heap_ent *h, size_t *n, struct heap_ent e)
+{
+	size_t i = (*n)++;
+	while (i > 0 && ent_less(e, h[(i - 1) / 2])) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
 	}
-	return n;
+	h[i] = e;
+}
+
+static struct heap_ent heap_pop(struct heap_ent *h, size_t *n)
+{
+	struct heap_ent top = h[0], last = h[--*n];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && ent_less(h[c + 1], h[c]))
+			c++;
+		if (!ent_less(h[c], last))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (*n)
+		h[i] = last;
+	return top;
+}
+
+#define NONE UINT32_MAX
+
+static void push_pair(const struct llm_tokenizer *t, struct bpe_scratch *s, size_t *hn, uint32_t pos)
+{
+	if (pos == NONE || s->next[pos] == NONE)
+		return;
+	uint32_t r = s->next[pos];
+	uint32_t rank = merge_rank(t, s->id[pos], s->id[r]);
+	if (rank != UINT32_MAX)
+		heap_push(s->heap, hn, (struct heap_ent){ rank, pos });
+}
+
+/* Merges one word's bytes by lowest rank, leftmost first, in O(n log n):
+ * symbols form a linked list and candidate pairs wait in a heap. Appends
+ * the resulting ids at out[0..] and returns their count. */
+static size_t merge_word(const struct llm_tokenizer *t, struct bpe_scratch *s, const char *w, size_t n,
+			 uint32_t *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		s->id[i] = (uint32_t)t->byte_token[(uint8_t)w[i]];
+		s->next[i] = i + 1 < n ? (uint32_t)(i + 1) : NONE;
+		s->prev[i] = i ? (uint32_t)(i - 1) : NONE;
+	}
+	size_t hn = 0;
+	for (size_t i = 0; i + 1 < n; i++)
+		push_pair(t, s, &hn, (uint32_t)i);
+	while (hn) {
+		struct heap_ent e = heap_pop(s->heap, &hn);
+		uint32_t r = s->next[e.pos];
+		const struct llm_bpe_merge *m = &t->merges[e.rank];
+		if (s->id[e.pos] != m->left || r == NONE || s->id[r] != m->right)
+			continue; /* stale */
+		s->id[e.pos] = m->result;
+		s->next[e.pos] = s->next[r];
+		if (s->next[r] != NONE)
+			s->prev[s->next[r]] = e.pos;
+		s->id[r] = NONE;
+		push_pair(t, s, &hn, s->prev[e.pos]);
+		push_pair(t, s, &hn, e.pos);
+	}
+	size_t k = 0;
+	for (uint32_t i = 0; i != NONE; i = s->next[i])
+		out[k++] = s->id[i];
+	return k;
 }
 
 size_t llm_bpe_split_end(enum llm_pretok pretok, const char *text, size_t len, size_t i)
@@ -353,14 +417,28 @@ size_t llm_bpe_split_end(enum llm_pretok pretok, const char *text, size_t len, s
 	return pretok == LLM_PRETOK_QWEN2 ? split_qwen2(&sc, i) : split_gpt2(&sc, i);
 }
 
-size_t llm_bpe_segment(const struct llm_tokenizer *t, const char *text, size_t len, uint32_t *work, size_t n)
+size_t llm_bpe_scratch_bytes(size_t len)
+{
+	/* Each merge pushes at most two pairs, and there are fewer merges than
+	 * bytes: 3 * len heap entries suffice. Callers check len against
+	 * overflow (it is below SIZE_MAX / 64). */
+	return len * (3 * sizeof(uint32_t) + 3 * sizeof(struct heap_ent));
+}
+
+void llm_bpe_scratch_init(struct bpe_scratch *s, void *mem, size_t len)
+{
+	s->heap = mem;
+	s->id = (uint32_t *)(s->heap + 3 * len);
+	s->prev = s->id + len;
+	s->next = s->prev + len;
+}
+
+size_t llm_bpe_segment(const struct llm_tokenizer *t, const char *text, size_t len, uint32_t *work, size_t n,
+		       struct bpe_scratch *s)
 {
 	for (size_t i = 0; i < len;) {
 		size_t e = llm_bpe_split_end(t->pretok, text, len, i);
-		size_t start = n;
-		for (size_t k = i; k < e; k++)
-			work[n++] = (uint32_t)t->byte_token[(uint8_t)text[k]];
-		n = start + merge_word(t, work + start, n - start);
+		n += merge_word(t, s, text + i, e - i, work + n);
 		i = e;
 	}
 	return n;

@@ -203,6 +203,26 @@ static void test_merges_by_rank(void **state)
 	assert_int_equal(llm_tokenizer_lookup(gpt2, " world", 6), X_SWORLD);
 }
 
+/* One word of 200001 letters: the merge is O(n log n), so this is quick,
+ * and pairs still merge leftmost first. */
+static void test_long_word(void **state)
+{
+	(void)state;
+	size_t len = 200001, n;
+	char *text = malloc(len);
+	uint32_t *ids = malloc((len + 2) * sizeof(*ids));
+	assert_non_null(text);
+	assert_non_null(ids);
+	memset(text, 'a', len);
+	assert_int_equal(llm_tokenizer_encode_flags(gpt2, text, len, 0, ids, len + 2, &n), 0);
+	assert_int_equal(n, len / 2 + 1);
+	for (size_t i = 0; i + 1 < n; i++)
+		assert_int_equal(ids[i], X_AA);
+	assert_int_equal(ids[n - 1], 'a');
+	free(text);
+	free(ids);
+}
+
 static void test_special_tokens(void **state)
 {
 	(void)state;
@@ -446,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_gpt2_split),
 		cmocka_unit_test(test_qwen2_split),
 		cmocka_unit_test(test_merges_by_rank),
+		cmocka_unit_test(test_long_word),
 		cmocka_unit_test(test_special_tokens),
 		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_bos_when_asked),
