@@ -66,9 +66,9 @@ struct llm_piece {
 
 struct llm_tokenizer {
 	uint32_t n_vocab;
-	uint32_t bos_id;
-	uint32_t eos_id;
-	uint32_t unk_id;
+	uint32_t bos_id;     /* BPE: UINT32_MAX when the model names none */
+	uint32_t eos_id;     /* likewise */
+	uint32_t unk_id;     /* BPE: always UINT32_MAX (every byte has a piece) */
 	char *blob;          /* normalised pieces, back to back */
 	size_t blob_size;
 	uint32_t *offset;    /* n_vocab + 1 offsets into blob */
