@@ -28,6 +28,8 @@ q8_0). Both tools run with the same arguments for several prompts, and:
   the reference's maximum there). Everything else is a mismatch.
 * tokenizer: --encode ids identical for several texts (merges, byte fallback, non-ASCII,
   repeated spaces), --decode of those ids identical and equal to the text (round trip).
+  The byte-level BPE cases (gpt2 and qwen2 pre-tokenizers) add contractions, digits,
+  accents, CJK, emoji, whitespace runs and newlines, and --encode --special of chat text.
 
 Exits 0 with a one-line summary, 1 on any mismatch (each printed), 2 on usage errors.
 """
@@ -61,6 +63,13 @@ CASES = [
      dict(dim=64, hidden_dim=160, layers=2, heads=8, kv_heads=2, vocab=384, seq_len=64)),
     ("gguf-q8_0", "gguf", "q8_0", False, 15,
      dict(dim=64, hidden_dim=192, layers=2, heads=8, kv_heads=2, vocab=400, seq_len=64)),
+    # Byte-level BPE tokenizers (tokenizer.ggml.model "gpt2") on a llama body.
+    ("gguf-gpt2-tok", "gguf", "f32", False, 16,
+     dict(dim=32, hidden_dim=64, layers=1, heads=4, kv_heads=2, vocab=420, seq_len=64,
+          tokenizer="gpt2")),
+    ("gguf-qwen2-tok", "gguf", "f32", False, 17,
+     dict(dim=32, hidden_dim=64, layers=1, heads=4, kv_heads=2, vocab=380, seq_len=64,
+          tokenizer="qwen2")),
 ]
 
 # (prompt ids, greedy steps). Ids stay below the smallest vocabulary (320). The long
@@ -78,6 +87,24 @@ TEXTS = [
     "naïve café — ☃ snow: 雪!",
     "  two  spaces\tand a tab\nand a newline",
     "x",
+]
+
+# For the byte-level tokenizers: what their pre-tokenizers treat differently.
+BPE_TEXTS = TEXTS + [
+    "it's, they're, we've, I'm, you'll, he'd; IT'S THEY'RE 'tis",
+    "In 2024 the 12 boats sailed 345 miles, 1234567 total",
+    "crème brûlée, déjà vu, Ærøskøbing, Ελληνικά",
+    "東京は雪です。日本語の文章、中文句子。",
+    "😀 emoji 😀 and 🚀 rockets 🚀!👍🏽",
+    "   leading spaces, trailing   ",
+    "tabs\t\tand\r\nwindows\n\n\nblank lines\n  indented\n",
+    "!!! ??? ... --- (brackets) [x] {y} <z> a+b=c",
+]
+
+# Encoded with --special: the special tokens must come out as single ids.
+SPECIAL_TEXTS = [
+    "<|im_start|>user\nhi there<|im_end|>\n<|im_start|>assistant\n",
+    "text<|endoftext|>more <|im_end|>",
 ]
 
 
@@ -102,6 +129,7 @@ def run_json(cmd):
 
 
 def generate(work, name, fmt, dtype, unshared, seed, shape):
+    kind = shape.get("tokenizer", "spm")
     model = os.path.join(work, name + (".gguf" if fmt == "gguf" else ".bin"))
     tok = os.path.join(work, name + "-tokenizer.bin") if fmt == "llama2c" else None
     cmd = [PYTHON, os.path.join(HERE, "gen_model.py"), "--format", fmt, "--dtype", dtype,
@@ -112,6 +140,8 @@ def generate(work, name, fmt, dtype, unshared, seed, shape):
            "--out", model]
     if unshared:
         cmd.append("--unshared-classifier")
+    if kind != "spm":
+        cmd += ["--tokenizer-kind", kind]
     if tok:
         cmd += ["--tokenizer-out", tok]
     subprocess.run(cmd, check=True)
@@ -175,8 +205,8 @@ def check_greedy(case, model, prompt, ref_greedy, got_greedy, limit):
             f"reference maximum, tolerance {limit:.3g}); C {got_greedy}, reference {ref_greedy}")
 
 
-def check_tokenizer(case, tool, ref_tool, margs):
-    for text in TEXTS:
+def check_tokenizer(case, tool, ref_tool, margs, bytelevel=False):
+    for text in BPE_TEXTS if bytelevel else TEXTS:
         r = run_json(ref_tool + margs + ["--encode", text, "--json"])["ids"]
         g = run_json(tool + margs + ["--encode", text, "--json"]).get("ids")
         if g != r:
@@ -186,6 +216,16 @@ def check_tokenizer(case, tool, ref_tool, margs):
         gt = run_json(tool + margs + ["--decode", ids, "--json"]).get("text")
         if rt != text:
             raise Mismatch(f"{case}: reference round trip of {text!r} gave {rt!r}")
+        if gt != rt:
+            raise Mismatch(f"{case}: --decode {ids}: C {gt!r}, reference {rt!r}")
+    for text in SPECIAL_TEXTS if bytelevel else []:
+        r = run_json(ref_tool + margs + ["--encode", text, "--special", "--json"])["ids"]
+        g = run_json(tool + margs + ["--encode", text, "--special", "--json"]).get("ids")
+        if g != r:
+            raise Mismatch(f"{case}: --encode {text!r} --special: C {g}, reference {r}")
+        ids = ",".join(map(str, r))
+        rt = run_json(ref_tool + margs + ["--decode", ids, "--json"])["text"]
+        gt = run_json(tool + margs + ["--decode", ids, "--json"]).get("text")
         if gt != rt:
             raise Mismatch(f"{case}: --decode {ids}: C {gt!r}, reference {rt!r}")
 
@@ -250,7 +290,8 @@ def main(argv=None):
             except Mismatch as e:
                 failures.append(str(e))
         try:
-            check_tokenizer(name, tool, ref_tool, margs)
+            check_tokenizer(name, tool, ref_tool, margs,
+                            bytelevel=hasattr(model.vocab, "merges") or hasattr(model.vocab, "rank"))
             n_checks += 1
         except Mismatch as e:
             failures.append(str(e))

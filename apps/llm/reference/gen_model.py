@@ -3,13 +3,16 @@
 
   gen_model.py --format llama2c|gguf --dtype f32|f16|q8_0 --dim D --hidden-dim H
       --layers L --heads NH --kv-heads NKV --vocab V --seq-len S [--unshared-classifier]
-      --seed N --out MODEL [--tokenizer-out TOK.bin]
+      --seed N --out MODEL [--tokenizer-out TOK.bin] [--tokenizer-kind spm|gpt2|qwen2]
 
 llama2.c checkpoints are f32 only; their classifier is the embedding unless
 --unshared-classifier. GGUF files always carry output.weight (its own random values) and the
 tokenizer; F16/Q8_0 apply to every matrix, norms stay F32. Q8_0 needs D and H to be
 multiples of 32 (rows are quantised along their input dimension).
 The vocabulary is learnt from a fixed sample text (see bpe_tokenizer.SAMPLE_CORPUS).
+--tokenizer-kind gpt2|qwen2 (GGUF only) gives the model a byte-level BPE tokenizer instead
+(tokenizer.ggml.model "gpt2", tokenizer.ggml.pre gpt2 or qwen2), learnt by
+bytelevel_bpe.build with the seed; qwen2 also gets a ChatML tokenizer.chat_template.
 """
 
 import argparse
@@ -21,6 +24,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bpe_tokenizer  # noqa: E402
+import bytelevel_bpe  # noqa: E402
 import gguf_file  # noqa: E402
 import llama2c_file  # noqa: E402
 import tensor_codec  # noqa: E402
@@ -86,14 +90,34 @@ def write_gguf(path, config, weights, vocab, dtype, name="caec random llama", al
         ("llama.attention.layer_norm_rms_epsilon", G.f32(c.rms_eps)),
         ("llama.rope.freq_base", G.f32(c.rope_theta)),
         ("llama.vocab_size", G.u32(c.vocab_size)),
-        ("tokenizer.ggml.model", G.string("llama")),
-        ("tokenizer.ggml.tokens", G.array(G.STRING, vocab.pieces)),
-        ("tokenizer.ggml.scores", G.array(G.FLOAT32, vocab.scores)),
-        ("tokenizer.ggml.token_type", G.array(G.INT32, vocab.token_types())),
-        ("tokenizer.ggml.bos_token_id", G.u32(bpe_tokenizer.BOS_ID)),
-        ("tokenizer.ggml.eos_token_id", G.u32(bpe_tokenizer.EOS_ID)),
-        ("tokenizer.ggml.unknown_token_id", G.u32(bpe_tokenizer.UNK_ID)),
     ]
+    if isinstance(vocab, tuple):  # byte-level: (pre, tokens, merges, types)
+        pre, tokens, merges, types = vocab
+        eot = tokens.index("<|endoftext|>")
+        metadata += [
+            ("tokenizer.ggml.model", G.string("gpt2")),
+            ("tokenizer.ggml.pre", G.string(pre)),
+            ("tokenizer.ggml.tokens", G.array(G.STRING, tokens)),
+            ("tokenizer.ggml.token_type", G.array(G.INT32, types)),
+            ("tokenizer.ggml.merges", G.array(G.STRING, merges)),
+            ("tokenizer.ggml.bos_token_id", G.u32(eot)),
+            ("tokenizer.ggml.eos_token_id", G.u32(tokens.index("<|im_end|>") if pre == "qwen2" else eot)),
+            ("tokenizer.ggml.add_bos_token", gguf_file.Value(G.BOOL, False)),
+        ]
+        if pre == "qwen2":
+            metadata.append(("tokenizer.chat_template", G.string(
+                "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + "
+                "message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}")))
+    else:
+        metadata += [
+            ("tokenizer.ggml.model", G.string("llama")),
+            ("tokenizer.ggml.tokens", G.array(G.STRING, vocab.pieces)),
+            ("tokenizer.ggml.scores", G.array(G.FLOAT32, vocab.scores)),
+            ("tokenizer.ggml.token_type", G.array(G.INT32, vocab.token_types())),
+            ("tokenizer.ggml.bos_token_id", G.u32(bpe_tokenizer.BOS_ID)),
+            ("tokenizer.ggml.eos_token_id", G.u32(bpe_tokenizer.EOS_ID)),
+            ("tokenizer.ggml.unknown_token_id", G.u32(bpe_tokenizer.UNK_ID)),
+        ]
     tensors = []
     for tname in tensor_order(c.n_layers):
         a = weights[tname]
@@ -127,7 +151,10 @@ def parse_args(argv):
     ap.add_argument("--alignment", type=int, default=32, help="GGUF data alignment (power of two)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--tokenizer-out")
+    ap.add_argument("--tokenizer-kind", choices=("spm", "gpt2", "qwen2"), default="spm")
     a = ap.parse_args(argv)
+    if a.tokenizer_kind != "spm" and (a.format != "gguf" or a.tokenizer_out):
+        ap.error("--tokenizer-kind gpt2/qwen2 needs --format gguf and no --tokenizer-out")
     if a.kv_heads is None:
         a.kv_heads = a.heads
     if a.format == "llama2c" and a.dtype != "f32":
@@ -147,7 +174,10 @@ def main(argv=None):
     try:
         config = Config(a.dim, a.hidden_dim, a.layers, a.heads, a.kv_heads, a.vocab, a.seq_len,
                         DEFAULT_RMS_EPS, DEFAULT_ROPE_THETA)
-        vocab = bpe_tokenizer.build(bpe_tokenizer.SAMPLE_CORPUS, a.vocab)
+        if a.tokenizer_kind == "spm":
+            vocab = bpe_tokenizer.build(bpe_tokenizer.SAMPLE_CORPUS, a.vocab)
+        else:
+            vocab = (a.tokenizer_kind,) + bytelevel_bpe.build(a.vocab, a.tokenizer_kind, a.seed)
     except ValueError as e:
         print(f"gen_model: {e}", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ Grouped-query attention: query head h uses key/value head h // (n_heads / n_kv_h
 import numpy as np
 
 import bpe_tokenizer
+import bytelevel_bpe
 import gguf_file
 import llama2c_file
 
@@ -99,7 +100,13 @@ def _load_gguf(path):
     weights = {name: g.tensor(name) for name in g.tensors}
     if "output.weight" not in weights:
         weights["output.weight"] = weights["token_embd.weight"]
-    vocab = bpe_tokenizer.Vocabulary(tokens, need("tokenizer.ggml.scores"))
+    if g.get("tokenizer.ggml.model", "llama") == "gpt2":
+        vocab = bytelevel_bpe.ByteLevelVocabulary(
+            tokens, need("tokenizer.ggml.merges"), g.get("tokenizer.ggml.token_type"),
+            g.get("tokenizer.ggml.bos_token_id"), g.get("tokenizer.ggml.eos_token_id"),
+            bool(g.get("tokenizer.ggml.add_bos_token", False)), g.get("tokenizer.ggml.pre", "gpt2"))
+    else:
+        vocab = bpe_tokenizer.Vocabulary(tokens, need("tokenizer.ggml.scores"))
     return Model(config, weights, vocab)
 
 

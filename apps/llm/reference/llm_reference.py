@@ -3,7 +3,7 @@
 
   llm_reference.py MODEL [--tokenizer TOK.bin] --prompt-ids 1,5,9 [--greedy N] --json
       -> {"logits": [[vocab floats] per prompt position], "greedy": [N ids]}
-  llm_reference.py MODEL [--tokenizer TOK.bin] --encode TEXT --json -> {"ids": [...]}
+  llm_reference.py MODEL [--tokenizer TOK.bin] --encode TEXT [--special] --json -> {"ids": [...]}
   llm_reference.py MODEL [--tokenizer TOK.bin] --decode 1,2,3 --json -> {"text": "..."}
 
 logits[i] is the output after feeding prompt token i at position i; greedy continues from
@@ -39,6 +39,8 @@ def main(argv=None):
     what.add_argument("--prompt-ids", type=parse_ids)
     what.add_argument("--encode", metavar="TEXT")
     what.add_argument("--decode", type=parse_ids, metavar="IDS")
+    ap.add_argument("--special", action="store_true",
+                    help="with --encode: match special tokens written in the text")
     ap.add_argument("--greedy", type=int, default=0)
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
@@ -54,7 +56,12 @@ def main(argv=None):
             if model.vocab is None:
                 raise ValueError("this model has no tokenizer: pass --tokenizer")
             if a.encode is not None:
-                out = {"ids": model.vocab.encode(a.encode)}
+                if a.special:
+                    if not hasattr(model.vocab, "special"):
+                        raise ValueError("--special needs a byte-level (gpt2) tokenizer")
+                    out = {"ids": model.vocab.encode(a.encode, special=True)}
+                else:
+                    out = {"ids": model.vocab.encode(a.encode)}
             else:
                 out = {"text": model.vocab.decode(a.decode)}
     except (OSError, ValueError) as e:

@@ -12,6 +12,7 @@
  * the same order).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -148,17 +149,106 @@ static int vocab_get(void *ctx, uint32_t i, struct llm_piece *p, struct llm_err 
 	return 0;
 }
 
-static int load_tokenizer(const struct gguf_file *f, struct llm_model *m, struct llm_err *err)
+/* The merges as the BPE builder reads them (in order, like the pieces). */
+struct gguf_merges {
+	const struct gguf_value *merges;
+	struct gguf_string_cursor cur;
+};
+
+static int merge_get(void *ctx, uint32_t i, const char **text, size_t *len, struct llm_err *err)
 {
-	const struct gguf_kv *tokens = gguf_find_kv(f, "tokenizer.ggml.tokens");
-	if (!tokens)
-		return 0; /* a model without a tokenizer still runs on token ids */
-	struct gguf_string model;
-	if (gguf_get_string(f, "tokenizer.ggml.model", &model) == 0 &&
-	    !(model.len == 5 && memcmp(model.ptr, "llama", 5) == 0))
-		return llm_err_set(err, -ENOTSUP, "gguf: tokenizer model '%.*s' is not supported (only 'llama')",
+	struct gguf_merges *g = ctx;
+	if (i == 0)
+		g->cur = (struct gguf_string_cursor){ g->merges->arr.data, 0 };
+	if (g->cur.index != i)
+		return llm_err_set(err, -EINVAL, "gguf: merges must be read in order");
+	struct gguf_string s = gguf_array_string_next(&g->cur);
+	*text = s.ptr;
+	*len = (size_t)s.len;
+	return 0;
+}
+
+static bool is_string(const struct gguf_string *s, const char *lit)
+{
+	return s->len == strlen(lit) && memcmp(s->ptr, lit, s->len) == 0;
+}
+
+/* An optional id: UINT32_MAX when absent. */
+static int get_opt_id(const struct gguf_file *f, const char *key, uint32_t *out, struct llm_err *err)
+{
+	return get_u32(f, key, false, UINT32_MAX, out, err);
+}
+
+static int load_bpe(const struct gguf_file *f, uint32_t n, const struct llm_allocator *alloc,
+		    struct llm_tokenizer **out, struct gguf_vocab *v, struct llm_err *err)
+{
+	const struct gguf_kv *merges = gguf_find_kv(f, "tokenizer.ggml.merges");
+	if (!merges)
+		return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.merges missing (a gpt2 tokenizer needs its merges)");
+	if (merges->value.type != GGUF_TYPE_ARRAY || merges->value.arr.elem_type != GGUF_TYPE_STRING ||
+	    merges->value.arr.count > UINT32_MAX / 4)
+		return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.merges must be an array of strings");
+	struct llm_bpe_spec spec = { .pretok = LLM_PRETOK_GPT2 };
+	struct gguf_string pre;
+	int rc = gguf_get_string(f, "tokenizer.ggml.pre", &pre);
+	if (rc == 0) {
+		rc = llm_pretok_by_name(pre.ptr, (size_t)pre.len, &spec.pretok, err);
+		if (rc)
+			return rc;
+	} else if (rc != -ENOENT) {
+		return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.pre is not a string");
+	}
+	const struct gguf_kv *types = gguf_find_kv(f, "tokenizer.ggml.token_type");
+	int32_t *type = NULL;
+	if (types) {
+		const struct gguf_value *tv = &types->value;
+		if (tv->type != GGUF_TYPE_ARRAY || tv->arr.count != n || tv->arr.elem_type == GGUF_TYPE_STRING ||
+		    tv->arr.elem_type == GGUF_TYPE_BOOL || tv->arr.elem_type == GGUF_TYPE_FLOAT32 ||
+		    tv->arr.elem_type == GGUF_TYPE_FLOAT64)
+			return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.token_type must be an array of %u integers", n);
+		type = llm_alloc_array(alloc, n, sizeof(int32_t), 4);
+		if (!type)
+			return llm_err_set(err, -ENOMEM, "gguf: out of memory");
+		for (uint32_t i = 0; i < n; i++) {
+			int64_t x = gguf_array_int(tv, i);
+			type[i] = x < INT32_MIN ? INT32_MIN : x > INT32_MAX ? INT32_MAX : (int32_t)x;
+		}
+	}
+	uint64_t add_bos = 0;
+	rc = get_opt_id(f, "tokenizer.ggml.bos_token_id", &spec.bos_id, err);
+	if (!rc) rc = get_opt_id(f, "tokenizer.ggml.eos_token_id", &spec.eos_id, err);
+	const struct gguf_kv *ab = gguf_find_kv(f, "tokenizer.ggml.add_bos_token");
+	if (!rc && ab) {
+		if (ab->value.type == GGUF_TYPE_BOOL)
+			add_bos = ab->value.u64;
+		else
+			rc = llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.add_bos_token must be a bool");
+	}
+	if (!rc) {
+		struct gguf_merges gm = { &merges->value, { NULL, 0 } };
+		spec.n_merges = (uint32_t)merges->value.arr.count;
+		spec.get_merge = merge_get;
+		spec.merge_ctx = &gm;
+		spec.token_type = type;
+		spec.add_bos = add_bos != 0;
+		rc = llm_tokenizer_create_bpe(out, n, vocab_get, v, &spec, alloc, err);
+	}
+	llm_free(alloc, type, (size_t)n * sizeof(int32_t));
+	return rc;
+}
+
+/* The tokenizer of n pieces described by f's tokenizer.* metadata. */
+static int load_tokenizer_n(const struct gguf_file *f, const struct gguf_kv *tokens, uint32_t n,
+			    const struct llm_allocator *alloc, struct llm_tokenizer **out, struct llm_err *err)
+{
+	struct gguf_string model = { "llama", 5 };
+	int rc = gguf_get_string(f, "tokenizer.ggml.model", &model);
+	if (rc && rc != -ENOENT)
+		return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.model is not a string");
+	bool bpe = is_string(&model, "gpt2");
+	if (!bpe && !is_string(&model, "llama"))
+		return llm_err_set(err, -ENOTSUP, "gguf: tokenizer model '%.*s' is not supported (only 'llama' and 'gpt2')",
 				   model.len > 32 ? 32 : (int)model.len, model.ptr);
-	uint32_t n = m->config.vocab_size;
 	if (tokens->value.type != GGUF_TYPE_ARRAY || tokens->value.arr.elem_type != GGUF_TYPE_STRING ||
 	    tokens->value.arr.count != n)
 		return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.tokens must be an array of %u strings", n);
@@ -166,14 +256,51 @@ static int load_tokenizer(const struct gguf_file *f, struct llm_model *m, struct
 	if (scores && (scores->value.type != GGUF_TYPE_ARRAY ||
 		       scores->value.arr.elem_type != GGUF_TYPE_FLOAT32 || scores->value.arr.count != n))
 		return llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.scores must be an array of %u FLOAT32", n);
-	uint32_t bos, eos, unk;
-	int rc = get_u32(f, "tokenizer.ggml.bos_token_id", false, 1, &bos, err);
-	if (!rc) rc = get_u32(f, "tokenizer.ggml.eos_token_id", false, 2, &eos, err);
-	if (!rc) rc = get_u32(f, "tokenizer.ggml.unknown_token_id", false, 0, &unk, err);
+	struct gguf_vocab v = { &tokens->value, scores ? &scores->value : NULL, { NULL, 0 } };
+	if (bpe) {
+		rc = load_bpe(f, n, alloc, out, &v, err);
+	} else {
+		uint32_t bos, eos, unk;
+		rc = get_u32(f, "tokenizer.ggml.bos_token_id", false, 1, &bos, err);
+		if (!rc) rc = get_u32(f, "tokenizer.ggml.eos_token_id", false, 2, &eos, err);
+		if (!rc) rc = get_u32(f, "tokenizer.ggml.unknown_token_id", false, 0, &unk, err);
+		if (!rc)
+			rc = llm_tokenizer_create(out, n, vocab_get, &v, bos, eos, unk, alloc, err);
+	}
 	if (rc)
 		return rc;
-	struct gguf_vocab v = { &tokens->value, scores ? &scores->value : NULL, { NULL, 0 } };
-	return llm_tokenizer_create(&m->tokenizer, n, vocab_get, &v, bos, eos, unk, m->alloc, err);
+	struct gguf_string tmpl;
+	if (gguf_get_string(f, "tokenizer.chat_template", &tmpl) == 0)
+		(*out)->chat_template = llm_chat_detect(tmpl.ptr, (size_t)tmpl.len);
+	return 0;
+}
+
+static int load_tokenizer(const struct gguf_file *f, struct llm_model *m, struct llm_err *err)
+{
+	const struct gguf_kv *tokens = gguf_find_kv(f, "tokenizer.ggml.tokens");
+	if (!tokens)
+		return 0; /* a model without a tokenizer still runs on token ids */
+	return load_tokenizer_n(f, tokens, m->config.vocab_size, m->alloc, &m->tokenizer, err);
+}
+
+int llm_gguf_load_tokenizer(struct llm_tokenizer **out, const void *data, size_t size,
+			    const struct llm_allocator *alloc, struct llm_err *err)
+{
+	*out = NULL;
+	if (!alloc)
+		alloc = llm_allocator_default();
+	struct gguf_file f;
+	int rc = gguf_parse(data, size, alloc, &f, err);
+	if (rc)
+		return rc;
+	const struct gguf_kv *tokens = gguf_find_kv(&f, "tokenizer.ggml.tokens");
+	if (!tokens || tokens->value.type != GGUF_TYPE_ARRAY || tokens->value.arr.count == 0 ||
+	    tokens->value.arr.count > UINT32_MAX)
+		rc = llm_err_set(err, -EINVAL, "gguf: tokenizer.ggml.tokens missing or not a non-empty array");
+	else
+		rc = load_tokenizer_n(&f, tokens, (uint32_t)tokens->value.arr.count, alloc, out, err);
+	gguf_file_release(&f);
+	return rc;
 }
 
 static int load_from(const struct gguf_file *f, struct llm_model *m, struct llm_err *err)

@@ -162,6 +162,14 @@ static void add_tensor(struct gguf_writer *w, struct tensor_fill *fills, size_t 
 int llm_random_model_gguf(const struct llm_random_model_spec *s, const struct llm_allocator *alloc,
 			  void **image, size_t *size, struct llm_err *err)
 {
+	return llm_random_model_gguf_with(s, NULL, NULL, alloc, image, size, err);
+}
+
+int llm_random_model_gguf_with(const struct llm_random_model_spec *s,
+			       void (*add_metadata)(struct gguf_writer *w, void *ctx), void *ctx,
+			       const struct llm_allocator *alloc, void **image, size_t *size,
+			       struct llm_err *err)
+{
 	struct llm_config c = { s->dim, s->hidden_dim, s->n_layers, s->n_heads, s->n_kv_heads,
 				s->vocab_size, s->seq_len, 0, 0, 1e-5f, 10000.0f };
 	int rc = llm_config_check(&c, err);
@@ -189,6 +197,8 @@ int llm_random_model_gguf(const struct llm_random_model_spec *s, const struct ll
 	gguf_writer_f32(&w, "llama.attention.layer_norm_rms_epsilon", c.rms_eps);
 	gguf_writer_f32(&w, "llama.rope.freq_base", c.rope_base);
 	rc = s->with_tokenizer ? add_tokenizer(&w, c.vocab_size, alloc) : 0;
+	if (add_metadata)
+		add_metadata(&w, ctx);
 
 	enum llm_dtype t = s->dtype;
 	uint64_t seed = s->seed * 1000003u;

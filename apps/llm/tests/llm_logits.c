@@ -5,7 +5,8 @@
  *
  *   llm-logits MODEL [--tokenizer TOK.bin] --prompt-ids 1,5,9 [--greedy N] --json
  *       {"logits": [[vocab floats] per prompt position], "greedy": [N ids]}
- *   llm-logits MODEL [--tokenizer TOK.bin] --encode TEXT   {"ids": [...]} (BOS first)
+ *   llm-logits MODEL [--tokenizer TOK.bin] --encode TEXT [--special]   {"ids": [...]}
+ *       (BOS first when the model adds one; --special matches special tokens in TEXT)
  *   llm-logits MODEL [--tokenizer TOK.bin] --decode 1,2,3  {"text": "..."}
  * Extra options: --threads N, --isa portable|avx2|avx512 (exit status 77,
  * "skipped", when this CPU cannot run the kernels asked for).
@@ -22,7 +23,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: llm-logits MODEL [--tokenizer TOK.bin] (--prompt-ids 1,5,9 [--greedy N] | --encode TEXT |\n"
+		"usage: llm-logits MODEL [--tokenizer TOK.bin] (--prompt-ids 1,5,9 [--greedy N] | --encode TEXT [--special] |\n"
 		"                  --decode 1,2,3) [--json] [--threads N] [--isa portable|avx2|avx512]\n");
 }
 
@@ -101,6 +102,7 @@ int main(int argc, char **argv)
 	const char *model_path = NULL, *tok_path = NULL, *prompt_ids = NULL, *encode = NULL, *decode = NULL;
 	unsigned long greedy = 0, threads = 1;
 	int isa = -1;
+	bool special = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -109,6 +111,8 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--json")) {
 			continue;
+		} else if (!strcmp(a, "--special")) {
+			special = true;
 		} else if (a[0] == '-' && a[1] == '-' && !val) {
 			fprintf(stderr, "llm-logits: %s needs a value\n", a);
 			return 2;
@@ -165,7 +169,9 @@ int main(int argc, char **argv)
 	} else if (encode) {
 		size_t len = strlen(encode), cap = len + 2;
 		ids = calloc(cap, sizeof(*ids));
-		if (!ids || llm_tokenizer_encode(m->tokenizer, encode, len, true, ids, cap, &n)) {
+		if (!ids || llm_tokenizer_encode_flags(m->tokenizer, encode, len,
+								 LLM_ENCODE_BOS | (special ? LLM_ENCODE_SPECIAL : 0u),
+								 ids, cap, &n)) {
 			fprintf(stderr, "llm-logits: cannot encode\n");
 			rc = 1;
 		} else {

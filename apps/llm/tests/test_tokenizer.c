@@ -157,6 +157,27 @@ static void test_empty_text_is_just_bos(void **state)
 	assert_int_equal(n, 0);
 }
 
+static void test_special_tokens_on_request(void **state)
+{
+	(void)state;
+	uint32_t ids[16];
+	size_t n;
+	/* "</s>" written in the text is EOS only when asked; the text after it
+	 * gets no dummy prefix (it does not start the text). */
+	assert_int_equal(llm_tokenizer_encode_flags(tok, "</s>hello", 9, LLM_ENCODE_BOS | LLM_ENCODE_SPECIAL,
+						    ids, 16, &n), 0);
+	assert_int_equal(n, 5); /* BOS, EOS, "he" "ll" "o" (" hello" would be one piece) */
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[1], 2);
+	assert_int_equal(ids[2], id_of("he"));
+	assert_int_equal(ids[3], id_of("ll"));
+	assert_int_equal(ids[4], id_of("o"));
+	assert_int_equal(llm_tokenizer_encode_flags(tok, "</s>", 4, 0, ids, 16, &n), 0);
+	assert_true(n > 1);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(ids[i], 2);
+}
+
 static void test_small_buffer_reports_size(void **state)
 {
 	(void)state;
@@ -251,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_decode_rules),
 		cmocka_unit_test(test_special_ids_checked),
 		cmocka_unit_test(test_tokenizer_bin_format),
+		cmocka_unit_test(test_special_tokens_on_request),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -17,6 +17,8 @@
 
 #include "llm/model.h"
 
+struct gguf_writer;
+
 struct llm_random_model_spec {
 	uint32_t dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len;
 	enum llm_dtype dtype;
@@ -27,5 +29,11 @@ struct llm_random_model_spec {
 
 int llm_random_model_gguf(const struct llm_random_model_spec *spec, const struct llm_allocator *alloc,
 			  void **image, size_t *size, struct llm_err *err);
+/* The same, calling add_metadata(w, ctx) after the standard metadata (for a
+ * test's own tokenizer.* keys). */
+int llm_random_model_gguf_with(const struct llm_random_model_spec *spec,
+			       void (*add_metadata)(struct gguf_writer *w, void *ctx), void *ctx,
+			       const struct llm_allocator *alloc, void **image, size_t *size,
+			       struct llm_err *err);
 
 #endif
