@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "host/model_seal.h"
 #include "host/measure.h"
+#include "verify/hex.h"
 
 #define CMD_SEAL   "model seal"
 #define CMD_UNSEAL "model unseal"
@@ -92,17 +93,6 @@ static int out_status(bool json, int rc)
 
 /* ---- key files ---- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int read_key(const char *cmd, const char *path, uint8_t key[CAEC_MODEL_KEY_SIZE])
 {
 	char text[2 * CAEC_MODEL_KEY_SIZE + 3];
@@ -115,12 +105,9 @@ static int read_key(const char *cmd, const char *path, uint8_t key[CAEC_MODEL_KE
 	text[n] = 0;
 	while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
 		text[--n] = 0;
-	bool ok = n == 2 * CAEC_MODEL_KEY_SIZE;
-	for (size_t i = 0; ok && i < CAEC_MODEL_KEY_SIZE; i++) {
-		int hi = hexval(text[2 * i]), lo = hexval(text[2 * i + 1]);
-		ok = hi >= 0 && lo >= 0;
-		key[i] = (uint8_t)(hi << 4 | (lo & 15));
-	}
+	size_t got = 0;
+	bool ok = n == 2 * CAEC_MODEL_KEY_SIZE && hex_decode(text, key, CAEC_MODEL_KEY_SIZE, &got) == 0 &&
+		  got == CAEC_MODEL_KEY_SIZE;
 	OPENSSL_cleanse(text, sizeof(text));
 	if (!ok)
 		return cli_usage_error(cmd, "--key %s is not a key: it must hold %u hex digits", path,

@@ -6,6 +6,8 @@
  */
 #include <bearssl.h>
 
+#include "gcm_init.h"
+
 #include "sdk/chan_sealed.h"
 #include "sdk/copy.h"
 
@@ -33,15 +35,7 @@ static void dir_init(struct chan_sealed_dir *d, unsigned aead)
 	d->seq = 0;
 	if (aead != CHAN_AEAD_AES256_GCM)
 		return;
-	const br_block_ctr_class *aes = br_aes_x86ni_ctr_get_vtable();
-	br_ghash gh = br_ghash_pclmul_get();
-	if (!aes)
-		aes = &br_aes_ct64_ctr_vtable;
-	if (!gh)
-		gh = br_ghash_ctmul64;
-	br_aes_gen_ctr_keys *keys = (br_aes_gen_ctr_keys *)d->aes_keys;
-	aes->init(&keys->vtable, d->key, sizeof(d->key));
-	br_gcm_init((br_gcm_context *)d->gcm, &keys->vtable, gh);
+	sdk_gcm_init((br_gcm_context *)d->gcm, (br_aes_gen_ctr_keys *)d->aes_keys, d->key, sizeof(d->key));
 }
 
 int chan_sealed_init(struct chan_sealed *s, struct chan *ch, unsigned aead, const struct chan_keypair *mine,

@@ -1,6 +1,8 @@
 /* Opening a sealed model with BearSSL (sdk/model_unseal.h). */
 #include <bearssl.h>
 
+#include "gcm_init.h"
+
 #include "sdk/model_unseal.h"
 
 _Static_assert(sizeof(((struct model_unsealer *)0)->gcm) >= sizeof(br_gcm_context), "GCM room");
@@ -97,15 +99,7 @@ int model_unseal_init(struct model_unsealer *u, const uint8_t key[CAEC_MODEL_KEY
 	__builtin_memset(&kc, 0, sizeof(kc));
 	__builtin_memset(&hc, 0, sizeof(hc));
 
-	const br_block_ctr_class *aes = br_aes_x86ni_ctr_get_vtable();
-	br_ghash gh = br_ghash_pclmul_get();
-	if (!aes)
-		aes = &br_aes_ct64_ctr_vtable;
-	if (!gh)
-		gh = br_ghash_ctmul64;
-	br_aes_gen_ctr_keys *keys = (br_aes_gen_ctr_keys *)u->aes_keys;
-	aes->init(&keys->vtable, file_key, sizeof(file_key));
-	br_gcm_init((br_gcm_context *)u->gcm, &keys->vtable, gh);
+	sdk_gcm_init((br_gcm_context *)u->gcm, (br_aes_gen_ctr_keys *)u->aes_keys, file_key, sizeof(file_key));
 	__builtin_memset(file_key, 0, sizeof(file_key));
 	return 0;
 }
