@@ -86,6 +86,32 @@ void llm_quantize_row_q8_0(const float *x, uint32_t n, uint8_t *out)
 	}
 }
 
+void llm_quantize_row_q4_0(const float *x, uint32_t n, uint8_t *out)
+{
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const float *xb = x + (size_t)b * 32;
+		uint8_t *blk = out + (size_t)b * LLM_Q4_0_BLOCK_BYTES;
+		/* The element of largest magnitude maps to code 0 (value -8 * d),
+		 * so the scale carries its sign and the range [-8, 7] is used fully
+		 * on that side. */
+		float peak = 0;
+		for (int i = 0; i < 32; i++)
+			if (fabsf(xb[i]) > fabsf(peak))
+				peak = xb[i];
+		float d = peak / -8.0f;
+		float inv = d != 0 ? 1.0f / d : 0.0f;
+		uint16_t h = llm_f32_to_f16(d);
+		memcpy(blk, &h, 2);
+		for (int i = 0; i < 16; i++) {
+			int lo = (int)(xb[i] * inv + 8.5f);
+			int hi = (int)(xb[i + 16] * inv + 8.5f);
+			lo = lo < 0 ? 0 : lo > 15 ? 15 : lo;
+			hi = hi < 0 ? 0 : hi > 15 ? 15 : hi;
+			blk[2 + i] = (uint8_t)(lo | hi << 4);
+		}
+	}
+}
+
 static float dot_f32(const float *w, const float *x, uint32_t n)
 {
 	float s[4] = { 0, 0, 0, 0 };
@@ -126,6 +152,24 @@ static float dot_q8_0(const uint8_t *w, const struct llm_vec *x, uint32_t n)
 	return s;
 }
 
+static float dot_q4_0(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	float s = 0;
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q4_0_BLOCK_BYTES;
+		const int8_t *xq = x->q + (size_t)b * 32;
+		uint16_t h;
+		memcpy(&h, blk, 2);
+		int32_t acc = 0;
+		for (int i = 0; i < 16; i++) {
+			acc += ((int32_t)(blk[2 + i] & 15) - 8) * xq[i];
+			acc += ((int32_t)(blk[2 + i] >> 4) - 8) * xq[i + 16];
+		}
+		s += (float)acc * (llm_f16_to_f32(h) * x->scale[b]);
+	}
+	return s;
+}
+
 void llm_matvec_portable(const struct llm_matrix *w, const struct llm_vec *x, float *out,
 			 uint32_t r0, uint32_t r1)
 {
@@ -137,6 +181,7 @@ void llm_matvec_portable(const struct llm_matrix *w, const struct llm_vec *x, fl
 		case LLM_DTYPE_F32: out[r] = dot_f32((const float *)(const void *)row, x->f, w->cols); break;
 		case LLM_DTYPE_F16: out[r] = dot_f16(row, x->f, w->cols); break;
 		case LLM_DTYPE_Q8_0: out[r] = dot_q8_0(row, x, w->cols); break;
+		case LLM_DTYPE_Q4_0: out[r] = dot_q4_0(row, x, w->cols); break;
 		}
 	}
 }
@@ -163,6 +208,18 @@ void llm_matrix_row_f32(const struct llm_matrix *w, uint32_t r, float *out)
 			float d = llm_f16_to_f32(h);
 			for (int i = 0; i < LLM_Q8_0_BLOCK; i++)
 				out[(size_t)b * LLM_Q8_0_BLOCK + i] = d * (float)(int8_t)blk[2 + i];
+		}
+		break;
+	case LLM_DTYPE_Q4_0:
+		for (uint32_t b = 0; b < w->cols / 32; b++) {
+			const uint8_t *blk = row + (size_t)b * LLM_Q4_0_BLOCK_BYTES;
+			uint16_t h;
+			memcpy(&h, blk, 2);
+			float d = llm_f16_to_f32(h);
+			for (int i = 0; i < 16; i++) {
+				out[(size_t)b * 32 + i] = d * (float)((blk[2 + i] & 15) - 8);
+				out[(size_t)b * 32 + i + 16] = d * (float)((blk[2 + i] >> 4) - 8);
+			}
 		}
 		break;
 	}

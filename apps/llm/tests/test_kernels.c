@@ -64,6 +64,8 @@ static struct llm_matrix make_matrix(enum llm_dtype t, uint32_t rows, uint32_t c
 				uint16_t h = llm_f32_to_f16(row[i]);
 				memcpy(dst + 2 * i, &h, 2);
 			}
+		else if (t == LLM_DTYPE_Q4_0)
+			llm_quantize_row_q4_0(row, cols, dst);
 		else
 			llm_quantize_row_q8_0(row, cols, dst);
 	}
@@ -81,7 +83,7 @@ static void compare_isas(enum llm_dtype t, uint32_t rows, uint32_t cols)
 	fill(x, cols, cols);
 	struct llm_matrix m = make_matrix(t, rows, cols, w, buf);
 	struct llm_vec v = { x, NULL, NULL };
-	if (t == LLM_DTYPE_Q8_0) {
+	if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0) {
 		llm_quantize_act_q8(x, cols, scale, q);
 		v.scale = scale;
 		v.q = q;
@@ -98,7 +100,7 @@ static void compare_isas(enum llm_dtype t, uint32_t rows, uint32_t cols)
 		if (fabs(a[r] - b[r]) > 1e-5 * (mag + 1))
 			fail_msg("%s %ux%u row %u: portable %g avx2 %g", llm_dtype_name(t), rows, cols, r, a[r], b[r]);
 		/* Against the exact product: the type's own precision. */
-		double tol = t == LLM_DTYPE_F32 ? 1e-5 : t == LLM_DTYPE_F16 ? 2e-3 : 2e-2;
+		double tol = t == LLM_DTYPE_F32 ? 1e-5 : t == LLM_DTYPE_F16 ? 2e-3 : t == LLM_DTYPE_Q8_0 ? 2e-2 : 0.1;
 		if (fabs(a[r] - e) > tol * (mag + 1))
 			fail_msg("%s row %u: %g vs exact %g", llm_dtype_name(t), r, a[r], e);
 	}
@@ -121,7 +123,10 @@ static void test_avx2_matches_portable(void **state)
 	}
 	const uint32_t cols_q[] = { 32, 64, 96, 288, 768 };
 	for (size_t i = 0; i < sizeof(cols_q) / sizeof(cols_q[0]); i++)
+	{
 		compare_isas(LLM_DTYPE_Q8_0, 9, cols_q[i]);
+		compare_isas(LLM_DTYPE_Q4_0, 9, cols_q[i]);
+	}
 }
 
 /* llm_matmat over n_cols columns against llm_matvec column by column: the
@@ -141,7 +146,7 @@ static void check_matmat(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 	struct llm_matrix m = make_matrix(t, rows, cols, w, buf);
 	for (uint32_t j = 0; j < n_cols; j++) {
 		xs[j].f = x + (size_t)j * cols;
-		if (t == LLM_DTYPE_Q8_0) {
+		if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0) {
 			xs[j].scale = scale + (size_t)j * (cols / 32);
 			xs[j].q = q + (size_t)j * cols;
 			llm_quantize_act_q8(xs[j].f, cols, (float *)xs[j].scale, (int8_t *)xs[j].q);
@@ -176,7 +181,10 @@ static void test_matmat_equals_matvec(void **state)
 				check_matmat(isas[a], LLM_DTYPE_F16, 11, cols_f[i], n_cols[n], 2, 9);
 			}
 			for (size_t i = 0; i < sizeof(cols_q) / sizeof(cols_q[0]); i++)
+			{
 				check_matmat(isas[a], LLM_DTYPE_Q8_0, 11, cols_q[i], n_cols[n], 3, 11);
+				check_matmat(isas[a], LLM_DTYPE_Q4_0, 11, cols_q[i], n_cols[n], 3, 11);
+			}
 		}
 		/* More rows than one cache tile holds (the tiles must join up). */
 		check_matmat(isas[a], LLM_DTYPE_F32, 300, 64, 5, 1, 299);
@@ -244,6 +252,43 @@ static void test_quantisation_error_bound(void **state)
 		assert_true(fabsf(back[i] - x[i]) <= 1.0f / 127 + 1e-3f);
 }
 
+/* A hand-built Q4_0 block: scale 0.5, byte j = (15 - j % 16) << 4 | j,
+ * so element j (j < 16) has code j and element j + 16 code 15 - j. */
+static void test_q4_0_known_block(void **state)
+{
+	(void)state;
+	uint8_t blk[18];
+	uint16_t h = llm_f32_to_f16(0.5f);
+	memcpy(blk, &h, 2);
+	for (int j = 0; j < 16; j++)
+		blk[2 + j] = (uint8_t)((15 - j) << 4 | j);
+	struct llm_matrix m = { blk, LLM_DTYPE_Q4_0, 1, 32 };
+	float out[32];
+	llm_matrix_row_f32(&m, 0, out);
+	for (int j = 0; j < 16; j++) {
+		assert_true(out[j] == 0.5f * (float)(j - 8));
+		assert_true(out[j + 16] == 0.5f * (float)(7 - j));
+	}
+	/* The dot with an activation of all ones (scale 1): sum of codes - 8. */
+	int8_t q[32];
+	float x[32], scale = 1.0f, r[2];
+	for (int i = 0; i < 32; i++)
+		q[i] = 1, x[i] = 1;
+	q[0] = 5; /* element 0 (code 0, value -4) weighted 5: -20 instead of -4 */
+	struct llm_vec v = { x, &scale, q };
+	llm_matvec(LLM_ISA_PORTABLE, &m, &v, r, 0, 1);
+	assert_true(r[0] == 0.5f * (-8 * 5 + (-7 - 6 - 5 - 4 - 3 - 2 - 1 + 0 + 1 + 2 + 3 + 4 + 5 + 6 + 7) +
+				    (7 + 6 + 5 + 4 + 3 + 2 + 1 + 0 - 1 - 2 - 3 - 4 - 5 - 6 - 7 - 8)));
+	if (llm_isa_available(LLM_ISA_AVX2)) {
+		llm_matvec(LLM_ISA_AVX2, &m, &v, r + 1, 0, 1);
+		assert_true(r[1] == r[0]);
+	}
+	/* The quantiser round-trips values already on the grid. */
+	uint8_t again[18];
+	llm_quantize_row_q4_0(out, 32, again);
+	assert_memory_equal(again, blk, 18);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_portable_alone_is_correct),
 		cmocka_unit_test(test_q8_extremes_do_not_saturate),
 		cmocka_unit_test(test_quantisation_error_bound),
+		cmocka_unit_test(test_q4_0_known_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

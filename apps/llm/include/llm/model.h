@@ -32,11 +32,15 @@
 enum llm_dtype {
 	LLM_DTYPE_F32 = 0,
 	LLM_DTYPE_F16 = 1,
+	LLM_DTYPE_Q4_0 = 2, /* blocks of 32: f16 scale, then 16 bytes of 4-bit codes, value d * (code - 8) */
 	LLM_DTYPE_Q8_0 = 8, /* blocks of 32: f16 scale, then 32 int8 */
 };
 
 #define LLM_Q8_0_BLOCK 32
 #define LLM_Q8_0_BLOCK_BYTES 34
+/* Q4_0: byte j of the codes holds element j in its low nibble and element
+ * j + 16 in its high nibble. */
+#define LLM_Q4_0_BLOCK_BYTES 18
 
 /* A row-major matrix: rows x cols, each row contiguous. */
 struct llm_matrix {
