@@ -8,6 +8,10 @@ Rows are quantised independently, so a row length must be a multiple of 32.
 Q4_0 (type 2) also has blocks of 32 values: a half scale d, then 16 bytes. Byte j
 carries value j of the block in its low four bits and value j + 16 in its high four;
 a 4-bit code c stands for d * (c - 8).
+
+Q5_0 (type 6): a half scale d, a little-endian 32-bit word whose bit i is the fifth
+(top) bit of value i's code, then 16 bytes of low four bits arranged as in Q4_0; a
+5-bit code c stands for d * (c - 16).
 """
 
 import numpy as np
@@ -15,13 +19,15 @@ import numpy as np
 GGML_TYPE_F32 = 0
 GGML_TYPE_F16 = 1
 GGML_TYPE_Q4_0 = 2
+GGML_TYPE_Q5_0 = 6
 GGML_TYPE_Q8_0 = 8
 
 Q8_0_BLOCK = 32
 Q8_0_BLOCK_BYTES = 2 + Q8_0_BLOCK
 Q4_0_BLOCK_BYTES = 2 + 16
+Q5_0_BLOCK_BYTES = 2 + 4 + 16
 
-TYPE_BY_NAME = {"f32": GGML_TYPE_F32, "f16": GGML_TYPE_F16, "q8_0": GGML_TYPE_Q8_0, "q4_0": GGML_TYPE_Q4_0}
+TYPE_BY_NAME = {"f32": GGML_TYPE_F32, "f16": GGML_TYPE_F16, "q8_0": GGML_TYPE_Q8_0, "q4_0": GGML_TYPE_Q4_0, "q5_0": GGML_TYPE_Q5_0}
 NAME_BY_TYPE = {v: k for k, v in TYPE_BY_NAME.items()}
 
 
@@ -39,6 +45,10 @@ def encoded_size(ggml_type, n_elements):
         if n_elements % 32:
             raise ValueError(f"Q4_0 needs a multiple of 32 elements, got {n_elements}")
         return n_elements // 32 * Q4_0_BLOCK_BYTES
+    if ggml_type == GGML_TYPE_Q5_0:
+        if n_elements % 32:
+            raise ValueError(f"Q5_0 needs a multiple of 32 elements, got {n_elements}")
+        return n_elements // 32 * Q5_0_BLOCK_BYTES
     raise ValueError(f"unsupported ggml type {ggml_type}")
 
 
@@ -103,6 +113,38 @@ def dequantize_q4_0(raw, n_elements):
     return (codes * scale).reshape(n_elements)
 
 
+def quantize_q5_0(values):
+    """Quantise to Q5_0 bytes: as Q4_0 with the largest magnitude at code 0 of 0..31."""
+    x = np.asarray(values, dtype=np.float32)
+    if x.shape[-1] % 32:
+        raise ValueError(f"Q5_0 row length {x.shape[-1]} is not a multiple of 32")
+    blocks = x.reshape(-1, 32)
+    peak = blocks[np.arange(blocks.shape[0]), np.argmax(np.abs(blocks), axis=1)]
+    scale = (peak / np.float32(-16.0)).astype(np.float32)
+    inv = np.where(scale != 0, np.float32(1.0) / np.where(scale != 0, scale, 1), 0).astype(np.float32)
+    codes = np.clip(np.floor(blocks * inv[:, None] + np.float32(16.5)), 0, 31).astype(np.uint32)
+    high = ((codes >> 4) << np.arange(32, dtype=np.uint32)).sum(axis=1, dtype=np.uint32)
+    low = (codes & 15).astype(np.uint8)
+    out = np.empty((blocks.shape[0], Q5_0_BLOCK_BYTES), dtype=np.uint8)
+    out[:, :2] = scale.astype("<f2").view(np.uint8).reshape(-1, 2)
+    out[:, 2:6] = high.astype("<u4").view(np.uint8).reshape(-1, 4)
+    out[:, 6:] = low[:, :16] | (low[:, 16:] << 4)
+    return out.tobytes()
+
+
+def dequantize_q5_0(raw, n_elements):
+    """Q5_0 bytes -> float32 array of n_elements."""
+    blocks = np.frombuffer(raw, dtype=np.uint8, count=encoded_size(GGML_TYPE_Q5_0, n_elements))
+    blocks = blocks.reshape(-1, Q5_0_BLOCK_BYTES)
+    scale = blocks[:, :2].copy().view("<f2").astype(np.float32)
+    high = blocks[:, 2:6].copy().view("<u4")  # (blocks, 1)
+    top = (high >> np.arange(32, dtype=np.uint32)) & 1
+    packed = blocks[:, 6:]
+    low = np.concatenate([packed & 15, packed >> 4], axis=1).astype(np.int32)
+    codes = (low | (top.astype(np.int32) << 4)).astype(np.float32) - 16
+    return (codes * scale).reshape(n_elements)
+
+
 def encode(values, ggml_type):
     """Float array -> the bytes of ggml_type (row-major, last axis fastest)."""
     x = np.asarray(values, dtype=np.float32)
@@ -114,6 +156,8 @@ def encode(values, ggml_type):
         return quantize_q8_0(x)
     if ggml_type == GGML_TYPE_Q4_0:
         return quantize_q4_0(x)
+    if ggml_type == GGML_TYPE_Q5_0:
+        return quantize_q5_0(x)
     raise ValueError(f"unsupported ggml type {ggml_type}")
 
 
@@ -127,4 +171,6 @@ def decode(raw, ggml_type, n_elements):
         return dequantize_q8_0(raw, n_elements)
     if ggml_type == GGML_TYPE_Q4_0:
         return dequantize_q4_0(raw, n_elements)
+    if ggml_type == GGML_TYPE_Q5_0:
+        return dequantize_q5_0(raw, n_elements)
     raise ValueError(f"unsupported ggml type {ggml_type}")

@@ -117,6 +117,7 @@ AVX2 void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, f
 		case LLM_DTYPE_F16: out[r] = dot_f16(row, x->f, w->cols); break;
 		case LLM_DTYPE_Q8_0: out[r] = dot_q8_0(row, x, w->cols); break;
 		case LLM_DTYPE_Q4_0: out[r] = dot_q4_0(row, x, w->cols); break;
+		default: break; /* llm_matvec sends types without a kernel here to the portable one */
 		}
 	}
 }

@@ -66,6 +66,8 @@ static struct llm_matrix make_matrix(enum llm_dtype t, uint32_t rows, uint32_t c
 			}
 		else if (t == LLM_DTYPE_Q4_0)
 			llm_quantize_row_q4_0(row, cols, dst);
+		else if (t == LLM_DTYPE_Q5_0)
+			llm_quantize_row_q5_0(row, cols, dst);
 		else
 			llm_quantize_row_q8_0(row, cols, dst);
 	}
@@ -83,7 +85,7 @@ static void compare_isas(enum llm_dtype t, uint32_t rows, uint32_t cols)
 	fill(x, cols, cols);
 	struct llm_matrix m = make_matrix(t, rows, cols, w, buf);
 	struct llm_vec v = { x, NULL, NULL };
-	if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0) {
+	if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 || t == LLM_DTYPE_Q5_0) {
 		llm_quantize_act_q8(x, cols, scale, q);
 		v.scale = scale;
 		v.q = q;
@@ -126,6 +128,7 @@ static void test_avx2_matches_portable(void **state)
 	{
 		compare_isas(LLM_DTYPE_Q8_0, 9, cols_q[i]);
 		compare_isas(LLM_DTYPE_Q4_0, 9, cols_q[i]);
+		compare_isas(LLM_DTYPE_Q5_0, 9, cols_q[i]);
 	}
 }
 
@@ -146,7 +149,7 @@ static void check_matmat(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 	struct llm_matrix m = make_matrix(t, rows, cols, w, buf);
 	for (uint32_t j = 0; j < n_cols; j++) {
 		xs[j].f = x + (size_t)j * cols;
-		if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0) {
+		if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 || t == LLM_DTYPE_Q5_0) {
 			xs[j].scale = scale + (size_t)j * (cols / 32);
 			xs[j].q = q + (size_t)j * cols;
 			llm_quantize_act_q8(xs[j].f, cols, (float *)xs[j].scale, (int8_t *)xs[j].q);
@@ -184,6 +187,7 @@ static void test_matmat_equals_matvec(void **state)
 			{
 				check_matmat(isas[a], LLM_DTYPE_Q8_0, 11, cols_q[i], n_cols[n], 3, 11);
 				check_matmat(isas[a], LLM_DTYPE_Q4_0, 11, cols_q[i], n_cols[n], 3, 11);
+				check_matmat(isas[a], LLM_DTYPE_Q5_0, 11, cols_q[i], n_cols[n], 3, 11);
 			}
 		}
 		/* More rows than one cache tile holds (the tiles must join up). */
@@ -289,6 +293,44 @@ static void test_q4_0_known_block(void **state)
 	assert_memory_equal(again, blk, 18);
 }
 
+/* A hand-built Q5_0 block: scale 0.25, nibble of element i = i % 16, fifth
+ * bits 0xF0F0F0F0 (set for elements 4..7, 12..15, ...). */
+static void test_q5_0_known_block(void **state)
+{
+	(void)state;
+	uint8_t blk[22];
+	uint16_t h = llm_f32_to_f16(0.25f);
+	memcpy(blk, &h, 2);
+	blk[2] = blk[3] = blk[4] = blk[5] = 0xf0;
+	for (int j = 0; j < 16; j++)
+		blk[6 + j] = (uint8_t)(j << 4 | j);
+	struct llm_matrix m = { blk, LLM_DTYPE_Q5_0, 1, 32 };
+	float out[32];
+	llm_matrix_row_f32(&m, 0, out);
+	for (int i = 0; i < 32; i++) {
+		int code = (i % 16) | ((i / 4) % 2) << 4;
+		if (out[i] != 0.25f * (float)(code - 16))
+			fail_msg("element %d: %g, want %g", i, out[i], 0.25 * (code - 16));
+	}
+	int8_t q[32];
+	float x[32], scale = 2.0f, r[2], want = 0;
+	for (int i = 0; i < 32; i++) {
+		q[i] = (int8_t)(i - 16), x[i] = 0;
+		want += out[i] * 2.0f * (float)(i - 16);
+	}
+	struct llm_vec v = { x, &scale, q };
+	llm_matvec(LLM_ISA_PORTABLE, &m, &v, r, 0, 1);
+	assert_true(r[0] == want);
+	if (llm_isa_available(LLM_ISA_AVX2)) {
+		llm_matvec(LLM_ISA_AVX2, &m, &v, r + 1, 0, 1);
+		assert_true(r[1] == r[0]);
+	}
+	/* Element 0 is -4 (code 0), the largest magnitude: the block round-trips. */
+	uint8_t again[22];
+	llm_quantize_row_q5_0(out, 32, again);
+	assert_memory_equal(again, blk, 22);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_q8_extremes_do_not_saturate),
 		cmocka_unit_test(test_quantisation_error_bound),
 		cmocka_unit_test(test_q4_0_known_block),
+		cmocka_unit_test(test_q5_0_known_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,5 +67,7 @@ uint16_t llm_f32_to_f16(float f); /* round to nearest even */
 void llm_quantize_row_q8_0(const float *x, uint32_t n, uint8_t *out);
 /* Quantises one row of n floats (n % 32 == 0) into Q4_0 blocks. */
 void llm_quantize_row_q4_0(const float *x, uint32_t n, uint8_t *out);
+/* Quantises one row of n floats (n % 32 == 0) into Q5_0 blocks. */
+void llm_quantize_row_q5_0(const float *x, uint32_t n, uint8_t *out);
 
 #endif

@@ -147,6 +147,24 @@ class Q4_0(unittest.TestCase):
             T.encode(np.ones(48), T.GGML_TYPE_Q4_0)
 
 
+class Q5_0(unittest.TestCase):
+    def test_hand_built_block(self):
+        # scale 0.25, low bits of value i = i % 16, top bits 0xF0F0F0F0.
+        raw = (np.float16(0.25).tobytes() + bytes([0xF0] * 4) +
+               bytes((j << 4) | j for j in range(16)))
+        v = T.decode(raw, T.GGML_TYPE_Q5_0, 32)
+        i = np.arange(32)
+        np.testing.assert_array_equal(v, 0.25 * (((i % 16) | (((i // 4) % 2) << 4)) - 16))
+        self.assertEqual(T.encode(v, T.GGML_TYPE_Q5_0), raw)
+
+    def test_error_bound(self):
+        m = np.random.default_rng(3).standard_normal((4, 64)).astype(np.float32)
+        back = T.decode(T.encode(m, T.GGML_TYPE_Q5_0), T.GGML_TYPE_Q5_0, m.size).reshape(m.shape)
+        step = np.abs(m.reshape(-1, 32)).max(axis=1) / 16
+        err = np.abs(back - m).reshape(-1, 32).max(axis=1)
+        self.assertTrue(np.all(err <= (0.5 + 16 * 2 ** -11) * step + 1e-6))
+
+
 class Refusals(Tmp):
     def good(self):
         ts = [("w", [32, 2], T.GGML_TYPE_Q8_0, T.encode(np.ones((2, 32)), T.GGML_TYPE_Q8_0))]
