@@ -12,6 +12,9 @@ a 4-bit code c stands for d * (c - 8).
 Q5_0 (type 6): a half scale d, a little-endian 32-bit word whose bit i is the fifth
 (top) bit of value i's code, then 16 bytes of low four bits arranged as in Q4_0; a
 5-bit code c stands for d * (c - 16).
+
+Q4_1 (type 3): a half scale d, a half offset m, then 16 bytes of codes arranged as in
+Q4_0; a code c stands for d * c + m.
 """
 
 import numpy as np
@@ -19,6 +22,7 @@ import numpy as np
 GGML_TYPE_F32 = 0
 GGML_TYPE_F16 = 1
 GGML_TYPE_Q4_0 = 2
+GGML_TYPE_Q4_1 = 3
 GGML_TYPE_Q5_0 = 6
 GGML_TYPE_Q8_0 = 8
 
@@ -26,8 +30,9 @@ Q8_0_BLOCK = 32
 Q8_0_BLOCK_BYTES = 2 + Q8_0_BLOCK
 Q4_0_BLOCK_BYTES = 2 + 16
 Q5_0_BLOCK_BYTES = 2 + 4 + 16
+Q4_1_BLOCK_BYTES = 2 + 2 + 16
 
-TYPE_BY_NAME = {"f32": GGML_TYPE_F32, "f16": GGML_TYPE_F16, "q8_0": GGML_TYPE_Q8_0, "q4_0": GGML_TYPE_Q4_0, "q5_0": GGML_TYPE_Q5_0}
+TYPE_BY_NAME = {"f32": GGML_TYPE_F32, "f16": GGML_TYPE_F16, "q8_0": GGML_TYPE_Q8_0, "q4_0": GGML_TYPE_Q4_0, "q5_0": GGML_TYPE_Q5_0, "q4_1": GGML_TYPE_Q4_1}
 NAME_BY_TYPE = {v: k for k, v in TYPE_BY_NAME.items()}
 
 
@@ -49,6 +54,10 @@ def encoded_size(ggml_type, n_elements):
         if n_elements % 32:
             raise ValueError(f"Q5_0 needs a multiple of 32 elements, got {n_elements}")
         return n_elements // 32 * Q5_0_BLOCK_BYTES
+    if ggml_type == GGML_TYPE_Q4_1:
+        if n_elements % 32:
+            raise ValueError(f"Q4_1 needs a multiple of 32 elements, got {n_elements}")
+        return n_elements // 32 * Q4_1_BLOCK_BYTES
     raise ValueError(f"unsupported ggml type {ggml_type}")
 
 
@@ -145,6 +154,34 @@ def dequantize_q5_0(raw, n_elements):
     return (codes * scale).reshape(n_elements)
 
 
+def quantize_q4_1(values):
+    """Quantise to Q4_1 bytes: offset the block minimum, 15 steps up to its maximum."""
+    x = np.asarray(values, dtype=np.float32)
+    if x.shape[-1] % 32:
+        raise ValueError(f"Q4_1 row length {x.shape[-1]} is not a multiple of 32")
+    blocks = x.reshape(-1, 32)
+    lo, hi = blocks.min(axis=1), blocks.max(axis=1)
+    scale = ((hi - lo) / np.float32(15.0)).astype(np.float32)
+    inv = np.where(scale != 0, np.float32(1.0) / np.where(scale != 0, scale, 1), 0).astype(np.float32)
+    codes = np.minimum(np.floor((blocks - lo[:, None]) * inv[:, None] + np.float32(0.5)), 15).astype(np.uint8)
+    out = np.empty((blocks.shape[0], Q4_1_BLOCK_BYTES), dtype=np.uint8)
+    out[:, :2] = scale.astype("<f2").view(np.uint8).reshape(-1, 2)
+    out[:, 2:4] = lo.astype("<f2").view(np.uint8).reshape(-1, 2)
+    out[:, 4:] = codes[:, :16] | (codes[:, 16:] << 4)
+    return out.tobytes()
+
+
+def dequantize_q4_1(raw, n_elements):
+    """Q4_1 bytes -> float32 array of n_elements."""
+    blocks = np.frombuffer(raw, dtype=np.uint8, count=encoded_size(GGML_TYPE_Q4_1, n_elements))
+    blocks = blocks.reshape(-1, Q4_1_BLOCK_BYTES)
+    scale = blocks[:, :2].copy().view("<f2").astype(np.float32)
+    offset = blocks[:, 2:4].copy().view("<f2").astype(np.float32)
+    packed = blocks[:, 4:]
+    codes = np.concatenate([packed & 15, packed >> 4], axis=1).astype(np.float32)
+    return (codes * scale + offset).reshape(n_elements)
+
+
 def encode(values, ggml_type):
     """Float array -> the bytes of ggml_type (row-major, last axis fastest)."""
     x = np.asarray(values, dtype=np.float32)
@@ -158,6 +195,8 @@ def encode(values, ggml_type):
         return quantize_q4_0(x)
     if ggml_type == GGML_TYPE_Q5_0:
         return quantize_q5_0(x)
+    if ggml_type == GGML_TYPE_Q4_1:
+        return quantize_q4_1(x)
     raise ValueError(f"unsupported ggml type {ggml_type}")
 
 
@@ -173,4 +212,6 @@ def decode(raw, ggml_type, n_elements):
         return dequantize_q4_0(raw, n_elements)
     if ggml_type == GGML_TYPE_Q5_0:
         return dequantize_q5_0(raw, n_elements)
+    if ggml_type == GGML_TYPE_Q4_1:
+        return dequantize_q4_1(raw, n_elements)
     raise ValueError(f"unsupported ggml type {ggml_type}")

@@ -186,6 +186,10 @@ static int tensor_bytes(uint32_t type, uint64_t row, uint64_t n, uint64_t *bytes
 		if (row % 32)
 			return -1;
 		return __builtin_mul_overflow(n / 32, 18, bytes) ? -1 : 0;
+	case GGUF_TENSOR_Q4_1:
+		if (row % 32)
+			return -1;
+		return __builtin_mul_overflow(n / 32, 20, bytes) ? -1 : 0;
 	case GGUF_TENSOR_Q5_0:
 		if (row % 32)
 			return -1;
@@ -224,9 +228,10 @@ static int read_tensor(struct cursor *c, uint64_t index, struct gguf_tensor *t, 
 	if (read_u32(c, &t->type) || read_u64(c, &t->offset))
 		return llm_err_set(err, -EINVAL, "gguf: tensor '%.*s': truncated descriptor", nl, t->name.ptr);
 	if (t->type != GGUF_TENSOR_F32 && t->type != GGUF_TENSOR_F16 && t->type != GGUF_TENSOR_Q8_0 &&
-	    t->type != GGUF_TENSOR_Q4_0 && t->type != GGUF_TENSOR_Q5_0)
+	    t->type != GGUF_TENSOR_Q4_0 && t->type != GGUF_TENSOR_Q5_0 &&
+	    t->type != GGUF_TENSOR_Q4_1)
 		return llm_err_set(err, -ENOTSUP,
-				   "gguf: tensor %.*s: type %s (%u) is not supported (F32, F16, Q4_0, Q5_0, Q8_0 are)",
+				   "gguf: tensor %.*s: type %s (%u) is not supported (F32, F16, Q4_0, Q4_1, Q5_0, Q8_0 are)",
 				   nl, t->name.ptr, gguf_tensor_type_name(t->type), t->type);
 	if (tensor_bytes(t->type, t->dims[0], t->n_elements, &t->n_bytes))
 		return llm_err_set(err, -EINVAL, "gguf: tensor '%.*s': %s size invalid (row of %llu elements)",

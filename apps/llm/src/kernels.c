@@ -46,7 +46,7 @@ void llm_matvec(enum llm_isa isa, const struct llm_matrix *w, const struct llm_v
 		float *out, uint32_t r0, uint32_t r1)
 {
 #if defined(__x86_64__)
-	if (isa == LLM_ISA_AVX2 && w->type != LLM_DTYPE_Q5_0) { /* Q5_0 has no AVX2 kernel yet */
+	if (isa == LLM_ISA_AVX2 && w->type != LLM_DTYPE_Q5_0 && w->type != LLM_DTYPE_Q4_1) { /* no AVX2 kernels yet */
 		llm_matvec_avx2(w, x, out, r0, r1);
 		return;
 	}

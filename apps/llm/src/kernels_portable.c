@@ -140,6 +140,30 @@ void llm_quantize_row_q5_0(const float *x, uint32_t n, uint8_t *out)
 	}
 }
 
+void llm_quantize_row_q4_1(const float *x, uint32_t n, uint8_t *out)
+{
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const float *xb = x + (size_t)b * 32;
+		uint8_t *blk = out + (size_t)b * LLM_Q4_1_BLOCK_BYTES;
+		/* The block's range [lo, hi] is cut into 15 steps from lo. */
+		float lo = xb[0], hi = xb[0];
+		for (int i = 1; i < 32; i++)
+			lo = fminf(lo, xb[i]), hi = fmaxf(hi, xb[i]);
+		float d = (hi - lo) / 15.0f;
+		float inv = d != 0 ? 1.0f / d : 0.0f;
+		uint16_t hd = llm_f32_to_f16(d), hm = llm_f32_to_f16(lo);
+		memcpy(blk, &hd, 2);
+		memcpy(blk + 2, &hm, 2);
+		for (int i = 0; i < 16; i++) {
+			int c0 = (int)((xb[i] - lo) * inv + 0.5f);
+			int c1 = (int)((xb[i + 16] - lo) * inv + 0.5f);
+			c0 = c0 > 15 ? 15 : c0;
+			c1 = c1 > 15 ? 15 : c1;
+			blk[4 + i] = (uint8_t)(c0 | c1 << 4);
+		}
+	}
+}
+
 /* The 32 codes of a Q5_0 block, each minus 16. */
 static void unpack_q5_0(const uint8_t *blk, int *v)
 {
@@ -226,6 +250,26 @@ static float dot_q5_0(const uint8_t *w, const struct llm_vec *x, uint32_t n)
 	return s;
 }
 
+/* d * code + m against d_x * q: the offset meets the sum of the q. */
+static float dot_q4_1(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	float s = 0;
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q4_1_BLOCK_BYTES;
+		const int8_t *xq = x->q + (size_t)b * 32;
+		uint16_t hd, hm;
+		memcpy(&hd, blk, 2);
+		memcpy(&hm, blk + 2, 2);
+		int32_t acc = 0, sum = 0;
+		for (int i = 0; i < 16; i++) {
+			acc += (int32_t)(blk[4 + i] & 15) * xq[i] + (int32_t)(blk[4 + i] >> 4) * xq[i + 16];
+			sum += xq[i] + xq[i + 16];
+		}
+		s += x->scale[b] * (llm_f16_to_f32(hd) * (float)acc + llm_f16_to_f32(hm) * (float)sum);
+	}
+	return s;
+}
+
 void llm_matvec_portable(const struct llm_matrix *w, const struct llm_vec *x, float *out,
 			 uint32_t r0, uint32_t r1)
 {
@@ -239,6 +283,7 @@ void llm_matvec_portable(const struct llm_matrix *w, const struct llm_vec *x, fl
 		case LLM_DTYPE_Q8_0: out[r] = dot_q8_0(row, x, w->cols); break;
 		case LLM_DTYPE_Q4_0: out[r] = dot_q4_0(row, x, w->cols); break;
 		case LLM_DTYPE_Q5_0: out[r] = dot_q5_0(row, x, w->cols); break;
+		case LLM_DTYPE_Q4_1: out[r] = dot_q4_1(row, x, w->cols); break;
 		}
 	}
 }
@@ -276,6 +321,19 @@ void llm_matrix_row_f32(const struct llm_matrix *w, uint32_t r, float *out)
 			for (int i = 0; i < 16; i++) {
 				out[(size_t)b * 32 + i] = d * (float)((blk[2 + i] & 15) - 8);
 				out[(size_t)b * 32 + i + 16] = d * (float)((blk[2 + i] >> 4) - 8);
+			}
+		}
+		break;
+	case LLM_DTYPE_Q4_1:
+		for (uint32_t b = 0; b < w->cols / 32; b++) {
+			const uint8_t *blk = row + (size_t)b * LLM_Q4_1_BLOCK_BYTES;
+			uint16_t hd, hm;
+			memcpy(&hd, blk, 2);
+			memcpy(&hm, blk + 2, 2);
+			float d = llm_f16_to_f32(hd), m = llm_f16_to_f32(hm);
+			for (int i = 0; i < 16; i++) {
+				out[(size_t)b * 32 + i] = d * (float)(blk[4 + i] & 15) + m;
+				out[(size_t)b * 32 + i + 16] = d * (float)(blk[4 + i] >> 4) + m;
 			}
 		}
 		break;

@@ -50,6 +50,9 @@ static void fill_tensor(void *ctx, void *dst, uint64_t n_bytes)
 			case LLM_DTYPE_Q4_0:
 				llm_quantize_row_q4_0(row, n, o + (size_t)c0 / 32 * LLM_Q4_0_BLOCK_BYTES);
 				break;
+			case LLM_DTYPE_Q4_1:
+				llm_quantize_row_q4_1(row, n, o + (size_t)c0 / 32 * LLM_Q4_1_BLOCK_BYTES);
+				break;
 			case LLM_DTYPE_Q5_0:
 				llm_quantize_row_q5_0(row, n, o + (size_t)c0 / 32 * LLM_Q5_0_BLOCK_BYTES);
 				break;
@@ -154,6 +157,7 @@ static enum gguf_tensor_type gguf_type(enum llm_dtype t)
 	       : t == LLM_DTYPE_Q8_0 ? GGUF_TENSOR_Q8_0
 	       : t == LLM_DTYPE_Q4_0 ? GGUF_TENSOR_Q4_0
 	       : t == LLM_DTYPE_Q5_0 ? GGUF_TENSOR_Q5_0
+	       : t == LLM_DTYPE_Q4_1 ? GGUF_TENSOR_Q4_1
 				     : GGUF_TENSOR_F32;
 }
 
@@ -177,7 +181,8 @@ int llm_random_model_gguf(const struct llm_random_model_spec *s, const struct ll
 	int rc = llm_config_check(&c, err);
 	if (rc)
 		return rc;
-	if ((s->dtype == LLM_DTYPE_Q8_0 || s->dtype == LLM_DTYPE_Q4_0 || s->dtype == LLM_DTYPE_Q5_0) && (c.dim % 32 || c.hidden_dim % 32))
+	if ((s->dtype == LLM_DTYPE_Q8_0 || s->dtype == LLM_DTYPE_Q4_0 || s->dtype == LLM_DTYPE_Q5_0 ||
+	     s->dtype == LLM_DTYPE_Q4_1) && (c.dim % 32 || c.hidden_dim % 32))
 		return llm_err_set(err, -EINVAL, "random model: %s needs dim and hidden_dim multiples of 32",
 				   llm_dtype_name(s->dtype));
 	if (s->with_tokenizer && c.vocab_size < 259 + 1 + 94)

@@ -66,6 +66,8 @@ static struct llm_matrix make_matrix(enum llm_dtype t, uint32_t rows, uint32_t c
 			}
 		else if (t == LLM_DTYPE_Q4_0)
 			llm_quantize_row_q4_0(row, cols, dst);
+		else if (t == LLM_DTYPE_Q4_1)
+			llm_quantize_row_q4_1(row, cols, dst);
 		else if (t == LLM_DTYPE_Q5_0)
 			llm_quantize_row_q5_0(row, cols, dst);
 		else
@@ -85,7 +87,7 @@ static void compare_isas(enum llm_dtype t, uint32_t rows, uint32_t cols)
 	fill(x, cols, cols);
 	struct llm_matrix m = make_matrix(t, rows, cols, w, buf);
 	struct llm_vec v = { x, NULL, NULL };
-	if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 || t == LLM_DTYPE_Q5_0) {
+	if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 || t == LLM_DTYPE_Q5_0 || t == LLM_DTYPE_Q4_1) {
 		llm_quantize_act_q8(x, cols, scale, q);
 		v.scale = scale;
 		v.q = q;
@@ -129,6 +131,7 @@ static void test_avx2_matches_portable(void **state)
 		compare_isas(LLM_DTYPE_Q8_0, 9, cols_q[i]);
 		compare_isas(LLM_DTYPE_Q4_0, 9, cols_q[i]);
 		compare_isas(LLM_DTYPE_Q5_0, 9, cols_q[i]);
+		compare_isas(LLM_DTYPE_Q4_1, 9, cols_q[i]);
 	}
 }
 
@@ -149,7 +152,7 @@ static void check_matmat(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 	struct llm_matrix m = make_matrix(t, rows, cols, w, buf);
 	for (uint32_t j = 0; j < n_cols; j++) {
 		xs[j].f = x + (size_t)j * cols;
-		if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 || t == LLM_DTYPE_Q5_0) {
+		if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 || t == LLM_DTYPE_Q5_0 || t == LLM_DTYPE_Q4_1) {
 			xs[j].scale = scale + (size_t)j * (cols / 32);
 			xs[j].q = q + (size_t)j * cols;
 			llm_quantize_act_q8(xs[j].f, cols, (float *)xs[j].scale, (int8_t *)xs[j].q);
@@ -188,6 +191,7 @@ static void test_matmat_equals_matvec(void **state)
 				check_matmat(isas[a], LLM_DTYPE_Q8_0, 11, cols_q[i], n_cols[n], 3, 11);
 				check_matmat(isas[a], LLM_DTYPE_Q4_0, 11, cols_q[i], n_cols[n], 3, 11);
 				check_matmat(isas[a], LLM_DTYPE_Q5_0, 11, cols_q[i], n_cols[n], 3, 11);
+				check_matmat(isas[a], LLM_DTYPE_Q4_1, 11, cols_q[i], n_cols[n], 3, 11);
 			}
 		}
 		/* More rows than one cache tile holds (the tiles must join up). */
@@ -331,6 +335,39 @@ static void test_q5_0_known_block(void **state)
 	assert_memory_equal(again, blk, 22);
 }
 
+/* A hand-built Q4_1 block: d 0.5, m -1, byte j = j << 4 | j. */
+static void test_q4_1_known_block(void **state)
+{
+	(void)state;
+	uint8_t blk[20];
+	uint16_t hd = llm_f32_to_f16(0.5f), hm = llm_f32_to_f16(-1.0f);
+	memcpy(blk, &hd, 2);
+	memcpy(blk + 2, &hm, 2);
+	for (int j = 0; j < 16; j++)
+		blk[4 + j] = (uint8_t)(j << 4 | j);
+	struct llm_matrix m = { blk, LLM_DTYPE_Q4_1, 1, 32 };
+	float out[32];
+	llm_matrix_row_f32(&m, 0, out);
+	for (int i = 0; i < 32; i++)
+		assert_true(out[i] == 0.5f * (float)(i % 16) - 1.0f);
+	int8_t q[32];
+	float x[32], scale = 1.0f, r[2], want = 0;
+	for (int i = 0; i < 32; i++) {
+		q[i] = (int8_t)(3 - i), x[i] = 0;
+		want += out[i] * (float)(3 - i);
+	}
+	struct llm_vec v = { x, &scale, q };
+	llm_matvec(LLM_ISA_PORTABLE, &m, &v, r, 0, 1);
+	assert_true(r[0] == want);
+	if (llm_isa_available(LLM_ISA_AVX2)) {
+		llm_matvec(LLM_ISA_AVX2, &m, &v, r + 1, 0, 1);
+		assert_true(r[1] == r[0]);
+	}
+	uint8_t again[20];
+	llm_quantize_row_q4_1(out, 32, again);
+	assert_memory_equal(again, blk, 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_quantisation_error_bound),
 		cmocka_unit_test(test_q4_0_known_block),
 		cmocka_unit_test(test_q5_0_known_block),
+		cmocka_unit_test(test_q4_1_known_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

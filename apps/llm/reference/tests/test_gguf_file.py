@@ -165,6 +165,14 @@ class Q5_0(unittest.TestCase):
         self.assertTrue(np.all(err <= (0.5 + 16 * 2 ** -11) * step + 1e-6))
 
 
+class Q4_1(unittest.TestCase):
+    def test_hand_built_block(self):
+        raw = np.float16(0.5).tobytes() + np.float16(-1).tobytes() + bytes((j << 4) | j for j in range(16))
+        v = T.decode(raw, T.GGML_TYPE_Q4_1, 32)
+        np.testing.assert_array_equal(v, 0.5 * (np.arange(32) % 16) - 1)
+        self.assertEqual(T.encode(v, T.GGML_TYPE_Q4_1), raw)
+
+
 class Refusals(Tmp):
     def good(self):
         ts = [("w", [32, 2], T.GGML_TYPE_Q8_0, T.encode(np.ones((2, 32)), T.GGML_TYPE_Q8_0))]
