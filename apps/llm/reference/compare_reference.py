@@ -19,6 +19,7 @@ q8_0). Both tools run with the same arguments for several prompts, and:
                 f16 before the product moves logits by up to 8.4e-4 of the scale.
     q8_0 5e-2 : an engine that quantises activations to Q8_0 blocks (as llama.cpp-style
                 kernels do) moves logits by up to 2.4e-2 of the scale on these models.
+    q4_0, q5_0, q4_1 5e-2 : the weights decode exactly; the error is the same activation quantisation.
   Wrong layouts, RoPE, GQA mapping or norms move logits by the order of the scale itself.
 * greedy: the continuations must be identical. The one accepted exception is a near tie:
   if the tools first differ at a step where the reference's logit for the C engine's token
@@ -48,7 +49,7 @@ sys.path.insert(0, HERE)
 import llama_model  # noqa: E402
 
 PYTHON = "/usr/bin/python3"
-TOLERANCE = {"f32": 1e-4, "f16": 5e-3, "q8_0": 5e-2}
+TOLERANCE = {"f32": 1e-4, "f16": 5e-3, "q8_0": 5e-2, "q4_0": 5e-2, "q5_0": 5e-2, "q4_1": 5e-2}
 
 # name, format, dtype, unshared classifier, seed, model shape. Shapes differ per case so
 # that more head/kv-head groupings are covered; q8_0 needs dim and hidden_dim multiples of 32.
@@ -70,6 +71,12 @@ CASES = [
     ("gguf-qwen2-tok", "gguf", "f32", False, 17,
      dict(dim=32, hidden_dim=64, layers=1, heads=4, kv_heads=2, vocab=380, seq_len=64,
           tokenizer="qwen2")),
+    ("gguf-q4_0", "gguf", "q4_0", False, 18,
+     dict(dim=96, hidden_dim=160, layers=2, heads=6, kv_heads=3, vocab=352, seq_len=64)),
+    ("gguf-q5_0", "gguf", "q5_0", False, 19,
+     dict(dim=64, hidden_dim=128, layers=2, heads=4, kv_heads=2, vocab=330, seq_len=64)),
+    ("gguf-q4_1", "gguf", "q4_1", False, 20,
+     dict(dim=64, hidden_dim=96, layers=2, heads=4, kv_heads=4, vocab=330, seq_len=64)),
 ]
 
 # (prompt ids, greedy steps). Ids stay below the smallest vocabulary (320). The long

@@ -198,7 +198,8 @@ static void prepare_inputs(struct llm_context *c, const float *x, size_t stride,
 {
 	bool q8 = false;
 	for (unsigned k = 0; k < n_w; k++)
-		q8 |= w[k]->type == LLM_DTYPE_Q8_0;
+		q8 |= w[k]->type == LLM_DTYPE_Q8_0 || w[k]->type == LLM_DTYPE_Q4_0 ||
+		      w[k]->type == LLM_DTYPE_Q5_0 || w[k]->type == LLM_DTYPE_Q4_1;
 	for (uint32_t j = 0; j < n_cols; j++) {
 		struct llm_vec *v = &c->act[j];
 		v->f = x + j * stride;

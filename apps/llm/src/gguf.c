@@ -164,12 +164,15 @@ static int read_value(struct cursor *c, const struct gguf_string *key, struct gg
 
 const char *gguf_tensor_type_name(uint32_t type)
 {
-	switch (type) {
-	case GGUF_TENSOR_F32: return "F32";
-	case GGUF_TENSOR_F16: return "F16";
-	case GGUF_TENSOR_Q8_0: return "Q8_0";
-	default: return "unsupported";
-	}
+	/* Every type id ggml has assigned, so a refusal can name what the file holds. */
+	static const char *const names[] = {
+		"F32", "F16", "Q4_0", "Q4_1", "Q4_2", "Q4_3", "Q5_0", "Q5_1", "Q8_0", "Q8_1",
+		"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_K", "IQ2_XXS", "IQ2_XS", "IQ3_XXS", "IQ1_S",
+		"IQ4_NL", "IQ3_S", "IQ2_S", "IQ4_XS", "I8", "I16", "I32", "I64", "F64", "IQ1_M",
+		"BF16", "Q4_0_4_4", "Q4_0_4_8", "Q4_0_8_8", "TQ1_0", "TQ2_0", "IQ4_NL_4_4", "IQ4_NL_4_8",
+		"IQ4_NL_8_8", "MXFP4",
+	};
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "unknown";
 }
 
 /* Bytes of n elements of a supported type; -1 when unsupported or the
@@ -179,6 +182,18 @@ static int tensor_bytes(uint32_t type, uint64_t row, uint64_t n, uint64_t *bytes
 	switch (type) {
 	case GGUF_TENSOR_F32: return __builtin_mul_overflow(n, 4, bytes) ? -1 : 0;
 	case GGUF_TENSOR_F16: return __builtin_mul_overflow(n, 2, bytes) ? -1 : 0;
+	case GGUF_TENSOR_Q4_0:
+		if (row % 32)
+			return -1;
+		return __builtin_mul_overflow(n / 32, 18, bytes) ? -1 : 0;
+	case GGUF_TENSOR_Q4_1:
+		if (row % 32)
+			return -1;
+		return __builtin_mul_overflow(n / 32, 20, bytes) ? -1 : 0;
+	case GGUF_TENSOR_Q5_0:
+		if (row % 32)
+			return -1;
+		return __builtin_mul_overflow(n / 32, 22, bytes) ? -1 : 0;
 	case GGUF_TENSOR_Q8_0:
 		if (row % 32)
 			return -1;
@@ -212,9 +227,12 @@ static int read_tensor(struct cursor *c, uint64_t index, struct gguf_tensor *t, 
 	}
 	if (read_u32(c, &t->type) || read_u64(c, &t->offset))
 		return llm_err_set(err, -EINVAL, "gguf: tensor '%.*s': truncated descriptor", nl, t->name.ptr);
-	if (t->type != GGUF_TENSOR_F32 && t->type != GGUF_TENSOR_F16 && t->type != GGUF_TENSOR_Q8_0)
-		return llm_err_set(err, -ENOTSUP, "gguf: tensor '%.*s': element type %u is not supported (F32, F16, Q8_0 are)",
-				   nl, t->name.ptr, t->type);
+	if (t->type != GGUF_TENSOR_F32 && t->type != GGUF_TENSOR_F16 && t->type != GGUF_TENSOR_Q8_0 &&
+	    t->type != GGUF_TENSOR_Q4_0 && t->type != GGUF_TENSOR_Q5_0 &&
+	    t->type != GGUF_TENSOR_Q4_1)
+		return llm_err_set(err, -ENOTSUP,
+				   "gguf: tensor %.*s: type %s (%u) is not supported (F32, F16, Q4_0, Q4_1, Q5_0, Q8_0 are)",
+				   nl, t->name.ptr, gguf_tensor_type_name(t->type), t->type);
 	if (tensor_bytes(t->type, t->dims[0], t->n_elements, &t->n_bytes))
 		return llm_err_set(err, -EINVAL, "gguf: tensor '%.*s': %s size invalid (row of %llu elements)",
 				   nl, t->name.ptr, gguf_tensor_type_name(t->type), (unsigned long long)t->dims[0]);

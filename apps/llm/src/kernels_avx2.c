@@ -82,6 +82,29 @@ AVX2 static float dot_q8_0(const uint8_t *w, const struct llm_vec *x, uint32_t n
 	return hsum(acc);
 }
 
+/* Q4_0 against Q8 activations: the nibbles are unpacked to int8 codes in
+ * [-8, 7] (low nibbles are elements 0..15, high ones 16..31) and then
+ * take the same signed dot as Q8_0. */
+AVX2 static float dot_q4_0(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	__m256 acc = _mm256_setzero_ps();
+	const __m128i mask = _mm_set1_epi8(15);
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q4_0_BLOCK_BYTES;
+		uint16_t h;
+		memcpy(&h, blk, 2);
+		__m128i raw = _mm_loadu_si128((const __m128i *)(const void *)(blk + 2));
+		__m256i codes = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(raw, 4), mask), _mm_and_si128(raw, mask));
+		codes = _mm256_sub_epi8(codes, _mm256_set1_epi8(8));
+		uint8_t tmp[32];
+		_mm256_storeu_si256((__m256i *)(void *)tmp, codes);
+		__m256 d = _mm256_set1_ps(_cvtsh_ss(h) * x->scale[b]);
+		__m256 p = _mm256_cvtepi32_ps(block_dot(tmp, x->q + (size_t)b * 32));
+		acc = _mm256_fmadd_ps(d, p, acc);
+	}
+	return hsum(acc);
+}
+
 AVX2 void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, float *out,
 			  uint32_t r0, uint32_t r1)
 {
@@ -93,6 +116,8 @@ AVX2 void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, f
 		case LLM_DTYPE_F32: out[r] = dot_f32((const float *)(const void *)row, x->f, w->cols); break;
 		case LLM_DTYPE_F16: out[r] = dot_f16(row, x->f, w->cols); break;
 		case LLM_DTYPE_Q8_0: out[r] = dot_q8_0(row, x, w->cols); break;
+		case LLM_DTYPE_Q4_0: out[r] = dot_q4_0(row, x, w->cols); break;
+		default: break; /* llm_matvec sends types without a kernel here to the portable one */
 		}
 	}
 }

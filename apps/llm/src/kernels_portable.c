@@ -86,6 +86,94 @@ void llm_quantize_row_q8_0(const float *x, uint32_t n, uint8_t *out)
 	}
 }
 
+void llm_quantize_row_q4_0(const float *x, uint32_t n, uint8_t *out)
+{
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const float *xb = x + (size_t)b * 32;
+		uint8_t *blk = out + (size_t)b * LLM_Q4_0_BLOCK_BYTES;
+		/* The element of largest magnitude maps to code 0 (value -8 * d),
+		 * so the scale carries its sign and the range [-8, 7] is used fully
+		 * on that side. */
+		float peak = 0;
+		for (int i = 0; i < 32; i++)
+			if (fabsf(xb[i]) > fabsf(peak))
+				peak = xb[i];
+		float d = peak / -8.0f;
+		float inv = d != 0 ? 1.0f / d : 0.0f;
+		uint16_t h = llm_f32_to_f16(d);
+		memcpy(blk, &h, 2);
+		for (int i = 0; i < 16; i++) {
+			int lo = (int)(xb[i] * inv + 8.5f);
+			int hi = (int)(xb[i + 16] * inv + 8.5f);
+			lo = lo < 0 ? 0 : lo > 15 ? 15 : lo;
+			hi = hi < 0 ? 0 : hi > 15 ? 15 : hi;
+			blk[2 + i] = (uint8_t)(lo | hi << 4);
+		}
+	}
+}
+
+void llm_quantize_row_q5_0(const float *x, uint32_t n, uint8_t *out)
+{
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const float *xb = x + (size_t)b * 32;
+		uint8_t *blk = out + (size_t)b * LLM_Q5_0_BLOCK_BYTES;
+		/* As Q4_0, with codes 0..31 around 16. */
+		float peak = 0;
+		for (int i = 0; i < 32; i++)
+			if (fabsf(xb[i]) > fabsf(peak))
+				peak = xb[i];
+		float d = peak / -16.0f;
+		float inv = d != 0 ? 1.0f / d : 0.0f;
+		uint16_t h = llm_f32_to_f16(d);
+		memcpy(blk, &h, 2);
+		uint32_t high = 0;
+		int code[32];
+		for (int i = 0; i < 32; i++) {
+			int c = (int)(xb[i] * inv + 16.5f);
+			code[i] = c < 0 ? 0 : c > 31 ? 31 : c;
+			high |= (uint32_t)(code[i] >> 4) << i;
+		}
+		for (int k = 0; k < 4; k++)
+			blk[2 + k] = (uint8_t)(high >> 8 * k);
+		for (int i = 0; i < 16; i++)
+			blk[6 + i] = (uint8_t)((code[i] & 15) | (code[i + 16] & 15) << 4);
+	}
+}
+
+void llm_quantize_row_q4_1(const float *x, uint32_t n, uint8_t *out)
+{
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const float *xb = x + (size_t)b * 32;
+		uint8_t *blk = out + (size_t)b * LLM_Q4_1_BLOCK_BYTES;
+		/* The block's range [lo, hi] is cut into 15 steps from lo. */
+		float lo = xb[0], hi = xb[0];
+		for (int i = 1; i < 32; i++)
+			lo = fminf(lo, xb[i]), hi = fmaxf(hi, xb[i]);
+		float d = (hi - lo) / 15.0f;
+		float inv = d != 0 ? 1.0f / d : 0.0f;
+		uint16_t hd = llm_f32_to_f16(d), hm = llm_f32_to_f16(lo);
+		memcpy(blk, &hd, 2);
+		memcpy(blk + 2, &hm, 2);
+		for (int i = 0; i < 16; i++) {
+			int c0 = (int)((xb[i] - lo) * inv + 0.5f);
+			int c1 = (int)((xb[i + 16] - lo) * inv + 0.5f);
+			c0 = c0 > 15 ? 15 : c0;
+			c1 = c1 > 15 ? 15 : c1;
+			blk[4 + i] = (uint8_t)(c0 | c1 << 4);
+		}
+	}
+}
+
+/* The 32 codes of a Q5_0 block, each minus 16. */
+static void unpack_q5_0(const uint8_t *blk, int *v)
+{
+	uint32_t high = (uint32_t)blk[2] | (uint32_t)blk[3] << 8 | (uint32_t)blk[4] << 16 | (uint32_t)blk[5] << 24;
+	for (int i = 0; i < 16; i++) {
+		v[i] = (int)((blk[6 + i] & 15) | ((high >> i) & 1) << 4) - 16;
+		v[i + 16] = (int)((blk[6 + i] >> 4) | ((high >> (i + 16)) & 1) << 4) - 16;
+	}
+}
+
 static float dot_f32(const float *w, const float *x, uint32_t n)
 {
 	float s[4] = { 0, 0, 0, 0 };
@@ -126,6 +214,62 @@ static float dot_q8_0(const uint8_t *w, const struct llm_vec *x, uint32_t n)
 	return s;
 }
 
+static float dot_q4_0(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	float s = 0;
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q4_0_BLOCK_BYTES;
+		const int8_t *xq = x->q + (size_t)b * 32;
+		uint16_t h;
+		memcpy(&h, blk, 2);
+		int32_t acc = 0;
+		for (int i = 0; i < 16; i++) {
+			acc += ((int32_t)(blk[2 + i] & 15) - 8) * xq[i];
+			acc += ((int32_t)(blk[2 + i] >> 4) - 8) * xq[i + 16];
+		}
+		s += (float)acc * (llm_f16_to_f32(h) * x->scale[b]);
+	}
+	return s;
+}
+
+static float dot_q5_0(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	float s = 0;
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q5_0_BLOCK_BYTES;
+		const int8_t *xq = x->q + (size_t)b * 32;
+		int v[32];
+		unpack_q5_0(blk, v);
+		uint16_t h;
+		memcpy(&h, blk, 2);
+		int32_t acc = 0;
+		for (int i = 0; i < 32; i++)
+			acc += v[i] * xq[i];
+		s += (float)acc * (llm_f16_to_f32(h) * x->scale[b]);
+	}
+	return s;
+}
+
+/* d * code + m against d_x * q: the offset meets the sum of the q. */
+static float dot_q4_1(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	float s = 0;
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q4_1_BLOCK_BYTES;
+		const int8_t *xq = x->q + (size_t)b * 32;
+		uint16_t hd, hm;
+		memcpy(&hd, blk, 2);
+		memcpy(&hm, blk + 2, 2);
+		int32_t acc = 0, sum = 0;
+		for (int i = 0; i < 16; i++) {
+			acc += (int32_t)(blk[4 + i] & 15) * xq[i] + (int32_t)(blk[4 + i] >> 4) * xq[i + 16];
+			sum += xq[i] + xq[i + 16];
+		}
+		s += x->scale[b] * (llm_f16_to_f32(hd) * (float)acc + llm_f16_to_f32(hm) * (float)sum);
+	}
+	return s;
+}
+
 void llm_matvec_portable(const struct llm_matrix *w, const struct llm_vec *x, float *out,
 			 uint32_t r0, uint32_t r1)
 {
@@ -137,6 +281,9 @@ void llm_matvec_portable(const struct llm_matrix *w, const struct llm_vec *x, fl
 		case LLM_DTYPE_F32: out[r] = dot_f32((const float *)(const void *)row, x->f, w->cols); break;
 		case LLM_DTYPE_F16: out[r] = dot_f16(row, x->f, w->cols); break;
 		case LLM_DTYPE_Q8_0: out[r] = dot_q8_0(row, x, w->cols); break;
+		case LLM_DTYPE_Q4_0: out[r] = dot_q4_0(row, x, w->cols); break;
+		case LLM_DTYPE_Q5_0: out[r] = dot_q5_0(row, x, w->cols); break;
+		case LLM_DTYPE_Q4_1: out[r] = dot_q4_1(row, x, w->cols); break;
 		}
 	}
 }
@@ -163,6 +310,43 @@ void llm_matrix_row_f32(const struct llm_matrix *w, uint32_t r, float *out)
 			float d = llm_f16_to_f32(h);
 			for (int i = 0; i < LLM_Q8_0_BLOCK; i++)
 				out[(size_t)b * LLM_Q8_0_BLOCK + i] = d * (float)(int8_t)blk[2 + i];
+		}
+		break;
+	case LLM_DTYPE_Q4_0:
+		for (uint32_t b = 0; b < w->cols / 32; b++) {
+			const uint8_t *blk = row + (size_t)b * LLM_Q4_0_BLOCK_BYTES;
+			uint16_t h;
+			memcpy(&h, blk, 2);
+			float d = llm_f16_to_f32(h);
+			for (int i = 0; i < 16; i++) {
+				out[(size_t)b * 32 + i] = d * (float)((blk[2 + i] & 15) - 8);
+				out[(size_t)b * 32 + i + 16] = d * (float)((blk[2 + i] >> 4) - 8);
+			}
+		}
+		break;
+	case LLM_DTYPE_Q4_1:
+		for (uint32_t b = 0; b < w->cols / 32; b++) {
+			const uint8_t *blk = row + (size_t)b * LLM_Q4_1_BLOCK_BYTES;
+			uint16_t hd, hm;
+			memcpy(&hd, blk, 2);
+			memcpy(&hm, blk + 2, 2);
+			float d = llm_f16_to_f32(hd), m = llm_f16_to_f32(hm);
+			for (int i = 0; i < 16; i++) {
+				out[(size_t)b * 32 + i] = d * (float)(blk[4 + i] & 15) + m;
+				out[(size_t)b * 32 + i + 16] = d * (float)(blk[4 + i] >> 4) + m;
+			}
+		}
+		break;
+	case LLM_DTYPE_Q5_0:
+		for (uint32_t b = 0; b < w->cols / 32; b++) {
+			const uint8_t *blk = row + (size_t)b * LLM_Q5_0_BLOCK_BYTES;
+			uint16_t h;
+			memcpy(&h, blk, 2);
+			float d = llm_f16_to_f32(h);
+			int v[32];
+			unpack_q5_0(blk, v);
+			for (int i = 0; i < 32; i++)
+				out[(size_t)b * 32 + i] = d * (float)v[i];
 		}
 		break;
 	}

@@ -175,6 +175,9 @@ size_t llm_row_bytes(enum llm_dtype t, uint32_t cols)
 	switch (t) {
 	case LLM_DTYPE_F32: return (size_t)cols * 4;
 	case LLM_DTYPE_F16: return (size_t)cols * 2;
+	case LLM_DTYPE_Q4_0: return (size_t)cols / 32 * LLM_Q4_0_BLOCK_BYTES;
+	case LLM_DTYPE_Q5_0: return (size_t)cols / 32 * LLM_Q5_0_BLOCK_BYTES;
+	case LLM_DTYPE_Q4_1: return (size_t)cols / 32 * LLM_Q4_1_BLOCK_BYTES;
 	case LLM_DTYPE_Q8_0: return (size_t)cols / LLM_Q8_0_BLOCK * LLM_Q8_0_BLOCK_BYTES;
 	}
 	return 0;
@@ -185,6 +188,9 @@ const char *llm_dtype_name(enum llm_dtype t)
 	switch (t) {
 	case LLM_DTYPE_F32: return "f32";
 	case LLM_DTYPE_F16: return "f16";
+	case LLM_DTYPE_Q4_0: return "q4_0";
+	case LLM_DTYPE_Q5_0: return "q5_0";
+	case LLM_DTYPE_Q4_1: return "q4_1";
 	case LLM_DTYPE_Q8_0: return "q8_0";
 	}
 	return "?";

@@ -47,6 +47,15 @@ static void fill_tensor(void *ctx, void *dst, uint64_t n_bytes)
 			case LLM_DTYPE_Q8_0:
 				llm_quantize_row_q8_0(row, n, o + (size_t)c0 / 32 * 34);
 				break;
+			case LLM_DTYPE_Q4_0:
+				llm_quantize_row_q4_0(row, n, o + (size_t)c0 / 32 * LLM_Q4_0_BLOCK_BYTES);
+				break;
+			case LLM_DTYPE_Q4_1:
+				llm_quantize_row_q4_1(row, n, o + (size_t)c0 / 32 * LLM_Q4_1_BLOCK_BYTES);
+				break;
+			case LLM_DTYPE_Q5_0:
+				llm_quantize_row_q5_0(row, n, o + (size_t)c0 / 32 * LLM_Q5_0_BLOCK_BYTES);
+				break;
 			}
 		}
 	}
@@ -144,7 +153,12 @@ static int add_tokenizer(struct gguf_writer *w, uint32_t n, const struct llm_all
 
 static enum gguf_tensor_type gguf_type(enum llm_dtype t)
 {
-	return t == LLM_DTYPE_F16 ? GGUF_TENSOR_F16 : t == LLM_DTYPE_Q8_0 ? GGUF_TENSOR_Q8_0 : GGUF_TENSOR_F32;
+	return t == LLM_DTYPE_F16    ? GGUF_TENSOR_F16
+	       : t == LLM_DTYPE_Q8_0 ? GGUF_TENSOR_Q8_0
+	       : t == LLM_DTYPE_Q4_0 ? GGUF_TENSOR_Q4_0
+	       : t == LLM_DTYPE_Q5_0 ? GGUF_TENSOR_Q5_0
+	       : t == LLM_DTYPE_Q4_1 ? GGUF_TENSOR_Q4_1
+				     : GGUF_TENSOR_F32;
 }
 
 /* Adds tensor number *k (its fill state in fills[*k], its seed seed + *k). */
@@ -175,8 +189,10 @@ int llm_random_model_gguf_with(const struct llm_random_model_spec *s,
 	int rc = llm_config_check(&c, err);
 	if (rc)
 		return rc;
-	if (s->dtype == LLM_DTYPE_Q8_0 && (c.dim % 32 || c.hidden_dim % 32))
-		return llm_err_set(err, -EINVAL, "random model: Q8_0 needs dim and hidden_dim multiples of 32");
+	if ((s->dtype == LLM_DTYPE_Q8_0 || s->dtype == LLM_DTYPE_Q4_0 || s->dtype == LLM_DTYPE_Q5_0 ||
+	     s->dtype == LLM_DTYPE_Q4_1) && (c.dim % 32 || c.hidden_dim % 32))
+		return llm_err_set(err, -EINVAL, "random model: %s needs dim and hidden_dim multiples of 32",
+				   llm_dtype_name(s->dtype));
 	if (s->with_tokenizer && c.vocab_size < 259 + 1 + 94)
 		return llm_err_set(err, -EINVAL, "random model: a tokenizer needs a vocabulary of at least 354");
 	size_t n_fill = 3 + 9 * (size_t)c.n_layers + 1;

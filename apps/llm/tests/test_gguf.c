@@ -247,9 +247,9 @@ static void test_unsupported_tensor_type(void **state)
 	(void)state;
 	uint8_t *c = copy_image();
 	uint8_t *d = tensor_desc(c, "blk.0.attn_k.weight");
-	uint32_t type = 2; /* Q4_0 */
+	uint32_t type = 16; /* IQ2_XXS */
 	memcpy(d + 4 + 16, &type, 4);
-	expect_error(c, image_size, "element type 2 is not supported");
+	expect_error(c, image_size, "tensor blk.0.attn_k.weight: type IQ2_XXS (16) is not supported");
 	free(c);
 }
 

@@ -64,6 +64,12 @@ static struct llm_matrix make_matrix(enum llm_dtype t, uint32_t rows, uint32_t c
 				uint16_t h = llm_f32_to_f16(row[i]);
 				memcpy(dst + 2 * i, &h, 2);
 			}
+		else if (t == LLM_DTYPE_Q4_0)
+			llm_quantize_row_q4_0(row, cols, dst);
+		else if (t == LLM_DTYPE_Q4_1)
+			llm_quantize_row_q4_1(row, cols, dst);
+		else if (t == LLM_DTYPE_Q5_0)
+			llm_quantize_row_q5_0(row, cols, dst);
 		else
 			llm_quantize_row_q8_0(row, cols, dst);
 	}
@@ -81,7 +87,7 @@ static void compare_isas(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 	fill(x, cols, cols);
 	struct llm_matrix m = make_matrix(t, rows, cols, w, buf);
 	struct llm_vec v = { x, NULL, NULL };
-	if (t == LLM_DTYPE_Q8_0) {
+	if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 || t == LLM_DTYPE_Q5_0 || t == LLM_DTYPE_Q4_1) {
 		llm_quantize_act_q8(x, cols, scale, q);
 		v.scale = scale;
 		v.q = q;
@@ -99,7 +105,7 @@ static void compare_isas(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 			fail_msg("%s %ux%u row %u: portable %g %s %g", llm_dtype_name(t), rows, cols, r, a[r],
 				 llm_isa_name(isa), b[r]);
 		/* Against the exact product: the type's own precision. */
-		double tol = t == LLM_DTYPE_F32 ? 1e-5 : t == LLM_DTYPE_F16 ? 2e-3 : 2e-2;
+		double tol = t == LLM_DTYPE_F32 ? 1e-5 : t == LLM_DTYPE_F16 ? 2e-3 : t == LLM_DTYPE_Q8_0 ? 2e-2 : 0.1;
 		if (fabs(a[r] - e) > tol * (mag + 1))
 			fail_msg("%s row %u: %g vs exact %g", llm_dtype_name(t), r, a[r], e);
 	}
@@ -120,8 +126,12 @@ static void simd_matches_portable(enum llm_isa isa)
 		compare_isas(isa, LLM_DTYPE_F16, 5, cols_f[i]);
 	}
 	const uint32_t cols_q[] = { 32, 64, 96, 288, 768 };
-	for (size_t i = 0; i < sizeof(cols_q) / sizeof(cols_q[0]); i++)
+	for (size_t i = 0; i < sizeof(cols_q) / sizeof(cols_q[0]); i++) {
 		compare_isas(isa, LLM_DTYPE_Q8_0, 9, cols_q[i]);
+		compare_isas(isa, LLM_DTYPE_Q4_0, 9, cols_q[i]);
+		compare_isas(isa, LLM_DTYPE_Q5_0, 9, cols_q[i]);
+		compare_isas(isa, LLM_DTYPE_Q4_1, 9, cols_q[i]);
+	}
 }
 
 static void test_avx2_matches_portable(void **state)
@@ -180,7 +190,7 @@ static void check_matmat(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 	struct llm_matrix m = make_matrix(t, rows, cols, w, buf);
 	for (uint32_t j = 0; j < n_cols; j++) {
 		xs[j].f = x + (size_t)j * cols;
-		if (t == LLM_DTYPE_Q8_0) {
+		if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 || t == LLM_DTYPE_Q5_0 || t == LLM_DTYPE_Q4_1) {
 			xs[j].scale = scale + (size_t)j * (cols / 32);
 			xs[j].q = q + (size_t)j * cols;
 			llm_quantize_act_q8(xs[j].f, cols, (float *)xs[j].scale, (int8_t *)xs[j].q);
@@ -215,7 +225,12 @@ static void test_matmat_equals_matvec(void **state)
 				check_matmat(isas[a], LLM_DTYPE_F16, 11, cols_f[i], n_cols[n], 2, 9);
 			}
 			for (size_t i = 0; i < sizeof(cols_q) / sizeof(cols_q[0]); i++)
+			{
 				check_matmat(isas[a], LLM_DTYPE_Q8_0, 11, cols_q[i], n_cols[n], 3, 11);
+				check_matmat(isas[a], LLM_DTYPE_Q4_0, 11, cols_q[i], n_cols[n], 3, 11);
+				check_matmat(isas[a], LLM_DTYPE_Q5_0, 11, cols_q[i], n_cols[n], 3, 11);
+				check_matmat(isas[a], LLM_DTYPE_Q4_1, 11, cols_q[i], n_cols[n], 3, 11);
+			}
 		}
 		/* More rows than one cache tile holds (the tiles must join up). */
 		check_matmat(isas[a], LLM_DTYPE_F32, 300, 64, 5, 1, 299);
@@ -285,6 +300,114 @@ static void test_quantisation_error_bound(void **state)
 		assert_true(fabsf(back[i] - x[i]) <= 1.0f / 127 + 1e-3f);
 }
 
+/* A hand-built Q4_0 block: scale 0.5, byte j = (15 - j % 16) << 4 | j,
+ * so element j (j < 16) has code j and element j + 16 code 15 - j. */
+static void test_q4_0_known_block(void **state)
+{
+	(void)state;
+	uint8_t blk[18];
+	uint16_t h = llm_f32_to_f16(0.5f);
+	memcpy(blk, &h, 2);
+	for (int j = 0; j < 16; j++)
+		blk[2 + j] = (uint8_t)((15 - j) << 4 | j);
+	struct llm_matrix m = { blk, LLM_DTYPE_Q4_0, 1, 32 };
+	float out[32];
+	llm_matrix_row_f32(&m, 0, out);
+	for (int j = 0; j < 16; j++) {
+		assert_true(out[j] == 0.5f * (float)(j - 8));
+		assert_true(out[j + 16] == 0.5f * (float)(7 - j));
+	}
+	/* The dot with an activation of all ones (scale 1): sum of codes - 8. */
+	int8_t q[32];
+	float x[32], scale = 1.0f, r[2];
+	for (int i = 0; i < 32; i++)
+		q[i] = 1, x[i] = 1;
+	q[0] = 5; /* element 0 (code 0, value -4) weighted 5: -20 instead of -4 */
+	struct llm_vec v = { x, &scale, q };
+	llm_matvec(LLM_ISA_PORTABLE, &m, &v, r, 0, 1);
+	assert_true(r[0] == 0.5f * (-8 * 5 + (-7 - 6 - 5 - 4 - 3 - 2 - 1 + 0 + 1 + 2 + 3 + 4 + 5 + 6 + 7) +
+				    (7 + 6 + 5 + 4 + 3 + 2 + 1 + 0 - 1 - 2 - 3 - 4 - 5 - 6 - 7 - 8)));
+	if (llm_isa_available(LLM_ISA_AVX2)) {
+		llm_matvec(LLM_ISA_AVX2, &m, &v, r + 1, 0, 1);
+		assert_true(r[1] == r[0]);
+	}
+	/* The quantiser round-trips values already on the grid. */
+	uint8_t again[18];
+	llm_quantize_row_q4_0(out, 32, again);
+	assert_memory_equal(again, blk, 18);
+}
+
+/* A hand-built Q5_0 block: scale 0.25, nibble of element i = i % 16, fifth
+ * bits 0xF0F0F0F0 (set for elements 4..7, 12..15, ...). */
+static void test_q5_0_known_block(void **state)
+{
+	(void)state;
+	uint8_t blk[22];
+	uint16_t h = llm_f32_to_f16(0.25f);
+	memcpy(blk, &h, 2);
+	blk[2] = blk[3] = blk[4] = blk[5] = 0xf0;
+	for (int j = 0; j < 16; j++)
+		blk[6 + j] = (uint8_t)(j << 4 | j);
+	struct llm_matrix m = { blk, LLM_DTYPE_Q5_0, 1, 32 };
+	float out[32];
+	llm_matrix_row_f32(&m, 0, out);
+	for (int i = 0; i < 32; i++) {
+		int code = (i % 16) | ((i / 4) % 2) << 4;
+		if (out[i] != 0.25f * (float)(code - 16))
+			fail_msg("element %d: %g, want %g", i, out[i], 0.25 * (code - 16));
+	}
+	int8_t q[32];
+	float x[32], scale = 2.0f, r[2], want = 0;
+	for (int i = 0; i < 32; i++) {
+		q[i] = (int8_t)(i - 16), x[i] = 0;
+		want += out[i] * 2.0f * (float)(i - 16);
+	}
+	struct llm_vec v = { x, &scale, q };
+	llm_matvec(LLM_ISA_PORTABLE, &m, &v, r, 0, 1);
+	assert_true(r[0] == want);
+	if (llm_isa_available(LLM_ISA_AVX2)) {
+		llm_matvec(LLM_ISA_AVX2, &m, &v, r + 1, 0, 1);
+		assert_true(r[1] == r[0]);
+	}
+	/* Element 0 is -4 (code 0), the largest magnitude: the block round-trips. */
+	uint8_t again[22];
+	llm_quantize_row_q5_0(out, 32, again);
+	assert_memory_equal(again, blk, 22);
+}
+
+/* A hand-built Q4_1 block: d 0.5, m -1, byte j = j << 4 | j. */
+static void test_q4_1_known_block(void **state)
+{
+	(void)state;
+	uint8_t blk[20];
+	uint16_t hd = llm_f32_to_f16(0.5f), hm = llm_f32_to_f16(-1.0f);
+	memcpy(blk, &hd, 2);
+	memcpy(blk + 2, &hm, 2);
+	for (int j = 0; j < 16; j++)
+		blk[4 + j] = (uint8_t)(j << 4 | j);
+	struct llm_matrix m = { blk, LLM_DTYPE_Q4_1, 1, 32 };
+	float out[32];
+	llm_matrix_row_f32(&m, 0, out);
+	for (int i = 0; i < 32; i++)
+		assert_true(out[i] == 0.5f * (float)(i % 16) - 1.0f);
+	int8_t q[32];
+	float x[32], scale = 1.0f, r[2], want = 0;
+	for (int i = 0; i < 32; i++) {
+		q[i] = (int8_t)(3 - i), x[i] = 0;
+		want += out[i] * (float)(3 - i);
+	}
+	struct llm_vec v = { x, &scale, q };
+	llm_matvec(LLM_ISA_PORTABLE, &m, &v, r, 0, 1);
+	assert_true(r[0] == want);
+	if (llm_isa_available(LLM_ISA_AVX2)) {
+		llm_matvec(LLM_ISA_AVX2, &m, &v, r + 1, 0, 1);
+		assert_true(r[1] == r[0]);
+	}
+	uint8_t again[20];
+	llm_quantize_row_q4_1(out, 32, again);
+	assert_memory_equal(again, blk, 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +420,9 @@ int main(void)
 		cmocka_unit_test(test_portable_alone_is_correct),
 		cmocka_unit_test(test_q8_extremes_do_not_saturate),
 		cmocka_unit_test(test_quantisation_error_bound),
+		cmocka_unit_test(test_q4_0_known_block),
+		cmocka_unit_test(test_q5_0_known_block),
+		cmocka_unit_test(test_q4_1_known_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

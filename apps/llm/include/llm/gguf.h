@@ -50,6 +50,9 @@ enum gguf_value_type {
 enum gguf_tensor_type {
 	GGUF_TENSOR_F32 = 0,
 	GGUF_TENSOR_F16 = 1,
+	GGUF_TENSOR_Q4_0 = 2,
+	GGUF_TENSOR_Q4_1 = 3,
+	GGUF_TENSOR_Q5_0 = 6,
 	GGUF_TENSOR_Q8_0 = 8,
 };
 

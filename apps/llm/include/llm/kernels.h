@@ -69,5 +69,11 @@ uint16_t llm_f32_to_f16(float f); /* round to nearest even */
 
 /* Quantises one row of n floats (n % 32 == 0) into Q8_0 blocks, as a file writer does. */
 void llm_quantize_row_q8_0(const float *x, uint32_t n, uint8_t *out);
+/* Quantises one row of n floats (n % 32 == 0) into Q4_0 blocks. */
+void llm_quantize_row_q4_0(const float *x, uint32_t n, uint8_t *out);
+/* Quantises one row of n floats (n % 32 == 0) into Q5_0 blocks. */
+void llm_quantize_row_q5_0(const float *x, uint32_t n, uint8_t *out);
+/* Quantises one row of n floats (n % 32 == 0) into Q4_1 blocks. */
+void llm_quantize_row_q4_1(const float *x, uint32_t n, uint8_t *out);
 
 #endif

@@ -32,11 +32,21 @@
 enum llm_dtype {
 	LLM_DTYPE_F32 = 0,
 	LLM_DTYPE_F16 = 1,
+	LLM_DTYPE_Q4_0 = 2, /* blocks of 32: f16 scale, then 16 bytes of 4-bit codes, value d * (code - 8) */
+	LLM_DTYPE_Q4_1 = 3, /* blocks of 32: f16 scale d, f16 offset m, 16 bytes of nibbles: d * code + m */
+	LLM_DTYPE_Q5_0 = 6, /* blocks of 32: f16 scale, 4 bytes of fifth bits, 16 bytes of nibbles */
 	LLM_DTYPE_Q8_0 = 8, /* blocks of 32: f16 scale, then 32 int8 */
 };
 
 #define LLM_Q8_0_BLOCK 32
 #define LLM_Q8_0_BLOCK_BYTES 34
+/* Q4_0: byte j of the codes holds element j in its low nibble and element
+ * j + 16 in its high nibble. */
+#define LLM_Q4_0_BLOCK_BYTES 18
+/* Q5_0: nibbles as Q4_0; bit i of the little-endian 32-bit word after the
+ * scale is bit 4 of element i's code; value d * (code - 16). */
+#define LLM_Q5_0_BLOCK_BYTES 22
+#define LLM_Q4_1_BLOCK_BYTES 20
 
 /* A row-major matrix: rows x cols, each row contiguous. */
 struct llm_matrix {

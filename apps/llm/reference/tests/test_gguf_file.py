@@ -128,6 +128,51 @@ class Q8_0(unittest.TestCase):
         self.assertEqual(np.frombuffer(T.quantize_q8_0(x)[2:], dtype=np.int8)[1], 3)
 
 
+class Q4_0(unittest.TestCase):
+    def test_hand_built_block(self):
+        # scale 0.5; byte j = (15 - j) << 4 | j: value j has code j, value j + 16 code 15 - j.
+        raw = np.float16(0.5).tobytes() + bytes(((15 - j) << 4) | j for j in range(16))
+        v = T.decode(raw, T.GGML_TYPE_Q4_0, 32)
+        np.testing.assert_array_equal(v[:16], 0.5 * (np.arange(16) - 8))
+        np.testing.assert_array_equal(v[16:], 0.5 * (7 - np.arange(16)))
+        self.assertEqual(T.encode(v, T.GGML_TYPE_Q4_0), raw)  # values on the grid round-trip
+
+    def test_error_bound(self):
+        m = np.random.default_rng(2).standard_normal((4, 64)).astype(np.float32)
+        back = T.decode(T.encode(m, T.GGML_TYPE_Q4_0), T.GGML_TYPE_Q4_0, m.size).reshape(m.shape)
+        step = np.abs(m.reshape(-1, 32)).max(axis=1) / 8
+        err = np.abs(back - m).reshape(-1, 32).max(axis=1)
+        self.assertTrue(np.all(err <= (0.5 + 8 * 2 ** -11) * step + 1e-6))
+        with self.assertRaises(ValueError):
+            T.encode(np.ones(48), T.GGML_TYPE_Q4_0)
+
+
+class Q5_0(unittest.TestCase):
+    def test_hand_built_block(self):
+        # scale 0.25, low bits of value i = i % 16, top bits 0xF0F0F0F0.
+        raw = (np.float16(0.25).tobytes() + bytes([0xF0] * 4) +
+               bytes((j << 4) | j for j in range(16)))
+        v = T.decode(raw, T.GGML_TYPE_Q5_0, 32)
+        i = np.arange(32)
+        np.testing.assert_array_equal(v, 0.25 * (((i % 16) | (((i // 4) % 2) << 4)) - 16))
+        self.assertEqual(T.encode(v, T.GGML_TYPE_Q5_0), raw)
+
+    def test_error_bound(self):
+        m = np.random.default_rng(3).standard_normal((4, 64)).astype(np.float32)
+        back = T.decode(T.encode(m, T.GGML_TYPE_Q5_0), T.GGML_TYPE_Q5_0, m.size).reshape(m.shape)
+        step = np.abs(m.reshape(-1, 32)).max(axis=1) / 16
+        err = np.abs(back - m).reshape(-1, 32).max(axis=1)
+        self.assertTrue(np.all(err <= (0.5 + 16 * 2 ** -11) * step + 1e-6))
+
+
+class Q4_1(unittest.TestCase):
+    def test_hand_built_block(self):
+        raw = np.float16(0.5).tobytes() + np.float16(-1).tobytes() + bytes((j << 4) | j for j in range(16))
+        v = T.decode(raw, T.GGML_TYPE_Q4_1, 32)
+        np.testing.assert_array_equal(v, 0.5 * (np.arange(32) % 16) - 1)
+        self.assertEqual(T.encode(v, T.GGML_TYPE_Q4_1), raw)
+
+
 class Refusals(Tmp):
     def good(self):
         ts = [("w", [32, 2], T.GGML_TYPE_Q8_0, T.encode(np.ones((2, 32)), T.GGML_TYPE_Q8_0))]
@@ -173,7 +218,7 @@ class Refusals(Tmp):
         d2[at:at + 4] = struct.pack("<I", 9)
         self.refused(bytes(d2), "dimensions")
         d2 = bytearray(d)
-        d2[at + 4 + 16:at + 4 + 16 + 4] = struct.pack("<I", 2)  # Q4_0
+        d2[at + 4 + 16:at + 4 + 16 + 4] = struct.pack("<I", 12)  # Q4_K
         self.refused(bytes(d2), "unsupported type")
 
     def test_huge_array_count(self):
