@@ -96,6 +96,27 @@ static bool gcm_chunk(EVP_CIPHER_CTX *c, const uint8_t fkey[32], bool seal, cons
 	return !seal || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, CAEC_MODEL_TAG_SIZE, tag) == 1;
 }
 
+int model_seal_header_read(const uint8_t *header, struct model_seal_header *out, char *err, size_t err_size)
+{
+	if (memcmp(header, CAEC_MODEL_MAGIC, 8) != 0)
+		return fail(err, err_size, "not a sealed model (no CAECMDL header)");
+	uint32_t version = (uint32_t)le(header + CAEC_MODEL_OFF_VERSION, 4);
+	uint32_t chunk = (uint32_t)le(header + CAEC_MODEL_OFF_CHUNK_SIZE, 4);
+	uint64_t size = le(header + CAEC_MODEL_OFF_PLAIN_SIZE, 8);
+	if (version != CAEC_MODEL_VERSION)
+		return fail(err, err_size, "sealed model version %u (this build reads %u)", version, CAEC_MODEL_VERSION);
+	bool reserved_zero = true;
+	for (unsigned i = CAEC_MODEL_OFF_RESERVED; i < CAEC_MODEL_HEADER_SIZE; i++)
+		reserved_zero &= header[i] == 0;
+	if (chunk < CAEC_MODEL_CHUNK_MIN || chunk > CAEC_MODEL_CHUNK_MAX || (chunk & (chunk - 1)) || !reserved_zero ||
+	    size > UINT64_MAX / 2)
+		return fail(err, err_size, "the sealed model's header is malformed");
+	uint64_t n = num_chunks(size, chunk);
+	*out = (struct model_seal_header){ chunk, size, n, CAEC_MODEL_HEADER_SIZE + size + n * CAEC_MODEL_TAG_SIZE,
+					   header + CAEC_MODEL_OFF_FILE_ID, header + CAEC_MODEL_OFF_KEY_ID };
+	return 0;
+}
+
 int model_seal_stream(FILE *in, uint64_t size, FILE *out, const uint8_t key[CAEC_MODEL_KEY_SIZE],
 		      uint32_t chunk_size, model_seal_progress progress, void *ctx, char *err, size_t err_size)
 {
@@ -166,19 +187,13 @@ int model_unseal_stream(FILE *in, FILE *out, const uint8_t key[CAEC_MODEL_KEY_SI
 	uint8_t header[CAEC_MODEL_HEADER_SIZE], id[CAEC_MODEL_ID_SIZE], fkey[32], tag[CAEC_MODEL_TAG_SIZE];
 	int rc = -1;
 
-	if (fread(header, 1, sizeof(header), in) != sizeof(header) || memcmp(header, CAEC_MODEL_MAGIC, 8) != 0)
+	struct model_seal_header h;
+	if (fread(header, 1, sizeof(header), in) != sizeof(header))
 		return fail(err, err_size, "not a sealed model (no CAECMDL header)");
-	uint32_t version = (uint32_t)le(header + CAEC_MODEL_OFF_VERSION, 4);
-	uint32_t chunk = (uint32_t)le(header + CAEC_MODEL_OFF_CHUNK_SIZE, 4);
-	uint64_t size = le(header + CAEC_MODEL_OFF_PLAIN_SIZE, 8);
-	if (version != CAEC_MODEL_VERSION)
-		return fail(err, err_size, "sealed model version %u (this build reads %u)", version, CAEC_MODEL_VERSION);
-	bool reserved_zero = true;
-	for (unsigned i = CAEC_MODEL_OFF_RESERVED; i < sizeof(header); i++)
-		reserved_zero &= header[i] == 0;
-	if (chunk < CAEC_MODEL_CHUNK_MIN || chunk > CAEC_MODEL_CHUNK_MAX || (chunk & (chunk - 1)) || !reserved_zero ||
-	    size > UINT64_MAX / 2)
-		return fail(err, err_size, "the sealed model's header is malformed");
+	if (model_seal_header_read(header, &h, err, err_size) != 0)
+		return -1;
+	uint32_t chunk = h.chunk_size;
+	uint64_t size = h.plain_size;
 	if (plain_size)
 		*plain_size = size;
 	model_seal_key_id(key, id);
@@ -190,7 +205,7 @@ int model_unseal_stream(FILE *in, FILE *out, const uint8_t key[CAEC_MODEL_KEY_SI
 		fail(err, err_size, "out of memory");
 		goto out;
 	}
-	uint64_t n = num_chunks(size, chunk), done = 0;
+	uint64_t n = h.num_chunks, done = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		size_t len = (size_t)(i + 1 < n ? chunk : size - done);
 		if ((len && fread(buf, 1, len, in) != len) || fread(tag, 1, sizeof(tag), in) != sizeof(tag)) {

@@ -86,6 +86,17 @@ void llm_quantize_row_q8_0(const float *x, uint32_t n, uint8_t *out)
 	}
 }
 
+/* The block's element of largest magnitude, with its sign (the first on ties). */
+static float signed_peak(const float *xb)
+{
+	float peak = 0;
+
+	for (int i = 0; i < 32; i++)
+		if (fabsf(xb[i]) > fabsf(peak))
+			peak = xb[i];
+	return peak;
+}
+
 void llm_quantize_row_q4_0(const float *x, uint32_t n, uint8_t *out)
 {
 	for (uint32_t b = 0; b < n / 32; b++) {
@@ -94,10 +105,7 @@ void llm_quantize_row_q4_0(const float *x, uint32_t n, uint8_t *out)
 		/* The element of largest magnitude maps to code 0 (value -8 * d),
 		 * so the scale carries its sign and the range [-8, 7] is used fully
 		 * on that side. */
-		float peak = 0;
-		for (int i = 0; i < 32; i++)
-			if (fabsf(xb[i]) > fabsf(peak))
-				peak = xb[i];
+		float peak = signed_peak(xb);
 		float d = peak / -8.0f;
 		float inv = d != 0 ? 1.0f / d : 0.0f;
 		uint16_t h = llm_f32_to_f16(d);
@@ -118,10 +126,7 @@ void llm_quantize_row_q5_0(const float *x, uint32_t n, uint8_t *out)
 		const float *xb = x + (size_t)b * 32;
 		uint8_t *blk = out + (size_t)b * LLM_Q5_0_BLOCK_BYTES;
 		/* As Q4_0, with codes 0..31 around 16. */
-		float peak = 0;
-		for (int i = 0; i < 32; i++)
-			if (fabsf(xb[i]) > fabsf(peak))
-				peak = xb[i];
+		float peak = signed_peak(xb);
 		float d = peak / -16.0f;
 		float inv = d != 0 ? 1.0f / d : 0.0f;
 		uint16_t h = llm_f32_to_f16(d);

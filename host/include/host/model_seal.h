@@ -30,6 +30,17 @@ int model_seal_stream(FILE *in, uint64_t size, FILE *out, const uint8_t key[CAEC
 int model_unseal_stream(FILE *in, FILE *out, const uint8_t key[CAEC_MODEL_KEY_SIZE], model_seal_progress progress,
 			void *ctx, uint64_t *plain_size, char *err, size_t err_size);
 
+/* What a sealed file's header says, once checked (magic, version, chunk
+ * size, reserved bytes zero). */
+struct model_seal_header {
+	uint32_t chunk_size;
+	uint64_t plain_size, num_chunks, sealed_size;
+	const uint8_t *file_id, *key_id; /* CAEC_MODEL_ID_SIZE bytes in the header */
+};
+
+/* Checks header[0..CAEC_MODEL_HEADER_SIZE). 0, or -1 with the reason in err. */
+int model_seal_header_read(const uint8_t *header, struct model_seal_header *out, char *err, size_t err_size);
+
 /* The key ID of a key (the header's key_id). */
 void model_seal_key_id(const uint8_t key[CAEC_MODEL_KEY_SIZE], uint8_t id[CAEC_MODEL_ID_SIZE]);
 
