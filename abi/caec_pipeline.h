@@ -25,6 +25,12 @@
  * 0xCB13 result: the realm reports a result line in chunks: gprs[0] = this
  *        chunk's length (<= 232), gprs[1..29] its bytes, gprs[30] = 1 when
  *        more of the same line follows. Returns gprs[0] = 0.
+ * 0xCB18 link: the gateway realm asks for its link to the network
+ *        (abi/caec_link.h): the host maps the link area (once; the policy is
+ *        set by then, as RSI_POLICY_SET wants no unprotected mappings
+ *        before it) and returns gprs[0] = 0, gprs[1] = its unprotected IPA,
+ *        gprs[2] = its pages; gprs[0] = 1 when the run has no link (no
+ *        --listen, or the caller is not the pipeline's gateway).
  */
 #ifndef CAEC_ABI_CAEC_PIPELINE_H
 #define CAEC_ABI_CAEC_PIPELINE_H
@@ -34,6 +40,7 @@
 #define PIPE_CALL_WORK     0xCB12u
 #define PIPE_CALL_RESULT   0xCB13u
 #define PIPE_CALL_READY    0xCB14u
+#define PIPE_CALL_LINK     0xCB18u
 #define PIPE_LOOKUP_WAIT_NS (UINT64_C(30) * 1000000000u)
 #define PIPE_RESULT_MAX    232u
 #define PIPE_WORK_CHUNK    216u
