@@ -7,7 +7,10 @@
  * or {"user": TEXT, "continue": true} to go on with the previous
  * conversation (every other item starts a new one). Each item's outcome is
  * one result line: {"item": i, "answer": ..., "tools": [...]} or
- * {"item": i, "error": ...}.
+ * {"item": i, "error": ...}. Then, when the policy declares "net-agent"
+ * (the gateway's channel to it), it answers the gateway's requests
+ * {"user": TEXT}, each a new conversation, with {"answer": ..., "tools":
+ * [...]} or {"error": ...} until the gateway is gone.
  *
  * Generate requests to the llm realm: {"prompt": TEXT, "max_tokens": N,
  * "temperature": 0, "stop": ["<|im_end|>"]}; it streams {"token": ...}
@@ -46,6 +49,8 @@ struct agent_realm {
 	struct pipeline p;
 	struct chan_csm llm;
 	struct chan_csm tools[N_KNOWN];
+	struct chan_csm net; /* the gateway's channel, when declared */
+	bool have_net;
 	unsigned tool_link[N_KNOWN]; /* agent tool index -> known_tools index */
 	unsigned n_tools;
 	char *msg; /* one message to or from a peer */
@@ -131,14 +136,18 @@ static long call_tool(void *ctx, unsigned tool, const char *args, size_t len, ch
 	return (long)alen;
 }
 
-static int report(uint64_t item, const char *answer, const struct agent *a, const struct agent_turn *t, char *buf)
+/* The outcome of a turn as JSON into buf (MSG_MAX): its length or -1.
+ * item < 0: no "item" key. */
+static long outcome(int64_t item, const char *answer, const struct agent *a, const struct agent_turn *t, char *buf)
 {
 	struct rjson_writer w;
 
 	rjson_writer_init(&w, buf, MSG_MAX);
 	rjson_begin_object(&w);
-	rjson_key(&w, "item");
-	rjson_i64(&w, (int64_t)item);
+	if (item >= 0) {
+		rjson_key(&w, "item");
+		rjson_i64(&w, item);
+	}
 	if (t->answered) {
 		rjson_key(&w, "answer");
 		rjson_str(&w, answer);
@@ -152,7 +161,12 @@ static int report(uint64_t item, const char *answer, const struct agent *a, cons
 		rjson_str(&w, t->calls[i] < a->n_tools ? a->tools[t->calls[i]].name : "(refused)");
 	rjson_end_array(&w);
 	rjson_end_object(&w);
-	long n = rjson_writer_finish(&w);
+	return rjson_writer_finish(&w);
+}
+
+static int report(uint64_t item, const char *answer, const struct agent *a, const struct agent_turn *t, char *buf)
+{
+	long n = outcome((int64_t)item, answer, a, t, buf);
 	return n < 0 ? -1 : pipeline_result(buf, (size_t)n);
 }
 
@@ -172,6 +186,36 @@ static int read_item(const char *item, long n, char *user, size_t cap, bool *con
 	uint32_t u = rjson_get(&d, 0, "user"), c = rjson_get(&d, 0, "continue");
 	*cont = c && nodes[c].type == RJSON_TRUE;
 	return u && rjson_string(&d, u, user, cap) >= 0 ? 0 : -1;
+}
+
+/* Answers the gateway until it is gone: 0, or 1 when the channel broke. */
+static int serve_gateway(struct agent_realm *ar, struct agent *ag, char *item, char *user, char *answer)
+{
+	unsigned long served = 0;
+	int r;
+
+	for (;;) {
+		uint16_t type;
+		uint64_t id;
+		size_t len;
+		struct agent_turn t;
+		bool cont;
+		if ((r = chan_recv(&ar->net.ch, &type, &id, item, ITEM_MAX - 1, &len, CHAN_FOREVER)) != 0)
+			break;
+		item[len] = 0;
+		if (type != CHAN_MSG_REQUEST || item[0] != '{' || read_item(item, (long)len, user, ITEM_MAX, &cont) != 0) {
+			t = (struct agent_turn){ .answered = false, .error = "not a request {\"user\": TEXT}" };
+		} else {
+			agent_reset(ag);
+			agent_turn(ag, user, answer, AGENT_REPLY_MAX, &t);
+		}
+		long n = outcome(-1, answer, ag, &t, ar->msg);
+		if (n < 0 || (r = chan_send(&ar->net.ch, CHAN_MSG_RESPONSE, id, ar->msg, (size_t)n, WAIT_NS)) != 0)
+			break;
+		served++;
+	}
+	sdk_printf("agent: %lu gateway requests answered; the gateway is gone\n", served);
+	return r == CHAN_EPEER ? 0 : 1;
 }
 
 int realm_main(void)
@@ -201,6 +245,11 @@ int realm_main(void)
 		}
 		ar->tool_link[ar->n_tools] = i;
 		tools[ar->n_tools++] = known_tools[i].tool;
+	}
+	ar->have_net = pipeline_channel_index(&ar->p, "net-agent") >= 0;
+	if (ar->have_net && pipeline_channel(&ar->p, "net-agent", &ar->net, &why) != 0) {
+		sdk_printf("agent: channel net-agent: %s\n", why);
+		return 1;
 	}
 	if (pipeline_attest(&why) != 0) {
 		sdk_printf("agent: %s\n", why);
@@ -234,6 +283,10 @@ int realm_main(void)
 			break;
 		}
 	}
+	if (status == 0 && ar->have_net)
+		status = serve_gateway(ar, &ag, item, user, answer);
+	if (ar->have_net)
+		chan_csm_close(&ar->net);
 	chan_csm_close(&ar->llm);
 	for (unsigned i = 0; i < ar->n_tools; i++)
 		chan_csm_close(&ar->tools[ar->tool_link[i]]);
