@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 
 #include "abi/caec.h"
@@ -42,7 +43,8 @@
 #define RUN_TIMEOUT_MS (10u * 60u * 1000u)
 
 static const char usage_text[] =
-	"usage: caec run PIPELINE.json [--listen ADDR:PORT] [--nonce HEX] [--json]\n"
+	"usage: caec run PIPELINE.json [--listen ADDR:PORT [--platform-key-out FILE]]\n"
+	"                [--nonce HEX] [--json]\n"
 	"\n"
 	"Runs a pipeline of realms on a fresh hostsim machine: builds every realm\n"
 	"the pipeline names (a progress line each), provisions each its policy,\n"
@@ -54,6 +56,8 @@ static const char usage_text[] =
 	"                127.0.0.1:8443; port 0 picks one) to the pipeline's gateway\n"
 	"                realm, which terminates TLS itself; the pipeline then runs\n"
 	"                until SIGINT or SIGTERM\n"
+	"  --platform-key-out FILE  write the machine's platform public key (PEM),\n"
+	"                which a client such as `caec chat` verifies the gateway with\n"
 	"  --nonce HEX   the group nonce (128 hex digits; default random)\n"
 	"  --json        the summary and results as JSON on stdout (progress and\n"
 	"                the realms' consoles on stderr)\n"
@@ -455,10 +459,22 @@ static json_t *summary_json(const struct run *r)
 	return j;
 }
 
+/* The platform's public key as PEM (what a verifier of the machine's
+ * tokens needs, and nothing secret). */
+static int write_public_key(EVP_PKEY *key, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	int ok = PEM_write_PUBKEY(f, key);
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct cli_option options[] = { { "--nonce", NULL, true }, { "--json", NULL, false },
-						     { "--listen", NULL, true } };
+						     { "--listen", NULL, true }, { "--platform-key-out", NULL, true } };
 	static struct run r;
 	struct cli_parser cp;
 	struct cli_saved_signals saved;
@@ -466,6 +482,7 @@ int cmd_run(int argc, char **argv)
 	char key_pem[1024], kwhy[256];
 	int opt, rc = CLI_OK;
 	bool have_nonce = false;
+	const char *key_out = NULL;
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage_text, stdout);
@@ -478,7 +495,7 @@ int cmd_run(int argc, char **argv)
 	pthread_cond_init(&r.cond, NULL);
 	for (int i = 1; i < argc; i++)
 		r.json |= !strcmp(argv[i], "--json");
-	cli_parser_init(&cp, CMD, options, 3, argc, argv);
+	cli_parser_init(&cp, CMD, options, 4, argc, argv);
 	while (rc == CLI_OK && (opt = cli_next(&cp)) != CLI_ARG_END) {
 		if (opt == CLI_ARG_BAD)
 			rc = CLI_USAGE;
@@ -492,10 +509,14 @@ int cmd_run(int argc, char **argv)
 			have_nonce = true;
 		} else if (opt == 2) {
 			r.listen = cp.value;
+		} else if (opt == 3) {
+			key_out = cp.value;
 		}
 	}
 	if (rc == CLI_OK && !r.path)
 		rc = cli_usage_error(CMD, "no PIPELINE: say which pipeline file to run");
+	if (rc == CLI_OK && key_out)
+		rc = cli_check_output(CMD, "--platform-key-out", key_out);
 	if (rc == CLI_OK)
 		rc = prepare(&r);
 	if (rc == CLI_OK && !have_nonce && RAND_bytes(r.nonce, sizeof(r.nonce)) != 1)
@@ -511,6 +532,8 @@ int cmd_run(int argc, char **argv)
 		if (hostsim_platform_key_pem(key_pem, sizeof(key_pem)) < 0 ||
 		    pubkey_from_pem(key_pem, strlen(key_pem), &r.key, kwhy) != 0)
 			rc = cli_fail(CMD, "no platform key from the machine");
+		if (rc == CLI_OK && key_out && write_public_key(r.key, key_out) != 0)
+			rc = cli_fail(CMD, "--platform-key-out: cannot write %s", key_out);
 		vmm_init(&r.vmm);
 		cli_publish_vmm(&r.vmm);
 		leak_snapshot_take(&r.vmm.ledger, &before);

@@ -39,7 +39,7 @@ run 0 run "$work/gw.json"
 err_has "net: no link (the run has no --listen): nothing to serve"
 err_has "agent: 0 gateway requests answered; the gateway is gone"
 
-"$caec" run "$work/gw.json" --listen 127.0.0.1:0 >"$work/srv.out" 2>"$work/srv.err" &
+"$caec" run "$work/gw.json" --listen 127.0.0.1:0 --platform-key-out "$work/pk.pem" >"$work/srv.out" 2>"$work/srv.err" &
 pid=$!
 stop() { kill -INT $pid 2>/dev/null || true; }
 port=""
@@ -108,6 +108,39 @@ assert b"HTTP/1.1" not in data, data
 PY
 curl -sk "$url/v1/models" >"$work/models2.json"
 check after-plaintext "$work/models2.json" '"id":"caec-agent"'
+
+# caec chat: verified, then asked.
+posts() { grep -c "POST /v1/chat/completions" "$work/srv.err" || true; }
+"$caec" chat --connect "127.0.0.1:$port" --pipeline "$work/gw.json" --platform-key "$work/pk.pem" "calc: 2^10" \
+	>"$work/chat.out" 2>"$work/chat.err" || { stop; fail "caec chat failed: $(cat "$work/chat.err")"; }
+check chat-out "$work/chat.out" "caec chat: gateway 'net' attested"
+check chat-out "$work/chat.out" 'Result: {"result":"1024"}'
+"$caec" chat --connect "127.0.0.1:$port" --pipeline "$work/gw.json" --platform-key "$work/pk.pem" --json "hi" \
+	>"$work/chat.json" || { stop; fail "caec chat --json failed"; }
+/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["answer"]=="You said: hi" and j["verification"]["accepted"] and len(j["verification"]["tls_public_key"])==130, j' \
+	"$work/chat.json" || { stop; fail "caec chat --json: $(cat "$work/chat.json")"; }
+# Refused gateways get no prompt: another RIM, another policy, another platform.
+sed 's|"net": {"image": "[^"]*"|"net": {"image": "'"$images"'/link_echo_realm.so"|' "$work/gw.json" >"$work/rim.json"
+sed 's|"pages": 16|"pages": 8|' "$work/gw.json" >"$work/policy.json"
+openssl ecparam -name secp384r1 -genkey -noout 2>/dev/null | openssl ec -pubout >"$work/other.pem" 2>/dev/null
+before=$(posts)
+for bad in "rim.json pk.pem the gateway's RIM is not the one the pipeline's 'net' image measures to" \
+	"policy.json pk.pem the gateway does not run under the pipeline's policy" \
+	"gw.json other.pem the token does not verify (platform-signature)"; do
+	set -- $bad
+	f=$1 k=$2
+	shift 2
+	rc=0
+	"$caec" chat --connect "127.0.0.1:$port" --pipeline "$work/$f" --platform-key "$work/$k" "the secret plan" \
+		>"$work/bad.out" 2>"$work/bad.err" || rc=$?
+	[ $rc -eq 1 ] || { stop; fail "chat with $f/$k: exit $rc, want 1"; }
+	check "chat $f" "$work/bad.err" "the gateway was not accepted, the prompt was not sent: $*"
+done
+[ "$(posts)" = "$before" ] || { stop; fail "a prompt reached the gateway after a refused attestation"; }
+rc=0
+"$caec" chat --connect "127.0.0.1:$port" --pipeline "$work/gw.json" "x" 2>"$work/usage.err" || rc=$?
+[ $rc -eq 2 ] || { stop; fail "chat without --platform-key: exit $rc, want 2"; }
+"$caec" chat --help | grep -q "usage: caec chat" || { stop; fail "chat --help"; }
 
 stop
 rc=0
