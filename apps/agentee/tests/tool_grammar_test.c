@@ -20,7 +20,8 @@ static struct tg_tools tools;
 
 static const char price_schema[] =
 	"{\"type\":\"object\",\"properties\":{\"price\":{\"type\":\"number\"},\"ok\":{\"type\":\"boolean\"},"
-	"\"n\":{\"type\":\"integer\",\"minimum\":-5,\"maximum\":120}},\"required\":[\"price\"]}";
+	"\"n\":{\"type\":\"integer\",\"minimum\":-5,\"maximum\":120},"
+	"\"k\":{\"type\":\"integer\",\"minimum\":5,\"maximum\":14}},\"required\":[\"price\"]}";
 
 static int setup(void **state)
 {
@@ -86,6 +87,8 @@ static void test_valid_calls(void **state)
 		 "\"private\":true}}");
 	complete("{\"tool\":\"shop\",\"arguments\":{\"price\":-0.5e+3,\"ok\":false,\"n\":-5}}");
 	complete("{\"tool\":\"shop\",\"arguments\":{\"price\":0,\"n\":120}}");
+	complete("{\"tool\":\"shop\",\"arguments\":{\"price\":0,\"k\":14}}");
+	complete("{\"tool\":\"shop\",\"arguments\":{\"price\":0,\"k\":5,\"n\":0}}");
 	complete("{\"tool\":\"shop\",\"arguments\":{\"price\":12.25E2}}");
 }
 
@@ -113,8 +116,8 @@ static void test_refusals(void **state)
 	refused_at("{\"tool\":\"planner\",\"arguments\":{\"city\":\"a\",\"city\"", 43);  /* a key twice */
 	refused_at("{\"tool\":\"planner\",\"arguments\":{\"town\"", 32);              /* not declared */
 	refused_at("{\"tool\":\"planner\",\"arguments\":{\"days\":15", 39);           /* > maximum at once */
-	refused_at("{\"tool\":\"planner\",\"arguments\":{\"days\":0,", 39);           /* < minimum at its end */
-	refused_at("{\"tool\":\"planner\",\"arguments\":{\"days\":01", 39);           /* leading zero */
+	refused_at("{\"tool\":\"planner\",\"arguments\":{\"days\":0,", 38);           /* 0 can never reach 1 */
+	refused_at("{\"tool\":\"planner\",\"arguments\":{\"days\":01", 38);           /* 0 alone cannot grow */
 	refused_at("{\"tool\":\"planner\",\"arguments\":{\"days\":-1", 38);           /* minimum 1 */
 	refused_at("{\"tool\":\"planner\",\"arguments\":{\"days\":\"3\"", 38);        /* a string for an integer */
 	refused_at("{\"tool\":\"planner\",\"arguments\":{\"style\":\"lazy\"", 40);    /* enum */
@@ -127,18 +130,48 @@ static void test_refusals(void **state)
 	refused_at("{\"tool\":\"shop\",\"arguments\":{\"price\":1,\"n\":-6", 43);
 	refused_at("{\"tool\":\"shop\",\"arguments\":{\"price\":1,\"n\":121", 44);
 	refused_at("{\"tool\":\"shop\",\"arguments\":{\"price\":1,}", 38);             /* trailing comma */
+	/* No dead ends: no comma once every argument is written, */
+	refused_at("{\"tool\":\"calculator\",\"arguments\":{\"expression\":\"1\",", 50);
+	/* a prefix refused once no finished number fits. */
+	refused_at("{\"tool\":\"shop\",\"arguments\":{\"price\":1,\"k\":2", 42);   /* 2, 2x, 2xx: none in 5..14 */
+	refused_at("{\"tool\":\"shop\",\"arguments\":{\"price\":1,\"k\":1}", 43);  /* 1 < 5, and it ended */
+	refused_at("{\"tool\":\"shop\",\"arguments\":{\"price\":1,\"k\":15", 43);
 	refused_at("{\"tool\":\"calculator\",\"arguments\":{\"expression\":\"a\x01", 49); /* control character */
-	refused_at("{\"tool\":\"calculator\",\"arguments\":{\"expression\":\"\\ud800", 53); /* surrogate */
+	refused_at("{\"tool\":\"calculator\",\"arguments\":{\"expression\":\"\\ud800", 51); /* surrogate: at its second digit */
 	refused_at("{\"tool\":\"calculator\",\"arguments\":{\"expression\":\"\\q", 49);
 	refused_at("{\"tool\":\"calculator\",\"arguments\":{\"expression\":\"\xc0\xaf", 48); /* overlong */
 	refused_at("{\"tool\":\"calculator\",\"arguments\":{\"expression\":\"\xed\xa0\x80", 49); /* UTF-8 surrogate */
 	refused_at("{\"tool\":\"calculator\",\"arguments\":{\"expression\":\"1\"}} x", 53); /* after the call */
+	/* Blanks: 16 in a row, not 17. */
+	char bl[128] = "{\"tool\":";
+	memset(bl + 8, ' ', 17);
+	bl[25] = 0;
+	refused_at(bl, 24);
+	/* A string without maxLength: TG_STRING_MAX bytes (an interest). */
+	char il[1024] = "{\"tool\":\"planner\",\"arguments\":{\"interests\":[\"";
+	size_t il0 = strlen(il);
+	memset(il + il0, 'a', TG_STRING_MAX + 1);
+	il[il0 + TG_STRING_MAX + 1] = 0;
+	refused_at(il, il0 + TG_STRING_MAX);
 	/* maxLength: 40 bytes of city, the 41st refused. */
 	char s[128] = "{\"tool\":\"planner\",\"arguments\":{\"city\":\"";
 	size_t n = strlen(s);
 	memset(s + n, 'a', 41);
 	s[n + 41] = 0;
 	refused_at(s, n + 40);
+	/* An escape or a multi-byte character only with room to finish it. */
+	s[n + 38] = '\\';
+	s[n + 39] = 0;
+	refused_at(s, n + 38);
+	s[n + 38] = '\xe2'; /* a 3-byte character at byte 38 of 40 */
+	s[n + 39] = 0;
+	refused_at(s, n + 38);
+	s[n + 37] = '\xe2'; /* at byte 37 it fits exactly */
+	s[n + 38] = '\x82';
+	s[n + 39] = '\xac';
+	s[n + 40] = '"';
+	s[n + 41] = 0;
+	refused_at(s, n + 41);
 	/* maxItems 8 of interests: the 9th string refused at its quote. */
 	char t[256] = "{\"tool\":\"planner\",\"arguments\":{\"interests\":[";
 	for (int i = 0; i < 9; i++)

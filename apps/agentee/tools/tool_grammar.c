@@ -125,6 +125,16 @@ static bool end_string(struct tool_grammar *g)
 	return true;
 }
 
+/* Whether n more bytes fit the current string (a free string: its
+ * maxLength or TG_STRING_MAX), so that an escape or a multi-byte character
+ * is only begun when it can be finished. */
+static bool room(const struct tool_grammar *g, uint32_t n)
+{
+	uint32_t max = g->prop >= 0 && g->ret == S_AFTER_VALUE ? prop(g)->max_len : 0;
+
+	return matching(g) != M_NONE || g->count + n <= (max ? max : TG_STRING_MAX);
+}
+
 /* One byte of a string's text (after escapes are resolved). */
 static bool string_byte(struct tool_grammar *g, unsigned char c, bool raw)
 {
@@ -146,10 +156,8 @@ static bool string_byte(struct tool_grammar *g, unsigned char c, bool raw)
 		g->pos++;
 	}
 	g->count++;
-	if (m == M_NONE && g->prop >= 0 && (g->ret == S_AFTER_VALUE) && prop(g)->max_len &&
-	    g->count > prop(g)->max_len)
-		return false;
-	return true;
+	uint32_t max = m == M_NONE && g->prop >= 0 && g->ret == S_AFTER_VALUE ? prop(g)->max_len : 0;
+	return g->count <= (max ? max : TG_STRING_MAX);
 }
 
 static int hexval(char c)
@@ -184,6 +192,9 @@ static bool string_char(struct tool_grammar *g, char ch)
 		if (h < 0)
 			return false;
 		g->hex = g->hex << 4 | (uint32_t)h;
+		/* Refused as soon as it can only be a surrogate (D800-DFFF). */
+		if (g->esc == 3 && g->hex >= 0xd8 && g->hex <= 0xdf)
+			return false;
 		if (++g->esc < 6)
 			return true;
 		g->esc = 0;
@@ -208,7 +219,8 @@ static bool string_char(struct tool_grammar *g, char ch)
 	if (c == '"')
 		return end_string(g);
 	if (c == '\\') {
-		if (matching(g) != M_NONE)
+		/* Room for what the escape may decode to: \uXXXX up to 3 bytes. */
+		if (matching(g) != M_NONE || !room(g, 3))
 			return false;
 		g->esc = 1;
 		return true;
@@ -237,27 +249,47 @@ static bool string_char(struct tool_grammar *g, char ch)
 		} else {
 			return false;
 		}
+		if (!room(g, 1u + g->u8_need))
+			return false;
 	}
 	return string_byte(g, c, true);
 }
 
-/* An integer's next digit: refused as soon as the value leaves its bounds
- * (more digits only move it further out). */
+/* Whether an integer written so far as sign and magnitude v (digits
+ * digits, no leading zero unless v is 0 alone) can still be finished
+ * within [min, max]: some v' = v * 10^k + r (r < 10^k) lies in it, or v
+ * itself for k = 0. A '0' alone cannot grow. */
+static bool int_viable(const struct schema_prop *p, int64_t v, bool neg, unsigned digits)
+{
+	int64_t lo = p->has_min ? p->min : INT64_MIN, hi = p->has_max ? p->max : INT64_MAX;
+
+	if (v == 0 && digits == 1)
+		return !neg && lo <= 0 && hi >= 0;
+	__int128 base = v, span = 1;
+	for (unsigned k = digits; k <= 18; k++) {
+		/* magnitudes [base, base + span - 1] */
+		__int128 a = neg ? -(base + span - 1) : base, b = neg ? -base : base + span - 1;
+		if (a <= hi && b >= lo)
+			return true;
+		base *= 10;
+		span *= 10;
+	}
+	return false;
+}
+
+/* An integer's next digit: refused as soon as no way to finish the number
+ * would be in its bounds, so a model cannot talk itself into a dead end. */
 static bool int_digit(struct tool_grammar *g, char c)
 {
-	const struct schema_prop *p = prop(g);
-
 	if (g->digits == 1 && g->ival == 0)
 		return false; /* no leading zeros */
 	if (g->digits >= 18)
 		return false;
-	g->ival = g->ival * 10 + (c - '0');
+	int64_t v = g->ival * 10 + (c - '0');
+	if (!int_viable(prop(g), v, g->neg, g->digits + 1u))
+		return false;
+	g->ival = v;
 	g->digits++;
-	int64_t v = g->neg ? -g->ival : g->ival;
-	if (!g->neg && p->has_max && v > p->max)
-		return false;
-	if (g->neg && p->has_min && v < p->min)
-		return false;
 	return true;
 }
 
@@ -333,7 +365,8 @@ static bool after_value(struct tool_grammar *g, char c)
 {
 	if (blank(c))
 		return true;
-	if (c == ',') {
+	/* A comma only when some argument is left to write. */
+	if (c == ',' && (g->seen & ((1u << schema(g)->n) - 1)) != (1u << schema(g)->n) - 1) {
 		g->st = S_KEY_NEXT;
 		g->prop = -1;
 		return true;
@@ -529,9 +562,13 @@ bool tg_feed(struct tool_grammar *g, const char *s, size_t n)
 {
 	struct tool_grammar t = *g;
 
-	for (size_t i = 0; i < n; i++)
-		if (!step(&t, s[i]))
+	for (size_t i = 0; i < n; i++) {
+		/* Blanks in a row, outside strings and free text. */
+		bool counted = t.st != S_STR && t.st != S_FREE && t.st != S_LIT && blank(s[i]);
+		t.blanks = counted ? t.blanks + 1 : 0;
+		if (t.blanks > TG_MAX_BLANKS || !step(&t, s[i]))
 			return false;
+	}
 	*g = t;
 	return true;
 }

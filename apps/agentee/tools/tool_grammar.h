@@ -13,7 +13,9 @@
  * maxLength (counted in bytes of the decoded text) and, with an enum, a
  * prefix of one of its values; integers within their bounds as soon as a
  * digit would leave them; arrays of strings within maxItems. Blanks
- * (space, tab, newline) may stand between tokens. Once the call's last
+ * (space, tab, newline) may stand between tokens, at most TG_MAX_BLANKS in
+ * a row, and a string without maxLength holds at most TG_STRING_MAX bytes:
+ * stricter than JSON, so that no reply can grow without end inside a call. Once the call's last
  * brace is written only blanks may follow: the generator should then end
  * the turn (tg_complete).
  * The recogniser is a value type: copy it to try a token without committing.
@@ -29,6 +31,8 @@
 #include "schema.h"
 
 #define TG_MAX_TOOLS 8
+#define TG_MAX_BLANKS 16
+#define TG_STRING_MAX 512
 
 struct tg_tools {
 	unsigned n;
@@ -48,6 +52,7 @@ struct tool_grammar {
 	uint32_t seen;     /* the arguments written (bit per property) */
 	uint32_t count;    /* bytes of the string */
 	uint32_t items;    /* items of the array */
+	uint32_t blanks;   /* blanks in a row */
 	uint32_t pos;      /* bytes into the current string (prefix matching) */
 	int64_t ival;      /* an integer's magnitude so far */
 	bool neg;
