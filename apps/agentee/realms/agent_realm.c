@@ -13,7 +13,9 @@
  * [...]} or {"error": ...} until the gateway is gone.
  *
  * Generate requests to the llm realm: {"prompt": TEXT, "max_tokens": N,
- * "temperature": 0, "stop": ["<|im_end|>"]}; it streams {"token": ...}
+ * "temperature": 0, "stop": ["<|im_end|>"], "tools": [{"name": NAME,
+ * "parameters": SCHEMA}, ...]} (the tools let it constrain a reply that
+ * starts a call to a valid one: tool_mask.h); it streams {"token": ...}
  * messages and ends with a response {"text": ...} or an error message
  * {"error": ...}.
  */
@@ -23,6 +25,7 @@
 #include "planner.h"
 #include "sdk/console.h"
 #include "sdk/heap.h"
+#include "sdk/mem.h"
 #include "sdk/pipeline.h"
 #include "sdk/rjson.h"
 
@@ -63,6 +66,9 @@ struct agent_realm {
 	int stream_state;
 	char *pending; /* pieces before it was decided */
 	size_t pending_len;
+	/* The offered tools' schemas, parsed once for every generate request. */
+	struct rjson_node schema_nodes[N_KNOWN][SCHEMA_MAX_NODES];
+	struct rjson_doc schema_docs[N_KNOWN];
 };
 
 /* A piece the llm realm streamed (its {"token": ...} in ar->msg): passed on
@@ -129,6 +135,17 @@ static long generate(void *ctx, const char *prompt, size_t len, char *out, size_
 	rjson_key(&w, "stop");
 	rjson_begin_array(&w);
 	rjson_str(&w, "<|im_end|>");
+	rjson_end_array(&w);
+	rjson_key(&w, "tools");
+	rjson_begin_array(&w);
+	for (unsigned i = 0; i < ar->n_tools; i++) {
+		rjson_begin_object(&w);
+		rjson_key(&w, "name");
+		rjson_str(&w, known_tools[ar->tool_link[i]].tool.name);
+		rjson_key(&w, "parameters");
+		rjson_copy(&w, &ar->schema_docs[i], 0);
+		rjson_end_object(&w);
+	}
 	rjson_end_array(&w);
 	rjson_end_object(&w);
 	long n = rjson_writer_finish(&w);
@@ -313,6 +330,12 @@ int realm_main(void)
 			continue;
 		if (pipeline_channel(&ar->p, known_tools[i].channel, &ar->tools[i], &why) != 0) {
 			sdk_printf("agent: channel %s: %s\n", known_tools[i].channel, why);
+			return 1;
+		}
+		const char *sj = known_tools[i].tool.schema_json;
+		if (rjson_parse(sj, sdk_strlen(sj), ar->schema_nodes[ar->n_tools], SCHEMA_MAX_NODES,
+				&ar->schema_docs[ar->n_tools], 0) != RJSON_OK) {
+			sdk_printf("agent: the %s tool's schema is not JSON\n", known_tools[i].tool.name);
 			return 1;
 		}
 		ar->tool_link[ar->n_tools] = i;

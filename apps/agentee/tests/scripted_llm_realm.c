@@ -117,11 +117,14 @@ int realm_main(void)
 		size_t len;
 		if ((r = chan_recv(&cc.ch, &type, &id, req, MSG_MAX, &len, WAIT_NS)) != 0)
 			break;
-		struct rjson_node nodes[32];
+		static struct rjson_node nodes[2048];
 		struct rjson_doc d;
 		long plen = -1;
-		if (type == CHAN_MSG_REQUEST && rjson_parse(req, len, nodes, 32, &d, 0) == RJSON_OK &&
-		    nodes[0].type == RJSON_OBJECT && rjson_get(&d, 0, "prompt"))
+		/* A generate request names the tools it may call. */
+		uint32_t tools = 0;
+		if (type == CHAN_MSG_REQUEST && rjson_parse(req, len, nodes, 2048, &d, 0) == RJSON_OK &&
+		    nodes[0].type == RJSON_OBJECT && rjson_get(&d, 0, "prompt") && (tools = rjson_get(&d, 0, "tools")) &&
+		    nodes[tools].type == RJSON_ARRAY)
 			plen = rjson_string(&d, rjson_get(&d, 0, "prompt"), prompt, MSG_MAX);
 		long n = plen < 0 ? -1 : reply_for(prompt, (size_t)plen, text, 8192);
 		struct rjson_writer w;
