@@ -25,9 +25,20 @@
  * 0xCB13 result: the realm reports a result line in chunks: gprs[0] = this
  *        chunk's length (<= 232), gprs[1..29] its bytes, gprs[30] = 1 when
  *        more of the same line follows. Returns gprs[0] = 0.
+ *
+ * A realm's model (the pipeline realm's "model": FILE) travels in its image,
+ * so that it is DATA_CREATE'd with MEASURE_CONTENT like the code and the
+ * RIM covers it: the VMM loads [the ELF file][zeros to a granule][the
+ * model][zeros to a granule][one granule ending in a struct
+ * pipe_model_trailer]. The realm finds the trailer in the last bytes of its
+ * image (X1 at boot is the whole size) and the model at image_base +
+ * offset. The ELF is unchanged: the platform's loader copies only what its
+ * program headers name.
  */
 #ifndef CAEC_ABI_CAEC_PIPELINE_H
 #define CAEC_ABI_CAEC_PIPELINE_H
+
+#include <stdint.h>
 
 #define PIPE_CALL_ANNOUNCE 0xCB10u
 #define PIPE_CALL_LOOKUP   0xCB11u
@@ -37,5 +48,14 @@
 #define PIPE_LOOKUP_WAIT_NS (UINT64_C(30) * 1000000000u)
 #define PIPE_RESULT_MAX    232u
 #define PIPE_WORK_CHUNK    216u
+
+#define PIPE_MODEL_MAGIC "CAECMDL1"
+struct pipe_model_trailer {
+	char magic[8];       /* PIPE_MODEL_MAGIC, no NUL */
+	uint64_t offset;     /* the model's first byte, from the image base (granule aligned) */
+	uint64_t size;       /* the model file's size in bytes */
+	uint64_t elf_size;   /* the ELF file's size in bytes */
+};
+_Static_assert(sizeof(struct pipe_model_trailer) == 32, "the trailer is 32 bytes");
 
 #endif

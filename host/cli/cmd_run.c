@@ -3,7 +3,10 @@
  * machine, each realm in its own thread. The pipeline file is a policy
  * source whose realms name their images (and memory, vCPUs), plus an
  * optional "workload": {"realm": NAME, "items": [TEXT, ...]} the named realm
- * reads with PIPE_CALL_WORK.
+ * reads with PIPE_CALL_WORK. A realm may name a "model": FILE, which the
+ * host loads into the realm's image (abi/caec_pipeline.h), measured: the
+ * realm's RIM, and so the policy every peer checks it against, covers the
+ * model's bytes.
  *
  * Every realm is measured as `caec policy` measures it, built with
  * POLICY_REQUIRED and its own policy blob in its policy granule, and given
@@ -62,6 +65,7 @@ struct member {
 	struct run *run;
 	unsigned index;
 	char image[PATH_MAX];
+	char model[PATH_MAX]; /* "" when the realm has none */
 	struct realm_image img;
 	struct vmm_realm_opts opts;
 	uint8_t blob[POLICY_MAX_SIZE];
@@ -286,11 +290,63 @@ static void *member_thread(void *arg)
 	return NULL;
 }
 
+/* Takes every realm's "model" out of the pipeline (it is no policy key),
+ * into models: realm name -> the file's path (relative to the pipeline). */
+static int take_models(struct run *r, json_t *root, json_t *models)
+{
+	const char *name;
+	json_t *realm;
+	char dir[PATH_MAX];
+
+	cli_folder_of(r->path, dir, sizeof(dir));
+	json_object_foreach(json_object_get(root, "realms"), name, realm) {
+		json_t *model = json_object_get(realm, "model");
+		if (!model)
+			continue;
+		const char *file = json_string_value(model);
+		if (!file || !*file)
+			return cli_usage_error(CMD, "%s: realm '%s': \"model\" must be the path of a model file", r->path,
+					       name);
+		char path[PATH_MAX];
+		int n = file[0] == '/' || !strcmp(dir, ".") ? snprintf(path, sizeof(path), "%s", file)
+							     : snprintf(path, sizeof(path), "%s/%s", dir, file);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return cli_usage_error(CMD, "%s: realm '%s': the \"model\" path is too long", r->path, name);
+		json_object_set_new(models, name, json_string(path));
+		json_object_del(realm, "model");
+	}
+	return CLI_OK;
+}
+
+/* The realm's image with its model appended, and the RIM the policy
+ * expects for it measured again over both. */
+static int add_model(struct run *r, unsigned i)
+{
+	struct member *m = &r->m[i];
+	struct vmm_measurement meas;
+	const char *name = r->src.realms[i].name, *why = "";
+	int e = realm_image_add_model(&m->img, m->model);
+
+	if (e != 0)
+		return cli_usage_error(CMD, "realm '%s': model %s cannot be loaded: %s", name, m->model,
+				       e == -EINVAL ? "it is empty"
+				       : e == -EFBIG ? "with the image it is larger than 256 MiB"
+						     : strerror(-e));
+	if (vmm_measure(m->img.bytes, m->img.size, &m->opts, &meas, &why) != 0)
+		return cli_fail(CMD, "realm '%s' with its model cannot be measured: %s", name, why ? why : "?");
+	memcpy(r->src.realms[i].rim, meas.rim, meas.hash_size);
+	r->src.realms[i].rim_size = meas.hash_size;
+	vmm_measurement_free(&meas);
+	return CLI_OK;
+}
+
+static int prepare_policy(struct run *r, json_t *root);
+static int prepare_realms(struct run *r, json_t *root);
+
 /* Reads the pipeline, measures its realms, compiles each one's policy. */
 static int prepare(struct run *r)
 {
 	json_error_t je;
-	struct policy_err perr = { "" };
 	int rc = cli_check_input(CMD, "PIPELINE", r->path);
 
 	if (rc != CLI_OK)
@@ -299,6 +355,28 @@ static int prepare(struct run *r)
 	if (!root)
 		return cli_usage_error(CMD, "%s:%d:%d: %s", r->path, je.line, je.column, je.text);
 	r->root = root;
+	json_t *models = json_object();
+	rc = take_models(r, root, models);
+	if (rc != CLI_OK) {
+		json_decref(models);
+		return rc;
+	}
+	rc = prepare_policy(r, root);
+	for (unsigned i = 0; rc == CLI_OK && i < r->n; i++) {
+		const char *model = json_string_value(json_object_get(models, r->src.realms[i].name));
+		snprintf(r->m[i].model, sizeof(r->m[i].model), "%s", model ? model : "");
+	}
+	json_decref(models);
+	if (rc != CLI_OK)
+		return rc;
+	return prepare_realms(r, root);
+}
+
+/* The policy source (the pipeline without its workload), the workload. */
+static int prepare_policy(struct run *r, json_t *root)
+{
+	struct policy_err perr = { "" };
+	int rc = CLI_OK;
 	json_t *workload = json_object_get(root, "workload");
 	if (workload) {
 		json_t *realm = json_object_get(workload, "realm"), *items = json_object_get(workload, "items");
@@ -328,6 +406,16 @@ static int prepare(struct run *r)
 	if (r->src.self >= 0)
 		return cli_usage_error(CMD, "%s: a pipeline names no \"self\" (every realm gets its own policy)", r->path);
 	r->n = r->src.num_realms;
+	return CLI_OK;
+}
+
+/* Every realm's image (and model) loaded, then every realm's policy
+ * compiled: a policy names its peers' RIMs, so all must be final first. */
+static int prepare_realms(struct run *r, json_t *root)
+{
+	struct policy_err perr = { "" };
+	int rc;
+
 	for (unsigned i = 0; i < r->n; i++) {
 		struct member *m = &r->m[i];
 		m->run = r;
@@ -342,6 +430,11 @@ static int prepare(struct run *r)
 					       r->path, r->src.realms[i].name);
 		if (realm_image_load(m->image, &m->img) != 0)
 			return cli_usage_error(CMD, "realm '%s': %s is not a realm image", r->src.realms[i].name, m->image);
+		if (m->model[0] && (rc = add_model(r, i)) != CLI_OK)
+			return rc;
+	}
+	for (unsigned i = 0; i < r->n; i++) {
+		struct member *m = &r->m[i];
 		if (policy_compile(&r->src, (int)i, m->blob, sizeof(m->blob), &m->blob_len, &perr) != 0)
 			return cli_fail(CMD, "the policy of realm '%s': %s", r->src.realms[i].name, perr.msg);
 	}
@@ -371,8 +464,9 @@ static int build_all(struct run *r)
 		if (memcmp(info.rim, r->src.realms[i].rim, r->src.realms[i].rim_size) != 0)
 			return cli_fail(CMD, "realm '%s' was built with another RIM than it was measured with", name);
 		vmm_hex(info.rim, 8, rim);
-		fprintf(progress(r), "caec run: realm '%s' built: %s, RIM %s..., %llu MiB, %u vCPU%s\n", name, m->image, rim,
-			(unsigned long long)(opts.mem_size >> 20), opts.vcpus, opts.vcpus == 1 ? "" : "s");
+		fprintf(progress(r), "caec run: realm '%s' built: %s%s%s, RIM %s..., %llu MiB, %u vCPU%s\n", name, m->image,
+			m->model[0] ? " with model " : "", m->model, rim, (unsigned long long)(opts.mem_size >> 20), opts.vcpus,
+			opts.vcpus == 1 ? "" : "s");
 	}
 	for (unsigned i = 0; i < r->n; i++) {
 		if (pthread_create(&r->m[i].thread, NULL, member_thread, &r->m[i]) != 0)
@@ -423,6 +517,7 @@ static json_t *summary_json(const struct run *r)
 		json_t *e = json_object();
 		json_object_set_new(e, "name", json_string(r->src.realms[i].name));
 		json_object_set_new(e, "image", json_string(m->image));
+		json_object_set_new(e, "model", m->model[0] ? json_string(m->model) : json_null());
 		json_object_set_new(e, "rim", cli_hex_json(r->src.realms[i].rim, r->src.realms[i].rim_size));
 		json_object_set_new(e, "memory", json_integer((json_int_t)m->opts.mem_size));
 		json_object_set_new(e, "vcpus", json_integer(m->opts.vcpus));
