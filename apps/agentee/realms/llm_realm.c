@@ -494,10 +494,14 @@ int realm_main(void)
 	const char *why = "";
 	int r;
 
+	/* The policy first: until it is set, the host hears nothing from us. */
+	if (pipeline_start(&p, &why) != 0) {
+		sdk_printf("llm: %s\n", why);
+		return 1;
+	}
 	if (setup(&s) != 0)
 		return 1;
-	if (pipeline_start(&p, &why) != 0 || pipeline_channel(&p, CHANNEL, &s.cc, &why) != 0 ||
-	    pipeline_attest(&why) != 0) {
+	if (pipeline_channel(&p, CHANNEL, &s.cc, &why) != 0 || pipeline_attest(&why) != 0) {
 		sdk_printf("llm: %s\n", why);
 		return 1;
 	}

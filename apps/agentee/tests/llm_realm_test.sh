@@ -1,0 +1,149 @@
+#!/bin/sh
+# The llm realm through `caec run`: a driver realm in the agent's place
+# sends generate requests over channel agent-llm to the llm realm, whose
+# model (the bundled tiny GGUF) the host put in its measured image.
+#   - greedy answers equal `caec llm run` on the host for the same model,
+#     prompt and seed (and a sampled one with its temperature, top-p and
+#     seed), token counts included; the streamed pieces join to the text;
+#   - a stop string ends the text before it, with finish "stop";
+#   - malformed requests (not JSON, not an object, unknown or mistyped
+#     fields, no prompt, a stream message, one too large) and a prompt
+#     longer than the context are answered with errors, and the realm goes
+#     on serving;
+#   - with 2 vCPUs (two engine threads, the second a vCPU started with
+#     CPU_ON) the tokens are the same;
+#   - the model is measured: another model gives the realm another RIM; a
+#     missing model file is a usage error; a realm with no model stops.
+# usage: llm_realm_test.sh CAEC IMAGES_DIR MODEL_DIR WORKDIR
+set -eu
+caec=$1
+images=$2
+models=$3
+work=$4
+rm -rf "$work"
+mkdir -p "$work"
+test_name=llm_realm_test
+. "$(dirname "$0")/../../../scripts/cli_test_lib.sh"
+model=$models/tiny-q8_0.gguf
+
+long_prompt=$(/usr/bin/python3 -c 'print(" ".join(["once upon a time there was a dog"] * 30))')
+
+# pipeline FILE VCPUS MODEL_ENTRY: the driver and the llm realm.
+pipeline() {
+	cat >"$1" <<EOT
+{
+  "version": 1,
+  "realms": {
+    "agent": {"image": "$images/llm_driver_realm.so", "memory": "16M", "policy_required": true},
+    "llm": {"image": "$images/llm_realm.so"$3, "memory": "32M", "vcpus": $2, "policy_required": true}
+  },
+  "channels": {
+    "agent-llm": {"owner": "agent", "pages": 16, "members": {"agent": "rw", "llm": "rw"}}
+  },
+  "host_calls": "allow",
+  "strict": true,
+  "workload": {"realm": "agent", "items": [
+    "{\"prompt\": \"Once upon a time\", \"max_tokens\": 40, \"temperature\": 0, \"seed\": 7}",
+    "{\"prompt\": \"The little dog\", \"max_tokens\": 60, \"temperature\": 0.0, \"top_p\": 0.9, \"seed\": 1}",
+    "{\"prompt\": \"Lily saw a bird\", \"max_tokens\": 30, \"temperature\": 0.8, \"top_p\": 0.9, \"seed\": 42}",
+    "{\"prompt\": \"The little dog\", \"max_tokens\": 60, \"temperature\": 0, \"stop\": [\".\", \"zzz\"]}",
+    "not json",
+    "[1, 2]",
+    "{\"prompt\": 3}",
+    "{\"prompt\": \"x\", \"max_tokens\": 0}",
+    "{\"prompt\": \"x\", \"temperature\": -1}",
+    "{\"prompt\": \"x\", \"top_p\": 1.5}",
+    "{\"prompt\": \"x\", \"stop\": [\"\"]}",
+    "{\"prompt\": \"x\", \"bogus\": 1}",
+    "{\"max_tokens\": 5}",
+    "{\"prompt\": \"$long_prompt\", \"max_tokens\": 5}",
+    "!raw:{\"prompt\": \"x\"}",
+    "!big:70000",
+    "{\"prompt\": \"Once upon a time\", \"max_tokens\": 40, \"temperature\": 0, \"seed\": 7}"]}
+}
+EOT
+}
+
+# host NAME ARGS...: `caec llm run` on the host, its JSON in $work/NAME.json.
+host() {
+	name=$1
+	shift
+	"$caec" llm run "$model" --json "$@" >"$work/$name.json" || fail "caec llm run $*"
+}
+host greedy1 --prompt "Once upon a time" -n 40 --temp 0 --seed 7
+host greedy2 --prompt "The little dog" -n 60 --temp 0 --seed 1
+host sampled --prompt "Lily saw a bird" -n 30 --temp 0.8 --top-p 0.9 --seed 42
+
+# check VCPUS: the run's results against the host's.
+check() {
+	json_ok "
+import re
+host = {n: json.load(open('$work/' + n + '.json')) for n in ('greedy1', 'greedy2', 'sampled')}
+res = {}
+for r in j['results']:
+    assert r['realm'] == 'agent', r
+    i, kind, body = r['text'].split(' ', 2)
+    res[int(i)] = (kind, json.loads(body))
+assert sorted(res) == list(range(17)), sorted(res)
+def same(i, h):
+    kind, a = res[i]
+    assert kind == 'response', (i, kind, a)
+    assert a['text'] == h['text'], (i, a['text'], h['text'])
+    assert a['prompt_tokens'] == h['prompt_tokens'] and a['tokens'] == h['gen_tokens'], (i, a, h)
+    assert a['finish'] == ('length' if h['stop'] == 'length' else 'stop'), (i, a, h)
+    assert a['prompt_ms'] >= 0 and a['gen_ms'] >= 0
+same(0, host['greedy1'])
+same(1, host['greedy2'])
+same(2, host['sampled'])
+same(16, host['greedy1'])
+# The stop string: the greedy text up to its first '.', which is not kept.
+kind, a = res[3]
+cut = host['greedy2']['text'].split('.')[0]
+assert '.' in host['greedy2']['text'], host['greedy2']
+assert kind == 'response' and a['text'] == cut and a['finish'] == 'stop', (a, cut)
+errors = {4: 'the request is not JSON', 5: 'not a JSON object', 6: '\"prompt\" must be a string',
+          7: '\"max_tokens\" must be an integer 1..2048', 8: '\"temperature\" must be a number 0..100',
+          9: '\"top_p\" must be a number in (0, 1]', 10: 'each \"stop\" must be a string of 1..64 bytes',
+          11: 'unknown field', 12: 'the request has no \"prompt\"',
+          13: 'does not fit the model\'s context of 128', 14: 'not a request',
+          15: 'the request is larger than 64 KiB'}
+for i, why in errors.items():
+    kind, a = res[i]
+    assert kind == 'error' and why in a['error'], (i, kind, a)
+"
+}
+
+pipeline "$work/one.json" 1 ", \"model\": \"$model\""
+run 0 run "$work/one.json" --json
+check
+json '[r["vcpus"] for r in j["realms"]] == [1, 1] and j["realms"][1]["model"] == "'"$model"'"'
+err_has "llm: model of 262720 parameters, context 128, 1 thread (vCPUs)"
+err_has "llm: 5 requests answered, 12 refused"
+err_has "no granule left behind"
+rim_one=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["realms"][1]["rim"])' "$work/out")
+
+pipeline "$work/two.json" 2 ", \"model\": \"$model\""
+run 0 run "$work/two.json" --json
+check
+err_has "2 threads (vCPUs)"
+
+# The model is part of the measurement: the same image with another model
+# (the same file plus one byte at the end, which GGUF ignores) is another RIM.
+cp "$model" "$work/other.gguf"
+printf 'x' >>"$work/other.gguf"
+pipeline "$work/other.json" 1 ", \"model\": \"other.gguf\""
+run 0 run "$work/other.json" --json
+json 'j["realms"][1]["rim"] != "'"$rim_one"'"'
+
+pipeline "$work/missing.json" 1 ", \"model\": \"$work/nothing.gguf\""
+run 2 run "$work/missing.json"
+one_line "realm 'llm': model $work/nothing.gguf cannot be loaded: No such file or directory"
+pipeline "$work/badtype.json" 1 ', "model": 7'
+run 2 run "$work/badtype.json"
+one_line "realm 'llm': \"model\" must be the path of a model file"
+
+pipeline "$work/none.json" 1 ""
+run 1 run "$work/none.json"
+err_has "llm: no model in the image"
+err_has "driver: the pipeline stopped before every realm had opened its channels"
+echo "llm_realm_test: $checks checks passed"
