@@ -6,8 +6,11 @@
  * whose streamed pieces, joined, are not its "text" is reported as
  * "<index> mismatch ..." instead. The item "!raw:<text>" is sent as a
  * stream message (not a request) and "!big:<n>" as a request of n spaces,
- * to test the refusals.
+ * to test the refusals; "!idle:<ms>" sends nothing and waits that long (the
+ * llm realm's idle workers turn their vCPUs off meanwhile) and has no
+ * result line.
  */
+#include "caec/arch.h"
 #include "sdk/console.h"
 #include "sdk/format.h"
 #include "sdk/heap.h"
@@ -72,6 +75,13 @@ int realm_main(void)
 			type = CHAN_MSG_STREAM;
 			body += 5;
 			len -= 5;
+		} else if (starts(item, "!idle:")) {
+			uint64_t ms = 0;
+			for (const char *d = item + 6; *d >= '0' && *d <= '9'; d++)
+				ms = ms * 10 + (uint64_t)(*d - '0');
+			for (uint64_t t0 = caec_arch_now_ns(); caec_arch_now_ns() - t0 < ms * 1000000u;)
+				;
+			continue;
 		} else if (starts(item, "!big:")) {
 			len = 0;
 			for (const char *d = item + 5; *d >= '0' && *d <= '9'; d++)

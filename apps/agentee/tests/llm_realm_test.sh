@@ -11,7 +11,8 @@
 #     longer than the context are answered with errors, and the realm goes
 #     on serving;
 #   - with 2 vCPUs (two engine threads, the second a vCPU started with
-#     CPU_ON) the tokens are the same;
+#     CPU_ON) the tokens are the same, also after an idle pause long
+#     enough for the worker to turn its vCPU off and be started again;
 #   - the model is measured: another model gives the realm another RIM; a
 #     missing model file is a usage error; a realm with no model stops.
 # usage: llm_realm_test.sh CAEC IMAGES_DIR MODEL_DIR WORKDIR
@@ -59,6 +60,7 @@ pipeline() {
     "{\"prompt\": \"$long_prompt\", \"max_tokens\": 5}",
     "!raw:{\"prompt\": \"x\"}",
     "!big:70000",
+    "!idle:60",
     "{\"prompt\": \"Once upon a time\", \"max_tokens\": 40, \"temperature\": 0, \"seed\": 7}"]}
 }
 EOT
@@ -84,7 +86,7 @@ for r in j['results']:
     assert r['realm'] == 'agent', r
     i, kind, body = r['text'].split(' ', 2)
     res[int(i)] = (kind, json.loads(body))
-assert sorted(res) == list(range(17)), sorted(res)
+assert sorted(res) == list(range(16)) + [17], sorted(res)
 def same(i, h):
     kind, a = res[i]
     assert kind == 'response', (i, kind, a)
@@ -95,7 +97,7 @@ def same(i, h):
 same(0, host['greedy1'])
 same(1, host['greedy2'])
 same(2, host['sampled'])
-same(16, host['greedy1'])
+same(17, host['greedy1'])  # after the idle pause
 # The stop string: the greedy text up to its first '.', which is not kept.
 kind, a = res[3]
 cut = host['greedy2']['text'].split('.')[0]
