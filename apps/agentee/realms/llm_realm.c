@@ -6,6 +6,13 @@
  * check covers the weights; its worker threads are its own vCPUs (one per
  * vCPU the pipeline gives it).
  *
+ * Or the model is sealed (the pipeline's "sealed_model"): the host put the
+ * sealed bytes, unmeasured, after the realm's RAM; once the group is
+ * attested the realm asks the owner's key-release service (the host here,
+ * PIPE_CALL_MODEL) for the key with a token that binds a fresh X25519 key,
+ * and unseals into its own RAM, so plaintext weights never pass through
+ * memory the host can read. A wrong key or a changed byte stops the realm.
+ *
  * One request per message ID, JSON:
  *   {"prompt": TEXT, "max_tokens": N, "temperature": T, "top_p": P,
  *    "seed": N, "stop": [TEXT, ...]}
@@ -34,8 +41,12 @@
 #include "llm/tokenizer.h"
 #include "sdk/console.h"
 #include "sdk/format.h"
+#include "sdk/attest.h"
 #include "sdk/heap.h"
+#include "sdk/host_call.h"
 #include "sdk/mem.h"
+#include "sdk/model_key.h"
+#include "sdk/model_unseal.h"
 #include "sdk/pipeline.h"
 #include "sdk/realm.h"
 #include "sdk/rjson.h"
@@ -440,17 +451,135 @@ static const void *find_model(size_t *size, const char **why)
 	return caec_arch_ipa_to_ptr(ri->image_base + t.offset);
 }
 
-static int setup(struct server *s)
+/* ---- a sealed model ---- */
+
+static bool model_call(uint64_t g[RSI_HOST_CALL_GPRS])
+{
+	return sdk_host_call(PIPE_CALL_MODEL, g) == RSI_SUCCESS && g[0] == 0;
+}
+
+/* Where the host says the sealed file lies: NULL unless all of it is
+ * realm memory past this realm's RAM (what a lying host could point at
+ * instead only fails to unseal). */
+static const uint8_t *sealed_bytes(size_t *size)
+{
+	const struct sdk_realm_info *ri = sdk_realm_info();
+	uint64_t g[RSI_HOST_CALL_GPRS] = { PIPE_MODEL_WHERE };
+
+	if (!model_call(g))
+		return NULL;
+	uint64_t ipa = g[1], len = g[2], end;
+	if (ipa < ri->ram_base + ri->ram_size || ipa % RMI_GRANULE_SIZE || len < CAEC_MODEL_HEADER_SIZE ||
+	    __builtin_add_overflow(ipa, len, &end) || !caec_arch_ipa_to_ptr(ipa) || !caec_arch_ipa_to_ptr(end - 1))
+		return NULL;
+	*size = (size_t)len;
+	return caec_arch_ipa_to_ptr(ipa);
+}
+
+/* Key release (abi/caec_model.h): 0 and the key, or -1 with why. */
+static int get_key(const uint8_t key_id[CAEC_MODEL_ID_SIZE], uint8_t key[CAEC_MODEL_KEY_SIZE], const char **why)
+{
+	static uint8_t token[CAEC_KEY_TOKEN_MAX], req[CAEC_KEY_REQUEST_HEADER + CAEC_KEY_TOKEN_MAX];
+	uint64_t g[RSI_HOST_CALL_GPRS] = { PIPE_MODEL_NONCE };
+	uint8_t nonce[CAEC_KEY_NONCE_SIZE], seed[CAEC_KEY_X25519_SIZE], challenge[64], resp[CAEC_KEY_RESPONSE_SIZE];
+	struct model_key_request kr;
+	size_t token_len = 0;
+
+	if (!model_call(g)) {
+		*why = "the host gave no key-release nonce";
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(nonce); i++)
+		nonce[i] = (uint8_t)(g[1 + i / 8] >> (8 * (i % 8)));
+	if (caec_arch_random(seed, sizeof(seed)) != 0 || model_key_request_begin(&kr, nonce, seed, challenge) != 0) {
+		*why = "no random key pair for the key request";
+		return -1;
+	}
+	sdk_memset(seed, 0, sizeof(seed));
+	if (sdk_attest_token(challenge, token, sizeof(token), &token_len, NULL) != 0) {
+		*why = "no attestation token for the key request";
+		return -1;
+	}
+	size_t n = model_key_request_encode(&kr, token, token_len, req, sizeof(req));
+	if (n == 0) {
+		*why = "the key request does not fit";
+		return -1;
+	}
+	for (size_t at = 0; at < n;) {
+		size_t k = n - at < PIPE_WORK_CHUNK ? n - at : PIPE_WORK_CHUNK;
+		sdk_memset(g, 0, sizeof(g));
+		g[0] = PIPE_MODEL_REQUEST;
+		g[1] = at;
+		g[2] = k;
+		for (size_t i = 0; i < k; i++)
+			g[3 + i / 8] |= (uint64_t)req[at + i] << (8 * (i % 8));
+		at += k;
+		g[30] = at == n;
+		if (!model_call(g)) {
+			sdk_memset(&kr, 0, sizeof(kr));
+			*why = "the key-release service refused the request";
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < sizeof(resp); i++)
+		resp[i] = (uint8_t)(g[1 + i / 8] >> (8 * (i % 8)));
+	if (model_key_accept(&kr, resp, sizeof(resp), key_id, key) != 0) {
+		*why = "the released key is not the sealed model's";
+		return -1;
+	}
+	return 0;
+}
+
+/* The sealed model unsealed into the realm's own RAM; NULL with why. */
+static const void *unseal_model(size_t *size, const char **why)
+{
+	struct model_sealed_info info;
+	uint8_t key[CAEC_MODEL_KEY_SIZE];
+	size_t len = 0, plain_len = 0;
+	const uint8_t *sealed = sealed_bytes(&len);
+
+	if (!sealed) {
+		*why = "no model: neither in the image nor sealed from the host";
+		return NULL;
+	}
+	int rc = model_sealed_header(sealed, len, &info);
+	if (rc != 0 || info.sealed_size != len || info.plain_size == 0 || info.plain_size > len) {
+		*why = rc ? model_seal_strerror(rc) : "the sealed model is not the size its header says";
+		return NULL;
+	}
+	if (get_key(info.key_id, key, why) != 0)
+		return NULL;
+	uint8_t *plain = sdk_aligned_alloc(64, (size_t)info.plain_size);
+	if (!plain) {
+		sdk_memset(key, 0, sizeof(key));
+		*why = "no memory for the unsealed model";
+		return NULL;
+	}
+	rc = model_unseal(key, sealed, len, plain, (size_t)info.plain_size, &plain_len, NULL, NULL);
+	sdk_memset(key, 0, sizeof(key));
+	if (rc != 0) {
+		sdk_free(plain);
+		*why = model_seal_strerror(rc);
+		return NULL;
+	}
+	*size = plain_len;
+	return plain;
+}
+
+/* The model: in the image (measured), else sealed (after attestation). */
+static int setup(struct server *s, bool sealed)
 {
 	struct llm_err err = { "" };
 	const char *why = "";
 	size_t size = 0;
-	const void *bytes = find_model(&size, &why);
+	const void *bytes = sealed ? unseal_model(&size, &why) : find_model(&size, &why);
 
 	if (!bytes) {
 		sdk_printf("llm: %s\n", why);
 		return -1;
 	}
+	if (sealed)
+		sdk_printf("llm: the sealed model (%zu bytes) was unsealed after key release\n", size);
 	if (llm_model_load_memory(&s->model, bytes, size, NULL, 0, NULL, &err) != 0) {
 		sdk_printf("llm: the model does not load: %s\n", err.msg);
 		return -1;
@@ -499,10 +628,19 @@ int realm_main(void)
 		sdk_printf("llm: %s\n", why);
 		return 1;
 	}
-	if (setup(&s) != 0)
+	/* A model in the image is loaded before the group is attested; a
+	 * sealed one can only be, since its key is released to the attested
+	 * realm alone. */
+	size_t unused;
+	bool sealed = !find_model(&unused, &why);
+	if (!sealed && setup(&s, false) != 0)
 		return 1;
 	if (pipeline_channel(&p, CHANNEL, &s.cc, &why) != 0 || pipeline_attest(&why) != 0) {
 		sdk_printf("llm: %s\n", why);
+		return 1;
+	}
+	if (sealed && setup(&s, true) != 0) {
+		chan_csm_close(&s.cc);
 		return 1;
 	}
 	sdk_printf("llm: serving on channel %s\n", CHANNEL);

@@ -14,7 +14,12 @@
 #     CPU_ON) the tokens are the same, also after an idle pause long
 #     enough for the worker to turn its vCPU off and be started again;
 #   - the model is measured: another model gives the realm another RIM; a
-#     missing model file is a usage error; a realm with no model stops.
+#     missing model file is a usage error; a realm with no model stops;
+#   - a sealed model (caec model seal) travels unmeasured and is unsealed
+#     in the realm after key release: the same answers; its RIM does not
+#     depend on the ciphertext (another sealing of the same size, the same
+#     RIM); a key that is not the model's, or a changed byte, stops the
+#     realm without an answer; "sealed_model" needs its "model_key".
 # usage: llm_realm_test.sh CAEC IMAGES_DIR MODEL_DIR WORKDIR
 set -eu
 caec=$1
@@ -146,6 +151,45 @@ one_line "realm 'llm': \"model\" must be the path of a model file"
 
 pipeline "$work/none.json" 1 ""
 run 1 run "$work/none.json"
-err_has "llm: no model in the image"
-err_has "driver: the pipeline stopped before every realm had opened its channels"
+err_has "llm: no model: neither in the image nor sealed from the host"
+err_has "realm 'agent' failed"
+
+# The sealed model.
+run 0 model seal "$model" -o "$work/sealed1.bin" --new-key "$work/owner.key" --chunk-size 65536
+run 0 model seal "$model" -o "$work/sealed2.bin" --key "$work/owner.key" --chunk-size 65536
+cmp -s "$work/sealed1.bin" "$work/sealed2.bin" && fail "two sealings gave the same bytes"
+pipeline "$work/sealed.json" 2 ', "sealed_model": "sealed1.bin", "model_key": "owner.key"'
+run 0 run "$work/sealed.json" --json
+check
+err_has "llm: the sealed model (294752 bytes) was unsealed after key release"
+err_has "caec run: the model key was released to realm 'llm'"
+json 'j["realms"][1]["sealed_model"] == "'"$work"'/sealed1.bin" and j["realms"][1]["model"] is None'
+rim_sealed=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["realms"][1]["rim"])' "$work/out")
+[ "$rim_sealed" != "$rim_one" ] || fail "the sealed realm has the RIM of the one with the model measured"
+sed 's/sealed1.bin/sealed2.bin/' "$work/sealed.json" >"$work/sealed2.json"
+run 0 run "$work/sealed2.json" --json
+json 'j["realms"][1]["rim"] == "'"$rim_sealed"'"'
+
+# The service's key is another owner's: it is released, but it is not the
+# model's key, and the realm stops before it serves anything.
+run 0 model seal "$model" -o "$work/other.bin" --new-key "$work/other.key" --chunk-size 65536
+sed 's/owner.key/other.key/' "$work/sealed.json" >"$work/wrongkey.json"
+run 1 run "$work/wrongkey.json" --json
+err_has "llm: the released key is not the sealed model's"
+json 'j["results"] == []'
+
+# One changed ciphertext byte: the realm refuses to run on it.
+/usr/bin/python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[4096] ^= 1; open(sys.argv[2], "wb").write(b)' \
+	"$work/sealed1.bin" "$work/tampered.bin"
+sed 's/sealed1.bin/tampered.bin/' "$work/sealed.json" >"$work/tampered.json"
+run 1 run "$work/tampered.json" --json
+err_has "llm: the sealed model does not authenticate"
+json 'j["results"] == []'
+
+pipeline "$work/nokey.json" 1 ', "sealed_model": "sealed1.bin"'
+run 2 run "$work/nokey.json"
+one_line "realm 'llm': \"sealed_model\" and \"model_key\" go together"
+pipeline "$work/both.json" 1 ', "model": "'"$model"'", "sealed_model": "sealed1.bin", "model_key": "owner.key"'
+run 2 run "$work/both.json"
+one_line "give \"model\" or \"sealed_model\" with its \"model_key\", not both"
 echo "llm_realm_test: $checks checks passed"
