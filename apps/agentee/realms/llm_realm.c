@@ -230,11 +230,9 @@ static size_t utf8_repair(const char *s, size_t n, char *out)
 
 /* How much of text[0..len) may be streamed now: not a tail that could
  * begin a stop string, nor an incomplete UTF-8 character at the end. */
-static size_t safe_prefix(const struct request *rq, const char *text, size_t len, bool final)
+static size_t safe_prefix(const struct request *rq, const char *text, size_t len)
 {
 	size_t safe = len;
-	if (final)
-		return len;
 	for (unsigned k = 0; k < rq->n_stop; k++)
 		for (size_t l = rq->stop_len[k] - 1; l > 0; l--)
 			if (l <= len && len - l < safe && sdk_memcmp(text + len - l, rq->stop[k], l) == 0) {
@@ -349,14 +347,14 @@ static int generate(struct server *s, uint64_t id, const struct request *rq, str
 			o->stopped = true;
 			break;
 		}
-		o->n_gen++;
 		size_t plen = 0;
 		const char *p = llm_tokenizer_piece(tok, prev, next, &plen);
-		prev = next;
 		if (!p)
 			plen = 0;
 		if (plen > s->text_cap - o->text_len)
 			break; /* no room: as if max_tokens were reached */
+		o->n_gen++;
+		prev = next;
 		sdk_memcpy(s->text + o->text_len, p, plen);
 		size_t from = o->text_len > STOP_LEN_MAX ? o->text_len - STOP_LEN_MAX : 0;
 		o->text_len += plen;
@@ -366,7 +364,7 @@ static int generate(struct server *s, uint64_t id, const struct request *rq, str
 			o->stopped = true;
 			break;
 		}
-		size_t safe = safe_prefix(rq, s->text, o->text_len, false);
+		size_t safe = safe_prefix(rq, s->text, o->text_len);
 		if (safe > streamed) {
 			if ((r = stream(s, id, s->text + streamed, safe - streamed)) != 0)
 				break;
