@@ -42,37 +42,43 @@ static int is_nan(float x)
 	return x != x;
 }
 
-static double scale2(double v, int k)
-{
-	/* 2^k for |k| well inside double's exponent range, split in two steps so
-	 * neither power overflows for k down to -2000 or up to 2000. */
-	int k1 = k / 2, k2 = k - k1;
-	union dbits a = { .u = (uint64_t)(1023 + k1) << 52 }, b = { .u = (uint64_t)(1023 + k2) << 52 };
-	return v * a.d * b.d;
-}
+/* 2^(j/64) for j = 0..63, each the double nearest the exact value. */
+static const double exp2_64th[64] = {
+	0x1.0000000000000p+0, 0x1.02c9a3e778061p+0, 0x1.059b0d3158574p+0, 0x1.0874518759bc8p+0,
+	0x1.0b5586cf9890fp+0, 0x1.0e3ec32d3d1a2p+0, 0x1.11301d0125b51p+0, 0x1.1429aaea92de0p+0,
+	0x1.172b83c7d517bp+0, 0x1.1a35beb6fcb75p+0, 0x1.1d4873168b9aap+0, 0x1.2063b88628cd6p+0,
+	0x1.2387a6e756238p+0, 0x1.26b4565e27cddp+0, 0x1.29e9df51fdee1p+0, 0x1.2d285a6e4030bp+0,
+	0x1.306fe0a31b715p+0, 0x1.33c08b26416ffp+0, 0x1.371a7373aa9cbp+0, 0x1.3a7db34e59ff7p+0,
+	0x1.3dea64c123422p+0, 0x1.4160a21f72e2ap+0, 0x1.44e086061892dp+0, 0x1.486a2b5c13cd0p+0,
+	0x1.4bfdad5362a27p+0, 0x1.4f9b2769d2ca7p+0, 0x1.5342b569d4f82p+0, 0x1.56f4736b527dap+0,
+	0x1.5ab07dd485429p+0, 0x1.5e76f15ad2148p+0, 0x1.6247eb03a5585p+0, 0x1.6623882552225p+0,
+	0x1.6a09e667f3bcdp+0, 0x1.6dfb23c651a2fp+0, 0x1.71f75e8ec5f74p+0, 0x1.75feb564267c9p+0,
+	0x1.7a11473eb0187p+0, 0x1.7e2f336cf4e62p+0, 0x1.82589994cce13p+0, 0x1.868d99b4492edp+0,
+	0x1.8ace5422aa0dbp+0, 0x1.8f1ae99157736p+0, 0x1.93737b0cdc5e5p+0, 0x1.97d829fde4e50p+0,
+	0x1.9c49182a3f090p+0, 0x1.a0c667b5de565p+0, 0x1.a5503b23e255dp+0, 0x1.a9e6b5579fdbfp+0,
+	0x1.ae89f995ad3adp+0, 0x1.b33a2b84f15fbp+0, 0x1.b7f76f2fb5e47p+0, 0x1.bcc1e904bc1d2p+0,
+	0x1.c199bdd85529cp+0, 0x1.c67f12e57d14bp+0, 0x1.cb720dcef9069p+0, 0x1.d072d4a07897cp+0,
+	0x1.d5818dcfba487p+0, 0x1.da9e603db3285p+0, 0x1.dfc97337b9b5fp+0, 0x1.e502ee78b3ff6p+0,
+	0x1.ea4afa2a490dap+0, 0x1.efa1bee615a27p+0, 0x1.f50765b6e4540p+0, 0x1.fa7c1819e90d8p+0
+};
+#define INV_LN2_64 0x1.71547652b82fep+6 /* 64 / ln 2 */
+#define LN2_64_HI 0x1.62e42fee00000p-7 /* ln2 / 64 in two parts, HI with 32 bits */
+#define LN2_64_LO 0x1.a39ef35793c76p-39
 
-/* e^r for |r| <= ln2/2 + a little: Taylor to degree 14. */
-static double exp_reduced(double r)
-{
-	double p = 1.0 / 87178291200.0; /* 1/14! */
-	static const double inv_fact[] = { 1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
-					   1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
-					   1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
-					   1.0 / 24.0,         1.0 / 6.0,         0.5,
-					   1.0,                1.0 };
-	for (unsigned i = 0; i < sizeof(inv_fact) / sizeof(inv_fact[0]); i++)
-		p = p * r + inv_fact[i];
-	return p;
-}
-
-/* e^t in double for |t| < 1000 (what powf and expf need). */
+/* e^t in double for |t| < 700 (what powf and expf need): t = (64m + j) *
+ * ln2/64 + r with |r| <= ln2/128, so e^t = 2^m * 2^(j/64) * e^r, and a
+ * degree 6 Taylor series of e^r is below 2^-60 in error there. */
 static double exp_double(double t)
 {
-	double v = t * INV_LN2;
+	double v = t * INV_LN2_64;
 	int k = (int)(v < 0 ? v - 0.5 : v + 0.5); /* nearest (floor() may be a libm call) */
 	double kd = (double)k;
-	double r = (t - kd * LN2_HI) - kd * LN2_LO;
-	return scale2(exp_reduced(r), k);
+	double r = (t - kd * LN2_64_HI) - kd * LN2_64_LO; /* kd * HI is exact: k < 2^18 */
+	double p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720))))));
+	int j = k & 63;
+	/* 2^m directly: |m| < 1000 here, a normal double. */
+	union dbits two_m = { .u = (uint64_t)(1023 + (k - j) / 64) << 52 };
+	return p * exp2_64th[j] * two_m.d;
 }
 
 float llm_port_expf(float x)
@@ -166,34 +172,43 @@ float llm_port_powf(float x, float y)
 	return x < 0.0f && kind == 1 ? -f : f;
 }
 
-/* sin and cos of |r| <= pi/4 + a little, Taylor to degree 21 and 22. */
+/* sin and cos of |r| <= pi/4 + a little: Taylor series to degree 17 and
+ * 18, whose truncation is below 2^-60 there. */
 static double sin_reduced(double r)
 {
+	static const double c[] = { 1.0 / 355687428096000.0, -1.0 / 1307674368000.0, 1.0 / 6227020800.0,
+				    -1.0 / 39916800.0,          1.0 / 362880.0,           -1.0 / 5040.0,
+				    1.0 / 120.0,                -1.0 / 6.0 };
 	double r2 = r * r, p = 0.0;
-	for (int k = 21; k >= 3; k -= 2)
-		p = -(1.0 + p) * r2 / ((double)k * (double)(k - 1));
-	return r + r * p;
+	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		p = p * r2 + c[i];
+	return r + r * r2 * p;
 }
 
 static double cos_reduced(double r)
 {
+	static const double c[] = { -1.0 / 6402373705728000.0, 1.0 / 20922789888000.0, -1.0 / 87178291200.0,
+				    1.0 / 479001600.0,          -1.0 / 3628800.0,        1.0 / 40320.0,
+				    -1.0 / 720.0,               1.0 / 24.0,              -0.5 };
 	double r2 = r * r, p = 0.0;
-	for (int k = 22; k >= 2; k -= 2)
-		p = -(1.0 + p) * r2 / ((double)k * (double)(k - 1));
-	return 1.0 + p;
+	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		p = p * r2 + c[i];
+	return 1.0 + r2 * p;
 }
 
 /* 2/pi's first 320 bits after the binary point. */
 static const uint64_t two_over_pi[5] = { 0xa2f9836e4e441529u, 0xfc2757d1f534ddc0u, 0xdb6295993c439041u,
 					 0xfe5163abdebbc561u, 0xb7246e3a424dd2e0u };
 
-/* Bit i of 2/pi, weight 2^-i (i >= 1); bits before the point are 0. */
-static unsigned bit_of_two_over_pi(int i)
+/* The 64 bits of 2/pi from bit i on (bit i has weight 2^-i, i >= 1; bits
+ * before the point are 0, as are those past the table, never reached). */
+static uint64_t bits_of_two_over_pi(int i)
 {
-	if (i < 1 || i > 320)
-		return 0;
-	i -= 1;
-	return (unsigned)(two_over_pi[i / 64] >> (63 - i % 64)) & 1u;
+	if (i < 1)
+		return 1 - i >= 64 ? 0 : bits_of_two_over_pi(1) >> (1 - i);
+	unsigned idx = (unsigned)(i - 1), w = idx / 64, sh = idx % 64;
+	uint64_t hi = w < 5 ? two_over_pi[w] : 0, lo = w + 1 < 5 ? two_over_pi[w + 1] : 0;
+	return sh ? hi << sh | lo >> (64 - sh) : hi;
 }
 
 /* |x| (finite, >= pi/4) = (q + f) * pi/2 modulo 2pi, q in 0..3, |f| <= 1/2;
@@ -207,9 +222,7 @@ static double reduce(float ax, unsigned *q)
 	int be = (int)(b.u >> 23);
 	uint64_t m = (b.u & 0x7fffffu) | (be ? 0x800000u : 0);
 	int e = (be ? be : 1) - 150;
-	unsigned __int128 w = 0;
-	for (int i = e - 1; i < e - 1 + 96; i++)
-		w = w << 1 | bit_of_two_over_pi(i);
+	unsigned __int128 w = (unsigned __int128)bits_of_two_over_pi(e - 1) << 32 | bits_of_two_over_pi(e + 63) >> 32;
 	unsigned __int128 p = (w * m) & (((unsigned __int128)1 << 96) - 1);
 	unsigned __int128 rounded = p + ((unsigned __int128)1 << 93);
 	*q = (unsigned)(rounded >> 94) & 3u;
