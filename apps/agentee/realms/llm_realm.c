@@ -21,8 +21,9 @@
  * one stream message {"token": TEXT} per generated piece of text, then the
  * response {"text", "prompt_tokens", "tokens", "finish": "stop"|"length",
  * "prompt_ms", "gen_ms"}. Generation stops at the model's end token, at a
- * stop string (not included in the text), at max_tokens or the context's
- * end. Streamed text never runs ahead of what the final text keeps: a piece
+ * stop string (not included in the text) or a token whose vocabulary entry
+ * is one (a control token such as <|im_end|> decodes to no text), at
+ * max_tokens or the context's end. Streamed text never runs ahead of what the final text keeps: a piece
  * that may begin a stop string or ends inside a UTF-8 character waits for
  * the next. Anything malformed (not JSON, unknown or mistyped fields, a
  * prompt that does not fit the context, a message too large) gets an error
@@ -71,6 +72,7 @@ struct request {
 	unsigned n_stop;
 	char stop[STOP_MAX][STOP_LEN_MAX + 1];
 	size_t stop_len[STOP_MAX];
+	int32_t stop_token[STOP_MAX]; /* the stop string's own token, or -1 */
 };
 
 struct server {
@@ -299,7 +301,7 @@ struct outcome {
 	uint64_t prompt_ns, gen_ns;
 };
 
-static int generate(struct server *s, uint64_t id, const struct request *rq, struct outcome *o, const char **why)
+static int generate(struct server *s, uint64_t id, struct request *rq, struct outcome *o, const char **why)
 {
 	const struct llm_model *m = s->model;
 	const struct llm_tokenizer *tok = m->tokenizer;
@@ -324,6 +326,8 @@ static int generate(struct server *s, uint64_t id, const struct request *rq, str
 		return 1;
 	}
 	o->n_prompt = n_prompt;
+	for (unsigned k = 0; k < rq->n_stop; k++)
+		rq->stop_token[k] = llm_tokenizer_lookup(tok, rq->stop[k], rq->stop_len[k]);
 	const float *logits = NULL;
 	uint64_t t0 = caec_arch_now_ns();
 	size_t batch = llm_context_max_batch(s->ctx);
@@ -343,7 +347,10 @@ static int generate(struct server *s, uint64_t id, const struct request *rq, str
 	while (o->n_gen < rq->max_tokens) {
 		sdk_memcpy(s->logits, logits, (size_t)vocab * sizeof(float));
 		uint32_t next = llm_sample(smp, s->logits);
-		if (next == tok->eos_id || next == tok->bos_id) {
+		bool stop_token = false;
+		for (unsigned k = 0; k < rq->n_stop; k++)
+			stop_token |= rq->stop_token[k] >= 0 && (uint32_t)rq->stop_token[k] == next;
+		if (next == tok->eos_id || next == tok->bos_id || stop_token) {
 			o->stopped = true;
 			break;
 		}

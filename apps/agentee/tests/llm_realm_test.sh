@@ -66,7 +66,8 @@ pipeline() {
     "!raw:{\"prompt\": \"x\"}",
     "!big:70000",
     "!idle:60",
-    "{\"prompt\": \"Once upon a time\", \"max_tokens\": 40, \"temperature\": 0, \"seed\": 7}"]}
+    "{\"prompt\": \"Once upon a time\", \"max_tokens\": 40, \"temperature\": 0, \"seed\": 7}",
+    "{\"prompt\": \"Once upon a time\", \"max_tokens\": 40, \"temperature\": 0, \"stop\": [\"big duck\"]}"]}
 }
 EOT
 }
@@ -91,7 +92,7 @@ for r in j['results']:
     assert r['realm'] == 'agent', r
     i, kind, body = r['text'].split(' ', 2)
     res[int(i)] = (kind, json.loads(body))
-assert sorted(res) == list(range(16)) + [17], sorted(res)
+assert sorted(res) == list(range(16)) + [17, 18], sorted(res)
 def same(i, h):
     kind, a = res[i]
     assert kind == 'response', (i, kind, a)
@@ -107,6 +108,11 @@ same(17, host['greedy1'])  # after the idle pause
 kind, a = res[3]
 cut = host['greedy2']['text'].split('.')[0]
 assert '.' in host['greedy2']['text'], host['greedy2']
+assert kind == 'response' and a['text'] == cut and a['finish'] == 'stop', (a, cut)
+# A stop string of several tokens ('.' above is a token of its own).
+kind, a = res[18]
+cut = host['greedy1']['text'].split('big duck')[0]
+assert 'big duck' in host['greedy1']['text'], host['greedy1']
 assert kind == 'response' and a['text'] == cut and a['finish'] == 'stop', (a, cut)
 errors = {4: 'the request is not JSON', 5: 'not a JSON object', 6: '\"prompt\" must be a string',
           7: '\"max_tokens\" must be an integer 1..2048', 8: '\"temperature\" must be a number 0..100',
@@ -125,7 +131,7 @@ run 0 run "$work/one.json" --json
 check
 json '[r["vcpus"] for r in j["realms"]] == [1, 1] and j["realms"][1]["model"] == "'"$model"'"'
 err_has "llm: model of 262720 parameters, context 128, 1 thread (vCPUs)"
-err_has "llm: 5 requests answered, 12 refused"
+err_has "llm: 6 requests answered, 12 refused"
 err_has "no granule left behind"
 rim_one=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["realms"][1]["rim"])' "$work/out")
 
