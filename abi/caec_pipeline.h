@@ -25,6 +25,12 @@
  * 0xCB13 result: the realm reports a result line in chunks: gprs[0] = this
  *        chunk's length (<= 232), gprs[1..29] its bytes, gprs[30] = 1 when
  *        more of the same line follows. Returns gprs[0] = 0.
+ * 0xCB18 link: the gateway realm asks for its link to the network
+ *        (abi/caec_link.h): the host maps the link area (once; the policy is
+ *        set by then, as RSI_POLICY_SET wants no unprotected mappings
+ *        before it) and returns gprs[0] = 0, gprs[1] = its unprotected IPA,
+ *        gprs[2] = its pages; gprs[0] = 1 when the run has no link (no
+ *        --listen, or the caller is not the pipeline's gateway).
  *
  * A realm's model (the pipeline realm's "model": FILE) travels in its image,
  * so that it is DATA_CREATE'd with MEASURE_CONTENT like the code and the
@@ -65,6 +71,7 @@
 #define PIPE_CALL_RESULT   0xCB13u
 #define PIPE_CALL_READY    0xCB14u
 #define PIPE_CALL_MODEL    0xCB15u
+#define PIPE_CALL_LINK     0xCB18u
 #define PIPE_MODEL_WHERE   1u
 #define PIPE_MODEL_NONCE   2u
 #define PIPE_MODEL_REQUEST 3u

@@ -17,6 +17,7 @@ test_packages=(
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu  # freestanding build of rmm/
   python3-numpy python3-cryptography # reference implementations in tests (/usr/bin/python3)
   gnuplot-nox                        # benchmark plots
+  curl openssl                       # ordinary TLS clients of the gateway in tests
 )
 
 case "${1:---all}" in

@@ -6,6 +6,7 @@
 
 int cmd_policy(int argc, char **argv); /* caec policy compile|show|check (cmd_policy.c) */
 int cmd_model(int argc, char **argv);
+int cmd_chat(int argc, char **argv);   /* caec chat (cmd_chat.c) */
 int cmd_run(int argc, char **argv);    /* caec run PIPELINE (cmd_run.c) */  /* caec model seal|unseal|info (cmd_model.c) */
 
 #ifndef CAEC_VERSION
@@ -26,6 +27,7 @@ static const struct subcommand subcommands[] = {
 	{ "demo", cmd_demo, "demonstrations: realms sharing confidential memory" },
 	{ "policy", cmd_policy, "compile, show and check communication policies" },
 	{ "run", cmd_run, "run a pipeline of attested realms (PIPELINE.json)" },
+	{ "chat", cmd_chat, "ask a pipeline's attested gateway (caec run --listen)" },
 	{ "model", cmd_model, "seal model files for private inference (the owner's tools)" },
 };
 #define NUM_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

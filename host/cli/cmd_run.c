@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 
 #include "abi/caec.h"
@@ -39,6 +40,7 @@
 #include "host/vmm.h"
 #include "hostsim/hostsim.h"
 #include "rmm/rmm.h"
+#include "run_link.h"
 #include "verify/group.h"
 #include "verify/hex.h"
 #include "verify/key_release.h"
@@ -49,7 +51,8 @@
 #define RUN_TIMEOUT_MS (10u * 60u * 1000u)
 
 static const char usage_text[] =
-	"usage: caec run PIPELINE.json [--nonce HEX] [--json]\n"
+	"usage: caec run PIPELINE.json [--listen ADDR:PORT [--platform-key-out FILE]]\n"
+	"                [--nonce HEX] [--json]\n"
 	"\n"
 	"Runs a pipeline of realms on a fresh hostsim machine: builds every realm\n"
 	"the pipeline names (a progress line each), provisions each its policy,\n"
@@ -57,6 +60,12 @@ static const char usage_text[] =
 	"(as 'caec attest group' does) and lets an accepted group run its\n"
 	"workload; prints the results and an attestation summary, tears every\n"
 	"realm down and checks that no granule leaked.\n"
+	"  --listen ADDR:PORT  relay TCP connections on ADDR:PORT (e.g.\n"
+	"                127.0.0.1:8443; port 0 picks one) to the pipeline's gateway\n"
+	"                realm, which terminates TLS itself; the pipeline then runs\n"
+	"                until SIGINT or SIGTERM\n"
+	"  --platform-key-out FILE  write the machine's platform public key (PEM),\n"
+	"                which a client such as `caec chat` verifies the gateway with\n"
 	"  --nonce HEX   the group nonce (128 hex digits; default random)\n"
 	"  --json        the summary and results as JSON on stdout (progress and\n"
 	"                the realms' consoles on stderr)\n"
@@ -99,6 +108,8 @@ enum verdict { VERDICT_PENDING, VERDICT_ACCEPTED, VERDICT_REJECTED };
 
 struct run {
 	const char *path;
+	const char *listen; /* --listen: the gateway's address */
+	struct run_link *link;
 	bool json;
 	json_t *root; /* the pipeline, "workload" removed: the policy source */
 	struct policy_source src;
@@ -327,7 +338,6 @@ static void app_call(void *ctx, struct vmm_realm *realm, uint16_t imm, uint64_t 
 	struct run *r = m->run;
 	const struct policy_source *src = &r->src;
 
-	(void)realm;
 	pthread_mutex_lock(&r->lock);
 	switch (imm) {
 	case PIPE_CALL_ANNOUNCE:
@@ -361,6 +371,11 @@ static void app_call(void *ctx, struct vmm_realm *realm, uint16_t imm, uint64_t 
 		break;
 	case PIPE_CALL_MODEL:
 		model_call(m, g);
+		break;
+	case PIPE_CALL_LINK:
+		g[0] = 1;
+		if (r->link && src->realms[m->index].gateway && run_link_map(r->link, realm, &g[1], &g[2]) == 0)
+			g[0] = 0;
 		break;
 	default:
 		g[0] = UINT64_MAX;
@@ -705,9 +720,22 @@ static json_t *summary_json(const struct run *r)
 	return j;
 }
 
+/* The platform's public key as PEM (what a verifier of the machine's
+ * tokens needs, and nothing secret). */
+static int write_public_key(EVP_PKEY *key, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	int ok = PEM_write_PUBKEY(f, key);
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
 int cmd_run(int argc, char **argv)
 {
-	static const struct cli_option options[] = { { "--nonce", NULL, true }, { "--json", NULL, false } };
+	static const struct cli_option options[] = { { "--nonce", NULL, true }, { "--json", NULL, false },
+						     { "--listen", NULL, true }, { "--platform-key-out", NULL, true } };
 	static struct run r;
 	struct cli_parser cp;
 	struct cli_saved_signals saved;
@@ -715,6 +743,7 @@ int cmd_run(int argc, char **argv)
 	char key_pem[1024], kwhy[256];
 	int opt, rc = CLI_OK;
 	bool have_nonce = false;
+	const char *key_out = NULL;
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage_text, stdout);
@@ -727,7 +756,7 @@ int cmd_run(int argc, char **argv)
 	pthread_cond_init(&r.cond, NULL);
 	for (int i = 1; i < argc; i++)
 		r.json |= !strcmp(argv[i], "--json");
-	cli_parser_init(&cp, CMD, options, 2, argc, argv);
+	cli_parser_init(&cp, CMD, options, 4, argc, argv);
 	while (rc == CLI_OK && (opt = cli_next(&cp)) != CLI_ARG_END) {
 		if (opt == CLI_ARG_BAD)
 			rc = CLI_USAGE;
@@ -739,10 +768,16 @@ int cmd_run(int argc, char **argv)
 			if (strlen(cp.value) != 2 * sizeof(r.nonce) || hex_decode_padded(cp.value, r.nonce, sizeof(r.nonce)) != 0)
 				rc = cli_bad_value(&cp, "128 hex digits (64 bytes)");
 			have_nonce = true;
+		} else if (opt == 2) {
+			r.listen = cp.value;
+		} else if (opt == 3) {
+			key_out = cp.value;
 		}
 	}
 	if (rc == CLI_OK && !r.path)
 		rc = cli_usage_error(CMD, "no PIPELINE: say which pipeline file to run");
+	if (rc == CLI_OK && key_out)
+		rc = cli_check_output(CMD, "--platform-key-out", key_out);
 	if (rc == CLI_OK)
 		rc = prepare(&r);
 	if (rc == CLI_OK && !have_nonce && RAND_bytes(r.nonce, sizeof(r.nonce)) != 1)
@@ -758,16 +793,38 @@ int cmd_run(int argc, char **argv)
 		if (hostsim_platform_key_pem(key_pem, sizeof(key_pem)) < 0 ||
 		    pubkey_from_pem(key_pem, strlen(key_pem), &r.key, kwhy) != 0)
 			rc = cli_fail(CMD, "no platform key from the machine");
+		if (rc == CLI_OK && key_out && write_public_key(r.key, key_out) != 0)
+			rc = cli_fail(CMD, "--platform-key-out: cannot write %s", key_out);
 		vmm_init(&r.vmm);
 		cli_publish_vmm(&r.vmm);
 		leak_snapshot_take(&r.vmm.ledger, &before);
+		char lwhy[256];
+		if (rc == CLI_OK && r.listen) {
+			if (run_link_open(&r.link, &r.vmm, r.listen, lwhy, sizeof(lwhy)) != 0)
+				rc = cli_usage_error(CMD, "--listen: %s", lwhy);
+			else if (run_link_start(r.link, progress(&r)) != 0)
+				rc = cli_fail(CMD, "no host thread for the link");
+			else
+				fprintf(progress(&r), "caec run: listening on %.*s:%u\n", (int)(strrchr(r.listen, ':') - r.listen),
+					r.listen, run_link_port(r.link));
+			fflush(progress(&r));
+		}
 		if (rc == CLI_OK)
 			rc = build_all(&r);
 		rc = finish_all(&r, rc);
+		run_link_stop(r.link);
+		/* Serving until a signal is what --listen asks for. */
+		int stopped_by = 0;
+		if (r.listen && rc == CLI_INTERRUPTED) {
+			stopped_by = cli_stop_signal();
+			rc = CLI_OK;
+		}
 		cli_publish_vmm(NULL);
 		for (unsigned i = 0; i < r.n; i++)
 			if (r.m[i].realm && vmm_realm_destroy(r.m[i].realm) != 0 && rc == CLI_OK)
 				rc = cli_fail(CMD, "the monitor refused to tear realm '%s' down", r.src.realms[i].name);
+		run_link_free(r.link);
+		r.link = NULL;
 		leak_snapshot_take(&r.vmm.ledger, &after);
 		if (rc == CLI_OK && (!leak_snapshot_same(&before, &after) || vmm_csm_region_count(&r.vmm) != 0))
 			rc = cli_fail(CMD, "granules leaked: %llu held, %llu in the Realm PAS",
@@ -777,7 +834,10 @@ int cmd_run(int argc, char **argv)
 			cli_fail(CMD, "interrupted by %s; every realm was stopped and torn down", cli_signal_name(sig));
 			rc = sig == SIGTERM ? 143 : CLI_INTERRUPTED;
 		}
-		if (rc == CLI_OK)
+		if (rc == CLI_OK && stopped_by)
+			fprintf(progress(&r), "caec run: stopped by %s: %u realm%s torn down, no granule left behind\n",
+				cli_signal_name(stopped_by), r.n, r.n == 1 ? "" : "s");
+		else if (rc == CLI_OK)
 			fprintf(progress(&r), "caec run: %u realms ran, %zu results, torn down, no granule left behind\n", r.n,
 				json_array_size(r.results));
 		hostsim_stop();

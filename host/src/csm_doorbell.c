@@ -195,6 +195,8 @@ static uint64_t ring_shared(struct vmm_realm *r, uint64_t ipa)
 				page->bell_seen++; /* not a wake-up for ourselves */
 			b->seq++;
 			pthread_cond_broadcast(&vmm->bell_cond);
+			if (vmm->shared_bell_hook)
+				vmm->shared_bell_hook(vmm->shared_bell_ctx, page->pa);
 			rc = HOST_CALL_OK;
 		}
 		pthread_mutex_unlock(&vmm->bell_lock);
@@ -229,6 +231,16 @@ static uint64_t wait_shared(struct vmm_realm *r, uint64_t ipa, uint64_t max_ns)
 	}
 	pthread_mutex_unlock(&r->mm_lock);
 	return HOST_CALL_OK;
+}
+
+void vmm_shared_doorbell_ring(struct vmm *vmm, uint64_t pa)
+{
+	pthread_mutex_lock(&vmm->bell_lock);
+	struct vmm_shared_bell *b = shared_bell(vmm, pa, true);
+	if (b)
+		b->seq++;
+	pthread_cond_broadcast(&vmm->bell_cond);
+	pthread_mutex_unlock(&vmm->bell_lock);
 }
 
 void csm_doorbell_forget_shared(struct vmm *vmm, const uint64_t *pas, size_t n)

@@ -54,36 +54,44 @@ int pipeline_realm(const struct pipeline *p, const char *name)
 	return -1;
 }
 
-int pipeline_channel(struct pipeline *p, const char *name, struct chan_csm *cc, const char **why)
+int pipeline_channel_index(const struct pipeline *p, const char *name)
 {
 	size_t n;
-	int csm_err = 0;
 
 	for (unsigned i = 0; i < p->pol.hdr->num_channels; i++) {
 		const char *s = sdk_policy_channel_name(&p->pol, i, &n);
-		if (!name_is(s, n, name))
-			continue;
-		const struct policy_channel *c = &p->pol.channels[i];
-		if (c->owner == p->pol.hdr->self) {
-			if (chan_csm_create_declared(cc, &p->pol, i, NULL, &csm_err) != 0)
-				return fail(why, "the channel's region could not be made and granted");
-			uint64_t g[RSI_HOST_CALL_GPRS] = { i, cc->csm_id };
-			if (sdk_host_call(PIPE_CALL_ANNOUNCE, g) != RSI_SUCCESS || g[0] != 0) {
-				chan_csm_close(cc);
-				return fail(why, "the host refused to announce the channel");
-			}
-			return 0;
+		if (name_is(s, n, name))
+			return (int)i;
+	}
+	return -1;
+}
+
+int pipeline_channel(struct pipeline *p, const char *name, struct chan_csm *cc, const char **why)
+{
+	int csm_err = 0;
+	int i = pipeline_channel_index(p, name);
+
+	if (i < 0)
+		return fail(why, "the policy declares no such channel");
+	const struct policy_channel *c = &p->pol.channels[i];
+	if (c->owner == p->pol.hdr->self) {
+		if (chan_csm_create_declared(cc, &p->pol, (unsigned)i, NULL, &csm_err) != 0)
+			return fail(why, "the channel's region could not be made and granted");
+		uint64_t g[RSI_HOST_CALL_GPRS] = { (uint64_t)i, cc->csm_id };
+		if (sdk_host_call(PIPE_CALL_ANNOUNCE, g) != RSI_SUCCESS || g[0] != 0) {
+			chan_csm_close(cc);
+			return fail(why, "the host refused to announce the channel");
 		}
-		if (!c->perms[p->pol.hdr->self])
-			return fail(why, "this realm is not a member of the channel");
-		uint64_t g[RSI_HOST_CALL_GPRS] = { i };
-		if (sdk_host_call(PIPE_CALL_LOOKUP, g) != RSI_SUCCESS || g[0] == 0)
-			return fail(why, "the channel's owner did not make it in time");
-		if (chan_csm_join(cc, g[0], &csm_err) != 0)
-			return fail(why, "the channel could not be joined (the monitor refused it, or it is not the declared one)");
 		return 0;
 	}
-	return fail(why, "the policy declares no such channel");
+	if (!c->perms[p->pol.hdr->self])
+		return fail(why, "this realm is not a member of the channel");
+	uint64_t g[RSI_HOST_CALL_GPRS] = { (uint64_t)i };
+	if (sdk_host_call(PIPE_CALL_LOOKUP, g) != RSI_SUCCESS || g[0] == 0)
+		return fail(why, "the channel's owner did not make it in time");
+	if (chan_csm_join(cc, g[0], &csm_err) != 0)
+		return fail(why, "the channel could not be joined (the monitor refused it, or it is not the declared one)");
+	return 0;
 }
 
 int pipeline_result(const char *text, size_t len)

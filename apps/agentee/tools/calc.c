@@ -4,6 +4,9 @@
 #include "calc.h"
 #include "sdk/rjson.h"
 
+const char calc_schema[] = "{\"type\":\"object\",\"properties\":{\"expression\":{\"type\":\"string\","
+			  "\"maxLength\":512}},\"required\":[\"expression\"]}";
+
 typedef __int128 num;
 
 struct calc {

@@ -32,6 +32,9 @@ int calc_eval(const char *expr, size_t len, int64_t *value, struct calc_error *e
  * its length, or -1 when buf is too small (32 bytes always suffice). */
 int calc_format(int64_t value, char *buf, size_t cap);
 
+/* The calculator's schema (schema.h), as the agent declares the tool. */
+extern const char calc_schema[];
+
 /* The tool's whole request: arguments {"expression": "..."} (JSON) into the
  * answer {"result": "..."} or {"error": "..."}: its length, or -1 when resp
  * is too small. */

@@ -77,6 +77,11 @@ struct vmm {
 	pthread_cond_t bell_cond;
 	struct vmm_shared_bell { uint64_t pa, seq; } *shared_bells;
 	size_t nshared_bells, shared_bells_cap;
+	/* Called (bell_lock held, so it must not block) whenever a realm rings
+	 * the doorbell of a host-visible page: a host program that relays
+	 * such memory (`caec run --listen`) sleeps on it instead of polling. */
+	void (*shared_bell_hook)(void *ctx, uint64_t pa);
+	void *shared_bell_ctx;
 };
 
 void vmm_init(struct vmm *vmm);
@@ -192,6 +197,10 @@ void vmm_ns_buffer_free(struct vmm_ns_buffer *b);
  * the realm finds it. */
 int vmm_realm_map_ns_buffer(struct vmm_realm *r, const struct vmm_ns_buffer *b, uint64_t ipa, uint64_t *unprot_ipa,
 			    struct vmm_error *err);
+
+/* The host's side of a host-visible page's doorbell: wakes a realm waiting
+ * on the page at PA pa (HOST_DOORBELL_WAIT_SHARED). */
+void vmm_shared_doorbell_ring(struct vmm *vmm, uint64_t pa);
 
 /* CSM regions this VMM holds (created and not reclaimed yet). */
 size_t vmm_csm_region_count(struct vmm *vmm);

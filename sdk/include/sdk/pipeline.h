@@ -28,6 +28,10 @@ int pipeline_start(struct pipeline *p, const char **why);
  * 0, or -1 with *why. */
 int pipeline_channel(struct pipeline *p, const char *name, struct chan_csm *cc, const char **why);
 
+/* The index of channel `name` in the policy, or -1 (the policy does not
+ * declare it). */
+int pipeline_channel_index(const struct pipeline *p, const char *name);
+
 /* The index of realm `name` in the policy, or -1. */
 int pipeline_realm(const struct pipeline *p, const char *name);
 

@@ -76,6 +76,16 @@ static inline uint64_t caec_arch_counter(void)
 #endif
 }
 uint64_t caec_arch_counter_freq(void);
+
+/* A spin-wait hint to the CPU (x86 PAUSE, Arm YIELD). */
+static inline void caec_arch_relax(void)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("pause" ::: "memory");
+#elif defined(__aarch64__)
+	__asm__ volatile("yield" ::: "memory");
+#endif
+}
 /* Nanoseconds since an arbitrary start, from the counter. */
 uint64_t caec_arch_now_ns(void);
 
