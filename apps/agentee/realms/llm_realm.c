@@ -98,6 +98,8 @@ static int send_error(struct server *s, uint64_t id, const char *why)
 	rjson_end_object(&w);
 	long n = rjson_writer_finish(&w);
 	s->refused++;
+	/* The operator sees why too (the requester may only say "refused"). */
+	sdk_printf("llm: request %llu refused: %s\n", (unsigned long long)id, why);
 	return chan_send(&s->cc.ch, CHAN_MSG_ERROR, id, buf, n > 0 ? (size_t)n : 0, WAIT_NS);
 }
 

@@ -19,13 +19,18 @@
 #     in the realm after key release: the same answers; its RIM does not
 #     depend on the ciphertext (another sealing of the same size, the same
 #     RIM); a key that is not the model's, or a changed byte, stops the
-#     realm without an answer; "sealed_model" needs its "model_key".
-# usage: llm_realm_test.sh CAEC IMAGES_DIR MODEL_DIR WORKDIR
+#     realm without an answer; "sealed_model" needs its "model_key";
+#   - the agent realm's own requests (chat prompts with tool schemas, which
+#     need more context than the tiny model has: a random-weight model of
+#     1024 positions from llm-mkmodel) are answered, and the tiny model's
+#     refusal of a prompt beyond its context is an error the agent reports.
+# usage: llm_realm_test.sh CAEC IMAGES_DIR MODEL_DIR WORKDIR LLM_MKMODEL
 set -eu
 caec=$1
 images=$2
 models=$3
 work=$4
+mkmodel=$5
 rm -rf "$work"
 mkdir -p "$work"
 test_name=llm_realm_test
@@ -198,4 +203,34 @@ one_line "realm 'llm': \"sealed_model\" and \"model_key\" go together"
 pipeline "$work/both.json" 1 ', "model": "'"$model"'", "sealed_model": "sealed1.bin", "model_key": "owner.key"'
 run 2 run "$work/both.json"
 one_line "give \"model\" or \"sealed_model\" with its \"model_key\", not both"
+# The agent realm with the llm realm and the calculator.
+agent_pipeline() {
+	cat >"$1" <<EOT
+{
+  "version": 1,
+  "realms": {
+    "agent": {"image": "$images/agent_realm.so", "memory": "4M", "policy_required": true},
+    "llm": {"image": "$images/llm_realm.so", "model": "$2", "memory": "32M", "vcpus": 2, "policy_required": true},
+    "calc": {"image": "$images/calc_realm.so", "memory": "4M", "policy_required": true}
+  },
+  "channels": {
+    "agent-llm": {"owner": "agent", "pages": 32, "members": {"agent": "rw", "llm": "rw"}},
+    "agent-calc": {"owner": "agent", "pages": 16, "members": {"agent": "rw", "calc": "rw"}}
+  },
+  "host_calls": "allow",
+  "strict": true,
+  "workload": {"realm": "agent", "items": ["Once upon a time", "What is 3 + 4?"]}
+}
+EOT
+}
+expect 0 "$mkmodel" "$work/wide.gguf" --dtype q8_0 --dim 64 --hidden 128 --layers 2 --heads 4 --kv-heads 2 \
+	--vocab 360 --seq-len 1024
+agent_pipeline "$work/agent.json" "$work/wide.gguf"
+run 0 run "$work/agent.json" --json
+err_has "llm: 2 requests answered, 0 refused"
+json '[sorted(json.loads(r["text"])) for r in j["results"]] == [["answer", "item", "tools"]] * 2'
+agent_pipeline "$work/agent-tiny.json" "$model"
+run 0 run "$work/agent-tiny.json" --json
+err_has "does not fit the model's context of 128"
+json '[json.loads(r["text"])["error"] for r in j["results"]] == ["the llm realm refused the request"] * 2'
 echo "llm_realm_test: $checks checks passed"
