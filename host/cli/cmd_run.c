@@ -400,11 +400,12 @@ static void *member_thread(void *arg)
 	return NULL;
 }
 
-/* The keys of a realm's model delivery (none is a policy key). */
+/* The keys of a realm's model delivery: image options, which the policy
+ * source's measurement (cmd_policy.c) applies as this program builds. */
 static const char *const model_keys[] = { "model", "sealed_model", "model_key" };
 
-/* Takes every realm's model keys out of the pipeline, into models: realm
- * name -> {key: the file's path, relative to the pipeline}. */
+/* Every realm's model files into models: realm name -> {key: the file's
+ * path, resolved against the pipeline's folder}. */
 static int take_models(struct run *r, json_t *root, json_t *models)
 {
 	const char *name;
@@ -430,7 +431,6 @@ static int take_models(struct run *r, json_t *root, json_t *models)
 				return cli_usage_error(CMD, "%s: realm '%s': the \"%s\" path is too long", r->path, name,
 						       model_keys[k]);
 			json_object_set_new(paths, model_keys[k], json_string(path));
-			json_object_del(realm, model_keys[k]);
 		}
 		bool model = json_object_get(paths, "model"), sealed = json_object_get(paths, "sealed_model"),
 		     key = json_object_get(paths, "model_key");
@@ -464,13 +464,12 @@ static int read_model_key(const char *name, const char *path, uint8_t key[CAEC_M
 	return rc;
 }
 
-/* The sealed model as the realm's host data, its owner's key, and the
- * RIM measured again (the host data's place is measured). */
+/* The sealed model as the realm's host data (its size was measured, with
+ * the policy source), and its owner's key. */
 static int add_sealed_model(struct run *r, unsigned i)
 {
 	struct member *m = &r->m[i];
-	struct vmm_measurement meas;
-	const char *name = r->src.realms[i].name, *why = "";
+	const char *name = r->src.realms[i].name;
 	int rc = read_model_key(name, m->key_path, m->model_key);
 
 	if (rc != CLI_OK)
@@ -482,33 +481,20 @@ static int add_sealed_model(struct run *r, unsigned i)
 		return cli_usage_error(CMD, "realm '%s': sealed_model %s is larger than 256 MiB", name, m->sealed_path);
 	m->opts.host_data = m->sealed;
 	m->opts.host_data_size = m->sealed_size;
-	if (vmm_measure(m->img.bytes, m->img.size, &m->opts, &meas, &why) != 0)
-		return cli_fail(CMD, "realm '%s' with its sealed model cannot be measured: %s", name, why ? why : "?");
-	memcpy(r->src.realms[i].rim, meas.rim, meas.hash_size);
-	r->src.realms[i].rim_size = meas.hash_size;
-	vmm_measurement_free(&meas);
 	return CLI_OK;
 }
 
-/* The realm's image with its model appended, and the RIM the policy
- * expects for it measured again over both. */
+/* The realm's image with its model appended, as it was measured. */
 static int add_model(struct run *r, unsigned i)
 {
 	struct member *m = &r->m[i];
-	struct vmm_measurement meas;
-	const char *name = r->src.realms[i].name, *why = "";
 	int e = realm_image_add_model(&m->img, m->model);
 
 	if (e != 0)
-		return cli_usage_error(CMD, "realm '%s': model %s cannot be loaded: %s", name, m->model,
+		return cli_usage_error(CMD, "realm '%s': model %s cannot be loaded: %s", r->src.realms[i].name, m->model,
 				       e == -EINVAL ? "it is empty"
 				       : e == -EFBIG ? "with the image it is larger than 256 MiB"
 						     : strerror(-e));
-	if (vmm_measure(m->img.bytes, m->img.size, &m->opts, &meas, &why) != 0)
-		return cli_fail(CMD, "realm '%s' with its model cannot be measured: %s", name, why ? why : "?");
-	memcpy(r->src.realms[i].rim, meas.rim, meas.hash_size);
-	r->src.realms[i].rim_size = meas.hash_size;
-	vmm_measurement_free(&meas);
 	return CLI_OK;
 }
 

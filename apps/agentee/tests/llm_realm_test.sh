@@ -177,6 +177,16 @@ err_has "caec run: the model key was released to realm 'llm'"
 json 'j["realms"][1]["sealed_model"] == "'"$work"'/sealed1.bin" and j["realms"][1]["model"] is None'
 rim_sealed=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["realms"][1]["rim"])' "$work/out")
 [ "$rim_sealed" != "$rim_one" ] || fail "the sealed realm has the RIM of the one with the model measured"
+# caec policy measures a pipeline's realms as caec run builds them, models
+# included: the RIMs its policy names are the ones the run attested.
+policy_rim() {
+	/usr/bin/python3 -c 'import json,sys; j = json.load(open(sys.argv[1])); del j["workload"]; json.dump(j, open(sys.argv[2], "w"))' \
+		"$1" "$work/src.json"
+	expect 0 "$caec" policy compile "$work/src.json" -o "$work/llm.blob" --self llm --json
+	/usr/bin/python3 -c 'import json,sys; print([r["rim"] for r in json.load(open(sys.argv[1]))["realms"] if r["name"] == "llm"][0])' "$work/out"
+}
+[ "$(policy_rim "$work/one.json")" = "$rim_one" ] || fail "caec policy gives the llm realm with its model another RIM"
+[ "$(policy_rim "$work/sealed.json")" = "$rim_sealed" ] || fail "caec policy gives the sealed llm realm another RIM"
 sed 's/sealed1.bin/sealed2.bin/' "$work/sealed.json" >"$work/sealed2.json"
 run 0 run "$work/sealed2.json" --json
 json 'j["realms"][1]["rim"] == "'"$rim_sealed"'"'
