@@ -1,15 +1,7 @@
 /* The agent runtime (agent.h). */
 #include "agent.h"
+#include "sdk/mem.h"
 #include "sdk/rjson.h"
-
-static size_t cstrlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
 
 /* Appends text to the conversation; false (nothing appended) when full. */
 static bool put_n(struct agent *a, const char *s, size_t n)
@@ -24,7 +16,7 @@ static bool put_n(struct agent *a, const char *s, size_t n)
 
 static bool put(struct agent *a, const char *s)
 {
-	return put_n(a, s, cstrlen(s));
+	return put_n(a, s, sdk_strlen(s));
 }
 
 static bool message(struct agent *a, const char *role, const char *content, size_t n)
@@ -50,11 +42,11 @@ int agent_init(struct agent *a, char *conv, size_t cap, const char *system, cons
 	conv[0] = 0;
 	for (unsigned i = 0; i < n_tools; i++) {
 		a->tools[i] = tools[i];
-		if (cstrlen(tools[i].name) > AGENT_TOOL_NAME_MAX) {
+		if (sdk_strlen(tools[i].name) > AGENT_TOOL_NAME_MAX) {
 			*why = "a tool's name is longer than 31 bytes";
 			return -1;
 		}
-		if (schema_parse(tools[i].schema_json, cstrlen(tools[i].schema_json), &a->tools[i].schema, why) != 0)
+		if (schema_parse(tools[i].schema_json, sdk_strlen(tools[i].schema_json), &a->tools[i].schema, why) != 0)
 			return -1;
 	}
 	bool ok = put(a, "<|im_start|>system\n") && put(a, system);
@@ -78,18 +70,6 @@ void agent_reset(struct agent *a)
 {
 	a->len = a->system_len;
 	a->buf[a->len] = 0;
-}
-
-static long error_json(char *out, size_t cap, const char *why)
-{
-	struct rjson_writer w;
-
-	rjson_writer_init(&w, out, cap);
-	rjson_begin_object(&w);
-	rjson_key(&w, "error");
-	rjson_str(&w, why);
-	rjson_end_object(&w);
-	return rjson_writer_finish(&w);
 }
 
 /* The tool a call names and its checked arguments' span; -1 with the
@@ -181,7 +161,7 @@ long agent_turn(struct agent *a, const char *user, char *out, size_t cap, struct
 	size_t start = a->len;
 
 	__builtin_memset(t, 0, sizeof(*t));
-	if (!message(a, "user", user, cstrlen(user)))
+	if (!message(a, "user", user, sdk_strlen(user)))
 		return fail(a, start, t, full);
 	for (;;) {
 		const char *why = "";
@@ -209,13 +189,13 @@ long agent_turn(struct agent *a, const char *user, char *out, size_t cap, struct
 		long alen;
 		enum agent_step_kind kind;
 		if (parse_call(a, a->reply, rlen, &tool, &as, &al, refusal, sizeof(refusal)) != 0) {
-			alen = error_json(a->answer, sizeof(a->answer), refusal);
+			alen = tool_reply(a->answer, sizeof(a->answer), "error", refusal);
 			kind = AGENT_STEP_REFUSED;
 			tool = AGENT_MAX_TOOLS;
 		} else {
 			alen = a->ops.call_tool(a->ops.ctx, tool, a->reply + as, al, a->answer, sizeof(a->answer), &why);
 			if (alen < 0 || (size_t)alen >= sizeof(a->answer)) {
-				alen = error_json(a->answer, sizeof(a->answer), "the tool could not be reached");
+				alen = tool_reply(a->answer, sizeof(a->answer), "error", "the tool could not be reached");
 				kind = AGENT_STEP_TOOL_ERROR;
 			} else {
 				kind = is_error_answer(a->answer, (size_t)alen) ? AGENT_STEP_TOOL_ERROR : AGENT_STEP_CALL;

@@ -55,7 +55,63 @@ struct agent_realm {
 	unsigned n_tools;
 	char *msg; /* one message to or from a peer */
 	char *prompt_json;
+	char llm_why[256];
+	/* Streaming a gateway request's answer: its message ID (0: not
+	 * streaming), and whether the reply being generated is the answer
+	 * (its first non-blank character is not '{') - undecided, yes, no. */
+	uint64_t stream_id;
+	int stream_state;
+	char *pending; /* pieces before it was decided */
+	size_t pending_len;
 };
+
+/* A piece the llm realm streamed (its {"token": ...} in ar->msg): passed on
+ * to the gateway while the reply being generated is the answer, held back
+ * while that is undecided, dropped when it is a tool call. */
+static void forward_piece(struct agent_realm *ar, size_t mlen)
+{
+	struct rjson_node nodes[8];
+	struct rjson_doc d;
+	char piece[1024];
+
+	if (!ar->stream_id || ar->stream_state == 2 || rjson_parse(ar->msg, mlen, nodes, 8, &d, 0) != RJSON_OK)
+		return;
+	uint32_t t = rjson_get(&d, 0, "token");
+	long n = t ? rjson_string(&d, t, piece, sizeof(piece)) : -1;
+	if (n <= 0)
+		return;
+	if (ar->stream_state == 0) {
+		if ((size_t)n > ITEM_MAX - ar->pending_len) {
+			ar->stream_state = 2; /* an undecided reply this long is no answer to stream */
+			return;
+		}
+		__builtin_memcpy(ar->pending + ar->pending_len, piece, (size_t)n);
+		ar->pending_len += (size_t)n;
+		size_t i = 0;
+		while (i < ar->pending_len && (ar->pending[i] == ' ' || ar->pending[i] == '\n' || ar->pending[i] == '\t' ||
+					       ar->pending[i] == '\r'))
+			i++;
+		if (i == ar->pending_len)
+			return;
+		ar->stream_state = ar->pending[i] == '{' ? 2 : 1;
+		if (ar->stream_state == 2)
+			return;
+		/* Everything held back, blanks at the start dropped as the agent
+		 * trims them. */
+		struct rjson_writer w;
+		rjson_writer_init(&w, ar->msg, MSG_MAX);
+		rjson_begin_object(&w);
+		rjson_key(&w, "token");
+		rjson_str_n(&w, ar->pending + i, ar->pending_len - i);
+		rjson_end_object(&w);
+		long k = rjson_writer_finish(&w);
+		if (k > 0)
+			chan_send(&ar->net.ch, CHAN_MSG_STREAM, ar->stream_id, ar->msg, (size_t)k, WAIT_NS);
+		return;
+	}
+	/* Already the answer: the piece as it came. */
+	chan_send(&ar->net.ch, CHAN_MSG_STREAM, ar->stream_id, ar->msg, mlen, WAIT_NS);
+}
 
 static long generate(void *ctx, const char *prompt, size_t len, char *out, size_t cap, const char **why)
 {
@@ -81,6 +137,8 @@ static long generate(void *ctx, const char *prompt, size_t len, char *out, size_
 		return -1;
 	}
 	uint64_t id = chan_next_id(&ar->llm.ch);
+	ar->stream_state = 0;
+	ar->pending_len = 0;
 	if (chan_send(&ar->llm.ch, CHAN_MSG_REQUEST, id, ar->prompt_json, (size_t)n, WAIT_NS) != 0) {
 		*why = "the llm realm is gone";
 		return -1;
@@ -96,8 +154,10 @@ static long generate(void *ctx, const char *prompt, size_t len, char *out, size_
 		}
 		if (got != id)
 			continue; /* an answer to a request given up on */
-		if (type == CHAN_MSG_STREAM)
+		if (type == CHAN_MSG_STREAM) {
+			forward_piece(ar, mlen);
 			continue;
+		}
 		struct rjson_node nodes[16];
 		struct rjson_doc d;
 		if (rjson_parse(ar->msg, mlen, nodes, 16, &d, 0) != RJSON_OK || nodes[0].type != RJSON_OBJECT) {
@@ -105,7 +165,12 @@ static long generate(void *ctx, const char *prompt, size_t len, char *out, size_
 			return -1;
 		}
 		if (type == CHAN_MSG_ERROR) {
-			*why = "the llm realm refused the request";
+			uint32_t e = rjson_get(&d, 0, "error");
+			static const char head[] = "the llm realm refused the request: ";
+			__builtin_memcpy(ar->llm_why, head, sizeof(head));
+			if (!e || rjson_string(&d, e, ar->llm_why + sizeof(head) - 1, sizeof(ar->llm_why) - sizeof(head)) < 0)
+				ar->llm_why[sizeof(head) - 3] = 0;
+			*why = ar->llm_why;
 			return -1;
 		}
 		uint32_t t = rjson_get(&d, 0, "text");
@@ -171,10 +236,11 @@ static int report(uint64_t item, const char *answer, const struct agent *a, cons
 }
 
 /* The user's text of workload item[0..n) into user (cap bytes); *cont
- * when it continues the previous conversation. */
-static int read_item(const char *item, long n, char *user, size_t cap, bool *cont)
+ * when it continues the previous conversation, *stream when the answer
+ * should be streamed as it is generated. */
+static int read_item(const char *item, long n, char *user, size_t cap, bool *cont, bool *stream)
 {
-	*cont = false;
+	*cont = *stream = false;
 	if (item[0] != '{') {
 		__builtin_memcpy(user, item, (size_t)n + 1);
 		return 0;
@@ -183,8 +249,9 @@ static int read_item(const char *item, long n, char *user, size_t cap, bool *con
 	struct rjson_doc d;
 	if (rjson_parse(item, (size_t)n, nodes, 8, &d, 0) != RJSON_OK || nodes[0].type != RJSON_OBJECT)
 		return -1;
-	uint32_t u = rjson_get(&d, 0, "user"), c = rjson_get(&d, 0, "continue");
+	uint32_t u = rjson_get(&d, 0, "user"), c = rjson_get(&d, 0, "continue"), s = rjson_get(&d, 0, "stream");
 	*cont = c && nodes[c].type == RJSON_TRUE;
+	*stream = s && nodes[s].type == RJSON_TRUE;
 	return u && rjson_string(&d, u, user, cap) >= 0 ? 0 : -1;
 }
 
@@ -203,11 +270,15 @@ static int serve_gateway(struct agent_realm *ar, struct agent *ag, char *item, c
 		if ((r = chan_recv(&ar->net.ch, &type, &id, item, ITEM_MAX - 1, &len, CHAN_FOREVER)) != 0)
 			break;
 		item[len] = 0;
-		if (type != CHAN_MSG_REQUEST || item[0] != '{' || read_item(item, (long)len, user, ITEM_MAX, &cont) != 0) {
+		bool stream = false;
+		if (type != CHAN_MSG_REQUEST || item[0] != '{' ||
+		    read_item(item, (long)len, user, ITEM_MAX, &cont, &stream) != 0) {
 			t = (struct agent_turn){ .answered = false, .error = "not a request {\"user\": TEXT}" };
 		} else {
 			agent_reset(ag);
+			ar->stream_id = stream ? id : 0;
 			agent_turn(ag, user, answer, AGENT_REPLY_MAX, &t);
+			ar->stream_id = 0;
 		}
 		long n = outcome(-1, answer, ag, &t, ar->msg);
 		if (n < 0 || (r = chan_send(&ar->net.ch, CHAN_MSG_RESPONSE, id, ar->msg, (size_t)n, WAIT_NS)) != 0)
@@ -227,6 +298,7 @@ int realm_main(void)
 	const char *why = "";
 
 	if (!ar || !conv || !item || !user || !answer || !(ar->msg = sdk_malloc(MSG_MAX)) ||
+	    !(ar->pending = sdk_malloc(ITEM_MAX)) ||
 	    !(ar->prompt_json = sdk_malloc(CONV_MAX + 1024))) {
 		sdk_printf("agent: no memory for its buffers\n");
 		return 1;
@@ -269,9 +341,9 @@ int realm_main(void)
 			status = n < 0;
 			break;
 		}
-		bool cont;
+		bool cont, stream;
 		struct agent_turn t;
-		if (read_item(item, n, user, ITEM_MAX, &cont) != 0) {
+		if (read_item(item, n, user, ITEM_MAX, &cont, &stream) != 0) {
 			t = (struct agent_turn){ .answered = false, .error = "the item is not text nor {\"user\": TEXT}" };
 		} else {
 			if (!cont)

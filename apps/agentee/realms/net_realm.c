@@ -10,9 +10,10 @@
  *        it sends a prompt (`caec chat` does);
  *   POST /v1/chat/completions        {"messages": [...], "stream": bool}: the
  *        last user message goes to the agent over "net-agent"; the answer
- *        comes back as a chat.completion, or as server-sent events with
- *        "stream": true (the answer in one chunk: tokens are not streamed
- *        through the agent yet);
+ *        comes back as a chat.completion, or with "stream": true as
+ *        server-sent events, one chat.completion.chunk per piece the model
+ *        generates of its answer (the agent passes them on; the pieces of a
+ *        tool call are not sent);
  *   GET  /v1/models                  the one model: "caec-agent".
  * Anything that is not TLS ends the connection before a byte of HTTP is
  * read. One request per connection.
@@ -174,16 +175,80 @@ static const char *read_chat(const struct http_request *r, char *user, size_t ca
 	return 0;
 }
 
+/* One server-sent event "data: TEXT\n\n". */
+static int sse(struct gateway *g, const char *text, size_t len)
+{
+	return br_sslio_write_all(&g->io, "data: ", 6) == 0 && br_sslio_write_all(&g->io, text, len) == 0 &&
+			       br_sslio_write_all(&g->io, "\n\n", 2) == 0 && br_sslio_flush(&g->io) == 0
+		       ? 0
+		       : -1;
+}
+
+/* A chat.completion (or, streaming, a chunk) around content: a JSON value
+ * of d (node c), or text when d is NULL. Its length in g->out, or -1. */
+static long completion(struct gateway *g, bool chunk, const struct rjson_doc *d, uint32_t c, const char *text,
+		       size_t tlen, const char *finish, const struct rjson_doc *td, uint32_t tools)
+{
+	struct rjson_writer w;
+	char id[32];
+
+	sdk_snprintf(id, sizeof(id), "chatcmpl-%llu", (unsigned long long)g->served);
+	rjson_writer_init(&w, g->out, OUT_MAX);
+	rjson_begin_object(&w);
+	rjson_key(&w, "id");
+	rjson_str(&w, id);
+	rjson_key(&w, "object");
+	rjson_str(&w, chunk ? "chat.completion.chunk" : "chat.completion");
+	rjson_key(&w, "model");
+	rjson_str(&w, "caec-agent");
+	rjson_key(&w, "choices");
+	rjson_begin_array(&w);
+	rjson_begin_object(&w);
+	rjson_key(&w, "index");
+	rjson_i64(&w, 0);
+	rjson_key(&w, chunk ? "delta" : "message");
+	rjson_begin_object(&w);
+	if (d || text) {
+		rjson_key(&w, "role");
+		rjson_str(&w, "assistant");
+		rjson_key(&w, "content");
+		if (d)
+			rjson_copy(&w, d, c);
+		else
+			rjson_str_n(&w, text, tlen);
+	}
+	rjson_end_object(&w);
+	rjson_key(&w, "finish_reason");
+	if (finish)
+		rjson_str(&w, finish);
+	else
+		rjson_null(&w);
+	rjson_end_object(&w);
+	rjson_end_array(&w);
+	if (td && tools) {
+		rjson_key(&w, "caec_tools");
+		rjson_copy(&w, td, tools);
+	}
+	rjson_end_object(&w);
+	return rjson_writer_finish(&w);
+}
+
 /* Asks the agent; the answer's JSON ({"answer"...} or {"error"...}) in
- * g->answer. Its length, or -1. */
-static long ask_agent(struct gateway *g, const char *user)
+ * g->answer. Its length, or -1. Streaming, each piece the agent passes on
+ * is sent to the client as an event as it comes; *pieces counts them. */
+static long ask_agent(struct gateway *g, const char *user, bool stream, unsigned *pieces)
 {
 	struct rjson_writer w;
 
+	*pieces = 0;
 	rjson_writer_init(&w, g->out, OUT_MAX);
 	rjson_begin_object(&w);
 	rjson_key(&w, "user");
 	rjson_str(&w, user);
+	if (stream) {
+		rjson_key(&w, "stream");
+		rjson_bool(&w, true);
+	}
 	rjson_end_object(&w);
 	long n = rjson_writer_finish(&w);
 	uint64_t id = chan_next_id(&g->agent.ch), got;
@@ -191,10 +256,22 @@ static long ask_agent(struct gateway *g, const char *user)
 	size_t len;
 	if (n < 0 || chan_send(&g->agent.ch, CHAN_MSG_REQUEST, id, g->out, (size_t)n, AGENT_WAIT_NS) != 0)
 		return -1;
-	do {
+	for (;;) {
 		if (chan_recv(&g->agent.ch, &type, &got, g->answer, ANSWER_MAX - 1, &len, AGENT_WAIT_NS) != 0)
 			return -1;
-	} while (got != id);
+		if (got != id)
+			continue;
+		if (type != CHAN_MSG_STREAM)
+			break;
+		static struct rjson_node nodes[8];
+		struct rjson_doc d;
+		uint32_t t;
+		if (!stream || rjson_parse(g->answer, len, nodes, 8, &d, 0) != RJSON_OK || !(t = rjson_get(&d, 0, "token")))
+			continue;
+		long k = completion(g, true, &d, t, 0, 0, 0, 0, 0);
+		if (k > 0 && sse(g, g->out, (size_t)k) == 0)
+			(*pieces)++;
+	}
 	g->answer[len] = 0;
 	return type == CHAN_MSG_RESPONSE ? (long)len : -1;
 }
@@ -202,7 +279,11 @@ static long ask_agent(struct gateway *g, const char *user)
 static void chat(struct gateway *g, const struct http_request *r)
 {
 	static char user[16384 + 1];
+	static char why[512];
+	static struct rjson_node nodes[64];
+	static const char done[] = "[DONE]";
 	bool stream;
+	unsigned pieces;
 	const char *bad = read_chat(r, user, sizeof(user), &stream);
 
 	if (bad) {
@@ -213,75 +294,56 @@ static void chat(struct gateway *g, const struct http_request *r)
 		respond_error(g, 503, "this pipeline has no agent behind its gateway");
 		return;
 	}
-	long n = ask_agent(g, user);
-	static struct rjson_node nodes[64];
+	if (stream) {
+		char head[256];
+		size_t h = http_head(head, sizeof(head), 200, "text/event-stream", -1);
+		if (br_sslio_write_all(&g->io, head, h) != 0 || br_sslio_flush(&g->io) != 0)
+			return;
+	}
+	long n = ask_agent(g, user, stream, &pieces);
 	struct rjson_doc d;
+	const char *fail = 0;
+	uint32_t ans = 0, tools = 0;
 	if (n < 0 || rjson_parse(g->answer, (size_t)n, nodes, 64, &d, 0) != RJSON_OK || nodes[0].type != RJSON_OBJECT) {
-		respond_error(g, 502, "the agent did not answer");
-		return;
+		fail = "the agent did not answer";
+	} else if (!(ans = rjson_get(&d, 0, "answer"))) {
+		uint32_t err = rjson_get(&d, 0, "error");
+		fail = err && rjson_string(&d, err, why, sizeof(why)) >= 0 ? why : "the agent's answer is malformed";
 	}
-	uint32_t ans = rjson_get(&d, 0, "answer"), err = rjson_get(&d, 0, "error"), tools = rjson_get(&d, 0, "tools");
-	if (!ans) {
-		static char why[512];
-		if (!err || rjson_string(&d, err, why, sizeof(why)) < 0)
-			respond_error(g, 502, "the agent's answer is malformed");
-		else
-			respond_error(g, 502, why);
-		return;
-	}
-	struct rjson_writer w;
-	rjson_writer_init(&w, g->out, OUT_MAX);
-	rjson_begin_object(&w);
-	rjson_key(&w, "id");
-	char id[32];
-	sdk_snprintf(id, sizeof(id), "chatcmpl-%llu", (unsigned long long)g->served);
-	rjson_str(&w, id);
-	rjson_key(&w, "object");
-	rjson_str(&w, stream ? "chat.completion.chunk" : "chat.completion");
-	rjson_key(&w, "model");
-	rjson_str(&w, "caec-agent");
-	rjson_key(&w, "choices");
-	rjson_begin_array(&w);
-	rjson_begin_object(&w);
-	rjson_key(&w, "index");
-	rjson_i64(&w, 0);
-	rjson_key(&w, stream ? "delta" : "message");
-	rjson_begin_object(&w);
-	rjson_key(&w, "role");
-	rjson_str(&w, "assistant");
-	rjson_key(&w, "content");
-	rjson_copy(&w, &d, ans);
-	rjson_end_object(&w);
-	rjson_key(&w, "finish_reason");
-	if (stream)
-		rjson_null(&w);
-	else
-		rjson_str(&w, "stop");
-	rjson_end_object(&w);
-	rjson_end_array(&w);
-	if (tools) {
-		rjson_key(&w, "caec_tools");
-		rjson_copy(&w, &d, tools);
-	}
-	rjson_end_object(&w);
-	long k = rjson_writer_finish(&w);
-	if (k < 0) {
-		respond_error(g, 500, "the answer does not fit a response");
-		return;
-	}
+	tools = fail ? 0 : rjson_get(&d, 0, "tools");
 	if (!stream) {
-		respond(g, 200, "application/json", g->out, (size_t)k);
+		if (fail) {
+			respond_error(g, 502, fail);
+			return;
+		}
+		long k = completion(g, false, &d, ans, 0, 0, "stop", &d, tools);
+		if (k < 0)
+			respond_error(g, 500, "the answer does not fit a response");
+		else
+			respond(g, 200, "application/json", g->out, (size_t)k);
 		return;
 	}
-	char head[256];
-	size_t h = http_head(head, sizeof(head), 200, "text/event-stream", -1);
-	static const char done_chunk[] = "data: {\"object\":\"chat.completion.chunk\",\"model\":\"caec-agent\","
-					 "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
-					 "data: [DONE]\n\n";
-	if (br_sslio_write_all(&g->io, head, h) == 0 && br_sslio_write_all(&g->io, "data: ", 6) == 0 &&
-	    br_sslio_write_all(&g->io, g->out, (size_t)k) == 0 && br_sslio_write_all(&g->io, "\n\n", 2) == 0 &&
-	    br_sslio_write_all(&g->io, done_chunk, sizeof(done_chunk) - 1) == 0)
-		br_sslio_flush(&g->io);
+	/* Streaming: the answer whole if no piece came (a model that does
+	 * not stream), then the closing chunk with the tools, and [DONE]. */
+	long k;
+	if (fail) {
+		struct rjson_writer w;
+		rjson_writer_init(&w, g->out, OUT_MAX);
+		rjson_begin_object(&w);
+		rjson_key(&w, "error");
+		rjson_begin_object(&w);
+		rjson_key(&w, "message");
+		rjson_str(&w, fail);
+		rjson_end_object(&w);
+		rjson_end_object(&w);
+		k = rjson_writer_finish(&w);
+	} else {
+		if (!pieces && (k = completion(g, true, &d, ans, 0, 0, 0, 0, 0)) > 0 && sse(g, g->out, (size_t)k) != 0)
+			return;
+		k = completion(g, true, 0, 0, 0, 0, "stop", &d, tools);
+	}
+	if (k > 0 && sse(g, g->out, (size_t)k) == 0)
+		sse(g, done, sizeof(done) - 1);
 }
 
 static void route(struct gateway *g, const struct http_request *r)

@@ -65,7 +65,7 @@ out_has 'agent: {"item":6,"answer":"Result: {\"error\":\"the tool takes no argum
 out_has 'agent: {"item":7,"answer":"Result: {\"error\":\"the reply is not a tool call'
 out_has 'agent: {"item":8,"answer":"Result: {\"error\":\"division by zero at character 2\"}","tools":["calculator"]}'
 out_has 'agent: {"item":9,"error":"the model kept calling tools past the agent'"'"'s step limit","tools":["calculator","calculator","calculator","calculator"]}'
-out_has 'agent: {"item":10,"error":"the llm realm refused the request","tools":[]}'
+out_has 'agent: {"item":10,"error":"the llm realm refused the request: the model failed (scripted)","tools":[]}'
 out_has 'agent: {"item":11,"answer":"You said: again","tools":[]}'
 out_has 'agent: {"item":12,"error":"the item is not text nor {\"user\": TEXT}","tools":[]}'
 out_has "no granule left behind"

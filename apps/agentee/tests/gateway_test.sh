@@ -60,11 +60,24 @@ curl -sk "$url/v1/chat/completions" -H 'Content-Type: application/json' \
 check chat "$work/chat.json" '"object":"chat.completion"'
 check chat "$work/chat.json" '"message":{"role":"assistant","content":"Result: {\"result\":\"17.5\"}"},"finish_reason":"stop"'
 check chat "$work/chat.json" '"caec_tools":["calculator"]'
-curl -sk -N "$url/v1/chat/completions" -d '{"messages":[{"role":"user","content":"hello"}],"stream":true}' \
-	>"$work/sse.txt"
-check sse "$work/sse.txt" 'data: {"id":'
-check sse "$work/sse.txt" '"delta":{"role":"assistant","content":"You said: hello"}'
-check sse "$work/sse.txt" 'data: [DONE]'
+# Streaming: the answer's pieces as they are generated; a tool call's not at all.
+for q in "hello|You said: hello|[]" 'calc: 1+2|Result: {"result":"3"}|["calculator"]'; do
+	prompt=${q%%|*}
+	rest=${q#*|}
+	curl -sk -N "$url/v1/chat/completions" -d '{"messages":[{"role":"user","content":"'"$prompt"'"}],"stream":true}' \
+		>"$work/sse.txt"
+	/usr/bin/python3 - "$work/sse.txt" "${rest%|*}" "${rest#*|}" <<'PY' || { stop; fail "stream of '$prompt': $(cat "$work/sse.txt")"; }
+import json, sys
+events = [l[6:] for l in open(sys.argv[1]).read().split("\n") if l.startswith("data: ")]
+assert events[-1] == "[DONE]", events
+chunks = [json.loads(e) for e in events[:-1]]
+assert all(c["object"] == "chat.completion.chunk" for c in chunks)
+pieces = [c["choices"][0]["delta"].get("content") for c in chunks[:-1]]
+assert len(pieces) == 2, pieces  # the stand-in model streams each reply in two pieces
+assert "".join(pieces) == sys.argv[2], pieces
+assert chunks[-1]["choices"][0]["finish_reason"] == "stop" and chunks[-1]["caec_tools"] == json.loads(sys.argv[3])
+PY
+done
 curl -sk "$url/v1/models" >"$work/models.json"
 check models "$work/models.json" '"id":"caec-agent"'
 curl -sk -o /dev/null -w '%{http_code}\n' "$url/nope" >"$work/404"

@@ -2,6 +2,7 @@
 #include <stdbool.h>
 
 #include "calc.h"
+#include "schema.h"
 #include "sdk/rjson.h"
 
 const char calc_schema[] = "{\"type\":\"object\",\"properties\":{\"expression\":{\"type\":\"string\","
@@ -254,18 +255,6 @@ int calc_format(int64_t value, char *buf, size_t cap)
 	return (int)n;
 }
 
-static long answer(char *resp, size_t cap, const char *key, const char *text)
-{
-	struct rjson_writer w;
-
-	rjson_writer_init(&w, resp, cap);
-	rjson_begin_object(&w);
-	rjson_key(&w, key);
-	rjson_str(&w, text);
-	rjson_end_object(&w);
-	return rjson_writer_finish(&w);
-}
-
 long calc_tool(const char *args, size_t len, char *resp, size_t cap)
 {
 	struct rjson_node nodes[8];
@@ -273,15 +262,15 @@ long calc_tool(const char *args, size_t len, char *resp, size_t cap)
 	char expression[CALC_MAX_LEN + 1], why[128], out[32];
 
 	if (rjson_parse(args, len, nodes, 8, &d, NULL) != RJSON_OK || d.nodes[0].type != RJSON_OBJECT)
-		return answer(resp, cap, "error", "the arguments are not a JSON object");
+		return tool_reply(resp, cap, "error", "the arguments are not a JSON object");
 	uint32_t e = rjson_get(&d, 0, "expression");
 	if (!e || d.nodes[e].type != RJSON_STRING)
-		return answer(resp, cap, "error", "missing \"expression\" (a string)");
+		return tool_reply(resp, cap, "error", "missing \"expression\" (a string)");
 	if (d.nodes[0].children != 2)
-		return answer(resp, cap, "error", "only \"expression\" is allowed");
+		return tool_reply(resp, cap, "error", "only \"expression\" is allowed");
 	long n = rjson_string(&d, e, expression, sizeof(expression));
 	if (n < 0)
-		return answer(resp, cap, "error", "the expression is longer than 512 characters");
+		return tool_reply(resp, cap, "error", "the expression is longer than 512 characters");
 	int64_t v;
 	struct calc_error err;
 	if (calc_eval(expression, (size_t)n, &v, &err) != 0) {
@@ -297,8 +286,8 @@ long calc_tool(const char *args, size_t len, char *resp, size_t cap)
 		for (int i = 0; i < nl; i++)
 			why[k++] = num_buf[i];
 		why[k] = 0;
-		return answer(resp, cap, "error", why);
+		return tool_reply(resp, cap, "error", why);
 	}
 	calc_format(v, out, sizeof(out));
-	return answer(resp, cap, "result", out);
+	return tool_reply(resp, cap, "result", out);
 }

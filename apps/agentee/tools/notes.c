@@ -3,6 +3,7 @@
 
 #include "notes.h"
 #include "schema.h"
+#include "sdk/mem.h"
 #include "sdk/rjson.h"
 
 const char notes_schema[] =
@@ -67,15 +68,6 @@ static bool contains(const char *hay, size_t hlen, const char *needle, size_t nl
 	return false;
 }
 
-static size_t cstrlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
 /* Equal in time that depends only on the lengths. */
 static bool same_secret(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -85,18 +77,6 @@ static bool same_secret(const char *a, size_t alen, const char *b, size_t blen)
 	for (size_t i = 0; i < n; i++)
 		diff |= (unsigned char)(a[i] ^ b[i]);
 	return diff == 0;
-}
-
-static long one(char *resp, size_t cap, const char *key, const char *text)
-{
-	struct rjson_writer w;
-
-	rjson_writer_init(&w, resp, cap);
-	rjson_begin_object(&w);
-	rjson_key(&w, key);
-	rjson_str(&w, text);
-	rjson_end_object(&w);
-	return rjson_writer_finish(&w);
 }
 
 static struct note *find(struct notes *s, const char *title)
@@ -117,32 +97,32 @@ struct args {
 static long op_add(struct notes *s, const struct args *a, char *resp, size_t cap)
 {
 	if (!a->has_title || !a->has_text)
-		return one(resp, cap, "error", "add needs \"title\" and \"text\"");
+		return tool_reply(resp, cap, "error", "add needs \"title\" and \"text\"");
 	if (!title_ok(a->title))
-		return one(resp, cap, "error", "a title is printable text without quotes or backslashes");
+		return tool_reply(resp, cap, "error", "a title is printable text without quotes or backslashes");
 	if (find(s, a->title))
-		return one(resp, cap, "error", "a note with that title exists (delete it first)");
+		return tool_reply(resp, cap, "error", "a note with that title exists (delete it first)");
 	for (unsigned i = 0; i < NOTES_MAX; i++) {
 		struct note *n = &s->n[i];
 		if (n->used)
 			continue;
 		n->used = true;
 		n->private_ = a->is_private;
-		__builtin_memcpy(n->title, a->title, cstrlen(a->title) + 1);
+		__builtin_memcpy(n->title, a->title, sdk_strlen(a->title) + 1);
 		__builtin_memcpy(n->text, a->text, (size_t)a->text_len + 1);
 		n->text_len = (size_t)a->text_len;
-		return one(resp, cap, "added", n->title);
+		return tool_reply(resp, cap, "added", n->title);
 	}
-	return one(resp, cap, "error", "the notes store is full (64 notes)");
+	return tool_reply(resp, cap, "error", "the notes store is full (64 notes)");
 }
 
 static long op_get(struct notes *s, const struct args *a, char *resp, size_t cap)
 {
 	if (!a->has_title)
-		return one(resp, cap, "error", "get needs \"title\"");
+		return tool_reply(resp, cap, "error", "get needs \"title\"");
 	const struct note *n = find(s, a->title);
 	if (!n)
-		return one(resp, cap, "error", "no note has that title");
+		return tool_reply(resp, cap, "error", "no note has that title");
 	struct rjson_writer w;
 	rjson_writer_init(&w, resp, cap);
 	rjson_begin_object(&w);
@@ -162,8 +142,8 @@ static long op_get(struct notes *s, const struct args *a, char *resp, size_t cap
 static long op_list(struct notes *s, const struct args *a, bool search, char *resp, size_t cap)
 {
 	if (search && !a->has_query)
-		return one(resp, cap, "error", "search needs \"query\"");
-	size_t qlen = search ? cstrlen(a->query) : 0;
+		return tool_reply(resp, cap, "error", "search needs \"query\"");
+	size_t qlen = search ? sdk_strlen(a->query) : 0;
 	struct rjson_writer w;
 	rjson_writer_init(&w, resp, cap);
 	rjson_begin_object(&w);
@@ -176,7 +156,7 @@ static long op_list(struct notes *s, const struct args *a, bool search, char *re
 		if (search) {
 			/* A private note is never searched: which queries match
 			 * would spell its text out. */
-			if (n->private_ || (!contains(n->title, cstrlen(n->title), a->query, qlen) &&
+			if (n->private_ || (!contains(n->title, sdk_strlen(n->title), a->query, qlen) &&
 					    !contains(n->text, n->text_len, a->query, qlen)))
 				continue;
 			rjson_str(&w, n->title);
@@ -197,10 +177,10 @@ static long op_list(struct notes *s, const struct args *a, bool search, char *re
 static long op_check(struct notes *s, const struct args *a, char *resp, size_t cap)
 {
 	if (!a->has_title || !a->has_text)
-		return one(resp, cap, "error", "check needs \"title\" and \"text\"");
+		return tool_reply(resp, cap, "error", "check needs \"title\" and \"text\"");
 	const struct note *n = find(s, a->title);
 	if (!n)
-		return one(resp, cap, "error", "no note has that title");
+		return tool_reply(resp, cap, "error", "no note has that title");
 	struct rjson_writer w;
 	rjson_writer_init(&w, resp, cap);
 	rjson_begin_object(&w);
@@ -213,16 +193,16 @@ static long op_check(struct notes *s, const struct args *a, char *resp, size_t c
 static long op_delete(struct notes *s, const struct args *a, char *resp, size_t cap)
 {
 	if (!a->has_title)
-		return one(resp, cap, "error", "delete needs \"title\"");
+		return tool_reply(resp, cap, "error", "delete needs \"title\"");
 	struct note *n = find(s, a->title);
 	if (!n)
-		return one(resp, cap, "error", "no note has that title");
+		return tool_reply(resp, cap, "error", "no note has that title");
 	char title[NOTES_TITLE_MAX + 1];
 	__builtin_memcpy(title, n->title, sizeof(title));
 	volatile char *p = (volatile char *)n;
 	for (size_t i = 0; i < sizeof(*n); i++)
 		p[i] = 0;
-	return one(resp, cap, "deleted", title);
+	return tool_reply(resp, cap, "deleted", title);
 }
 
 long notes_tool(struct notes *s, const char *req, size_t len, char *resp, size_t cap)
@@ -235,11 +215,11 @@ long notes_tool(struct notes *s, const char *req, size_t len, char *resp, size_t
 	struct args a;
 
 	if (schema_parse(notes_schema, sizeof(notes_schema) - 1, &schema, &why) != 0)
-		return one(resp, cap, "error", why);
+		return tool_reply(resp, cap, "error", why);
 	if (rjson_parse(req, len, nodes, SCHEMA_MAX_NODES, &d, 0) != RJSON_OK)
-		return one(resp, cap, "error", "the arguments are not JSON");
+		return tool_reply(resp, cap, "error", "the arguments are not JSON");
 	if (schema_check(&schema, &d, 0, whybuf, sizeof(whybuf)) != 0)
-		return one(resp, cap, "error", whybuf);
+		return tool_reply(resp, cap, "error", whybuf);
 	__builtin_memset(&a, 0, sizeof(a));
 	uint32_t t = rjson_get(&d, 0, "title"), x = rjson_get(&d, 0, "text"), q = rjson_get(&d, 0, "query");
 	uint32_t pv = rjson_get(&d, 0, "private"), op = rjson_get(&d, 0, "op");

@@ -4,6 +4,7 @@
 
 #include "planner.h"
 #include "schema.h"
+#include "sdk/mem.h"
 #include "sdk/rjson.h"
 
 const char planner_schema[] =
@@ -127,15 +128,6 @@ _Static_assert(sizeof(tokyo) / sizeof(tokyo[0]) <= MAX_SIGHTS, "planner: used[] 
 _Static_assert(sizeof(london) / sizeof(london[0]) <= MAX_SIGHTS, "planner: used[] too small");
 _Static_assert(sizeof(barcelona) / sizeof(barcelona[0]) <= MAX_SIGHTS, "planner: used[] too small");
 
-static size_t cstrlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
 static bool same_word(const char *a, const char *b, size_t blen)
 {
 	size_t i = 0;
@@ -152,18 +144,6 @@ static bool same_word(const char *a, const char *b, size_t blen)
 	return i == blen && !a[i];
 }
 
-static long answer_error(char *resp, size_t cap, const char *why)
-{
-	struct rjson_writer w;
-
-	rjson_writer_init(&w, resp, cap);
-	rjson_begin_object(&w);
-	rjson_key(&w, "error");
-	rjson_str(&w, why);
-	rjson_end_object(&w);
-	return rjson_writer_finish(&w);
-}
-
 struct request {
 	const struct city *city;
 	int64_t days, budget; /* budget < 0: none given */
@@ -175,7 +155,7 @@ struct request {
 static bool wanted(const struct request *q, const struct sight *s)
 {
 	for (unsigned i = 0; i < q->n_interests; i++)
-		if (same_word(s->interest, q->interests[i], cstrlen(q->interests[i])))
+		if (same_word(s->interest, q->interests[i], sdk_strlen(q->interests[i])))
 			return true;
 	return false;
 }
@@ -208,7 +188,7 @@ static int parse_request(const char *args, size_t len, struct request *q, const 
 	rjson_string(&d, rjson_get(&d, 0, "city"), city, sizeof(city));
 	q->city = 0;
 	for (unsigned i = 0; i < sizeof(cities) / sizeof(cities[0]); i++)
-		if (same_word(cities[i].name, city, cstrlen(city)))
+		if (same_word(cities[i].name, city, sdk_strlen(city)))
 			q->city = &cities[i];
 	if (!q->city) {
 		*why = "the planner has no data for that city (it knows Paris, Rome, Tokyo, London, Barcelona)";
@@ -238,7 +218,7 @@ long planner_tool(const char *args, size_t len, char *resp, size_t cap)
 	char whybuf[128];
 
 	if (parse_request(args, len, &q, &why, whybuf, sizeof(whybuf)) != 0)
-		return answer_error(resp, cap, why);
+		return tool_reply(resp, cap, "error", why);
 
 	bool used[MAX_SIGHTS] = { false };
 	int64_t total = 0;

@@ -1,6 +1,18 @@
 /* Tool schemas (schema.h). */
 #include "schema.h"
 
+long tool_reply(char *resp, size_t cap, const char *key, const char *text)
+{
+	struct rjson_writer w;
+
+	rjson_writer_init(&w, resp, cap);
+	rjson_begin_object(&w);
+	rjson_key(&w, key);
+	rjson_str(&w, text);
+	rjson_end_object(&w);
+	return rjson_writer_finish(&w);
+}
+
 /* why = a ‖ b ‖ c, truncated to cap. */
 static int refuse(char *why, size_t cap, const char *a, const char *b, const char *c)
 {

@@ -56,6 +56,10 @@ int schema_parse(const char *json, size_t len, struct tool_schema *s, const char
  * the property, in why[0..cap) (NUL-terminated, truncated). */
 int schema_check(const struct tool_schema *s, const struct rjson_doc *d, uint32_t obj, char *why, size_t cap);
 
+/* A tool's one-member answer {"key": "text"} (e.g. {"error": why}) into
+ * resp[0..cap): its length, or -1 when it does not fit. */
+long tool_reply(char *resp, size_t cap, const char *key, const char *text);
+
 /* The most nodes a document of arguments for any schema may need. */
 #define SCHEMA_MAX_NODES 256
 

@@ -1,4 +1,5 @@
 /* Constrained decoding for tool calls (tool_grammar.h). */
+#include "sdk/mem.h"
 #include "tool_grammar.h"
 
 enum {
@@ -14,15 +15,6 @@ enum {
 
 /* What a string's characters are matched against. */
 enum { M_NONE, M_NAME, M_KEY, M_ENUM };
-
-static size_t cstrlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
 
 static bool blank(char c)
 {
@@ -118,7 +110,7 @@ static bool end_string(struct tool_grammar *g)
 	if (m != M_NONE) {
 		int hit = -1;
 		for (unsigned i = 0; i < 32; i++)
-			if (g->cand >> i & 1 && cstrlen(candidate(g, m, i)) == g->pos)
+			if (g->cand >> i & 1 && sdk_strlen(candidate(g, m, i)) == g->pos)
 				hit = (int)i;
 		if (hit < 0)
 			return false;
@@ -145,7 +137,7 @@ static bool string_byte(struct tool_grammar *g, unsigned char c, bool raw)
 		for (unsigned i = 0; i < 32; i++)
 			if (g->cand >> i & 1) {
 				const char *v = candidate(g, m, i);
-				if (cstrlen(v) > g->pos && (unsigned char)v[g->pos] == c)
+				if (sdk_strlen(v) > g->pos && (unsigned char)v[g->pos] == c)
 					keep |= 1u << i;
 			}
 		if (!keep)
