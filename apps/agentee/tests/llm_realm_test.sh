@@ -10,8 +10,8 @@
 #     fields, no prompt, a stream message, one too large) and a prompt
 #     longer than the context are answered with errors, and the realm goes
 #     on serving;
-#   - with 2 vCPUs (two engine threads, the second a vCPU started with
-#     CPU_ON) the tokens are the same, also after an idle pause long
+#   - with 2 and 4 vCPUs (engine threads, all but the first vCPUs started
+#     with CPU_ON) the tokens are the same, also after an idle pause long
 #     enough for the worker to turn its vCPU off and be started again;
 #   - the model is measured: another model gives the realm another RIM; a
 #     missing model file is a usage error; a realm with no model stops;
@@ -144,6 +144,11 @@ pipeline "$work/two.json" 2 ", \"model\": \"$model\""
 run 0 run "$work/two.json" --json
 check
 err_has "2 threads (vCPUs)"
+# More vCPUs than the machine may have CPUs free: still the same tokens.
+pipeline "$work/four.json" 4 ", \"model\": \"$model\""
+run 0 run "$work/four.json" --json
+check
+err_has "4 threads (vCPUs)"
 
 # The model is part of the measurement: the same image with another model
 # (the same file plus one byte at the end, which GGUF ignores) is another RIM.
