@@ -32,6 +32,10 @@
  * The prompt is tokenized with BOS and fed in batches, and tokens are
  * sampled exactly as `caec llm run` does, so a greedy request gives the
  * host's tokens.
+ *
+ * Memory: the realm's RAM holds the engine's context (KV cache and
+ * scratch, allocated once), about 3 MiB of request and answer buffers, and
+ * for a sealed model its plaintext; 32 MiB is plenty for the tiny model.
  */
 #include "abi/caec_pipeline.h"
 #include "abi/rmi.h"
