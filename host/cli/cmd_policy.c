@@ -6,7 +6,9 @@
  *   caec policy check SRC.json [--path FROM:TO:VIA]... [--json]
  *
  * A realm given as "image" is measured here, offline, exactly as `caec realm
- * measure` would with the options the realm's entry names (measure_image).
+ * measure` would with the options the realm's entry names (measure_image),
+ * and as `caec run` builds it: a "model" in its image, a "sealed_model" as
+ * host data, whose size only is measured (abi/caec_pipeline.h).
  * compile and show exit 1 only when the operation fails (a blob the parser
  * refuses); a source that cannot be used is a usage error (2). check exits 1
  * when a check fails, a mistake in the policy included; 2 when the source
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -194,6 +197,76 @@ static int image_options(const json_t *realm, struct vmm_realm_opts *o, struct m
 	return 0;
 }
 
+/* path relative to the source's folder; 0, or -1 with err. */
+static int model_path(const json_t *realm, const char *key, const char *base_dir, char *path, size_t cap,
+		      struct policy_err *err)
+{
+	const char *file = json_string_value(json_object_get(realm, key));
+	int n;
+
+	if (!file || !*file) {
+		snprintf(err->msg, sizeof(err->msg), "\"%s\" must be the path of a %s file", key,
+			 strcmp(key, "model_key") ? "model" : "key");
+		return -1;
+	}
+	n = file[0] == '/' || !strcmp(base_dir, ".") ? snprintf(path, cap, "%s", file)
+						     : snprintf(path, cap, "%s/%s", base_dir, file);
+	if (n < 0 || (size_t)n >= cap) {
+		snprintf(err->msg, sizeof(err->msg), "the \"%s\" path is too long", key);
+		return -1;
+	}
+	return 0;
+}
+
+/* A realm's model as `caec run` delivers it: a "model" appended to the
+ * image (measured), a "sealed_model" as host data whose size alone is
+ * measured (so only its size is read here; the content pointer is never
+ * read by the measurement). 0, or -1 with err. */
+static int realm_models(const json_t *realm, const char *base_dir, struct realm_image *img,
+			struct vmm_realm_opts *opts, struct policy_err *err)
+{
+	static const uint8_t unread;
+	char path[PATH_MAX];
+	struct stat st;
+	bool model = json_object_get(realm, "model"), sealed = json_object_get(realm, "sealed_model");
+
+	if (model && (sealed || json_object_get(realm, "model_key"))) {
+		snprintf(err->msg, sizeof(err->msg), "give \"model\" or \"sealed_model\" with its \"model_key\", not both");
+		return -1;
+	}
+	if (sealed != (bool)json_object_get(realm, "model_key")) {
+		snprintf(err->msg, sizeof(err->msg), "\"sealed_model\" and \"model_key\" go together");
+		return -1;
+	}
+	if (model) {
+		if (model_path(realm, "model", base_dir, path, sizeof(path), err) != 0)
+			return -1;
+		int e = realm_image_add_model(img, path);
+		if (e != 0) {
+			snprintf(err->msg, sizeof(err->msg), "model %.160s cannot be loaded: %s", path,
+				 e == -EINVAL ? "it is empty" : e == -EFBIG ? "with the image it is larger than 256 MiB" : strerror(-e));
+			return -1;
+		}
+	}
+	if (sealed) {
+		char key[PATH_MAX];
+		if (model_path(realm, "model_key", base_dir, key, sizeof(key), err) != 0 ||
+		    model_path(realm, "sealed_model", base_dir, path, sizeof(path), err) != 0)
+			return -1;
+		if (stat(path, &st) != 0) {
+			snprintf(err->msg, sizeof(err->msg), "sealed_model %.160s cannot be read: %s", path, strerror(errno));
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode) || st.st_size == 0 || (uint64_t)st.st_size > VMM_MAX_IMAGE_SIZE) {
+			snprintf(err->msg, sizeof(err->msg), "sealed_model %.160s is not a file of 1 byte..256 MiB", path);
+			return -1;
+		}
+		opts->host_data = &unread;
+		opts->host_data_size = (uint64_t)st.st_size;
+	}
+	return 0;
+}
+
 static int measure_image(void *ctx, const char *image_path, const char *base_dir, const json_t *realm,
 			 uint8_t rim[POLICY_RIM_SIZE], size_t *size, struct policy_err *err)
 {
@@ -219,6 +292,10 @@ static int measure_image(void *ctx, const char *image_path, const char *base_dir
 	if (rc != 0) {
 		snprintf(err->msg, sizeof(err->msg), "image %.160s cannot be read: %s", path,
 			 rc == -EINVAL ? "it is empty" : strerror(-rc));
+		return -1;
+	}
+	if (realm_models(realm, base_dir, &img, &opts, err) != 0) {
+		realm_image_free(&img);
 		return -1;
 	}
 	rc = vmm_measure(img.bytes, img.size, &opts, &m, &why);

@@ -3,7 +3,13 @@
  * machine, each realm in its own thread. The pipeline file is a policy
  * source whose realms name their images (and memory, vCPUs), plus an
  * optional "workload": {"realm": NAME, "items": [TEXT, ...]} the named realm
- * reads with PIPE_CALL_WORK.
+ * reads with PIPE_CALL_WORK. A realm may name a "model": FILE, which the
+ * host loads into the realm's image (abi/caec_pipeline.h), measured: the
+ * realm's RIM, and so the policy every peer checks it against, covers the
+ * model's bytes. Or a "sealed_model": FILE with its owner's "model_key":
+ * KEY, given unmeasured after the realm's RAM and its key released by the
+ * host (standing for the owner's service, verify/key_release.h) only to
+ * the realm's token once the group was attested (PIPE_CALL_MODEL).
  *
  * Every realm is measured as `caec policy` measures it, built with
  * POLICY_REQUIRED and its own policy blob in its policy granule, and given
@@ -22,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
@@ -36,6 +43,7 @@
 #include "run_link.h"
 #include "verify/group.h"
 #include "verify/hex.h"
+#include "verify/key_release.h"
 #include "verify/policy.h"
 #include "verify/pubkey.h"
 
@@ -71,6 +79,15 @@ struct member {
 	struct run *run;
 	unsigned index;
 	char image[PATH_MAX];
+	char model[PATH_MAX]; /* "" when the realm has none */
+	char sealed_path[PATH_MAX], key_path[PATH_MAX]; /* "": no sealed model */
+	uint8_t *sealed;      /* the sealed model's bytes, the realm's host data */
+	size_t sealed_size;
+	uint8_t model_key[CAEC_MODEL_KEY_SIZE];
+	uint8_t key_nonce[CAEC_KEY_NONCE_SIZE];
+	bool key_nonce_given;
+	uint8_t *key_req; /* the key request being received */
+	size_t key_req_len;
 	struct realm_image img;
 	struct vmm_realm_opts opts;
 	uint8_t blob[POLICY_MAX_SIZE];
@@ -236,6 +253,85 @@ static void result(struct member *m, uint64_t *g)
 	g[0] = 0;
 }
 
+/* The key-release service's answer to the request the realm sent. */
+static void release_key(struct member *m, uint64_t *g)
+{
+	struct run *r = m->run;
+	const struct policy_source_realm *sr = &r->src.realms[m->index];
+	struct key_release_policy pol = { .platform_keys = &r->key, .num_platform_keys = 1, .num_rims = 1 };
+	uint8_t resp[CAEC_KEY_RESPONSE_SIZE];
+	char why[KEY_RELEASE_WHY_MAX] = "";
+
+	memcpy(pol.rims[0].value, sr->rim, sr->rim_size);
+	pol.rims[0].len = sr->rim_size;
+	/* The digest claim 65003 carries, in the token's hash size (0 refuses). */
+	if (policy_blob_digest(m->blob, m->blob_len, sr->rim_size, pol.policy_digest) == 0)
+		pol.policy_digest_len = sr->rim_size;
+	memcpy(pol.model_key, m->model_key, sizeof(pol.model_key));
+	int rc = key_release_answer(&pol, m->key_nonce, m->key_req, m->key_req_len, resp, why);
+	OPENSSL_cleanse(pol.model_key, sizeof(pol.model_key));
+	m->key_nonce_given = false; /* a nonce answers one request */
+	m->key_req_len = 0;
+	if (rc != 0) {
+		fprintf(progress(r), "caec run: the model key was REFUSED to realm '%s': %s\n", sr->name, why);
+		g[0] = 1;
+		return;
+	}
+	fprintf(progress(r), "caec run: the model key was released to realm '%s' (its token verified with its RIM "
+			     "and policy, the key wrapped to the key it binds)\n",
+		sr->name);
+	memset(g, 0, 31 * sizeof(*g));
+	for (size_t i = 0; i < sizeof(resp); i++)
+		g[1 + i / 8] |= (uint64_t)resp[i] << (8 * (i % 8));
+}
+
+/* PIPE_CALL_MODEL (abi/caec_pipeline.h): a secret, so only for an accepted group. */
+static void model_call(struct member *m, uint64_t *g)
+{
+	struct vmm_layout l;
+
+	if (m->run->verdict != VERDICT_ACCEPTED || !m->sealed ||
+	    vmm_layout_compute(&m->opts, m->img.size, &l, NULL) != 0) {
+		g[0] = 1;
+		return;
+	}
+	if (g[0] == PIPE_MODEL_WHERE) {
+		g[0] = 0;
+		g[1] = l.host_data_ipa;
+		g[2] = m->sealed_size;
+	} else if (g[0] == PIPE_MODEL_NONCE) {
+		if (RAND_bytes(m->key_nonce, sizeof(m->key_nonce)) != 1) {
+			g[0] = 1;
+			return;
+		}
+		m->key_nonce_given = true;
+		m->key_req_len = 0;
+		memset(g, 0, 31 * sizeof(*g));
+		for (size_t i = 0; i < sizeof(m->key_nonce); i++)
+			g[1 + i / 8] |= (uint64_t)m->key_nonce[i] << (8 * (i % 8));
+	} else if (g[0] == PIPE_MODEL_REQUEST && m->key_nonce_given) {
+		size_t at = g[1], n = g[2], cap = CAEC_KEY_REQUEST_HEADER + CAEC_KEY_TOKEN_MAX;
+		if (at != m->key_req_len || n > PIPE_WORK_CHUNK || n > cap - at) {
+			m->key_nonce_given = false;
+			g[0] = 1;
+			return;
+		}
+		if (!m->key_req && !(m->key_req = malloc(cap))) {
+			g[0] = 1;
+			return;
+		}
+		for (size_t i = 0; i < n; i++)
+			m->key_req[at + i] = (uint8_t)(g[3 + i / 8] >> (8 * (i % 8)));
+		m->key_req_len += n;
+		if (g[30])
+			release_key(m, g);
+		else
+			g[0] = 0;
+	} else {
+		g[0] = 1;
+	}
+}
+
 static void app_call(void *ctx, struct vmm_realm *realm, uint16_t imm, uint64_t *g)
 {
 	struct member *m = ctx;
@@ -273,6 +369,9 @@ static void app_call(void *ctx, struct vmm_realm *realm, uint16_t imm, uint64_t 
 	case PIPE_CALL_RESULT:
 		result(m, g);
 		break;
+	case PIPE_CALL_MODEL:
+		model_call(m, g);
+		break;
 	case PIPE_CALL_LINK:
 		g[0] = 1;
 		if (r->link && src->realms[m->index].gateway && run_link_map(r->link, realm, &g[1], &g[2]) == 0)
@@ -301,11 +400,111 @@ static void *member_thread(void *arg)
 	return NULL;
 }
 
+/* The keys of a realm's model delivery: image options, which the policy
+ * source's measurement (cmd_policy.c) applies as this program builds. */
+static const char *const model_keys[] = { "model", "sealed_model", "model_key" };
+
+/* Every realm's model files into models: realm name -> {key: the file's
+ * path, resolved against the pipeline's folder}. */
+static int take_models(struct run *r, json_t *root, json_t *models)
+{
+	const char *name;
+	json_t *realm;
+	char dir[PATH_MAX];
+
+	cli_folder_of(r->path, dir, sizeof(dir));
+	json_object_foreach(json_object_get(root, "realms"), name, realm) {
+		json_t *paths = json_object();
+		json_object_set_new(models, name, paths);
+		for (size_t k = 0; k < sizeof(model_keys) / sizeof(model_keys[0]); k++) {
+			json_t *v = json_object_get(realm, model_keys[k]);
+			if (!v)
+				continue;
+			const char *file = json_string_value(v);
+			if (!file || !*file)
+				return cli_usage_error(CMD, "%s: realm '%s': \"%s\" must be the path of a %s file", r->path,
+						       name, model_keys[k], k == 2 ? "key" : "model");
+			char path[PATH_MAX];
+			int n = file[0] == '/' || !strcmp(dir, ".") ? snprintf(path, sizeof(path), "%s", file)
+								     : snprintf(path, sizeof(path), "%s/%s", dir, file);
+			if (n < 0 || (size_t)n >= sizeof(path))
+				return cli_usage_error(CMD, "%s: realm '%s': the \"%s\" path is too long", r->path, name,
+						       model_keys[k]);
+			json_object_set_new(paths, model_keys[k], json_string(path));
+		}
+		bool model = json_object_get(paths, "model"), sealed = json_object_get(paths, "sealed_model"),
+		     key = json_object_get(paths, "model_key");
+		if (model && (sealed || key))
+			return cli_usage_error(CMD, "%s: realm '%s': give \"model\" or \"sealed_model\" with its "
+						    "\"model_key\", not both",
+					       r->path, name);
+		if (sealed != key)
+			return cli_usage_error(CMD, "%s: realm '%s': \"sealed_model\" and \"model_key\" go together",
+					       r->path, name);
+	}
+	return CLI_OK;
+}
+
+/* The owner's key file: 64 hex digits (and a final newline). */
+static int read_model_key(const char *name, const char *path, uint8_t key[CAEC_MODEL_KEY_SIZE])
+{
+	size_t len;
+	char *text = (char *)cli_read_input(CMD, "model_key", path, 256, &len);
+
+	if (!text)
+		return CLI_USAGE;
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	text[len < 256 ? len : 256] = 0;
+	int rc = len == 2 * CAEC_MODEL_KEY_SIZE && hex_decode_padded(text, key, CAEC_MODEL_KEY_SIZE) == 0
+			 ? CLI_OK
+			 : cli_usage_error(CMD, "realm '%s': model_key %s is not a key (64 hex digits)", name, path);
+	OPENSSL_cleanse(text, len);
+	free(text);
+	return rc;
+}
+
+/* The sealed model as the realm's host data (its size was measured, with
+ * the policy source), and its owner's key. */
+static int add_sealed_model(struct run *r, unsigned i)
+{
+	struct member *m = &r->m[i];
+	const char *name = r->src.realms[i].name;
+	int rc = read_model_key(name, m->key_path, m->model_key);
+
+	if (rc != CLI_OK)
+		return rc;
+	m->sealed = cli_read_input(CMD, "sealed_model", m->sealed_path, VMM_MAX_IMAGE_SIZE, &m->sealed_size);
+	if (!m->sealed)
+		return CLI_USAGE;
+	if (m->sealed_size > VMM_MAX_IMAGE_SIZE)
+		return cli_usage_error(CMD, "realm '%s': sealed_model %s is larger than 256 MiB", name, m->sealed_path);
+	m->opts.host_data = m->sealed;
+	m->opts.host_data_size = m->sealed_size;
+	return CLI_OK;
+}
+
+/* The realm's image with its model appended, as it was measured. */
+static int add_model(struct run *r, unsigned i)
+{
+	struct member *m = &r->m[i];
+	int e = realm_image_add_model(&m->img, m->model);
+
+	if (e != 0)
+		return cli_usage_error(CMD, "realm '%s': model %s cannot be loaded: %s", r->src.realms[i].name, m->model,
+				       e == -EINVAL ? "it is empty"
+				       : e == -EFBIG ? "with the image it is larger than 256 MiB"
+						     : strerror(-e));
+	return CLI_OK;
+}
+
+static int prepare_policy(struct run *r, json_t *root);
+static int prepare_realms(struct run *r, json_t *root);
+
 /* Reads the pipeline, measures its realms, compiles each one's policy. */
 static int prepare(struct run *r)
 {
 	json_error_t je;
-	struct policy_err perr = { "" };
 	int rc = cli_check_input(CMD, "PIPELINE", r->path);
 
 	if (rc != CLI_OK)
@@ -314,6 +513,33 @@ static int prepare(struct run *r)
 	if (!root)
 		return cli_usage_error(CMD, "%s:%d:%d: %s", r->path, je.line, je.column, je.text);
 	r->root = root;
+	json_t *models = json_object();
+	rc = take_models(r, root, models);
+	if (rc != CLI_OK) {
+		json_decref(models);
+		return rc;
+	}
+	rc = prepare_policy(r, root);
+	for (unsigned i = 0; rc == CLI_OK && i < r->n; i++) {
+		json_t *paths = json_object_get(models, r->src.realms[i].name);
+		const char *model = json_string_value(json_object_get(paths, "model"));
+		const char *sealed = json_string_value(json_object_get(paths, "sealed_model"));
+		const char *key = json_string_value(json_object_get(paths, "model_key"));
+		snprintf(r->m[i].model, sizeof(r->m[i].model), "%s", model ? model : "");
+		snprintf(r->m[i].sealed_path, sizeof(r->m[i].sealed_path), "%s", sealed ? sealed : "");
+		snprintf(r->m[i].key_path, sizeof(r->m[i].key_path), "%s", key ? key : "");
+	}
+	json_decref(models);
+	if (rc != CLI_OK)
+		return rc;
+	return prepare_realms(r, root);
+}
+
+/* The policy source (the pipeline without its workload), the workload. */
+static int prepare_policy(struct run *r, json_t *root)
+{
+	struct policy_err perr = { "" };
+	int rc = CLI_OK;
 	json_t *workload = json_object_get(root, "workload");
 	if (workload) {
 		json_t *realm = json_object_get(workload, "realm"), *items = json_object_get(workload, "items");
@@ -343,6 +569,16 @@ static int prepare(struct run *r)
 	if (r->src.self >= 0)
 		return cli_usage_error(CMD, "%s: a pipeline names no \"self\" (every realm gets its own policy)", r->path);
 	r->n = r->src.num_realms;
+	return CLI_OK;
+}
+
+/* Every realm's image (and model) loaded, then every realm's policy
+ * compiled: a policy names its peers' RIMs, so all must be final first. */
+static int prepare_realms(struct run *r, json_t *root)
+{
+	struct policy_err perr = { "" };
+	int rc;
+
 	for (unsigned i = 0; i < r->n; i++) {
 		struct member *m = &r->m[i];
 		m->run = r;
@@ -357,6 +593,13 @@ static int prepare(struct run *r)
 					       r->path, r->src.realms[i].name);
 		if (realm_image_load(m->image, &m->img) != 0)
 			return cli_usage_error(CMD, "realm '%s': %s is not a realm image", r->src.realms[i].name, m->image);
+		if (m->model[0] && (rc = add_model(r, i)) != CLI_OK)
+			return rc;
+		if (m->sealed_path[0] && (rc = add_sealed_model(r, i)) != CLI_OK)
+			return rc;
+	}
+	for (unsigned i = 0; i < r->n; i++) {
+		struct member *m = &r->m[i];
 		if (policy_compile(&r->src, (int)i, m->blob, sizeof(m->blob), &m->blob_len, &perr) != 0)
 			return cli_fail(CMD, "the policy of realm '%s': %s", r->src.realms[i].name, perr.msg);
 	}
@@ -386,8 +629,10 @@ static int build_all(struct run *r)
 		if (memcmp(info.rim, r->src.realms[i].rim, r->src.realms[i].rim_size) != 0)
 			return cli_fail(CMD, "realm '%s' was built with another RIM than it was measured with", name);
 		vmm_hex(info.rim, 8, rim);
-		fprintf(progress(r), "caec run: realm '%s' built: %s, RIM %s..., %llu MiB, %u vCPU%s\n", name, m->image, rim,
-			(unsigned long long)(opts.mem_size >> 20), opts.vcpus, opts.vcpus == 1 ? "" : "s");
+		fprintf(progress(r), "caec run: realm '%s' built: %s%s%s, RIM %s..., %llu MiB, %u vCPU%s\n", name, m->image,
+			m->model[0] ? " with model " : m->sealed_path[0] ? " with sealed model (unmeasured) " : "",
+			m->model[0] ? m->model : m->sealed_path, rim, (unsigned long long)(opts.mem_size >> 20), opts.vcpus,
+			opts.vcpus == 1 ? "" : "s");
 	}
 	for (unsigned i = 0; i < r->n; i++) {
 		if (pthread_create(&r->m[i].thread, NULL, member_thread, &r->m[i]) != 0)
@@ -438,6 +683,8 @@ static json_t *summary_json(const struct run *r)
 		json_t *e = json_object();
 		json_object_set_new(e, "name", json_string(r->src.realms[i].name));
 		json_object_set_new(e, "image", json_string(m->image));
+		json_object_set_new(e, "model", m->model[0] ? json_string(m->model) : json_null());
+		json_object_set_new(e, "sealed_model", m->sealed_path[0] ? json_string(m->sealed_path) : json_null());
 		json_object_set_new(e, "rim", cli_hex_json(r->src.realms[i].rim, r->src.realms[i].rim_size));
 		json_object_set_new(e, "memory", json_integer((json_int_t)m->opts.mem_size));
 		json_object_set_new(e, "vcpus", json_integer(m->opts.vcpus));
@@ -588,6 +835,9 @@ int cmd_run(int argc, char **argv)
 		vmm_run_result_free(&r.m[i].res);
 		realm_image_free(&r.m[i].img);
 		free(r.m[i].line);
+		free(r.m[i].sealed);
+		free(r.m[i].key_req);
+		OPENSSL_cleanse(r.m[i].model_key, sizeof(r.m[i].model_key));
 	}
 	json_decref(r.root);
 	json_decref(r.items);

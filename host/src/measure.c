@@ -267,6 +267,9 @@ int vmm_measure(const uint8_t *image, size_t size, const struct vmm_realm_opts *
 		rc = measure_image(&ms, &l, image);
 	if (rc == 0 && l.policy_ipa)
 		rc = measure_data(&ms, l.policy_ipa, NULL); /* the policy granule: its place, not its content */
+	/* The host data granules likewise (created after RAM, which adds no step). */
+	for (uint64_t off = 0; rc == 0 && l.host_data_ipa && off < l.host_data_size; off += RMI_GRANULE_SIZE)
+		rc = measure_data(&ms, l.host_data_ipa + off, NULL);
 	/* Only the runnable boot REC is measured; the others are created later
 	 * not runnable and the monitor leaves them out. */
 	for (unsigned i = 0; rc == 0 && i < l.vcpus; i++) {

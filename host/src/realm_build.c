@@ -182,11 +182,31 @@ static int load_policy(struct vmm_realm *r, struct vmm_error *err)
 	return realm_data_create_unmeasured(r, r->layout.policy_ipa, page, err);
 }
 
+/* The host data granules (realm_layout.h): given, not measured. */
+static int load_host_data(struct vmm_realm *r, struct vmm_error *err)
+{
+	const struct vmm_layout *l = &r->layout;
+	const uint8_t *data = r->opts.host_data;
+	uint8_t page[GRANULE];
+
+	for (uint64_t off = 0; l->host_data_ipa && off < l->host_data_size; off += GRANULE) {
+		uint64_t n = l->host_data_size - off < GRANULE ? l->host_data_size - off : GRANULE;
+		int rc;
+
+		memset(page, 0, sizeof(page));
+		memcpy(page, data + off, n);
+		if ((rc = realm_data_create_unmeasured(r, l->host_data_ipa + off, page, err)))
+			return rc;
+	}
+	r->opts.host_data = NULL; /* the caller's, read once */
+	return 0;
+}
+
 static int populate_ram(struct vmm_realm *r, struct vmm_error *err)
 {
 	const struct vmm_layout *l = &r->layout;
 
-	for (uint64_t ipa = l->ram_base; ipa < l->top; ipa += GRANULE) {
+	for (uint64_t ipa = l->ram_base; ipa < l->ram_base + l->ram_size; ipa += GRANULE) {
 		int rc = realm_data_create_unknown(r, ipa, err);
 
 		if (rc)
@@ -298,6 +318,8 @@ static int build(struct vmm_realm *r, const uint8_t *image, struct vmm_error *er
 		rc = load_policy(r, err);
 	if (rc == 0)
 		rc = populate_ram(r, err);
+	if (rc == 0)
+		rc = load_host_data(r, err);
 	pthread_mutex_unlock(&r->mm_lock);
 	for (unsigned i = 0; rc == 0 && i < r->layout.vcpus; i++)
 		rc = create_rec(r, i, err);

@@ -71,11 +71,15 @@ int vmm_layout_compute(const struct vmm_realm_opts *opts, uint64_t image_size,
 	if (opts->policy_len && !(opts->caec_flags & CAEC_REALM_POLICY_REQUIRED))
 		return reject(why, "a policy blob needs POLICY_REQUIRED (the policy granule)", -EINVAL);
 
+	if (opts->host_data_size > VMM_MAX_IMAGE_SIZE || (opts->host_data_size && !opts->host_data))
+		return reject(why, "host data is at most 256 MiB", -EINVAL);
+	uint64_t host_span = (opts->host_data_size + GRANULE - 1) & ~(GRANULE - 1);
+
 	span = (image_size + GRANULE - 1) & ~(GRANULE - 1);
 	uint64_t policy = opts->caec_flags & CAEC_REALM_POLICY_REQUIRED ? GRANULE : 0;
 	protected_top = UINT64_C(1) << (opts->ipa_bits - 1);
 	/* Each term is bounded (<= 2^47, 256 MiB, 4 GiB): no overflow in 64 bits. */
-	if (opts->image_base + span + policy + opts->mem_size > protected_top)
+	if (opts->image_base + span + policy + opts->mem_size + host_span > protected_top)
 		return reject(why, "image and RAM do not fit in the protected IPA space", -E2BIG);
 
 	memset(out, 0, sizeof(*out));
@@ -85,7 +89,9 @@ int vmm_layout_compute(const struct vmm_realm_opts *opts, uint64_t image_size,
 	out->policy_ipa = policy ? opts->image_base + span : 0;
 	out->ram_base = opts->image_base + span + policy;
 	out->ram_size = opts->mem_size;
-	out->top = out->ram_base + opts->mem_size;
+	out->host_data_ipa = host_span ? out->ram_base + opts->mem_size : 0;
+	out->host_data_size = opts->host_data_size;
+	out->top = out->ram_base + opts->mem_size + host_span;
 	out->ipa_bits = opts->ipa_bits;
 	out->vcpus = opts->vcpus;
 	out->hash_algo = opts->hash_algo;

@@ -190,6 +190,52 @@ static void test_policy_granule(void **state)
 	free(img);
 }
 
+/* Host data (a sealed model): in granules after RAM, their place and size
+ * measured, their content not: the monitor's RIM equals the offline one,
+ * the bytes are in the realm, other bytes of the same size give the same
+ * RIM and another size another RIM. */
+static void test_host_data(void **state)
+{
+	struct vmm *vmm = *state;
+	struct vmm_realm_opts opts;
+	struct vmm_measurement m, m2;
+	struct vmm_realm *r = NULL;
+	struct vmm_error err = { "" };
+	struct rmm_debug_realm info;
+	uint8_t *img = vmm_test_fake_image(9000, 3);
+	static uint8_t data[3 * 4096 + 100];
+
+	vmm_realm_opts_default(&opts);
+	opts.mem_size = UINT64_C(1) << 20;
+	opts.caec_flags = CAEC_REALM_CSM_EXITS | CAEC_REALM_POLICY_REQUIRED;
+	memset(data, 0x3c, sizeof(data));
+	opts.host_data = data;
+	opts.host_data_size = sizeof(data);
+	assert_int_equal(vmm_measure(img, 9000, &opts, &m, NULL), 0);
+	assert_int_equal(vmm_realm_create(vmm, img, 9000, &opts, &r, &err), 0);
+	assert_true(rmm_debug_realm(vmm_realm_rd(r), &info));
+	assert_memory_equal(info.rim, m.rim, sizeof(info.rim));
+	const struct vmm_layout *l = vmm_realm_layout(r);
+	assert_int_equal(l->host_data_ipa, l->ram_base + l->ram_size);
+	assert_int_equal(l->top, l->host_data_ipa + 4 * 4096);
+	const uint8_t *last = hostsim_monitor_view(vmm_realm_data_pa(r, l->host_data_ipa + 3 * 4096));
+	assert_int_equal(last[99], 0x3c);
+	assert_int_equal(last[100], 0);
+	assert_int_equal(vmm_realm_destroy(r), 0);
+	data[5] ^= 0xff;
+	assert_int_equal(vmm_measure(img, 9000, &opts, &m2, NULL), 0);
+	assert_memory_equal(m.rim, m2.rim, sizeof(m.rim));
+	vmm_measurement_free(&m2);
+	opts.host_data_size = 4 * 4096 + 1; /* one granule more */
+	assert_int_equal(vmm_measure(img, 9000, &opts, &m2, NULL), 0);
+	assert_memory_not_equal(m.rim, m2.rim, sizeof(m.rim));
+	vmm_measurement_free(&m2);
+	opts.host_data = NULL;
+	assert_int_equal(vmm_measure(img, 9000, &opts, &m2, NULL), -EINVAL);
+	vmm_measurement_free(&m);
+	free(img);
+}
+
 /* A realm that does not fit the machine fails cleanly and leaks nothing. */
 static void test_out_of_memory_leaks_nothing(void **state)
 {
@@ -304,6 +350,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rim_matches_monitor, vmm_test_machine_up, vmm_test_machine_down),
 		cmocka_unit_test(test_rim_depends_on_measured_inputs_only),
 		cmocka_unit_test_setup_teardown(test_policy_granule, vmm_test_machine_up, vmm_test_machine_down),
+		cmocka_unit_test_setup_teardown(test_host_data, vmm_test_machine_up, vmm_test_machine_down),
 		cmocka_unit_test_setup_teardown(test_out_of_memory_leaks_nothing, vmm_test_machine_up, vmm_test_machine_down),
 		cmocka_unit_test_setup_teardown(test_bad_options_refused_before_any_rmi, vmm_test_machine_up, vmm_test_machine_down),
 		cmocka_unit_test_setup_teardown(test_create_new_then_activate, vmm_test_machine_up, vmm_test_machine_down),

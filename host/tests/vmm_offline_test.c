@@ -62,6 +62,21 @@ static void test_layout_rejects_each_bad_option(void **state)
 	o.ipa_bits = 32;
 	o.mem_size = VMM_MAX_MEM_SIZE; /* 4 GiB cannot fit a 2 GiB protected half */
 	assert_int_equal(vmm_layout_compute(&o, 4096, &l, &why), -E2BIG);
+	/* Host data: bounded, present when sized, and counted in the fit. */
+	static const uint8_t byte;
+	vmm_realm_opts_default(&o);
+	o.host_data = &byte;
+	o.host_data_size = VMM_MAX_IMAGE_SIZE + 1;
+	assert_int_equal(vmm_layout_compute(&o, 4096, &l, &why), -EINVAL);
+	o.host_data = NULL;
+	o.host_data_size = 1;
+	assert_int_equal(vmm_layout_compute(&o, 4096, &l, &why), -EINVAL);
+	o.host_data = &byte;
+	o.ipa_bits = 32;
+	o.mem_size = (UINT64_C(2) << 30) - 4096; /* image and RAM fill the half; host data does not fit */
+	assert_int_equal(vmm_layout_compute(&o, 4096, &l, &why), -E2BIG);
+	o.host_data_size = 0;
+	assert_int_equal(vmm_layout_compute(&o, 4096, &l, &why), 0);
 #undef REJECT
 }
 

@@ -1,25 +1,20 @@
 /* The default allocator and the zero-filling wrappers every module uses. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "llm/alloc.h"
+#include "port.h"
 
 static void *libc_alloc(void *ctx, size_t size, size_t align)
 {
 	(void)ctx;
-	if (align < sizeof(void *))
-		align = sizeof(void *);
-	void *p = NULL;
-	if (posix_memalign(&p, align, size ? size : 1) != 0)
-		return NULL;
-	return p;
+	return llm_sys_alloc(size, align);
 }
 
 static void libc_free(void *ctx, void *ptr, size_t size)
 {
 	(void)ctx;
 	(void)size;
-	free(ptr);
+	llm_sys_free(ptr);
 }
 
 static const struct llm_allocator libc_allocator = { libc_alloc, libc_free, NULL };

@@ -1,8 +1,8 @@
 /* One-line error messages for the engine's fallible calls. */
 #include <stdarg.h>
-#include <stdio.h>
 
 #include "llm/error.h"
+#include "port.h"
 
 void llm_err_format(struct llm_err *err, const char *fmt, ...)
 {
@@ -10,6 +10,6 @@ void llm_err_format(struct llm_err *err, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	llm_vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 }

@@ -26,6 +26,7 @@
 
 #include "llm/context.h"
 #include "llm/threadpool.h"
+#include "port.h"
 
 #define MAX_JOBS 3
 
@@ -163,7 +164,7 @@ int llm_context_create(struct llm_context **out, const struct llm_model *m,
 	layout(c, c->arena, &c->arena_size);
 	const struct llm_config *cfg = &m->config;
 	for (uint32_t i = 0; i < cfg->head_size / 2; i++)
-		c->rope_freq[i] = 1.0f / powf(cfg->rope_base, (float)(2 * i) / (float)cfg->head_size);
+		c->rope_freq[i] = 1.0f / llm_powf(cfg->rope_base, (float)(2 * i) / (float)cfg->head_size);
 	int rc = llm_threadpool_create(&c->pool, c->n_threads, alloc);
 	if (rc) {
 		unsigned n = c->n_threads;
@@ -221,7 +222,7 @@ static void rope_rows(const struct llm_context *c, float *v, uint32_t r0, uint32
 	uint32_t head_size = c->model->config.head_size;
 	for (uint32_t i = r0; i + 1 < r1; i += 2) {
 		float angle = (float)pos * c->rope_freq[(i % head_size) / 2];
-		float cs = cosf(angle), sn = sinf(angle);
+		float cs = llm_cosf(angle), sn = llm_sinf(angle);
 		float a = v[i], b = v[i + 1];
 		v[i] = a * cs - b * sn;
 		v[i + 1] = a * sn + b * cs;
@@ -264,7 +265,7 @@ static void matmat_task(void *arg, unsigned task)
 			float *g = job->out + i * job->ld;
 			const float *u = up->out + i * up->ld;
 			for (uint32_t r = r0; r < r1; r++)
-				g[r] = g[r] / (1.0f + expf(-g[r])) * u[r];
+				g[r] = g[r] / (1.0f + llm_expf(-g[r])) * u[r];
 		}
 		break;
 	}
@@ -300,7 +301,7 @@ static void rmsnorm(float *out, const float *x, const float *w, uint32_t n, floa
 	float ss = 0;
 	for (uint32_t i = 0; i < n; i++)
 		ss += x[i] * x[i];
-	float scale = 1.0f / sqrtf(ss / (float)n + eps);
+	float scale = 1.0f / llm_sqrtf(ss / (float)n + eps);
 	for (uint32_t i = 0; i < n; i++)
 		out[i] = w[i] * (scale * x[i]);
 }
@@ -370,7 +371,7 @@ static void attention_head(void *arg, unsigned h)
 	float *att = c->att + (size_t)h * c->max_seq;
 	const float *keys = c->key_cache + (size_t)j->layer * c->max_seq * kv_dim + (size_t)kvh * hs;
 	const float *values = c->value_cache + (size_t)j->layer * c->max_seq * kv_dim + (size_t)kvh * hs;
-	float scale = 1.0f / sqrtf((float)hs);
+	float scale = 1.0f / llm_sqrtf((float)hs);
 	for (uint32_t col = 0; col < j->n_cols; col++) {
 		uint32_t last = j->pos + col;
 		const float *q = c->q + (size_t)col * m->dim + (size_t)h * hs;
@@ -381,7 +382,7 @@ static void attention_head(void *arg, unsigned h)
 		}
 		float sum = 0;
 		for (uint32_t t = 0; t <= last; t++) {
-			att[t] = expf(att[t] - max);
+			att[t] = llm_expf(att[t] - max);
 			sum += att[t];
 		}
 		float *out = c->xb + (size_t)col * m->dim + (size_t)h * hs;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "llm/gguf.h"
+#include "port.h"
 
 struct cursor {
 	const uint8_t *base;
@@ -260,7 +261,7 @@ static int check_unique_names(struct gguf_file *f, struct llm_err *err)
 		return llm_err_set(err, -ENOMEM, "gguf: out of memory");
 	for (uint64_t i = 0; i < f->n_tensors; i++)
 		idx[i] = &f->tensors[i];
-	qsort(idx, (size_t)f->n_tensors, sizeof(*idx), cmp_tensor_names);
+	llm_qsort(idx, (size_t)f->n_tensors, sizeof(*idx), cmp_tensor_names);
 	int rc = 0;
 	for (uint64_t i = 1; i < f->n_tensors && !rc; i++) {
 		if (cmp_tensor_names(&idx[i - 1], &idx[i]) == 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kernels_internal.h"
+#include "port.h"
 
 float llm_f16_to_f32(uint16_t h)
 {
@@ -43,7 +44,7 @@ uint16_t llm_f32_to_f16(float f)
 		float a;
 		memcpy(&a, &ax, 4);
 		/* Scale so one half-subnormal ulp is 1.0, round to nearest even. */
-		return sign | (uint16_t)nearbyintf(a * 0x1p24f);
+		return sign | (uint16_t)llm_nearbyintf(a * 0x1p24f);
 	}
 	uint32_t mant = ax & 0x7fffff;
 	uint32_t exp = (ax >> 23) - 112;
@@ -60,12 +61,12 @@ void llm_quantize_act_q8(const float *x, uint32_t n, float *scale, int8_t *q)
 		const float *xb = x + (size_t)b * LLM_Q8_0_BLOCK;
 		float amax = 0;
 		for (int i = 0; i < LLM_Q8_0_BLOCK; i++)
-			amax = fmaxf(amax, fabsf(xb[i]));
+			amax = llm_fmaxf(amax, llm_fabsf(xb[i]));
 		float d = amax / 127.0f;
 		float inv = d > 0 ? 1.0f / d : 0.0f;
 		scale[b] = d;
 		for (int i = 0; i < LLM_Q8_0_BLOCK; i++)
-			q[(size_t)b * LLM_Q8_0_BLOCK + i] = (int8_t)lrintf(xb[i] * inv);
+			q[(size_t)b * LLM_Q8_0_BLOCK + i] = (int8_t)llm_lrintf(xb[i] * inv);
 	}
 }
 
@@ -76,13 +77,13 @@ void llm_quantize_row_q8_0(const float *x, uint32_t n, uint8_t *out)
 		uint8_t *blk = out + (size_t)b * LLM_Q8_0_BLOCK_BYTES;
 		float amax = 0;
 		for (int i = 0; i < LLM_Q8_0_BLOCK; i++)
-			amax = fmaxf(amax, fabsf(xb[i]));
+			amax = llm_fmaxf(amax, llm_fabsf(xb[i]));
 		float d = amax / 127.0f;
 		float inv = d > 0 ? 1.0f / d : 0.0f;
 		uint16_t h = llm_f32_to_f16(d);
 		memcpy(blk, &h, 2);
 		for (int i = 0; i < LLM_Q8_0_BLOCK; i++)
-			blk[2 + i] = (uint8_t)(int8_t)lrintf(xb[i] * inv);
+			blk[2 + i] = (uint8_t)(int8_t)llm_lrintf(xb[i] * inv);
 	}
 }
 
@@ -92,7 +93,7 @@ static float signed_peak(const float *xb)
 	float peak = 0;
 
 	for (int i = 0; i < 32; i++)
-		if (fabsf(xb[i]) > fabsf(peak))
+		if (llm_fabsf(xb[i]) > llm_fabsf(peak))
 			peak = xb[i];
 	return peak;
 }
@@ -153,7 +154,7 @@ void llm_quantize_row_q4_1(const float *x, uint32_t n, uint8_t *out)
 		/* The block's range [lo, hi] is cut into 15 steps from lo. */
 		float lo = xb[0], hi = xb[0];
 		for (int i = 1; i < 32; i++)
-			lo = fminf(lo, xb[i]), hi = fmaxf(hi, xb[i]);
+			lo = llm_fminf(lo, xb[i]), hi = llm_fmaxf(hi, xb[i]);
 		float d = (hi - lo) / 15.0f;
 		float inv = d != 0 ? 1.0f / d : 0.0f;
 		uint16_t hd = llm_f32_to_f16(d), hm = llm_f32_to_f16(lo);

@@ -3,11 +3,13 @@
  * hyper-parameter checks both formats share.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
+#ifndef LLM_REALM
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#endif
 
 #include "llm/gguf.h"
 #include "llm/llama2c.h"
@@ -98,6 +100,17 @@ int llm_model_load_memory(struct llm_model **out, const void *data, size_t size,
 	return load_memory(out, data, size, tok, tok_size, alloc, err, &failed);
 }
 
+#ifdef LLM_REALM
+/* A realm has no files: its model arrives in its memory (llm_model_load_memory). */
+int llm_model_load_file(struct llm_model **out, const char *path, const char *tokenizer_path,
+			const struct llm_allocator *alloc, struct llm_err *err)
+{
+	(void)tokenizer_path;
+	(void)alloc;
+	*out = NULL;
+	return llm_err_set(err, -ENOSYS, "%s: a realm build loads models from memory only", path);
+}
+#else
 /* Maps path read-only; the mapping is private so the file cannot change
  * under the engine through this process. */
 static int map_file(const char *path, void **addr, size_t *size, struct llm_err *err)
@@ -156,6 +169,7 @@ int llm_model_load_file(struct llm_model **out, const char *path, const char *to
 	}
 	return 0;
 }
+#endif
 
 void llm_model_free(struct llm_model *m)
 {
@@ -164,9 +178,11 @@ void llm_model_free(struct llm_model *m)
 	llm_tokenizer_free(m->tokenizer);
 	if (m->layers)
 		llm_free(m->alloc, m->layers, (size_t)m->config.n_layers * sizeof(*m->layers));
+#ifndef LLM_REALM
 	for (int i = 0; i < 2; i++)
 		if (m->map[i])
 			munmap(m->map[i], m->map_size[i]);
+#endif
 	llm_free(m->alloc, m, sizeof(*m));
 }
 

@@ -18,6 +18,7 @@
 
 #include "llm/gguf.h"
 #include "llm/model_loaders.h"
+#include "port.h"
 
 static int get_u32(const struct gguf_file *f, const char *key, bool required, uint32_t dflt,
 		   uint32_t *out, struct llm_err *err)
@@ -114,7 +115,7 @@ static int load_layer(const struct gguf_file *f, const struct llm_config *c, uin
 		      struct llm_layer *ly, struct llm_err *err)
 {
 	char name[64];
-#define NAME(suffix) (snprintf(name, sizeof(name), "blk.%u." suffix, l), name)
+#define NAME(suffix) (llm_snprintf(name, sizeof(name), "blk.%u." suffix, l), name)
 	int rc = find_norm(f, NAME("attn_norm.weight"), c->dim, &ly->attn_norm, err);
 	if (!rc) rc = find_norm(f, NAME("ffn_norm.weight"), c->dim, &ly->ffn_norm, err);
 	if (!rc) rc = find_matrix(f, NAME("attn_q.weight"), c->dim, c->dim, &ly->wq, true, err);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "llm/sampler.h"
+#include "port.h"
 
 void llm_rng_seed(struct llm_rng *r, uint64_t seed)
 {
@@ -77,7 +78,7 @@ static void softmax(float *v, uint32_t n)
 		max = v[i] > max ? v[i] : max;
 	float sum = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		v[i] = expf(v[i] - max);
+		v[i] = llm_expf(v[i] - max);
 		sum += v[i];
 	}
 	for (uint32_t i = 0; i < n; i++)
@@ -115,7 +116,7 @@ static uint32_t sample_nucleus(struct llm_sampler *s, const float *p, float coin
 			s->scratch[m++] = (struct llm_prob){ p[i], i };
 	if (m == 0) /* a nucleus below 1/n with a flat distribution, or NaNs */
 		return llm_argmax(p, n);
-	qsort(s->scratch, m, sizeof(*s->scratch), cmp_prob_desc);
+	llm_qsort(s->scratch, m, sizeof(*s->scratch), cmp_prob_desc);
 	float cum = 0;
 	uint32_t last = m - 1;
 	for (uint32_t i = 0; i < m; i++) {

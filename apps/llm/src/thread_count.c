@@ -2,9 +2,13 @@
  * How many threads a context runs when the caller leaves it to the engine
  * (the measurements behind the rule are in llm/context.h).
  */
+#ifndef LLM_REALM
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include <sched.h>
 #include <unistd.h>
+#else
+#include "sdk/realm.h"
+#endif
 
 #include "llm/context.h"
 
@@ -22,6 +26,11 @@ unsigned llm_threads_for(uint64_t weight_bytes, unsigned cpus)
 
 unsigned llm_cpus_available(void)
 {
+#ifdef LLM_REALM
+	/* The realm's own vCPUs: its pool's workers are vCPUs (threadpool_realm.c). */
+	unsigned n = sdk_realm_info()->nr_cpus;
+	return n ? n : 1;
+#else
 	cpu_set_t set;
 	CPU_ZERO(&set);
 	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
@@ -32,6 +41,7 @@ unsigned llm_cpus_available(void)
 	/* More CPUs than a cpu_set_t holds, or no affinity call: all online ones. */
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (unsigned)n : 1;
+#endif
 }
 
 unsigned llm_threads_default(const struct llm_model *m)

@@ -11,6 +11,7 @@
 
 #include "llm/tokenizer.h"
 #include "tokenizer_internal.h"
+#include "port.h"
 
 static const char space_marker[] = "\xE2\x96\x81"; /* U+2581, sentencepiece's space */
 
@@ -130,7 +131,7 @@ static int build_index(struct llm_tokenizer *t, struct llm_err *err)
 		return llm_err_set(err, -ENOMEM, "tokenizer: out of memory");
 	for (uint32_t i = 0; i < t->n_vocab; i++)
 		recs[i] = (struct sort_rec){ piece_ptr(t, i), piece_len(t, i), i };
-	qsort(recs, t->n_vocab, sizeof(*recs), cmp_sort_rec);
+	llm_qsort(recs, t->n_vocab, sizeof(*recs), cmp_sort_rec);
 	for (uint32_t i = 0; i < t->n_vocab; i++)
 		t->sorted[i] = recs[i].id;
 	llm_free(t->alloc, recs, (size_t)t->n_vocab * sizeof(*recs));
@@ -239,7 +240,7 @@ int llm_tok_set_special(struct llm_tokenizer *t, const uint8_t *is_special, stru
 	for (uint32_t i = 0; i < t->n_vocab; i++)
 		if (is_special[i] && piece_len(t, i) > 0)
 			recs[k++] = (struct special_rec){ (uint32_t)piece_len(t, i), i };
-	qsort(recs, n, sizeof(*recs), cmp_special);
+	llm_qsort(recs, n, sizeof(*recs), cmp_special);
 	for (k = 0; k < n; k++)
 		t->special[k] = recs[k].id;
 	t->n_special = n;

@@ -23,4 +23,12 @@ struct realm_image {
 int realm_image_load(const char *path, struct realm_image *out);
 void realm_image_free(struct realm_image *img);
 
+/* Appends the model file at path to the image as abi/caec_pipeline.h lays
+ * it out (the model after the ELF, a trailer granule at the end), so that
+ * measuring and loading the image covers the model. 0; -errno when it
+ * cannot be read, -EINVAL when empty, -EFBIG when the image would pass
+ * VMM_MAX_IMAGE_SIZE, -EEXIST when the image already carries a model; the
+ * image is unchanged on failure. */
+int realm_image_add_model(struct realm_image *img, const char *path);
+
 #endif

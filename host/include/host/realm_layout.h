@@ -16,7 +16,14 @@
  *                                RIM, so the RIM cannot cover it; what the
  *                                realm uploads is attested by claim 65003)
  *   [ram_base, ram_base+ram_size) realm RAM, DATA_CREATE_UNKNOWN (see below)
- *   RIPAS RAM over [image_base, ram_base + ram_size), set by INIT_RIPAS.
+ *   [host_data_ipa, top)          only with vmm_realm_opts.host_data_size:
+ *                                bytes the host gives the realm (a sealed
+ *                                model), zero-padded, DATA_CREATE'd without
+ *                                MEASURE_CONTENT: their place and size in
+ *                                granules are measured, their content is
+ *                                not, so it must be something the realm
+ *                                authenticates itself
+ *   RIPAS RAM over [image_base, top), set by INIT_RIPAS.
  * vCPU 0 is the only runnable REC: pc = image_base (the ELF header), X0 =
  * image_base, X1 = image size in bytes, X2 = RAM base, X3 = RAM size, X4 =
  * number of vCPUs. The other RECs are created not runnable (so unmeasured)
@@ -80,6 +87,11 @@ struct vmm_realm_opts {
 	 * while the realm is built. Not measured. */
 	const void *policy_blob;
 	size_t policy_len;
+	/* Bytes for the host data granules after RAM (see the layout), at most
+	 * VMM_MAX_IMAGE_SIZE; read while the realm is built. Only their size
+	 * is measured. 0: none. */
+	const void *host_data;
+	uint64_t host_data_size;
 };
 
 /* What hostsim's monitor reports in RMI_FEATURES register 0 (NUM_BPS,
@@ -98,6 +110,8 @@ struct vmm_layout {
 	uint64_t policy_ipa;       /* the policy granule, 0: none */
 	uint64_t ram_base;
 	uint64_t ram_size;
+	uint64_t host_data_ipa;    /* 0: none */
+	uint64_t host_data_size;   /* bytes (the granules: rounded up) */
 	uint64_t top;              /* end of the protected range the realm uses */
 	unsigned ipa_bits;
 	int rtt_level_start;       /* root RTT level for ipa_bits */
