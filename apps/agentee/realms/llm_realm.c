@@ -15,8 +15,13 @@
  *
  * One request per message ID, JSON:
  *   {"prompt": TEXT, "max_tokens": N, "temperature": T, "top_p": P,
- *    "seed": N, "stop": [TEXT, ...]}
- * only "prompt" required (raw text: the agent applies chat templates;
+ *    "seed": N, "stop": [TEXT, ...],
+ *    "tools": [{"name": NAME, "parameters": SCHEMA}, ...],
+ *    "tool_choice": "auto" | "required"}
+ * only "prompt" required. With "tools" (schemas as tools/schema.h reads
+ * them) decoding is constrained (tools/tool_mask.h): a reply that starts a
+ * tool call can only be a valid call of one of them, and ends only when it
+ * is whole; with "tool_choice": "required" the reply is a call (raw text: the agent applies chat templates;
  * temperature 0 is greedy). The realm answers under the request's ID with
  * one stream message {"token": TEXT} per generated piece of text, then the
  * response {"text", "prompt_tokens", "tokens", "finish": "stop"|"length",
@@ -55,6 +60,7 @@
 #include "sdk/pipeline.h"
 #include "sdk/realm.h"
 #include "sdk/rjson.h"
+#include "tool_mask.h"
 
 #define CHANNEL "agent-llm"
 #define WAIT_NS (UINT64_C(60) * 1000000000u)
@@ -77,7 +83,37 @@ struct request {
 	char stop[STOP_MAX][STOP_LEN_MAX + 1];
 	size_t stop_len[STOP_MAX];
 	int32_t stop_token[STOP_MAX]; /* the stop string's own token, or -1 */
+	struct tg_tools tools;        /* tools.n == 0: unconstrained */
+	bool require_call;            /* "tool_choice": "required" */
 };
+
+/* The request's tool schemas (one request is served at a time). */
+static struct tool_schema tool_schemas[TG_MAX_TOOLS];
+static char tool_names[TG_MAX_TOOLS][SCHEMA_NAME_MAX + 1];
+
+/* "tools": [{"name": NAME, "parameters": SCHEMA}, ...] of request text. */
+static const char *parse_tools(const struct rjson_doc *d, uint32_t v, struct request *rq)
+{
+	const struct rjson_node *nodes = d->nodes;
+
+	if (nodes[v].type != RJSON_ARRAY || nodes[v].children > TG_MAX_TOOLS)
+		return "\"tools\" must be an array of at most 8 tools";
+	for (uint32_t t = rjson_first(d, v); t; t = nodes[t].next) {
+		unsigned i = rq->tools.n;
+		uint32_t name = nodes[t].type == RJSON_OBJECT ? rjson_get(d, t, "name") : 0;
+		uint32_t params = name ? rjson_get(d, t, "parameters") : 0;
+		const char *why;
+		if (!params || nodes[t].children != 4 || rjson_string(d, name, tool_names[i], sizeof(tool_names[i])) <= 0)
+			return "each tool must be {\"name\": NAME (1..31 bytes), \"parameters\": SCHEMA}";
+		if (nodes[params].type != RJSON_OBJECT ||
+		    schema_parse(d->text + nodes[params].start, nodes[params].len, &tool_schemas[i], &why) != 0)
+			return "a tool's \"parameters\" is not a schema this realm can follow";
+		rq->tools.names[i] = tool_names[i];
+		rq->tools.schemas[i] = &tool_schemas[i];
+		rq->tools.n++;
+	}
+	return NULL;
+}
 
 struct server {
 	struct chan_csm cc;
@@ -130,10 +166,10 @@ static bool number_float(const struct rjson_doc *d, uint32_t i, float *out)
 static const char *parse_request(struct server *s, size_t len, struct request *rq)
 {
 	static char why[160];
-	struct rjson_node nodes[64];
+	static struct rjson_node nodes[2048];
 	struct rjson_doc d;
 	size_t at = 0;
-	enum rjson_error e = rjson_parse(s->req, len, nodes, 64, &d, &at);
+	enum rjson_error e = rjson_parse(s->req, len, nodes, 2048, &d, &at);
 
 	if (e != RJSON_OK) {
 		sdk_snprintf(why, sizeof(why), "the request is not JSON (%s at byte %zu)", rjson_strerror(e), at);
@@ -178,12 +214,23 @@ static const char *parse_request(struct server *s, size_t len, struct request *r
 					return "each \"stop\" must be a string of 1..64 bytes";
 				rq->stop_len[rq->n_stop++] = (size_t)l;
 			}
+		} else if (rjson_string_is(&d, k, "tools")) {
+			const char *bad = parse_tools(&d, v, rq);
+			if (bad)
+				return bad;
+		} else if (rjson_string_is(&d, k, "tool_choice")) {
+			if (rjson_string_is(&d, v, "required"))
+				rq->require_call = true;
+			else if (!rjson_string_is(&d, v, "auto"))
+				return "\"tool_choice\" must be \"auto\" or \"required\"";
 		} else {
-			return "unknown field (allowed: prompt, max_tokens, temperature, top_p, seed, stop)";
+			return "unknown field (allowed: prompt, max_tokens, temperature, top_p, seed, stop, tools, tool_choice)";
 		}
 	}
 	if (!have_prompt)
 		return "the request has no \"prompt\"";
+	if (rq->require_call && !rq->tools.n)
+		return "\"tool_choice\": \"required\" needs \"tools\"";
 	return NULL;
 }
 
@@ -350,9 +397,22 @@ static int generate(struct server *s, uint64_t id, struct request *rq, struct ou
 	o->prompt_ns = t1 - t0;
 	uint32_t pos = (uint32_t)n_prompt, prev = s->ids[n_prompt - 1];
 	int r = 0;
+	struct tool_mask mask;
+	if (rq->tools.n)
+		tool_mask_init(&mask, tok, &rq->tools);
+	if (rq->require_call)
+		tool_mask_require_call(&mask);
 	while (o->n_gen < rq->max_tokens) {
 		sdk_memcpy(s->logits, logits, (size_t)vocab * sizeof(float));
+		/* No token keeps the call valid (the context or max_tokens will
+		 * not do either): stop, and the agent refuses what it got. */
+		if (rq->tools.n && tool_mask_apply(&mask, s->logits) == 0) {
+			o->stopped = true;
+			break;
+		}
 		uint32_t next = llm_sample(smp, s->logits);
+		if (rq->tools.n)
+			tool_mask_accept(&mask, next);
 		bool stop_token = false;
 		for (unsigned k = 0; k < rq->n_stop; k++)
 			stop_token |= rq->stop_token[k] >= 0 && (uint32_t)rq->stop_token[k] == next;

@@ -72,7 +72,10 @@ pipeline() {
     "!big:70000",
     "!idle:60",
     "{\"prompt\": \"Once upon a time\", \"max_tokens\": 40, \"temperature\": 0, \"seed\": 7}",
-    "{\"prompt\": \"Once upon a time\", \"max_tokens\": 40, \"temperature\": 0, \"stop\": [\"big duck\"]}"]}
+    "{\"prompt\": \"Once upon a time\", \"max_tokens\": 40, \"temperature\": 0, \"stop\": [\"big duck\"]}",
+    "{\"prompt\": \"Once upon a time\", \"max_tokens\": 200, \"temperature\": 0, \"tool_choice\": \"required\", \"tools\": [{\"name\": \"pick\", \"parameters\": {\"type\": \"object\", \"properties\": {\"color\": {\"type\": \"string\", \"enum\": [\"red\", \"green\"]}, \"n\": {\"type\": \"integer\", \"minimum\": 1, \"maximum\": 9}}, \"required\": [\"color\", \"n\"]}}]}",
+    "{\"prompt\": \"x\", \"tools\": [{\"name\": \"pick\", \"parameters\": {\"type\": \"object\", \"properties\": {}, \"oneOf\": []}}]}",
+    "{\"prompt\": \"x\", \"tool_choice\": \"required\"}"]}
 }
 EOT
 }
@@ -97,7 +100,13 @@ for r in j['results']:
     assert r['realm'] == 'agent', r
     i, kind, body = r['text'].split(' ', 2)
     res[int(i)] = (kind, json.loads(body))
-assert sorted(res) == list(range(16)) + [17, 18], sorted(res)
+assert sorted(res) == list(range(16)) + [17, 18, 19, 20, 21], sorted(res)
+# Constrained decoding: a story model made to write a valid call.
+kind, a = res[19]
+assert kind == 'response' and a['finish'] == 'stop', (kind, a)
+call = json.loads(a['text'])
+assert call['tool'] == 'pick' and sorted(call['arguments']) == ['color', 'n'], call
+assert call['arguments']['color'] in ('red', 'green') and 1 <= call['arguments']['n'] <= 9, call
 def same(i, h):
     kind, a = res[i]
     assert kind == 'response', (i, kind, a)
@@ -124,7 +133,9 @@ errors = {4: 'the request is not JSON', 5: 'not a JSON object', 6: '\"prompt\" m
           9: '\"top_p\" must be a number in (0, 1]', 10: 'each \"stop\" must be a string of 1..64 bytes',
           11: 'unknown field', 12: 'the request has no \"prompt\"',
           13: 'does not fit the model\'s context of 128', 14: 'not a request',
-          15: 'the request is larger than 64 KiB'}
+          15: 'the request is larger than 64 KiB',
+          20: 'a tool\'s \"parameters\" is not a schema this realm can follow',
+          21: '\"tool_choice\": \"required\" needs \"tools\"'}
 for i, why in errors.items():
     kind, a = res[i]
     assert kind == 'error' and why in a['error'], (i, kind, a)
@@ -136,7 +147,7 @@ run 0 run "$work/one.json" --json
 check
 json '[r["vcpus"] for r in j["realms"]] == [1, 1] and j["realms"][1]["model"] == "'"$model"'"'
 err_has "llm: model of 262720 parameters, context 128, 1 thread (vCPUs)"
-err_has "llm: 6 requests answered, 12 refused"
+err_has "llm: 7 requests answered, 14 refused"
 err_has "no granule left behind"
 rim_one=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["realms"][1]["rim"])' "$work/out")
 

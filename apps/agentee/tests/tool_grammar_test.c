@@ -103,6 +103,14 @@ static void test_free_text(void **state)
 	assert_true(tg_may_end(&g)); /* an empty reply */
 	assert_true(tg_feed(&g, " {", 2));
 	assert_false(tg_may_end(&g)); /* a call begun must be finished */
+	/* A call required: no free text, no empty reply. */
+	tg_init(&g, &tools);
+	tg_require_call(&g);
+	assert_false(tg_may_end(&g));
+	assert_false(tg_feed(&g, "It", 2));
+	static const char req[] = " \n{\"tool\":\"notes\",\"arguments\":{\"op\":\"list\"}}";
+	assert_true(tg_feed(&g, req, sizeof(req) - 1));
+	assert_true(tg_complete(&g));
 }
 
 static void test_refusals(void **state)
@@ -142,11 +150,11 @@ static void test_refusals(void **state)
 	refused_at("{\"tool\":\"calculator\",\"arguments\":{\"expression\":\"\xc0\xaf", 48); /* overlong */
 	refused_at("{\"tool\":\"calculator\",\"arguments\":{\"expression\":\"\xed\xa0\x80", 49); /* UTF-8 surrogate */
 	refused_at("{\"tool\":\"calculator\",\"arguments\":{\"expression\":\"1\"}} x", 53); /* after the call */
-	/* Blanks: 16 in a row, not 17. */
+	/* Blanks: TG_MAX_BLANKS in a row, not one more. */
 	char bl[128] = "{\"tool\":";
-	memset(bl + 8, ' ', 17);
-	bl[25] = 0;
-	refused_at(bl, 24);
+	memset(bl + 8, ' ', TG_MAX_BLANKS + 1);
+	bl[8 + TG_MAX_BLANKS + 1] = 0;
+	refused_at(bl, 8 + TG_MAX_BLANKS);
 	/* A string without maxLength: TG_STRING_MAX bytes (an interest). */
 	char il[1024] = "{\"tool\":\"planner\",\"arguments\":{\"interests\":[\"";
 	size_t il0 = strlen(il);

@@ -3,7 +3,7 @@
 #include "tool_grammar.h"
 
 enum {
-	S_START, S_FREE, S_LIT,
+	S_START, S_START_CALL, S_FREE, S_LIT,
 	S_TOOL_KEY, S_TOOL_COLON, S_TOOL_VALUE, S_NAME, S_AFTER_NAME,
 	S_ARGS_KEY, S_ARGS_COLON, S_ARGS_OPEN,
 	S_KEY_OR_CLOSE, S_KEY_NEXT, S_KEY, S_KEY_COLON, S_VALUE,
@@ -33,6 +33,11 @@ void tg_init(struct tool_grammar *g, const struct tg_tools *tools)
 	g->tool = -1;
 	g->prop = -1;
 	g->st = S_START;
+}
+
+void tg_require_call(struct tool_grammar *g)
+{
+	g->st = S_START_CALL;
 }
 
 static const struct tool_schema *schema(const struct tool_grammar *g)
@@ -394,6 +399,13 @@ static bool step(struct tool_grammar *g, char c)
 		if (blank(c))
 			return true;
 		g->st = c == '{' ? S_TOOL_KEY : S_FREE;
+		return true;
+	case S_START_CALL:
+		if (blank(c))
+			return true;
+		if (c != '{')
+			return false;
+		g->st = S_TOOL_KEY;
 		return true;
 	case S_FREE:
 		return true;

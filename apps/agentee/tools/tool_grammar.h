@@ -31,7 +31,7 @@
 #include "schema.h"
 
 #define TG_MAX_TOOLS 8
-#define TG_MAX_BLANKS 16
+#define TG_MAX_BLANKS 2
 #define TG_STRING_MAX 512
 
 struct tg_tools {
@@ -64,6 +64,9 @@ struct tool_grammar {
 };
 
 void tg_init(struct tool_grammar *g, const struct tg_tools *tools);
+/* Right after tg_init: the reply must be a tool call (no free text; only
+ * blanks may come before its '{'). */
+void tg_require_call(struct tool_grammar *g);
 
 /* Whether s[0..n) may come next; if so the recogniser moves past it, else
  * it is left unchanged. */

@@ -11,6 +11,11 @@ void tool_mask_init(struct tool_mask *m, const struct llm_tokenizer *tok, const 
 	m->stuck = false;
 }
 
+void tool_mask_require_call(struct tool_mask *m)
+{
+	tg_require_call(&m->g);
+}
+
 bool tool_mask_is_end(const struct tool_mask *m, uint32_t id)
 {
 	return id == m->eos || id == m->im_end;

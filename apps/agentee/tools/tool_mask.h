@@ -26,6 +26,8 @@ struct tool_mask {
 };
 
 void tool_mask_init(struct tool_mask *m, const struct llm_tokenizer *tok, const struct tg_tools *tools);
+/* The reply must be a call (tg_require_call). */
+void tool_mask_require_call(struct tool_mask *m);
 /* Whether id ends the turn. */
 bool tool_mask_is_end(const struct tool_mask *m, uint32_t id);
 /* Masks logits[0..n_vocab); the number of tokens left. 0 sets m->stuck
