@@ -41,6 +41,7 @@
 #include "hostsim/hostsim.h"
 #include "rmm/rmm.h"
 #include "run_link.h"
+#include "run_scan.h"
 #include "verify/group.h"
 #include "verify/hex.h"
 #include "verify/key_release.h"
@@ -66,6 +67,9 @@ static const char usage_text[] =
 	"                until SIGINT or SIGTERM\n"
 	"  --platform-key-out FILE  write the machine's platform public key (PEM),\n"
 	"                which a client such as `caec chat` verifies the gateway with\n"
+	"  --scan-plaintext FILE  after the run, search every host-visible granule\n"
+	"                of the machine for pieces of FILE (a private model's\n"
+	"                plaintext) and fail if any holds one\n"
 	"  --nonce HEX   the group nonce (128 hex digits; default random)\n"
 	"  --json        the summary and results as JSON on stdout (progress and\n"
 	"                the realms' consoles on stderr)\n"
@@ -721,7 +725,8 @@ static int write_public_key(EVP_PKEY *key, const char *path)
 int cmd_run(int argc, char **argv)
 {
 	static const struct cli_option options[] = { { "--nonce", NULL, true }, { "--json", NULL, false },
-						     { "--listen", NULL, true }, { "--platform-key-out", NULL, true } };
+						     { "--listen", NULL, true }, { "--platform-key-out", NULL, true },
+						     { "--scan-plaintext", NULL, true } };
 	static struct run r;
 	struct cli_parser cp;
 	struct cli_saved_signals saved;
@@ -729,7 +734,9 @@ int cmd_run(int argc, char **argv)
 	char key_pem[1024], kwhy[256];
 	int opt, rc = CLI_OK;
 	bool have_nonce = false;
-	const char *key_out = NULL;
+	const char *key_out = NULL, *scan_path = NULL;
+	static uint8_t windows[SCAN_WINDOWS][SCAN_WINDOW];
+	int n_windows = 0;
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage_text, stdout);
@@ -742,7 +749,7 @@ int cmd_run(int argc, char **argv)
 	pthread_cond_init(&r.cond, NULL);
 	for (int i = 1; i < argc; i++)
 		r.json |= !strcmp(argv[i], "--json");
-	cli_parser_init(&cp, CMD, options, 4, argc, argv);
+	cli_parser_init(&cp, CMD, options, 5, argc, argv);
 	while (rc == CLI_OK && (opt = cli_next(&cp)) != CLI_ARG_END) {
 		if (opt == CLI_ARG_BAD)
 			rc = CLI_USAGE;
@@ -758,12 +765,20 @@ int cmd_run(int argc, char **argv)
 			r.listen = cp.value;
 		} else if (opt == 3) {
 			key_out = cp.value;
+		} else if (opt == 4) {
+			scan_path = cp.value;
 		}
 	}
 	if (rc == CLI_OK && !r.path)
 		rc = cli_usage_error(CMD, "no PIPELINE: say which pipeline file to run");
 	if (rc == CLI_OK && key_out)
 		rc = cli_check_output(CMD, "--platform-key-out", key_out);
+	if (rc == CLI_OK && scan_path) {
+		char swhy[PATH_MAX + 64];
+		if ((rc = cli_check_input(CMD, "--scan-plaintext", scan_path)) == CLI_OK &&
+		    (n_windows = scan_windows(scan_path, windows, swhy, sizeof(swhy))) <= 0)
+			rc = cli_usage_error(CMD, "--scan-plaintext: %s", n_windows < 0 ? swhy : "the file has no distinctive bytes to look for");
+	}
 	if (rc == CLI_OK)
 		rc = prepare(&r);
 	if (rc == CLI_OK && !have_nonce && RAND_bytes(r.nonce, sizeof(r.nonce)) != 1)
@@ -799,6 +814,20 @@ int cmd_run(int argc, char **argv)
 			rc = build_all(&r);
 		rc = finish_all(&r, rc);
 		run_link_stop(r.link);
+		/* The realms ran and still stand: nothing the host can read may
+		 * hold the plaintext model. */
+		if (scan_path && (rc == CLI_OK || rc == CLI_INTERRUPTED)) {
+			struct scan_result sr;
+			scan_host_memory(hc.dram_size, windows, n_windows, &sr);
+			if (sr.granules_hit)
+				rc = cli_fail(CMD, "--scan-plaintext: %llu of %llu host-visible granules hold pieces of %s (the "
+						   "first at PA 0x%llx)",
+					      (unsigned long long)sr.granules_hit, (unsigned long long)sr.granules_ns, scan_path,
+					      (unsigned long long)sr.first_hit_pa);
+			else
+				fprintf(progress(&r), "caec run: plaintext scan: none of %llu host-visible granules holds a piece of %s\n",
+					(unsigned long long)sr.granules_ns, scan_path);
+		}
 		/* Serving until a signal is what --listen asks for. */
 		int stopped_by = 0;
 		if (r.listen && rc == CLI_INTERRUPTED) {

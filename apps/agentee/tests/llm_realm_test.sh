@@ -186,7 +186,9 @@ run 0 model seal "$model" -o "$work/sealed1.bin" --new-key "$work/owner.key" --c
 run 0 model seal "$model" -o "$work/sealed2.bin" --key "$work/owner.key" --chunk-size 65536
 cmp -s "$work/sealed1.bin" "$work/sealed2.bin" && fail "two sealings gave the same bytes"
 pipeline "$work/sealed.json" 2 ', "sealed_model": "sealed1.bin", "model_key": "owner.key"'
-run 0 run "$work/sealed.json" --json
+run 0 run "$work/sealed.json" --json --scan-plaintext "$model"
+# GuaranTEE: the plaintext weights are in no granule the host can read.
+err_has "caec run: plaintext scan: none of "
 check
 err_has "llm: the sealed model (294752 bytes) was unsealed after key release"
 err_has "caec run: the model key was released to realm 'llm'"
@@ -259,4 +261,9 @@ agent_pipeline "$work/agent-tiny.json" "$model"
 run 0 run "$work/agent-tiny.json" --json
 err_has "does not fit the model's context of 128"
 json 'all("refused the request" in e and "does not fit the model\x27s context of 128" in e for e in [json.loads(r["text"])["error"] for r in j["results"]]) and len(j["results"]) == 2'
+# The scan finds them where they are: a model measured into the image passes
+# through host memory in the clear (it is no secret then).
+run 1 run "$work/one.json" --scan-plaintext "$model"
+err_has "host-visible granules hold pieces of $model"
+run 2 run "$work/one.json" --scan-plaintext "$work/nothing.gguf"
 echo "llm_realm_test: $checks checks passed"
