@@ -12,17 +12,22 @@
 /* The doorbell that names the region (and a wait's bound) where the
  * realm's policy allows it; else the data-free one (abi/caec.h), which
  * wakes for any of the realm's regions and waits the host's own bound. */
-static void bell(struct chan_csm *cc, uint64_t op, uint64_t max_ns)
+void csm_region_bell(uint64_t csm_id, uint64_t op, uint64_t max_ns, bool *data_free)
 {
-	uint64_t g[RSI_HOST_CALL_GPRS] = { op, cc->csm_id, max_ns };
+	uint64_t g[RSI_HOST_CALL_GPRS] = { op, csm_id, max_ns };
 
-	if (!cc->data_free_bell) {
+	if (!*data_free) {
 		if (sdk_host_call(SDK_HOST_CALL_DOORBELL, g) != RSI_ERROR_STATE)
 			return;
-		cc->data_free_bell = true;
+		*data_free = true;
 	}
 	uint64_t none[RSI_HOST_CALL_GPRS] = { 0 };
 	sdk_host_call(op == SDK_DOORBELL_RING ? CAEC_HOST_CALL_DOORBELL_RING : CAEC_HOST_CALL_DOORBELL_WAIT, none);
+}
+
+static void bell(struct chan_csm *cc, uint64_t op, uint64_t max_ns)
+{
+	csm_region_bell(cc->csm_id, op, max_ns, &cc->data_free_bell);
 }
 
 static void doorbell(void *ctx)

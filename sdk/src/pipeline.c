@@ -66,6 +66,60 @@ int pipeline_channel_index(const struct pipeline *p, const char *name)
 	return -1;
 }
 
+int pipeline_region(struct pipeline *p, const char *name, struct pipeline_region *r, const char **why)
+{
+	int i = pipeline_channel_index(p, name);
+	uint64_t st;
+
+	*r = (struct pipeline_region){ 0 };
+	if (i < 0)
+		return fail(why, "the policy declares no such region");
+	const struct policy_channel *c = &p->pol.channels[i];
+	unsigned self = p->pol.hdr->self;
+	uint64_t perms = c->perms[self];
+	if (!perms)
+		return fail(why, "this realm is not a member of the region");
+	r->owner = c->owner == self;
+	r->writable = (perms & CSM_PERM_WRITE) != 0;
+	r->size = (uint64_t)c->pages * 4096;
+	if (r->owner) {
+		if (csm_create_channel(c->pages, (uint64_t)i, &r->csm_id, &st) != 0 ||
+		    csm_attach(r->csm_id, 0, perms, &r->base, &st) != 0)
+			return fail(why, "the region could not be made");
+		for (unsigned m = 0; m < p->pol.hdr->num_realms; m++) {
+			uint64_t handle;
+			const struct policy_realm *pr = &p->pol.realms[m];
+			if (m != self && c->perms[m] &&
+			    csm_grant_rim(r->csm_id, pr->rim, pr->rim_size, c->perms[m] | csm_admit(1), &handle, &st) != 0) {
+				pipeline_region_close(r);
+				return fail(why, "the region could not be granted to its members");
+			}
+		}
+		uint64_t g[RSI_HOST_CALL_GPRS] = { (uint64_t)i, r->csm_id };
+		if (csm_seal(r->csm_id, &st) != 0 || sdk_host_call(PIPE_CALL_ANNOUNCE, g) != RSI_SUCCESS || g[0] != 0) {
+			pipeline_region_close(r);
+			return fail(why, "the region could not be sealed and announced");
+		}
+		return 0;
+	}
+	uint64_t g[RSI_HOST_CALL_GPRS] = { (uint64_t)i };
+	if (sdk_host_call(PIPE_CALL_LOOKUP, g) != RSI_SUCCESS || g[0] == 0)
+		return fail(why, "the region's owner did not make it in time");
+	r->csm_id = g[0];
+	if (csm_attach(r->csm_id, 0, perms, &r->base, &st) != 0) {
+		r->csm_id = 0;
+		return fail(why, "the region could not be mapped (the monitor refused it, or it is not the declared one)");
+	}
+	return 0;
+}
+
+void pipeline_region_close(struct pipeline_region *r)
+{
+	if (r->base)
+		csm_detach(r->csm_id, NULL);
+	r->base = NULL;
+}
+
 int pipeline_channel(struct pipeline *p, const char *name, struct chan_csm *cc, const char **why)
 {
 	int csm_err = 0;

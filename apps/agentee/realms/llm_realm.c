@@ -38,6 +38,16 @@
  * sampled exactly as `caec llm run` does, so a greedy request gives the
  * host's tokens.
  *
+ * Several llm realms share one model: when the policy declares a region
+ * "llm-model" (not a channel: its owner writes, its members only read),
+ * its owner - the realm that has the model, in its image or sealed - puts
+ * the plaintext there after the group is attested and says so in the
+ * region's first page; the members map it read-only, wait for that, and
+ * run from it. The model's bytes then take RAM once, not once per realm
+ * (each realm says what it saves or uses), and stay in memory only these
+ * attested realms can map. Each serves the first "agent-llm*" channel it
+ * is a member of.
+ *
  * Memory: the realm's RAM holds the engine's context (KV cache and
  * scratch, allocated once), about 3 MiB of request and answer buffers, and
  * for a sealed model its plaintext; 32 MiB is plenty for the tiny model.
@@ -50,6 +60,7 @@
 #include "llm/sampler.h"
 #include "llm/tokenizer.h"
 #include "sdk/console.h"
+#include "sdk/csm.h"
 #include "sdk/format.h"
 #include "sdk/attest.h"
 #include "sdk/heap.h"
@@ -63,6 +74,9 @@
 #include "tool_mask.h"
 
 #define CHANNEL "agent-llm"
+#define MODEL_REGION "llm-model"
+#define SHARE_MAGIC UINT64_C(0x314c444f4d434143) /* "CAECMOD1" */
+#define SHARE_WAIT_NS (UINT64_C(600) * 1000000000u)
 #define WAIT_NS (UINT64_C(60) * 1000000000u)
 #define REQ_MAX (64u << 10)
 #define MAX_TOKENS_LIMIT 2048u
@@ -115,8 +129,15 @@ static const char *parse_tools(const struct rjson_doc *d, uint32_t v, struct req
 	return NULL;
 }
 
+/* Page 0 of the shared model region; the model from page 1. */
+struct share_header {
+	uint64_t magic, size, ready;
+};
+
 struct server {
 	struct chan_csm cc;
+	struct pipeline_region share; /* csm_id 0: no shared model */
+	unsigned share_members;       /* realms besides the owner */
 	struct llm_model *model;
 	struct llm_context *ctx;
 	char *req, *prompt, *text, *resp;
@@ -601,8 +622,9 @@ static int get_key(const uint8_t key_id[CAEC_MODEL_ID_SIZE], uint8_t key[CAEC_MO
 	return 0;
 }
 
-/* The sealed model unsealed into the realm's own RAM; NULL with why. */
-static const void *unseal_model(size_t *size, const char **why)
+/* The sealed model unsealed into dst[0..cap) (NULL: the realm's own RAM);
+ * NULL with why. */
+static const void *unseal_model(uint8_t *dst, size_t cap, size_t *size, const char **why)
 {
 	struct model_sealed_info info;
 	uint8_t key[CAEC_MODEL_KEY_SIZE];
@@ -620,7 +642,12 @@ static const void *unseal_model(size_t *size, const char **why)
 	}
 	if (get_key(info.key_id, key, why) != 0)
 		return NULL;
-	uint8_t *plain = sdk_aligned_alloc(64, (size_t)info.plain_size);
+	if (dst && info.plain_size > cap) {
+		sdk_memset(key, 0, sizeof(key));
+		*why = "the sealed model is larger than the shared region \"" MODEL_REGION "\" the policy declares";
+		return NULL;
+	}
+	uint8_t *plain = dst ? dst : sdk_aligned_alloc(64, (size_t)info.plain_size);
 	if (!plain) {
 		sdk_memset(key, 0, sizeof(key));
 		*why = "no memory for the unsealed model";
@@ -629,7 +656,10 @@ static const void *unseal_model(size_t *size, const char **why)
 	rc = model_unseal(key, sealed, len, plain, (size_t)info.plain_size, &plain_len, NULL, NULL);
 	sdk_memset(key, 0, sizeof(key));
 	if (rc != 0) {
-		sdk_free(plain);
+		if (dst)
+			sdk_memset(dst, 0, cap);
+		else
+			sdk_free(plain);
 		*why = model_seal_strerror(rc);
 		return NULL;
 	}
@@ -637,20 +667,126 @@ static const void *unseal_model(size_t *size, const char **why)
 	return plain;
 }
 
-/* The model: in the image (measured), else sealed (after attestation). */
-static int setup(struct server *s, bool sealed)
+/* ---- a model shared read-only ---- */
+
+static struct share_header *share_header(struct server *s)
+{
+	return s->share.base;
+}
+
+static uint8_t *share_bytes(struct server *s, size_t *cap)
+{
+	*cap = (size_t)s->share.size - RMI_GRANULE_SIZE;
+	return (uint8_t *)s->share.base + RMI_GRANULE_SIZE;
+}
+
+/* The owner's word that the model is in the region: its size, then ready
+ * (release), then the doorbell. */
+static void share_publish(struct server *s, size_t size)
+{
+	struct share_header *h = share_header(s);
+	bool data_free = false;
+
+	h->magic = SHARE_MAGIC;
+	h->size = size;
+	__atomic_store_n(&h->ready, 1, __ATOMIC_RELEASE);
+	csm_region_bell(s->share.csm_id, SDK_DOORBELL_RING, 0, &data_free);
+	sdk_printf("llm: the model (%zu bytes) is shared read-only in region %llx with %u realm%s: %zu bytes of RAM "
+		   "saved against private copies\n", size, (unsigned long long)s->share.csm_id, s->share_members,
+		   s->share_members == 1 ? "" : "s", size * s->share_members);
+}
+
+/* Whether the region's owner still maps it (the monitor's report): an
+ * owner that failed has detached, and waiting for it is pointless. */
+static bool owner_maps(uint64_t csm_id)
+{
+	static uint8_t rep[8192];
+	struct csm_report_header h;
+	struct csm_report_member m;
+	size_t len, at;
+	uint64_t n;
+
+	if (csm_info(csm_id, rep, sizeof(rep), &len, NULL) != 0 || len < sizeof(h))
+		return false;
+	sdk_memcpy(&h, rep, sizeof(h));
+	at = sizeof(h) + h.acl_count * sizeof(struct csm_report_acl_entry);
+	if (at + 8 > len)
+		return false;
+	sdk_memcpy(&n, rep + at, 8);
+	for (uint64_t i = 0; i < n && at + 8 + (i + 1) * sizeof(m) <= len; i++) {
+		sdk_memcpy(&m, rep + at + 8 + i * sizeof(m), sizeof(m));
+		if (m.state == CSM_REPORT_MEMBER_MAPPED && sdk_memcmp(m.realm_id, h.owner_realm_id, CAEC_REALM_ID_SIZE) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A member: waits for the owner's word; the model's bytes, or NULL. */
+static const void *share_wait(struct server *s, size_t *size, const char **why)
+{
+	const struct share_header *h = share_header(s);
+	uint64_t start = caec_arch_now_ns();
+	bool data_free = false;
+	size_t cap;
+	const uint8_t *bytes = share_bytes(s, &cap);
+
+	for (unsigned k = 0; !__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE); k++) {
+		if (caec_arch_now_ns() - start > SHARE_WAIT_NS) {
+			*why = "the shared model's owner did not fill the region in time";
+			return NULL;
+		}
+		if (k % 10 == 9 && !owner_maps(s->share.csm_id) && !__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE)) {
+			*why = "the shared model's owner is gone (it failed to provide the model)";
+			return NULL;
+		}
+		csm_region_bell(s->share.csm_id, SDK_DOORBELL_WAIT, UINT64_C(50) * 1000000u, &data_free);
+	}
+	/* The owner is attested like us; its header is still checked, as
+	 * anything read from memory another realm writes. */
+	if (h->magic != SHARE_MAGIC || h->size == 0 || h->size > cap) {
+		*why = "the shared model region's header is not valid";
+		return NULL;
+	}
+	*size = (size_t)h->size;
+	sdk_printf("llm: the model (%zu bytes) comes read-only from the shared region %llx\n", *size,
+		   (unsigned long long)s->share.csm_id);
+	return bytes;
+}
+
+/* Where a realm's model comes from. */
+enum model_source { MODEL_IMAGE, MODEL_SEALED, MODEL_SHARED };
+
+/* The model: in the image (measured), sealed (after attestation), or from
+ * the shared region (a member, after attestation). The owner of a shared
+ * region fills it with the model it has. */
+static int setup(struct server *s, enum model_source src)
 {
 	struct llm_err err = { "" };
 	const char *why = "";
-	size_t size = 0;
-	const void *bytes = sealed ? unseal_model(&size, &why) : find_model(&size, &why);
+	size_t size = 0, cap = 0;
+	bool owner = s->share.csm_id && s->share.owner;
+	uint8_t *area = owner ? share_bytes(s, &cap) : NULL;
+	const void *bytes = src == MODEL_SEALED ? unseal_model(area, cap, &size, &why)
+			    : src == MODEL_SHARED ? share_wait(s, &size, &why)
+						  : find_model(&size, &why);
 
 	if (!bytes) {
 		sdk_printf("llm: %s\n", why);
 		return -1;
 	}
-	if (sealed)
-		sdk_printf("llm: the sealed model (%zu bytes) was unsealed after key release\n", size);
+	if (src == MODEL_SEALED)
+		sdk_printf("llm: the sealed model (%zu bytes) was unsealed after key release%s\n", size,
+			   owner ? ", into the shared region" : "");
+	if (owner && src == MODEL_IMAGE) {
+		if (size > cap) {
+			sdk_printf("llm: the model is larger than the shared region \"" MODEL_REGION "\" the policy declares\n");
+			return -1;
+		}
+		sdk_memcpy(area, bytes, size);
+		bytes = area;
+	}
+	if (owner)
+		share_publish(s, size);
 	if (llm_model_load_memory(&s->model, bytes, size, NULL, 0, NULL, &err) != 0) {
 		sdk_printf("llm: the model does not load: %s\n", err.msg);
 		return -1;
@@ -687,6 +823,24 @@ static int setup(struct server *s, bool sealed)
 	return 0;
 }
 
+/* The first channel named "agent-llm..." this realm is a member of. */
+static const char *serving_channel(const struct pipeline *p)
+{
+	static char name[POLICY_NAME_MAX + 1];
+	size_t len;
+
+	for (unsigned i = 0; i < p->pol.hdr->num_channels; i++) {
+		const char *n = sdk_policy_channel_name(&p->pol, i, &len);
+		if (len >= sizeof(CHANNEL) - 1 && len < sizeof(name) && sdk_memcmp(n, CHANNEL, sizeof(CHANNEL) - 1) == 0 &&
+		    p->pol.channels[i].perms[p->pol.hdr->self]) {
+			sdk_memcpy(name, n, len);
+			name[len] = 0;
+			return name;
+		}
+	}
+	return NULL;
+}
+
 int realm_main(void)
 {
 	static struct server s;
@@ -701,20 +855,40 @@ int realm_main(void)
 	}
 	/* A model in the image is loaded before the group is attested; a
 	 * sealed one can only be, since its key is released to the attested
-	 * realm alone. */
+	 * realm alone; a shared one is there once its owner is attested. */
 	size_t unused;
-	bool sealed = !find_model(&unused, &why);
-	if (!sealed && setup(&s, false) != 0)
+	const char *channel = serving_channel(&p);
+	int rgn = pipeline_channel_index(&p, MODEL_REGION);
+	if (rgn >= 0) {
+		if (pipeline_region(&p, MODEL_REGION, &s.share, &why) != 0) {
+			sdk_printf("llm: region %s: %s\n", MODEL_REGION, why);
+			return 1;
+		}
+		for (unsigned i = 0; i < p.pol.hdr->num_realms; i++)
+			s.share_members += i != p.pol.channels[rgn].owner && p.pol.channels[rgn].perms[i] != 0;
+	}
+	enum model_source src = s.share.csm_id && !s.share.owner ? MODEL_SHARED
+				: find_model(&unused, &why)		 ? MODEL_IMAGE
+									 : MODEL_SEALED;
+	if (!channel) {
+		sdk_printf("llm: the policy gives this realm no \"agent-llm\" channel to serve\n");
 		return 1;
-	if (pipeline_channel(&p, CHANNEL, &s.cc, &why) != 0 || pipeline_attest(&why) != 0) {
+	}
+	if (src == MODEL_IMAGE && setup(&s, src) != 0) {
+		pipeline_region_close(&s.share);
+		return 1;
+	}
+	if (pipeline_channel(&p, channel, &s.cc, &why) != 0 || pipeline_attest(&why) != 0) {
 		sdk_printf("llm: %s\n", why);
 		return 1;
 	}
-	if (sealed && setup(&s, true) != 0) {
+	if (src != MODEL_IMAGE && setup(&s, src) != 0) {
 		chan_csm_close(&s.cc);
+		/* Members waiting for the model see the owner leave. */
+		pipeline_region_close(&s.share);
 		return 1;
 	}
-	sdk_printf("llm: serving on channel %s\n", CHANNEL);
+	sdk_printf("llm: serving on channel %s\n", channel);
 	for (;;) {
 		uint16_t type;
 		uint64_t id;
@@ -747,5 +921,8 @@ int realm_main(void)
 	chan_csm_close(&s.cc);
 	llm_context_free(s.ctx);
 	llm_model_free(s.model);
+	/* The owner leaves the region to its members: it lives on while any
+	 * maps it. */
+	pipeline_region_close(&s.share);
 	return r == CHAN_EPEER ? 0 : 1;
 }

@@ -47,15 +47,19 @@ static long member(const char *text, size_t len, const char *key, char *out, siz
 int realm_main(void)
 {
 	struct pipeline p;
-	struct chan_csm cc;
+	struct chan_csm cc, cc2;
 	const char *why = "";
+	bool two = false;
 	char *item = sdk_malloc(ITEM_MAX), *answer = sdk_malloc(ANSWER_MAX), *line = sdk_malloc(LINE_MAX);
 	char *streamed = sdk_malloc(ANSWER_MAX), *text = sdk_malloc(ANSWER_MAX), *piece = sdk_malloc(8192);
 	int r = 0;
 
 	if (!item || !answer || !line || !streamed || !text || !piece)
 		return 1;
+	/* A second llm realm on "agent-llm2", when the policy has one: items
+	 * "!llm2:REQUEST" go to it. */
 	if (pipeline_start(&p, &why) != 0 || pipeline_channel(&p, "agent-llm", &cc, &why) != 0 ||
+	    ((two = pipeline_channel_index(&p, "agent-llm2") >= 0) && pipeline_channel(&p, "agent-llm2", &cc2, &why) != 0) ||
 	    pipeline_attest(&why) != 0) {
 		sdk_printf("driver: %s\n", why);
 		return 1;
@@ -71,7 +75,12 @@ int realm_main(void)
 		uint16_t type = CHAN_MSG_REQUEST;
 		const char *body = item;
 		size_t len = (size_t)n;
-		if (starts(item, "!raw:")) {
+		struct chan *ch = &cc.ch;
+		if (two && starts(item, "!llm2:")) {
+			ch = &cc2.ch;
+			body += 6;
+			len -= 6;
+		} else if (starts(item, "!raw:")) {
 			type = CHAN_MSG_STREAM;
 			body += 5;
 			len -= 5;
@@ -90,13 +99,13 @@ int realm_main(void)
 				len = ITEM_MAX;
 			sdk_memset(item, ' ', len);
 		}
-		uint64_t id = chan_next_id(&cc.ch), got_id;
+		uint64_t id = chan_next_id(ch), got_id;
 		size_t alen, slen = 0, pieces = 0;
-		if ((r = chan_send(&cc.ch, type, id, body, len, WAIT_NS)) != 0)
+		if ((r = chan_send(ch, type, id, body, len, WAIT_NS)) != 0)
 			break;
 		/* Stream pieces, then the answer (a response or an error). */
 		for (;;) {
-			if ((r = chan_recv(&cc.ch, &type, &got_id, answer, ANSWER_MAX - 1, &alen, WAIT_NS)) != 0)
+			if ((r = chan_recv(ch, &type, &got_id, answer, ANSWER_MAX - 1, &alen, WAIT_NS)) != 0)
 				break;
 			if (got_id != id) {
 				sdk_printf("driver: a message for %llu while %llu was asked\n", (unsigned long long)got_id,
@@ -134,5 +143,7 @@ int realm_main(void)
 	}
 	sdk_printf("driver: %llu items sent; %s\n", (unsigned long long)i, r == 0 ? "done" : chan_strerror(r));
 	chan_csm_close(&cc);
+	if (two)
+		chan_csm_close(&cc2);
 	return r == 0 ? 0 : 1;
 }

@@ -261,6 +261,44 @@ agent_pipeline "$work/agent-tiny.json" "$model"
 run 0 run "$work/agent-tiny.json" --json
 err_has "does not fit the model's context of 128"
 json 'all("refused the request" in e and "does not fit the model\x27s context of 128" in e for e in [json.loads(r["text"])["error"] for r in j["results"]]) and len(j["results"]) == 2'
+# One model for two llm realms: the sealed model's realm unseals it into the
+# declared region "llm-model"; the second maps it read-only and runs from it;
+# both give the host's greedy answer; the plaintext is in no host-visible granule.
+cat >"$work/shared.json" <<EOT
+{
+  "version": 1,
+  "realms": {
+    "agent": {"image": "$images/llm_driver_realm.so", "memory": "16M", "policy_required": true},
+    "llm": {"image": "$images/llm_realm.so", "sealed_model": "sealed1.bin", "model_key": "owner.key", "memory": "32M", "policy_required": true},
+    "llm2": {"image": "$images/llm_realm.so", "memory": "32M", "policy_required": true}
+  },
+  "channels": {
+    "agent-llm": {"owner": "agent", "pages": 16, "members": {"agent": "rw", "llm": "rw"}},
+    "agent-llm2": {"owner": "agent", "pages": 16, "members": {"agent": "rw", "llm2": "rw"}},
+    "llm-model": {"owner": "llm", "pages": 80, "members": {"llm": "rw", "llm2": "r"}}
+  },
+  "host_calls": "allow",
+  "strict": true,
+  "workload": {"realm": "agent", "items": [
+    "{\"prompt\": \"Once upon a time\", \"max_tokens\": 40, \"temperature\": 0, \"seed\": 7}",
+    "!llm2:{\"prompt\": \"Once upon a time\", \"max_tokens\": 40, \"temperature\": 0, \"seed\": 7}"]}
+}
+EOT
+run 0 run "$work/shared.json" --json --scan-plaintext "$model"
+err_has "llm: the sealed model (294752 bytes) was unsealed after key release, into the shared region"
+err_has "llm: the model (294752 bytes) is shared read-only in region"
+err_has "with 1 realm: 294752 bytes of RAM saved against private copies"
+err_has "llm: the model (294752 bytes) comes read-only from the shared region"
+err_has "caec run: plaintext scan: none of "
+json_ok "
+h = json.load(open('$work/greedy1.json'))
+texts = [json.loads(r['text'].split(' ', 2)[2])['text'] for r in j['results']]
+assert texts == [h['text'], h['text']], (texts, h['text'])"
+# A region too small for the model: the owner says so and no answer comes.
+sed 's/"pages": 80/"pages": 8/' "$work/shared.json" >"$work/small.json"
+run 1 run "$work/small.json"
+err_has "llm: the sealed model is larger than the shared region"
+err_has "llm: the shared model's owner is gone (it failed to provide the model)"
 # The scan finds them where they are: a model measured into the image passes
 # through host memory in the clear (it is no secret then).
 run 1 run "$work/one.json" --scan-plaintext "$model"

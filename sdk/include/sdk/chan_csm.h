@@ -61,6 +61,12 @@ int chan_csm_revoke_peer(struct chan_csm *cc, int *csm_err);
 /* Closes the channel and unmaps the region. */
 void chan_csm_close(struct chan_csm *cc);
 
+/* Rings (SDK_DOORBELL_RING) or waits at most max_ns on (SDK_DOORBELL_WAIT)
+ * region csm_id's doorbell; where the realm's policy allows only the
+ * data-free doorbell, that one (*data_free is set the first time, so the
+ * refused call is not tried again). */
+void csm_region_bell(uint64_t csm_id, uint64_t op, uint64_t max_ns, bool *data_free);
+
 /* Realms mapping the region now (from its report); -1 if it cannot be read. */
 int chan_csm_mapped_members(struct chan_csm *cc);
 

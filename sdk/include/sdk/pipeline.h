@@ -28,6 +28,22 @@ int pipeline_start(struct pipeline *p, const char **why);
  * 0, or -1 with *why. */
 int pipeline_channel(struct pipeline *p, const char *name, struct chan_csm *cc, const char **why);
 
+/* A region of the policy that is not a channel (e.g. a model shared
+ * read-only): its owner makes it, grants every member the policy names
+ * with its declared perms, seals its ACL and announces it; a member looks
+ * it up and maps it with its declared perms. The region is zero when made:
+ * its owner fills it, and says by its own means when it is ready. 0, or
+ * -1 with *why. */
+struct pipeline_region {
+	uint64_t csm_id;
+	void *base;
+	uint64_t size;
+	bool owner;
+	bool writable;
+};
+int pipeline_region(struct pipeline *p, const char *name, struct pipeline_region *r, const char **why);
+void pipeline_region_close(struct pipeline_region *r);
+
 /* The index of channel `name` in the policy, or -1 (the policy does not
  * declare it). */
 int pipeline_channel_index(const struct pipeline *p, const char *name);
