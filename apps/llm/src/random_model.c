@@ -1,4 +1,4 @@
-/* Random-weight GGUF llama models (see llm/random_model.h). */
+/* Random-weight GGUF models (see llm/random_model.h). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -184,8 +184,19 @@ int llm_random_model_gguf_with(const struct llm_random_model_spec *s,
 			       const struct llm_allocator *alloc, void **image, size_t *size,
 			       struct llm_err *err)
 {
+	return llm_random_model_gguf_arch(s, NULL, add_metadata, ctx, alloc, image, size, err);
+}
+
+int llm_random_model_gguf_arch(const struct llm_random_model_spec *s, const struct llm_random_arch *ra,
+			       void (*add_metadata)(struct gguf_writer *w, void *ctx), void *ctx,
+			       const struct llm_allocator *alloc, void **image, size_t *size,
+			       struct llm_err *err)
+{
+	static const struct llm_random_arch llama = { LLM_ARCH_LLAMA, 0 };
+	if (!ra)
+		ra = &llama;
 	struct llm_config c = { s->dim, s->hidden_dim, s->n_layers, s->n_heads, s->n_kv_heads,
-				s->vocab_size, s->seq_len, 0, 0, 1e-5f, 10000.0f };
+				s->vocab_size, s->seq_len, 0, 0, 1e-5f, 10000.0f, ra->arch, 1.0f };
 	int rc = llm_config_check(&c, err);
 	if (rc)
 		return rc;
@@ -195,23 +206,41 @@ int llm_random_model_gguf_with(const struct llm_random_model_spec *s,
 				   llm_dtype_name(s->dtype));
 	if (s->with_tokenizer && c.vocab_size < 259 + 1 + 94)
 		return llm_err_set(err, -EINVAL, "random model: a tokenizer needs a vocabulary of at least 354");
-	size_t n_fill = 3 + 9 * (size_t)c.n_layers + 1;
+	if ((unsigned)c.arch > LLM_ARCH_GPT2)
+		return llm_err_set(err, -EINVAL, "random model: unknown architecture %u", (unsigned)c.arch);
+	if (!(ra->rope_scaling >= 0) || (ra->rope_scaling > 0 && c.arch == LLM_ARCH_GPT2))
+		return llm_err_set(err, -EINVAL, "random model: RoPE scaling needs a RoPE architecture and a factor >= 0");
+	size_t n_fill = 5 + 12 * (size_t)c.n_layers;
 	struct tensor_fill *fills = llm_alloc_array(alloc, n_fill, sizeof(*fills), 8);
 	if (!fills)
 		return llm_err_set(err, -ENOMEM, "random model: out of memory");
 	struct gguf_writer w;
 	gguf_writer_init(&w, alloc);
-	gguf_writer_string(&w, "general.architecture", "llama");
-	gguf_writer_string(&w, "general.name", "caec random llama");
-	gguf_writer_u32(&w, "llama.context_length", c.seq_len);
-	gguf_writer_u32(&w, "llama.embedding_length", c.dim);
-	gguf_writer_u32(&w, "llama.feed_forward_length", c.hidden_dim);
-	gguf_writer_u32(&w, "llama.block_count", c.n_layers);
-	gguf_writer_u32(&w, "llama.attention.head_count", c.n_heads);
-	gguf_writer_u32(&w, "llama.attention.head_count_kv", c.n_kv_heads);
-	gguf_writer_u32(&w, "llama.rope.dimension_count", c.head_size);
-	gguf_writer_f32(&w, "llama.attention.layer_norm_rms_epsilon", c.rms_eps);
-	gguf_writer_f32(&w, "llama.rope.freq_base", c.rope_base);
+	const char *arch = llm_arch_name(c.arch);
+	bool gpt2 = c.arch == LLM_ARCH_GPT2;
+	char key[96];
+#define KEY(x) (snprintf(key, sizeof(key), "%s." x, arch), key)
+	gguf_writer_string(&w, "general.architecture", arch);
+	snprintf(key, sizeof(key), "caec random %s", arch);
+	gguf_writer_string(&w, "general.name", key);
+	gguf_writer_u32(&w, KEY("context_length"), c.seq_len);
+	gguf_writer_u32(&w, KEY("embedding_length"), c.dim);
+	gguf_writer_u32(&w, KEY("feed_forward_length"), c.hidden_dim);
+	gguf_writer_u32(&w, KEY("block_count"), c.n_layers);
+	gguf_writer_u32(&w, KEY("attention.head_count"), c.n_heads);
+	gguf_writer_u32(&w, KEY("attention.head_count_kv"), c.n_kv_heads);
+	if (gpt2) {
+		gguf_writer_f32(&w, KEY("attention.layer_norm_epsilon"), c.rms_eps);
+	} else {
+		gguf_writer_u32(&w, KEY("rope.dimension_count"), c.head_size);
+		gguf_writer_f32(&w, KEY("attention.layer_norm_rms_epsilon"), c.rms_eps);
+		gguf_writer_f32(&w, KEY("rope.freq_base"), c.rope_base);
+	}
+	if (ra->rope_scaling > 0) {
+		gguf_writer_string(&w, KEY("rope.scaling.type"), "linear");
+		gguf_writer_f32(&w, KEY("rope.scaling.factor"), ra->rope_scaling);
+	}
+#undef KEY
 	rc = s->with_tokenizer ? add_tokenizer(&w, c.vocab_size, alloc) : 0;
 	if (add_metadata)
 		add_metadata(&w, ctx);
@@ -222,8 +251,25 @@ int llm_random_model_gguf_with(const struct llm_random_model_spec *s,
 	size_t k = 0;
 	char name[64];
 	add_tensor(&w, fills, &k, "token_embd.weight", c.vocab_size, c.dim, t, seed, 1.0f, 0);
-	for (uint32_t l = 0; l < c.n_layers; l++) {
+	if (gpt2)
+		add_tensor(&w, fills, &k, "position_embd.weight", c.seq_len, c.dim, t, seed, 0.5f, 0);
+	for (uint32_t l = 0; l < c.n_layers && gpt2; l++) {
 #define N(x) (snprintf(name, sizeof(name), "blk.%u." x, l), name)
+		const enum llm_dtype f32 = LLM_DTYPE_F32;
+		add_tensor(&w, fills, &k, N("attn_norm.weight"), 1, c.dim, f32, seed, 0.1f, 1.0f);
+		add_tensor(&w, fills, &k, N("attn_norm.bias"), 1, c.dim, f32, seed, 0.1f, 0);
+		add_tensor(&w, fills, &k, N("attn_qkv.weight"), c.dim + 2 * c.kv_dim, c.dim, t, seed, sd, 0);
+		add_tensor(&w, fills, &k, N("attn_qkv.bias"), 1, c.dim + 2 * c.kv_dim, f32, seed, 0.1f, 0);
+		add_tensor(&w, fills, &k, N("attn_output.weight"), c.dim, c.dim, t, seed, sd, 0);
+		add_tensor(&w, fills, &k, N("attn_output.bias"), 1, c.dim, f32, seed, 0.1f, 0);
+		add_tensor(&w, fills, &k, N("ffn_norm.weight"), 1, c.dim, f32, seed, 0.1f, 1.0f);
+		add_tensor(&w, fills, &k, N("ffn_norm.bias"), 1, c.dim, f32, seed, 0.1f, 0);
+		add_tensor(&w, fills, &k, N("ffn_up.weight"), c.hidden_dim, c.dim, t, seed, sd, 0);
+		add_tensor(&w, fills, &k, N("ffn_up.bias"), 1, c.hidden_dim, f32, seed, 0.1f, 0);
+		add_tensor(&w, fills, &k, N("ffn_down.weight"), c.dim, c.hidden_dim, t, seed, sh, 0);
+		add_tensor(&w, fills, &k, N("ffn_down.bias"), 1, c.dim, f32, seed, 0.1f, 0);
+	}
+	for (uint32_t l = 0; l < c.n_layers && !gpt2; l++) {
 		add_tensor(&w, fills, &k, N("attn_norm.weight"), 1, c.dim, LLM_DTYPE_F32, seed, 0.1f, 1.0f);
 		add_tensor(&w, fills, &k, N("attn_q.weight"), c.dim, c.dim, t, seed, sd, 0);
 		add_tensor(&w, fills, &k, N("attn_k.weight"), c.kv_dim, c.dim, t, seed, sd, 0);
@@ -233,9 +279,16 @@ int llm_random_model_gguf_with(const struct llm_random_model_spec *s,
 		add_tensor(&w, fills, &k, N("ffn_gate.weight"), c.hidden_dim, c.dim, t, seed, sd, 0);
 		add_tensor(&w, fills, &k, N("ffn_up.weight"), c.hidden_dim, c.dim, t, seed, sd, 0);
 		add_tensor(&w, fills, &k, N("ffn_down.weight"), c.dim, c.hidden_dim, t, seed, sh, 0);
+		if (c.arch == LLM_ARCH_QWEN2) {
+			add_tensor(&w, fills, &k, N("attn_q.bias"), 1, c.dim, LLM_DTYPE_F32, seed, 0.1f, 0);
+			add_tensor(&w, fills, &k, N("attn_k.bias"), 1, c.kv_dim, LLM_DTYPE_F32, seed, 0.1f, 0);
+			add_tensor(&w, fills, &k, N("attn_v.bias"), 1, c.kv_dim, LLM_DTYPE_F32, seed, 0.1f, 0);
+		}
 #undef N
 	}
 	add_tensor(&w, fills, &k, "output_norm.weight", 1, c.dim, LLM_DTYPE_F32, seed, 0.1f, 1.0f);
+	if (gpt2)
+		add_tensor(&w, fills, &k, "output_norm.bias", 1, c.dim, LLM_DTYPE_F32, seed, 0.1f, 0);
 	if (s->unshared_classifier)
 		add_tensor(&w, fills, &k, "output.weight", c.vocab_size, c.dim, t, seed, sd, 0);
 	if (!rc)
