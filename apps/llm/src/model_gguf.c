@@ -180,6 +180,9 @@ static int find_vector(const struct gguf_file *f, const char *name, uint32_t n, 
 		*out = NULL;
 		return required ? llm_err_set(err, -EINVAL, "gguf: missing tensor %s", name) : 0;
 	}
+	if (t->type != GGUF_TENSOR_F32)
+		return llm_err_set(err, -EINVAL, "gguf: tensor %s is %s, biases and norms must be F32", name,
+				   gguf_tensor_type_name(t->type));
 	return find_norm(f, name, n, out, err);
 }
 
