@@ -151,6 +151,94 @@ static int add_tokenizer(struct gguf_writer *w, uint32_t n, const struct llm_all
 	return rc;
 }
 
+/* Byte b in GPT-2's byte-level alphabet, as UTF-8: printable Latin-1 bytes
+ * stand for themselves, the others for U+0100 onwards in byte order. */
+static size_t byte_symbol(unsigned b, char *out)
+{
+	unsigned cp = b;
+	if (!((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174)) {
+		unsigned k = 0;
+		for (unsigned x = 0; x < b; x++)
+			k += !((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || x >= 174);
+		cp = 256 + k;
+	}
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	out[0] = (char)(0xC0 | cp >> 6);
+	out[1] = (char)(0x80 | (cp & 0x3F));
+	return 2;
+}
+
+/*
+ * A byte-level BPE vocabulary for the qwen2 and gpt2 models (tokenizer
+ * model "gpt2", as their converted files carry): the 256 byte symbols, then
+ * merges "Ġ" + letter (a space before a word) and letter pairs until n - 1
+ * pieces, and <|endoftext|> last as BOS and EOS.
+ */
+#define BYTELEVEL_MAX_VOCAB (256u + 26 + 26 * 26 + 1)
+
+static int add_bytelevel_tokenizer(struct gguf_writer *w, uint32_t n, enum llm_arch arch,
+				   const struct llm_allocator *a)
+{
+	struct vocab v = { 0 };
+	uint32_t n_merges = n - 257;
+	v.blob = llm_alloc_array(a, n, 16, 16);
+	v.piece = llm_alloc_array(a, n, sizeof(*v.piece), 8);
+	v.len = llm_alloc_array(a, n, sizeof(*v.len), 8);
+	v.score = llm_alloc_array(a, n, sizeof(*v.score), 4);
+	v.type = llm_alloc_array(a, n, sizeof(*v.type), 4);
+	char *mblob = llm_alloc_array(a, n_merges, 16, 16);
+	const char **merge = llm_alloc_array(a, n_merges, sizeof(*merge), 8);
+	size_t *mlen = llm_alloc_array(a, n_merges, sizeof(*mlen), 8);
+	int rc = 0;
+	if (!v.blob || !v.piece || !v.len || !v.score || !v.type || !mblob || !merge || !mlen) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	char s[16], x[2], y[2];
+	for (unsigned b = 0; b < 256; b++)
+		vocab_add(&v, n, s, byte_symbol(b, s), 0, 1);
+	size_t lx = byte_symbol(' ', x); /* "Ġ" */
+	for (uint32_t m = 0; m < n_merges; m++) {
+		size_t ly;
+		if (m < 26) {
+			ly = byte_symbol('a' + m, y);
+		} else {
+			lx = byte_symbol('a' + (m - 26) / 26, x);
+			ly = byte_symbol('a' + (m - 26) % 26, y);
+		}
+		char *d = mblob + (size_t)m * 16;
+		memcpy(d, x, lx);
+		d[lx] = ' ';
+		memcpy(d + lx + 1, y, ly);
+		merge[m] = d;
+		mlen[m] = lx + 1 + ly;
+		memcpy(s, x, lx);
+		memcpy(s + lx, y, ly);
+		vocab_add(&v, n, s, lx + ly, 0, 1);
+	}
+	vocab_add(&v, n, "<|endoftext|>", 13, 0, 3);
+	gguf_writer_string(w, "tokenizer.ggml.model", "gpt2");
+	gguf_writer_string(w, "tokenizer.ggml.pre", arch == LLM_ARCH_QWEN2 ? "qwen2" : "gpt2");
+	gguf_writer_strings(w, "tokenizer.ggml.tokens", v.piece, v.len, n);
+	gguf_writer_i32s(w, "tokenizer.ggml.token_type", v.type, n);
+	gguf_writer_strings(w, "tokenizer.ggml.merges", merge, mlen, n_merges);
+	gguf_writer_u32(w, "tokenizer.ggml.bos_token_id", n - 1);
+	gguf_writer_u32(w, "tokenizer.ggml.eos_token_id", n - 1);
+out:
+	llm_free(a, v.blob, (size_t)n * 16);
+	llm_free(a, v.piece, (size_t)n * sizeof(*v.piece));
+	llm_free(a, v.len, (size_t)n * sizeof(*v.len));
+	llm_free(a, v.score, (size_t)n * sizeof(*v.score));
+	llm_free(a, v.type, (size_t)n * sizeof(*v.type));
+	llm_free(a, mblob, (size_t)n_merges * 16);
+	llm_free(a, merge, (size_t)n_merges * sizeof(*merge));
+	llm_free(a, mlen, (size_t)n_merges * sizeof(*mlen));
+	return rc;
+}
+
 static enum gguf_tensor_type gguf_type(enum llm_dtype t)
 {
 	return t == LLM_DTYPE_F16    ? GGUF_TENSOR_F16
@@ -210,6 +298,9 @@ int llm_random_model_gguf_arch(const struct llm_random_model_spec *s, const stru
 		return llm_err_set(err, -EINVAL, "random model: unknown architecture %u", (unsigned)c.arch);
 	if (!(ra->rope_scaling >= 0) || (ra->rope_scaling > 0 && c.arch == LLM_ARCH_GPT2))
 		return llm_err_set(err, -EINVAL, "random model: RoPE scaling needs a RoPE architecture and a factor >= 0");
+	if (s->with_tokenizer && c.arch != LLM_ARCH_LLAMA && c.vocab_size > BYTELEVEL_MAX_VOCAB)
+		return llm_err_set(err, -EINVAL, "random model: the byte-level tokenizer has at most %u pieces",
+				   BYTELEVEL_MAX_VOCAB);
 	size_t n_fill = 5 + 12 * (size_t)c.n_layers;
 	struct tensor_fill *fills = llm_alloc_array(alloc, n_fill, sizeof(*fills), 8);
 	if (!fills)
@@ -241,7 +332,9 @@ int llm_random_model_gguf_arch(const struct llm_random_model_spec *s, const stru
 		gguf_writer_f32(&w, KEY("rope.scaling.factor"), ra->rope_scaling);
 	}
 #undef KEY
-	rc = s->with_tokenizer ? add_tokenizer(&w, c.vocab_size, alloc) : 0;
+	if (s->with_tokenizer)
+		rc = c.arch == LLM_ARCH_LLAMA ? add_tokenizer(&w, c.vocab_size, alloc)
+					      : add_bytelevel_tokenizer(&w, c.vocab_size, c.arch, alloc);
 	if (add_metadata)
 		add_metadata(&w, ctx);
 

@@ -15,6 +15,7 @@
 #include "llm/gguf.h"
 #include "llm/gguf_writer.h"
 #include "llm/model.h"
+#include "llm/tokenizer.h"
 #include "test_models.h"
 
 static const struct llm_random_model_spec spec = { 64, 96, 2, 4, 2, 400, 32, LLM_DTYPE_Q8_0, 9, false, true };
@@ -299,6 +300,44 @@ static void test_bad_bias_and_qkv_shapes(void **state)
 	free(img);
 }
 
+/* The generated qwen2/gpt2 models carry a byte-level BPE tokenizer: merges
+ * "Ġ a" (rank 0) and "a b" (rank 27) make " ab" two pieces and "ab" one. */
+static void test_bytelevel_tokenizer_generated(void **state)
+{
+	(void)state;
+	for (enum llm_arch a = LLM_ARCH_QWEN2; a <= LLM_ARCH_GPT2; a++) {
+		size_t size;
+		void *img = arch_image(a, 0, false, &size);
+		struct llm_model *m;
+		struct llm_err err;
+		assert_int_equal(load(img, size, &m, &err), 0);
+		const struct llm_tokenizer *t = m->tokenizer;
+		assert_non_null(t);
+		assert_int_equal(t->pretok, a == LLM_ARCH_QWEN2 ? LLM_PRETOK_QWEN2 : LLM_PRETOK_GPT2);
+		assert_int_equal(t->eos_id, 399);
+		uint32_t ids[8];
+		size_t n;
+		assert_int_equal(llm_tokenizer_encode(t, "ab ab", 5, true, ids, 8, &n), 0);
+		assert_int_equal(n, 3); /* no BOS: add_bos_token is not set */
+		assert_int_equal(ids[0], 256 + 27);
+		assert_int_equal(ids[1], 256);
+		assert_int_equal(ids[2], 'b');
+		char text[16];
+		assert_int_equal(llm_tokenizer_decode(t, ids, n, text, sizeof(text)), 5);
+		assert_string_equal(text, "ab ab");
+		llm_model_free(m);
+		free(img);
+	}
+	struct llm_random_model_spec big = spec;
+	big.vocab_size = 960;
+	struct llm_random_arch ra = { LLM_ARCH_GPT2, 0 };
+	void *image;
+	size_t size;
+	struct llm_err err;
+	assert_int_equal(llm_random_model_gguf_arch(&big, &ra, NULL, NULL, NULL, &image, &size, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "at most 959 pieces"));
+}
+
 static void test_generator_refuses_bad_arch(void **state)
 {
 	(void)state;
@@ -325,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_architecture_named),
 		cmocka_unit_test(test_missing_tensors_named),
 		cmocka_unit_test(test_bad_bias_and_qkv_shapes),
+		cmocka_unit_test(test_bytelevel_tokenizer_generated),
 		cmocka_unit_test(test_generator_refuses_bad_arch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
