@@ -175,7 +175,9 @@ static size_t byte_symbol(unsigned b, char *out)
  * A byte-level BPE vocabulary for the qwen2 and gpt2 models (tokenizer
  * model "gpt2", as their converted files carry): the 256 byte symbols, then
  * merges "Ġ" + letter (a space before a word) and letter pairs until n - 1
- * pieces, and <|endoftext|> last as BOS and EOS.
+ * pieces, and <|endoftext|> last as BOS and EOS. The pre-tokenizer is named
+ * as llama.cpp's converter names it ("qwen2", "gpt-2"), so llama.cpp runs
+ * these files too.
  */
 #define BYTELEVEL_MAX_VOCAB (256u + 26 + 26 * 26 + 1)
 
@@ -221,7 +223,7 @@ static int add_bytelevel_tokenizer(struct gguf_writer *w, uint32_t n, enum llm_a
 	}
 	vocab_add(&v, n, "<|endoftext|>", 13, 0, 3);
 	gguf_writer_string(w, "tokenizer.ggml.model", "gpt2");
-	gguf_writer_string(w, "tokenizer.ggml.pre", arch == LLM_ARCH_QWEN2 ? "qwen2" : "gpt2");
+	gguf_writer_string(w, "tokenizer.ggml.pre", arch == LLM_ARCH_QWEN2 ? "qwen2" : "gpt-2");
 	gguf_writer_strings(w, "tokenizer.ggml.tokens", v.piece, v.len, n);
 	gguf_writer_i32s(w, "tokenizer.ggml.token_type", v.type, n);
 	gguf_writer_strings(w, "tokenizer.ggml.merges", merge, mlen, n_merges);
