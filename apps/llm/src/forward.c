@@ -505,7 +505,7 @@ static void ffn_block(struct llm_context *c, uint32_t l, uint32_t n_cols)
 			       (const struct llm_matrix *const[]){ &ly->w_gate, &ly->w_up }, 2);
 		struct matmat_stage gate_up = {
 			.ctx = c, .n_cols = n_cols, .epi = EPI_SWIGLU, .n_jobs = 2,
-			.job = { { &ly->w_gate, c->hb, m->hidden_dim }, { &ly->w_up, c->hb2, m->hidden_dim } },
+			.job = { { &ly->w_gate, c->hb, m->hidden_dim, NULL }, { &ly->w_up, c->hb2, m->hidden_dim, NULL } },
 		};
 		run_stage(&gate_up);
 	}
@@ -545,7 +545,7 @@ static void forward_chunk(struct llm_context *c, const uint32_t *tokens, uint32_
 	prepare_inputs(c, c->xb, m->dim, m->dim, 1, (const struct llm_matrix *const[]){ &model->output }, 1);
 	struct matmat_stage out = {
 		.ctx = c, .n_cols = 1, .epi = EPI_NONE, .n_jobs = 1,
-		.job = { { &model->output, c->logits, m->vocab_size } },
+		.job = { { &model->output, c->logits, m->vocab_size, NULL } },
 	};
 	run_stage(&out);
 }
