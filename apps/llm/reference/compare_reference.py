@@ -78,6 +78,10 @@ CASES = [
      dict(dim=64, hidden_dim=128, layers=2, heads=4, kv_heads=2, vocab=330, seq_len=64)),
     ("gguf-q4_1", "gguf", "q4_1", False, 20,
      dict(dim=64, hidden_dim=96, layers=2, heads=4, kv_heads=4, vocab=330, seq_len=64)),
+]
+
+# The architectures other than llama, and llama's RoPE options.
+CASES += [
     # llama's RoPE frequency base and linear scaling read from the metadata.
     ("gguf-llama-rope", "gguf", "f32", False, 21,
      dict(dim=64, hidden_dim=128, layers=2, heads=4, kv_heads=2, vocab=330, seq_len=64,

@@ -265,62 +265,6 @@ static void test_batch_f32(void **state) { (void)state; check_batch_shapes(LLM_D
 static void test_batch_f16(void **state) { (void)state; check_batch_shapes(LLM_DTYPE_F16); }
 static void test_batch_q8_0(void **state) { (void)state; check_batch_shapes(LLM_DTYPE_Q8_0); }
 
-/* ---- qwen2 and gpt2: batched equals token by token, in every weight type ---- */
-
-static void check_batch_arch(enum llm_arch arch, uint32_t dim, uint32_t hidden, uint32_t heads, uint32_t kv_heads,
-			     bool unshared, enum llm_dtype t)
-{
-	struct llm_random_model_spec spec = { dim, hidden, 2, heads, kv_heads, 300, LONG_PROMPT + N_AFTER,
-					      t, dim + hidden + arch, unshared, false };
-	struct llm_random_arch ra = { arch, arch == LLM_ARCH_QWEN2 ? 2.0f : 0 };
-	size_t size;
-	void *img = test_gguf_model_arch(&spec, &ra, &size);
-	assert_non_null(img);
-	struct llm_model *m;
-	struct llm_err err;
-	assert_int_equal(llm_model_load_memory(&m, img, size, NULL, 0, NULL, &err), 0);
-	assert_int_equal(m->config.arch, arch);
-	float *ref = token_by_token(m, -1);
-	for (size_t i = 0; i < (size_t)(LONG_PROMPT + N_AFTER) * m->config.vocab_size; i++)
-		assert_true(isfinite(ref[i]));
-	const uint32_t batches[] = { 1, 3, LLM_MAX_BATCH + 1, LONG_PROMPT };
-	for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++)
-		for (unsigned threads = 1; threads <= 3; threads += 2)
-			check_batched(m, ref, batches[b], threads, -1);
-	free(ref);
-	if (llm_isa_best() != LLM_ISA_PORTABLE) {
-		ref = token_by_token(m, LLM_ISA_PORTABLE);
-		check_batched(m, ref, 7, 2, LLM_ISA_PORTABLE);
-		free(ref);
-	}
-	llm_model_free(m);
-	free(img);
-}
-
-static const enum llm_dtype every_type[] = { LLM_DTYPE_F32, LLM_DTYPE_F16, LLM_DTYPE_Q8_0,
-					     LLM_DTYPE_Q4_0, LLM_DTYPE_Q4_1, LLM_DTYPE_Q5_0 };
-
-/* qwen2's half-split RoPE pairs rows half a head apart, so its tasks take
- * whole heads: a head size of 24 is no multiple of the usual 16-row chunks
- * (what splits a head shows up as 1 and 3 threads disagreeing). */
-static void test_batch_qwen2(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < sizeof(every_type) / sizeof(every_type[0]); i++) {
-		check_batch_arch(LLM_ARCH_QWEN2, 96, 160, 4, 2, false, every_type[i]);
-		check_batch_arch(LLM_ARCH_QWEN2, 128, 192, 8, 8, true, every_type[i]);
-	}
-}
-
-static void test_batch_gpt2(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < sizeof(every_type) / sizeof(every_type[0]); i++) {
-		check_batch_arch(LLM_ARCH_GPT2, 64, 256, 4, 4, false, every_type[i]);
-		check_batch_arch(LLM_ARCH_GPT2, 96, 128, 6, 3, true, every_type[i]);
-	}
-}
-
 static void test_batch_refuses_bad_input(void **state)
 {
 	(void)state;
@@ -418,6 +362,62 @@ static void test_idle_pool_sleeps(void **state)
 	llm_threadpool_free(p);
 }
 
+/* ---- qwen2 and gpt2: batched equals token by token, in every weight type ---- */
+
+static void check_batch_arch(enum llm_arch arch, uint32_t dim, uint32_t hidden, uint32_t heads, uint32_t kv_heads,
+			     bool unshared, enum llm_dtype t)
+{
+	struct llm_random_model_spec spec = { dim, hidden, 2, heads, kv_heads, 300, LONG_PROMPT + N_AFTER,
+					      t, dim + hidden + arch, unshared, false };
+	struct llm_random_arch ra = { arch, arch == LLM_ARCH_QWEN2 ? 2.0f : 0 };
+	size_t size;
+	void *img = test_gguf_model_arch(&spec, &ra, &size);
+	assert_non_null(img);
+	struct llm_model *m;
+	struct llm_err err;
+	assert_int_equal(llm_model_load_memory(&m, img, size, NULL, 0, NULL, &err), 0);
+	assert_int_equal(m->config.arch, arch);
+	float *ref = token_by_token(m, -1);
+	for (size_t i = 0; i < (size_t)(LONG_PROMPT + N_AFTER) * m->config.vocab_size; i++)
+		assert_true(isfinite(ref[i]));
+	const uint32_t batches[] = { 1, 3, LLM_MAX_BATCH + 1, LONG_PROMPT };
+	for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++)
+		for (unsigned threads = 1; threads <= 3; threads += 2)
+			check_batched(m, ref, batches[b], threads, -1);
+	free(ref);
+	if (llm_isa_best() != LLM_ISA_PORTABLE) {
+		ref = token_by_token(m, LLM_ISA_PORTABLE);
+		check_batched(m, ref, 7, 2, LLM_ISA_PORTABLE);
+		free(ref);
+	}
+	llm_model_free(m);
+	free(img);
+}
+
+static const enum llm_dtype every_type[] = { LLM_DTYPE_F32, LLM_DTYPE_F16, LLM_DTYPE_Q8_0,
+					     LLM_DTYPE_Q4_0, LLM_DTYPE_Q4_1, LLM_DTYPE_Q5_0 };
+
+/* qwen2's half-split RoPE pairs rows half a head apart, so its tasks take
+ * whole heads: a head size of 24 is no multiple of the usual 16-row chunks
+ * (what splits a head shows up as 1 and 3 threads disagreeing). */
+static void test_batch_qwen2(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(every_type) / sizeof(every_type[0]); i++) {
+		check_batch_arch(LLM_ARCH_QWEN2, 96, 160, 4, 2, false, every_type[i]);
+		check_batch_arch(LLM_ARCH_QWEN2, 128, 192, 8, 8, true, every_type[i]);
+	}
+}
+
+static void test_batch_gpt2(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(every_type) / sizeof(every_type[0]); i++) {
+		check_batch_arch(LLM_ARCH_GPT2, 64, 256, 4, 4, false, every_type[i]);
+		check_batch_arch(LLM_ARCH_GPT2, 96, 128, 6, 3, true, every_type[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,12 +429,12 @@ int main(void)
 		cmocka_unit_test(test_batch_f32),
 		cmocka_unit_test(test_batch_f16),
 		cmocka_unit_test(test_batch_q8_0),
-		cmocka_unit_test(test_batch_qwen2),
-		cmocka_unit_test(test_batch_gpt2),
 		cmocka_unit_test(test_batch_refuses_bad_input),
 		cmocka_unit_test(test_every_buffer_from_the_allocator),
 		cmocka_unit_test(test_pool_runs_each_task_once),
 		cmocka_unit_test(test_idle_pool_sleeps),
+		cmocka_unit_test(test_batch_qwen2),
+		cmocka_unit_test(test_batch_gpt2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
