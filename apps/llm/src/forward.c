@@ -252,10 +252,14 @@ static void rope_rows(const struct llm_context *c, float *v, uint32_t r0, uint32
 	}
 }
 
-/* GELU in the tanh approximation (as GPT-2 was trained with, and ggml's). */
+/* GELU in the tanh approximation (as GPT-2 was trained with, and ggml's),
+ * tanh(u) written as 1 - 2 / (e^2u + 1): expf is already needed, and a
+ * build without a C library then has one function fewer to provide (the
+ * quotient saturates correctly at both ends, e^2u being 0 or infinite). */
 static float gelu(float x)
 {
-	return 0.5f * x * (1.0f + tanhf(0.7978845608f * x * (1.0f + 0.044715f * x * x)));
+	float u = 0.7978845608f * x * (1.0f + 0.044715f * x * x);
+	return 0.5f * x * (2.0f - 2.0f / (expf(2.0f * u) + 1.0f));
 }
 
 static void matmat_task(void *arg, unsigned task)
