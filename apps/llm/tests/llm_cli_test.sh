@@ -229,5 +229,11 @@ rc=$?
 set -e
 [ "$rc" = 2 ] || fail "llm-mkmodel --arch mamba exited $rc, expected 2"
 err_is "llm-mkmodel: unknown architecture mamba"
+set +e
+"$mkmodel" "$work/x.bin" --arch gpt2 --llama2c-seed 2>"$work/err"
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "llm-mkmodel --arch gpt2 --llama2c-seed exited $rc, expected 2"
+err_is "llm-mkmodel: --llama2c-seed makes llama models only"
 
 echo "llm_cli_test: ok"

@@ -17,7 +17,9 @@
  * Q and K rows are used in the order they are stored, pairs (2i, 2i+1)
  * rotated by RoPE as llama2.c does; llama GGUF files, whether llama.cpp's
  * converters or this engine's generator made them, store them in that order
- * (model_gguf.c says why).
+ * (model_gguf.c says why). qwen2 files keep Hugging Face's order, which
+ * pairs (i, i + head_size/2) instead; gpt2 has no RoPE. gpt2's fused QKV
+ * matrix is not copied either: wq, wk and wv are views of its row ranges.
  */
 #ifndef LLM_MODEL_H
 #define LLM_MODEL_H
