@@ -6,7 +6,8 @@
 
 For each case a random-weight model is generated (gen_model.py): llama2.c f32 with a shared
 and with an unshared classifier, GGUF f32, f16 and q8_0, all with grouped-query attention
-(kv heads < heads); with --tiny, also the committed tiny model (trained weights, f32 and
+(kv heads < heads), llama with its RoPE base and linear scaling set, and the qwen2 and gpt2
+architectures in several weight types, some with a tied output; with --tiny, also the committed tiny model (trained weights, f32 and
 q8_0). Both tools run with the same arguments for several prompts, and:
 
 * logits: max |C - reference| over every prompt position must stay within
@@ -79,6 +80,40 @@ CASES = [
      dict(dim=64, hidden_dim=96, layers=2, heads=4, kv_heads=4, vocab=330, seq_len=64)),
 ]
 
+# The architectures other than llama, and llama's RoPE options.
+CASES += [
+    # llama's RoPE frequency base and linear scaling read from the metadata.
+    ("gguf-llama-rope", "gguf", "f32", False, 21,
+     dict(dim=64, hidden_dim=128, layers=2, heads=4, kv_heads=2, vocab=330, seq_len=64,
+          rope_base=500000.0, rope_scaling=4.0)),
+    # qwen2: Q/K/V biases, half-split RoPE, its own base; tied output, byte-level tokenizer.
+    ("gguf-qwen2-f32", "gguf", "f32", False, 22,
+     dict(dim=64, hidden_dim=160, layers=2, heads=4, kv_heads=2, vocab=380, seq_len=64,
+          arch="qwen2", rope_base=1000000.0, tied=True, tokenizer="qwen2")),
+    ("gguf-qwen2-q8_0", "gguf", "q8_0", False, 23,
+     dict(dim=96, hidden_dim=192, layers=2, heads=6, kv_heads=2, vocab=330, seq_len=64,
+          arch="qwen2", rope_scaling=2.0)),
+    ("gguf-qwen2-q4_0", "gguf", "q4_0", False, 24,
+     dict(dim=64, hidden_dim=128, layers=2, heads=4, kv_heads=1, vocab=330, seq_len=64,
+          arch="qwen2")),
+    # gpt2: LayerNorm, GELU, learned positions, fused QKV, biases; tied and not.
+    ("gguf-gpt2-f32", "gguf", "f32", False, 25,
+     dict(dim=64, hidden_dim=256, layers=2, heads=4, kv_heads=4, vocab=420, seq_len=64,
+          arch="gpt2", tied=True, tokenizer="gpt2")),
+    ("gguf-gpt2-f16", "gguf", "f16", False, 26,
+     dict(dim=48, hidden_dim=192, layers=3, heads=6, kv_heads=6, vocab=330, seq_len=48,
+          arch="gpt2")),
+    ("gguf-gpt2-q8_0", "gguf", "q8_0", False, 27,
+     dict(dim=64, hidden_dim=128, layers=2, heads=4, kv_heads=2, vocab=330, seq_len=64,
+          arch="gpt2")),
+    ("gguf-gpt2-q5_0", "gguf", "q5_0", False, 28,
+     dict(dim=64, hidden_dim=128, layers=2, heads=2, kv_heads=2, vocab=330, seq_len=64,
+          arch="gpt2", tied=True)),
+    ("gguf-gpt2-q4_1", "gguf", "q4_1", False, 29,
+     dict(dim=64, hidden_dim=96, layers=2, heads=4, kv_heads=4, vocab=330, seq_len=64,
+          arch="gpt2")),
+]
+
 # (prompt ids, greedy steps). Ids stay below the smallest vocabulary (320). The long
 # prompt plus its continuation reaches position 45, inside every seq_len.
 PROMPTS = [
@@ -149,6 +184,14 @@ def generate(work, name, fmt, dtype, unshared, seed, shape):
         cmd.append("--unshared-classifier")
     if kind != "spm":
         cmd += ["--tokenizer-kind", kind]
+    if "arch" in shape:
+        cmd += ["--arch", shape["arch"]]
+    if "rope_base" in shape:
+        cmd += ["--rope-base", str(shape["rope_base"])]
+    if "rope_scaling" in shape:
+        cmd += ["--rope-scaling", str(shape["rope_scaling"])]
+    if shape.get("tied"):
+        cmd.append("--tied-output")
     if tok:
         cmd += ["--tokenizer-out", tok]
     subprocess.run(cmd, check=True)

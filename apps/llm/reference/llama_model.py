@@ -1,4 +1,4 @@
-"""A llama-family model in memory and its forward pass, in numpy, for use as a reference.
+"""A llama, qwen2 or gpt2 model in memory and its forward pass, in numpy, for use as a reference.
 
 Written to be read: one token at a time with a key/value cache, float64 arithmetic on the
 weights exactly as stored (F16 and Q8_0 are expanded without further rounding), so the
@@ -12,6 +12,18 @@ llama2.c convention. GGUF Q/K weights are taken in that same row order: this pro
 generator writes them without the row permutation some converters apply, and the C engine
 reads them the same way.
 Grouped-query attention: query head h uses key/value head h // (n_heads / n_kv_heads).
+Linear RoPE scaling (<arch>.rope.scaling.type "linear", .factor F) rotates by pos / F.
+
+The other architectures (general.architecture), as llama.cpp builds them:
+  qwen2: llama plus biases on Q, K and V (blk.N.attn_q.bias ...), and RoPE on pairs
+         (j, j + head_size/2) of each head ("NEOX" order: qwen2's converter keeps the
+         Hugging Face row order, whose rotate_half pairs the two halves).
+  gpt2:  x = token_embd[token] + position_embd[pos]; no RoPE;
+         x += Wo · attention(split(Wqkv · n + bqkv)) + bo        with n = LayerNorm(x)
+         x += Wdown · gelu(Wup · m + bup) + bdown                 with m = LayerNorm(x)
+         logits = Wout · LayerNorm(x); LayerNorm(x) = w * (x - mean) / sqrt(var + eps) + b,
+         gelu in its tanh form; Wqkv's rows are Q (dim), then K and V (kv_dim each).
+Wout is token_embd when the file has no output.weight (all three).
 """
 
 import numpy as np
@@ -23,15 +35,21 @@ import llama2c_file
 
 DEFAULT_RMS_EPS = 1e-5
 DEFAULT_ROPE_THETA = 10000.0
+ARCHS = ("llama", "qwen2", "gpt2")
 
 
 class Config:
     def __init__(self, dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len,
-                 rms_eps=DEFAULT_RMS_EPS, rope_theta=DEFAULT_ROPE_THETA):
+                 rms_eps=DEFAULT_RMS_EPS, rope_theta=DEFAULT_ROPE_THETA, arch="llama",
+                 rope_scaling=None):
         self.dim, self.hidden_dim, self.n_layers = dim, hidden_dim, n_layers
         self.n_heads, self.n_kv_heads = n_heads, n_kv_heads
         self.vocab_size, self.seq_len = vocab_size, seq_len
-        self.rms_eps, self.rope_theta = rms_eps, rope_theta
+        self.rms_eps, self.rope_theta = rms_eps, rope_theta  # rms_eps: LayerNorm's for gpt2
+        if arch not in ARCHS:
+            raise ValueError(f"architecture {arch!r} is not one of {ARCHS}")
+        self.arch = arch
+        self.rope_scaling = rope_scaling  # linear factor, None for none
         if dim % n_heads or n_heads % n_kv_heads or (dim // n_heads) % 2:
             raise ValueError(f"dim {dim}, heads {n_heads}, kv heads {n_kv_heads}: dim must split "
                              "into heads of even size and heads into kv groups")
@@ -77,10 +95,19 @@ def load(path, tokenizer_path=None):
     return Model(config, weights, vocab)
 
 
+def _rope_scaling(g, arch, path):
+    kind = g.get(f"{arch}.rope.scaling.type", "linear")
+    if kind not in ("linear", "none"):
+        raise ValueError(f"{path}: RoPE scaling {kind!r} is not supported")
+    factor = g.get(f"{arch}.rope.scaling.factor", g.get(f"{arch}.rope.scale_linear", 0.0))
+    return None if kind == "none" or not factor else float(factor)
+
+
 def _load_gguf(path):
     g = gguf_file.GGUFFile.open(path)
-    if g.get("general.architecture") != "llama":
-        raise ValueError(f"{path}: general.architecture is {g.get('general.architecture')!r}, not 'llama'")
+    arch = g.get("general.architecture")
+    if arch not in ARCHS:
+        raise ValueError(f"{path}: general.architecture is {arch!r}, not one of {ARCHS}")
 
     def need(key):
         v = g.get(key)
@@ -89,14 +116,17 @@ def _load_gguf(path):
         return v
 
     tokens = need("tokenizer.ggml.tokens")
-    n_heads = need("llama.attention.head_count")
+    a = arch + "."
+    n_heads = need(a + "attention.head_count")
+    eps_key = "attention.layer_norm_epsilon" if arch == "gpt2" else "attention.layer_norm_rms_epsilon"
     config = Config(
-        dim=need("llama.embedding_length"), hidden_dim=need("llama.feed_forward_length"),
-        n_layers=need("llama.block_count"), n_heads=n_heads,
-        n_kv_heads=g.get("llama.attention.head_count_kv", n_heads),
-        vocab_size=len(tokens), seq_len=need("llama.context_length"),
-        rms_eps=g.get("llama.attention.layer_norm_rms_epsilon", DEFAULT_RMS_EPS),
-        rope_theta=g.get("llama.rope.freq_base", DEFAULT_ROPE_THETA))
+        dim=need(a + "embedding_length"), hidden_dim=need(a + "feed_forward_length"),
+        n_layers=need(a + "block_count"), n_heads=n_heads,
+        n_kv_heads=g.get(a + "attention.head_count_kv", n_heads),
+        vocab_size=len(tokens), seq_len=need(a + "context_length"),
+        rms_eps=g.get(a + eps_key, DEFAULT_RMS_EPS),
+        rope_theta=g.get(a + "rope.freq_base", DEFAULT_ROPE_THETA), arch=arch,
+        rope_scaling=None if arch == "gpt2" else _rope_scaling(g, arch, path))
     weights = {name: g.tensor(name) for name in g.tensors}
     if "output.weight" not in weights:
         weights["output.weight"] = weights["token_embd.weight"]
@@ -114,6 +144,15 @@ def rms_norm(x, weight, eps):
     return weight * (x / np.sqrt(np.mean(x * x) + eps))
 
 
+def layer_norm(x, weight, bias, eps):
+    c = x - np.mean(x)
+    return weight * (c / np.sqrt(np.mean(c * c) + eps)) + bias
+
+
+def gelu(x):
+    return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x ** 3)))
+
+
 def silu(x):
     return x / (1.0 + np.exp(-x))
 
@@ -123,12 +162,17 @@ def softmax(x):
     return e / np.sum(e)
 
 
-def rope(vec, pos, head_size, theta):
-    """Rotate each head's pairs (2j, 2j+1) of vec by the position's angle."""
-    pairs = vec.reshape(-1, head_size // 2, 2)
+def rope(vec, pos, head_size, theta, neox=False):
+    """Rotate each head's pairs (2j, 2j+1) of vec by the position's angle; with neox the
+    pairs (j, j + head_size/2). pos may be fractional (linear scaling)."""
     j = np.arange(head_size // 2, dtype=np.float64)
     angle = pos * theta ** (-2.0 * j / head_size)
     cos, sin = np.cos(angle), np.sin(angle)
+    if neox:
+        halves = vec.reshape(-1, 2, head_size // 2)
+        a, b = halves[:, 0], halves[:, 1]
+        return np.stack([a * cos - b * sin, a * sin + b * cos], axis=1).reshape(vec.shape)
+    pairs = vec.reshape(-1, head_size // 2, 2)
     a, b = pairs[..., 0], pairs[..., 1]
     return np.stack([a * cos - b * sin, a * sin + b * cos], axis=-1).reshape(vec.shape)
 
@@ -156,16 +200,38 @@ class Session:
         pos, hs = self.pos, c.head_size
 
         def linear(name, vec):
-            return self.matvec(name, w[name], vec)
+            """W · vec, plus the bias when the model has one (name ending .weight)."""
+            out = self.matvec(name, w[name], vec)
+            bias = w.get(name[:-len("weight")] + "bias")
+            return out if bias is None else out + bias
+
+        gpt2 = c.arch == "gpt2"
+
+        def norm(v, prefix):
+            if gpt2:
+                return layer_norm(v, w[prefix + ".weight"], w[prefix + ".bias"], c.rms_eps)
+            return rms_norm(v, w[prefix + ".weight"], c.rms_eps)
+
+        def rotate(v):
+            scaled = pos / c.rope_scaling if c.rope_scaling else pos
+            return rope(v, scaled, hs, c.rope_theta, neox=c.arch == "qwen2")
 
         group = c.n_heads // c.n_kv_heads
         x = w["token_embd.weight"][token].copy()
+        if gpt2:
+            x = x + w["position_embd.weight"][pos]
         for layer in range(c.n_layers):
             p = f"blk.{layer}."
-            n = rms_norm(x, w[p + "attn_norm.weight"], c.rms_eps)
-            q = rope(linear(p + "attn_q.weight", n), pos, hs, c.rope_theta)
-            self.keys[layer, pos] = rope(linear(p + "attn_k.weight", n), pos, hs, c.rope_theta)
-            self.values[layer, pos] = linear(p + "attn_v.weight", n)
+            n = norm(x, p + "attn_norm")
+            if gpt2:
+                qkv = linear(p + "attn_qkv.weight", n)
+                q, k, v = np.split(qkv, [c.dim, c.dim + c.kv_dim])
+            else:
+                q = rotate(linear(p + "attn_q.weight", n))
+                k = rotate(linear(p + "attn_k.weight", n))
+                v = linear(p + "attn_v.weight", n)
+            self.keys[layer, pos] = k
+            self.values[layer, pos] = v
             attended = np.empty(c.dim)
             for h in range(c.n_heads):
                 kv = (h // group) * hs
@@ -174,12 +240,15 @@ class Session:
                 weights = softmax(keys @ q[h * hs:(h + 1) * hs] / np.sqrt(hs))
                 attended[h * hs:(h + 1) * hs] = weights @ values
             x = x + linear(p + "attn_output.weight", attended)
-            mm = rms_norm(x, w[p + "ffn_norm.weight"], c.rms_eps)
-            gated = (silu(linear(p + "ffn_gate.weight", mm))
-                     * linear(p + "ffn_up.weight", mm))
+            mm = norm(x, p + "ffn_norm")
+            if gpt2:
+                gated = gelu(linear(p + "ffn_up.weight", mm))
+            else:
+                gated = (silu(linear(p + "ffn_gate.weight", mm))
+                         * linear(p + "ffn_up.weight", mm))
             x = x + linear(p + "ffn_down.weight", gated)
         self.pos += 1
-        return linear("output.weight", rms_norm(x, w["output_norm.weight"], c.rms_eps))
+        return linear("output.weight", norm(x, "output_norm"))
 
 
 def run(model, prompt_ids, n_greedy, matvec=None):

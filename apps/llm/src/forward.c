@@ -1,6 +1,6 @@
 /*
- * The transformer forward pass (llama architecture), for a batch of tokens at
- * consecutive positions:
+ * The transformer forward pass, for a batch of tokens at consecutive
+ * positions; llama's shown, qwen2 and gpt2 differ where enum llm_arch says:
  *   x = embedding[token]
  *   per layer: x += Wo . attention(RoPE(Wq . n), RoPE(Wk . n), Wv . n)  with n = rmsnorm(x)
  *              x += Wdown . (silu(Wgate . n) * (Wup . n))                with n = rmsnorm(x)
@@ -8,7 +8,9 @@
  * Attention is causal over the KV cache with grouped-query heads (query head
  * h reads kv head h / (n_heads / n_kv_heads)); token i of a batch starting
  * at pos sees positions 0..pos+i. RoPE rotates adjacent pairs (2i, 2i+1) of
- * each head, as llama2.c does.
+ * each head, as llama2.c does (qwen2: pairs (i, i + head_size/2); gpt2 adds
+ * learned positions to the embedding instead). Biases, where the model has
+ * them, are added by the task that computed the rows, before RoPE or GELU.
  *
  * Every matrix product takes all the batch's columns at once (llm_matmat),
  * so a prompt reads each weight once per batch rather than once per token.
@@ -36,12 +38,14 @@ enum epilogue {
 	EPI_ROPE,     /* jobs 0 and 1 (Q, K) rotated, job 2 (V) as is */
 	EPI_RESIDUAL, /* x += out */
 	EPI_SWIGLU,   /* jobs 0 and 1 (gate, up) over the same rows: out0 = silu(out0) * out1 */
+	EPI_GELU,     /* out = gelu(out) (gpt2's feed-forward) */
 };
 
 struct matmat_job {
 	const struct llm_matrix *w;
 	float *out; /* column j at out + j * ld */
 	size_t ld;
+	const float *bias; /* added to every column before the epilogue, or NULL */
 };
 
 struct matmat_stage {
@@ -163,8 +167,10 @@ int llm_context_create(struct llm_context **out, const struct llm_model *m,
 	}
 	layout(c, c->arena, &c->arena_size);
 	const struct llm_config *cfg = &m->config;
+	/* Linear RoPE scaling divides positions by its factor: folded in here. */
+	float rope_scale = cfg->rope_scale > 0 ? cfg->rope_scale : 1.0f;
 	for (uint32_t i = 0; i < cfg->head_size / 2; i++)
-		c->rope_freq[i] = 1.0f / llm_powf(cfg->rope_base, (float)(2 * i) / (float)cfg->head_size);
+		c->rope_freq[i] = rope_scale / llm_powf(cfg->rope_base, (float)(2 * i) / (float)cfg->head_size);
 	int rc = llm_threadpool_create(&c->pool, c->n_threads, alloc);
 	if (rc) {
 		unsigned n = c->n_threads;
@@ -216,10 +222,28 @@ static void prepare_inputs(struct llm_context *c, const float *x, size_t stride,
 	}
 }
 
+/* Rotates pairs (i, i + head_size/2) of the whole heads in rows [r0, r1). */
+static void rope_rows_neox(const struct llm_context *c, float *v, uint32_t r0, uint32_t r1, uint32_t pos)
+{
+	uint32_t head_size = c->model->config.head_size, half = head_size / 2;
+	for (uint32_t h = r0; h + head_size <= r1; h += head_size)
+		for (uint32_t i = 0; i < half; i++) {
+			float angle = (float)pos * c->rope_freq[i];
+			float cs = llm_cosf(angle), sn = llm_sinf(angle);
+			float a = v[h + i], b = v[h + i + half];
+			v[h + i] = a * cs - b * sn;
+			v[h + i + half] = a * sn + b * cs;
+		}
+}
+
 /* Rotates pairs (2i, 2i+1) in rows [r0, r1) (r0 even) of column v, at pos. */
 static void rope_rows(const struct llm_context *c, float *v, uint32_t r0, uint32_t r1, uint32_t pos)
 {
 	uint32_t head_size = c->model->config.head_size;
+	if (c->model->config.arch == LLM_ARCH_QWEN2) {
+		rope_rows_neox(c, v, r0, r1, pos);
+		return;
+	}
 	for (uint32_t i = r0; i + 1 < r1; i += 2) {
 		float angle = (float)pos * c->rope_freq[(i % head_size) / 2];
 		float cs = llm_cosf(angle), sn = llm_sinf(angle);
@@ -227,6 +251,16 @@ static void rope_rows(const struct llm_context *c, float *v, uint32_t r0, uint32
 		v[i] = a * cs - b * sn;
 		v[i + 1] = a * sn + b * cs;
 	}
+}
+
+/* GELU in the tanh approximation (as GPT-2 was trained with, and ggml's),
+ * tanh(u) written as 1 - 2 / (e^2u + 1): expf is already needed, and a
+ * build without a C library then has one function fewer to provide (the
+ * quotient saturates correctly at both ends, e^2u being 0 or infinite). */
+static float gelu(float x)
+{
+	float u = 0.7978845608f * x * (1.0f + 0.044715f * x * x);
+	return 0.5f * x * (2.0f - 2.0f / (llm_expf(2.0f * u) + 1.0f));
 }
 
 static void matmat_task(void *arg, unsigned task)
@@ -240,6 +274,12 @@ static void matmat_task(void *arg, unsigned task)
 	uint32_t r0 = (task - s->first_task[j]) * s->chunk;
 	uint32_t r1 = r0 + s->chunk < job->w->rows ? r0 + s->chunk : job->w->rows;
 	llm_matmat(c->isa, job->w, c->act, s->n_cols, job->out, job->ld, r0, r1);
+	if (job->bias)
+		for (uint32_t i = 0; i < s->n_cols; i++) {
+			float *o = job->out + i * job->ld;
+			for (uint32_t r = r0; r < r1; r++)
+				o[r] += job->bias[r];
+		}
 	switch (s->epi) {
 	case EPI_NONE:
 		break;
@@ -269,6 +309,13 @@ static void matmat_task(void *arg, unsigned task)
 		}
 		break;
 	}
+	case EPI_GELU:
+		for (uint32_t i = 0; i < s->n_cols; i++) {
+			float *o = job->out + i * job->ld;
+			for (uint32_t r = r0; r < r1; r++)
+				o[r] = gelu(o[r]);
+		}
+		break;
 	}
 }
 
@@ -290,6 +337,10 @@ static void run_stage(struct matmat_stage *s)
 	uint64_t chunk = (rows + 4ull * c->n_threads - 1) / (4ull * c->n_threads);
 	chunk = (chunk + 15) & ~15ull;
 	s->chunk = (uint32_t)(chunk < 16 ? 16 : chunk);
+	/* Half-split RoPE pairs rows a half head apart: tasks take whole heads. */
+	uint32_t hs = c->model->config.head_size;
+	if (s->epi == EPI_ROPE && c->model->config.arch == LLM_ARCH_QWEN2)
+		s->chunk = (s->chunk + hs - 1) / hs * hs;
 	s->first_task[0] = 0;
 	for (unsigned j = 0; j < split; j++)
 		s->first_task[j + 1] = s->first_task[j] + (s->job[j].w->rows + s->chunk - 1) / s->chunk;
@@ -306,11 +357,35 @@ static void rmsnorm(float *out, const float *x, const float *w, uint32_t n, floa
 		out[i] = w[i] * (scale * x[i]);
 }
 
-static void rmsnorm_cols(const struct llm_context *c, const float *w, uint32_t n_cols)
+/* gpt2's LayerNorm: centred, scaled to unit variance, then w * . + b. */
+static void layernorm(float *out, const float *x, const float *w, const float *b, uint32_t n, float eps)
+{
+	float sum = 0;
+	for (uint32_t i = 0; i < n; i++)
+		sum += x[i];
+	float mean = sum / (float)n, var = 0;
+	for (uint32_t i = 0; i < n; i++)
+		var += (x[i] - mean) * (x[i] - mean);
+	float scale = 1.0f / llm_sqrtf(var / (float)n + eps);
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = w[i] * (scale * (x[i] - mean)) + b[i];
+}
+
+/* The architecture's norm: LayerNorm when it has a shift b, else RMSNorm. */
+static void norm(const struct llm_context *c, float *out, const float *x, const float *w, const float *b)
+{
+	const struct llm_config *m = &c->model->config;
+	if (b)
+		layernorm(out, x, w, b, m->dim, m->rms_eps);
+	else
+		rmsnorm(out, x, w, m->dim, m->rms_eps);
+}
+
+static void rmsnorm_cols(const struct llm_context *c, const float *w, const float *b, uint32_t n_cols)
 {
 	const struct llm_config *m = &c->model->config;
 	for (uint32_t i = 0; i < n_cols; i++)
-		rmsnorm(c->xb + (size_t)i * m->dim, c->x + (size_t)i * m->dim, w, m->dim, m->rms_eps);
+		norm(c, c->xb + (size_t)i * m->dim, c->x + (size_t)i * m->dim, w, b);
 }
 
 /*
@@ -398,13 +473,14 @@ static void attention_block(struct llm_context *c, uint32_t l, uint32_t pos, uin
 	const struct llm_layer *ly = &c->model->layers[l];
 	size_t at = ((size_t)l * c->max_seq + pos) * m->kv_dim;
 
-	rmsnorm_cols(c, ly->attn_norm, n_cols);
+	rmsnorm_cols(c, ly->attn_norm, ly->attn_norm_b, n_cols);
 	prepare_inputs(c, c->xb, m->dim, m->dim, n_cols,
 		       (const struct llm_matrix *const[]){ &ly->wq, &ly->wk, &ly->wv }, 3);
 	struct matmat_stage qkv = {
-		.ctx = c, .n_cols = n_cols, .pos = pos, .epi = EPI_ROPE, .n_jobs = 3,
-		.job = { { &ly->wq, c->q, m->dim }, { &ly->wk, c->key_cache + at, m->kv_dim },
-			 { &ly->wv, c->value_cache + at, m->kv_dim } },
+		.ctx = c, .n_cols = n_cols, .pos = pos, .epi = m->arch == LLM_ARCH_GPT2 ? EPI_NONE : EPI_ROPE,
+		.n_jobs = 3,
+		.job = { { &ly->wq, c->q, m->dim, ly->bq }, { &ly->wk, c->key_cache + at, m->kv_dim, ly->bk },
+			 { &ly->wv, c->value_cache + at, m->kv_dim, ly->bv } },
 	};
 	run_stage(&qkv);
 	struct attention_job job = { c, l, pos, n_cols };
@@ -412,7 +488,7 @@ static void attention_block(struct llm_context *c, uint32_t l, uint32_t pos, uin
 	prepare_inputs(c, c->xb, m->dim, m->dim, n_cols, (const struct llm_matrix *const[]){ &ly->wo }, 1);
 	struct matmat_stage wo = {
 		.ctx = c, .n_cols = n_cols, .epi = EPI_RESIDUAL, .n_jobs = 1,
-		.job = { { &ly->wo, c->xb2, m->dim } },
+		.job = { { &ly->wo, c->xb2, m->dim, ly->bo } },
 	};
 	run_stage(&wo);
 }
@@ -421,19 +497,28 @@ static void ffn_block(struct llm_context *c, uint32_t l, uint32_t n_cols)
 {
 	const struct llm_config *m = &c->model->config;
 	const struct llm_layer *ly = &c->model->layers[l];
-	rmsnorm_cols(c, ly->ffn_norm, n_cols);
-	prepare_inputs(c, c->xb, m->dim, m->dim, n_cols,
-		       (const struct llm_matrix *const[]){ &ly->w_gate, &ly->w_up }, 2);
-	struct matmat_stage gate_up = {
-		.ctx = c, .n_cols = n_cols, .epi = EPI_SWIGLU, .n_jobs = 2,
-		.job = { { &ly->w_gate, c->hb, m->hidden_dim }, { &ly->w_up, c->hb2, m->hidden_dim } },
-	};
-	run_stage(&gate_up);
+	rmsnorm_cols(c, ly->ffn_norm, ly->ffn_norm_b, n_cols);
+	if (m->arch == LLM_ARCH_GPT2) {
+		prepare_inputs(c, c->xb, m->dim, m->dim, n_cols, (const struct llm_matrix *const[]){ &ly->w_up }, 1);
+		struct matmat_stage up = {
+			.ctx = c, .n_cols = n_cols, .epi = EPI_GELU, .n_jobs = 1,
+			.job = { { &ly->w_up, c->hb, m->hidden_dim, ly->b_up } },
+		};
+		run_stage(&up);
+	} else {
+		prepare_inputs(c, c->xb, m->dim, m->dim, n_cols,
+			       (const struct llm_matrix *const[]){ &ly->w_gate, &ly->w_up }, 2);
+		struct matmat_stage gate_up = {
+			.ctx = c, .n_cols = n_cols, .epi = EPI_SWIGLU, .n_jobs = 2,
+			.job = { { &ly->w_gate, c->hb, m->hidden_dim, NULL }, { &ly->w_up, c->hb2, m->hidden_dim, NULL } },
+		};
+		run_stage(&gate_up);
+	}
 	prepare_inputs(c, c->hb, m->hidden_dim, m->hidden_dim, n_cols,
 		       (const struct llm_matrix *const[]){ &ly->w_down }, 1);
 	struct matmat_stage down = {
 		.ctx = c, .n_cols = n_cols, .epi = EPI_RESIDUAL, .n_jobs = 1,
-		.job = { { &ly->w_down, c->xb2, m->dim } },
+		.job = { { &ly->w_down, c->xb2, m->dim, ly->b_down } },
 	};
 	run_stage(&down);
 }
@@ -447,6 +532,13 @@ static void forward_chunk(struct llm_context *c, const uint32_t *tokens, uint32_
 	const struct llm_config *m = &model->config;
 	for (uint32_t i = 0; i < n; i++)
 		llm_matrix_row_f32(&model->token_embd, tokens[i], c->x + (size_t)i * m->dim);
+	if (model->pos_embd.data)
+		for (uint32_t i = 0; i < n; i++) {
+			float *x = c->x + (size_t)i * m->dim, *p = c->xb;
+			llm_matrix_row_f32(&model->pos_embd, pos + i, p);
+			for (uint32_t k = 0; k < m->dim; k++)
+				x[k] += p[k];
+		}
 	for (uint32_t l = 0; l < m->n_layers; l++) {
 		attention_block(c, l, pos, n);
 		ffn_block(c, l, n);
@@ -454,11 +546,11 @@ static void forward_chunk(struct llm_context *c, const uint32_t *tokens, uint32_
 	if (!want_logits)
 		return;
 	float *last = c->x + (size_t)(n - 1) * m->dim;
-	rmsnorm(c->xb, last, model->output_norm, m->dim, m->rms_eps);
+	norm(c, c->xb, last, model->output_norm, model->output_norm_b);
 	prepare_inputs(c, c->xb, m->dim, m->dim, 1, (const struct llm_matrix *const[]){ &model->output }, 1);
 	struct matmat_stage out = {
 		.ctx = c, .n_cols = 1, .epi = EPI_NONE, .n_jobs = 1,
-		.job = { { &model->output, c->logits, m->vocab_size } },
+		.job = { { &model->output, c->logits, m->vocab_size, NULL } },
 	};
 	run_stage(&out);
 }

@@ -214,17 +214,29 @@ const char *llm_dtype_name(enum llm_dtype t)
 
 static uint64_t matrix_bytes(const struct llm_matrix *w)
 {
+	if (!w->data) /* absent: gpt2 has no gate */
+		return 0;
 	return (uint64_t)w->rows * llm_row_bytes(w->type, w->cols);
 }
 
 uint64_t llm_model_params(const struct llm_model *m)
 {
 	const struct llm_config *c = &m->config;
+	bool gpt2 = c->arch == LLM_ARCH_GPT2;
 	uint64_t per_layer = 2ull * c->dim * c->dim + 2ull * c->kv_dim * c->dim +
-			     3ull * c->hidden_dim * c->dim + 2ull * c->dim;
+			     (gpt2 ? 2ull : 3ull) * c->hidden_dim * c->dim + 2ull * c->dim;
+	const struct llm_layer *ly = c->n_layers ? &m->layers[0] : NULL;
+	if (ly && ly->bq)
+		per_layer += c->dim + 2ull * c->kv_dim;
+	if (ly && ly->bo)
+		per_layer += c->dim;
+	if (gpt2) /* LayerNorm shifts, feed-forward biases */
+		per_layer += 2ull * c->dim + c->hidden_dim + c->dim;
 	uint64_t p = per_layer * c->n_layers + (uint64_t)c->vocab_size * c->dim + c->dim;
 	if (!m->shared_classifier)
 		p += (uint64_t)c->vocab_size * c->dim;
+	if (m->pos_embd.data)
+		p += (uint64_t)c->seq_len * c->dim + c->dim;
 	return p;
 }
 

@@ -1,7 +1,8 @@
 /*
- * Building a llama model from a parsed GGUF file: hyper-parameters from the
- * llama.* metadata, tensors by their conventional names with their shapes
- * and types checked, and the tokenizer from tokenizer.ggml.*.
+ * Building a model from a parsed GGUF file: the architecture from
+ * general.architecture, hyper-parameters from its <arch>.* metadata, tensors
+ * by llama.cpp's conventional names with their shapes and types checked, and
+ * the tokenizer from tokenizer.ggml.*.
  *
  * Q and K weights are taken in stored row order, pairs (2i, 2i+1) of each
  * head rotated by RoPE, as llama2.c does. That is the order of llama GGUF
@@ -9,7 +10,8 @@
  * keep Q and K in the "half-split" order their rotate_half needs, and the
  * converter permutes them back to the interleaved order for its adjacent-
  * pair RoPE, so no permutation is needed here (the bundled generator writes
- * the same order).
+ * the same order). qwen2's converter leaves Q and K in the half-split order,
+ * which is why that architecture rotates pairs (i, i + head_size/2).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -51,7 +53,18 @@ static int get_f32(const struct gguf_file *f, const char *key, float dflt, float
 	return 0;
 }
 
-static int check_architecture(const struct gguf_file *f, struct llm_err *err)
+static const char *const arch_names[] = {
+	[LLM_ARCH_LLAMA] = "llama",
+	[LLM_ARCH_QWEN2] = "qwen2",
+	[LLM_ARCH_GPT2] = "gpt2",
+};
+
+const char *llm_arch_name(enum llm_arch a)
+{
+	return (unsigned)a < sizeof(arch_names) / sizeof(arch_names[0]) ? arch_names[a] : "?";
+}
+
+static int read_architecture(const struct gguf_file *f, enum llm_arch *out, struct llm_err *err)
 {
 	struct gguf_string arch;
 	int rc = gguf_get_string(f, "general.architecture", &arch);
@@ -59,23 +72,71 @@ static int check_architecture(const struct gguf_file *f, struct llm_err *err)
 		return llm_err_set(err, -EINVAL, "gguf: missing metadata general.architecture");
 	if (rc)
 		return llm_err_set(err, -EINVAL, "gguf: general.architecture is not a string");
-	if (arch.len != 5 || memcmp(arch.ptr, "llama", 5) != 0)
-		return llm_err_set(err, -ENOTSUP, "gguf: architecture '%.*s' is not supported (only 'llama')",
-				   arch.len > 32 ? 32 : (int)arch.len, arch.ptr);
+	for (unsigned a = 0; a < sizeof(arch_names) / sizeof(arch_names[0]); a++)
+		if (arch.len == strlen(arch_names[a]) && memcmp(arch.ptr, arch_names[a], arch.len) == 0) {
+			*out = (enum llm_arch)a;
+			return 0;
+		}
+	return llm_err_set(err, -ENOTSUP, "gguf: architecture '%.*s' is not supported (only 'llama', 'qwen2' and 'gpt2')",
+			   arch.len > 32 ? 32 : (int)arch.len, arch.ptr);
+}
+
+/* "<arch>.<suffix>": every architecture's hyper-parameters carry its name. */
+static const char *arch_key(char *buf, size_t size, enum llm_arch a, const char *suffix)
+{
+	snprintf(buf, size, "%s.%s", llm_arch_name(a), suffix);
+	return buf;
+}
+
+/*
+ * RoPE scaling as llama.cpp reads it: <arch>.rope.scaling.type (absent
+ * means linear) and the factor from <arch>.rope.scaling.factor or the older
+ * <arch>.rope.scale_linear (absent or 0 means none). Only linear scaling,
+ * which divides positions by the factor, is implemented; YaRN and the
+ * others change the frequencies per dimension and are refused by name.
+ */
+static int read_rope_scaling(const struct gguf_file *f, struct llm_config *c, struct llm_err *err)
+{
+	char key[96];
+	struct gguf_string type = { "linear", 6 };
+	int rc = gguf_get_string(f, arch_key(key, sizeof(key), c->arch, "rope.scaling.type"), &type);
+	if (rc && rc != -ENOENT)
+		return llm_err_set(err, -EINVAL, "gguf: metadata %s is not a string", key);
+	bool none = type.len == 4 && memcmp(type.ptr, "none", 4) == 0;
+	if (!none && !(type.len == 6 && memcmp(type.ptr, "linear", 6) == 0))
+		return llm_err_set(err, -ENOTSUP, "gguf: RoPE scaling '%.*s' is not supported (only 'linear' and 'none')",
+				   type.len > 32 ? 32 : (int)type.len, type.ptr);
+	double factor = 0;
+	rc = gguf_get_f64(f, arch_key(key, sizeof(key), c->arch, "rope.scaling.factor"), &factor);
+	if (rc == -ENOENT)
+		rc = gguf_get_f64(f, arch_key(key, sizeof(key), c->arch, "rope.scale_linear"), &factor);
+	if (rc == -ENOENT)
+		factor = 0;
+	else if (rc || !(factor >= 0) || factor > 1e6)
+		return llm_err_set(err, -EINVAL, "gguf: metadata %s must be a number in 0..1e6", key);
+	c->rope_scale = none || factor == 0 ? 1.0f : (float)(1.0 / factor);
 	return 0;
 }
 
 static int read_config(const struct gguf_file *f, struct llm_config *c, struct llm_err *err)
 {
-	int rc = check_architecture(f, err);
-	if (!rc) rc = get_u32(f, "llama.embedding_length", true, 0, &c->dim, err);
-	if (!rc) rc = get_u32(f, "llama.feed_forward_length", true, 0, &c->hidden_dim, err);
-	if (!rc) rc = get_u32(f, "llama.block_count", true, 0, &c->n_layers, err);
-	if (!rc) rc = get_u32(f, "llama.attention.head_count", true, 0, &c->n_heads, err);
-	if (!rc) rc = get_u32(f, "llama.attention.head_count_kv", false, c->n_heads, &c->n_kv_heads, err);
-	if (!rc) rc = get_u32(f, "llama.context_length", true, 0, &c->seq_len, err);
-	if (!rc) rc = get_f32(f, "llama.attention.layer_norm_rms_epsilon", 1e-5f, &c->rms_eps, err);
-	if (!rc) rc = get_f32(f, "llama.rope.freq_base", 10000.0f, &c->rope_base, err);
+	char key[96];
+	int rc = read_architecture(f, &c->arch, err);
+#define KEY(suffix) arch_key(key, sizeof(key), c->arch, suffix)
+	if (!rc) rc = get_u32(f, KEY("embedding_length"), true, 0, &c->dim, err);
+	if (!rc) rc = get_u32(f, KEY("feed_forward_length"), true, 0, &c->hidden_dim, err);
+	if (!rc) rc = get_u32(f, KEY("block_count"), true, 0, &c->n_layers, err);
+	if (!rc) rc = get_u32(f, KEY("attention.head_count"), true, 0, &c->n_heads, err);
+	if (!rc) rc = get_u32(f, KEY("attention.head_count_kv"), false, c->n_heads, &c->n_kv_heads, err);
+	if (!rc) rc = get_u32(f, KEY("context_length"), true, 0, &c->seq_len, err);
+	/* gpt2's LayerNorm epsilon goes in the same field as the RMSNorm one. */
+	if (!rc) rc = get_f32(f, KEY(c->arch == LLM_ARCH_GPT2 ? "attention.layer_norm_epsilon"
+							      : "attention.layer_norm_rms_epsilon"),
+			      1e-5f, &c->rms_eps, err);
+	if (!rc) rc = get_f32(f, KEY("rope.freq_base"), 10000.0f, &c->rope_base, err);
+	if (!rc && c->arch != LLM_ARCH_GPT2)
+		rc = read_rope_scaling(f, c, err);
+#undef KEY
 	return rc;
 }
 
@@ -111,6 +172,70 @@ static int find_norm(const struct gguf_file *f, const char *name, uint32_t dim, 
 	return 0;
 }
 
+/* A bias or norm vector of n F32; *out stays NULL when absent and optional. */
+static int find_vector(const struct gguf_file *f, const char *name, uint32_t n, bool required,
+		       const float **out, struct llm_err *err)
+{
+	const struct gguf_tensor *t = gguf_find_tensor(f, name);
+	if (!t) {
+		*out = NULL;
+		return required ? llm_err_set(err, -EINVAL, "gguf: missing tensor %s", name) : 0;
+	}
+	if (t->type != GGUF_TENSOR_F32)
+		return llm_err_set(err, -EINVAL, "gguf: tensor %s is %s, biases and norms must be F32", name,
+				   gguf_tensor_type_name(t->type));
+	return find_norm(f, name, n, out, err);
+}
+
+/* gpt2's fused Q/K/V projection: rows [0, dim) are Q, then kv_dim of K and
+ * kv_dim of V, so three views of consecutive rows replace it, and its bias
+ * splits the same way. */
+static int load_fused_qkv(const struct gguf_file *f, const struct llm_config *c, uint32_t l,
+			  struct llm_layer *ly, struct llm_err *err)
+{
+	char name[64];
+	struct llm_matrix qkv;
+	uint32_t rows = c->dim + 2 * c->kv_dim;
+	snprintf(name, sizeof(name), "blk.%u.attn_qkv.weight", l);
+	int rc = find_matrix(f, name, rows, c->dim, &qkv, true, err);
+	if (rc)
+		return rc;
+	size_t row = llm_row_bytes(qkv.type, c->dim); /* (gguf_parse admits only types the engine reads) */
+	const uint8_t *base = qkv.data;
+	ly->wq = (struct llm_matrix){ base, qkv.type, c->dim, c->dim };
+	ly->wk = (struct llm_matrix){ base + (size_t)c->dim * row, qkv.type, c->kv_dim, c->dim };
+	ly->wv = (struct llm_matrix){ base + (size_t)(c->dim + c->kv_dim) * row, qkv.type, c->kv_dim, c->dim };
+	const float *b;
+	snprintf(name, sizeof(name), "blk.%u.attn_qkv.bias", l);
+	rc = find_vector(f, name, rows, true, &b, err);
+	if (rc)
+		return rc;
+	ly->bq = b;
+	ly->bk = b + c->dim;
+	ly->bv = b + c->dim + c->kv_dim;
+	return 0;
+}
+
+static int load_layer_gpt2(const struct gguf_file *f, const struct llm_config *c, uint32_t l,
+			   struct llm_layer *ly, struct llm_err *err)
+{
+	char name[64];
+#define NAME(suffix) (snprintf(name, sizeof(name), "blk.%u." suffix, l), name)
+	int rc = find_norm(f, NAME("attn_norm.weight"), c->dim, &ly->attn_norm, err);
+	if (!rc) rc = find_vector(f, NAME("attn_norm.bias"), c->dim, true, &ly->attn_norm_b, err);
+	if (!rc) rc = load_fused_qkv(f, c, l, ly, err);
+	if (!rc) rc = find_matrix(f, NAME("attn_output.weight"), c->dim, c->dim, &ly->wo, true, err);
+	if (!rc) rc = find_vector(f, NAME("attn_output.bias"), c->dim, true, &ly->bo, err);
+	if (!rc) rc = find_norm(f, NAME("ffn_norm.weight"), c->dim, &ly->ffn_norm, err);
+	if (!rc) rc = find_vector(f, NAME("ffn_norm.bias"), c->dim, true, &ly->ffn_norm_b, err);
+	if (!rc) rc = find_matrix(f, NAME("ffn_up.weight"), c->hidden_dim, c->dim, &ly->w_up, true, err);
+	if (!rc) rc = find_vector(f, NAME("ffn_up.bias"), c->hidden_dim, true, &ly->b_up, err);
+	if (!rc) rc = find_matrix(f, NAME("ffn_down.weight"), c->dim, c->hidden_dim, &ly->w_down, true, err);
+	if (!rc) rc = find_vector(f, NAME("ffn_down.bias"), c->dim, true, &ly->b_down, err);
+#undef NAME
+	return rc;
+}
+
 static int load_layer(const struct gguf_file *f, const struct llm_config *c, uint32_t l,
 		      struct llm_layer *ly, struct llm_err *err)
 {
@@ -125,6 +250,13 @@ static int load_layer(const struct gguf_file *f, const struct llm_config *c, uin
 	if (!rc) rc = find_matrix(f, NAME("ffn_gate.weight"), c->hidden_dim, c->dim, &ly->w_gate, true, err);
 	if (!rc) rc = find_matrix(f, NAME("ffn_up.weight"), c->hidden_dim, c->dim, &ly->w_up, true, err);
 	if (!rc) rc = find_matrix(f, NAME("ffn_down.weight"), c->dim, c->hidden_dim, &ly->w_down, true, err);
+	/* qwen2 always has Q/K/V biases; llama.cpp reads them for llama too
+	 * when a file has them, and so does this loader. */
+	bool qwen2 = c->arch == LLM_ARCH_QWEN2;
+	if (!rc) rc = find_vector(f, NAME("attn_q.bias"), c->dim, qwen2, &ly->bq, err);
+	if (!rc) rc = find_vector(f, NAME("attn_k.bias"), c->kv_dim, qwen2, &ly->bk, err);
+	if (!rc) rc = find_vector(f, NAME("attn_v.bias"), c->kv_dim, qwen2, &ly->bv, err);
+	if (!rc) rc = find_vector(f, NAME("attn_output.bias"), c->dim, false, &ly->bo, err);
 #undef NAME
 	return rc;
 }
@@ -317,24 +449,33 @@ static int load_from(const struct gguf_file *f, struct llm_model *m, struct llm_
 		return llm_err_set(err, -EINVAL, "gguf: tensor token_embd.weight must be a [dim, vocab] matrix");
 	c->vocab_size = (uint32_t)emb->dims[1];
 	uint32_t declared_vocab;
-	rc = get_u32(f, "llama.vocab_size", false, c->vocab_size, &declared_vocab, err);
+	char key[96];
+	rc = get_u32(f, arch_key(key, sizeof(key), c->arch, "vocab_size"), false, c->vocab_size, &declared_vocab, err);
 	if (rc)
 		return rc;
 	if (declared_vocab != c->vocab_size)
-		return llm_err_set(err, -EINVAL, "gguf: llama.vocab_size %u disagrees with token_embd.weight (%u rows)",
-				   declared_vocab, c->vocab_size);
+		return llm_err_set(err, -EINVAL, "gguf: %s %u disagrees with token_embd.weight (%u rows)",
+				   key, declared_vocab, c->vocab_size);
 	rc = llm_config_check(c, err);
 	if (rc)
 		return rc;
-	uint32_t rope_dims;
-	rc = get_u32(f, "llama.rope.dimension_count", false, c->head_size, &rope_dims, err);
-	if (rc)
-		return rc;
-	if (rope_dims != c->head_size)
-		return llm_err_set(err, -ENOTSUP, "gguf: llama.rope.dimension_count %u differs from the head size %u",
-				   rope_dims, c->head_size);
+	bool gpt2 = c->arch == LLM_ARCH_GPT2;
+	if (!gpt2) {
+		uint32_t rope_dims;
+		rc = get_u32(f, arch_key(key, sizeof(key), c->arch, "rope.dimension_count"), false, c->head_size,
+			     &rope_dims, err);
+		if (rc)
+			return rc;
+		if (rope_dims != c->head_size)
+			return llm_err_set(err, -ENOTSUP, "gguf: %s %u differs from the head size %u", key,
+					   rope_dims, c->head_size);
+	}
 	rc = find_matrix(f, "token_embd.weight", c->vocab_size, c->dim, &m->token_embd, true, err);
 	if (!rc) rc = find_norm(f, "output_norm.weight", c->dim, &m->output_norm, err);
+	if (!rc && gpt2) rc = find_vector(f, "output_norm.bias", c->dim, true, &m->output_norm_b, err);
+	/* One learned position per context slot: the context cannot outgrow it. */
+	if (!rc && gpt2)
+		rc = find_matrix(f, "position_embd.weight", c->seq_len, c->dim, &m->pos_embd, true, err);
 	if (!rc) rc = find_matrix(f, "output.weight", c->vocab_size, c->dim, &m->output, false, err);
 	if (rc)
 		return rc;
@@ -345,7 +486,7 @@ static int load_from(const struct gguf_file *f, struct llm_model *m, struct llm_
 	if (!m->layers)
 		return llm_err_set(err, -ENOMEM, "gguf: out of memory");
 	for (uint32_t l = 0; l < c->n_layers && !rc; l++)
-		rc = load_layer(f, c, l, &m->layers[l], err);
+		rc = gpt2 ? load_layer_gpt2(f, c, l, &m->layers[l], err) : load_layer(f, c, l, &m->layers[l], err);
 	if (!rc)
 		rc = load_tokenizer(f, m, err);
 	m->format = LLM_FORMAT_GGUF;

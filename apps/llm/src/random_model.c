@@ -1,4 +1,4 @@
-/* Random-weight GGUF llama models (see llm/random_model.h). */
+/* Random-weight GGUF models (see llm/random_model.h). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -151,6 +151,96 @@ static int add_tokenizer(struct gguf_writer *w, uint32_t n, const struct llm_all
 	return rc;
 }
 
+/* Byte b in GPT-2's byte-level alphabet, as UTF-8: printable Latin-1 bytes
+ * stand for themselves, the others for U+0100 onwards in byte order. */
+static size_t byte_symbol(unsigned b, char *out)
+{
+	unsigned cp = b;
+	if (!((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174)) {
+		unsigned k = 0;
+		for (unsigned x = 0; x < b; x++)
+			k += !((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || x >= 174);
+		cp = 256 + k;
+	}
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	out[0] = (char)(0xC0 | cp >> 6);
+	out[1] = (char)(0x80 | (cp & 0x3F));
+	return 2;
+}
+
+/*
+ * A byte-level BPE vocabulary for the qwen2 and gpt2 models (tokenizer
+ * model "gpt2", as their converted files carry): the 256 byte symbols, then
+ * merges "Ġ" + letter (a space before a word) and letter pairs until n - 1
+ * pieces, and <|endoftext|> last as BOS and EOS. The pre-tokenizer is named
+ * as llama.cpp's converter names it ("qwen2", "gpt-2"), so llama.cpp runs
+ * these files too.
+ */
+#define BYTELEVEL_MAX_VOCAB (256u + 26 + 26 * 26 + 1)
+
+static int add_bytelevel_tokenizer(struct gguf_writer *w, uint32_t n, enum llm_arch arch,
+				   const struct llm_allocator *a)
+{
+	struct vocab v = { 0 };
+	uint32_t n_merges = n - 257;
+	v.blob = llm_alloc_array(a, n, 16, 16);
+	v.piece = llm_alloc_array(a, n, sizeof(*v.piece), 8);
+	v.len = llm_alloc_array(a, n, sizeof(*v.len), 8);
+	v.score = llm_alloc_array(a, n, sizeof(*v.score), 4);
+	v.type = llm_alloc_array(a, n, sizeof(*v.type), 4);
+	char *mblob = llm_alloc_array(a, n_merges, 16, 16);
+	const char **merge = llm_alloc_array(a, n_merges, sizeof(*merge), 8);
+	size_t *mlen = llm_alloc_array(a, n_merges, sizeof(*mlen), 8);
+	int rc = 0;
+	if (!v.blob || !v.piece || !v.len || !v.score || !v.type || !mblob || !merge || !mlen) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	char s[16], x[2], y[2];
+	for (unsigned b = 0; b < 256; b++)
+		vocab_add(&v, n, s, byte_symbol(b, s), 0, 1);
+	size_t lx = byte_symbol(' ', x); /* "Ġ" */
+	for (uint32_t m = 0; m < n_merges; m++) {
+		size_t ly;
+		if (m < 26) {
+			ly = byte_symbol('a' + m, y);
+		} else {
+			lx = byte_symbol('a' + (m - 26) / 26, x);
+			ly = byte_symbol('a' + (m - 26) % 26, y);
+		}
+		char *d = mblob + (size_t)m * 16;
+		memcpy(d, x, lx);
+		d[lx] = ' ';
+		memcpy(d + lx + 1, y, ly);
+		merge[m] = d;
+		mlen[m] = lx + 1 + ly;
+		memcpy(s, x, lx);
+		memcpy(s + lx, y, ly);
+		vocab_add(&v, n, s, lx + ly, 0, 1);
+	}
+	vocab_add(&v, n, "<|endoftext|>", 13, 0, 3);
+	gguf_writer_string(w, "tokenizer.ggml.model", "gpt2");
+	gguf_writer_string(w, "tokenizer.ggml.pre", arch == LLM_ARCH_QWEN2 ? "qwen2" : "gpt-2");
+	gguf_writer_strings(w, "tokenizer.ggml.tokens", v.piece, v.len, n);
+	gguf_writer_i32s(w, "tokenizer.ggml.token_type", v.type, n);
+	gguf_writer_strings(w, "tokenizer.ggml.merges", merge, mlen, n_merges);
+	gguf_writer_u32(w, "tokenizer.ggml.bos_token_id", n - 1);
+	gguf_writer_u32(w, "tokenizer.ggml.eos_token_id", n - 1);
+out:
+	llm_free(a, v.blob, (size_t)n * 16);
+	llm_free(a, v.piece, (size_t)n * sizeof(*v.piece));
+	llm_free(a, v.len, (size_t)n * sizeof(*v.len));
+	llm_free(a, v.score, (size_t)n * sizeof(*v.score));
+	llm_free(a, v.type, (size_t)n * sizeof(*v.type));
+	llm_free(a, mblob, (size_t)n_merges * 16);
+	llm_free(a, merge, (size_t)n_merges * sizeof(*merge));
+	llm_free(a, mlen, (size_t)n_merges * sizeof(*mlen));
+	return rc;
+}
+
 static enum gguf_tensor_type gguf_type(enum llm_dtype t)
 {
 	return t == LLM_DTYPE_F16    ? GGUF_TENSOR_F16
@@ -184,8 +274,19 @@ int llm_random_model_gguf_with(const struct llm_random_model_spec *s,
 			       const struct llm_allocator *alloc, void **image, size_t *size,
 			       struct llm_err *err)
 {
+	return llm_random_model_gguf_arch(s, NULL, add_metadata, ctx, alloc, image, size, err);
+}
+
+int llm_random_model_gguf_arch(const struct llm_random_model_spec *s, const struct llm_random_arch *ra,
+			       void (*add_metadata)(struct gguf_writer *w, void *ctx), void *ctx,
+			       const struct llm_allocator *alloc, void **image, size_t *size,
+			       struct llm_err *err)
+{
+	static const struct llm_random_arch llama = { LLM_ARCH_LLAMA, 0 };
+	if (!ra)
+		ra = &llama;
 	struct llm_config c = { s->dim, s->hidden_dim, s->n_layers, s->n_heads, s->n_kv_heads,
-				s->vocab_size, s->seq_len, 0, 0, 1e-5f, 10000.0f };
+				s->vocab_size, s->seq_len, 0, 0, 1e-5f, 10000.0f, ra->arch, 1.0f };
 	int rc = llm_config_check(&c, err);
 	if (rc)
 		return rc;
@@ -195,24 +296,47 @@ int llm_random_model_gguf_with(const struct llm_random_model_spec *s,
 				   llm_dtype_name(s->dtype));
 	if (s->with_tokenizer && c.vocab_size < 259 + 1 + 94)
 		return llm_err_set(err, -EINVAL, "random model: a tokenizer needs a vocabulary of at least 354");
-	size_t n_fill = 3 + 9 * (size_t)c.n_layers + 1;
+	if ((unsigned)c.arch > LLM_ARCH_GPT2)
+		return llm_err_set(err, -EINVAL, "random model: unknown architecture %u", (unsigned)c.arch);
+	if (!(ra->rope_scaling >= 0) || (ra->rope_scaling > 0 && c.arch == LLM_ARCH_GPT2))
+		return llm_err_set(err, -EINVAL, "random model: RoPE scaling needs a RoPE architecture and a factor >= 0");
+	if (s->with_tokenizer && c.arch != LLM_ARCH_LLAMA && c.vocab_size > BYTELEVEL_MAX_VOCAB)
+		return llm_err_set(err, -EINVAL, "random model: the byte-level tokenizer has at most %u pieces",
+				   BYTELEVEL_MAX_VOCAB);
+	size_t n_fill = 5 + 12 * (size_t)c.n_layers;
 	struct tensor_fill *fills = llm_alloc_array(alloc, n_fill, sizeof(*fills), 8);
 	if (!fills)
 		return llm_err_set(err, -ENOMEM, "random model: out of memory");
 	struct gguf_writer w;
 	gguf_writer_init(&w, alloc);
-	gguf_writer_string(&w, "general.architecture", "llama");
-	gguf_writer_string(&w, "general.name", "caec random llama");
-	gguf_writer_u32(&w, "llama.context_length", c.seq_len);
-	gguf_writer_u32(&w, "llama.embedding_length", c.dim);
-	gguf_writer_u32(&w, "llama.feed_forward_length", c.hidden_dim);
-	gguf_writer_u32(&w, "llama.block_count", c.n_layers);
-	gguf_writer_u32(&w, "llama.attention.head_count", c.n_heads);
-	gguf_writer_u32(&w, "llama.attention.head_count_kv", c.n_kv_heads);
-	gguf_writer_u32(&w, "llama.rope.dimension_count", c.head_size);
-	gguf_writer_f32(&w, "llama.attention.layer_norm_rms_epsilon", c.rms_eps);
-	gguf_writer_f32(&w, "llama.rope.freq_base", c.rope_base);
-	rc = s->with_tokenizer ? add_tokenizer(&w, c.vocab_size, alloc) : 0;
+	const char *arch = llm_arch_name(c.arch);
+	bool gpt2 = c.arch == LLM_ARCH_GPT2;
+	char key[96];
+#define KEY(x) (snprintf(key, sizeof(key), "%s." x, arch), key)
+	gguf_writer_string(&w, "general.architecture", arch);
+	snprintf(key, sizeof(key), "caec random %s", arch);
+	gguf_writer_string(&w, "general.name", key);
+	gguf_writer_u32(&w, KEY("context_length"), c.seq_len);
+	gguf_writer_u32(&w, KEY("embedding_length"), c.dim);
+	gguf_writer_u32(&w, KEY("feed_forward_length"), c.hidden_dim);
+	gguf_writer_u32(&w, KEY("block_count"), c.n_layers);
+	gguf_writer_u32(&w, KEY("attention.head_count"), c.n_heads);
+	gguf_writer_u32(&w, KEY("attention.head_count_kv"), c.n_kv_heads);
+	if (gpt2) {
+		gguf_writer_f32(&w, KEY("attention.layer_norm_epsilon"), c.rms_eps);
+	} else {
+		gguf_writer_u32(&w, KEY("rope.dimension_count"), c.head_size);
+		gguf_writer_f32(&w, KEY("attention.layer_norm_rms_epsilon"), c.rms_eps);
+		gguf_writer_f32(&w, KEY("rope.freq_base"), c.rope_base);
+	}
+	if (ra->rope_scaling > 0) {
+		gguf_writer_string(&w, KEY("rope.scaling.type"), "linear");
+		gguf_writer_f32(&w, KEY("rope.scaling.factor"), ra->rope_scaling);
+	}
+#undef KEY
+	if (s->with_tokenizer)
+		rc = c.arch == LLM_ARCH_LLAMA ? add_tokenizer(&w, c.vocab_size, alloc)
+					      : add_bytelevel_tokenizer(&w, c.vocab_size, c.arch, alloc);
 	if (add_metadata)
 		add_metadata(&w, ctx);
 
@@ -222,8 +346,25 @@ int llm_random_model_gguf_with(const struct llm_random_model_spec *s,
 	size_t k = 0;
 	char name[64];
 	add_tensor(&w, fills, &k, "token_embd.weight", c.vocab_size, c.dim, t, seed, 1.0f, 0);
-	for (uint32_t l = 0; l < c.n_layers; l++) {
+	if (gpt2)
+		add_tensor(&w, fills, &k, "position_embd.weight", c.seq_len, c.dim, t, seed, 0.5f, 0);
+	for (uint32_t l = 0; l < c.n_layers && gpt2; l++) {
 #define N(x) (snprintf(name, sizeof(name), "blk.%u." x, l), name)
+		const enum llm_dtype f32 = LLM_DTYPE_F32;
+		add_tensor(&w, fills, &k, N("attn_norm.weight"), 1, c.dim, f32, seed, 0.1f, 1.0f);
+		add_tensor(&w, fills, &k, N("attn_norm.bias"), 1, c.dim, f32, seed, 0.1f, 0);
+		add_tensor(&w, fills, &k, N("attn_qkv.weight"), c.dim + 2 * c.kv_dim, c.dim, t, seed, sd, 0);
+		add_tensor(&w, fills, &k, N("attn_qkv.bias"), 1, c.dim + 2 * c.kv_dim, f32, seed, 0.1f, 0);
+		add_tensor(&w, fills, &k, N("attn_output.weight"), c.dim, c.dim, t, seed, sd, 0);
+		add_tensor(&w, fills, &k, N("attn_output.bias"), 1, c.dim, f32, seed, 0.1f, 0);
+		add_tensor(&w, fills, &k, N("ffn_norm.weight"), 1, c.dim, f32, seed, 0.1f, 1.0f);
+		add_tensor(&w, fills, &k, N("ffn_norm.bias"), 1, c.dim, f32, seed, 0.1f, 0);
+		add_tensor(&w, fills, &k, N("ffn_up.weight"), c.hidden_dim, c.dim, t, seed, sd, 0);
+		add_tensor(&w, fills, &k, N("ffn_up.bias"), 1, c.hidden_dim, f32, seed, 0.1f, 0);
+		add_tensor(&w, fills, &k, N("ffn_down.weight"), c.dim, c.hidden_dim, t, seed, sh, 0);
+		add_tensor(&w, fills, &k, N("ffn_down.bias"), 1, c.dim, f32, seed, 0.1f, 0);
+	}
+	for (uint32_t l = 0; l < c.n_layers && !gpt2; l++) {
 		add_tensor(&w, fills, &k, N("attn_norm.weight"), 1, c.dim, LLM_DTYPE_F32, seed, 0.1f, 1.0f);
 		add_tensor(&w, fills, &k, N("attn_q.weight"), c.dim, c.dim, t, seed, sd, 0);
 		add_tensor(&w, fills, &k, N("attn_k.weight"), c.kv_dim, c.dim, t, seed, sd, 0);
@@ -233,9 +374,16 @@ int llm_random_model_gguf_with(const struct llm_random_model_spec *s,
 		add_tensor(&w, fills, &k, N("ffn_gate.weight"), c.hidden_dim, c.dim, t, seed, sd, 0);
 		add_tensor(&w, fills, &k, N("ffn_up.weight"), c.hidden_dim, c.dim, t, seed, sd, 0);
 		add_tensor(&w, fills, &k, N("ffn_down.weight"), c.dim, c.hidden_dim, t, seed, sh, 0);
+		if (c.arch == LLM_ARCH_QWEN2) {
+			add_tensor(&w, fills, &k, N("attn_q.bias"), 1, c.dim, LLM_DTYPE_F32, seed, 0.1f, 0);
+			add_tensor(&w, fills, &k, N("attn_k.bias"), 1, c.kv_dim, LLM_DTYPE_F32, seed, 0.1f, 0);
+			add_tensor(&w, fills, &k, N("attn_v.bias"), 1, c.kv_dim, LLM_DTYPE_F32, seed, 0.1f, 0);
+		}
 #undef N
 	}
 	add_tensor(&w, fills, &k, "output_norm.weight", 1, c.dim, LLM_DTYPE_F32, seed, 0.1f, 1.0f);
+	if (gpt2)
+		add_tensor(&w, fills, &k, "output_norm.bias", 1, c.dim, LLM_DTYPE_F32, seed, 0.1f, 0);
 	if (s->unshared_classifier)
 		add_tensor(&w, fills, &k, "output.weight", c.vocab_size, c.dim, t, seed, sd, 0);
 	if (!rc)

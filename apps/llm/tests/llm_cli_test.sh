@@ -212,4 +212,28 @@ err_is "caec bench llm: -m $work/nope.gguf does not exist"
 run 2 bench llm -m "$model" -r 0
 run 2 bench llm -m "$model" -p 129
 run 2 bench llm -m "$long_model" -m "$work/err"
+# qwen2 and gpt2 models (byte-level tokenizer inside): text in and out, the same
+# greedy tokens at 1 and 2 threads; an unknown architecture is a usage error.
+for arch in qwen2 gpt2; do
+	"$mkmodel" "$work/$arch.gguf" --arch "$arch" --dtype q8_0 --dim 64 --hidden 128 --vocab 600 --seq-len 64 \
+		--unshared --seed 4 >/dev/null
+	run 0 llm run "$work/$arch.gguf" -p 'hello world' -n 10 --temp 0 -t 1 --json
+	json 'len(j["ids"]) == 10 and j["prompt_tokens"] == 7 and isinstance(j["text"], str)'  # h el l o Ġw or ld
+	one=$(ids_of)
+	run 0 llm run "$work/$arch.gguf" -p 'hello world' -n 10 --temp 0 -t 2 --json
+	[ "$(ids_of)" = "$one" ] || fail "$arch: 2 threads differ from 1"
+done
+set +e
+"$mkmodel" "$work/x.gguf" --arch mamba 2>"$work/err"
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "llm-mkmodel --arch mamba exited $rc, expected 2"
+err_is "llm-mkmodel: unknown architecture mamba"
+set +e
+"$mkmodel" "$work/x.bin" --arch gpt2 --llama2c-seed 2>"$work/err"
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "llm-mkmodel --arch gpt2 --llama2c-seed exited $rc, expected 2"
+err_is "llm-mkmodel: --llama2c-seed makes llama models only"
+
 echo "llm_cli_test: ok"

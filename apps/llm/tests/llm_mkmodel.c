@@ -1,9 +1,10 @@
 /*
- * llm-mkmodel: writes a random-weight GGUF llama model with a synthetic
+ * llm-mkmodel: writes a random-weight GGUF model with a synthetic
  * vocabulary (llm/random_model.h), for the CLI tests and fuzzing seeds.
  *
  *   llm-mkmodel OUT.gguf [--dtype f32|f16|q8_0|q4_0|q5_0|q4_1] [--dim D] [--hidden H] [--layers L]
  *               [--heads NH] [--kv-heads NKV] [--vocab V] [--seq-len S] [--seed N]
+ *               [--arch llama|qwen2|gpt2] [--rope-scaling F]
  *               [--unshared] [--no-tokenizer] [--llama2c-seed]
  * --llama2c-seed writes the same weights (F32) as a llama2.c checkpoint plus
  * tokenizer.bin in the input format of fuzz_llama2c instead.
@@ -42,6 +43,7 @@ static int llama2c_seed_image(const void *gguf, size_t size, void **out, size_t 
 int main(int argc, char **argv)
 {
 	struct llm_random_model_spec s = { 64, 192, 2, 4, 2, 512, 64, LLM_DTYPE_F32, 1, false, true };
+	struct llm_random_arch ra = { LLM_ARCH_LLAMA, 0 };
 	const char *out = NULL;
 	bool llama2c_seed = false;
 	for (int i = 1; i < argc; i++) {
@@ -51,7 +53,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(a, "--llama2c-seed")) {
-			llama2c_seed = s.with_tokenizer = true;
+			llama2c_seed = s.with_tokenizer = true; /* (llama only) */
 			s.dtype = LLM_DTYPE_F32;
 			continue;
 		}
@@ -69,7 +71,17 @@ int main(int argc, char **argv)
 		}
 		const char *v = argv[++i];
 		uint32_t n = (uint32_t)strtoul(v, NULL, 10);
-		if (!strcmp(a, "--dtype"))
+		if (!strcmp(a, "--arch")) {
+			if (!strcmp(v, "llama")) ra.arch = LLM_ARCH_LLAMA;
+			else if (!strcmp(v, "qwen2")) ra.arch = LLM_ARCH_QWEN2;
+			else if (!strcmp(v, "gpt2")) ra.arch = LLM_ARCH_GPT2;
+			else {
+				fprintf(stderr, "llm-mkmodel: unknown architecture %s\n", v);
+				return 2;
+			}
+		} else if (!strcmp(a, "--rope-scaling"))
+			ra.rope_scaling = strtof(v, NULL);
+		else if (!strcmp(a, "--dtype"))
 			s.dtype = !strcmp(v, "f16") ? LLM_DTYPE_F16 : !strcmp(v, "q8_0") ? LLM_DTYPE_Q8_0
 				: !strcmp(v, "q4_0") ? LLM_DTYPE_Q4_0
 				: !strcmp(v, "q5_0") ? LLM_DTYPE_Q5_0
@@ -94,7 +106,11 @@ int main(int argc, char **argv)
 	void *image;
 	size_t size;
 	struct llm_err err;
-	if (llm_random_model_gguf(&s, NULL, &image, &size, &err)) {
+	if (llama2c_seed && ra.arch != LLM_ARCH_LLAMA) {
+		fprintf(stderr, "llm-mkmodel: --llama2c-seed makes llama models only\n");
+		return 2;
+	}
+	if (llm_random_model_gguf_arch(&s, &ra, NULL, NULL, NULL, &image, &size, &err)) {
 		fprintf(stderr, "llm-mkmodel: %s\n", err.msg);
 		return 1;
 	}

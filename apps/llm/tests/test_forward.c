@@ -362,6 +362,66 @@ static void test_idle_pool_sleeps(void **state)
 	llm_threadpool_free(p);
 }
 
+/* ---- qwen2 and gpt2: batched equals token by token, in every weight type ---- */
+
+/* Fewer runs than check_batch_shape's (the sanitizer runs pay for each):
+ * every batch size at least once, 1 and 3 threads, the portable kernels
+ * when portable is set. */
+static void check_batch_arch(enum llm_arch arch, uint32_t dim, uint32_t hidden, uint32_t heads, uint32_t kv_heads,
+			     bool unshared, enum llm_dtype t, bool portable)
+{
+	struct llm_random_model_spec spec = { dim, hidden, 2, heads, kv_heads, 300, LONG_PROMPT + N_AFTER,
+					      t, dim + hidden + arch, unshared, false };
+	struct llm_random_arch ra = { arch, arch == LLM_ARCH_QWEN2 ? 2.0f : 0 };
+	size_t size;
+	void *img = test_gguf_model_arch(&spec, &ra, &size);
+	assert_non_null(img);
+	struct llm_model *m;
+	struct llm_err err;
+	assert_int_equal(llm_model_load_memory(&m, img, size, NULL, 0, NULL, &err), 0);
+	assert_int_equal(m->config.arch, arch);
+	float *ref = token_by_token(m, -1);
+	for (size_t i = 0; i < (size_t)(LONG_PROMPT + N_AFTER) * m->config.vocab_size; i++)
+		assert_true(isfinite(ref[i]));
+	static const struct { uint32_t batch; unsigned threads; } runs[] = {
+		{ 1, 3 }, { 3, 1 }, { LLM_MAX_BATCH + 1, 3 }, { LONG_PROMPT, 1 }, { LONG_PROMPT, 3 },
+	};
+	for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++)
+		check_batched(m, ref, runs[r].batch, runs[r].threads, -1);
+	free(ref);
+	if (portable && llm_isa_best() != LLM_ISA_PORTABLE) {
+		ref = token_by_token(m, LLM_ISA_PORTABLE);
+		check_batched(m, ref, 7, 2, LLM_ISA_PORTABLE);
+		free(ref);
+	}
+	llm_model_free(m);
+	free(img);
+}
+
+static const enum llm_dtype every_type[] = { LLM_DTYPE_F32, LLM_DTYPE_F16, LLM_DTYPE_Q8_0,
+					     LLM_DTYPE_Q4_0, LLM_DTYPE_Q4_1, LLM_DTYPE_Q5_0 };
+
+/* qwen2's half-split RoPE pairs rows half a head apart, so its tasks take
+ * whole heads: a head size of 24 is no multiple of the usual 16-row chunks
+ * (what splits a head shows up as 1 and 3 threads disagreeing). */
+static void test_batch_qwen2(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(every_type) / sizeof(every_type[0]); i++) {
+		check_batch_arch(LLM_ARCH_QWEN2, 96, 160, 4, 2, false, every_type[i], true);
+	}
+	check_batch_arch(LLM_ARCH_QWEN2, 128, 192, 8, 8, true, LLM_DTYPE_F32, false);
+}
+
+static void test_batch_gpt2(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(every_type) / sizeof(every_type[0]); i++) {
+		check_batch_arch(LLM_ARCH_GPT2, 64, 256, 4, 4, false, every_type[i], true);
+	}
+	check_batch_arch(LLM_ARCH_GPT2, 96, 128, 6, 3, true, LLM_DTYPE_Q8_0, false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +437,8 @@ int main(void)
 		cmocka_unit_test(test_every_buffer_from_the_allocator),
 		cmocka_unit_test(test_pool_runs_each_task_once),
 		cmocka_unit_test(test_idle_pool_sleeps),
+		cmocka_unit_test(test_batch_qwen2),
+		cmocka_unit_test(test_batch_gpt2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

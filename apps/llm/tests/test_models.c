@@ -19,6 +19,20 @@ void *test_gguf_model_spec(const struct llm_random_model_spec *spec, size_t *siz
 	return copy;
 }
 
+void *test_gguf_model_arch(const struct llm_random_model_spec *spec, const struct llm_random_arch *arch,
+			   size_t *size)
+{
+	void *image, *copy;
+	struct llm_err err;
+	if (llm_random_model_gguf_arch(spec, arch, NULL, NULL, NULL, &image, size, &err))
+		return NULL;
+	copy = malloc(*size);
+	if (copy)
+		memcpy(copy, image, *size);
+	llm_free(NULL, image, *size);
+	return copy;
+}
+
 void *test_gguf_model(enum llm_dtype dtype, bool unshared, size_t *size)
 {
 	struct llm_random_model_spec s = { 64, 96, 2, 4, 2, 400, 32, dtype, 5, unshared, true };

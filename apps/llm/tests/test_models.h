@@ -16,6 +16,9 @@
  * vocab 400 with tokenizer, seq 32) of the given type. Free with free(). */
 void *test_gguf_model(enum llm_dtype dtype, bool unshared, size_t *size);
 void *test_gguf_model_spec(const struct llm_random_model_spec *spec, size_t *size);
+/* The same for another architecture (llm_random_model_gguf_arch). */
+void *test_gguf_model_arch(const struct llm_random_model_spec *spec, const struct llm_random_arch *arch,
+			   size_t *size);
 
 /* The same weights as a F32 GGUF model, in llama2.c layout. Free with free(). */
 void *test_llama2c_from_model(const struct llm_model *m, size_t *size);

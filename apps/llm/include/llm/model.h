@@ -5,8 +5,9 @@
  * Two on-disk formats load into the same struct llm_model:
  *  - llama2.c checkpoints (legacy 7-int header, F32 only, optional
  *    tokenizer.bin beside it), and
- *  - GGUF v3 with general.architecture = "llama", tensors in F32, F16 or
- *    Q8_0 and the tokenizer in tokenizer.ggml.* metadata.
+ *  - GGUF v3 with general.architecture "llama", "qwen2" or "gpt2" (enum
+ *    llm_arch), matrices in any enum llm_dtype, norms and biases in F32,
+ *    and the tokenizer in tokenizer.ggml.* metadata.
  * Weights are never copied: matrices point into the caller's memory range
  * (llm_model_load_memory) or into a private read-only mapping of the file
  * (llm_model_load_file), so a realm can hand the engine a range of its own
@@ -16,7 +17,9 @@
  * Q and K rows are used in the order they are stored, pairs (2i, 2i+1)
  * rotated by RoPE as llama2.c does; llama GGUF files, whether llama.cpp's
  * converters or this engine's generator made them, store them in that order
- * (model_gguf.c says why).
+ * (model_gguf.c says why). qwen2 files keep Hugging Face's order, which
+ * pairs (i, i + head_size/2) instead; gpt2 has no RoPE. gpt2's fused QKV
+ * matrix is not copied either: wq, wk and wv are views of its row ranges.
  */
 #ifndef LLM_MODEL_H
 #define LLM_MODEL_H
@@ -48,6 +51,19 @@ enum llm_dtype {
 #define LLM_Q5_0_BLOCK_BYTES 22
 #define LLM_Q4_1_BLOCK_BYTES 20
 
+/*
+ * The block structure, named by GGUF's general.architecture:
+ *  llama: RMSNorm, RoPE on pairs (2i, 2i+1) of each head, SwiGLU feed-forward;
+ *  qwen2: llama plus Q/K/V biases, RoPE on pairs (i, i + head_size/2)
+ *         ("NEOX" order: its converter keeps Hugging Face's Q/K row order);
+ *  gpt2:  LayerNorm with weight and bias, learned positions added to the
+ *         embedding, no RoPE, fused QKV, biases on every matrix, GELU
+ *         feed-forward without a gate.
+ */
+enum llm_arch { LLM_ARCH_LLAMA = 0, LLM_ARCH_QWEN2 = 1, LLM_ARCH_GPT2 = 2 };
+
+const char *llm_arch_name(enum llm_arch a);
+
 /* A row-major matrix: rows x cols, each row contiguous. */
 struct llm_matrix {
 	const void *data;
@@ -68,6 +84,9 @@ struct llm_config {
 	uint32_t kv_dim;    /* n_kv_heads * head_size */
 	float rms_eps;
 	float rope_base;
+	/* Fields below are zero for llama2.c checkpoints: llama, no scaling. */
+	enum llm_arch arch;
+	float rope_scale; /* positions are multiplied by this (1 / linear factor); 0 means 1 */
 };
 
 struct llm_layer {
@@ -80,6 +99,11 @@ struct llm_layer {
 	struct llm_matrix w_gate; /* hidden x dim (llama2.c w1) */
 	struct llm_matrix w_up;   /* hidden x dim (llama2.c w3) */
 	struct llm_matrix w_down; /* dim x hidden (llama2.c w2) */
+	/* Biases (F32), NULL when the architecture has none: qwen2 has Q/K/V
+	 * biases, gpt2 every one below (its fused QKV split into bq/bk/bv). */
+	const float *bq, *bk, *bv, *bo;
+	const float *b_up, *b_down;
+	const float *attn_norm_b, *ffn_norm_b; /* LayerNorm shifts (gpt2) */
 };
 
 enum llm_format { LLM_FORMAT_LLAMA2C, LLM_FORMAT_GGUF };
@@ -97,6 +121,9 @@ struct llm_model {
 	/* Set by llm_model_load_file: the mappings this model owns. */
 	void *map[2];
 	size_t map_size[2];
+	/* gpt2: learned positions (seq_len x dim) and the final LayerNorm's shift. */
+	struct llm_matrix pos_embd;
+	const float *output_norm_b;
 };
 
 /* Loads from memory the caller keeps alive and unchanged for the model's

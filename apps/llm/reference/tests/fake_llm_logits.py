@@ -7,7 +7,11 @@ Same command line and JSON as llm_reference.py. FAKE_LLM_MODE selects how it beh
   q8-activations activations quantised to Q8_0 blocks before every product with a Q8_0
                  weight, f16 rounding before F16 weights (must pass: the stated tolerances
                  allow for such kernels)
-  rope-halves    RoPE pairs (j, j + head_size/2) instead of adjacent ones (must fail)
+  rope-halves    RoPE pairs (j, j + head_size/2) instead of adjacent ones, and adjacent ones
+                 where qwen2 wants the halves (must fail)
+  rope-unscaled  linear RoPE scaling ignored (must fail)
+  no-bias        every bias ignored (must fail on qwen2 and gpt2)
+  no-positions   gpt2's learned positions ignored (must fail)
   gqa-wrong      query head h reads kv head h % n_kv_heads instead of h // group (must fail)
   greedy-wrong   the last greedy id replaced by another (must fail)
   encode-wrong   --encode drops the BOS token (must fail)
@@ -50,14 +54,29 @@ def make_matvec(types):
 
 def patch_model():
     if MODE == "rope-halves":
-        def rope_halves(vec, pos, hs, theta):
-            halves = vec.reshape(-1, 2, hs // 2)
-            j = np.arange(hs // 2, dtype=np.float64)
-            angle = pos * theta ** (-2.0 * j / hs)
-            a, b = halves[:, 0], halves[:, 1]
-            return np.stack([a * np.cos(angle) - b * np.sin(angle),
-                             a * np.sin(angle) + b * np.cos(angle)], axis=1).reshape(vec.shape)
+        def rope_halves(vec, pos, hs, theta, neox=False, original=llama_model.rope):
+            return original(vec, pos, hs, theta, not neox)
         llama_model.rope = rope_halves
+    elif MODE == "rope-unscaled":
+        load = llama_model.load
+
+        def load_unscaled(*args):
+            m = load(*args)
+            m.config.rope_scaling = None
+            return m
+        llama_model.load = load_unscaled
+    elif MODE in ("no-bias", "no-positions"):
+        load = llama_model.load
+
+        def load_without(*args):
+            m = load(*args)
+            for name in list(m.w):
+                if MODE == "no-bias" and name.endswith(".bias") and "norm" not in name:
+                    m.w[name] = np.zeros_like(m.w[name])
+                if MODE == "no-positions" and name == "position_embd.weight":
+                    m.w[name] = np.zeros_like(m.w[name])
+            return m
+        llama_model.load = load_without
     elif MODE == "gqa-wrong":
         # Interleave heads over kv heads instead of grouping consecutive ones.
         def step(self, token, original=llama_model.Session.step):

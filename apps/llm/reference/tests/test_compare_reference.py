@@ -41,7 +41,7 @@ class Compare(unittest.TestCase):
 
     def test_exact_engine_passes_every_case(self):
         out = self.passes("exact")
-        self.assertIn("10 models", out)
+        self.assertIn("19 models", out)
 
     def test_activation_quantising_engine_passes(self):
         self.passes("q8-activations", ["gguf-f16", "gguf-q8_0"])
@@ -51,6 +51,19 @@ class Compare(unittest.TestCase):
 
     def test_rope_on_wrong_pairs_fails(self):
         self.fails("rope-halves", ["gguf-q8_0"], "max |logit diff|")
+
+    def test_rope_pairs_of_qwen2_checked(self):
+        self.fails("rope-halves", ["gguf-qwen2-q4_0"], "max |logit diff|")
+
+    def test_ignored_rope_scaling_fails(self):
+        self.fails("rope-unscaled", ["gguf-llama-rope"], "max |logit diff|")
+
+    def test_ignored_biases_fail(self):
+        self.fails("no-bias", ["gguf-qwen2-q8_0"], "max |logit diff|")
+        self.fails("no-bias", ["gguf-gpt2-q8_0"], "max |logit diff|")
+
+    def test_ignored_positions_fail(self):
+        self.fails("no-positions", ["gguf-gpt2-f16"], "max |logit diff|")
 
     def test_wrong_gqa_mapping_fails(self):
         self.fails("gqa-wrong", ["llama2c-f32-shared"], "max |logit diff|")

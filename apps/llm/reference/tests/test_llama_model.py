@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Forward-pass checks of the numpy reference against formulations written differently:
 whole-sequence causal attention without a cache, GQA as MHA with repeated kv heads, RoPE
-as complex multiplication; plus format equivalence (the same weights through llama2.c and
+as complex multiplication (with linear scaling), qwen2 as llama with its Q/K rows permuted,
+gpt2 as a whole-sequence LayerNorm/GELU model; plus format equivalence (the same weights through llama2.c and
 GGUF give the same logits), greedy tie-breaking and the command line."""
 
 import json
@@ -34,7 +35,7 @@ def whole_sequence_logits(model, tokens):
     c, w = model.config, model.w
     n, hs, group = len(tokens), c.head_size, c.n_heads // c.n_kv_heads
     x = w["token_embd.weight"][tokens]                                  # [n, dim]
-    pos = np.arange(n)[:, None]
+    pos = np.arange(n)[:, None] / (c.rope_scaling or 1.0)
     freqs = c.rope_theta ** (-np.arange(0, hs, 2) / hs)                  # [hs/2]
     rot = np.exp(1j * pos * freqs)                                       # [n, hs/2]
 
@@ -119,6 +120,116 @@ class Forward(unittest.TestCase):
         with self.assertRaises(ValueError):
             M.run(m, [1] * 10, 8)  # 10 + 7 positions > seq_len 16
         self.assertEqual(len(M.run(m, [1] * 10, 7)[1]), 7)
+
+
+def arch_model(arch, seed=5, n_heads=4, n_kv_heads=2, rope_scaling=None):
+    c = M.Config(dim=32, hidden_dim=64, n_layers=2, n_heads=n_heads, n_kv_heads=n_kv_heads,
+                 vocab_size=300, seq_len=16, arch=arch, rope_scaling=rope_scaling)
+    return M.Model(c, gen_model.random_weights(c, seed))
+
+
+def gpt2_whole_sequence_logits(model, tokens):
+    """gpt2 written from its definition: all positions at once, repeated kv heads."""
+    c, w = model.config, model.w
+    n, hs, group = len(tokens), c.head_size, c.n_heads // c.n_kv_heads
+    x = w["token_embd.weight"][tokens] + w["position_embd.weight"][:n]
+
+    def ln(v, p):
+        mu = v.mean(axis=-1, keepdims=True)
+        var = v.var(axis=-1, keepdims=True)
+        return (v - mu) / np.sqrt(var + c.rms_eps) * w[p + ".weight"] + w[p + ".bias"]
+
+    def gelu(v):
+        return 0.5 * v * (1 + np.tanh(np.sqrt(2 / np.pi) * (v + 0.044715 * v ** 3)))
+
+    mask = np.triu(np.full((n, n), -np.inf), k=1)
+    for layer in range(c.n_layers):
+        p = f"blk.{layer}."
+        qkv = ln(x, p + "attn_norm") @ w[p + "attn_qkv.weight"].T + w[p + "attn_qkv.bias"]
+        q = qkv[:, :c.dim].reshape(n, c.n_heads, hs)
+        k = np.repeat(qkv[:, c.dim:c.dim + c.kv_dim].reshape(n, c.n_kv_heads, hs), group, axis=1)
+        v = np.repeat(qkv[:, c.dim + c.kv_dim:].reshape(n, c.n_kv_heads, hs), group, axis=1)
+        scores = np.einsum("ihd,jhd->hij", q, k) / np.sqrt(hs) + mask
+        probs = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        probs /= probs.sum(axis=-1, keepdims=True)
+        att = np.einsum("hij,jhd->ihd", probs, v).reshape(n, c.dim)
+        x = x + att @ w[p + "attn_output.weight"].T + w[p + "attn_output.bias"]
+        h = gelu(ln(x, p + "ffn_norm") @ w[p + "ffn_up.weight"].T + w[p + "ffn_up.bias"])
+        x = x + h @ w[p + "ffn_down.weight"].T + w[p + "ffn_down.bias"]
+    return ln(x, "output_norm") @ w["output.weight"].T
+
+
+class Architectures(unittest.TestCase):
+    def test_linear_rope_scaling_matches_whole_sequence(self):
+        m = arch_model("llama", rope_scaling=4.0)
+        cached, _ = M.run(m, PROMPT, 0)
+        np.testing.assert_allclose(np.array(cached), whole_sequence_logits(m, PROMPT),
+                                   rtol=0, atol=1e-9)
+        plain = arch_model("llama")
+        self.assertGreater(np.max(np.abs(np.array(cached) - M.run(plain, PROMPT, 0)[0])), 1e-3)
+
+    def test_qwen2_is_llama_with_interleaved_qk_rows(self):
+        """Half-split RoPE on rows r equals adjacent-pair RoPE on the rows reordered so
+        that j and j + hs/2 sit side by side (what llama's converter does to Hugging Face
+        checkpoints); attention scores are invariant to that reordering."""
+        q2 = arch_model("qwen2")
+        c = q2.config
+        hs = c.head_size
+        order = np.stack([np.arange(hs // 2), np.arange(hs // 2) + hs // 2], axis=1).ravel()
+        w = dict(q2.w)
+        for layer in range(c.n_layers):
+            for t, heads in (("attn_q", c.n_heads), ("attn_k", c.n_kv_heads)):
+                for kind in ("weight", "bias"):
+                    name = f"blk.{layer}.{t}.{kind}"
+                    a = w[name].reshape((heads, hs) + w[name].shape[1:])
+                    w[name] = a[:, order].reshape(w[name].shape)
+        llama = M.Model(M.Config(32, 64, 2, 4, 2, 300, 16), w)
+        np.testing.assert_allclose(M.run(q2, PROMPT, 0)[0], M.run(llama, PROMPT, 0)[0],
+                                   rtol=0, atol=1e-10)
+        # ...and the biases matter.
+        nobias = {k: (np.zeros_like(v) if k.endswith(".bias") else v) for k, v in q2.w.items()}
+        diff = np.abs(np.array(M.run(q2, PROMPT, 0)[0])
+                      - np.array(M.run(M.Model(c, nobias), PROMPT, 0)[0]))
+        self.assertGreater(np.max(diff), 1e-3)
+
+    def test_gpt2_matches_whole_sequence(self):
+        for heads, kv in ((4, 4), (4, 2)):
+            m = arch_model("gpt2", n_heads=heads, n_kv_heads=kv)
+            cached, _ = M.run(m, PROMPT, 0)
+            np.testing.assert_allclose(np.array(cached), gpt2_whole_sequence_logits(m, PROMPT),
+                                       rtol=0, atol=1e-9)
+
+    def test_gguf_round_trip_per_arch(self):
+        vocab = bpe_tokenizer.build(bpe_tokenizer.SAMPLE_CORPUS, 300)
+        with tempfile.TemporaryDirectory() as d:
+            for arch in ("qwen2", "gpt2"):
+                m = arch_model(arch)
+                w32 = {k: v.astype(np.float32) for k, v in m.w.items()}
+                for tied in (False, True):
+                    path = os.path.join(d, f"{arch}-{tied}.gguf")
+                    gen_model.write_gguf(path, m.config, w32, vocab, "f32", tied_output=tied)
+                    loaded = M.load(path)
+                    self.assertEqual(loaded.config.arch, arch)
+                    want = M.Model(m.config, dict(w32, **({"output.weight": w32["token_embd.weight"]}
+                                                         if tied else {})))
+                    np.testing.assert_allclose(np.array(M.run(loaded, PROMPT, 0)[0]),
+                                               np.array(M.run(want, PROMPT, 0)[0]), rtol=0, atol=1e-9)
+
+    def test_unsupported_rope_scaling_refused(self):
+        c = M.Config(32, 64, 2, 4, 2, 300, 16, rope_scaling=2.0)
+        w32 = {k: v.astype(np.float32) for k, v in gen_model.random_weights(c, 5).items()}
+        vocab = bpe_tokenizer.build(bpe_tokenizer.SAMPLE_CORPUS, 300)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.gguf")
+            gen_model.write_gguf(path, c, w32, vocab, "f32")
+            self.assertEqual(M.load(path).config.rope_scaling, 2.0)
+            with open(path, "rb") as f:
+                data = f.read()
+            with open(path, "wb") as f:  # the same length, so the file stays well formed
+                f.write(data.replace(b"linear", b"yarnxx", 1))
+            with self.assertRaises(ValueError) as e:
+                M.load(path)
+            self.assertIn("'yarnxx' is not supported", str(e.exception))
 
 
 class Files(unittest.TestCase):
