@@ -105,6 +105,103 @@ AVX2 static float dot_q4_0(const uint8_t *w, const struct llm_vec *x, uint32_t n
 	return hsum(acc);
 }
 
+AVX2 static inline int32_t hsum_i32(__m256i v)
+{
+	__m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+	s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+	s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+	return _mm_cvtsi128_si32(s);
+}
+
+/*
+ * Q4_K against Q8_K: per 64 values one 32-byte load gives the codes of two
+ * sub-blocks (low and high nibbles); maddubs (codes 0..15 unsigned, x
+ * signed: no 16-bit saturation) then madd with the sub-block's scale gives
+ * int32 lanes. The integer sums are exactly the portable kernel's, and
+ * llm_k_block_result turns them into the same float.
+ */
+AVX2 static float dot_q4_k(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	const __m256i mask = _mm256_set1_epi8(15);
+	float s = 0;
+	for (uint32_t b = 0; b < n / LLM_QK_K; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q4_K_BLOCK_BYTES;
+		const int8_t *xq = x->k_q + (size_t)b * LLM_QK_K;
+		const int16_t *bs = x->k_sums + (size_t)b * 16;
+		uint8_t sc[8], mn[8];
+		llm_k_scales_unpack(blk + 4, sc, mn);
+		__m256i acc = _mm256_setzero_si256();
+		for (int c = 0; c < 4; c++) {
+			__m256i q = _mm256_loadu_si256((const __m256i *)(const void *)(blk + 16 + 32 * c));
+			__m256i lo = _mm256_and_si256(q, mask), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), mask);
+			__m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)(xq + 64 * c));
+			__m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(xq + 64 * c + 32));
+			__m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, x0), _mm256_set1_epi16(sc[2 * c]));
+			__m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, x1), _mm256_set1_epi16(sc[2 * c + 1]));
+			acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
+		}
+		int32_t msum = 0;
+		for (int j = 0; j < 8; j++)
+			msum += mn[j] * (bs[2 * j] + bs[2 * j + 1]);
+		uint16_t hd, hm;
+		memcpy(&hd, blk, 2);
+		memcpy(&hm, blk + 2, 2);
+		s += llm_k_block_result(x->k_scale[b], _cvtsh_ss(hd), _cvtsh_ss(hm), hsum_i32(acc), msum);
+	}
+	return s;
+}
+
+/*
+ * Q6_K against Q8_K: the 6-bit codes are taken unsigned (0..63, so maddubs
+ * applies) and the offset of 32 comes back through the activation's sums of
+ * 16: sum sc * (code - 32) * x = sum sc * code * x - 32 * sum sc * bsum.
+ */
+AVX2 static float dot_q6_k(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	const __m256i m4 = _mm256_set1_epi8(15), m2 = _mm256_set1_epi8(3);
+	float s = 0;
+	for (uint32_t b = 0; b < n / LLM_QK_K; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q6_K_BLOCK_BYTES;
+		const int8_t *xq = x->k_q + (size_t)b * LLM_QK_K;
+		const int8_t *sc = (const int8_t *)(blk + 192);
+		__m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)sc));
+		__m256i bs16 = _mm256_loadu_si256((const __m256i *)(const void *)(x->k_sums + (size_t)b * 16));
+		int32_t offset = hsum_i32(_mm256_madd_epi16(sc16, bs16));
+		__m256i acc = _mm256_setzero_si256();
+		for (int h = 0; h < 2; h++) {
+			const uint8_t *ql = blk + 64 * h, *qh = blk + 128 + 32 * h;
+			__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)ql);
+			__m256i bq = _mm256_loadu_si256((const __m256i *)(const void *)(ql + 32));
+			__m256i hb = _mm256_loadu_si256((const __m256i *)(const void *)qh);
+			__m256i code[4] = {
+				_mm256_or_si256(_mm256_and_si256(a, m4), _mm256_slli_epi16(_mm256_and_si256(hb, m2), 4)),
+				_mm256_or_si256(_mm256_and_si256(bq, m4),
+						_mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), m2), 4)),
+				_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a, 4), m4),
+						_mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), m2), 4)),
+				_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bq, 4), m4),
+						_mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), m2), 4)),
+			};
+			for (int k = 0; k < 4; k++) {
+				int g = 8 * h + 2 * k; /* values 128h + 32k + [0, 32): sub-blocks g, g + 1 */
+				__m256i xv = _mm256_loadu_si256((const __m256i *)(const void *)(xq + 128 * h + 32 * k));
+				__m256i scv = _mm256_set_m128i(_mm_set1_epi16(sc[g + 1]), _mm_set1_epi16(sc[g]));
+				acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(code[k], xv), scv));
+			}
+		}
+		uint16_t hd;
+		memcpy(&hd, blk + 208, 2);
+		s += llm_k_block_result(x->k_scale[b], _cvtsh_ss(hd), 0, hsum_i32(acc) - 32 * offset, 0);
+	}
+	return s;
+}
+
+bool llm_avx2_handles(enum llm_dtype t)
+{
+	return t == LLM_DTYPE_F32 || t == LLM_DTYPE_F16 || t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 ||
+	       t == LLM_DTYPE_Q4_K || t == LLM_DTYPE_Q6_K;
+}
+
 AVX2 void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, float *out,
 			  uint32_t r0, uint32_t r1)
 {
@@ -117,6 +214,8 @@ AVX2 void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, f
 		case LLM_DTYPE_F16: out[r] = dot_f16(row, x->f, w->cols); break;
 		case LLM_DTYPE_Q8_0: out[r] = dot_q8_0(row, x, w->cols); break;
 		case LLM_DTYPE_Q4_0: out[r] = dot_q4_0(row, x, w->cols); break;
+		case LLM_DTYPE_Q4_K: out[r] = dot_q4_k(row, x, w->cols); break;
+		case LLM_DTYPE_Q6_K: out[r] = dot_q6_k(row, x, w->cols); break;
 		default: break; /* llm_matvec sends types without a kernel here to the portable one */
 		}
 	}

@@ -70,10 +70,50 @@ static struct llm_matrix make_matrix(enum llm_dtype t, uint32_t rows, uint32_t c
 			llm_quantize_row_q4_1(row, cols, dst);
 		else if (t == LLM_DTYPE_Q5_0)
 			llm_quantize_row_q5_0(row, cols, dst);
+		else if (t == LLM_DTYPE_Q5_1)
+			llm_quantize_row_q5_1(row, cols, dst);
+		else if (t == LLM_DTYPE_Q4_K)
+			llm_quantize_row_q4_k(row, cols, dst);
+		else if (t == LLM_DTYPE_Q5_K)
+			llm_quantize_row_q5_k(row, cols, dst);
+		else if (t == LLM_DTYPE_Q6_K)
+			llm_quantize_row_q6_k(row, cols, dst);
+		else if (t == LLM_DTYPE_BF16)
+			for (uint32_t i = 0; i < cols; i++) {
+				uint16_t h = llm_f32_to_bf16(row[i]);
+				memcpy(dst + 2 * i, &h, 2);
+			}
 		else
 			llm_quantize_row_q8_0(row, cols, dst);
 	}
 	return (struct llm_matrix){ buf, t, rows, cols };
+}
+
+/* The input forms matrices of type t read, in buffers of the column's own
+ * (freed by free_act). */
+static struct llm_vec make_act(enum llm_dtype t, const float *x, uint32_t cols)
+{
+	struct llm_vec v = { .f = x };
+	if (llm_dtype_wants_q8(t)) {
+		float *scale = malloc((cols / 32 + 1) * 4);
+		int8_t *q = malloc(cols);
+		llm_quantize_act_q8(x, cols, scale, q);
+		v.scale = scale, v.q = q;
+	}
+	if (llm_dtype_wants_q8_k(t)) {
+		float *scale = malloc((cols / 256 + 1) * 4);
+		int8_t *q = malloc(cols);
+		int16_t *sums = malloc((cols / 16 + 1) * 2);
+		llm_quantize_act_q8_k(x, cols, scale, q, sums);
+		v.k_scale = scale, v.k_q = q, v.k_sums = sums;
+	}
+	return v;
+}
+
+static void free_act(struct llm_vec *v)
+{
+	free((void *)v->scale), free((void *)v->q);
+	free((void *)v->k_scale), free((void *)v->k_q), free((void *)v->k_sums);
 }
 
 static void compare_isas(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint32_t cols)
@@ -81,17 +121,10 @@ static void compare_isas(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 	float *w = malloc((size_t)rows * cols * 4), *x = malloc((size_t)cols * 4);
 	void *buf = malloc((size_t)rows * cols * 4);
 	float *a = calloc(rows, 4), *b = calloc(rows, 4), *exact = calloc(rows, 4);
-	float *scale = malloc((cols / 32 + 1) * 4);
-	int8_t *q = malloc(cols);
 	fill(w, (size_t)rows * cols, rows * 31 + cols);
 	fill(x, cols, cols);
 	struct llm_matrix m = make_matrix(t, rows, cols, w, buf);
-	struct llm_vec v = { x, NULL, NULL };
-	if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 || t == LLM_DTYPE_Q5_0 || t == LLM_DTYPE_Q4_1) {
-		llm_quantize_act_q8(x, cols, scale, q);
-		v.scale = scale;
-		v.q = q;
-	}
+	struct llm_vec v = make_act(t, x, cols);
 	llm_matvec(LLM_ISA_PORTABLE, &m, &v, a, 0, rows);
 	llm_matvec(isa, &m, &v, b, 0, rows);
 	for (uint32_t r = 0; r < rows; r++) {
@@ -105,7 +138,8 @@ static void compare_isas(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 			fail_msg("%s %ux%u row %u: portable %g %s %g", llm_dtype_name(t), rows, cols, r, a[r],
 				 llm_isa_name(isa), b[r]);
 		/* Against the exact product: the type's own precision. */
-		double tol = t == LLM_DTYPE_F32 ? 1e-5 : t == LLM_DTYPE_F16 ? 2e-3 : t == LLM_DTYPE_Q8_0 ? 2e-2 : 0.1;
+		double tol = t == LLM_DTYPE_F32 ? 1e-5 : t == LLM_DTYPE_F16 ? 2e-3 : t == LLM_DTYPE_BF16 ? 1e-2
+			     : t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q6_K ? 2e-2 : 0.1;
 		if (fabs(a[r] - e) > tol * (mag + 1))
 			fail_msg("%s row %u: %g vs exact %g", llm_dtype_name(t), r, a[r], e);
 	}
@@ -113,7 +147,8 @@ static void compare_isas(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 	memset(b, 0, rows * 4);
 	llm_matvec(isa, &m, &v, b, 1, 3);
 	assert_true(b[0] == 0 && b[3 % rows] == (rows > 3 ? 0 : b[3 % rows]));
-	free(w), free(x), free(buf), free(a), free(b), free(exact), free(scale), free(q);
+	free_act(&v);
+	free(w), free(x), free(buf), free(a), free(b), free(exact);
 }
 
 static void simd_matches_portable(enum llm_isa isa)
@@ -124,6 +159,7 @@ static void simd_matches_portable(enum llm_isa isa)
 	for (size_t i = 0; i < sizeof(cols_f) / sizeof(cols_f[0]); i++) {
 		compare_isas(isa, LLM_DTYPE_F32, 5, cols_f[i]);
 		compare_isas(isa, LLM_DTYPE_F16, 5, cols_f[i]);
+		compare_isas(isa, LLM_DTYPE_BF16, 5, cols_f[i]);
 	}
 	const uint32_t cols_q[] = { 32, 64, 96, 288, 768 };
 	for (size_t i = 0; i < sizeof(cols_q) / sizeof(cols_q[0]); i++) {
@@ -131,6 +167,13 @@ static void simd_matches_portable(enum llm_isa isa)
 		compare_isas(isa, LLM_DTYPE_Q4_0, 9, cols_q[i]);
 		compare_isas(isa, LLM_DTYPE_Q5_0, 9, cols_q[i]);
 		compare_isas(isa, LLM_DTYPE_Q4_1, 9, cols_q[i]);
+		compare_isas(isa, LLM_DTYPE_Q5_1, 9, cols_q[i]);
+	}
+	const uint32_t cols_k[] = { 256, 512, 768, 2048 };
+	for (size_t i = 0; i < sizeof(cols_k) / sizeof(cols_k[0]); i++) {
+		compare_isas(isa, LLM_DTYPE_Q4_K, 9, cols_k[i]);
+		compare_isas(isa, LLM_DTYPE_Q5_K, 9, cols_k[i]);
+		compare_isas(isa, LLM_DTYPE_Q6_K, 9, cols_k[i]);
 	}
 }
 
@@ -164,7 +207,7 @@ static void test_q8_integer_dots_exact(void **state)
 	for (int i = 0; i < 96; i++)
 		q[i] = (int8_t)((i * 53) % 255 - 127), x[i] = q[i];
 	struct llm_matrix m = { row, LLM_DTYPE_Q8_0, 1, 96 };
-	struct llm_vec v = { x, scale, q };
+	struct llm_vec v = { .f = x, .scale = scale, .q = q };
 	llm_matvec(LLM_ISA_PORTABLE, &m, &v, out, 0, 1);
 	for (size_t k = 0; k < 2; k++)
 		if (llm_isa_available(isas[k])) {
@@ -181,21 +224,13 @@ static void check_matmat(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 	size_t ld = rows + 3; /* a stride wider than the rows: gaps must stay untouched */
 	float *w = malloc((size_t)rows * cols * 4), *x = malloc((size_t)n_cols * cols * 4);
 	void *buf = malloc((size_t)rows * cols * 4);
-	float *scale = malloc((size_t)n_cols * (cols / 32 + 1) * 4);
-	int8_t *q = malloc((size_t)n_cols * cols);
 	struct llm_vec *xs = calloc(n_cols, sizeof(*xs));
 	float *want = malloc(n_cols * ld * 4), *got = malloc(n_cols * ld * 4);
 	fill(w, (size_t)rows * cols, rows * 7 + cols);
 	fill(x, (size_t)n_cols * cols, n_cols * 13 + cols);
 	struct llm_matrix m = make_matrix(t, rows, cols, w, buf);
-	for (uint32_t j = 0; j < n_cols; j++) {
-		xs[j].f = x + (size_t)j * cols;
-		if (t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 || t == LLM_DTYPE_Q5_0 || t == LLM_DTYPE_Q4_1) {
-			xs[j].scale = scale + (size_t)j * (cols / 32);
-			xs[j].q = q + (size_t)j * cols;
-			llm_quantize_act_q8(xs[j].f, cols, (float *)xs[j].scale, (int8_t *)xs[j].q);
-		}
-	}
+	for (uint32_t j = 0; j < n_cols; j++)
+		xs[j] = make_act(t, x + (size_t)j * cols, cols);
 	for (size_t i = 0; i < n_cols * ld; i++)
 		want[i] = got[i] = -1234.5f;
 	for (uint32_t j = 0; j < n_cols; j++)
@@ -206,7 +241,9 @@ static void check_matmat(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 			fail_msg("%s %s %ux%u, %u columns, rows [%u,%u): column %zu row %zu: matvec %a matmat %a",
 				 llm_isa_name(isa), llm_dtype_name(t), rows, cols, n_cols, r0, r1, i / ld, i % ld,
 				 want[i], got[i]);
-	free(w), free(x), free(buf), free(scale), free(q), free(xs), free(want), free(got);
+	for (uint32_t j = 0; j < n_cols; j++)
+		free_act(&xs[j]);
+	free(w), free(x), free(buf), free(xs), free(want), free(got);
 }
 
 static void test_matmat_equals_matvec(void **state)
@@ -230,7 +267,12 @@ static void test_matmat_equals_matvec(void **state)
 				check_matmat(isas[a], LLM_DTYPE_Q4_0, 11, cols_q[i], n_cols[n], 3, 11);
 				check_matmat(isas[a], LLM_DTYPE_Q5_0, 11, cols_q[i], n_cols[n], 3, 11);
 				check_matmat(isas[a], LLM_DTYPE_Q4_1, 11, cols_q[i], n_cols[n], 3, 11);
+				check_matmat(isas[a], LLM_DTYPE_Q5_1, 11, cols_q[i], n_cols[n], 3, 11);
 			}
+			check_matmat(isas[a], LLM_DTYPE_BF16, 11, 100, n_cols[n], 2, 9);
+			check_matmat(isas[a], LLM_DTYPE_Q4_K, 11, 512, n_cols[n], 3, 11);
+			check_matmat(isas[a], LLM_DTYPE_Q5_K, 11, 256, n_cols[n], 0, 10);
+			check_matmat(isas[a], LLM_DTYPE_Q6_K, 11, 512, n_cols[n], 1, 11);
 		}
 		/* More rows than one cache tile holds (the tiles must join up). */
 		check_matmat(isas[a], LLM_DTYPE_F32, 300, 64, 5, 1, 299);
@@ -247,7 +289,7 @@ static void test_portable_alone_is_correct(void **state)
 	 * portable with itself. */
 	float w[6] = { 1, 2, 3, 4, 5, 6 }, x[3] = { 1, -1, 0.5f }, out[2];
 	struct llm_matrix m = { w, LLM_DTYPE_F32, 2, 3 };
-	struct llm_vec v = { x, NULL, NULL };
+	struct llm_vec v = { .f = x };
 	llm_matvec(LLM_ISA_PORTABLE, &m, &v, out, 0, 2);
 	assert_true(out[0] == 1 - 2 + 1.5f);
 	assert_true(out[1] == 4 - 5 + 3);
@@ -266,7 +308,7 @@ static void test_q8_extremes_do_not_saturate(void **state)
 	for (int i = 0; i < 32; i++)
 		q[i] = -127, x[i] = -127;
 	struct llm_matrix m = { row, LLM_DTYPE_Q8_0, 1, 32 };
-	struct llm_vec v = { x, &scale, q };
+	struct llm_vec v = { .f = x, .scale = &scale, .q = q };
 	llm_matvec(LLM_ISA_PORTABLE, &m, &v, out, 0, 1);
 	assert_true(out[0] == 32.0f * 128 * 127);
 	const enum llm_isa simd[] = { LLM_ISA_AVX2, LLM_ISA_AVX512 };
@@ -323,7 +365,7 @@ static void test_q4_0_known_block(void **state)
 	for (int i = 0; i < 32; i++)
 		q[i] = 1, x[i] = 1;
 	q[0] = 5; /* element 0 (code 0, value -4) weighted 5: -20 instead of -4 */
-	struct llm_vec v = { x, &scale, q };
+	struct llm_vec v = { .f = x, .scale = &scale, .q = q };
 	llm_matvec(LLM_ISA_PORTABLE, &m, &v, r, 0, 1);
 	assert_true(r[0] == 0.5f * (-8 * 5 + (-7 - 6 - 5 - 4 - 3 - 2 - 1 + 0 + 1 + 2 + 3 + 4 + 5 + 6 + 7) +
 				    (7 + 6 + 5 + 4 + 3 + 2 + 1 + 0 - 1 - 2 - 3 - 4 - 5 - 6 - 7 - 8)));
@@ -362,7 +404,7 @@ static void test_q5_0_known_block(void **state)
 		q[i] = (int8_t)(i - 16), x[i] = 0;
 		want += out[i] * 2.0f * (float)(i - 16);
 	}
-	struct llm_vec v = { x, &scale, q };
+	struct llm_vec v = { .f = x, .scale = &scale, .q = q };
 	llm_matvec(LLM_ISA_PORTABLE, &m, &v, r, 0, 1);
 	assert_true(r[0] == want);
 	if (llm_isa_available(LLM_ISA_AVX2)) {
@@ -396,7 +438,7 @@ static void test_q4_1_known_block(void **state)
 		q[i] = (int8_t)(3 - i), x[i] = 0;
 		want += out[i] * (float)(3 - i);
 	}
-	struct llm_vec v = { x, &scale, q };
+	struct llm_vec v = { .f = x, .scale = &scale, .q = q };
 	llm_matvec(LLM_ISA_PORTABLE, &m, &v, r, 0, 1);
 	assert_true(r[0] == want);
 	if (llm_isa_available(LLM_ISA_AVX2)) {
