@@ -394,6 +394,7 @@ AVX2 void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, f
 #define COLS_F32 3
 #define COLS_F16 4
 #define COLS_Q8_0 4
+#define COLS_K 4
 
 /* Complete unrolling over the columns and accumulators (GCC does not do
  * it at -O2 by itself), so that they live in registers, not on the stack. */
@@ -488,6 +489,115 @@ INLINE_AVX2 void cols_q8_0(const uint8_t *w, const struct llm_vec *x, unsigned n
 		out[c * ld] = hsum(acc[c]);
 }
 
+/*
+ * The K-quant kernels over several columns: each super-block's codes and
+ * scales are unpacked once for all of them. Per column the float steps are
+ * dot_q4_k's / dot_q5_k's / dot_q6_k's in the same order (the integer sums
+ * are exact whatever their order), so the bits are the matvec's.
+ */
+INLINE_AVX2 void cols_q45_k(bool five, const uint8_t *w, const struct llm_vec *x, unsigned nc, uint32_t n,
+			    float *out, size_t ld)
+{
+	const __m256i mask = _mm256_set1_epi8(15), one = _mm256_set1_epi8(1);
+	const size_t bytes = five ? LLM_Q5_K_BLOCK_BYTES : LLM_Q4_K_BLOCK_BYTES;
+	__m256 acc[COLS_K], accm[COLS_K];
+	UNROLL for (unsigned c = 0; c < nc; c++)
+		acc[c] = accm[c] = _mm256_setzero_ps();
+	for (uint32_t b = 0; b < n / LLM_QK_K; b++) {
+		const uint8_t *blk = w + (size_t)b * bytes;
+		uint32_t sc[2], mn[2];
+		k_scales_words(blk + 4, sc, mn);
+		__m256i s16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_set_epi32(0, 0, (int)sc[1], (int)sc[0])));
+		__m256i hb = five ? _mm256_loadu_si256((const __m256i *)(const void *)(blk + 16)) : _mm256_setzero_si256();
+		__m256i sum[COLS_K];
+		UNROLL for (unsigned c = 0; c < nc; c++)
+			sum[c] = _mm256_setzero_si256();
+		for (int k = 0; k < 4; k++) {
+			__m256i q = _mm256_loadu_si256((const __m256i *)(const void *)(blk + (five ? 48 : 16) + 32 * k));
+			__m256i lo = _mm256_and_si256(q, mask), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), mask);
+			if (five) {
+				lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(hb, one), 4));
+				hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 1), one), 4));
+				hb = _mm256_srli_epi16(hb, 2);
+			}
+			__m256i s0 = K_SCALE(s16, 2 * k), s1 = K_SCALE(s16, 2 * k + 1);
+			UNROLL for (unsigned c = 0; c < nc; c++) {
+				const int8_t *xq = x[c].k_q + (size_t)b * LLM_QK_K + 64 * k;
+				__m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)xq);
+				__m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(xq + 32));
+				__m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, x0), s0);
+				__m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, x1), s1);
+				sum[c] = _mm256_add_epi32(sum[c], _mm256_add_epi32(p0, p1));
+			}
+		}
+		uint16_t hd, hm;
+		memcpy(&hd, blk, 2);
+		memcpy(&hm, blk + 2, 2);
+		float d = _cvtsh_ss(hd), dmin = _cvtsh_ss(hm);
+		UNROLL for (unsigned c = 0; c < nc; c++) {
+			float dx = x[c].k_scale[b];
+			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dx * d), _mm256_cvtepi32_ps(sum[c]), acc[c]);
+			accm[c] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dmin),
+						  _mm256_cvtepi32_ps(k_min_sums(mn, x[c].k_sums + (size_t)b * 16)), accm[c]);
+		}
+	}
+	UNROLL for (unsigned c = 0; c < nc; c++)
+		out[c * ld] = hsum(acc[c]) - hsum(accm[c]);
+}
+
+INLINE_AVX2 void cols_q6_k(const uint8_t *w, const struct llm_vec *x, unsigned nc, uint32_t n, float *out,
+			   size_t ld)
+{
+	const __m256i m4 = _mm256_set1_epi8(15), m2 = _mm256_set1_epi8(3);
+	const __m256i pick[4] = {
+		_mm256_set_epi64x(0x0302030203020302, 0x0302030203020302, 0x0100010001000100, 0x0100010001000100),
+		_mm256_set_epi64x(0x0706070607060706, 0x0706070607060706, 0x0504050405040504, 0x0504050405040504),
+		_mm256_set_epi64x(0x0b0a0b0a0b0a0b0a, 0x0b0a0b0a0b0a0b0a, 0x0908090809080908, 0x0908090809080908),
+		_mm256_set_epi64x(0x0f0e0f0e0f0e0f0e, 0x0f0e0f0e0f0e0f0e, 0x0d0c0d0c0d0c0d0c, 0x0d0c0d0c0d0c0d0c),
+	};
+	__m256 acc[COLS_K];
+	UNROLL for (unsigned c = 0; c < nc; c++)
+		acc[c] = _mm256_setzero_ps();
+	for (uint32_t b = 0; b < n / LLM_QK_K; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q6_K_BLOCK_BYTES;
+		const int8_t *sc = (const int8_t *)(blk + 192);
+		__m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)sc));
+		__m256i sum[COLS_K];
+		UNROLL for (unsigned c = 0; c < nc; c++) {
+			__m256i bs16 = _mm256_loadu_si256((const __m256i *)(const void *)(x[c].k_sums + (size_t)b * 16));
+			sum[c] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, bs16), 5));
+		}
+		for (int h = 0; h < 2; h++) {
+			const uint8_t *ql = blk + 64 * h, *qh = blk + 128 + 32 * h;
+			__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)ql);
+			__m256i bq = _mm256_loadu_si256((const __m256i *)(const void *)(ql + 32));
+			__m256i hb = _mm256_loadu_si256((const __m256i *)(const void *)qh);
+			__m256i half = _mm256_broadcastsi128_si256(
+				_mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(const void *)(sc + 8 * h))));
+			for (int k = 0; k < 4; k++) {
+				__m256i lo4 = k & 1 ? bq : a;
+				if (k >= 2)
+					lo4 = _mm256_srli_epi16(lo4, 4);
+				__m256i code = _mm256_or_si256(_mm256_and_si256(lo4, m4),
+							       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * k), m2), 4));
+				__m256i scv = _mm256_shuffle_epi8(half, pick[k]);
+				UNROLL for (unsigned c = 0; c < nc; c++) {
+					__m256i xv = _mm256_loadu_si256(
+						(const __m256i *)(const void *)(x[c].k_q + (size_t)b * LLM_QK_K + 128 * h + 32 * k));
+					sum[c] = _mm256_add_epi32(sum[c], _mm256_madd_epi16(_mm256_maddubs_epi16(code, xv), scv));
+				}
+			}
+		}
+		uint16_t hd;
+		memcpy(&hd, blk + 208, 2);
+		float d = _cvtsh_ss(hd);
+		UNROLL for (unsigned c = 0; c < nc; c++)
+			acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(x[c].k_scale[b] * d), _mm256_cvtepi32_ps(sum[c]), acc[c]);
+	}
+	UNROLL for (unsigned c = 0; c < nc; c++)
+		out[c * ld] = hsum(acc[c]);
+}
+
 /* Weight bytes per row tile: rows stay in L1 while every column group reads them. */
 #define TILE_BYTES (16u << 10)
 
@@ -527,6 +637,29 @@ AVX2 static void row_cols(enum llm_dtype t, const uint8_t *row, const struct llm
 		else
 			cols_q8_0(row, xs, 1, n, out, ld);
 		break;
+	case LLM_DTYPE_Q4_K:
+	case LLM_DTYPE_Q5_K: {
+		bool five = t == LLM_DTYPE_Q5_K;
+		if (nc == 4)
+			cols_q45_k(five, row, xs, 4, n, out, ld);
+		else if (nc == 3)
+			cols_q45_k(five, row, xs, 3, n, out, ld);
+		else if (nc == 2)
+			cols_q45_k(five, row, xs, 2, n, out, ld);
+		else
+			cols_q45_k(five, row, xs, 1, n, out, ld);
+		break;
+	}
+	case LLM_DTYPE_Q6_K:
+		if (nc == 4)
+			cols_q6_k(row, xs, 4, n, out, ld);
+		else if (nc == 3)
+			cols_q6_k(row, xs, 3, n, out, ld);
+		else if (nc == 2)
+			cols_q6_k(row, xs, 2, n, out, ld);
+		else
+			cols_q6_k(row, xs, 1, n, out, ld);
+		break;
 	default:
 		break;
 	}
@@ -540,6 +673,9 @@ AVX2 bool llm_matmat_avx2(const struct llm_matrix *w, const struct llm_vec *xs, 
 	case LLM_DTYPE_F32: group = COLS_F32; break;
 	case LLM_DTYPE_F16: group = COLS_F16; break;
 	case LLM_DTYPE_Q8_0: group = COLS_Q8_0; break;
+	case LLM_DTYPE_Q4_K:
+	case LLM_DTYPE_Q5_K:
+	case LLM_DTYPE_Q6_K: group = COLS_K; break;
 	default: return false;
 	}
 	size_t row_bytes = llm_row_bytes(w->type, w->cols);
