@@ -20,7 +20,7 @@ q8_0). Both tools run with the same arguments for several prompts, and:
     q8_0 5e-2 : an engine that quantises activations to Q8_0 blocks (as llama.cpp-style
                 kernels do) moves logits by up to 2.4e-2 of the scale on these models.
     q4_0, q5_0, q4_1, q5_1 5e-2 : the weights decode exactly; the error is the same activation quantisation.
-    q4_k, q5_k, q6_k 5e-2 : the weights decode exactly; activations are quantised to Q8_K
+    q2_k, q3_k, q4_k, q5_k, q6_k 5e-2 : the weights decode exactly; activations are quantised to Q8_K
                 (256 values per scale, as llama.cpp does for these types), no coarser than Q8_0.
     bf16 1e-2 : bf16 weights are expanded exactly; an engine that rounds activations to bf16
                 (ggml's BF16 dot does) has 3 mantissa bits fewer than f16's, about 8x its error.
@@ -54,7 +54,8 @@ import llama_model  # noqa: E402
 
 PYTHON = "/usr/bin/python3"
 TOLERANCE = {"f32": 1e-4, "f16": 5e-3, "q8_0": 5e-2, "q4_0": 5e-2, "q5_0": 5e-2, "q4_1": 5e-2,
-             "q5_1": 5e-2, "q4_k": 5e-2, "q5_k": 5e-2, "q6_k": 5e-2, "bf16": 1e-2}
+             "q5_1": 5e-2, "q4_k": 5e-2, "q5_k": 5e-2, "q6_k": 5e-2, "bf16": 1e-2, "q2_k": 5e-2,
+             "q3_k": 5e-2}
 
 # name, format, dtype, unshared classifier, seed, model shape. Shapes differ per case so
 # that more head/kv-head groupings are covered; quantised types need dim and hidden_dim
@@ -94,6 +95,10 @@ CASES = [
      dict(dim=256, hidden_dim=256, layers=2, heads=4, kv_heads=2, vocab=330, seq_len=64)),
     ("gguf-q6_k", "gguf", "q6_k", False, 25,
      dict(dim=256, hidden_dim=768, layers=2, heads=8, kv_heads=8, vocab=330, seq_len=64)),
+    ("gguf-q2_k", "gguf", "q2_k", False, 26,
+     dict(dim=256, hidden_dim=256, layers=1, heads=4, kv_heads=4, vocab=330, seq_len=64)),
+    ("gguf-q3_k", "gguf", "q3_k", False, 27,
+     dict(dim=256, hidden_dim=512, layers=1, heads=8, kv_heads=2, vocab=330, seq_len=64)),
 ]
 
 # (prompt ids, greedy steps). Ids stay below the smallest vocabulary (320). The long

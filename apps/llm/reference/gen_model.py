@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Write a random-weight llama model as a llama2.c checkpoint or a GGUF v3 file.
 
-  gen_model.py --format llama2c|gguf --dtype f32|f16|bf16|q8_0|q4_0|q5_0|q4_1|q5_1|q4_k|q5_k|q6_k --dim D --hidden-dim H
+  gen_model.py --format llama2c|gguf --dtype f32|f16|bf16|q8_0|q4_0|q5_0|q4_1|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k --dim D --hidden-dim H
       --layers L --heads NH --kv-heads NKV --vocab V --seq-len S [--unshared-classifier]
       --seed N --out MODEL [--tokenizer-out TOK.bin] [--tokenizer-kind spm|gpt2|qwen2]
 

@@ -36,6 +36,13 @@ h of 128 values (ql + 64h, qh + 32h): ql[l] holds the low nibbles of values l (l
 l + 64 (high), ql[l + 32] those of l + 32 and l + 96; qh[l] holds the top two bits of
 values l, l + 32, l + 64, l + 96 at shifts 0, 2, 4, 6. Value i is
 d * scale[i // 16] * (code - 32).
+Q2_K (type 10, 84 bytes): 16 bytes of (4-bit scale | 4-bit min << 4) per 16 values, 64
+bytes of 2-bit codes (value 128n + 32j + l in bits 2j of byte 32n + l), half d, half dmin;
+value i is d * (s[i // 16] & 15) * code - dmin * (s[i // 16] >> 4).
+Q3_K (type 11, 110 bytes): 32 bytes hmask (the third code bit of value 128n + 32j + l is
+bit 4n + j of hmask[l]), 64 bytes of 2-bit codes as in Q2_K, 12 bytes of 6-bit scales
+(scale k's low nibble in byte k % 8, low half for k < 8; its top two bits in bits
+2 (k // 4) of byte 8 + k % 4), half d; value i is d * (scale[i // 16] - 32) * (code - 4).
 """
 
 import numpy as np
@@ -47,6 +54,8 @@ GGML_TYPE_Q4_1 = 3
 GGML_TYPE_Q5_0 = 6
 GGML_TYPE_Q5_1 = 7
 GGML_TYPE_Q8_0 = 8
+GGML_TYPE_Q2_K = 10
+GGML_TYPE_Q3_K = 11
 GGML_TYPE_Q4_K = 12
 GGML_TYPE_Q5_K = 13
 GGML_TYPE_Q6_K = 14
@@ -59,17 +68,19 @@ Q5_0_BLOCK_BYTES = 2 + 4 + 16
 Q4_1_BLOCK_BYTES = 2 + 2 + 16
 Q5_1_BLOCK_BYTES = 2 + 2 + 4 + 16
 QK_K = 256
+Q2_K_BLOCK_BYTES = 16 + 64 + 2 + 2
+Q3_K_BLOCK_BYTES = 32 + 64 + 12 + 2
 Q4_K_BLOCK_BYTES = 2 + 2 + 12 + 128
 Q5_K_BLOCK_BYTES = 2 + 2 + 12 + 32 + 128
 Q6_K_BLOCK_BYTES = 128 + 64 + 16 + 2
 
 TYPE_BY_NAME = {"f32": GGML_TYPE_F32, "f16": GGML_TYPE_F16, "q8_0": GGML_TYPE_Q8_0, "q4_0": GGML_TYPE_Q4_0, "q5_0": GGML_TYPE_Q5_0, "q4_1": GGML_TYPE_Q4_1,
                 "q5_1": GGML_TYPE_Q5_1, "q4_k": GGML_TYPE_Q4_K, "q5_k": GGML_TYPE_Q5_K, "q6_k": GGML_TYPE_Q6_K,
-                "bf16": GGML_TYPE_BF16}
+                "bf16": GGML_TYPE_BF16, "q2_k": GGML_TYPE_Q2_K, "q3_k": GGML_TYPE_Q3_K}
 # The row length each type's blocks need.
 BLOCK_BY_TYPE = {GGML_TYPE_F32: 1, GGML_TYPE_F16: 1, GGML_TYPE_BF16: 1, GGML_TYPE_Q8_0: 32, GGML_TYPE_Q4_0: 32,
                  GGML_TYPE_Q5_0: 32, GGML_TYPE_Q4_1: 32, GGML_TYPE_Q5_1: 32, GGML_TYPE_Q4_K: QK_K,
-                 GGML_TYPE_Q5_K: QK_K, GGML_TYPE_Q6_K: QK_K}
+                 GGML_TYPE_Q5_K: QK_K, GGML_TYPE_Q6_K: QK_K, GGML_TYPE_Q2_K: QK_K, GGML_TYPE_Q3_K: QK_K}
 NAME_BY_TYPE = {v: k for k, v in TYPE_BY_NAME.items()}
 
 
@@ -96,7 +107,8 @@ def encoded_size(ggml_type, n_elements):
             raise ValueError(f"Q4_1 needs a multiple of 32 elements, got {n_elements}")
         return n_elements // 32 * Q4_1_BLOCK_BYTES
     blocked = {GGML_TYPE_Q5_1: (32, Q5_1_BLOCK_BYTES, "Q5_1"), GGML_TYPE_Q4_K: (QK_K, Q4_K_BLOCK_BYTES, "Q4_K"),
-               GGML_TYPE_Q5_K: (QK_K, Q5_K_BLOCK_BYTES, "Q5_K"), GGML_TYPE_Q6_K: (QK_K, Q6_K_BLOCK_BYTES, "Q6_K")}
+               GGML_TYPE_Q5_K: (QK_K, Q5_K_BLOCK_BYTES, "Q5_K"), GGML_TYPE_Q6_K: (QK_K, Q6_K_BLOCK_BYTES, "Q6_K"),
+               GGML_TYPE_Q2_K: (QK_K, Q2_K_BLOCK_BYTES, "Q2_K"), GGML_TYPE_Q3_K: (QK_K, Q3_K_BLOCK_BYTES, "Q3_K")}
     if ggml_type == GGML_TYPE_BF16:
         return 2 * n_elements
     if ggml_type in blocked:
@@ -416,6 +428,100 @@ def dequantize_q6_k(raw, n_elements):
     return ((d[:, :, None] * sc[:, :, None]) * v).reshape(n_elements).astype(np.float32)
 
 
+_I = np.arange(QK_K)
+_LOW2_BYTE = 32 * (_I // 128) + _I % 32   # byte of value i's 2-bit code (Q2_K, Q3_K)
+_LOW2_SHIFT = 2 * ((_I % 128) // 32)
+_HMASK_BIT = 4 * (_I // 128) + (_I % 128) // 32  # bit of hmask[i % 32] holding Q3_K's third bit
+
+
+def _pack_low2(codes):
+    out = np.zeros((codes.shape[0], 64), dtype=np.uint8)
+    for i in range(QK_K):
+        out[:, _LOW2_BYTE[i]] |= ((codes[:, i] & 3) << _LOW2_SHIFT[i]).astype(np.uint8)
+    return out
+
+
+def _low2(qs):
+    return (qs[:, _LOW2_BYTE].astype(np.int32) >> _LOW2_SHIFT) & 3
+
+
+def quantize_q2_k(values):
+    """Quantise to Q2_K bytes: per 16 values a minimum (kept <= 0) and 3 steps to the
+    maximum, both as 4-bit multiples of the half d and dmin."""
+    blocks = _k_blocks(values, "Q2_K")
+    sub = blocks.reshape(-1, 16, 16)
+    lo = np.minimum(sub.min(axis=2), 0)
+    step = (sub.max(axis=2) - lo) / np.float32(3)
+    d = (step.max(axis=1) / np.float32(15)).astype(np.float16)
+    dmin = ((-lo).max(axis=1) / np.float32(15)).astype(np.float16)
+    df, dminf = d.astype(np.float32)[:, None], dmin.astype(np.float32)[:, None]
+    sc = np.clip(np.rint(np.divide(step, df, out=np.zeros_like(step), where=df > 0)), 0, 15)
+    mn = np.clip(np.rint(np.divide(-lo, dminf, out=np.zeros_like(lo), where=dminf > 0)), 0, 15)
+    ds, ms = (df * sc)[:, :, None], (dminf * mn)[:, :, None]
+    codes = np.clip(np.rint(np.divide(sub + ms, ds, out=np.zeros_like(sub), where=ds > 0)), 0, 3)
+    out = np.empty((blocks.shape[0], Q2_K_BLOCK_BYTES), dtype=np.uint8)
+    out[:, 0:16] = (sc.astype(np.uint8) | (mn.astype(np.uint8) << 4))
+    out[:, 16:80] = _pack_low2(codes.reshape(-1, QK_K).astype(np.uint8))
+    out[:, 80:82] = d.astype("<f2").view(np.uint8).reshape(-1, 2)
+    out[:, 82:84] = dmin.astype("<f2").view(np.uint8).reshape(-1, 2)
+    return out.tobytes()
+
+
+def dequantize_q2_k(raw, n_elements):
+    """Q2_K bytes -> float32 array of n_elements."""
+    blocks = np.frombuffer(raw, dtype=np.uint8, count=encoded_size(GGML_TYPE_Q2_K, n_elements))
+    blocks = blocks.reshape(-1, Q2_K_BLOCK_BYTES)
+    s = blocks[:, 0:16].astype(np.float32)
+    sc, mn = np.floor(s % 16), np.floor(s / 16)
+    d = blocks[:, 80:82].copy().view("<f2").astype(np.float32)
+    dmin = blocks[:, 82:84].copy().view("<f2").astype(np.float32)
+    codes = _low2(blocks[:, 16:80]).reshape(-1, 16, 16).astype(np.float32)
+    v = (d[:, :, None] * sc[:, :, None]) * codes - (dmin[:, :, None] * mn[:, :, None])
+    return v.reshape(n_elements).astype(np.float32)
+
+
+def quantize_q3_k(values):
+    """Quantise to Q3_K bytes: per 16 values a signed step mapping the peak to -4, the
+    steps 6-bit multiples (-32..31) of the half d."""
+    blocks = _k_blocks(values, "Q3_K")
+    sub = blocks.reshape(-1, 16, 16)
+    idx = np.argmax(np.abs(sub), axis=2)
+    peak = np.take_along_axis(sub, idx[:, :, None], axis=2)[:, :, 0]
+    step = peak / np.float32(-4)
+    d = (np.abs(step).max(axis=1) / np.float32(31)).astype(np.float16)
+    df = d.astype(np.float32)[:, None]
+    sc = np.clip(np.rint(np.divide(step, df, out=np.zeros_like(step), where=df > 0)), -32, 31)
+    ds = (df * sc)[:, :, None]
+    q = np.rint(np.divide(sub, ds, out=np.zeros_like(sub), where=ds != 0))
+    codes = (np.clip(q, -4, 3) + 4).astype(np.uint8).reshape(-1, QK_K)
+    out = np.zeros((blocks.shape[0], Q3_K_BLOCK_BYTES), dtype=np.uint8)
+    for i in range(QK_K):
+        out[:, i % 32] |= ((codes[:, i] >> 2) << _HMASK_BIT[i]).astype(np.uint8)
+    out[:, 32:96] = _pack_low2(codes)
+    u = (sc + 32).astype(np.uint8)
+    for k in range(16):
+        out[:, 96 + k % 8] |= ((u[:, k] & 15) << (0 if k < 8 else 4)).astype(np.uint8)
+        out[:, 104 + k % 4] |= ((u[:, k] >> 4) << (2 * (k // 4))).astype(np.uint8)
+    out[:, 108:110] = d.astype("<f2").view(np.uint8).reshape(-1, 2)
+    return out.tobytes()
+
+
+def dequantize_q3_k(raw, n_elements):
+    """Q3_K bytes -> float32 array of n_elements."""
+    blocks = np.frombuffer(raw, dtype=np.uint8, count=encoded_size(GGML_TYPE_Q3_K, n_elements))
+    blocks = blocks.reshape(-1, Q3_K_BLOCK_BYTES)
+    hm = blocks[:, 0:32].astype(np.int32)
+    third = (hm[:, _I % 32] >> _HMASK_BIT) & 1
+    codes = _low2(blocks[:, 32:96]) | (third << 2)
+    p = blocks[:, 96:108].astype(np.int32)
+    k = np.arange(16)
+    low = np.where(k < 8, p[:, k % 8] & 15, p[:, k % 8] >> 4)
+    sc = (low | (((p[:, 8 + k % 4] >> (2 * (k // 4))) & 3) << 4)) - 32
+    d = blocks[:, 108:110].copy().view("<f2").astype(np.float32)
+    v = (d[:, :, None] * sc[:, :, None].astype(np.float32)) * (codes.reshape(-1, 16, 16) - 4).astype(np.float32)
+    return v.reshape(n_elements).astype(np.float32)
+
+
 def encode(values, ggml_type):
     """Float array -> the bytes of ggml_type (row-major, last axis fastest)."""
     x = np.asarray(values, dtype=np.float32)
@@ -441,6 +547,10 @@ def encode(values, ggml_type):
         return quantize_q5_k(x)
     if ggml_type == GGML_TYPE_Q6_K:
         return quantize_q6_k(x)
+    if ggml_type == GGML_TYPE_Q2_K:
+        return quantize_q2_k(x)
+    if ggml_type == GGML_TYPE_Q3_K:
+        return quantize_q3_k(x)
     raise ValueError(f"unsupported ggml type {ggml_type}")
 
 
@@ -466,4 +576,8 @@ def decode(raw, ggml_type, n_elements):
         return _dequantize_k45(raw, n_elements, ggml_type)
     if ggml_type == GGML_TYPE_Q6_K:
         return dequantize_q6_k(raw, n_elements)
+    if ggml_type == GGML_TYPE_Q2_K:
+        return dequantize_q2_k(raw, n_elements)
+    if ggml_type == GGML_TYPE_Q3_K:
+        return dequantize_q3_k(raw, n_elements)
     raise ValueError(f"unsupported ggml type {ggml_type}")

@@ -189,6 +189,8 @@ static int tensor_bytes(uint32_t type, uint64_t row, uint64_t n, uint64_t *bytes
 	case GGUF_TENSOR_Q5_0: block = 32, block_bytes = 22; break;
 	case GGUF_TENSOR_Q5_1: block = 32, block_bytes = 24; break;
 	case GGUF_TENSOR_Q8_0: block = 32, block_bytes = 34; break;
+	case GGUF_TENSOR_Q2_K: block = 256, block_bytes = 84; break;
+	case GGUF_TENSOR_Q3_K: block = 256, block_bytes = 110; break;
 	case GGUF_TENSOR_Q4_K: block = 256, block_bytes = 144; break;
 	case GGUF_TENSOR_Q5_K: block = 256, block_bytes = 176; break;
 	case GGUF_TENSOR_Q6_K: block = 256, block_bytes = 210; break;
@@ -227,7 +229,7 @@ static int read_tensor(struct cursor *c, uint64_t index, struct gguf_tensor *t, 
 	if (tensor_bytes(t->type, 256, 256, &t->n_bytes))
 		return llm_err_set(err, -ENOTSUP,
 				   "gguf: tensor %.*s: type %s (%u) is not supported "
-				   "(F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K are)",
+				   "(F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K are)",
 				   nl, t->name.ptr, gguf_tensor_type_name(t->type), t->type);
 	if (tensor_bytes(t->type, t->dims[0], t->n_elements, &t->n_bytes))
 		return llm_err_set(err, -EINVAL, "gguf: tensor '%.*s': %s size invalid (row of %llu elements)",

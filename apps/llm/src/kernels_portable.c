@@ -194,7 +194,8 @@ bool llm_dtype_wants_q8(enum llm_dtype t)
 
 bool llm_dtype_wants_q8_k(enum llm_dtype t)
 {
-	return t == LLM_DTYPE_Q4_K || t == LLM_DTYPE_Q5_K || t == LLM_DTYPE_Q6_K;
+	return t == LLM_DTYPE_Q2_K || t == LLM_DTYPE_Q3_K || t == LLM_DTYPE_Q4_K || t == LLM_DTYPE_Q5_K ||
+	       t == LLM_DTYPE_Q6_K;
 }
 
 void llm_quantize_act_q8_k(const float *x, uint32_t n, float *scale, int8_t *q, int16_t *sums)
@@ -371,6 +372,130 @@ void llm_quantize_row_q6_k(const float *x, uint32_t n, uint8_t *out)
 						  (c[l + 96] >> 4) << 6);
 			}
 		}
+	}
+}
+
+/* Q2_K and Q3_K keep 2-bit codes four to a byte: element 128n + 32j + l
+ * sits in bits 2j of byte 32n + l. Q3_K's third bit of that element is bit
+ * 4n + j of hmask[l]. */
+static int k_low2(const uint8_t *qs, int i)
+{
+	return (qs[32 * (i / 128) + i % 32] >> (2 * ((i % 128) / 32))) & 3;
+}
+
+static int q3_k_third_bit(const uint8_t *hmask, int i)
+{
+	return (hmask[i % 32] >> (4 * (i / 128) + (i % 128) / 32)) & 1;
+}
+
+/* Q3_K's 16 six-bit scales (minus 32): low nibbles of scales 0-7 in the
+ * low nibbles of bytes 0-7, of scales 8-15 in their high nibbles; the top
+ * two bits of scale 4q + j (j < 4) in bits 2q of byte 8 + j. */
+static void q3_k_scales(const uint8_t *p, int *sc)
+{
+	for (int k = 0; k < 16; k++) {
+		int low = k < 8 ? p[k] & 15 : p[k - 8] >> 4;
+		sc[k] = (low | ((p[8 + k % 4] >> (2 * (k / 4))) & 3) << 4) - 32;
+	}
+}
+
+static void q2_k_codes(const uint8_t *blk, int *code)
+{
+	for (int i = 0; i < LLM_QK_K; i++)
+		code[i] = k_low2(blk + 16, i);
+}
+
+/* Q3_K values code - 4, in [-4, 3]. */
+static void q3_k_values(const uint8_t *blk, int *v)
+{
+	for (int i = 0; i < LLM_QK_K; i++)
+		v[i] = (k_low2(blk + 32, i) | q3_k_third_bit(blk, i) << 2) - 4;
+}
+
+static void pack_low2(const int *code, uint8_t *qs)
+{
+	memset(qs, 0, 64);
+	for (int i = 0; i < LLM_QK_K; i++)
+		qs[32 * (i / 128) + i % 32] |= (uint8_t)((code[i] & 3) << (2 * ((i % 128) / 32)));
+}
+
+void llm_quantize_row_q2_k(const float *x, uint32_t n, uint8_t *out)
+{
+	for (uint32_t b = 0; b < n / LLM_QK_K; b++) {
+		const float *xb = x + (size_t)b * LLM_QK_K;
+		uint8_t *blk = out + (size_t)b * LLM_Q2_K_BLOCK_BYTES;
+		/* As quantize_k_block, with sub-blocks of 16, codes 0..3 and 4-bit
+		 * scales and mins. */
+		float step[16], off[16], max_step = 0, max_off = 0;
+		for (int g = 0; g < 16; g++) {
+			float lo = 0, hi = xb[16 * g];
+			for (int i = 0; i < 16; i++)
+				lo = fminf(lo, xb[16 * g + i]), hi = fmaxf(hi, xb[16 * g + i]);
+			step[g] = (hi - lo) / 3.0f;
+			off[g] = -lo;
+			max_step = fmaxf(max_step, step[g]);
+			max_off = fmaxf(max_off, off[g]);
+		}
+		uint16_t hd = llm_f32_to_f16(max_step / 15.0f), hmin = llm_f32_to_f16(max_off / 15.0f);
+		float d = llm_f16_to_f32(hd), dmin = llm_f16_to_f32(hmin);
+		int code[LLM_QK_K];
+		for (int g = 0; g < 16; g++) {
+			long sc = d > 0 ? lrintf(step[g] / d) : 0, mn = dmin > 0 ? lrintf(off[g] / dmin) : 0;
+			sc = sc > 15 ? 15 : sc;
+			mn = mn > 15 ? 15 : mn;
+			blk[g] = (uint8_t)(sc | mn << 4);
+			float ds = d * (float)sc, ms = dmin * (float)mn;
+			for (int i = 0; i < 16; i++) {
+				long c = ds > 0 ? lrintf((xb[16 * g + i] + ms) / ds) : 0;
+				code[16 * g + i] = c < 0 ? 0 : c > 3 ? 3 : (int)c;
+			}
+		}
+		pack_low2(code, blk + 16);
+		memcpy(blk + 80, &hd, 2);
+		memcpy(blk + 82, &hmin, 2);
+	}
+}
+
+void llm_quantize_row_q3_k(const float *x, uint32_t n, uint8_t *out)
+{
+	for (uint32_t b = 0; b < n / LLM_QK_K; b++) {
+		const float *xb = x + (size_t)b * LLM_QK_K;
+		uint8_t *blk = out + (size_t)b * LLM_Q3_K_BLOCK_BYTES;
+		/* As Q6_K: a signed step per 16 mapping the peak to -4, the steps
+		 * 6-bit multiples (-32..31) of d. */
+		float step[16], max_step = 0;
+		for (int g = 0; g < 16; g++) {
+			float peak = 0;
+			for (int i = 0; i < 16; i++)
+				if (fabsf(xb[16 * g + i]) > fabsf(peak))
+					peak = xb[16 * g + i];
+			step[g] = peak / -4.0f;
+			max_step = fmaxf(max_step, fabsf(step[g]));
+		}
+		uint16_t hd = llm_f32_to_f16(max_step / 31.0f);
+		float d = llm_f16_to_f32(hd);
+		int code[LLM_QK_K], sc[16];
+		for (int g = 0; g < 16; g++) {
+			long q = d > 0 ? lrintf(step[g] / d) : 0;
+			sc[g] = (int)(q < -32 ? -32 : q > 31 ? 31 : q);
+			float ds = d * (float)sc[g];
+			for (int i = 0; i < 16; i++) {
+				long c = ds != 0 ? lrintf(xb[16 * g + i] / ds) : 0;
+				code[16 * g + i] = (int)(c < -4 ? -4 : c > 3 ? 3 : c) + 4;
+			}
+		}
+		memset(blk, 0, 32);
+		for (int i = 0; i < LLM_QK_K; i++)
+			blk[i % 32] |= (uint8_t)((code[i] >> 2) << (4 * (i / 128) + (i % 128) / 32));
+		pack_low2(code, blk + 32);
+		uint8_t *p = blk + 96;
+		memset(p, 0, 12);
+		for (int k = 0; k < 16; k++) {
+			int u = sc[k] + 32;
+			p[k % 8] |= (uint8_t)((u & 15) << (k < 8 ? 0 : 4));
+			p[8 + k % 4] |= (uint8_t)((u >> 4) << (2 * (k / 4)));
+		}
+		memcpy(blk + 108, &hd, 2);
 	}
 }
 
@@ -602,6 +727,54 @@ static float dot_q45_k(enum llm_dtype t, const uint8_t *w, const struct llm_vec 
 	return s;
 }
 
+static float dot_q2_k(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	float s = 0;
+	for (uint32_t b = 0; b < n / LLM_QK_K; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q2_K_BLOCK_BYTES;
+		const int8_t *xq = x->k_q + (size_t)b * LLM_QK_K;
+		const int16_t *bs = x->k_sums + (size_t)b * 16;
+		int code[LLM_QK_K];
+		q2_k_codes(blk, code);
+		int32_t isum = 0, msum = 0;
+		for (int g = 0; g < 16; g++) {
+			int32_t acc = 0;
+			for (int i = 0; i < 16; i++)
+				acc += code[16 * g + i] * xq[16 * g + i];
+			isum += (blk[g] & 15) * acc;
+			msum += (blk[g] >> 4) * bs[g];
+		}
+		uint16_t hd, hm;
+		memcpy(&hd, blk + 80, 2);
+		memcpy(&hm, blk + 82, 2);
+		s += llm_k_block_result(x->k_scale[b], llm_f16_to_f32(hd), llm_f16_to_f32(hm), isum, msum);
+	}
+	return s;
+}
+
+static float dot_q3_k(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	float s = 0;
+	for (uint32_t b = 0; b < n / LLM_QK_K; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q3_K_BLOCK_BYTES;
+		const int8_t *xq = x->k_q + (size_t)b * LLM_QK_K;
+		int v[LLM_QK_K], sc[16];
+		q3_k_values(blk, v);
+		q3_k_scales(blk + 96, sc);
+		int32_t isum = 0;
+		for (int g = 0; g < 16; g++) {
+			int32_t acc = 0;
+			for (int i = 0; i < 16; i++)
+				acc += v[16 * g + i] * xq[16 * g + i];
+			isum += sc[g] * acc;
+		}
+		uint16_t hd;
+		memcpy(&hd, blk + 108, 2);
+		s += llm_k_block_result(x->k_scale[b], llm_f16_to_f32(hd), 0, isum, 0);
+	}
+	return s;
+}
+
 static float dot_q6_k(const uint8_t *w, const struct llm_vec *x, uint32_t n)
 {
 	float s = 0;
@@ -644,6 +817,8 @@ void llm_matvec_portable(const struct llm_matrix *w, const struct llm_vec *x, fl
 		case LLM_DTYPE_Q4_K:
 		case LLM_DTYPE_Q5_K: out[r] = dot_q45_k(w->type, row, x, w->cols); break;
 		case LLM_DTYPE_Q6_K: out[r] = dot_q6_k(row, x, w->cols); break;
+		case LLM_DTYPE_Q2_K: out[r] = dot_q2_k(row, x, w->cols); break;
+		case LLM_DTYPE_Q3_K: out[r] = dot_q3_k(row, x, w->cols); break;
 		}
 	}
 }
@@ -757,6 +932,33 @@ void llm_matrix_row_f32(const struct llm_matrix *w, uint32_t r, float *out)
 			float d = llm_f16_to_f32(hd);
 			int v[LLM_QK_K];
 			unpack_q6_k(blk, v);
+			for (int i = 0; i < LLM_QK_K; i++)
+				out[(size_t)b * LLM_QK_K + i] = d * (float)sc[i / 16] * (float)v[i];
+		}
+		break;
+	case LLM_DTYPE_Q2_K:
+		for (uint32_t b = 0; b < w->cols / LLM_QK_K; b++) {
+			const uint8_t *blk = row + (size_t)b * LLM_Q2_K_BLOCK_BYTES;
+			uint16_t hd, hm;
+			memcpy(&hd, blk + 80, 2);
+			memcpy(&hm, blk + 82, 2);
+			float d = llm_f16_to_f32(hd), dmin = llm_f16_to_f32(hm);
+			int code[LLM_QK_K];
+			q2_k_codes(blk, code);
+			for (int i = 0; i < LLM_QK_K; i++)
+				out[(size_t)b * LLM_QK_K + i] = d * (float)(blk[i / 16] & 15) * (float)code[i] -
+								dmin * (float)(blk[i / 16] >> 4);
+		}
+		break;
+	case LLM_DTYPE_Q3_K:
+		for (uint32_t b = 0; b < w->cols / LLM_QK_K; b++) {
+			const uint8_t *blk = row + (size_t)b * LLM_Q3_K_BLOCK_BYTES;
+			uint16_t hd;
+			memcpy(&hd, blk + 108, 2);
+			float d = llm_f16_to_f32(hd);
+			int v[LLM_QK_K], sc[16];
+			q3_k_values(blk, v);
+			q3_k_scales(blk + 96, sc);
 			for (int i = 0; i < LLM_QK_K; i++)
 				out[(size_t)b * LLM_QK_K + i] = d * (float)sc[i / 16] * (float)v[i];
 		}

@@ -68,6 +68,12 @@ static void fill_tensor(void *ctx, void *dst, uint64_t n_bytes)
 			case LLM_DTYPE_Q6_K:
 				llm_quantize_row_q6_k(row, n, o + (size_t)c0 / LLM_QK_K * LLM_Q6_K_BLOCK_BYTES);
 				break;
+			case LLM_DTYPE_Q2_K:
+				llm_quantize_row_q2_k(row, n, o + (size_t)c0 / LLM_QK_K * LLM_Q2_K_BLOCK_BYTES);
+				break;
+			case LLM_DTYPE_Q3_K:
+				llm_quantize_row_q3_k(row, n, o + (size_t)c0 / LLM_QK_K * LLM_Q3_K_BLOCK_BYTES);
+				break;
 			case LLM_DTYPE_BF16:
 				for (uint32_t i = 0; i < n; i++) {
 					uint16_t h = llm_f32_to_bf16(row[i]);
@@ -177,6 +183,8 @@ static enum gguf_tensor_type gguf_type(enum llm_dtype t)
 	       : t == LLM_DTYPE_Q5_0 ? GGUF_TENSOR_Q5_0
 	       : t == LLM_DTYPE_Q4_1 ? GGUF_TENSOR_Q4_1
 	       : t == LLM_DTYPE_Q5_1 ? GGUF_TENSOR_Q5_1
+	       : t == LLM_DTYPE_Q2_K ? GGUF_TENSOR_Q2_K
+	       : t == LLM_DTYPE_Q3_K ? GGUF_TENSOR_Q3_K
 	       : t == LLM_DTYPE_Q4_K ? GGUF_TENSOR_Q4_K
 	       : t == LLM_DTYPE_Q5_K ? GGUF_TENSOR_Q5_K
 	       : t == LLM_DTYPE_Q6_K ? GGUF_TENSOR_Q6_K

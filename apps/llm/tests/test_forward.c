@@ -273,6 +273,8 @@ static void test_batch_other_types(void **state)
 	check_batch_shape(256, 512, 1, 4, 2, false, LLM_DTYPE_Q4_K);
 	check_batch_shape(256, 256, 1, 8, 8, true, LLM_DTYPE_Q6_K);
 	check_batch_shape(256, 256, 1, 4, 1, false, LLM_DTYPE_Q5_K);
+	check_batch_shape(256, 256, 1, 4, 2, false, LLM_DTYPE_Q2_K);
+	check_batch_shape(256, 256, 1, 4, 4, false, LLM_DTYPE_Q3_K);
 	check_batch_shape(64, 96, 2, 4, 2, false, LLM_DTYPE_Q5_1);
 	check_batch_shape(40, 68, 2, 4, 2, false, LLM_DTYPE_BF16);
 }

@@ -250,9 +250,9 @@ static void test_unsupported_tensor_type(void **state)
 	uint32_t type = 16; /* IQ2_XXS */
 	memcpy(d + 4 + 16, &type, 4);
 	expect_error(c, image_size, "tensor blk.0.attn_k.weight: type IQ2_XXS (16) is not supported");
-	type = 11; /* Q3_K: a K-quant this engine does not compute with */
+	type = 20; /* IQ4_NL: llama-quantize's fallback for rows that are no whole K-quant super-blocks */
 	memcpy(d + 4 + 16, &type, 4);
-	expect_error(c, image_size, "tensor blk.0.attn_k.weight: type Q3_K (11) is not supported");
+	expect_error(c, image_size, "tensor blk.0.attn_k.weight: type IQ4_NL (20) is not supported");
 	free(c);
 }
 

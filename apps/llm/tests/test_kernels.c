@@ -78,6 +78,10 @@ static struct llm_matrix make_matrix(enum llm_dtype t, uint32_t rows, uint32_t c
 			llm_quantize_row_q5_k(row, cols, dst);
 		else if (t == LLM_DTYPE_Q6_K)
 			llm_quantize_row_q6_k(row, cols, dst);
+		else if (t == LLM_DTYPE_Q2_K)
+			llm_quantize_row_q2_k(row, cols, dst);
+		else if (t == LLM_DTYPE_Q3_K)
+			llm_quantize_row_q3_k(row, cols, dst);
 		else if (t == LLM_DTYPE_BF16)
 			for (uint32_t i = 0; i < cols; i++) {
 				uint16_t h = llm_f32_to_bf16(row[i]);
@@ -139,7 +143,7 @@ static void compare_isas(enum llm_isa isa, enum llm_dtype t, uint32_t rows, uint
 				 llm_isa_name(isa), b[r]);
 		/* Against the exact product: the type's own precision. */
 		double tol = t == LLM_DTYPE_F32 ? 1e-5 : t == LLM_DTYPE_F16 ? 2e-3 : t == LLM_DTYPE_BF16 ? 1e-2
-			     : t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q6_K ? 2e-2 : 0.1;
+			     : t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q6_K ? 2e-2 : t == LLM_DTYPE_Q2_K ? 0.2 : 0.1;
 		if (fabs(a[r] - e) > tol * (mag + 1))
 			fail_msg("%s row %u: %g vs exact %g", llm_dtype_name(t), r, a[r], e);
 	}
@@ -174,6 +178,8 @@ static void simd_matches_portable(enum llm_isa isa)
 		compare_isas(isa, LLM_DTYPE_Q4_K, 9, cols_k[i]);
 		compare_isas(isa, LLM_DTYPE_Q5_K, 9, cols_k[i]);
 		compare_isas(isa, LLM_DTYPE_Q6_K, 9, cols_k[i]);
+		compare_isas(isa, LLM_DTYPE_Q2_K, 9, cols_k[i]);
+		compare_isas(isa, LLM_DTYPE_Q3_K, 9, cols_k[i]);
 	}
 }
 
@@ -273,6 +279,8 @@ static void test_matmat_equals_matvec(void **state)
 			check_matmat(isas[a], LLM_DTYPE_Q4_K, 11, 512, n_cols[n], 3, 11);
 			check_matmat(isas[a], LLM_DTYPE_Q5_K, 11, 256, n_cols[n], 0, 10);
 			check_matmat(isas[a], LLM_DTYPE_Q6_K, 11, 512, n_cols[n], 1, 11);
+			check_matmat(isas[a], LLM_DTYPE_Q2_K, 11, 256, n_cols[n], 0, 11);
+			check_matmat(isas[a], LLM_DTYPE_Q3_K, 11, 512, n_cols[n], 2, 7);
 		}
 		/* More rows than one cache tile holds (the tiles must join up). */
 		check_matmat(isas[a], LLM_DTYPE_F32, 300, 64, 5, 1, 299);
@@ -599,6 +607,75 @@ static void test_q6_k_known_block(void **state)
 	expect_dot(&m, &v, row_dot(out, q, 256));
 }
 
+/* A hand-built Q2_K super-block: scale/min byte g = (g % 16) | (15 - g) << 4,
+ * code of element i (i * 3) % 4 in bits 2j of byte 32n + l for element
+ * 128n + 32j + l; d 0.5, dmin 0.25 after the codes. */
+static void test_q2_k_known_block(void **state)
+{
+	(void)state;
+	uint8_t blk[84];
+	for (int g = 0; g < 16; g++)
+		blk[g] = (uint8_t)(g | (15 - g) << 4);
+	memset(blk + 16, 0, 64);
+	for (int i = 0; i < 256; i++)
+		blk[16 + 32 * (i / 128) + i % 32] |= (uint8_t)(((i * 3) % 4) << (2 * ((i % 128) / 32)));
+	uint16_t hd = llm_f32_to_f16(0.5f), hm = llm_f32_to_f16(0.25f);
+	memcpy(blk + 80, &hd, 2);
+	memcpy(blk + 82, &hm, 2);
+	struct llm_matrix m = { blk, LLM_DTYPE_Q2_K, 1, 256 };
+	float out[256];
+	llm_matrix_row_f32(&m, 0, out);
+	for (int i = 0; i < 256; i++) {
+		int g = i / 16;
+		float want = 0.5f * (float)g * (float)((i * 3) % 4) - 0.25f * (float)(15 - g);
+		if (out[i] != want)
+			fail_msg("element %d: %g, want %g", i, out[i], want);
+	}
+	int8_t q[256];
+	int16_t sums[16];
+	float scale, x[256];
+	struct llm_vec v = known_q8_k(q, sums, &scale, x, 256, 7);
+	expect_dot(&m, &v, row_dot(out, q, 256));
+}
+
+/* A hand-built Q3_K super-block: third bit of element i set when i % 3 == 0
+ * (bit 4n + j of hmask[l]), low bits (i * 5) % 4 as in Q2_K, six-bit scale
+ * of sub-block g 4g + 1 (value 4g - 31): low nibbles of scales 0-7 in bytes
+ * 0-7, of 8-15 in their high nibbles, top two bits of scale 4q + j in bits
+ * 2q of byte 8 + j; d 0.125 last. */
+static void test_q3_k_known_block(void **state)
+{
+	(void)state;
+	uint8_t blk[110];
+	memset(blk, 0, 108);
+	for (int i = 0; i < 256; i++) {
+		int n = i / 128, j = (i % 128) / 32, l = i % 32;
+		blk[l] |= (uint8_t)((i % 3 == 0) << (4 * n + j));
+		blk[32 + 32 * n + l] |= (uint8_t)(((i * 5) % 4) << (2 * j));
+	}
+	for (int g = 0; g < 16; g++) {
+		int u = 4 * g + 1;
+		blk[96 + g % 8] |= (uint8_t)((u & 15) << (g < 8 ? 0 : 4));
+		blk[96 + 8 + g % 4] |= (uint8_t)((u >> 4) << (2 * (g / 4)));
+	}
+	uint16_t hd = llm_f32_to_f16(0.125f);
+	memcpy(blk + 108, &hd, 2);
+	struct llm_matrix m = { blk, LLM_DTYPE_Q3_K, 1, 256 };
+	float out[256];
+	llm_matrix_row_f32(&m, 0, out);
+	for (int i = 0; i < 256; i++) {
+		int code = (i * 5) % 4 | (i % 3 == 0) << 2;
+		float want = 0.125f * (float)(4 * (i / 16) - 31) * (float)(code - 4);
+		if (out[i] != want)
+			fail_msg("element %d: %g, want %g", i, out[i], want);
+	}
+	int8_t q[256];
+	int16_t sums[16];
+	float scale, x[256];
+	struct llm_vec v = known_q8_k(q, sums, &scale, x, 256, 9);
+	expect_dot(&m, &v, row_dot(out, q, 256));
+}
+
 /* A hand-built Q5_1 block: d 0.5, m -3, fifth bits 0xa5a5f00f, nibble of
  * element i i % 16. */
 static void test_q5_1_known_block(void **state)
@@ -692,12 +769,14 @@ static void test_q8_k_activations(void **state)
 
 /* The K-quant and Q5_1 quantisers stay within their formats' precision:
  * about a step / sqrt(12) for values uniform in [-1, 1] (Q5_1: 2 / 31 per
- * step; Q4_K, Q5_K: a sub-block's range over 15 or 31; Q6_K: its peak / 32). */
+ * step; Q4_K, Q5_K: a sub-block's range over 15 or 31; Q6_K: its peak / 32;
+ * Q2_K: a range of 16 values over 3; Q3_K: their peak / 4). */
 static void test_quantisers_error(void **state)
 {
 	(void)state;
 	const struct { enum llm_dtype t; double rms; } c[] = {
 		{ LLM_DTYPE_Q5_1, 0.02 }, { LLM_DTYPE_Q4_K, 0.045 }, { LLM_DTYPE_Q5_K, 0.022 }, { LLM_DTYPE_Q6_K, 0.011 },
+		{ LLM_DTYPE_Q2_K, 0.2 }, { LLM_DTYPE_Q3_K, 0.08 },
 	};
 	float x[1024], back[1024];
 	uint8_t buf[1024 * 4];
@@ -732,6 +811,8 @@ int main(void)
 		cmocka_unit_test(test_q4_k_known_block),
 		cmocka_unit_test(test_q5_k_known_block),
 		cmocka_unit_test(test_q6_k_known_block),
+		cmocka_unit_test(test_q2_k_known_block),
+		cmocka_unit_test(test_q3_k_known_block),
 		cmocka_unit_test(test_q5_1_known_block),
 		cmocka_unit_test(test_bf16),
 		cmocka_unit_test(test_q8_k_activations),

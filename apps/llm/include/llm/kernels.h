@@ -1,8 +1,8 @@
 /*
  * Matrix-vector kernels: out[r] = W[r,:] . x for a range of rows.
  *
- * Weights may be F32, F16, BF16 or quantised (Q4_0 ... Q8_0, Q4_K, Q5_K,
- * Q6_K). For the quantised types the activation vector is
+ * Weights may be F32, F16, BF16 or quantised (Q4_0 ... Q8_0, Q2_K ... Q6_K).
+ * For the quantised types the activation vector is
  * quantised too (blocks of 32 int8 with one float scale each, computed once
  * per matvec by llm_quantize_act_q8; for the K-quants ggml's Q8_K, blocks of
  * 256 with block sums, by llm_quantize_act_q8_k), so the inner loop is an int8 dot
@@ -99,6 +99,8 @@ void llm_quantize_row_q5_1(const float *x, uint32_t n, uint8_t *out);
 void llm_quantize_row_q4_k(const float *x, uint32_t n, uint8_t *out);
 void llm_quantize_row_q5_k(const float *x, uint32_t n, uint8_t *out);
 void llm_quantize_row_q6_k(const float *x, uint32_t n, uint8_t *out);
+void llm_quantize_row_q2_k(const float *x, uint32_t n, uint8_t *out);
+void llm_quantize_row_q3_k(const float *x, uint32_t n, uint8_t *out);
 /* BF16 rounds to nearest even. */
 uint16_t llm_f32_to_bf16(float f);
 float llm_bf16_to_f32(uint16_t h);

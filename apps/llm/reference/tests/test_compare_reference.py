@@ -41,7 +41,7 @@ class Compare(unittest.TestCase):
 
     def test_exact_engine_passes_every_case(self):
         out = self.passes("exact")
-        self.assertIn("15 models", out)
+        self.assertIn("17 models", out)
 
     def test_activation_quantising_engine_passes(self):
         self.passes("q8-activations", ["gguf-f16", "gguf-q8_0"])

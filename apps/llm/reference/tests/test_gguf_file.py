@@ -245,11 +245,41 @@ class KQuants(unittest.TestCase):
         i = np.arange(256)
         np.testing.assert_array_equal(v, 0.125 * sc.astype(np.float32)[i // 16] * (np.array(code) - 32))
 
+    def test_q2_k_hand_built_block(self):
+        # The test_kernels.c block: scale/min byte g = g | (15 - g) << 4, code (i * 3) % 4.
+        i = np.arange(256)
+        qs = bytearray(64)
+        for k in range(256):
+            qs[32 * (k // 128) + k % 32] |= ((k * 3) % 4) << (2 * ((k % 128) // 32))
+        raw = (bytes(g | (15 - g) << 4 for g in range(16)) + bytes(qs) + np.float16(0.5).tobytes() +
+               np.float16(0.25).tobytes())
+        v = T.decode(raw, T.GGML_TYPE_Q2_K, 256)
+        np.testing.assert_array_equal(v, 0.5 * (i // 16) * ((i * 3) % 4) - 0.25 * (15 - i // 16))
+
+    def test_q3_k_hand_built_block(self):
+        # The test_kernels.c block: third bit where i % 3 == 0, low bits (i * 5) % 4,
+        # six-bit scale of sub-block g 4g + 1.
+        i = np.arange(256)
+        b = bytearray(110)
+        for k in range(256):
+            n, j, l = k // 128, (k % 128) // 32, k % 32
+            b[l] |= (k % 3 == 0) << (4 * n + j)
+            b[32 + 32 * n + l] |= ((k * 5) % 4) << (2 * j)
+        for g in range(16):
+            u = 4 * g + 1
+            b[96 + g % 8] |= (u & 15) << (0 if g < 8 else 4)
+            b[104 + g % 4] |= (u >> 4) << (2 * (g // 4))
+        b[108:110] = np.float16(0.125).tobytes()
+        v = T.decode(bytes(b), T.GGML_TYPE_Q3_K, 256)
+        codes = ((i * 5) % 4) | ((i % 3 == 0) << 2)
+        np.testing.assert_array_equal(v, 0.125 * (4 * (i // 16) - 31) * (codes - 4))
+
     def test_round_trip_error_and_sizes(self):
         m = np.random.default_rng(4).uniform(-1, 1, (3, 512)).astype(np.float32)
         # rms bounds about a step / sqrt(12) (see test_quantisers_error in test_kernels.c)
         for t, nbytes, rms in ((T.GGML_TYPE_Q4_K, 144, 0.045), (T.GGML_TYPE_Q5_K, 176, 0.022),
-                               (T.GGML_TYPE_Q6_K, 210, 0.011), (T.GGML_TYPE_Q5_1, 24 * 8, 0.02)):
+                               (T.GGML_TYPE_Q6_K, 210, 0.011), (T.GGML_TYPE_Q5_1, 24 * 8, 0.02),
+                               (T.GGML_TYPE_Q2_K, 84, 0.2), (T.GGML_TYPE_Q3_K, 110, 0.08)):
             raw = T.encode(m, t)
             self.assertEqual(len(raw), m.size // 256 * nbytes)
             back = T.decode(raw, t, m.size).reshape(m.shape)
@@ -305,7 +335,7 @@ class Refusals(Tmp):
         d2[at:at + 4] = struct.pack("<I", 9)
         self.refused(bytes(d2), "dimensions")
         d2 = bytearray(d)
-        d2[at + 4 + 16:at + 4 + 16 + 4] = struct.pack("<I", 11)  # Q3_K
+        d2[at + 4 + 16:at + 4 + 16 + 4] = struct.pack("<I", 20)  # IQ4_NL
         self.refused(bytes(d2), "unsupported type")
 
     def test_huge_array_count(self):
