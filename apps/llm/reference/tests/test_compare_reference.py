@@ -24,7 +24,7 @@ def compare(mode, cases=()):
         for c in cases:
             cmd += ["--case", c]
         env = dict(os.environ, FAKE_LLM_MODE=mode, PYTHONDONTWRITEBYTECODE="1")
-        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1500)
 
 
 class Compare(unittest.TestCase):
