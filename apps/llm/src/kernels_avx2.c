@@ -69,6 +69,27 @@ AVX2 static float dot_f16(const uint8_t *w, const float *x, uint32_t n)
 	return s;
 }
 
+/* BF16 is the top half of an F32: widen and shift into place. */
+AVX2 static float dot_bf16(const uint8_t *w, const float *x, uint32_t n)
+{
+	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+	uint32_t i = 0;
+	for (; i + 16 <= n; i += 16) {
+		__m256i h = _mm256_loadu_si256((const __m256i *)(const void *)(w + 2 * (size_t)i));
+		__m256 w0 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm256_castsi256_si128(h)), 16));
+		__m256 w1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm256_extracti128_si256(h, 1)), 16));
+		a0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + i), a0);
+		a1 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + i + 8), a1);
+	}
+	float s = hsum(_mm256_add_ps(a0, a1));
+	for (; i < n; i++) {
+		uint16_t h;
+		memcpy(&h, w + 2 * (size_t)i, 2);
+		s += llm_bf16_to_f32(h) * x[i];
+	}
+	return s;
+}
+
 /* Sum over one block of w[i] * x[i] as 8 int32 lanes. sign_epi8 moves the
  * sign of w onto x so maddubs (unsigned x signed) sees |w| and +-x; with x
  * in [-127, 127] no 16-bit pair sum can saturate. */
@@ -358,7 +379,7 @@ bool llm_avx2_handles(enum llm_dtype t)
 {
 	return t == LLM_DTYPE_F32 || t == LLM_DTYPE_F16 || t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 ||
 	       t == LLM_DTYPE_Q5_0 || t == LLM_DTYPE_Q5_1 || t == LLM_DTYPE_Q4_K || t == LLM_DTYPE_Q5_K ||
-	       t == LLM_DTYPE_Q6_K;
+	       t == LLM_DTYPE_Q6_K || t == LLM_DTYPE_BF16;
 }
 
 AVX2 void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, float *out,
@@ -378,6 +399,7 @@ AVX2 void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, f
 		case LLM_DTYPE_Q5_K: out[r] = dot_q5_k(row, x, w->cols); break;
 		case LLM_DTYPE_Q5_0: out[r] = dot_q5_0(row, x, w->cols); break;
 		case LLM_DTYPE_Q5_1: out[r] = dot_q5_1(row, x, w->cols); break;
+		case LLM_DTYPE_BF16: out[r] = dot_bf16(row, x->f, w->cols); break;
 		default: break; /* llm_matvec sends types without a kernel here to the portable one */
 		}
 	}
