@@ -336,6 +336,29 @@ AVX2 static float dot_q5_1(const uint8_t *w, const struct llm_vec *x, uint32_t n
 	return hsum(acc);
 }
 
+/* Q4_1 as Q5_1 without the fifth bits. */
+AVX2 static float dot_q4_1(const uint8_t *w, const struct llm_vec *x, uint32_t n)
+{
+	__m256 acc = _mm256_setzero_ps();
+	const __m256i ones = _mm256_set1_epi16(1), ones8 = _mm256_set1_epi8(1);
+	const __m128i mask = _mm_set1_epi8(15);
+	for (uint32_t b = 0; b < n / 32; b++) {
+		const uint8_t *blk = w + (size_t)b * LLM_Q4_1_BLOCK_BYTES;
+		prefetch_ahead(blk, LLM_Q4_1_BLOCK_BYTES);
+		uint16_t hd, hm;
+		memcpy(&hd, blk, 2);
+		memcpy(&hm, blk + 2, 2);
+		__m128i raw = _mm_loadu_si128((const __m128i *)(const void *)(blk + 4));
+		__m256i codes = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(raw, 4), mask), _mm_and_si128(raw, mask));
+		__m256i xv = _mm256_loadu_si256((const __m256i *)(const void *)(x->q + (size_t)b * 32));
+		__m256 p = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(codes, xv), ones));
+		__m256 sx = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(ones8, xv), ones));
+		acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(hd) * x->scale[b]), p, acc);
+		acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(hm) * x->scale[b]), sx, acc);
+	}
+	return hsum(acc);
+}
+
 /* Q5_K: Q4_K's nibbles, plus the fifth bit of value 64c + l in bit 2c of
  * qh[l] (of value 64c + 32 + l in bit 2c + 1). */
 AVX2 static float dot_q5_k(const uint8_t *w, const struct llm_vec *x, uint32_t n)
@@ -379,7 +402,7 @@ bool llm_avx2_handles(enum llm_dtype t)
 {
 	return t == LLM_DTYPE_F32 || t == LLM_DTYPE_F16 || t == LLM_DTYPE_Q8_0 || t == LLM_DTYPE_Q4_0 ||
 	       t == LLM_DTYPE_Q5_0 || t == LLM_DTYPE_Q5_1 || t == LLM_DTYPE_Q4_K || t == LLM_DTYPE_Q5_K ||
-	       t == LLM_DTYPE_Q6_K || t == LLM_DTYPE_BF16;
+	       t == LLM_DTYPE_Q6_K || t == LLM_DTYPE_BF16 || t == LLM_DTYPE_Q4_1;
 }
 
 AVX2 void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, float *out,
@@ -399,6 +422,7 @@ AVX2 void llm_matvec_avx2(const struct llm_matrix *w, const struct llm_vec *x, f
 		case LLM_DTYPE_Q5_K: out[r] = dot_q5_k(row, x, w->cols); break;
 		case LLM_DTYPE_Q5_0: out[r] = dot_q5_0(row, x, w->cols); break;
 		case LLM_DTYPE_Q5_1: out[r] = dot_q5_1(row, x, w->cols); break;
+		case LLM_DTYPE_Q4_1: out[r] = dot_q4_1(row, x, w->cols); break;
 		case LLM_DTYPE_BF16: out[r] = dot_bf16(row, x->f, w->cols); break;
 		default: break; /* llm_matvec sends types without a kernel here to the portable one */
 		}

@@ -9,7 +9,7 @@
  * product, the way Q8_0 inference is normally done; this costs a little
  * precision against a float reference (see the tolerance in the reference
  * tests). Each kernel exists in a portable C version, an AVX2/FMA version
- * (Q4_1, Q2_K and Q3_K run the portable one there too, for now)
+ * (Q2_K and Q3_K run the portable one there too, for now)
  * and (F32, F16, Q8_0 with VNNI) an AVX-512 version; llm_isa_best() picks
  * at run time from what the CPU supports and what measured fastest
  * (kernels.c says why that is AVX2 today), and every set remains callable
