@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Write a random-weight llama, qwen2 or gpt2 model as a llama2.c checkpoint or a GGUF v3 file.
 
-  gen_model.py --format llama2c|gguf --dtype f32|f16|q8_0|q4_0|q5_0|q4_1 --dim D --hidden-dim H
+  gen_model.py --format llama2c|gguf --dtype f32|f16|bf16|q8_0|q4_0|q5_0|q4_1|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k --dim D --hidden-dim H
       --layers L --heads NH --kv-heads NKV --vocab V --seq-len S [--unshared-classifier]
       --seed N --out MODEL [--tokenizer-out TOK.bin] [--tokenizer-kind spm|gpt2|qwen2]
       [--arch llama|qwen2|gpt2] [--rope-base B] [--rope-scaling F] [--tied-output]
@@ -191,7 +191,7 @@ def write_llama2c(path, tokenizer_path, config, weights, vocab, shared_classifie
 def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--format", choices=("llama2c", "gguf"), required=True)
-    ap.add_argument("--dtype", choices=("f32", "f16", "q8_0", "q4_0", "q5_0", "q4_1"), default="f32")
+    ap.add_argument("--dtype", choices=tuple(tensor_codec.TYPE_BY_NAME), default="f32")
     ap.add_argument("--dim", type=int, required=True)
     ap.add_argument("--hidden-dim", type=int, required=True)
     ap.add_argument("--layers", type=int, required=True)
@@ -221,8 +221,9 @@ def parse_args(argv):
         a.kv_heads = a.heads
     if a.format == "llama2c" and a.dtype != "f32":
         ap.error("llama2.c checkpoints are f32 only")
-    if a.dtype in ("q8_0", "q4_0", "q5_0", "q4_1") and (a.dim % 32 or a.hidden_dim % 32):
-        ap.error(f"{a.dtype} needs --dim and --hidden-dim to be multiples of 32")
+    block = tensor_codec.BLOCK_BY_TYPE[tensor_codec.TYPE_BY_NAME[a.dtype]]
+    if a.dim % block or a.hidden_dim % block:
+        ap.error(f"{a.dtype} needs --dim and --hidden-dim to be multiples of {block}")
     if a.alignment <= 0 or a.alignment & (a.alignment - 1):
         ap.error("--alignment must be a power of two")
     for name in ("dim", "hidden_dim", "layers", "heads", "kv_heads", "seq_len"):

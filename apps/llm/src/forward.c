@@ -77,6 +77,9 @@ struct llm_context {
 	size_t act_stride;   /* elements of act_q per column (act_scale: / 32) */
 	float *act_scale;    /* quantised activations for Q8_0 weights */
 	int8_t *act_q;
+	float *act_k_scale;  /* Q8_K activations for K-quant weights (act_stride / 256 per column) */
+	int8_t *act_k_q;
+	int16_t *act_k_sums; /* act_stride / 16 per column */
 	float *key_cache, *value_cache; /* [layer][pos][kv_dim] */
 };
 
@@ -109,6 +112,9 @@ static bool layout(struct llm_context *c, char *base, size_t *total)
 		{ &c->act, b * sizeof(struct llm_vec) },
 		{ &c->act_scale, 4 * b * (c->act_stride / LLM_Q8_0_BLOCK) },
 		{ &c->act_q, b * c->act_stride },
+		{ &c->act_k_scale, 4 * b * (c->act_stride / LLM_QK_K) },
+		{ &c->act_k_q, b * c->act_stride },
+		{ &c->act_k_sums, 2 * b * (c->act_stride / 16) },
 		{ &c->key_cache, 4ull * cache },
 		{ &c->value_cache, 4ull * cache },
 	};
@@ -203,10 +209,11 @@ enum llm_isa llm_context_isa(const struct llm_context *c) { return c->isa; }
 static void prepare_inputs(struct llm_context *c, const float *x, size_t stride, uint32_t n, uint32_t n_cols,
 			   const struct llm_matrix *const *w, unsigned n_w)
 {
-	bool q8 = false;
-	for (unsigned k = 0; k < n_w; k++)
-		q8 |= w[k]->type == LLM_DTYPE_Q8_0 || w[k]->type == LLM_DTYPE_Q4_0 ||
-		      w[k]->type == LLM_DTYPE_Q5_0 || w[k]->type == LLM_DTYPE_Q4_1;
+	bool q8 = false, q8_k = false;
+	for (unsigned k = 0; k < n_w; k++) {
+		q8 |= llm_dtype_wants_q8(w[k]->type);
+		q8_k |= llm_dtype_wants_q8_k(w[k]->type);
+	}
 	for (uint32_t j = 0; j < n_cols; j++) {
 		struct llm_vec *v = &c->act[j];
 		v->f = x + j * stride;
@@ -218,6 +225,18 @@ static void prepare_inputs(struct llm_context *c, const float *x, size_t stride,
 			llm_quantize_act_q8(v->f, n, scale, q);
 			v->scale = scale;
 			v->q = q;
+		}
+		v->k_scale = NULL;
+		v->k_q = NULL;
+		v->k_sums = NULL;
+		if (q8_k) { /* n % 256 == 0: the loader admits K-quant matrices of whole super-blocks only */
+			float *scale = c->act_k_scale + j * (c->act_stride / LLM_QK_K);
+			int8_t *q = c->act_k_q + j * c->act_stride;
+			int16_t *sums = c->act_k_sums + j * (c->act_stride / 16);
+			llm_quantize_act_q8_k(v->f, n, scale, q, sums);
+			v->k_scale = scale;
+			v->k_q = q;
+			v->k_sums = sums;
 		}
 	}
 }

@@ -180,27 +180,26 @@ const char *gguf_tensor_type_name(uint32_t type)
  * count is not whole blocks. */
 static int tensor_bytes(uint32_t type, uint64_t row, uint64_t n, uint64_t *bytes)
 {
+	uint64_t block, block_bytes;
 	switch (type) {
 	case GGUF_TENSOR_F32: return __builtin_mul_overflow(n, 4, bytes) ? -1 : 0;
 	case GGUF_TENSOR_F16: return __builtin_mul_overflow(n, 2, bytes) ? -1 : 0;
-	case GGUF_TENSOR_Q4_0:
-		if (row % 32)
-			return -1;
-		return __builtin_mul_overflow(n / 32, 18, bytes) ? -1 : 0;
-	case GGUF_TENSOR_Q4_1:
-		if (row % 32)
-			return -1;
-		return __builtin_mul_overflow(n / 32, 20, bytes) ? -1 : 0;
-	case GGUF_TENSOR_Q5_0:
-		if (row % 32)
-			return -1;
-		return __builtin_mul_overflow(n / 32, 22, bytes) ? -1 : 0;
-	case GGUF_TENSOR_Q8_0:
-		if (row % 32)
-			return -1;
-		return __builtin_mul_overflow(n / 32, 34, bytes) ? -1 : 0;
+	case GGUF_TENSOR_BF16: return __builtin_mul_overflow(n, 2, bytes) ? -1 : 0;
+	case GGUF_TENSOR_Q4_0: block = 32, block_bytes = 18; break;
+	case GGUF_TENSOR_Q4_1: block = 32, block_bytes = 20; break;
+	case GGUF_TENSOR_Q5_0: block = 32, block_bytes = 22; break;
+	case GGUF_TENSOR_Q5_1: block = 32, block_bytes = 24; break;
+	case GGUF_TENSOR_Q8_0: block = 32, block_bytes = 34; break;
+	case GGUF_TENSOR_Q2_K: block = 256, block_bytes = 84; break;
+	case GGUF_TENSOR_Q3_K: block = 256, block_bytes = 110; break;
+	case GGUF_TENSOR_Q4_K: block = 256, block_bytes = 144; break;
+	case GGUF_TENSOR_Q5_K: block = 256, block_bytes = 176; break;
+	case GGUF_TENSOR_Q6_K: block = 256, block_bytes = 210; break;
 	default: return -1;
 	}
+	if (row % block)
+		return -1;
+	return __builtin_mul_overflow(n / block, block_bytes, bytes) ? -1 : 0;
 }
 
 static int read_tensor(struct cursor *c, uint64_t index, struct gguf_tensor *t, struct llm_err *err)
@@ -228,11 +227,10 @@ static int read_tensor(struct cursor *c, uint64_t index, struct gguf_tensor *t, 
 	}
 	if (read_u32(c, &t->type) || read_u64(c, &t->offset))
 		return llm_err_set(err, -EINVAL, "gguf: tensor '%.*s': truncated descriptor", nl, t->name.ptr);
-	if (t->type != GGUF_TENSOR_F32 && t->type != GGUF_TENSOR_F16 && t->type != GGUF_TENSOR_Q8_0 &&
-	    t->type != GGUF_TENSOR_Q4_0 && t->type != GGUF_TENSOR_Q5_0 &&
-	    t->type != GGUF_TENSOR_Q4_1)
+	if (tensor_bytes(t->type, 256, 256, &t->n_bytes))
 		return llm_err_set(err, -ENOTSUP,
-				   "gguf: tensor %.*s: type %s (%u) is not supported (F32, F16, Q4_0, Q4_1, Q5_0, Q8_0 are)",
+				   "gguf: tensor %.*s: type %s (%u) is not supported "
+				   "(F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K are)",
 				   nl, t->name.ptr, gguf_tensor_type_name(t->type), t->type);
 	if (tensor_bytes(t->type, t->dims[0], t->n_elements, &t->n_bytes))
 		return llm_err_set(err, -EINVAL, "gguf: tensor '%.*s': %s size invalid (row of %llu elements)",

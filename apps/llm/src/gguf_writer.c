@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "llm/gguf_writer.h"
+#include "llm/model.h"
 
 static void buf_put(struct gguf_writer *w, struct gguf_writer_buf *b, const void *p, size_t n)
 {
@@ -124,7 +125,9 @@ void gguf_writer_tensor(struct gguf_writer *w, const char *name, uint32_t n_dims
 	uint64_t n = 1;
 	for (uint32_t d = 0; d < n_dims; d++)
 		n *= dims[d];
-	uint64_t bytes = type == GGUF_TENSOR_F32 ? n * 4 : type == GGUF_TENSOR_F16 ? n * 2 : n / 32 * 34;
+	/* The tensor types and the engine's dtypes share ggml's numbers. */
+	uint32_t cols = n_dims && dims[0] ? (uint32_t)dims[0] : 1;
+	uint64_t bytes = (uint64_t)llm_row_bytes((enum llm_dtype)type, cols) * (n / cols);
 	if (w->n_tensors == w->tensors_cap) {
 		size_t cap = w->tensors_cap ? w->tensors_cap * 2 : 16;
 		struct gguf_writer_tensor *t = llm_alloc_array(w->alloc, cap, sizeof(*t), 8);

@@ -81,8 +81,7 @@ void llm_matvec(enum llm_isa isa, const struct llm_matrix *w, const struct llm_v
 		llm_matvec_avx512(w, x, out, r0, r1);
 		return;
 	}
-	/* Q5_0, Q4_1: no SIMD kernels yet, the portable one. */
-	if ((isa == LLM_ISA_AVX2 || isa == LLM_ISA_AVX512) && w->type != LLM_DTYPE_Q5_0 && w->type != LLM_DTYPE_Q4_1) {
+	if ((isa == LLM_ISA_AVX2 || isa == LLM_ISA_AVX512) && llm_avx2_handles(w->type)) {
 		llm_matvec_avx2(w, x, out, r0, r1);
 		return;
 	}

@@ -194,6 +194,13 @@ size_t llm_row_bytes(enum llm_dtype t, uint32_t cols)
 	case LLM_DTYPE_Q4_0: return (size_t)cols / 32 * LLM_Q4_0_BLOCK_BYTES;
 	case LLM_DTYPE_Q5_0: return (size_t)cols / 32 * LLM_Q5_0_BLOCK_BYTES;
 	case LLM_DTYPE_Q4_1: return (size_t)cols / 32 * LLM_Q4_1_BLOCK_BYTES;
+	case LLM_DTYPE_Q5_1: return (size_t)cols / 32 * LLM_Q5_1_BLOCK_BYTES;
+	case LLM_DTYPE_Q2_K: return (size_t)cols / LLM_QK_K * LLM_Q2_K_BLOCK_BYTES;
+	case LLM_DTYPE_Q3_K: return (size_t)cols / LLM_QK_K * LLM_Q3_K_BLOCK_BYTES;
+	case LLM_DTYPE_Q4_K: return (size_t)cols / LLM_QK_K * LLM_Q4_K_BLOCK_BYTES;
+	case LLM_DTYPE_Q5_K: return (size_t)cols / LLM_QK_K * LLM_Q5_K_BLOCK_BYTES;
+	case LLM_DTYPE_Q6_K: return (size_t)cols / LLM_QK_K * LLM_Q6_K_BLOCK_BYTES;
+	case LLM_DTYPE_BF16: return (size_t)cols * 2;
 	case LLM_DTYPE_Q8_0: return (size_t)cols / LLM_Q8_0_BLOCK * LLM_Q8_0_BLOCK_BYTES;
 	}
 	return 0;
@@ -207,6 +214,13 @@ const char *llm_dtype_name(enum llm_dtype t)
 	case LLM_DTYPE_Q4_0: return "q4_0";
 	case LLM_DTYPE_Q5_0: return "q5_0";
 	case LLM_DTYPE_Q4_1: return "q4_1";
+	case LLM_DTYPE_Q5_1: return "q5_1";
+	case LLM_DTYPE_Q2_K: return "q2_k";
+	case LLM_DTYPE_Q3_K: return "q3_k";
+	case LLM_DTYPE_Q4_K: return "q4_k";
+	case LLM_DTYPE_Q5_K: return "q5_k";
+	case LLM_DTYPE_Q6_K: return "q6_k";
+	case LLM_DTYPE_BF16: return "bf16";
 	case LLM_DTYPE_Q8_0: return "q8_0";
 	}
 	return "?";

@@ -84,7 +84,7 @@ static int read_architecture(const struct gguf_file *f, enum llm_arch *out, stru
 /* "<arch>.<suffix>": every architecture's hyper-parameters carry its name. */
 static const char *arch_key(char *buf, size_t size, enum llm_arch a, const char *suffix)
 {
-	snprintf(buf, size, "%s.%s", llm_arch_name(a), suffix);
+	llm_snprintf(buf, size, "%s.%s", llm_arch_name(a), suffix);
 	return buf;
 }
 
@@ -196,7 +196,7 @@ static int load_fused_qkv(const struct gguf_file *f, const struct llm_config *c,
 	char name[64];
 	struct llm_matrix qkv;
 	uint32_t rows = c->dim + 2 * c->kv_dim;
-	snprintf(name, sizeof(name), "blk.%u.attn_qkv.weight", l);
+	llm_snprintf(name, sizeof(name), "blk.%u.attn_qkv.weight", l);
 	int rc = find_matrix(f, name, rows, c->dim, &qkv, true, err);
 	if (rc)
 		return rc;
@@ -206,7 +206,7 @@ static int load_fused_qkv(const struct gguf_file *f, const struct llm_config *c,
 	ly->wk = (struct llm_matrix){ base + (size_t)c->dim * row, qkv.type, c->kv_dim, c->dim };
 	ly->wv = (struct llm_matrix){ base + (size_t)(c->dim + c->kv_dim) * row, qkv.type, c->kv_dim, c->dim };
 	const float *b;
-	snprintf(name, sizeof(name), "blk.%u.attn_qkv.bias", l);
+	llm_snprintf(name, sizeof(name), "blk.%u.attn_qkv.bias", l);
 	rc = find_vector(f, name, rows, true, &b, err);
 	if (rc)
 		return rc;
@@ -220,7 +220,7 @@ static int load_layer_gpt2(const struct gguf_file *f, const struct llm_config *c
 			   struct llm_layer *ly, struct llm_err *err)
 {
 	char name[64];
-#define NAME(suffix) (snprintf(name, sizeof(name), "blk.%u." suffix, l), name)
+#define NAME(suffix) (llm_snprintf(name, sizeof(name), "blk.%u." suffix, l), name)
 	int rc = find_norm(f, NAME("attn_norm.weight"), c->dim, &ly->attn_norm, err);
 	if (!rc) rc = find_vector(f, NAME("attn_norm.bias"), c->dim, true, &ly->attn_norm_b, err);
 	if (!rc) rc = load_fused_qkv(f, c, l, ly, err);

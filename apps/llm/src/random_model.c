@@ -56,6 +56,30 @@ static void fill_tensor(void *ctx, void *dst, uint64_t n_bytes)
 			case LLM_DTYPE_Q5_0:
 				llm_quantize_row_q5_0(row, n, o + (size_t)c0 / 32 * LLM_Q5_0_BLOCK_BYTES);
 				break;
+			case LLM_DTYPE_Q5_1:
+				llm_quantize_row_q5_1(row, n, o + (size_t)c0 / 32 * LLM_Q5_1_BLOCK_BYTES);
+				break;
+			case LLM_DTYPE_Q4_K:
+				llm_quantize_row_q4_k(row, n, o + (size_t)c0 / LLM_QK_K * LLM_Q4_K_BLOCK_BYTES);
+				break;
+			case LLM_DTYPE_Q5_K:
+				llm_quantize_row_q5_k(row, n, o + (size_t)c0 / LLM_QK_K * LLM_Q5_K_BLOCK_BYTES);
+				break;
+			case LLM_DTYPE_Q6_K:
+				llm_quantize_row_q6_k(row, n, o + (size_t)c0 / LLM_QK_K * LLM_Q6_K_BLOCK_BYTES);
+				break;
+			case LLM_DTYPE_Q2_K:
+				llm_quantize_row_q2_k(row, n, o + (size_t)c0 / LLM_QK_K * LLM_Q2_K_BLOCK_BYTES);
+				break;
+			case LLM_DTYPE_Q3_K:
+				llm_quantize_row_q3_k(row, n, o + (size_t)c0 / LLM_QK_K * LLM_Q3_K_BLOCK_BYTES);
+				break;
+			case LLM_DTYPE_BF16:
+				for (uint32_t i = 0; i < n; i++) {
+					uint16_t h = llm_f32_to_bf16(row[i]);
+					memcpy(o + (size_t)(c0 + i) * 2, &h, 2);
+				}
+				break;
 			}
 		}
 	}
@@ -248,6 +272,13 @@ static enum gguf_tensor_type gguf_type(enum llm_dtype t)
 	       : t == LLM_DTYPE_Q4_0 ? GGUF_TENSOR_Q4_0
 	       : t == LLM_DTYPE_Q5_0 ? GGUF_TENSOR_Q5_0
 	       : t == LLM_DTYPE_Q4_1 ? GGUF_TENSOR_Q4_1
+	       : t == LLM_DTYPE_Q5_1 ? GGUF_TENSOR_Q5_1
+	       : t == LLM_DTYPE_Q2_K ? GGUF_TENSOR_Q2_K
+	       : t == LLM_DTYPE_Q3_K ? GGUF_TENSOR_Q3_K
+	       : t == LLM_DTYPE_Q4_K ? GGUF_TENSOR_Q4_K
+	       : t == LLM_DTYPE_Q5_K ? GGUF_TENSOR_Q5_K
+	       : t == LLM_DTYPE_Q6_K ? GGUF_TENSOR_Q6_K
+	       : t == LLM_DTYPE_BF16 ? GGUF_TENSOR_BF16
 				     : GGUF_TENSOR_F32;
 }
 
@@ -291,8 +322,11 @@ int llm_random_model_gguf_arch(const struct llm_random_model_spec *s, const stru
 	if (rc)
 		return rc;
 	if ((s->dtype == LLM_DTYPE_Q8_0 || s->dtype == LLM_DTYPE_Q4_0 || s->dtype == LLM_DTYPE_Q5_0 ||
-	     s->dtype == LLM_DTYPE_Q4_1) && (c.dim % 32 || c.hidden_dim % 32))
+	     s->dtype == LLM_DTYPE_Q4_1 || s->dtype == LLM_DTYPE_Q5_1) && (c.dim % 32 || c.hidden_dim % 32))
 		return llm_err_set(err, -EINVAL, "random model: %s needs dim and hidden_dim multiples of 32",
+				   llm_dtype_name(s->dtype));
+	if (llm_dtype_wants_q8_k(s->dtype) && (c.dim % LLM_QK_K || c.hidden_dim % LLM_QK_K))
+		return llm_err_set(err, -EINVAL, "random model: %s needs dim and hidden_dim multiples of 256",
 				   llm_dtype_name(s->dtype));
 	if (s->with_tokenizer && c.vocab_size < 259 + 1 + 94)
 		return llm_err_set(err, -EINVAL, "random model: a tokenizer needs a vocabulary of at least 354");

@@ -2,7 +2,7 @@
  * llm-mkmodel: writes a random-weight GGUF model with a synthetic
  * vocabulary (llm/random_model.h), for the CLI tests and fuzzing seeds.
  *
- *   llm-mkmodel OUT.gguf [--dtype f32|f16|q8_0|q4_0|q5_0|q4_1] [--dim D] [--hidden H] [--layers L]
+ *   llm-mkmodel OUT.gguf [--dtype f32|f16|bf16|q8_0|q4_0|q5_0|q4_1|q5_1|q2_k|q3_k|q4_k|q5_k|q6_k] [--dim D] [--hidden H] [--layers L]
  *               [--heads NH] [--kv-heads NKV] [--vocab V] [--seq-len S] [--seed N]
  *               [--arch llama|qwen2|gpt2] [--rope-scaling F]
  *               [--unshared] [--no-tokenizer] [--llama2c-seed]
@@ -85,7 +85,14 @@ int main(int argc, char **argv)
 			s.dtype = !strcmp(v, "f16") ? LLM_DTYPE_F16 : !strcmp(v, "q8_0") ? LLM_DTYPE_Q8_0
 				: !strcmp(v, "q4_0") ? LLM_DTYPE_Q4_0
 				: !strcmp(v, "q5_0") ? LLM_DTYPE_Q5_0
-				: !strcmp(v, "q4_1") ? LLM_DTYPE_Q4_1 : LLM_DTYPE_F32;
+				: !strcmp(v, "q4_1") ? LLM_DTYPE_Q4_1
+				: !strcmp(v, "q5_1") ? LLM_DTYPE_Q5_1
+				: !strcmp(v, "q2_k") ? LLM_DTYPE_Q2_K
+				: !strcmp(v, "q3_k") ? LLM_DTYPE_Q3_K
+				: !strcmp(v, "q4_k") ? LLM_DTYPE_Q4_K
+				: !strcmp(v, "q5_k") ? LLM_DTYPE_Q5_K
+				: !strcmp(v, "q6_k") ? LLM_DTYPE_Q6_K
+				: !strcmp(v, "bf16") ? LLM_DTYPE_BF16 : LLM_DTYPE_F32;
 		else if (!strcmp(a, "--dim")) s.dim = n;
 		else if (!strcmp(a, "--hidden")) s.hidden_dim = n;
 		else if (!strcmp(a, "--layers")) s.n_layers = n;

@@ -265,6 +265,20 @@ static void test_batch_f32(void **state) { (void)state; check_batch_shapes(LLM_D
 static void test_batch_f16(void **state) { (void)state; check_batch_shapes(LLM_DTYPE_F16); }
 static void test_batch_q8_0(void **state) { (void)state; check_batch_shapes(LLM_DTYPE_Q8_0); }
 
+/* The other weight types through the whole pass: batched equals token by
+ * token at every thread count (K-quants at widths of whole super-blocks). */
+static void test_batch_other_types(void **state)
+{
+	(void)state;
+	check_batch_shape(256, 512, 1, 4, 2, false, LLM_DTYPE_Q4_K);
+	check_batch_shape(256, 256, 1, 8, 8, true, LLM_DTYPE_Q6_K);
+	check_batch_shape(256, 256, 1, 4, 1, false, LLM_DTYPE_Q5_K);
+	check_batch_shape(256, 256, 1, 4, 2, false, LLM_DTYPE_Q2_K);
+	check_batch_shape(256, 256, 1, 4, 4, false, LLM_DTYPE_Q3_K);
+	check_batch_shape(64, 96, 2, 4, 2, false, LLM_DTYPE_Q5_1);
+	check_batch_shape(40, 68, 2, 4, 2, false, LLM_DTYPE_BF16);
+}
+
 static void test_batch_refuses_bad_input(void **state)
 {
 	(void)state;
@@ -433,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_batch_f32),
 		cmocka_unit_test(test_batch_f16),
 		cmocka_unit_test(test_batch_q8_0),
+		cmocka_unit_test(test_batch_other_types),
 		cmocka_unit_test(test_batch_refuses_bad_input),
 		cmocka_unit_test(test_every_buffer_from_the_allocator),
 		cmocka_unit_test(test_pool_runs_each_task_once),

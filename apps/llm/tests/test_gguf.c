@@ -250,6 +250,20 @@ static void test_unsupported_tensor_type(void **state)
 	uint32_t type = 16; /* IQ2_XXS */
 	memcpy(d + 4 + 16, &type, 4);
 	expect_error(c, image_size, "tensor blk.0.attn_k.weight: type IQ2_XXS (16) is not supported");
+	type = 20; /* IQ4_NL: llama-quantize's fallback for rows that are no whole K-quant super-blocks */
+	memcpy(d + 4 + 16, &type, 4);
+	expect_error(c, image_size, "tensor blk.0.attn_k.weight: type IQ4_NL (20) is not supported");
+	free(c);
+}
+
+static void test_k_quant_row_not_whole_super_blocks(void **state)
+{
+	(void)state;
+	uint8_t *c = copy_image();
+	uint8_t *d = tensor_desc(c, "blk.0.attn_k.weight");
+	uint32_t type = GGUF_TENSOR_Q4_K; /* the test model's rows are 64 wide: not a multiple of 256 */
+	memcpy(d + 4 + 16, &type, 4);
+	expect_error(c, image_size, "Q4_K size invalid (row of 64 elements)");
 	free(c);
 }
 
@@ -513,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_overflowing_dims),
 		cmocka_unit_test(test_unsupported_tensor_type),
 		cmocka_unit_test(test_q8_row_not_whole_blocks),
+		cmocka_unit_test(test_k_quant_row_not_whole_super_blocks),
 		cmocka_unit_test(test_norm_type_mismatch),
 		cmocka_unit_test(test_shape_mismatch),
 		cmocka_unit_test(test_missing_tensor),

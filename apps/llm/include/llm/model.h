@@ -38,7 +38,15 @@ enum llm_dtype {
 	LLM_DTYPE_Q4_0 = 2, /* blocks of 32: f16 scale, then 16 bytes of 4-bit codes, value d * (code - 8) */
 	LLM_DTYPE_Q4_1 = 3, /* blocks of 32: f16 scale d, f16 offset m, 16 bytes of nibbles: d * code + m */
 	LLM_DTYPE_Q5_0 = 6, /* blocks of 32: f16 scale, 4 bytes of fifth bits, 16 bytes of nibbles */
+	LLM_DTYPE_Q5_1 = 7, /* blocks of 32: f16 d, f16 m, 4 bytes of fifth bits, 16 bytes of nibbles */
 	LLM_DTYPE_Q8_0 = 8, /* blocks of 32: f16 scale, then 32 int8 */
+	/* K-quants: super-blocks of 256 in sub-blocks with 4-, 6- or 8-bit scales. */
+	LLM_DTYPE_Q2_K = 10, /* 16 bytes of 4-bit scale/min pairs, 64 bytes of 2-bit codes, f16 d, f16 dmin */
+	LLM_DTYPE_Q3_K = 11, /* 32 bytes of third bits, 64 bytes of 2-bit codes, 12 bytes of 6-bit scales, f16 d */
+	LLM_DTYPE_Q4_K = 12, /* f16 d, f16 dmin, 12 bytes of 6-bit scales/mins, 128 bytes of nibbles */
+	LLM_DTYPE_Q5_K = 13, /* as Q4_K, plus 32 bytes of fifth bits before the nibbles */
+	LLM_DTYPE_Q6_K = 14, /* 128 bytes of low nibbles, 64 of high pairs, 16 int8 scales, f16 d */
+	LLM_DTYPE_BF16 = 30, /* the upper half of an IEEE single */
 };
 
 #define LLM_Q8_0_BLOCK 32
@@ -50,6 +58,17 @@ enum llm_dtype {
  * scale is bit 4 of element i's code; value d * (code - 16). */
 #define LLM_Q5_0_BLOCK_BYTES 22
 #define LLM_Q4_1_BLOCK_BYTES 20
+/* Q5_1: Q4_1's d and m, then Q5_0's fifth-bit word and nibbles. */
+#define LLM_Q5_1_BLOCK_BYTES 24
+
+/* K-quant super-block: 256 elements; Q4_K/Q5_K in 8 sub-blocks of 32 (value
+ * d * sc * code - dmin * mn), Q6_K in 16 sub-blocks of 16 (value d * sc * (code - 32)). */
+#define LLM_QK_K 256
+#define LLM_Q2_K_BLOCK_BYTES 84
+#define LLM_Q3_K_BLOCK_BYTES 110
+#define LLM_Q4_K_BLOCK_BYTES 144
+#define LLM_Q5_K_BLOCK_BYTES 176
+#define LLM_Q6_K_BLOCK_BYTES 210
 
 /*
  * The block structure, named by GGUF's general.architecture:

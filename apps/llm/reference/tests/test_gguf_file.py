@@ -173,6 +173,123 @@ class Q4_1(unittest.TestCase):
         self.assertEqual(T.encode(v, T.GGML_TYPE_Q4_1), raw)
 
 
+class Q5_1(unittest.TestCase):
+    def test_hand_built_block(self):
+        # d 0.5, m -3, fifth bits 0xa5a5f00f, nibble of value i = i % 16.
+        raw = (np.float16(0.5).tobytes() + np.float16(-3).tobytes() + struct.pack("<I", 0xA5A5F00F) +
+               bytes((j << 4) | j for j in range(16)))
+        v = T.decode(raw, T.GGML_TYPE_Q5_1, 32)
+        i = np.arange(32)
+        np.testing.assert_array_equal(v, 0.5 * ((i % 16) | (((0xA5A5F00F >> i) & 1) << 4)) - 3)
+        # Values spanning all 32 codes (d 0.5 exactly) round-trip: code i for value i.
+        full = (0.5 * i - 3).astype(np.float32)
+        want = (np.float16(0.5).tobytes() + np.float16(-3).tobytes() + struct.pack("<I", 0xFFFF0000) +
+                bytes(j | (j << 4) for j in range(16)))
+        self.assertEqual(T.encode(full, T.GGML_TYPE_Q5_1), want)
+
+
+class BF16(unittest.TestCase):
+    def test_rounding(self):
+        x = np.array([1.0, -2.5, 1 + 2 ** -8, 1 + 3 * 2 ** -8, 1 + 2 ** -8 + 2 ** -20], dtype=np.float32)
+        self.assertEqual(np.frombuffer(T.encode(x, T.GGML_TYPE_BF16), "<u2").tolist(),
+                         [0x3F80, 0xC020, 0x3F80, 0x3F82, 0x3F81])
+        self.assertTrue(np.isnan(T.decode(T.encode([np.nan], T.GGML_TYPE_BF16), T.GGML_TYPE_BF16, 1)[0]))
+
+
+K_SC = [1, 2, 3, 63, 17, 33, 48, 5]
+K_MN = [0, 1, 2, 3, 20, 40, 63, 7]
+
+
+def k_scale_bytes():
+    # Bytes 0-3: sc[0..3] | top bits of sc[4..7]; 4-7 the same for the mins; 8-11 low nibbles.
+    return bytes([K_SC[j] | (K_SC[j + 4] >> 4) << 6 for j in range(4)] +
+                 [K_MN[j] | (K_MN[j + 4] >> 4) << 6 for j in range(4)] +
+                 [(K_SC[j + 4] & 15) | (K_MN[j + 4] & 15) << 4 for j in range(4)])
+
+
+class KQuants(unittest.TestCase):
+    """The hand-built super-blocks of the C tests (test_kernels.c): the same bytes must
+    decode to the same values here."""
+
+    def test_q4_k_hand_built_block(self):
+        code = [(i * 7) % 16 for i in range(256)]
+        qs = bytes(code[64 * c + l] | code[64 * c + 32 + l] << 4 for c in range(4) for l in range(32))
+        raw = np.float16(0.5).tobytes() + np.float16(0.25).tobytes() + k_scale_bytes() + qs
+        v = T.decode(raw, T.GGML_TYPE_Q4_K, 256)
+        i = np.arange(256)
+        want = 0.5 * np.array(K_SC)[i // 32] * np.array(code) - 0.25 * np.array(K_MN)[i // 32]
+        np.testing.assert_array_equal(v, want)
+
+    def test_q5_k_hand_built_block(self):
+        code = [(i * 11) % 32 for i in range(256)]
+        qs = bytes((code[64 * c + l] & 15) | (code[64 * c + 32 + l] & 15) << 4 for c in range(4) for l in range(32))
+        qh = bytes(sum((code[64 * c + l] >> 4) << (2 * c) | (code[64 * c + 32 + l] >> 4) << (2 * c + 1)
+                       for c in range(4)) for l in range(32))
+        raw = np.float16(0.5).tobytes() + np.float16(1.0).tobytes() + k_scale_bytes() + qh + qs
+        v = T.decode(raw, T.GGML_TYPE_Q5_K, 256)
+        i = np.arange(256)
+        np.testing.assert_array_equal(v, 0.5 * np.array(K_SC)[i // 32] * np.array(code) - np.array(K_MN)[i // 32])
+
+    def test_q6_k_hand_built_block(self):
+        code = [(i * 5) % 64 for i in range(256)]
+        ql, qh = bytearray(128), bytearray(64)
+        for h in range(2):
+            for l in range(32):
+                c = [code[128 * h + 32 * k + l] for k in range(4)]
+                ql[64 * h + l] = (c[0] & 15) | (c[2] & 15) << 4
+                ql[64 * h + l + 32] = (c[1] & 15) | (c[3] & 15) << 4
+                qh[32 * h + l] = (c[0] >> 4) | (c[1] >> 4) << 2 | (c[2] >> 4) << 4 | (c[3] >> 4) << 6
+        sc = np.array([9 * g - 70 for g in range(16)], dtype=np.int8)
+        raw = bytes(ql) + bytes(qh) + sc.tobytes() + np.float16(0.125).tobytes()
+        v = T.decode(raw, T.GGML_TYPE_Q6_K, 256)
+        i = np.arange(256)
+        np.testing.assert_array_equal(v, 0.125 * sc.astype(np.float32)[i // 16] * (np.array(code) - 32))
+
+    def test_q2_k_hand_built_block(self):
+        # The test_kernels.c block: scale/min byte g = g | (15 - g) << 4, code (i * 3) % 4.
+        i = np.arange(256)
+        qs = bytearray(64)
+        for k in range(256):
+            qs[32 * (k // 128) + k % 32] |= ((k * 3) % 4) << (2 * ((k % 128) // 32))
+        raw = (bytes(g | (15 - g) << 4 for g in range(16)) + bytes(qs) + np.float16(0.5).tobytes() +
+               np.float16(0.25).tobytes())
+        v = T.decode(raw, T.GGML_TYPE_Q2_K, 256)
+        np.testing.assert_array_equal(v, 0.5 * (i // 16) * ((i * 3) % 4) - 0.25 * (15 - i // 16))
+
+    def test_q3_k_hand_built_block(self):
+        # The test_kernels.c block: third bit where i % 3 == 0, low bits (i * 5) % 4,
+        # six-bit scale of sub-block g 4g + 1.
+        i = np.arange(256)
+        b = bytearray(110)
+        for k in range(256):
+            n, j, l = k // 128, (k % 128) // 32, k % 32
+            b[l] |= (k % 3 == 0) << (4 * n + j)
+            b[32 + 32 * n + l] |= ((k * 5) % 4) << (2 * j)
+        for g in range(16):
+            u = 4 * g + 1
+            b[96 + g % 8] |= (u & 15) << (0 if g < 8 else 4)
+            b[104 + g % 4] |= (u >> 4) << (2 * (g // 4))
+        b[108:110] = np.float16(0.125).tobytes()
+        v = T.decode(bytes(b), T.GGML_TYPE_Q3_K, 256)
+        codes = ((i * 5) % 4) | ((i % 3 == 0) << 2)
+        np.testing.assert_array_equal(v, 0.125 * (4 * (i // 16) - 31) * (codes - 4))
+
+    def test_round_trip_error_and_sizes(self):
+        m = np.random.default_rng(4).uniform(-1, 1, (3, 512)).astype(np.float32)
+        # rms bounds about a step / sqrt(12) (see test_quantisers_error in test_kernels.c)
+        for t, nbytes, rms in ((T.GGML_TYPE_Q4_K, 144, 0.045), (T.GGML_TYPE_Q5_K, 176, 0.022),
+                               (T.GGML_TYPE_Q6_K, 210, 0.011), (T.GGML_TYPE_Q5_1, 24 * 8, 0.02),
+                               (T.GGML_TYPE_Q2_K, 84, 0.2), (T.GGML_TYPE_Q3_K, 110, 0.08)):
+            raw = T.encode(m, t)
+            self.assertEqual(len(raw), m.size // 256 * nbytes)
+            back = T.decode(raw, t, m.size).reshape(m.shape)
+            err = np.sqrt(np.mean((back - m) ** 2))
+            self.assertLess(err, rms, t)
+            self.assertGreater(err, rms / 10, t)  # and it really is quantised
+        with self.assertRaises(ValueError):
+            T.encode(np.ones(288), T.GGML_TYPE_Q4_K)
+
+
 class Refusals(Tmp):
     def good(self):
         ts = [("w", [32, 2], T.GGML_TYPE_Q8_0, T.encode(np.ones((2, 32)), T.GGML_TYPE_Q8_0))]
@@ -218,7 +335,7 @@ class Refusals(Tmp):
         d2[at:at + 4] = struct.pack("<I", 9)
         self.refused(bytes(d2), "dimensions")
         d2 = bytearray(d)
-        d2[at + 4 + 16:at + 4 + 16 + 4] = struct.pack("<I", 12)  # Q4_K
+        d2[at + 4 + 16:at + 4 + 16 + 4] = struct.pack("<I", 20)  # IQ4_NL
         self.refused(bytes(d2), "unsupported type")
 
     def test_huge_array_count(self):
