@@ -142,7 +142,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=HERE)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--steps", type=int, default=1100)
+    ap.add_argument("--steps", type=int, default=1800)
     ap.add_argument("--minutes", type=float, default=40.0,
                     help="wall-clock limit on training (default 40; one free core needs ~12)")
     ap.add_argument("--seed", type=int, default=2026)
