@@ -10,7 +10,8 @@ and checks it: the C engine tokenizes the agent's prompts as the trainer did and
 numpy reference's greedy tokens, and the model's calls for held-out requests parse and
 satisfy the tools' schemas (rates printed per tool).
 
-  make_tool_model.py [--out DIR] [--build DIR] [--minutes M] [--seed S]
+  make_tool_model.py [--out DIR] [--build DIR] [--steps N] [--minutes M] [--seed S]
+                     [--held-out N] [--check]
 
 The transcripts' tool results come from the tools' own C code through agentee_tool_cli
 (built by cmake in --build, like llm-logits which the checks use).

@@ -188,9 +188,16 @@ static void test_calculator_call(void **state)
 static void test_planner_call(void **state)
 {
 	(void)state;
-	expect_call("Plan a 3-day trip to London.", 1,
-		    "{\"tool\": \"planner\", \"arguments\": {\"city\": \"London\", \"days\": 3}}",
-		    "{\"city\": \"London\", \"days\": 3}");
+	expect_call("What should I do in Barcelona in 5 days?", 1,
+		    "{\"tool\": \"planner\", \"arguments\": {\"city\": \"Barcelona\", \"days\": 5}}",
+		    "{\"city\": \"Barcelona\", \"days\": 5}");
+}
+
+static void test_notes_call(void **state)
+{
+	(void)state;
+	expect_call("Please list my notes.", 2, "{\"tool\": \"notes\", \"arguments\": {\"op\": \"list\"}}",
+		    "{\"op\": \"list\"}");
 }
 
 /* A missing model file is refused with a message, not a crash. */
@@ -209,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_control_tokens),
 		cmocka_unit_test(test_calculator_call),
 		cmocka_unit_test(test_planner_call),
+		cmocka_unit_test(test_notes_call),
 		cmocka_unit_test(test_missing_model),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
