@@ -76,8 +76,10 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def loss_and_grads(w, s, X, Y):
-    """Mean cross-entropy of predicting Y [B, T] from X [B, T], and its gradients."""
+def loss_and_grads(w, s, X, Y, weight=None):
+    """Mean cross-entropy of predicting Y [B, T] from X [B, T], and its gradients.
+    With weight [B, T] (0/1 or weights), the mean is over the weighted positions only, so
+    padding and text the model only reads (a prompt) teach it nothing."""
     B, T = X.shape
     H, K, hs, D = s.n_heads, s.n_kv_heads, s.head_size, s.dim
     group = H // K
@@ -113,12 +115,21 @@ def loss_and_grads(w, s, X, Y):
     p_tok /= p_tok.sum(axis=-1, keepdims=True)
     flat = p_tok.reshape(-1, s.vocab_size)
     idx = np.arange(flat.shape[0])
-    loss = float(-np.mean(np.log(flat[idx, Y.reshape(-1)] + 1e-12)))
+    nll = -np.log(flat[idx, Y.reshape(-1)] + 1e-12)
+    if weight is None:
+        loss = float(np.mean(nll))
+    else:
+        m = weight.reshape(-1).astype(np.float64)
+        loss = float(np.sum(m * nll) / np.sum(m))
 
     g = {k: np.zeros_like(v) for k, v in w.items()}
     dlogits = flat.copy()
     dlogits[idx, Y.reshape(-1)] -= 1.0
-    dlogits = (dlogits / flat.shape[0]).reshape(B, T, -1).astype(x.dtype)
+    if weight is None:
+        dlogits = (dlogits / flat.shape[0]).reshape(B, T, -1).astype(x.dtype)
+    else:
+        scale = (weight.reshape(-1, 1) / np.sum(weight)).astype(dlogits.dtype)
+        dlogits = (dlogits * scale).reshape(B, T, -1).astype(x.dtype)
     g["token_embd.weight"] += dlogits.reshape(-1, s.vocab_size).T @ n.reshape(-1, D)
     dx, g["output_norm.weight"] = rms_norm_back(dlogits @ emb, x, rf, w["output_norm.weight"])
     for i in reversed(range(s.n_layers)):
@@ -203,7 +214,7 @@ class Adam:
             w[k] -= (lr * update).astype(np.float32)
 
 
-def gradient_check(seed=0):
+def gradient_check(seed=0, masked=False):
     """Largest relative error between analytic and central-difference gradients on a
     very small float64 model (used by the tests)."""
     rng = np.random.default_rng(seed)
@@ -213,16 +224,17 @@ def gradient_check(seed=0):
         w[k] = w[k] + 0.1 * rng.standard_normal(w[k].shape)  # leave the symmetric start
     X = rng.integers(0, 11, size=(2, 5))
     Y = rng.integers(0, 11, size=(2, 5))
-    _, g = loss_and_grads(w, s, X, Y)
+    weight = (np.arange(5)[None, :] >= np.array([[1], [3]])).astype(np.float64) if masked else None
+    _, g = loss_and_grads(w, s, X, Y, weight)
     worst = 0.0
     for k in w:
         flat = w[k].reshape(-1)
         for j in rng.choice(flat.size, size=min(4, flat.size), replace=False):
             old = flat[j]
             flat[j] = old + 1e-5
-            lp, _ = loss_and_grads(w, s, X, Y)
+            lp, _ = loss_and_grads(w, s, X, Y, weight)
             flat[j] = old - 1e-5
-            lm, _ = loss_and_grads(w, s, X, Y)
+            lm, _ = loss_and_grads(w, s, X, Y, weight)
             flat[j] = old
             num = (lp - lm) / 2e-5
             ana = g[k].reshape(-1)[j]
