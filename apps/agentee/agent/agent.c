@@ -19,9 +19,26 @@ static bool put(struct agent *a, const char *s)
 	return put_n(a, s, sdk_strlen(s));
 }
 
+/* Content from outside the template (the user, a tool) with every "<|"
+ * written "< |": the model reads the template's markers as its control
+ * tokens, so a user or a tool that wrote one could end its turn and speak
+ * as the system. */
+static bool put_content(struct agent *a, const char *s, size_t n)
+{
+	size_t from = 0;
+
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '<' && s[i + 1] == '|') {
+			if (!put_n(a, s + from, i + 1 - from) || !put(a, " "))
+				return false;
+			from = i + 1;
+		}
+	return put_n(a, s + from, n - from);
+}
+
 static bool message(struct agent *a, const char *role, const char *content, size_t n)
 {
-	return put(a, "<|im_start|>") && put(a, role) && put(a, "\n") && put_n(a, content, n) &&
+	return put(a, "<|im_start|>") && put(a, role) && put(a, "\n") && put_content(a, content, n) &&
 	       put(a, "<|im_end|>\n");
 }
 

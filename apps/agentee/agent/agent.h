@@ -6,7 +6,9 @@
  * One user turn: the conversation so far is rendered as ChatML
  * (<|im_start|>role\n...<|im_end|>\n, the format the bundled model is
  * trained on and many llama-family chat models know) and the model is asked
- * for the assistant's reply. A reply that is a JSON object
+ * for the assistant's reply (text from the user or a tool never carries the
+ * template's markers: a "<|" in it is written "< |", so it cannot end its
+ * turn early and speak as the system). A reply that is a JSON object
  * {"tool": NAME, "arguments": {...}} is a tool call: the agent checks NAME
  * against its tools and the arguments against that tool's schema, calls the
  * tool, appends the call and the tool's answer (role "tool") to the

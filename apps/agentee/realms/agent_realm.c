@@ -136,6 +136,10 @@ static long generate(void *ctx, const char *prompt, size_t len, char *out, size_
 	rjson_begin_array(&w);
 	rjson_str(&w, "<|im_end|>");
 	rjson_end_array(&w);
+	/* The template's markers are control tokens (and only the template's:
+	 * agent.c writes none from the user or a tool). */
+	rjson_key(&w, "special_tokens");
+	rjson_bool(&w, true);
 	rjson_key(&w, "tools");
 	rjson_begin_array(&w);
 	for (unsigned i = 0; i < ar->n_tools; i++) {

@@ -17,11 +17,14 @@
  *   {"prompt": TEXT, "max_tokens": N, "temperature": T, "top_p": P,
  *    "seed": N, "stop": [TEXT, ...],
  *    "tools": [{"name": NAME, "parameters": SCHEMA}, ...],
- *    "tool_choice": "auto" | "required"}
+ *    "tool_choice": "auto" | "required", "special_tokens": BOOL}
  * only "prompt" required. With "tools" (schemas as tools/schema.h reads
  * them) decoding is constrained (tools/tool_mask.h): a reply that starts a
  * tool call can only be a valid call of one of them, and ends only when it
- * is whole; with "tool_choice": "required" the reply is a call (raw text: the agent applies chat templates;
+ * is whole; with "tool_choice": "required" the reply is a call. With
+ * "special_tokens": true the prompt's spelled-out control tokens
+ * ("<|im_start|>") are encoded as those tokens (the agent's templates);
+ * otherwise everything is text (raw text: the agent applies chat templates;
  * temperature 0 is greedy). The realm answers under the request's ID with
  * one stream message {"token": TEXT} per generated piece of text, then the
  * response {"text", "prompt_tokens", "tokens", "finish": "stop"|"length",
@@ -99,6 +102,7 @@ struct request {
 	int32_t stop_token[STOP_MAX]; /* the stop string's own token, or -1 */
 	struct tg_tools tools;        /* tools.n == 0: unconstrained */
 	bool require_call;            /* "tool_choice": "required" */
+	bool special;                 /* "special_tokens": true */
 };
 
 /* The request's tool schemas (one request is served at a time). */
@@ -239,13 +243,18 @@ static const char *parse_request(struct server *s, size_t len, struct request *r
 			const char *bad = parse_tools(&d, v, rq);
 			if (bad)
 				return bad;
+		} else if (rjson_string_is(&d, k, "special_tokens")) {
+			if (nodes[v].type != RJSON_TRUE && nodes[v].type != RJSON_FALSE)
+				return "\"special_tokens\" must be true or false";
+			rq->special = nodes[v].type == RJSON_TRUE;
 		} else if (rjson_string_is(&d, k, "tool_choice")) {
 			if (rjson_string_is(&d, v, "required"))
 				rq->require_call = true;
 			else if (!rjson_string_is(&d, v, "auto"))
 				return "\"tool_choice\" must be \"auto\" or \"required\"";
 		} else {
-			return "unknown field (allowed: prompt, max_tokens, temperature, top_p, seed, stop, tools, tool_choice)";
+			return "unknown field (allowed: prompt, max_tokens, temperature, top_p, seed, stop, tools, tool_choice, "
+			       "special_tokens)";
 		}
 	}
 	if (!have_prompt)
@@ -383,7 +392,8 @@ static int generate(struct server *s, uint64_t id, struct request *rq, struct ou
 	uint32_t vocab = m->config.vocab_size;
 
 	*o = (struct outcome){ 0 };
-	if (llm_tokenizer_encode(tok, rq->prompt, rq->prompt_len, true, s->ids, rq->prompt_len + 2, &n_prompt) != 0) {
+	unsigned flags = LLM_ENCODE_BOS | (rq->special ? LLM_ENCODE_SPECIAL : 0u);
+	if (llm_tokenizer_encode_flags(tok, rq->prompt, rq->prompt_len, flags, s->ids, rq->prompt_len + 2, &n_prompt) != 0) {
 		*why = "the prompt cannot be tokenized";
 		return 1;
 	}
