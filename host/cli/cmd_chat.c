@@ -449,6 +449,13 @@ int cmd_chat(int argc, char **argv)
 		printf("caec chat: gateway '%s' attested (RIM and policy of %s, TLS key bound to this client's nonce)\n",
 		       e.name, pipeline);
 		printf("%s\n", answer);
+		json_t *tools = json_object_get(resp, "caec_tools");
+		if (json_array_size(tools)) {
+			printf("caec chat: tools the agent called:");
+			for (size_t i = 0; i < json_array_size(tools); i++)
+				printf(" %s", json_string_value(json_array_get(tools, i)) ?: "?");
+			printf("\n");
+		}
 	}
 	json_decref(resp);
 done:
