@@ -27,6 +27,7 @@
 
 #include "abi/caec.h"
 #include "cli.h"
+#include "hostsim/hostsim.h"
 #include "host/measure.h"
 #include "host/realm_image.h"
 #include "host/vmm.h"
@@ -163,8 +164,18 @@ static int image_options(const json_t *realm, struct vmm_realm_opts *o, struct m
 	const json_t *mem = json_object_get(realm, "memory"), *vcpus = json_object_get(realm, "vcpus");
 	const json_t *hash = json_object_get(realm, "hash"), *csm = json_object_get(realm, "csm_exits");
 	const json_t *required = json_object_get(realm, "policy_required");
+	const json_t *ipa = json_object_get(realm, "ipa_bits");
 
 	vmm_realm_opts_default(o);
+	/* The IPA width (measured): each realm's IPA window is reserved address
+	 * space of the hostsim process (2^ipa_bits bytes), and a pipeline of
+	 * many realms may want a narrower one than the default. */
+	if (ipa) {
+		if (!json_is_integer(ipa) || json_integer_value(ipa) < VMM_MIN_IPA_BITS ||
+		    json_integer_value(ipa) > HOSTSIM_MAX_IPA_BITS)
+			return option_fail(mc, err, "\"ipa_bits\" must be a whole number 32..46");
+		o->ipa_bits = (unsigned)json_integer_value(ipa);
+	}
 	if (mem) {
 		uint64_t size = 0;
 		bool ok = json_is_integer(mem) ? json_integer_value(mem) > 0 && (size = (uint64_t)json_integer_value(mem))

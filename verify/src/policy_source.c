@@ -18,7 +18,7 @@ static const char *const top_keys[] = { "version", "self", "realms", "channels",
 /* A realm's own keys, then the options of an image the resolver reads. */
 static const char *const realm_keys[] = { "rim", "image", "gateway", "reaches_host",
 					  "memory", "vcpus", "policy_required", "csm_exits", "hash",
-					  "model", "sealed_model", "model_key" };
+					  "model", "sealed_model", "model_key", "ipa_bits" };
 #define REALM_OWN_KEYS 4
 static const char *const channel_keys[] = { "owner", "pages", "members" };
 

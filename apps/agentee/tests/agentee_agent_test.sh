@@ -20,11 +20,11 @@ cat >"$work/agent.json" <<EOT
 {
   "version": 1,
   "realms": {
-    "agent": {"image": "$images/agent_realm.so", "memory": "4M", "policy_required": true},
-    "llm": {"image": "$images/scripted_llm_realm.so", "memory": "4M", "policy_required": true},
-    "calc": {"image": "$images/calc_realm.so", "memory": "4M", "policy_required": true},
-    "planner": {"image": "$images/planner_realm.so", "memory": "4M", "policy_required": true},
-    "notes": {"image": "$images/notes_realm.so", "memory": "4M", "policy_required": true}
+    "agent": {"image": "$images/agent_realm.so", "memory": "4M", "policy_required": true, "ipa_bits": 35},
+    "llm": {"image": "$images/scripted_llm_realm.so", "memory": "4M", "policy_required": true, "ipa_bits": 35},
+    "calc": {"image": "$images/calc_realm.so", "memory": "4M", "policy_required": true, "ipa_bits": 35},
+    "planner": {"image": "$images/planner_realm.so", "memory": "4M", "policy_required": true, "ipa_bits": 35},
+    "notes": {"image": "$images/notes_realm.so", "memory": "4M", "policy_required": true, "ipa_bits": 35}
   },
   "channels": {
     "agent-llm": {"owner": "agent", "pages": 32, "members": {"agent": "rw", "llm": "rw"}},

@@ -19,10 +19,10 @@ cat >"$work/gw.json" <<EOT
 {
   "version": 1,
   "realms": {
-    "net": {"image": "$images/net_realm.so", "memory": "4M", "policy_required": true, "gateway": true},
-    "agent": {"image": "$images/agent_realm.so", "memory": "4M", "policy_required": true},
-    "llm": {"image": "$images/scripted_llm_realm.so", "memory": "4M", "policy_required": true},
-    "calc": {"image": "$images/calc_realm.so", "memory": "4M", "policy_required": true}
+    "net": {"image": "$images/net_realm.so", "memory": "4M", "policy_required": true, "ipa_bits": 35, "gateway": true},
+    "agent": {"image": "$images/agent_realm.so", "memory": "4M", "policy_required": true, "ipa_bits": 35},
+    "llm": {"image": "$images/scripted_llm_realm.so", "memory": "4M", "policy_required": true, "ipa_bits": 35},
+    "calc": {"image": "$images/calc_realm.so", "memory": "4M", "policy_required": true, "ipa_bits": 35}
   },
   "channels": {
     "net-agent": {"owner": "net", "pages": 32, "members": {"net": "rw", "agent": "rw"}},
