@@ -139,14 +139,6 @@ AVX2 static float dot_q4_0(const uint8_t *w, const struct llm_vec *x, uint32_t n
 	return hsum(acc);
 }
 
-AVX2 static inline int32_t hsum_i32(__m256i v)
-{
-	__m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-	s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-	s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-	return _mm_cvtsi128_si32(s);
-}
-
 /*
  * The K-quant kernels keep a super-block's sums integer (int32 lanes) and
  * fold them into float lanes once per super-block; the sub-block
