@@ -27,6 +27,11 @@
 
 #include <stdint.h>
 
+/* The gateway's attestation binds its TLS key for a client's nonce: the
+ * token's challenge is SHA-512(LINK_TLS_KEY_LABEL || the key's uncompressed
+ * P-256 point (65 bytes) || the client's 64-byte nonce). */
+#define LINK_TLS_KEY_LABEL "caec gateway tls key"
+
 #define LINK_MAGIC   UINT64_C(0x314b4e4c43454143) /* "CAECLNK1" */
 #define LINK_VERSION 1u
 #define LINK_RING_PAGES 16u /* 64 KiB each way */

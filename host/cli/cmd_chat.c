@@ -28,6 +28,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "abi/caec_link.h"
 #include "cli.h"
 #include "verify/hex.h"
 #include "verify/policy.h"
@@ -227,7 +228,7 @@ static void sha512_challenge(const uint8_t pub[PUB_SIZE], const uint8_t nonce[NO
 	unsigned int n;
 
 	EVP_DigestInit_ex(m, EVP_sha512(), NULL);
-	EVP_DigestUpdate(m, "caec gateway tls key", 20);
+	EVP_DigestUpdate(m, LINK_TLS_KEY_LABEL, sizeof(LINK_TLS_KEY_LABEL) - 1);
 	EVP_DigestUpdate(m, pub, PUB_SIZE);
 	EVP_DigestUpdate(m, nonce, NONCE_SIZE);
 	EVP_DigestFinal_ex(m, out, &n);

@@ -46,34 +46,41 @@ static uint64_t now_ns(void *ctx)
 	return caec_arch_now_ns();
 }
 
-int chan_csm_mapped_members(struct chan_csm *cc)
+int csm_mapped_members(uint64_t csm_id, uint8_t *buf, size_t cap, bool owner_only)
 {
 	size_t len;
+	struct csm_report_header h;
 
+	if (csm_info(csm_id, buf, cap, &len, NULL) != 0 || len < sizeof(h))
+		return -1;
+	__builtin_memcpy(&h, buf, sizeof(h));
+	size_t at = sizeof(h) + h.acl_count * sizeof(struct csm_report_acl_entry);
+	uint64_t n;
+	if (at + 8 > len)
+		return -1;
+	__builtin_memcpy(&n, buf + at, 8);
+	int mapped = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		struct csm_report_member m;
+		if (at + 8 + (i + 1) * sizeof(m) > len)
+			return -1;
+		__builtin_memcpy(&m, buf + at + 8 + i * sizeof(m), sizeof(m));
+		if (m.state == CSM_REPORT_MEMBER_MAPPED &&
+		    (!owner_only || __builtin_memcmp(m.realm_id, h.owner_realm_id, CAEC_REALM_ID_SIZE) == 0))
+			mapped++;
+	}
+	return mapped;
+}
+
+int chan_csm_mapped_members(struct chan_csm *cc)
+{
 	if (!cc->report) {
 		cc->report_cap = 8192;
 		cc->report = sdk_malloc(cc->report_cap);
 		if (!cc->report)
 			return -1;
 	}
-	if (csm_info(cc->csm_id, cc->report, cc->report_cap, &len, NULL) != 0)
-		return -1;
-	struct csm_report_header h;
-	__builtin_memcpy(&h, cc->report, sizeof(h));
-	size_t at = sizeof(h) + h.acl_count * sizeof(struct csm_report_acl_entry);
-	uint64_t n;
-	if (at + 8 > len)
-		return -1;
-	__builtin_memcpy(&n, cc->report + at, 8);
-	int mapped = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		struct csm_report_member m;
-		if (at + 8 + (i + 1) * sizeof(m) > len)
-			return -1;
-		__builtin_memcpy(&m, cc->report + at + 8 + i * sizeof(m), sizeof(m));
-		mapped += m.state == CSM_REPORT_MEMBER_MAPPED;
-	}
-	return mapped;
+	return csm_mapped_members(cc->csm_id, cc->report, cc->report_cap, false);
 }
 
 /* Both ends map the region: once the peer has joined, anything less means

@@ -66,6 +66,22 @@ int pipeline_channel_index(const struct pipeline *p, const char *name)
 	return -1;
 }
 
+/* The owner tells the host channel i's csm_id (PIPE_CALL_ANNOUNCE). */
+static bool announce(unsigned i, uint64_t csm_id)
+{
+	uint64_t g[RSI_HOST_CALL_GPRS] = { i, csm_id };
+
+	return sdk_host_call(PIPE_CALL_ANNOUNCE, g) == RSI_SUCCESS && g[0] == 0;
+}
+
+/* A member asks for it (PIPE_CALL_LOOKUP): the csm_id, or 0. */
+static uint64_t lookup(unsigned i)
+{
+	uint64_t g[RSI_HOST_CALL_GPRS] = { i };
+
+	return sdk_host_call(PIPE_CALL_LOOKUP, g) == RSI_SUCCESS ? g[0] : 0;
+}
+
 int pipeline_region(struct pipeline *p, const char *name, struct pipeline_region *r, const char **why)
 {
 	int i = pipeline_channel_index(p, name);
@@ -95,17 +111,14 @@ int pipeline_region(struct pipeline *p, const char *name, struct pipeline_region
 				return fail(why, "the region could not be granted to its members");
 			}
 		}
-		uint64_t g[RSI_HOST_CALL_GPRS] = { (uint64_t)i, r->csm_id };
-		if (csm_seal(r->csm_id, &st) != 0 || sdk_host_call(PIPE_CALL_ANNOUNCE, g) != RSI_SUCCESS || g[0] != 0) {
+		if (csm_seal(r->csm_id, &st) != 0 || !announce((unsigned)i, r->csm_id)) {
 			pipeline_region_close(r);
 			return fail(why, "the region could not be sealed and announced");
 		}
 		return 0;
 	}
-	uint64_t g[RSI_HOST_CALL_GPRS] = { (uint64_t)i };
-	if (sdk_host_call(PIPE_CALL_LOOKUP, g) != RSI_SUCCESS || g[0] == 0)
+	if (!(r->csm_id = lookup((unsigned)i)))
 		return fail(why, "the region's owner did not make it in time");
-	r->csm_id = g[0];
 	if (csm_attach(r->csm_id, 0, perms, &r->base, &st) != 0) {
 		r->csm_id = 0;
 		return fail(why, "the region could not be mapped (the monitor refused it, or it is not the declared one)");
@@ -131,8 +144,7 @@ int pipeline_channel(struct pipeline *p, const char *name, struct chan_csm *cc, 
 	if (c->owner == p->pol.hdr->self) {
 		if (chan_csm_create_declared(cc, &p->pol, (unsigned)i, NULL, &csm_err) != 0)
 			return fail(why, "the channel's region could not be made and granted");
-		uint64_t g[RSI_HOST_CALL_GPRS] = { (uint64_t)i, cc->csm_id };
-		if (sdk_host_call(PIPE_CALL_ANNOUNCE, g) != RSI_SUCCESS || g[0] != 0) {
+		if (!announce((unsigned)i, cc->csm_id)) {
 			chan_csm_close(cc);
 			return fail(why, "the host refused to announce the channel");
 		}
@@ -140,10 +152,10 @@ int pipeline_channel(struct pipeline *p, const char *name, struct chan_csm *cc, 
 	}
 	if (!c->perms[p->pol.hdr->self])
 		return fail(why, "this realm is not a member of the channel");
-	uint64_t g[RSI_HOST_CALL_GPRS] = { (uint64_t)i };
-	if (sdk_host_call(PIPE_CALL_LOOKUP, g) != RSI_SUCCESS || g[0] == 0)
+	uint64_t id = lookup((unsigned)i);
+	if (!id)
 		return fail(why, "the channel's owner did not make it in time");
-	if (chan_csm_join(cc, g[0], &csm_err) != 0)
+	if (chan_csm_join(cc, id, &csm_err) != 0)
 		return fail(why, "the channel could not be joined (the monitor refused it, or it is not the declared one)");
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* The gateway's TLS identity (gw_cert.h): DER written by hand, since the
  * certificate's shape never changes (X.509 v3 without extensions). */
+#include "abi/caec_link.h"
 #include "gw_cert.h"
 
 /* A DER length's encoding: its size, written at p when p is not NULL. */
@@ -162,7 +163,7 @@ int gw_identity_make(struct gw_identity *id, const br_prng_class **rng, const ch
 void gw_cert_challenge(const unsigned char pub[GW_PUB_SIZE], const unsigned char nonce[GW_NONCE_SIZE],
 		       unsigned char out[64])
 {
-	static const char label[] = "caec gateway tls key";
+	static const char label[] = LINK_TLS_KEY_LABEL;
 	br_sha512_context h;
 
 	br_sha512_init(&h);

@@ -711,24 +711,8 @@ static void share_publish(struct server *s, size_t size)
 static bool owner_maps(uint64_t csm_id)
 {
 	static uint8_t rep[8192];
-	struct csm_report_header h;
-	struct csm_report_member m;
-	size_t len, at;
-	uint64_t n;
 
-	if (csm_info(csm_id, rep, sizeof(rep), &len, NULL) != 0 || len < sizeof(h))
-		return false;
-	sdk_memcpy(&h, rep, sizeof(h));
-	at = sizeof(h) + h.acl_count * sizeof(struct csm_report_acl_entry);
-	if (at + 8 > len)
-		return false;
-	sdk_memcpy(&n, rep + at, 8);
-	for (uint64_t i = 0; i < n && at + 8 + (i + 1) * sizeof(m) <= len; i++) {
-		sdk_memcpy(&m, rep + at + 8 + i * sizeof(m), sizeof(m));
-		if (m.state == CSM_REPORT_MEMBER_MAPPED && sdk_memcmp(m.realm_id, h.owner_realm_id, CAEC_REALM_ID_SIZE) == 0)
-			return true;
-	}
-	return false;
+	return csm_mapped_members(csm_id, rep, sizeof(rep), true) > 0;
 }
 
 /* A member: waits for the owner's word; the model's bytes, or NULL. */

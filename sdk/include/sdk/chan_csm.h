@@ -70,4 +70,8 @@ void csm_region_bell(uint64_t csm_id, uint64_t op, uint64_t max_ns, bool *data_f
 /* Realms mapping the region now (from its report); -1 if it cannot be read. */
 int chan_csm_mapped_members(struct chan_csm *cc);
 
+/* The same for any region csm_id, its report read into buf[0..cap); with
+ * owner_only, whether its owner is among them (0 or 1). */
+int csm_mapped_members(uint64_t csm_id, uint8_t *buf, size_t cap, bool owner_only);
+
 #endif
